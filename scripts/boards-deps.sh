@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the emulated-board checks need (targets/, tests/boards.cmake).
+# Idempotent and quiet: runs `apt-get update` only when a package is missing.
+# Usage: scripts/boards-deps.sh            (as root, or through sudo when available)
+set -euo pipefail
+
+pkgs=(
+  gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi   # Cortex-M0+ cross build
+  qemu-system-arm                                                    # Cortex-M0+ emulator
+  gcc-avr binutils-avr avr-libc                                      # ATmega328P cross build
+  simavr libsimavr-dev libelf-dev                                    # ATmega328P emulator + runner
+  libglib2.0-dev pkg-config gcc g++ make                             # QEMU TCG plugin, runner, host build
+  python3 xz-utils ca-certificates                                   # data generator, plugin header fetch
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
+    missing+=("$p")
+  fi
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
+    echo "boards-deps: missing packages: ${missing[*]}; run as root to install them" >&2
+    exit 1
+  fi
+fi
+echo "boards-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
