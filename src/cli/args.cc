@@ -1,0 +1,125 @@
+#include "cli/args.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <sstream>
+
+#include "common/error.h"
+
+namespace tt::cli {
+
+Args::Args(std::string command, std::string synopsis, std::vector<Option> options, int argc, char** argv,
+           int first)
+    : command_(std::move(command)), synopsis_(std::move(synopsis)), options_(std::move(options)) {
+  bool options_done = false;
+  for (int i = first; i < argc; ++i) {
+    std::string a = argv[i];
+    if (options_done || a.size() < 2 || a[0] != '-' || a == "-") {
+      positional_.push_back(a);
+      continue;
+    }
+    if (a == "--") {
+      options_done = true;
+      continue;
+    }
+    if (a == "-h" || a == "--help") {
+      help_ = true;
+      continue;
+    }
+    if (a.rfind("--", 0) != 0) throw UsageError(command_ + ": unknown option '" + a + "' (see --help)");
+    std::string name = a.substr(2), value;
+    bool inline_value = false;
+    if (auto eq = name.find('='); eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+      inline_value = true;
+    }
+    const Option& o = spec(name);
+    if (o.value.empty()) {
+      if (inline_value) throw UsageError(command_ + ": --" + name + " takes no value");
+      values_[name] = "1";
+    } else {
+      if (!inline_value) {
+        if (i + 1 >= argc) throw UsageError(command_ + ": --" + name + " needs a value (" + o.value + ")");
+        value = argv[++i];
+      }
+      values_[name] = value;
+    }
+  }
+}
+
+const Option& Args::spec(const std::string& name) const {
+  for (const auto& o : options_)
+    if (o.name == name) return o;
+  throw UsageError(command_ + ": unknown option '--" + name + "' (see --help)");
+}
+
+std::string Args::usage() const {
+  std::ostringstream os;
+  os << "usage: tinytext " << command_ << " " << synopsis_ << "\n";
+  if (!options_.empty()) os << "\noptions:\n";
+  for (const auto& o : options_) {
+    std::string left = "  --" + o.name + (o.value.empty() ? "" : " " + o.value);
+    os << left;
+    os << std::string(left.size() < 26 ? 26 - left.size() : 1, ' ') << o.help;
+    if (!o.def.empty()) os << " [default: " << o.def << "]";
+    os << "\n";
+  }
+  os << "  -h, --help                show this help\n";
+  return os.str();
+}
+
+bool Args::has(const std::string& name) const {
+  spec(name);
+  return values_.count(name) != 0;
+}
+
+std::string Args::get(const std::string& name) const {
+  const Option& o = spec(name);
+  auto it = values_.find(name);
+  return it == values_.end() ? o.def : it->second;
+}
+
+int64_t Args::get_int(const std::string& name, int64_t lo, int64_t hi) const {
+  std::string v = get(name);
+  errno = 0;
+  char* end = nullptr;
+  long long x = std::strtoll(v.c_str(), &end, 10);
+  if (v.empty() || *end || errno || x < lo || x > hi)
+    throw UsageError(command_ + ": --" + name + " must be an integer in [" + std::to_string(lo) + ", " +
+                     std::to_string(hi) + "], got '" + v + "'");
+  return x;
+}
+
+double Args::get_double(const std::string& name, double lo, double hi) const {
+  std::string v = get(name);
+  char* end = nullptr;
+  double x = std::strtod(v.c_str(), &end);
+  if (v.empty() || *end || !std::isfinite(x) || x < lo || x > hi) {
+    std::ostringstream os;
+    os << command_ << ": --" << name << " must be a number in [" << lo << ", " << hi << "], got '" << v << "'";
+    throw UsageError(os.str());
+  }
+  return x;
+}
+
+uint64_t Args::get_size(const std::string& name) const {
+  std::string v = get(name);
+  uint64_t mult = 1;
+  std::string digits = v;
+  if (!v.empty()) {
+    char s = v.back();
+    if (s == 'K' || s == 'k') mult = 1024;
+    if (s == 'M' || s == 'm') mult = 1024 * 1024;
+    if (mult != 1) digits = v.substr(0, v.size() - 1);
+  }
+  char* end = nullptr;
+  errno = 0;
+  unsigned long long x = std::strtoull(digits.c_str(), &end, 10);
+  if (digits.empty() || *end || errno || digits[0] == '-' || x > (1ull << 40))
+    throw UsageError(command_ + ": --" + name + " must be a size such as 4096, 4K or 1M, got '" + v + "'");
+  return x * mult;
+}
+
+}  // namespace tt::cli

@@ -1,0 +1,46 @@
+// A small long-option parser shared by every command: --name VALUE, --name=VALUE, --flag, and
+// "--" to end the options. Unknown options and missing values are usage errors (exit 2).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace tt::cli {
+
+struct Option {
+  std::string name;   // without the leading dashes
+  std::string value;  // placeholder shown in --help, empty for a flag
+  std::string help;
+  std::string def;    // default shown in --help and returned by get()
+};
+
+class Args {
+ public:
+  // Parses argv[first..argc). Throws UsageError on an unknown option or a missing value.
+  Args(std::string command, std::string synopsis, std::vector<Option> options, int argc, char** argv,
+       int first);
+
+  bool help() const { return help_; }
+  std::string usage() const;
+
+  bool has(const std::string& name) const;
+  std::string get(const std::string& name) const;  // the value, or the option's default
+  int64_t get_int(const std::string& name, int64_t lo, int64_t hi) const;
+  double get_double(const std::string& name, double lo, double hi) const;
+  // A size such as 4096, 32K, 1M (powers of 1024).
+  uint64_t get_size(const std::string& name) const;
+  const std::vector<std::string>& positional() const { return positional_; }
+
+ private:
+  const Option& spec(const std::string& name) const;
+
+  std::string command_, synopsis_;
+  std::vector<Option> options_;
+  std::map<std::string, std::string> values_;
+  std::vector<std::string> positional_;
+  bool help_ = false;
+};
+
+}  // namespace tt::cli

@@ -1,0 +1,9 @@
+// Placeholder until this command lands; replaced by its owner.
+#include "cli/commands.h"
+#include "common/error.h"
+
+namespace tt::cli {
+
+int cmd_split(int, char**) { throw Error("'split' is not implemented yet"); }
+
+}  // namespace tt::cli

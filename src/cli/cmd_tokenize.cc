@@ -1,0 +1,127 @@
+// tinytext tokenize / tinytext hash: show what the device tokenizers make of a text.
+#include <cstdio>
+#include <iostream>
+#include <string>
+
+#include "cli/args.h"
+#include "cli/commands.h"
+#include "common/error.h"
+#include "data/dataset.h"
+#include "tinytext/hash.h"
+#include "tinytext/tokenizer.h"
+#include "tokenize/reference.h"
+
+namespace tt::cli {
+
+namespace {
+
+// Calls fn(text, where) for each TEXT argument, or for each stdin line when there is none.
+template <class Fn>
+void for_each_input(const Args& args, Fn fn) {
+  if (!args.positional().empty()) {
+    size_t i = 0;
+    for (const auto& t : args.positional()) fn(t, "argument " + std::to_string(++i));
+    return;
+  }
+  std::string line;
+  size_t n = 0;
+  while (std::getline(std::cin, line)) {
+    ++n;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    fn(line, "<stdin>:" + std::to_string(n));
+  }
+}
+
+void check_utf8(const std::string& text, const std::string& where) {
+  size_t bad = data::utf8_invalid_at(text.data(), text.size());
+  if (bad != text.size())
+    throw Error(where + ": invalid UTF-8 at byte " + std::to_string(bad) + "; convert the text to UTF-8");
+}
+
+const char* kind_name(uint8_t k) {
+  return k == kFeatureChar ? "char" : k == kFeatureWord ? "word" : "bigram";
+}
+
+// "3-5" -> {3, 5}; "0" -> off.
+void parse_char_ngrams(const std::string& v, TokenizerConfig& c) {
+  if (v == "0") {
+    c.char_min = c.char_max = 0;
+    return;
+  }
+  unsigned lo = 0, hi = 0;
+  char dash = 0, extra = 0;
+  if (std::sscanf(v.c_str(), "%u%c%u%c", &lo, &dash, &hi, &extra) != 3 || dash != '-' || lo < 2 || hi < lo ||
+      hi > kMaxCharN)
+    throw UsageError("--char-ngrams must be 0 or MIN-MAX with 2 <= MIN <= MAX <= " + std::to_string(kMaxCharN) +
+                     ", got '" + v + "'");
+  c.char_min = uint8_t(lo);
+  c.char_max = uint8_t(hi);
+}
+
+}  // namespace
+
+int cmd_tokenize(int argc, char** argv) {
+  Args args("tokenize", "[options] [--] [TEXT...]\n\nPrints each token with its hash and id, one per line:\n"
+                        "KIND<TAB>TOKEN<TAB>HASH<TAB>ID. Reads stdin lines when no TEXT is given;\n"
+                        "a blank line separates texts.",
+            {{"scheme", "NAME", "default | seed12 (HashedTextEncoder.py) | seed-notebook (first 8 words)", "default"},
+             {"buckets", "N", "default scheme: hash buckets (ids are 0..N-1)", "4096"},
+             {"word-ngrams", "N", "default scheme: 1 = words, 2 = words and bigrams", "2"},
+             {"char-ngrams", "MIN-MAX", "default scheme: character n-grams, or 0 for none", "0"}},
+            argc, argv, 2);
+  if (args.help()) {
+    std::cout << args.usage();
+    return 0;
+  }
+  const std::string scheme = args.get("scheme");
+  if (scheme != "default" && scheme != "seed12" && scheme != "seed-notebook")
+    throw UsageError("tokenize: --scheme must be default, seed12 or seed-notebook, got '" + scheme + "'");
+  TokenizerConfig cfg{uint32_t(args.get_int("buckets", 1, kMaxBuckets)), uint8_t(args.get_int("word-ngrams", 1, 2)),
+                      0, 0};
+  parse_char_ngrams(args.get("char-ngrams"), cfg);
+
+  bool first = true;
+  for_each_input(args, [&](const std::string& text, const std::string& where) {
+    check_utf8(text, where);
+    if (!first) std::cout << "\n";
+    first = false;
+    if (scheme == "default") {
+      for (const auto& t : reference_tokens(cfg, text))
+        std::cout << kind_name(t.kind) << '\t' << t.text << '\t' << t.hash << '\t' << bucket_of(t.hash, cfg.buckets)
+                  << '\n';
+      return;
+    }
+    const auto words = reference_seed_words(text);
+    for (size_t i = 0; i < words.size(); ++i) {
+      if (scheme == "seed-notebook" && i == kSeedNotebookWords) break;
+      const uint64_t id = scheme == "seed12" ? seed12_id(words[i].value) : seed_notebook_id(words[i].value);
+      std::cout << "word\t" << words[i].text << '\t' << words[i].value << '\t' << id << '\n';
+    }
+  });
+  return 0;
+}
+
+int cmd_hash(int argc, char** argv) {
+  Args args("hash", "[--variant hsieh32|seed-py] [--] [WORD...]\n\nPrints WORD<TAB>HASH per word (stdin lines when "
+                    "no WORD is given).\nNon-ASCII bytes are dropped before hashing, as the original encoder did.",
+            {{"variant", "NAME", "hsieh32 (Paul Hsieh's C) | seed-py (the seed's Python port, unmasked)", "hsieh32"}},
+            argc, argv, 2);
+  if (args.help()) {
+    std::cout << args.usage();
+    return 0;
+  }
+  const std::string variant = args.get("variant");
+  if (variant != "hsieh32" && variant != "seed-py")
+    throw UsageError("hash: --variant must be hsieh32 or seed-py, got '" + variant + "'");
+  for_each_input(args, [&](const std::string& word, const std::string& where) {
+    check_utf8(word, where);
+    const auto* p = reinterpret_cast<const uint8_t*>(word.data());
+    if (variant == "hsieh32")
+      std::cout << word << '\t' << hsieh32(p, word.size()) << '\n';
+    else
+      std::cout << word << '\t' << seed_py(p, word.size()) << '\n';
+  });
+  return 0;
+}
+
+}  // namespace tt::cli

@@ -1,0 +1,87 @@
+// The float model trained on the host: hashed features -> embedding bag (mean, sqrt or sum
+// pooling) -> optional hidden layer (ReLU) -> output layer -> sigmoid per label or softmax.
+//
+// With hidden == 0 and no output layer (`linear`), dim must equal outputs: the pooled embedding
+// plus the output bias are the logits, i.e. a hashed linear model. Every other shape has an
+// output layer.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "tinytext/tokenizer.h"
+
+namespace tt {
+
+enum class Head : uint8_t { kSigmoid = 0, kSoftmax = 1 };
+
+// How the embedding rows of a text's features are combined. The int8 runtime needs at most one
+// division per inference: mean divides by n, sqrt by isqrt(n) (integer square root), sum by none.
+enum class Pool : uint8_t { kMean = 0, kSqrt = 1, kSum = 2 };
+
+const char* head_name(Head h);
+const char* pool_name(Pool p);
+
+// Hard limits of the float model (the loader refuses anything larger as inconsistent).
+constexpr uint32_t kMaxDim = 4096;
+constexpr uint32_t kMaxHidden = 4096;
+constexpr uint32_t kMaxOutputs = 4096;
+
+struct ModelShape {
+  TokenizerConfig tokenizer{4096, 2, 0, 0};
+  uint32_t dim = 16;      // D: embedding width
+  uint32_t hidden = 0;    // H: hidden units, 0 for none
+  uint32_t outputs = 1;   // K
+  bool linear = false;    // no output layer (requires hidden == 0 and dim == outputs)
+  Head head = Head::kSigmoid;
+  Pool pool = Pool::kMean;
+
+  uint32_t out_in() const { return hidden ? hidden : dim; }
+  // Number of weights (and biases): what the flash budget counts, one byte each once int8.
+  uint64_t parameter_count() const;
+  // Throws tt::UsageError when the shape cannot work.
+  void check() const;
+  // "B=4096 D=16 H=0 K=1 linear pool=mean head=sigmoid char=3-5 word=2"
+  std::string describe() const;
+};
+
+// The pooling scale for n features (1/n, 1/sqrt(n), 1; 0 features give 0).
+float pool_scale(Pool p, size_t n);
+
+struct FloatModel {
+  ModelShape shape;
+  std::vector<std::string> labels;  // one per output
+  std::vector<float> emb;           // buckets x dim, row-major
+  std::vector<float> w1, b1;        // hidden x dim, hidden
+  std::vector<float> w2, b2;        // outputs x out_in (empty when linear), outputs
+  // Default decision threshold per output for sigmoid heads (chosen on validation data); 0.5
+  // when not chosen. Unused by softmax heads (argmax), still stored.
+  std::vector<float> threshold;
+  // Free text recorded in the model file (tool version, training options); no timestamp.
+  std::string info;
+
+  // Allocates zeroed tensors for `shape` (thresholds 0.5).
+  void init(const ModelShape& s, std::vector<std::string> label_names);
+
+  // The hashed feature buckets of a text, in the order the device tokenizer emits them.
+  std::vector<uint16_t> features(const std::string& text) const;
+  // Logits (before sigmoid/softmax) per output for given features.
+  std::vector<float> logits_from_features(const uint16_t* f, size_t n) const;
+  // Scores in [0, 1] per output (sigmoid or softmax) for given features / a text.
+  std::vector<float> scores_from_features(const uint16_t* f, size_t n) const;
+  std::vector<float> scores(const std::string& text) const;
+};
+
+// The hashed feature buckets of a text under a tokenizer config (host helper over the device
+// tokenizer).
+std::vector<uint16_t> text_features(const TokenizerConfig& cfg, const std::string& text);
+// Appends the features of a text to `out` (no allocation when `out` has capacity).
+void append_text_features(const TokenizerConfig& cfg, const std::string& text, std::vector<uint16_t>& out);
+
+// Numerically safe sigmoid / in-place softmax.
+float sigmoid(float x);
+void softmax_inplace(float* x, size_t n);
+
+}  // namespace tt

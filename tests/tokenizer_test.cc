@@ -1,0 +1,174 @@
+// The default streaming tokenizer against its host reference, plus hand-checked cases.
+#include <gtest/gtest.h>
+
+#include "test_util.h"
+#include "tinytext/tokenizer.h"
+#include "tokenize/reference.h"
+
+namespace tt {
+namespace {
+
+struct Collect {
+  std::vector<std::pair<uint32_t, uint8_t>> out;
+  void operator()(uint32_t h, uint8_t kind) { out.emplace_back(h, kind); }
+};
+
+std::vector<std::pair<uint32_t, uint8_t>> stream(const TokenizerConfig& c, const std::string& text) {
+  TokenizerState s;
+  tokenizer_reset(s);
+  Collect sink;
+  for (unsigned char b : text) tokenizer_push(c, s, b, sink);
+  tokenizer_finish(c, s, sink);
+  return sink.out;
+}
+
+std::vector<std::pair<uint32_t, uint8_t>> reference(const TokenizerConfig& c, const std::string& text) {
+  std::vector<std::pair<uint32_t, uint8_t>> out;
+  for (const auto& t : reference_tokens(c, text)) out.emplace_back(t.hash, t.kind);
+  return out;
+}
+
+std::vector<std::string> texts_of(const TokenizerConfig& c, const std::string& text) {
+  std::vector<std::string> out;
+  for (const auto& t : reference_tokens(c, text)) out.push_back(t.text);
+  return out;
+}
+
+// SuperFastHash rounds written out again, whole-string, as a second implementation of stream32.
+uint32_t stream32_again(const std::string& s, uint32_t h) {
+  const auto* p = reinterpret_cast<const uint8_t*>(s.data());
+  size_t n = s.size(), i = 0;
+  for (; i + 4 <= n; i += 4) {
+    h += uint32_t(p[i] | p[i + 1] << 8);
+    uint32_t tmp = (uint32_t(p[i + 2] | p[i + 3] << 8) << 11) ^ h;
+    h = (h << 16) ^ tmp;
+    h += h >> 11;
+  }
+  h ^= uint32_t(n);
+  switch (n - i) {
+    case 3:
+      h += uint32_t(p[i] | p[i + 1] << 8);
+      h ^= h << 16;
+      h ^= uint32_t(p[i + 2]) << 18;
+      h += h >> 11;
+      break;
+    case 2:
+      h += uint32_t(p[i] | p[i + 1] << 8);
+      h ^= h << 11;
+      h += h >> 17;
+      break;
+    case 1:
+      h += p[i];
+      h ^= h << 10;
+      h += h >> 1;
+      break;
+  }
+  h ^= h << 3;
+  h += h >> 5;
+  h ^= h << 4;
+  h += h >> 17;
+  h ^= h << 25;
+  h += h >> 6;
+  return h;
+}
+
+const TokenizerConfig kWords{4096, 2, 0, 0};
+const TokenizerConfig kAll{4096, 2, 3, 5};
+
+TEST(Tokenizer, SplitsOnWhitespaceAndPunctuation) {
+  EXPECT_EQ(texts_of(kWords, "Hello, WORLD!\tIt's  9am\n"),
+            (std::vector<std::string>{"hello", ",", "hello ,", "world", ", world", "!", "world !", "it", "! it", "'",
+                                      "it '", "s", "' s", "9am", "s 9am"}));
+  EXPECT_EQ(texts_of(TokenizerConfig{16, 1, 0, 0}, "  a-b  "), (std::vector<std::string>{"a", "-", "b"}));
+}
+
+TEST(Tokenizer, CharNgramsUseBoundaryMarkers) {
+  EXPECT_EQ(texts_of(TokenizerConfig{16, 1, 3, 3}, "Cat"), (std::vector<std::string>{"<ca", "cat", "at>", "cat"}));
+  EXPECT_EQ(texts_of(TokenizerConfig{16, 1, 2, 3}, "a"), (std::vector<std::string>{"<a", "a>", "<a>", "a"}));
+}
+
+TEST(Tokenizer, EmptyAndSeparatorOnlyTextsHaveNoFeatures) {
+  EXPECT_TRUE(stream(kAll, "").empty());
+  EXPECT_TRUE(stream(kAll, " \t\r\n\x01\x7f").empty());
+}
+
+TEST(Tokenizer, NonAsciiBytesAreHashedAsWordBytes) {
+  // "café" keeps its two UTF-8 bytes; an invalid lone byte does not crash and is a word byte.
+  EXPECT_EQ(texts_of(TokenizerConfig{16, 1, 0, 0}, "Caf\xC3\xA9 \xFF"), (std::vector<std::string>{"caf\xC3\xA9", "\xFF"}));
+}
+
+TEST(Tokenizer, Stream32MatchesWholeStringHash) {
+  test::SplitMix64 rng{7};
+  for (int i = 0; i < 2000; ++i) {
+    std::string s(rng.next() % 40, '\0');
+    for (auto& c : s) c = char(rng.next());
+    EXPECT_EQ(stream32(reinterpret_cast<const uint8_t*>(s.data()), s.size(), kWordSeed),
+              stream32_again(s, kWordSeed));
+  }
+}
+
+TEST(Tokenizer, StreamingEqualsReferenceOnSmsTexts) {
+  const TokenizerConfig configs[] = {kWords, kAll, {1, 1, 2, 6}, {65536, 2, 2, 2}};
+  for (const auto& c : configs)
+    for (const auto& t : test::sms_texts()) ASSERT_EQ(stream(c, t), reference(c, t)) << t;
+}
+
+TEST(Tokenizer, StreamingEqualsReferenceOnRandomBytes) {
+  test::SplitMix64 rng{11};
+  for (int i = 0; i < 3000; ++i) {
+    std::string s(rng.next() % 64, '\0');
+    for (auto& ch : s) {
+      // Mostly letters and separators, some punctuation and high bytes.
+      const char* alphabet = "abcXYZ09  ,.!'\t\n";
+      uint64_t r = rng.next();
+      ch = (r & 7) == 0 ? char(r >> 8) : alphabet[(r >> 8) % 16];
+    }
+    ASSERT_EQ(stream(kAll, s), reference(kAll, s));
+  }
+}
+
+TEST(Tokenizer, LongWordsStreamInConstantRam) {
+  // A 100,000-byte word: the state never grows, and the hash equals the whole-string hash.
+  std::string w(100000, 'a');
+  for (size_t i = 0; i < w.size(); ++i) w[i] = char('a' + i % 26);
+  auto f = stream(TokenizerConfig{16, 1, 0, 0}, w);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].first, stream32_again(w, kWordSeed));
+  static_assert(sizeof(TokenizerState) <= 32, "the tokenizer state is a few bytes");
+}
+
+TEST(Tokenizer, BucketsStayInRange) {
+  const uint32_t hashes[] = {0u, 1u, 0xFFFFu, 0x10000u, 0x7FFFFFFFu, 0xFFFFFFFFu};
+  const uint32_t buckets[] = {1u, 2u, 3u, 1000u, 4096u, 65535u, 65536u};
+  for (uint32_t b : buckets)
+    for (uint32_t h : hashes) EXPECT_LT(uint32_t(bucket_of(h, b)), b);
+  EXPECT_EQ(bucket_of(0xFFFFFFFFu, 65536u), 65535u);
+}
+
+TEST(Tokenizer, ConfigChecks) {
+  EXPECT_EQ(check_config(kAll), kOk);
+  EXPECT_EQ(check_config(TokenizerConfig{0, 1, 0, 0}), kBadArgument);
+  EXPECT_EQ(check_config(TokenizerConfig{65537, 1, 0, 0}), kBadArgument);
+  EXPECT_EQ(check_config(TokenizerConfig{16, 3, 0, 0}), kBadArgument);
+  EXPECT_EQ(check_config(TokenizerConfig{16, 1, 1, 3}), kBadArgument);
+  EXPECT_EQ(check_config(TokenizerConfig{16, 1, 4, 3}), kBadArgument);
+  EXPECT_EQ(check_config(TokenizerConfig{16, 1, 3, 7}), kBadArgument);
+}
+
+TEST(SeedEncoder, StreamingEqualsReferenceOnSmsTexts) {
+  for (const auto& t : test::sms_texts()) {
+    SeedEncoder<64> enc;
+    enc.reset();
+    std::vector<uint64_t> got;
+    uint64_t v;
+    for (unsigned char c : t)
+      if (enc.push(c, &v)) got.push_back(v);
+    if (enc.finish(&v)) got.push_back(v);
+    std::vector<uint64_t> want;
+    for (const auto& w : reference_seed_words(t)) want.push_back(w.value);
+    ASSERT_EQ(got, want) << t;
+  }
+}
+
+}  // namespace
+}  // namespace tt
