@@ -1,0 +1,188 @@
+#include "model/model.h"
+
+#include <cmath>
+#include <sstream>
+
+#include "common/error.h"
+
+namespace tt {
+
+const char* head_name(Head h) { return h == Head::kSoftmax ? "softmax" : "sigmoid"; }
+
+const char* pool_name(Pool p) {
+  switch (p) {
+    case Pool::kSqrt:
+      return "sqrt";
+    case Pool::kSum:
+      return "sum";
+    default:
+      return "mean";
+  }
+}
+
+uint64_t ModelShape::parameter_count() const {
+  uint64_t n = uint64_t{tokenizer.buckets} * dim;
+  if (hidden) n += uint64_t{hidden} * dim + hidden;
+  if (!linear) n += uint64_t{outputs} * out_in();
+  n += outputs;
+  return n;
+}
+
+void ModelShape::check() const {
+  if (tokenizer.buckets == 0) throw UsageError("the number of buckets must be at least 1");
+  if (tokenizer.buckets > kMaxBuckets)
+    throw UsageError("at most " + std::to_string(kMaxBuckets) + " buckets (features are 16-bit), got " +
+                     std::to_string(tokenizer.buckets));
+  if (tokenizer.word_ngrams != 1 && tokenizer.word_ngrams != 2)
+    throw UsageError("word n-grams must be 1 or 2, got " + std::to_string(tokenizer.word_ngrams));
+  if (check_config(tokenizer) != kOk)
+    throw UsageError("character n-grams must be 0 (off) or MIN-MAX with 2 <= MIN <= MAX <= " +
+                     std::to_string(kMaxCharN));
+  if (dim == 0 || dim > kMaxDim) throw UsageError("dim must be in [1, " + std::to_string(kMaxDim) + "]");
+  if (hidden > kMaxHidden) throw UsageError("hidden must be in [0, " + std::to_string(kMaxHidden) + "]");
+  if (outputs == 0 || outputs > kMaxOutputs)
+    throw UsageError("outputs must be in [1, " + std::to_string(kMaxOutputs) + "]");
+  if (head == Head::kSoftmax && outputs < 2) throw UsageError("a softmax head needs at least 2 outputs");
+  if (linear && hidden != 0) throw UsageError("a linear model has no hidden layer (--hidden must be 0)");
+  if (linear && dim != outputs)
+    throw UsageError("a linear model needs dim == outputs (" + std::to_string(outputs) + "), got dim " +
+                     std::to_string(dim));
+  if (static_cast<uint8_t>(pool) > 2) throw UsageError("unknown pooling");
+}
+
+std::string ModelShape::describe() const {
+  std::ostringstream os;
+  os << "B=" << tokenizer.buckets << " D=" << dim << " H=" << hidden << " K=" << outputs
+     << (linear ? " linear" : "") << " pool=" << pool_name(pool) << " head=" << head_name(head) << " char=";
+  if (tokenizer.char_min)
+    os << int{tokenizer.char_min} << "-" << int{tokenizer.char_max};
+  else
+    os << "0";
+  os << " word=" << int{tokenizer.word_ngrams} << " params=" << parameter_count();
+  return os.str();
+}
+
+float pool_scale(Pool p, size_t n) {
+  if (n == 0) return 0.0f;
+  switch (p) {
+    case Pool::kSqrt:
+      return 1.0f / std::sqrt(static_cast<float>(n));
+    case Pool::kSum:
+      return 1.0f;
+    default:
+      return 1.0f / static_cast<float>(n);
+  }
+}
+
+void FloatModel::init(const ModelShape& s, std::vector<std::string> label_names) {
+  s.check();
+  if (label_names.size() != s.outputs)
+    throw Error("model has " + std::to_string(s.outputs) + " outputs but " + std::to_string(label_names.size()) +
+                " label names");
+  shape = s;
+  labels = std::move(label_names);
+  emb.assign(size_t{s.tokenizer.buckets} * s.dim, 0.0f);
+  w1.assign(size_t{s.hidden} * s.dim, 0.0f);
+  b1.assign(s.hidden, 0.0f);
+  w2.assign(s.linear ? 0 : size_t{s.outputs} * s.out_in(), 0.0f);
+  b2.assign(s.outputs, 0.0f);
+  threshold.assign(s.outputs, 0.5f);
+}
+
+namespace {
+
+struct AppendSink {
+  std::vector<uint16_t>* out;
+  uint32_t buckets;
+  void operator()(uint32_t hash, uint8_t) { out->push_back(bucket_of(hash, buckets)); }
+};
+
+}  // namespace
+
+void append_text_features(const TokenizerConfig& cfg, const std::string& text, std::vector<uint16_t>& out) {
+  TokenizerState st;
+  tokenizer_reset(st);
+  AppendSink sink{&out, cfg.buckets};
+  for (unsigned char c : text) tokenizer_push(cfg, st, static_cast<uint8_t>(c), sink);
+  tokenizer_finish(cfg, st, sink);
+}
+
+std::vector<uint16_t> text_features(const TokenizerConfig& cfg, const std::string& text) {
+  std::vector<uint16_t> out;
+  out.reserve(text.size() * 2 + 4);
+  append_text_features(cfg, text, out);
+  return out;
+}
+
+std::vector<uint16_t> FloatModel::features(const std::string& text) const {
+  return text_features(shape.tokenizer, text);
+}
+
+float sigmoid(float x) {
+  if (x >= 0) return 1.0f / (1.0f + std::exp(-x));
+  const float e = std::exp(x);
+  return e / (1.0f + e);
+}
+
+void softmax_inplace(float* x, size_t n) {
+  if (n == 0) return;
+  float m = x[0];
+  for (size_t i = 1; i < n; ++i) m = x[i] > m ? x[i] : m;
+  float sum = 0;
+  for (size_t i = 0; i < n; ++i) {
+    x[i] = std::exp(x[i] - m);
+    sum += x[i];
+  }
+  for (size_t i = 0; i < n; ++i) x[i] /= sum;
+}
+
+std::vector<float> FloatModel::logits_from_features(const uint16_t* f, size_t n) const {
+  const uint32_t D = shape.dim, H = shape.hidden, K = shape.outputs;
+  std::vector<float> pooled(D, 0.0f);
+  for (size_t i = 0; i < n; ++i) {
+    const float* row = &emb[size_t{f[i]} * D];
+    for (uint32_t d = 0; d < D; ++d) pooled[d] += row[d];
+  }
+  const float s = pool_scale(shape.pool, n);
+  for (auto& v : pooled) v *= s;
+  std::vector<float> logits(K);
+  if (shape.linear) {
+    for (uint32_t k = 0; k < K; ++k) logits[k] = pooled[k] + b2[k];
+    return logits;
+  }
+  std::vector<float> act;
+  const std::vector<float>* in = &pooled;
+  if (H) {
+    act.assign(H, 0.0f);
+    for (uint32_t h = 0; h < H; ++h) {
+      float z = b1[h];
+      for (uint32_t d = 0; d < D; ++d) z += w1[size_t{h} * D + d] * pooled[d];
+      act[h] = z > 0 ? z : 0;
+    }
+    in = &act;
+  }
+  const uint32_t I = shape.out_in();
+  for (uint32_t k = 0; k < K; ++k) {
+    float z = b2[k];
+    for (uint32_t j = 0; j < I; ++j) z += w2[size_t{k} * I + j] * (*in)[j];
+    logits[k] = z;
+  }
+  return logits;
+}
+
+std::vector<float> FloatModel::scores_from_features(const uint16_t* f, size_t n) const {
+  std::vector<float> z = logits_from_features(f, n);
+  if (shape.head == Head::kSoftmax) {
+    softmax_inplace(z.data(), z.size());
+  } else {
+    for (auto& v : z) v = sigmoid(v);
+  }
+  return z;
+}
+
+std::vector<float> FloatModel::scores(const std::string& text) const {
+  const std::vector<uint16_t> f = features(text);
+  return scores_from_features(f.data(), f.size());
+}
+
+}  // namespace tt

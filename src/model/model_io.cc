@@ -1,0 +1,457 @@
+#include "model/model_io.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "common/error.h"
+
+namespace tt {
+
+namespace {
+
+constexpr size_t kHeaderSize = 16;  // magic, version, kind, 3 reserved bytes
+constexpr size_t kTrailerSize = 4;  // CRC-32
+constexpr uint32_t kMaxLabelLen = 4096;
+constexpr uint32_t kMaxRank = 4;
+
+constexpr uint32_t kTagShape = section_tag("SHAP");
+constexpr uint32_t kTagLabels = section_tag("LABL");
+constexpr uint32_t kTagThresholds = section_tag("THRS");
+constexpr uint32_t kTagTensor = section_tag("TENS");
+constexpr uint32_t kTagInfo = section_tag("info");
+
+constexpr uint8_t kDtypeF32 = 0;
+
+void put_u32(std::string& s, uint32_t v) {
+  for (int i = 0; i < 4; ++i) s.push_back(static_cast<char>((v >> (8 * i)) & 0xFFu));
+}
+
+uint32_t get_u32(const std::string& s, size_t at) {
+  uint32_t v = 0;
+  for (int i = 0; i < 4; ++i) v |= uint32_t(uint8_t(s[at + size_t(i)])) << (8 * i);
+  return v;
+}
+
+}  // namespace
+
+uint32_t crc32(const void* data, size_t n, uint32_t crc) {
+  static uint32_t table[256];
+  static const bool init = [] {
+    for (uint32_t i = 0; i < 256; ++i) {
+      uint32_t c = i;
+      for (int k = 0; k < 8; ++k) c = (c & 1u) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+      table[i] = c;
+    }
+    return true;
+  }();
+  (void)init;
+  const auto* p = static_cast<const uint8_t*>(data);
+  crc = ~crc;
+  for (size_t i = 0; i < n; ++i) crc = table[(crc ^ p[i]) & 0xFFu] ^ (crc >> 8);
+  return ~crc;
+}
+
+std::string tag_name(uint32_t tag) {
+  std::string s;
+  for (int i = 0; i < 4; ++i) {
+    const auto c = static_cast<unsigned char>((tag >> (8 * i)) & 0xFFu);
+    if (c >= 0x20 && c < 0x7F) {
+      s.push_back(static_cast<char>(c));
+    } else {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02X", c);
+      s += buf;
+    }
+  }
+  return s;
+}
+
+// ---- ByteWriter / ByteReader ------------------------------------------------------------------
+
+void ByteWriter::u32(uint32_t v) { put_u32(out_, v); }
+
+void ByteWriter::f32(float v) {
+  uint32_t bits;
+  static_assert(sizeof bits == sizeof v, "float is 32-bit");
+  std::memcpy(&bits, &v, sizeof bits);
+  u32(bits);
+}
+
+void ByteWriter::str(const std::string& s) {
+  u32(static_cast<uint32_t>(s.size()));
+  out_ += s;
+}
+
+void ByteReader::fail(const std::string& msg) const { throw Error(what_ + ": " + msg); }
+
+void ByteReader::need(size_t n) const {
+  if (remaining() < n)
+    fail("section ends early (needs " + std::to_string(n) + " more bytes at offset " + std::to_string(pos_) +
+         ", has " + std::to_string(remaining()) + ")");
+}
+
+uint8_t ByteReader::u8() {
+  need(1);
+  return static_cast<uint8_t>(data_[pos_++]);
+}
+
+uint32_t ByteReader::u32() {
+  need(4);
+  const uint32_t v = get_u32(data_, pos_);
+  pos_ += 4;
+  return v;
+}
+
+float ByteReader::f32() {
+  const uint32_t bits = u32();
+  float v;
+  std::memcpy(&v, &bits, sizeof v);
+  return v;
+}
+
+std::string ByteReader::bytes(size_t n) {
+  need(n);
+  std::string s = data_.substr(pos_, n);
+  pos_ += n;
+  return s;
+}
+
+std::string ByteReader::str(uint32_t max_len) {
+  const uint32_t n = u32();
+  if (n > max_len) fail("string of " + std::to_string(n) + " bytes (at most " + std::to_string(max_len) + ")");
+  return bytes(n);
+}
+
+void ByteReader::expect_end() const {
+  if (remaining() != 0) fail(std::to_string(remaining()) + " unexpected bytes at the end of the section");
+}
+
+// ---- Container ------------------------------------------------------------------------------
+
+std::string write_container(const ModelContainer& c) {
+  std::string out(kModelMagic, sizeof kModelMagic);
+  put_u32(out, kModelFormatVersion);
+  out.push_back(static_cast<char>(c.kind));
+  out.append(3, '\0');
+  for (const Section& s : c.sections) {
+    if (s.payload.size() > 0xFFFFFFFFull) throw Error("model section " + tag_name(s.tag) + " is too large");
+    put_u32(out, s.tag);
+    put_u32(out, static_cast<uint32_t>(s.payload.size()));
+    out += s.payload;
+  }
+  put_u32(out, crc32(out.data(), out.size()));
+  return out;
+}
+
+ModelContainer read_container(const std::string& bytes, const std::string& name) {
+  auto fail = [&](const std::string& msg) -> Error { return Error(name + ": " + msg); };
+  if (bytes.size() < sizeof kModelMagic || std::memcmp(bytes.data(), kModelMagic, sizeof kModelMagic) != 0)
+    throw fail("not a tinytext model file (bad magic; expected \"TTXTMODL\")");
+  if (bytes.size() < kHeaderSize + kTrailerSize)
+    throw fail("truncated model file (" + std::to_string(bytes.size()) + " bytes, the header alone needs " +
+               std::to_string(kHeaderSize + kTrailerSize) + ")");
+  const uint32_t version = get_u32(bytes, 8);
+  if (version != kModelFormatVersion)
+    throw fail("model format version " + std::to_string(version) + ", this tinytext reads version " +
+               std::to_string(kModelFormatVersion) + " (retrain or use a matching tinytext)");
+  const size_t body = bytes.size() - kTrailerSize;
+  const uint32_t stored = get_u32(bytes, body);
+  const uint32_t actual = crc32(bytes.data(), body);
+  if (stored != actual)
+    throw fail("checksum mismatch (the file is truncated or corrupted; stored CRC-32 " + std::to_string(stored) +
+               ", computed " + std::to_string(actual) + ")");
+  ModelContainer c;
+  const auto kind = static_cast<uint8_t>(bytes[12]);
+  if (kind > 1) throw fail("unknown model kind " + std::to_string(kind));
+  c.kind = static_cast<ModelKind>(kind);
+  if (bytes[13] || bytes[14] || bytes[15]) throw fail("reserved header bytes are not zero");
+  size_t pos = kHeaderSize;
+  while (pos < body) {
+    if (body - pos < 8) throw fail("truncated section header at offset " + std::to_string(pos));
+    Section s;
+    s.tag = get_u32(bytes, pos);
+    const uint32_t len = get_u32(bytes, pos + 4);
+    pos += 8;
+    if (len > body - pos)
+      throw fail("section " + tag_name(s.tag) + " at offset " + std::to_string(pos - 8) + " claims " +
+                 std::to_string(len) + " bytes, only " + std::to_string(body - pos) + " remain");
+    s.payload = bytes.substr(pos, len);
+    pos += len;
+    c.sections.push_back(std::move(s));
+  }
+  return c;
+}
+
+// ---- Files ----------------------------------------------------------------------------------
+
+std::string read_file_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(path + ": cannot open (" + std::strerror(errno) + ")");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) throw Error(path + ": read error");
+  return ss.str();
+}
+
+void write_file_atomic(const std::string& path, const std::string& bytes) {
+  const size_t slash = path.find_last_of('/');
+  const std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+  const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
+  if (base.empty()) throw Error(path + ": not a file name");
+  std::string tmpl = (slash == std::string::npos ? std::string() : path.substr(0, slash + 1)) + "." + base +
+                     ".tmp.XXXXXX";
+  std::vector<char> buf(tmpl.begin(), tmpl.end());
+  buf.push_back('\0');
+  const int fd = ::mkstemp(buf.data());
+  if (fd < 0) throw Error(path + ": cannot create a temporary file in " + dir + " (" + std::strerror(errno) + ")");
+  const std::string tmp(buf.data());
+  auto fail = [&](const std::string& what) {
+    const int err = errno;
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    throw Error(path + ": " + what + " (" + std::strerror(err) + ")");
+  };
+  size_t off = 0;
+  while (off < bytes.size()) {
+    const ssize_t w = ::write(fd, bytes.data() + off, bytes.size() - off);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      fail("write failed");
+    }
+    off += static_cast<size_t>(w);
+  }
+  if (::fchmod(fd, 0644) != 0) fail("chmod failed");
+  if (::fsync(fd) != 0) fail("fsync failed");
+  if (::close(fd) != 0) {
+    const int err = errno;
+    ::unlink(tmp.c_str());
+    throw Error(path + ": close failed (" + std::strerror(err) + ")");
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int err = errno;
+    ::unlink(tmp.c_str());
+    throw Error(path + ": cannot rename the temporary file into place (" + std::strerror(err) + ")");
+  }
+  // Make the rename durable; failure here does not undo a complete file.
+  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+  if (dfd >= 0) {
+    (void)::fsync(dfd);
+    ::close(dfd);
+  }
+}
+
+// ---- The float model ------------------------------------------------------------------------
+
+namespace {
+
+void write_tensor(ModelContainer& c, const std::string& name, const std::vector<uint32_t>& dims,
+                  const std::vector<float>& data) {
+  ByteWriter w;
+  w.str(name);
+  w.u8(kDtypeF32);
+  w.u8(static_cast<uint8_t>(dims.size()));
+  for (uint32_t d : dims) w.u32(d);
+  for (float v : data) w.f32(v);
+  c.sections.push_back({kTagTensor, std::move(w.data())});
+}
+
+}  // namespace
+
+std::string serialize_model(const FloatModel& m) {
+  const ModelShape& s = m.shape;
+  ModelContainer c;
+  c.kind = ModelKind::kFloat32;
+  {
+    ByteWriter w;
+    w.u32(s.tokenizer.buckets);
+    w.u8(s.tokenizer.word_ngrams);
+    w.u8(s.tokenizer.char_min);
+    w.u8(s.tokenizer.char_max);
+    w.u32(s.dim);
+    w.u32(s.hidden);
+    w.u32(s.outputs);
+    w.u8(s.linear ? 1 : 0);
+    w.u8(static_cast<uint8_t>(s.head));
+    w.u8(static_cast<uint8_t>(s.pool));
+    c.sections.push_back({kTagShape, std::move(w.data())});
+  }
+  {
+    ByteWriter w;
+    w.u32(static_cast<uint32_t>(m.labels.size()));
+    for (const auto& l : m.labels) w.str(l);
+    c.sections.push_back({kTagLabels, std::move(w.data())});
+  }
+  {
+    ByteWriter w;
+    w.u32(static_cast<uint32_t>(m.threshold.size()));
+    for (float t : m.threshold) w.f32(t);
+    c.sections.push_back({kTagThresholds, std::move(w.data())});
+  }
+  write_tensor(c, "emb", {s.tokenizer.buckets, s.dim}, m.emb);
+  if (s.hidden) {
+    write_tensor(c, "w1", {s.hidden, s.dim}, m.w1);
+    write_tensor(c, "b1", {s.hidden}, m.b1);
+  }
+  if (!s.linear) write_tensor(c, "w2", {s.outputs, s.out_in()}, m.w2);
+  write_tensor(c, "b2", {s.outputs}, m.b2);
+  if (!m.info.empty()) c.sections.push_back({kTagInfo, m.info});
+  return write_container(c);
+}
+
+FloatModel parse_model(const std::string& bytes, const std::string& name) {
+  ModelContainer c = read_container(bytes, name);
+  if (c.kind != ModelKind::kFloat32)
+    throw Error(name + ": this is an int8 model; this command needs the float model written by 'tinytext train'");
+  auto fail = [&](const std::string& msg) -> Error { return Error(name + ": " + msg); };
+
+  bool have_shape = false, have_labels = false, have_thr = false;
+  ModelShape shape;
+  std::vector<std::string> labels;
+  std::vector<float> thr;
+  std::string info;
+  struct RawTensor {
+    std::vector<uint32_t> dims;
+    std::vector<float> data;
+    bool present = false;
+  };
+  RawTensor emb, w1, b1, w2, b2;
+
+  for (const Section& sec : c.sections) {
+    const std::string what = name + ": section " + tag_name(sec.tag);
+    ByteReader r(sec.payload, what);
+    if (sec.tag == kTagShape) {
+      if (have_shape) throw fail("duplicate section SHAP");
+      have_shape = true;
+      shape.tokenizer.buckets = r.u32();
+      shape.tokenizer.word_ngrams = r.u8();
+      shape.tokenizer.char_min = r.u8();
+      shape.tokenizer.char_max = r.u8();
+      shape.dim = r.u32();
+      shape.hidden = r.u32();
+      shape.outputs = r.u32();
+      const uint8_t linear = r.u8(), head = r.u8(), pool = r.u8();
+      r.expect_end();
+      if (linear > 1) r.fail("bad linear flag " + std::to_string(linear));
+      if (head > 1) r.fail("unknown head " + std::to_string(head));
+      if (pool > 2) r.fail("unknown pooling " + std::to_string(pool));
+      shape.linear = linear != 0;
+      shape.head = static_cast<Head>(head);
+      shape.pool = static_cast<Pool>(pool);
+      try {
+        shape.check();
+      } catch (const UsageError& e) {
+        r.fail(std::string("inconsistent shape: ") + e.what());
+      }
+    } else if (sec.tag == kTagLabels) {
+      if (have_labels) throw fail("duplicate section LABL");
+      have_labels = true;
+      const uint32_t n = r.u32();
+      if (n > kMaxOutputs) r.fail(std::to_string(n) + " labels (at most " + std::to_string(kMaxOutputs) + ")");
+      for (uint32_t i = 0; i < n; ++i) labels.push_back(r.str(kMaxLabelLen));
+      r.expect_end();
+    } else if (sec.tag == kTagThresholds) {
+      if (have_thr) throw fail("duplicate section THRS");
+      have_thr = true;
+      const uint32_t n = r.u32();
+      if (n > kMaxOutputs) r.fail(std::to_string(n) + " thresholds (at most " + std::to_string(kMaxOutputs) + ")");
+      for (uint32_t i = 0; i < n; ++i) {
+        const float t = r.f32();
+        if (!std::isfinite(t)) r.fail("threshold " + std::to_string(i) + " is not finite");
+        thr.push_back(t);
+      }
+      r.expect_end();
+    } else if (sec.tag == kTagTensor) {
+      const std::string tname = r.str(64);
+      RawTensor* t = tname == "emb" ? &emb
+                     : tname == "w1" ? &w1
+                     : tname == "b1" ? &b1
+                     : tname == "w2" ? &w2
+                     : tname == "b2" ? &b2
+                                     : nullptr;
+      if (!t) r.fail("unknown tensor '" + tname + "'");
+      if (t->present) r.fail("duplicate tensor '" + tname + "'");
+      t->present = true;
+      const uint8_t dtype = r.u8();
+      if (dtype != kDtypeF32) r.fail("tensor '" + tname + "' has dtype " + std::to_string(dtype) + ", expected f32 (0)");
+      const uint8_t rank = r.u8();
+      if (rank == 0 || rank > kMaxRank) r.fail("tensor '" + tname + "' has rank " + std::to_string(rank));
+      uint64_t count = 1;
+      for (uint8_t i = 0; i < rank; ++i) {
+        const uint32_t d = r.u32();
+        t->dims.push_back(d);
+        count *= d;
+        if (count > (uint64_t{1} << 32)) r.fail("tensor '" + tname + "' is too large");
+      }
+      if (r.remaining() != count * 4)
+        r.fail("tensor '" + tname + "' holds " + std::to_string(r.remaining()) + " bytes, its dimensions need " +
+               std::to_string(count * 4));
+      t->data.resize(count);
+      for (uint64_t i = 0; i < count; ++i) {
+        const float v = r.f32();
+        if (!std::isfinite(v)) r.fail("tensor '" + tname + "' holds a non-finite value at index " + std::to_string(i));
+        t->data[i] = v;
+      }
+    } else if (sec.tag == kTagInfo) {
+      info = sec.payload;
+    } else if (tag_is_critical(sec.tag)) {
+      throw fail("unknown critical section " + tag_name(sec.tag) + " (written by a newer tinytext?)");
+    }
+  }
+  if (!have_shape) throw fail("missing section SHAP");
+  if (!have_labels) throw fail("missing section LABL");
+  if (!have_thr) throw fail("missing section THRS");
+  if (labels.size() != shape.outputs)
+    throw fail(std::to_string(labels.size()) + " labels for " + std::to_string(shape.outputs) + " outputs");
+  if (thr.size() != shape.outputs)
+    throw fail(std::to_string(thr.size()) + " thresholds for " + std::to_string(shape.outputs) + " outputs");
+
+  FloatModel m;
+  m.init(shape, labels);
+  auto take = [&](RawTensor& t, const char* tname, bool wanted, std::vector<uint32_t> dims, std::vector<float>& dst) {
+    if (!wanted) {
+      if (t.present) throw fail(std::string("unexpected tensor '") + tname + "' for this shape");
+      return;
+    }
+    if (!t.present) throw fail(std::string("missing tensor '") + tname + "'");
+    if (t.dims != dims) {
+      std::string want, got;
+      for (auto d : dims) want += (want.empty() ? "" : "x") + std::to_string(d);
+      for (auto d : t.dims) got += (got.empty() ? "" : "x") + std::to_string(d);
+      throw fail(std::string("tensor '") + tname + "' is " + got + ", the shape needs " + want);
+    }
+    dst = std::move(t.data);
+  };
+  take(emb, "emb", true, {shape.tokenizer.buckets, shape.dim}, m.emb);
+  take(w1, "w1", shape.hidden != 0, {shape.hidden, shape.dim}, m.w1);
+  take(b1, "b1", shape.hidden != 0, {shape.hidden}, m.b1);
+  take(w2, "w2", !shape.linear, {shape.outputs, shape.out_in()}, m.w2);
+  take(b2, "b2", true, {shape.outputs}, m.b2);
+  m.threshold = std::move(thr);
+  m.info = std::move(info);
+  return m;
+}
+
+void save_model(const std::string& path, const FloatModel& model) {
+  model.shape.check();
+  const ModelShape& s = model.shape;
+  const bool ok = model.labels.size() == s.outputs && model.threshold.size() == s.outputs &&
+                  model.emb.size() == size_t{s.tokenizer.buckets} * s.dim &&
+                  model.w1.size() == size_t{s.hidden} * s.dim && model.b1.size() == s.hidden &&
+                  model.w2.size() == (s.linear ? 0 : size_t{s.outputs} * s.out_in()) && model.b2.size() == s.outputs;
+  if (!ok) throw Error(path + ": internal error: the model's tensors do not match its shape");
+  write_file_atomic(path, serialize_model(model));
+}
+
+FloatModel load_model(const std::string& path) { return parse_model(read_file_bytes(path), path); }
+
+ModelKind model_file_kind(const std::string& path) { return read_container(read_file_bytes(path), path).kind; }
+
+}  // namespace tt

@@ -1,0 +1,229 @@
+// The float model and its file: forward pass, round trip, byte-identical re-save, corruption.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <dirent.h>
+#include <string>
+
+#include "common/error.h"
+#include "model/model.h"
+#include "model/model_io.h"
+
+namespace {
+
+std::string temp_dir() {
+  char tmpl[] = "/tmp/tt_model_test.XXXXXX";
+  const char* d = mkdtemp(tmpl);
+  EXPECT_NE(d, nullptr);
+  return d ? d : "/tmp";
+}
+
+size_t count_files(const std::string& dir) {
+  size_t n = 0;
+  if (DIR* d = opendir(dir.c_str())) {
+    while (dirent* e = readdir(d))
+      if (e->d_name[0] != '.' || std::string(e->d_name).find(".tmp.") != std::string::npos) ++n;
+    closedir(d);
+  }
+  return n;
+}
+
+tt::FloatModel small_model(uint32_t hidden, bool linear, tt::Head head, uint32_t outputs) {
+  tt::ModelShape s;
+  s.tokenizer = {37, 2, 3, 4};
+  s.outputs = outputs;
+  s.hidden = hidden;
+  s.linear = linear;
+  s.dim = linear ? outputs : 3;
+  s.head = head;
+  s.pool = tt::Pool::kSqrt;
+  std::vector<std::string> labels;
+  for (uint32_t k = 0; k < outputs; ++k) labels.push_back("label" + std::to_string(k));
+  tt::FloatModel m;
+  m.init(s, labels);
+  float v = 0.01f;
+  for (auto* t : {&m.emb, &m.w1, &m.b1, &m.w2, &m.b2})
+    for (auto& x : *t) x = (v = std::fmod(v * 7.3f + 0.11f, 2.0f)) - 1.0f;
+  for (uint32_t k = 0; k < outputs; ++k) m.threshold[k] = 0.25f + 0.1f * static_cast<float>(k);
+  m.info = "test model";
+  return m;
+}
+
+TEST(Model, ParameterCount) {
+  tt::ModelShape s;
+  s.tokenizer.buckets = 100;
+  s.dim = 8;
+  s.hidden = 4;
+  s.outputs = 3;
+  EXPECT_EQ(s.parameter_count(), 100u * 8 + 4 * 8 + 4 + 3 * 4 + 3);
+  s.hidden = 0;
+  EXPECT_EQ(s.parameter_count(), 100u * 8 + 3 * 8 + 3);
+  s.linear = true;
+  s.dim = 3;
+  EXPECT_EQ(s.parameter_count(), 100u * 3 + 3);
+}
+
+TEST(Model, ShapeChecks) {
+  tt::ModelShape s;
+  s.tokenizer.buckets = 0;
+  EXPECT_THROW(s.check(), tt::UsageError);
+  s.tokenizer.buckets = 10;
+  s.linear = true;
+  s.dim = 2;
+  EXPECT_THROW(s.check(), tt::UsageError);  // dim != outputs
+  s.dim = 1;
+  s.check();
+  s.hidden = 2;
+  EXPECT_THROW(s.check(), tt::UsageError);
+  s.hidden = 0;
+  s.head = tt::Head::kSoftmax;
+  EXPECT_THROW(s.check(), tt::UsageError);  // softmax with one output
+  s.tokenizer.char_min = 1;
+  s.tokenizer.char_max = 3;
+  s.head = tt::Head::kSigmoid;
+  EXPECT_THROW(s.check(), tt::UsageError);
+}
+
+TEST(Model, ForwardMatchesHandComputation) {
+  tt::FloatModel m = small_model(2, false, tt::Head::kSigmoid, 1);
+  const uint16_t f[] = {1, 5, 1};
+  const float sc = 1.0f / std::sqrt(3.0f);
+  std::vector<float> p(3);
+  for (int d = 0; d < 3; ++d) p[size_t(d)] = (2 * m.emb[3 + size_t(d)] + m.emb[15 + size_t(d)]) * sc;
+  float z = m.b2[0];
+  for (int h = 0; h < 2; ++h) {
+    float a = m.b1[size_t(h)];
+    for (int d = 0; d < 3; ++d) a += m.w1[size_t(h) * 3 + size_t(d)] * p[size_t(d)];
+    z += m.w2[size_t(h)] * (a > 0 ? a : 0);
+  }
+  auto s = m.scores_from_features(f, 3);
+  ASSERT_EQ(s.size(), 1u);
+  EXPECT_NEAR(s[0], 1.0f / (1.0f + std::exp(-z)), 1e-6);
+  // Softmax sums to one; an empty text gives the biases.
+  tt::FloatModel k = small_model(0, false, tt::Head::kSoftmax, 3);
+  auto sk = k.scores("Hello, world! hello");
+  EXPECT_NEAR(sk[0] + sk[1] + sk[2], 1.0f, 1e-5);
+  EXPECT_TRUE(k.features("").empty());
+}
+
+TEST(ModelIo, RoundTripAndByteIdenticalResave) {
+  const std::string dir = temp_dir();
+  for (int variant = 0; variant < 4; ++variant) {
+    tt::FloatModel m = variant == 0   ? small_model(0, true, tt::Head::kSigmoid, 2)
+                       : variant == 1 ? small_model(4, false, tt::Head::kSigmoid, 1)
+                       : variant == 2 ? small_model(0, false, tt::Head::kSoftmax, 3)
+                                      : small_model(5, false, tt::Head::kSoftmax, 4);
+    const std::string a = dir + "/a.ttm", b = dir + "/b.ttm";
+    tt::save_model(a, m);
+    tt::FloatModel r = tt::load_model(a);
+    EXPECT_EQ(r.shape.describe(), m.shape.describe());
+    EXPECT_EQ(r.labels, m.labels);
+    EXPECT_EQ(r.emb, m.emb);
+    EXPECT_EQ(r.w1, m.w1);
+    EXPECT_EQ(r.b1, m.b1);
+    EXPECT_EQ(r.w2, m.w2);
+    EXPECT_EQ(r.b2, m.b2);
+    EXPECT_EQ(r.threshold, m.threshold);
+    EXPECT_EQ(r.info, m.info);
+    tt::save_model(b, r);
+    EXPECT_EQ(tt::read_file_bytes(a), tt::read_file_bytes(b));
+    EXPECT_EQ(tt::model_file_kind(a), tt::ModelKind::kFloat32);
+  }
+  EXPECT_EQ(count_files(dir), 2u);  // no temporary files left behind
+}
+
+TEST(ModelIo, Crc32KnownValue) {
+  EXPECT_EQ(tt::crc32("123456789", 9), 0xCBF43926u);
+}
+
+TEST(ModelIo, HeaderLayout) {
+  const std::string bytes = tt::serialize_model(small_model(0, true, tt::Head::kSigmoid, 1));
+  EXPECT_EQ(bytes.substr(0, 8), "TTXTMODL");
+  EXPECT_EQ(bytes[8], 1);  // version 1, little-endian
+  EXPECT_EQ(bytes[9] | bytes[10] | bytes[11], 0);
+  EXPECT_EQ(bytes[12], 0);  // float32
+  EXPECT_EQ(bytes.substr(16, 4), "SHAP");
+}
+
+std::string error_of(const std::string& bytes) {
+  try {
+    tt::parse_model(bytes, "m.ttm");
+  } catch (const tt::Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(ModelIo, EveryTruncationIsRefused) {
+  const std::string bytes = tt::serialize_model(small_model(2, false, tt::Head::kSigmoid, 2));
+  for (size_t n = 0; n < bytes.size(); ++n) {
+    const std::string e = error_of(bytes.substr(0, n));
+    EXPECT_FALSE(e.empty()) << "truncated at " << n;
+    EXPECT_EQ(e.rfind("m.ttm: ", 0), 0u) << e;
+  }
+}
+
+TEST(ModelIo, EveryByteFlipIsRefused) {
+  const std::string bytes = tt::serialize_model(small_model(2, false, tt::Head::kSoftmax, 2));
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    std::string c = bytes;
+    c[i] = static_cast<char>(c[i] ^ 0x5A);
+    EXPECT_FALSE(error_of(c).empty()) << "flip at " << i;
+  }
+}
+
+// Re-seals a container after editing it, so the checks behind the CRC are exercised.
+std::string reseal(std::string body_with_old_crc) {
+  body_with_old_crc.resize(body_with_old_crc.size() - 4);
+  const uint32_t crc = tt::crc32(body_with_old_crc.data(), body_with_old_crc.size());
+  for (int i = 0; i < 4; ++i) body_with_old_crc.push_back(static_cast<char>((crc >> (8 * i)) & 0xFF));
+  return body_with_old_crc;
+}
+
+TEST(ModelIo, SpecificErrors) {
+  const tt::FloatModel m = small_model(0, false, tt::Head::kSigmoid, 1);
+  const std::string bytes = tt::serialize_model(m);
+  std::string bad = bytes;
+  bad[0] = 'X';
+  EXPECT_NE(error_of(bad).find("bad magic"), std::string::npos);
+  bad = bytes;
+  bad[8] = 2;
+  EXPECT_NE(error_of(reseal(bad)).find("version 2"), std::string::npos);
+  bad = bytes;
+  bad[bad.size() - 1] ^= 1;
+  EXPECT_NE(error_of(bad).find("checksum"), std::string::npos);
+  EXPECT_NE(error_of(bytes.substr(0, bytes.size() - 7)).find("checksum"), std::string::npos);
+  bad = bytes;
+  bad[12] = 1;
+  EXPECT_NE(error_of(reseal(bad)).find("int8"), std::string::npos);
+  // Inconsistent sizes behind a valid CRC: more buckets than the emb tensor holds.
+  bad = bytes;
+  bad[24] = static_cast<char>(bad[24] + 1);  // SHAP payload starts at 24: buckets
+  EXPECT_NE(error_of(reseal(bad)).find("tensor 'emb'"), std::string::npos);
+  // Unknown critical section refused, unknown ancillary section skipped.
+  tt::ModelContainer c = tt::read_container(bytes, "m");
+  c.sections.push_back({tt::section_tag("ZZZZ"), "x"});
+  EXPECT_NE(error_of(tt::write_container(c)).find("unknown critical section ZZZZ"), std::string::npos);
+  c.sections.back().tag = tt::section_tag("zzzz");
+  EXPECT_EQ(error_of(tt::write_container(c)), "");
+  // Missing file.
+  EXPECT_THROW(tt::load_model("/nonexistent/dir/m.ttm"), tt::Error);
+}
+
+TEST(ModelIo, FailedSaveLeavesNothing) {
+  const std::string dir = temp_dir();
+  EXPECT_THROW(tt::save_model(dir + "/no/such/dir/m.ttm", small_model(0, true, tt::Head::kSigmoid, 1)), tt::Error);
+  // Renaming over a directory fails after the temporary file was written: it is removed.
+  const std::string sub = dir + "/target";
+  ASSERT_EQ(mkdir(sub.c_str(), 0755), 0);
+  std::FILE* f = std::fopen((sub + "/keep").c_str(), "w");
+  ASSERT_NE(f, nullptr);
+  std::fclose(f);
+  EXPECT_THROW(tt::save_model(sub, small_model(0, true, tt::Head::kSigmoid, 1)), tt::Error);
+  EXPECT_EQ(count_files(dir), 1u);
+}
+
+}  // namespace
