@@ -1,0 +1,210 @@
+#include "eval/metrics.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+#include "common/error.h"
+
+namespace tt::eval {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+double ratio(uint64_t num, uint64_t den) {
+  return den ? static_cast<double>(num) / static_cast<double>(den) : 0.0;
+}
+
+// Indices of scores sorted by descending score (stable, so equal scores keep input order).
+std::vector<size_t> order_descending(const std::vector<double>& scores) {
+  std::vector<size_t> idx(scores.size());
+  std::iota(idx.begin(), idx.end(), size_t{0});
+  std::stable_sort(idx.begin(), idx.end(), [&](size_t a, size_t b) { return scores[a] > scores[b]; });
+  return idx;
+}
+
+void check_sizes(const std::vector<double>& scores, const std::vector<uint8_t>& truth) {
+  if (scores.size() != truth.size())
+    throw Error("metrics: " + std::to_string(scores.size()) + " scores for " + std::to_string(truth.size()) +
+                " truth values");
+  for (double s : scores)
+    if (std::isnan(s)) throw Error("metrics: a score is NaN");
+}
+
+}  // namespace
+
+double Counts::precision() const { return ratio(tp, tp + fp); }
+double Counts::recall() const { return ratio(tp, tp + fn); }
+double Counts::f1() const {
+  // 2TP / (2TP + FP + FN): the harmonic mean of precision and recall, 0 when both are 0.
+  return ratio(2 * tp, 2 * tp + fp + fn);
+}
+double Counts::accuracy() const { return total() ? ratio(tp + tn, total()) : kNaN; }
+
+double roc_auc(const std::vector<double>& scores, const std::vector<uint8_t>& truth) {
+  check_sizes(scores, truth);
+  uint64_t pos = 0;
+  for (uint8_t t : truth) pos += t ? 1u : 0u;
+  const uint64_t neg = truth.size() - pos;
+  if (pos == 0 || neg == 0) return kNaN;
+  // Walk groups of equal scores from the highest down. A negative in a group is beaten by every
+  // positive above the group and ties with the group's positives: U = sum over negatives of
+  // (positives above) + (positives tied) / 2. Counts stay integers (doubled) until the end.
+  std::vector<size_t> idx = order_descending(scores);
+  uint64_t pos_above = 0, twice_u = 0;
+  for (size_t i = 0; i < idx.size();) {
+    size_t j = i;
+    uint64_t gp = 0, gn = 0;
+    while (j < idx.size() && scores[idx[j]] == scores[idx[i]]) {
+      if (truth[idx[j]]) ++gp; else ++gn;
+      ++j;
+    }
+    twice_u += gn * (2 * pos_above + gp);
+    pos_above += gp;
+    i = j;
+  }
+  return static_cast<double>(twice_u) / 2.0 / (static_cast<double>(pos) * static_cast<double>(neg));
+}
+
+double average_precision(const std::vector<double>& scores, const std::vector<uint8_t>& truth) {
+  check_sizes(scores, truth);
+  uint64_t pos = 0;
+  for (uint8_t t : truth) pos += t ? 1u : 0u;
+  if (pos == 0) return kNaN;
+  std::vector<size_t> idx = order_descending(scores);
+  uint64_t tp = 0, fp = 0, prev_tp = 0;
+  double ap = 0;
+  for (size_t i = 0; i < idx.size();) {
+    size_t j = i;
+    while (j < idx.size() && scores[idx[j]] == scores[idx[i]]) {
+      if (truth[idx[j]]) ++tp; else ++fp;
+      ++j;
+    }
+    // Recall rises by (tp - prev_tp) / pos at this threshold; precision is tp / (tp + fp).
+    ap += ratio(tp - prev_tp, pos) * ratio(tp, tp + fp);
+    prev_tp = tp;
+    i = j;
+  }
+  return ap;
+}
+
+Counts counts_at(const std::vector<double>& scores, const std::vector<uint8_t>& truth, double threshold) {
+  check_sizes(scores, truth);
+  Counts c;
+  for (size_t i = 0; i < scores.size(); ++i) {
+    const bool p = scores[i] >= threshold;
+    if (truth[i]) (p ? c.tp : c.fn)++;
+    else (p ? c.fp : c.tn)++;
+  }
+  return c;
+}
+
+size_t argmax(const float* row, size_t k) {
+  size_t best = 0;
+  for (size_t j = 1; j < k; ++j)
+    if (row[j] > row[best]) best = j;
+  return best;
+}
+
+std::vector<uint64_t> confusion_matrix(const std::vector<size_t>& truth, const std::vector<size_t>& pred,
+                                       size_t k) {
+  if (truth.size() != pred.size()) throw Error("metrics: truth and predictions differ in length");
+  std::vector<uint64_t> m(k * k, 0);
+  for (size_t i = 0; i < truth.size(); ++i) {
+    if (truth[i] >= k || pred[i] >= k) throw Error("metrics: a class index is out of range");
+    ++m[truth[i] * k + pred[i]];
+  }
+  return m;
+}
+
+Report evaluate(const std::vector<float>& scores, const std::vector<uint8_t>& truth,
+                const std::vector<std::string>& names, Decision decision, const std::vector<double>& thresholds) {
+  const size_t k = names.size();
+  if (k == 0) throw Error("metrics: no labels");
+  if (scores.size() != truth.size() || scores.size() % k != 0)
+    throw Error("metrics: scores and truth must both be n x " + std::to_string(k));
+  if (decision == Decision::kThreshold && thresholds.size() != k)
+    throw Error("metrics: " + std::to_string(thresholds.size()) + " thresholds for " + std::to_string(k) +
+                " labels");
+  Report r;
+  r.n = scores.size() / k;
+  r.decision = decision;
+
+  // Under argmax, the one-vs-rest prediction of label j is (argmax == j).
+  std::vector<size_t> true_class, pred_class;
+  if (decision == Decision::kArgmax) {
+    true_class.resize(r.n);
+    pred_class.resize(r.n);
+    for (size_t i = 0; i < r.n; ++i) {
+      size_t ones = 0;
+      for (size_t j = 0; j < k; ++j)
+        if (truth[i * k + j]) {
+          ++ones;
+          true_class[i] = j;
+        }
+      if (ones != 1)
+        throw Error("metrics: example " + std::to_string(i + 1) + " has " + std::to_string(ones) +
+                    " true classes; a softmax model needs exactly one");
+      pred_class[i] = argmax(&scores[i * k], k);
+    }
+    r.confusion = confusion_matrix(true_class, pred_class, k);
+  }
+
+  std::vector<double> col(r.n);
+  std::vector<uint8_t> tcol(r.n);
+  double auc_sum = 0, ap_sum = 0, acc_sum = 0, f1_sum = 0;
+  size_t auc_n = 0, ap_n = 0;
+  for (size_t j = 0; j < k; ++j) {
+    LabelReport l;
+    l.name = names[j];
+    for (size_t i = 0; i < r.n; ++i) {
+      col[i] = scores[i * k + j];
+      tcol[i] = truth[i * k + j] ? 1 : 0;
+      l.positives += tcol[i];
+    }
+    l.auc = roc_auc(col, tcol);
+    l.pr_auc = average_precision(col, tcol);
+    if (decision == Decision::kThreshold) {
+      l.threshold = thresholds[j];
+      l.counts = counts_at(col, tcol, l.threshold);
+    } else {
+      l.threshold = kNaN;
+      for (size_t i = 0; i < r.n; ++i) {
+        const bool p = pred_class[i] == j;
+        if (tcol[i]) (p ? l.counts.tp : l.counts.fn)++;
+        else (p ? l.counts.fp : l.counts.tn)++;
+      }
+    }
+    if (!std::isnan(l.auc)) auc_sum += l.auc, ++auc_n;
+    if (!std::isnan(l.pr_auc)) ap_sum += l.pr_auc, ++ap_n;
+    acc_sum += r.n ? l.counts.accuracy() : 0.0;
+    f1_sum += l.counts.f1();
+    r.labels.push_back(std::move(l));
+  }
+  r.mean_auc = auc_n ? auc_sum / static_cast<double>(auc_n) : kNaN;
+  r.mean_pr_auc = ap_n ? ap_sum / static_cast<double>(ap_n) : kNaN;
+  r.macro_f1 = f1_sum / static_cast<double>(k);
+  if (r.n == 0) {
+    r.accuracy = r.exact_match = kNaN;
+  } else if (decision == Decision::kArgmax) {
+    uint64_t right = 0;
+    for (size_t i = 0; i < r.n; ++i) right += true_class[i] == pred_class[i] ? 1u : 0u;
+    r.accuracy = ratio(right, r.n);
+    r.exact_match = kNaN;
+  } else {
+    r.accuracy = acc_sum / static_cast<double>(k);
+    uint64_t all_right = 0;
+    for (size_t i = 0; i < r.n; ++i) {
+      bool ok = true;
+      for (size_t j = 0; j < k; ++j)
+        ok = ok && ((scores[i * k + j] >= thresholds[j]) == (truth[i * k + j] != 0));
+      all_right += ok ? 1u : 0u;
+    }
+    r.exact_match = ratio(all_right, r.n);
+  }
+  return r;
+}
+
+}  // namespace tt::eval
