@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs the Debian packages tinytext needs, quietly and only when one is missing.
+# Usage: scripts/deps.sh [build|test|bench|main]   (as root on Debian 12)
+#   build: compiler, CMake, GoogleTest, Google Benchmark, libpcap
+#   test:  build + the cross toolchains and emulators (scripts/boards-deps.sh) + clang for fuzzing
+#   bench: test + the peers benchmarked against (fasttext, scikit-learn)
+#   main:  build + Node.js/npm (the default dataset comes from the npm registry)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what=${1:-build}
+
+pkgs=(g++ cmake make pkg-config libgtest-dev googletest libbenchmark-dev libpcap-dev)
+case "$what" in
+  build) ;;
+  test) pkgs+=(clang libclang-rt-14-dev) ;;
+  bench) pkgs+=(clang libclang-rt-14-dev fasttext python3-sklearn python3-numpy) ;;
+  main) command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm) ;;
+  *) echo "deps.sh: unknown set '$what' (build|test|bench|main)" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "deps.sh: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+if [ "$what" = test ] || [ "$what" = bench ]; then
+  scripts/boards-deps.sh
+fi
