@@ -1,0 +1,41 @@
+# Emulated boards (targets/): device-header self-containment for both targets, and the
+# host / Cortex-M0+ (QEMU) / ATmega328P (simavr) bit-for-bit comparison with a link check and a
+# size/stack/speed summary (targets/run.sh). Tools come from scripts/boards-deps.sh.
+# Run only these:  ctest --test-dir build -L boards --output-on-failure
+
+find_program(TT_BASH bash)
+find_program(TT_PYTHON3 python3)
+find_program(TT_ARM_GXX arm-none-eabi-g++)
+find_program(TT_AVR_GXX avr-g++)
+find_program(TT_QEMU_ARM qemu-system-arm)
+find_path(TT_SIMAVR_INCLUDE simavr/sim_avr.h)
+find_library(TT_SIMAVR_LIB simavr)
+
+set(TT_BOARDS_DIR ${CMAKE_BINARY_DIR}/boards)
+
+if(TT_BASH AND TT_ARM_GXX AND TT_AVR_GXX)
+  add_test(NAME boards_header_check
+           COMMAND ${TT_BASH} ${CMAKE_SOURCE_DIR}/targets/header_check.sh ${TT_BOARDS_DIR})
+  set_tests_properties(boards_header_check PROPERTIES LABELS "boards" TIMEOUT 120)
+else()
+  message(WARNING "boards: arm-none-eabi-g++ or avr-g++ not found; boards_header_check not registered "
+                  "(run scripts/boards-deps.sh)")
+endif()
+
+if(TT_BASH AND TT_PYTHON3 AND TT_ARM_GXX AND TT_AVR_GXX AND TT_QEMU_ARM AND TT_SIMAVR_INCLUDE AND TT_SIMAVR_LIB)
+  if(NOT DEFINED TT_SHARED_DIR)
+    get_filename_component(TT_SHARED_DIR ${CMAKE_SOURCE_DIR}/../shared ABSOLUTE)
+  endif()
+  # Fails on any host/board output mismatch, a board exit status other than 0, a timeout, or a
+  # forbidden symbol (heap, float, exceptions, printf) in an image. The M0 instruction count needs
+  # qemu-plugin.h from Debian's qemu source package (fetched once into ${TT_BOARDS_DIR}); when it
+  # cannot be fetched the count is reported "unavailable" and the test still checks the digests.
+  add_test(NAME boards_digest
+           COMMAND ${TT_BASH} ${CMAKE_SOURCE_DIR}/targets/run.sh
+                   --corpus ${TT_SHARED_DIR}/data/sms-spam-collection/SMSSpamCollection
+                   --timeout 60 ${TT_BOARDS_DIR})
+  set_tests_properties(boards_digest PROPERTIES LABELS "boards" TIMEOUT 240)
+else()
+  message(WARNING "boards: cross toolchains, qemu-system-arm or libsimavr-dev not found; "
+                  "boards_digest not registered (run scripts/boards-deps.sh)")
+endif()
