@@ -1,9 +1,80 @@
-// Placeholder until this command lands; replaced by its owner.
+// tinytext split DATA --test 0.2 --seed 1 -o PREFIX: a deterministic, stratified train/test split
+// written as PREFIX.train.csv and PREFIX.test.csv.
+#include <cstdint>
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/reader_options.h"
 #include "common/error.h"
+#include "data/dataset.h"
+#include "eval/split.h"
 
 namespace tt::cli {
 
-int cmd_split(int, char**) { throw Error("'split' is not implemented yet"); }
+namespace {
+
+// Args knows long options only: "-o" (before "--") is taken as "--output".
+std::vector<char*> with_long_output(int argc, char** argv) {
+  static char kOutput[] = "--output";
+  std::vector<char*> v(argv, argv + argc);
+  for (int i = 2; i < argc; ++i) {
+    if (!std::strcmp(v[static_cast<size_t>(i)], "--")) break;
+    if (!std::strcmp(v[static_cast<size_t>(i)], "-o")) v[static_cast<size_t>(i)] = kOutput;
+  }
+  return v;
+}
+
+}  // namespace
+
+int cmd_split(int argc, char** argv) {
+  std::vector<Option> options = {
+      {"test", "FRACTION", "the fraction of rows in the test file, in (0, 1)", "0.2"},
+      {"seed", "N", "seed of the shuffle (splitmix64 + Fisher-Yates: the same on every platform)", "1"},
+      {"output", "PREFIX", "write PREFIX.train.csv and PREFIX.test.csv (also -o PREFIX)", ""},
+  };
+  add_reader_options(options);
+  std::vector<char*> av = with_long_output(argc, argv);
+  Args args("split", "DATA -o PREFIX [options]", options, argc, av.data(), 2);
+  if (args.help()) {
+    std::cout << args.usage()
+              << "\nRows are shuffled with the seed and split per label value (stratified: each class, or\n"
+                 "each combination of labels for multi-label data, keeps its share in both files); the test\n"
+                 "file gets round(rows x FRACTION) rows. Both files are CSV with a header (see write_csv):\n"
+                 "text, then one 0/1 column per label, or a 'label' column of class names for multi-class\n"
+                 "data. Rows appear in shuffled order. Files are written atomically.\n";
+    return 0;
+  }
+  const auto& pos = args.positional();
+  if (pos.size() != 1) throw UsageError("split: expected one DATA file, got " + std::to_string(pos.size()) +
+                                        " argument(s) (see --help)");
+  if (!args.has("output") || args.get("output").empty())
+    throw UsageError("split: -o PREFIX is required (writes PREFIX.train.csv and PREFIX.test.csv)");
+  const double test = args.get_double("test", 0.0, 1.0);
+  if (!(test > 0.0 && test < 1.0)) throw UsageError("split: --test must be a fraction strictly between 0 and 1");
+  const uint64_t seed = static_cast<uint64_t>(args.get_int("seed", 0, INT64_MAX));
+  const std::string prefix = args.get("output");
+
+  data::ReaderOptions ro = reader_options(args);
+  ro.require_labels = true;
+  const data::Dataset d = data::read_dataset(pos[0], ro);
+  if (d.size() < 2) throw Error(at(d.path, 0, "needs at least 2 rows to split, has " + std::to_string(d.size())));
+
+  std::vector<std::string> strata(d.size());
+  for (size_t i = 0; i < d.size(); ++i) {
+    std::string& key = strata[i];
+    key.resize(d.outputs());
+    for (size_t j = 0; j < d.outputs(); ++j) key[j] = d.target(i, j) ? '1' : '0';
+  }
+  const eval::Split s = eval::stratified_split(strata, test, seed);
+  data::write_csv(prefix + ".train.csv", d, s.train);
+  data::write_csv(prefix + ".test.csv", d, s.test);
+  std::cerr << "split: " << d.size() << " rows of " << d.path << " -> " << s.train.size() << " in " << prefix
+            << ".train.csv, " << s.test.size() << " in " << prefix << ".test.csv (seed " << seed << ")\n";
+  return 0;
+}
 
 }  // namespace tt::cli
