@@ -1,7 +1,12 @@
 // Small helpers shared by the tests.
 #pragma once
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -41,6 +46,25 @@ inline std::vector<std::string> sms_texts() {
   }
   return out;
 }
+
+struct RunResult {
+  int exit_code;
+  std::string out, err;
+};
+
+// Runs a shell command line with `input` on stdin; captures stdout and stderr.
+inline RunResult run(const std::string& cmdline, const std::string& input = "") {
+  char dir_tmpl[] = "/tmp/tt_run_XXXXXX";
+  std::string dir = mkdtemp(dir_tmpl);
+  { std::ofstream(dir + "/in", std::ios::binary) << input; }
+  std::string full = cmdline + " <" + dir + "/in >" + dir + "/out 2>" + dir + "/err";
+  int status = std::system(full.c_str());
+  RunResult r{WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_file(dir + "/out"), read_file(dir + "/err")};
+  std::system(("rm -rf " + dir).c_str());
+  return r;
+}
+
+inline std::string cli() { return TT_CLI_PATH; }
 
 // splitmix64: a fixed PRNG, so generated cases are the same on every platform.
 struct SplitMix64 {
