@@ -1,9 +1,216 @@
-// Placeholder until this command lands; replaced by its owner.
+// tinytext eval MODEL DATA: ROC AUC, PR AUC, precision/recall/F1, accuracy, macro-F1 and (for
+// softmax models) the confusion matrix of a float model on labelled data.
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/reader_options.h"
 #include "common/error.h"
+#include "data/dataset.h"
+#include "eval/json.h"
+#include "eval/metrics.h"
+#include "model/model.h"
+#include "model/model_io.h"
 
 namespace tt::cli {
 
-int cmd_eval(int, char**) { throw Error("'eval' is not implemented yet"); }
+namespace {
+
+std::string join(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "'" : ", '") + x + "'";
+  return s.empty() ? "(none)" : s;
+}
+
+// For each model output, the data column holding its truth. The label sets must be equal.
+std::vector<size_t> map_labels(const FloatModel& m, const std::string& model_path, const data::Dataset& d) {
+  std::vector<size_t> col(m.labels.size());
+  std::vector<std::string> missing, extra;
+  for (size_t j = 0; j < m.labels.size(); ++j) {
+    size_t k = 0;
+    while (k < d.label_names.size() && d.label_names[k] != m.labels[j]) ++k;
+    if (k == d.label_names.size()) missing.push_back(m.labels[j]);
+    col[j] = k;
+  }
+  for (const auto& name : d.label_names) {
+    bool known = false;
+    for (const auto& l : m.labels) known = known || l == name;
+    if (!known) extra.push_back(name);
+  }
+  if (missing.empty() && extra.empty()) return col;
+  std::string msg = "the data's labels do not match the model " + model_path + ":";
+  if (!missing.empty()) msg += " the model's label(s) " + join(missing) + " are missing from the data;";
+  if (!extra.empty()) msg += " the data's label(s) " + join(extra) + " are not in the model;";
+  msg += " model labels: " + join(m.labels) + ", data labels: " + join(d.label_names) +
+         ". Choose the label columns with --label (and --text), or evaluate on data with the model's labels";
+  throw Error(at(d.path, 0, msg));
+}
+
+std::string fixed(double v, int prec = 4) {
+  if (std::isnan(v)) return "n/a";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.*f", prec, v);
+  return buf;
+}
+
+void print_text(const eval::Report& r, const std::string& model_path, const std::string& data_path) {
+  const bool argmax = r.decision == eval::Decision::kArgmax;
+  std::printf("model %s on %s: %zu examples, %s\n", model_path.c_str(), data_path.c_str(), r.n,
+              argmax ? "softmax (prediction: the highest score)" : "sigmoid (prediction: score >= threshold)");
+  size_t w = 5;
+  for (const auto& l : r.labels) w = std::max(w, l.name.size());
+  const int wi = static_cast<int>(w);
+  std::printf("\n%-*s %9s %8s %8s %9s %9s %8s %8s\n", wi, "label", "positives", "ROC AUC", "PR AUC", "threshold",
+              "precision", "recall", "F1");
+  for (const auto& l : r.labels)
+    std::printf("%-*s %9llu %8s %8s %9s %9s %8s %8s\n", wi, l.name.c_str(),
+                static_cast<unsigned long long>(l.positives), fixed(l.auc).c_str(), fixed(l.pr_auc).c_str(),
+                argmax ? "argmax" : fixed(l.threshold).c_str(), fixed(l.counts.precision()).c_str(),
+                fixed(l.counts.recall()).c_str(), fixed(l.counts.f1()).c_str());
+  bool undefined = false;
+  for (const auto& l : r.labels) undefined = undefined || std::isnan(l.auc);
+  if (undefined)
+    std::printf("(n/a: the label has one class only in this data, so its AUC is undefined and left out of the mean)\n");
+  std::printf("\nmean ROC AUC  %s\nmean PR AUC   %s\n", fixed(r.mean_auc).c_str(), fixed(r.mean_pr_auc).c_str());
+  if (argmax) {
+    std::printf("accuracy      %s\n", fixed(r.accuracy).c_str());
+  } else if (r.labels.size() == 1) {
+    std::printf("accuracy      %s\n", fixed(r.accuracy).c_str());
+  } else {
+    std::printf("accuracy      %s (mean of the per-label accuracies)\n", fixed(r.accuracy).c_str());
+    std::printf("exact match   %s (every label right)\n", fixed(r.exact_match).c_str());
+  }
+  std::printf("macro-F1      %s (mean of the per-label F1)\n", fixed(r.macro_f1).c_str());
+  if (argmax) {
+    const size_t k = r.labels.size();
+    size_t cw = 6;
+    for (const auto& l : r.labels) cw = std::max(cw, l.name.size());
+    uint64_t biggest = 0;
+    for (uint64_t c : r.confusion) biggest = std::max(biggest, c);
+    cw = std::max(cw, std::to_string(biggest).size());
+    const int cwi = static_cast<int>(cw);
+    std::printf("\nconfusion matrix (rows: true class, columns: predicted class)\n%-*s", wi, "");
+    for (const auto& l : r.labels) std::printf(" %*s", cwi, l.name.c_str());
+    std::printf("\n");
+    for (size_t t = 0; t < k; ++t) {
+      std::printf("%-*s", wi, r.labels[t].name.c_str());
+      for (size_t p = 0; p < k; ++p) std::printf(" %*llu", cwi, static_cast<unsigned long long>(r.confusion[t * k + p]));
+      std::printf("\n");
+    }
+  }
+}
+
+std::string to_json(const eval::Report& r, const std::string& model_path, const std::string& data_path) {
+  using eval::json_number;
+  using eval::json_quote;
+  const bool argmax = r.decision == eval::Decision::kArgmax;
+  std::string o = "{\"model\":" + json_quote(model_path) + ",\"data\":" + json_quote(data_path) +
+                  ",\"n\":" + std::to_string(r.n) + ",\"head\":" + (argmax ? "\"softmax\"" : "\"sigmoid\"") +
+                  ",\"labels\":[";
+  for (size_t j = 0; j < r.labels.size(); ++j) {
+    const auto& l = r.labels[j];
+    if (j) o += ",";
+    o += "{\"name\":" + json_quote(l.name) + ",\"positives\":" + std::to_string(l.positives) +
+         ",\"auc\":" + json_number(l.auc) + ",\"pr_auc\":" + json_number(l.pr_auc) +
+         ",\"precision\":" + json_number(l.counts.precision()) + ",\"recall\":" + json_number(l.counts.recall()) +
+         ",\"f1\":" + json_number(l.counts.f1()) + ",\"accuracy\":" + json_number(l.counts.accuracy()) +
+         ",\"threshold\":" + json_number(l.threshold) + ",\"tp\":" + std::to_string(l.counts.tp) +
+         ",\"fp\":" + std::to_string(l.counts.fp) + ",\"fn\":" + std::to_string(l.counts.fn) +
+         ",\"tn\":" + std::to_string(l.counts.tn) + "}";
+  }
+  o += "],\"mean_auc\":" + json_number(r.mean_auc) + ",\"mean_pr_auc\":" + json_number(r.mean_pr_auc) +
+       ",\"accuracy\":" + json_number(r.accuracy);
+  if (!argmax) o += ",\"exact_match\":" + json_number(r.exact_match);
+  o += ",\"macro_f1\":" + json_number(r.macro_f1);
+  if (argmax) {
+    const size_t k = r.labels.size();
+    o += ",\"confusion\":[";
+    for (size_t t = 0; t < k; ++t) {
+      o += t ? ",[" : "[";
+      for (size_t p = 0; p < k; ++p) o += (p ? "," : "") + std::to_string(r.confusion[t * k + p]);
+      o += "]";
+    }
+    o += "]";
+  }
+  return o + "}\n";
+}
+
+}  // namespace
+
+int cmd_eval(int argc, char** argv) {
+  std::vector<Option> options = {
+      {"json", "", "write one JSON object on stdout instead of tables", ""},
+      {"threshold", "T",
+       "decision threshold in [0, 1] for every label of a sigmoid model [default: the model's stored thresholds]",
+       ""},
+  };
+  add_reader_options(options);
+  Args args("eval", "MODEL DATA [options]", options, argc, argv, 2);
+  if (args.help()) {
+    std::cout << args.usage()
+              << "\nThe data's label names must equal the model's. For a sigmoid model a label is predicted\n"
+                 "when its score >= the threshold; accuracy is then the mean of the per-label accuracies.\n"
+                 "A softmax model predicts the highest score; the confusion matrix is printed too.\n"
+                 "ROC AUC is n/a (JSON null) for a label with one class only in the data.\n";
+    return 0;
+  }
+  const auto& pos = args.positional();
+  if (pos.size() != 2) throw UsageError("eval: expected MODEL and DATA, got " + std::to_string(pos.size()) +
+                                        " argument(s) (see --help)");
+  const std::string& model_path = pos[0];
+  const std::string& data_path = pos[1];
+  data::ReaderOptions ro = reader_options(args);
+  ro.require_labels = true;
+
+  const FloatModel model = load_model(model_path);
+  const bool softmax = model.shape.head == Head::kSoftmax;
+  const size_t k = model.labels.size();
+  std::vector<double> thresholds(k, 0.5);
+  if (args.has("threshold")) {
+    if (softmax)
+      throw UsageError("eval: --threshold applies to sigmoid models; " + model_path +
+                       " is a softmax model, which predicts the highest score");
+    thresholds.assign(k, args.get_double("threshold", 0.0, 1.0));
+  } else if (!softmax) {
+    if (model.threshold.size() == k)
+      for (size_t j = 0; j < k; ++j) thresholds[j] = model.threshold[j];
+  }
+
+  const data::Dataset d = data::read_dataset(data_path, ro);
+  const std::vector<size_t> col = map_labels(model, model_path, d);
+  const size_t n = d.size();
+  std::vector<float> scores(n * k);
+  std::vector<uint8_t> truth(n * k);
+  for (size_t i = 0; i < n; ++i) {
+    const std::vector<float> s = model.scores(d.texts[i]);
+    if (s.size() != k) throw Error(model_path + ": the model gave " + std::to_string(s.size()) +
+                                   " scores for " + std::to_string(k) + " labels");
+    for (size_t j = 0; j < k; ++j) {
+      scores[i * k + j] = s[j];
+      truth[i * k + j] = d.target(i, col[j]);
+    }
+  }
+  if (softmax) {
+    for (size_t i = 0; i < n; ++i) {
+      size_t ones = 0;
+      for (size_t j = 0; j < k; ++j) ones += truth[i * k + j];
+      if (ones != 1)
+        throw Error(at(d.path, d.lines.size() > i ? d.lines[i] : 0,
+                       "this example has " + std::to_string(ones) + " true labels, but " + model_path +
+                           " is a softmax (one class per example) model"));
+    }
+  }
+  const eval::Report r = eval::evaluate(scores, truth, model.labels,
+                                        softmax ? eval::Decision::kArgmax : eval::Decision::kThreshold, thresholds);
+  if (args.has("json")) std::cout << to_json(r, model_path, data_path);
+  else print_text(r, model_path, data_path);
+  std::cout.flush();
+  if (!std::cout || std::fflush(stdout) != 0 || std::ferror(stdout)) throw Error("eval: cannot write the output");
+  return 0;
+}
 
 }  // namespace tt::cli
