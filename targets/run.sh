@@ -185,6 +185,7 @@ for w in "${workloads[@]}"; do
       dbytes="$(data_bytes arm-none-eabi-nm "$elf" "$data_re")"
       insns="$(kv "$out/m0.out" plugin.insns)"
       if [ -n "$insns" ]; then measured="$insns insns"; else measured="unavailable"; fi
+      [ "$(kv "$out/m0.out" plugin.pairs)" = "0" ] && { measured="no markers hit"; insns=""; }
       stack="$(kv "$out/m0.out" board.stack_peak)"
       rows+=("cortex-m0plus|$((text + data))|$dbytes|$((data + bss))|${stack:--}|$bytes|$measured|$(per_byte "$insns" "$bytes")|$match")
       {
@@ -215,7 +216,9 @@ for w in "${workloads[@]}"; do
       dbytes="$(data_bytes avr-nm "$elf" "$data_re")"
       cycles="$(kv "$out/avr.out" board.cycles)"
       stack="$(kv "$out/avr.out" board.stack_peak)"
-      rows+=("atmega328p|$((text + data))|$dbytes|$((data + bss))|${stack:--}|$bytes|${cycles:-?} cycles|$(per_byte "$cycles" "$bytes")|$match")
+      measured="${cycles:-?} cycles"
+      [ "$(kv "$out/avr.out" board.pairs)" = "0" ] && { measured="no markers hit"; cycles=""; }
+      rows+=("atmega328p|$((text + data))|$dbytes|$((data + bss))|${stack:--}|$bytes|$measured|$(per_byte "$cycles" "$bytes")|$match")
       {
         echo "avr.flash=$((text + data))"; echo "avr.flash_data=$dbytes"; echo "avr.ram_static=$((data + bss))"
         echo "avr.stack_peak=${stack:-}"; echo "avr.cycles=${cycles:-}"; echo "avr.match=$match"
