@@ -57,10 +57,11 @@ std::string fixed(double v, int prec = 4) {
   return buf;
 }
 
-void print_text(const eval::Report& r, const std::string& model_path, const std::string& data_path) {
+void print_text(const eval::Report& r, const FloatModel& m, const std::string& model_path, const std::string& data_path) {
   const bool argmax = r.decision == eval::Decision::kArgmax;
   std::printf("model %s on %s: %zu examples, %s\n", model_path.c_str(), data_path.c_str(), r.n,
               argmax ? "softmax (prediction: the highest score)" : "sigmoid (prediction: score >= threshold)");
+  std::printf("shape %s\n", m.shape.describe().c_str());
   size_t w = 5;
   for (const auto& l : r.labels) w = std::max(w, l.name.size());
   const int wi = static_cast<int>(w);
@@ -104,13 +105,15 @@ void print_text(const eval::Report& r, const std::string& model_path, const std:
   }
 }
 
-std::string to_json(const eval::Report& r, const std::string& model_path, const std::string& data_path) {
+std::string to_json(const eval::Report& r, const FloatModel& m, const std::string& model_path,
+                    const std::string& data_path) {
   using eval::json_number;
   using eval::json_quote;
   const bool argmax = r.decision == eval::Decision::kArgmax;
   std::string o = "{\"model\":" + json_quote(model_path) + ",\"data\":" + json_quote(data_path) +
                   ",\"n\":" + std::to_string(r.n) + ",\"head\":" + (argmax ? "\"softmax\"" : "\"sigmoid\"") +
-                  ",\"labels\":[";
+                  ",\"shape\":" + json_quote(m.shape.describe()) +
+                  ",\"parameters\":" + std::to_string(m.shape.parameter_count()) + ",\"labels\":[";
   for (size_t j = 0; j < r.labels.size(); ++j) {
     const auto& l = r.labels[j];
     if (j) o += ",";
@@ -206,8 +209,8 @@ int cmd_eval(int argc, char** argv) {
   }
   const eval::Report r = eval::evaluate(scores, truth, model.labels,
                                         softmax ? eval::Decision::kArgmax : eval::Decision::kThreshold, thresholds);
-  if (args.has("json")) std::cout << to_json(r, model_path, data_path);
-  else print_text(r, model_path, data_path);
+  if (args.has("json")) std::cout << to_json(r, model, model_path, data_path);
+  else print_text(r, model, model_path, data_path);
   std::cout.flush();
   if (!std::cout || std::fflush(stdout) != 0 || std::ferror(stdout)) throw Error("eval: cannot write the output");
   return 0;
