@@ -113,6 +113,18 @@ TT_INLINE uint16_t bucket_of(uint32_t hash, uint32_t buckets) {
   return (uint16_t)(((hash >> 16) * buckets) >> 16);
 }
 
+static const uint32_t kFnvPrime = 0x01000193u;
+
+TT_INLINE uint32_t ngram_finish(uint32_t g) { return (g ^ (g >> 15)) * 0x2C1B3C6Du; }
+
+// Hash of a character n-gram: FNV-1a over its bytes from the last to the first, then a mix.
+// (Backwards, so the streaming tokenizer gets every n-gram ending at a byte in one pass.)
+inline uint32_t ngram_hash(const uint8_t* p, size_t n) {
+  uint32_t g = kCharSeed;
+  while (n) g = (g ^ p[--n]) * kFnvPrime;
+  return ngram_finish(g);
+}
+
 // Bigram hash of two word hashes.
 TT_INLINE uint32_t bigram_hash(uint32_t prev, uint32_t cur) {
   uint32_t h = prev * 0x9E3779B1u + cur;
@@ -155,12 +167,15 @@ TT_INLINE void ring_push(TokenizerState& s, uint8_t b) {
 }
 
 // Emits the character n-grams that end at the newest ring byte. `len` is the length of the
-// marked word so far ("<w..." or "<w>"), which may exceed the ring.
+// marked word so far ("<w..." or "<w>"), which may exceed the ring. One backward FNV-1a pass over
+// the ring yields every n-gram's hash in turn: ngram_hash(last n bytes) for n = 1, 2, ...
 template <class Sink>
 TT_INLINE void emit_char_ngrams(const TokenizerConfig& c, const TokenizerState& s, uint32_t len, Sink& sink) {
-  for (uint8_t n = c.char_min; n <= c.char_max; ++n) {
+  uint32_t g = kCharSeed;
+  for (uint8_t n = 1; n <= c.char_max; ++n) {
     if (len < n) break;
-    sink(stream32(s.ring + (kMaxCharN - n), n, kCharSeed), (uint8_t)kFeatureChar);
+    g = (g ^ s.ring[kMaxCharN - n]) * kFnvPrime;
+    if (n >= c.char_min) sink(ngram_finish(g), (uint8_t)kFeatureChar);
   }
 }
 

@@ -9,8 +9,8 @@ bool is_word_byte(unsigned char c) {
 }
 bool is_punct(unsigned char c) { return c > ' ' && c < 0x7F && !is_word_byte(c); }
 
-uint32_t hash_of(const std::string& s, uint32_t seed) {
-  return stream32(reinterpret_cast<const uint8_t*>(s.data()), s.size(), seed);
+uint32_t word_hash(const std::string& s) {
+  return stream32(reinterpret_cast<const uint8_t*>(s.data()), s.size(), kWordSeed);
 }
 
 }  // namespace
@@ -40,10 +40,10 @@ std::vector<Token> reference_tokens(const TokenizerConfig& cfg, const std::strin
       for (size_t end = 2; end <= marked.size(); ++end)
         for (size_t n = cfg.char_min; n <= cfg.char_max && n <= end; ++n) {
           std::string g = marked.substr(end - n, n);
-          out.push_back({kFeatureChar, g, hash_of(g, kCharSeed)});
+          out.push_back({kFeatureChar, g, ngram_hash(reinterpret_cast<const uint8_t*>(g.data()), g.size())});
         }
     }
-    const uint32_t h = hash_of(word, kWordSeed);
+    const uint32_t h = word_hash(word);
     out.push_back({kFeatureWord, word, h});
     if (cfg.word_ngrams >= 2 && w > 0) out.push_back({kFeatureBigram, prev + " " + word, bigram_hash(prev_hash, h)});
     prev = word;
