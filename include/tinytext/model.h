@@ -1,0 +1,541 @@
+// The int8 model runtime: full-integer inference of a quantised tinytext model, streaming one
+// byte at a time. Freestanding C++11: no heap, no exceptions, no RTTI, no float; only
+// <stdint.h>/<stddef.h> (and <avr/pgmspace.h> on AVR through pgm.h).
+//
+// The model is one byte image (the "device image", docs/numerics.md and docs/export.md give its
+// layout): a 40-byte header, the int8/int32 tensors and fixed-point requantisation parameters,
+// the labels, and a CRC-32. The image stays in flash (PROGMEM on AVR); every read of it goes
+// through TT_READ_BYTE (pgm.h). model_open() checks the image once; after that the kernels
+// read it without further checks, because every offset was derived from sizes that were
+// checked against the image length.
+//
+//   tt::Model m;
+//   if (tt::model_open(m, spam_model_data, spam_model_size) != tt::kOk) { ...refuse... }
+//   tt::ModelState<16, 0, 1> st;            // or the generated spam_state type
+//   if (tt::model_reset(m, st) != tt::kOk) { ...model too large for this state... }
+//   for each byte b: tt::model_push(m, st, b);
+//   tt::ModelScores<1> sc;
+//   tt::model_read(m, st, sc);               // as if the text ended now; st keeps going
+//   sc.prob[0] (Q15), sc.logit[0] (Q16.16), tt::model_positive(m, sc, 0)
+//
+// Numerics (docs/numerics.md): int32 sums of int8 embedding columns; pooling by one
+// reciprocal (one 64-bit division) per read; int16 activations; int32 accumulators; every
+// requantisation is x * mult / 2^shift with mult, shift computed on the host, rounded half away
+// from zero, saturated to the destination range. Logits are Q16.16; probabilities Q15.
+#ifndef TINYTEXT_MODEL_H
+#define TINYTEXT_MODEL_H
+
+#include "config.h"
+#include "pgm.h"
+#include "tokenizer.h"
+
+// Version of the device image layout. An image or a generated model header for another version
+// is refused (model_open returns kBadVersion; the generated header fails to compile).
+#define TT_MODEL_FORMAT_VERSION 1
+
+namespace tt {
+
+static const uint32_t kModelHeaderBytes = 40;
+static const uint16_t kModelMaxDim = 4096;      // D, H and K are each at most this
+static const uint32_t kMaxFeatureCount = 16777216u;  // 2^24: features beyond are ignored (counted in `saturated`)
+static const int32_t kProbOne = 32768;          // Q15 probability 1.0
+static const int32_t kLogitOne = 65536;         // Q16.16 logit 1.0
+static const int32_t kAccBound = 1073741824;    // 2^30: |int32 bias| and |fan-in x 127 x act limit| bound
+static const uint8_t kMaxPending = 8;           // features a tokenizer_finish can emit (<= 5 char + word + bigram)
+
+enum ModelPoolKind { kPoolMean = 0, kPoolSqrt = 1, kPoolSum = 2 };
+enum ModelFlag { kModelLinear = 1, kModelSoftmax = 2 };
+
+// A checked view of a device image. Filled by model_open; plain data, no pointers into RAM
+// other than `image`.
+struct Model {
+  const uint8_t* image;  // the image (flash)
+  uint32_t size;
+  TokenizerConfig tokenizer;
+  uint16_t dim, hidden, outputs;  // D, H (0: none), K
+  uint8_t flags;                  // kModelLinear | kModelSoftmax
+  uint8_t pool;                   // ModelPoolKind
+  uint16_t act_pool;              // int16 limit of the pooled activation (not linear)
+  uint16_t act_hidden;            // int16 limit of the hidden activation (H > 0)
+  uint16_t label_bytes;
+  uint32_t model_id;              // identifies the model (CRC-32 of the float parent file)
+  // Byte offsets into the image (derived from the sizes, never read from it).
+  uint32_t off_emb, off_mpool, off_w1, off_b1, off_m1, off_w2, off_b2, off_m2, off_thr, off_labels;
+};
+
+// The streaming state of one text. Plain data; its size depends only on the template arguments
+// (the largest D, H, K the caller will use); it does not grow with the text.
+template <uint16_t MaxDim, uint16_t MaxHidden, uint16_t MaxOutputs>
+struct ModelState {
+  static_assert(MaxDim >= 1 && MaxDim <= kModelMaxDim, "MaxDim must be in [1, 4096]");
+  static_assert(MaxHidden <= kModelMaxDim, "MaxHidden must be in [0, 4096]");
+  static_assert(MaxOutputs >= 1 && MaxOutputs <= kModelMaxDim, "MaxOutputs must be in [1, 4096]");
+  static const uint16_t kMaxDim = MaxDim;
+  static const uint16_t kMaxHidden = MaxHidden;
+  static const uint16_t kMaxOutputs = MaxOutputs;
+
+  TokenizerState tok;
+  uint32_t count;      // features summed so far, at most kMaxFeatureCount
+  uint8_t ready;       // set by a successful model_reset
+  uint8_t saturated;   // 1 once a feature was dropped because count reached kMaxFeatureCount
+  int32_t acc[MaxDim]; // per embedding dim: sum of int8 weights; |acc| <= 127 * count < 2^31
+};
+
+// What model_read reports.
+template <uint16_t MaxOutputs>
+struct ModelScores {
+  int32_t logit[MaxOutputs];  // Q16.16 logit per output (saturated to int32)
+  int32_t rank[MaxOutputs];   // monotone ranking score: sigmoid head = logit; softmax head = probability in Q30
+  uint16_t prob[MaxOutputs];  // probability in Q15, 0 .. 32768 (sigmoid per output, or softmax)
+  uint16_t best;              // argmax of logit, the lowest index on ties
+  uint16_t outputs;           // K
+  uint32_t features;          // features the scores are based on (pending word included)
+};
+
+namespace detail {
+
+static const int32_t kInt32Max = 2147483647;
+static const int32_t kInt32Min = -2147483647 - 1;
+
+TT_INLINE uint16_t rd_u16(const uint8_t* p) {
+  return (uint16_t)((uint16_t)TT_READ_BYTE(p) | (uint16_t)((uint16_t)TT_READ_BYTE(p + 1) << 8));
+}
+TT_INLINE uint32_t rd_u32(const uint8_t* p) {
+  return (uint32_t)TT_READ_BYTE(p) | ((uint32_t)TT_READ_BYTE(p + 1) << 8) | ((uint32_t)TT_READ_BYTE(p + 2) << 16) |
+         ((uint32_t)TT_READ_BYTE(p + 3) << 24);
+}
+TT_INLINE int32_t rd_i32(const uint8_t* p) { return (int32_t)rd_u32(p); }
+TT_INLINE int32_t rd_i8(const uint8_t* p) { return (int32_t)(int8_t)TT_READ_BYTE(p); }
+
+TT_INLINE int32_t sat32(int64_t v) {
+  return v > (int64_t)kInt32Max ? kInt32Max : v < (int64_t)kInt32Min ? kInt32Min : (int32_t)v;
+}
+
+TT_INLINE int32_t clamp32(int32_t v, int32_t lo, int32_t hi) { return v < lo ? lo : v > hi ? hi : v; }
+
+// The one requantiser: round(x * mult / 2^shift), rounding half away from zero, saturated to
+// int32. mult in [0, 2^31), shift in [1, 62] (checked by model_open for stored parameters).
+inline int32_t rescale(int32_t x, int32_t mult, uint8_t shift) {
+  const int64_t p = (int64_t)x * (int64_t)mult;
+  const int64_t half = (int64_t)1 << (shift - 1);
+  const int64_t r = p >= 0 ? ((p + half) >> shift) : -((-p + half) >> shift);
+  return sat32(r);
+}
+
+// A stored requantisation parameter: int32 mult, u8 shift (5 bytes).
+static const uint8_t kRescaleBytes = 5;
+TT_INLINE int32_t rescale_at(int32_t x, const uint8_t* p) { return rescale(x, rd_i32(p), TT_READ_BYTE(p + 4)); }
+
+inline uint8_t bit_length(uint64_t v) {
+  uint8_t n = 0;
+  while (v) {
+    ++n;
+    v >>= 1;
+  }
+  return n;
+}
+
+// floor(sqrt(v)), bit by bit.
+inline uint64_t isqrt64(uint64_t v) {
+  uint64_t r = 0;
+  uint64_t bit = (uint64_t)1 << 62;
+  while (bit > v) bit >>= 2;
+  while (bit) {
+    if (v >= r + bit) {
+      v -= r + bit;
+      r = (r >> 1) + bit;
+    } else {
+      r >>= 1;
+    }
+    bit >>= 2;
+  }
+  return r;
+}
+
+// The pooling factor for n >= 1 features as g / 2^gs, g in (2^29, 2^30]: mean 1/n, sqrt
+// 1/sqrt(n) (sqrt(n) to 16 fractional bits by an integer square root), sum 1. One 64-bit
+// division.
+inline void pool_factor(uint8_t pool, uint32_t n, int32_t* g, uint8_t* gs) {
+  if (pool == kPoolSum || n == 0) {
+    *g = (int32_t)1 << 30;
+    *gs = 30;
+    return;
+  }
+  uint64_t b = n;
+  uint8_t a = 0;
+  if (pool == kPoolSqrt) {
+    b = isqrt64((uint64_t)n << 32);  // sqrt(n) * 2^16, in [2^16, 2^28)
+    a = 16;
+  }
+  const uint8_t eb = (uint8_t)(bit_length(b) - 1u);
+  const uint64_t num = (uint64_t)1 << (30u + eb);
+  *g = (int32_t)((num + b / 2u) / b);
+  *gs = (uint8_t)(30u + eb - a);
+}
+
+// 2^(-k/64) in Q15 for k = 0..64, as little-endian byte pairs so any target reads them alike.
+#define TT_LE16(v) (uint8_t)((v)&0xFF), (uint8_t)((v) >> 8)
+template <class Unused>
+struct ModelTables {
+  static const uint8_t exp2_q15[130];
+};
+template <class Unused>
+const uint8_t ModelTables<Unused>::exp2_q15[130] TT_PROGMEM = {
+    TT_LE16(32768), TT_LE16(32415), TT_LE16(32066), TT_LE16(31720), TT_LE16(31379), TT_LE16(31041),
+    TT_LE16(30706), TT_LE16(30376), TT_LE16(30048), TT_LE16(29725), TT_LE16(29405), TT_LE16(29088),
+    TT_LE16(28774), TT_LE16(28464), TT_LE16(28158), TT_LE16(27855), TT_LE16(27554), TT_LE16(27258),
+    TT_LE16(26964), TT_LE16(26674), TT_LE16(26386), TT_LE16(26102), TT_LE16(25821), TT_LE16(25543),
+    TT_LE16(25268), TT_LE16(24995), TT_LE16(24726), TT_LE16(24460), TT_LE16(24196), TT_LE16(23936),
+    TT_LE16(23678), TT_LE16(23423), TT_LE16(23170), TT_LE16(22921), TT_LE16(22674), TT_LE16(22430),
+    TT_LE16(22188), TT_LE16(21949), TT_LE16(21713), TT_LE16(21479), TT_LE16(21247), TT_LE16(21019),
+    TT_LE16(20792), TT_LE16(20568), TT_LE16(20347), TT_LE16(20127), TT_LE16(19911), TT_LE16(19696),
+    TT_LE16(19484), TT_LE16(19274), TT_LE16(19066), TT_LE16(18861), TT_LE16(18658), TT_LE16(18457),
+    TT_LE16(18258), TT_LE16(18061), TT_LE16(17867), TT_LE16(17674), TT_LE16(17484), TT_LE16(17296),
+    TT_LE16(17109), TT_LE16(16925), TT_LE16(16743), TT_LE16(16562), TT_LE16(16384)
+};
+#undef TT_LE16
+
+// e^(-x) for x >= 0 in Q16.16 (x up to 2^32 - 1), as a uint32 in Q31 (1.0 = 2^31). Monotone
+// non-increasing in x. x * log2(e) is split into an integer shift and a fraction; 2^-fraction
+// comes from the 65-entry table with linear interpolation (error < 2e-5).
+inline uint32_t exp_neg_q31(uint32_t x) {
+  const uint64_t y = ((uint64_t)x * 94548u + 32768u) >> 16;  // x * log2(e), Q16.16 (94548 = log2(e) * 2^16)
+  if (y >= ((uint64_t)31 << 16)) return 0;
+  const uint8_t ip = (uint8_t)(y >> 16);
+  const uint32_t f = (uint32_t)(y & 0xFFFFu);
+  const uint8_t idx = (uint8_t)(f >> 10);
+  const uint32_t fr = f & 1023u;
+  const uint8_t* t = ModelTables<void>::exp2_q15;
+  const uint32_t lo = rd_u16(t + 2u * idx), hi = rd_u16(t + 2u * idx + 2u);
+  const uint32_t v = (lo << 10) - (lo - hi) * fr;  // Q25
+  return (v << 6) >> ip;                           // Q31
+}
+
+// CRC-32 (IEEE, zlib's crc32), bit by bit: no table in flash.
+inline uint32_t crc32_image(const uint8_t* p, uint32_t n) {
+  uint32_t c = 0xFFFFFFFFu;
+  for (uint32_t i = 0; i < n; ++i) {
+    c ^= (uint32_t)TT_READ_BYTE(p + i);
+    for (uint8_t k = 0; k < 8; ++k) c = (c & 1u) ? (0xEDB88320u ^ (c >> 1)) : (c >> 1);
+  }
+  return ~c;
+}
+
+TT_NODISCARD inline Status check_rescales(const uint8_t* p, uint16_t n) {
+  for (uint16_t i = 0; i < n; ++i, p += kRescaleBytes) {
+    TT_VERIFY(rd_i32(p) >= 0, kBadSize);
+    const uint8_t s = TT_READ_BYTE(p + 4);
+    TT_VERIFY(s >= 1 && s <= 62, kBadSize);
+  }
+  return kOk;
+}
+
+TT_NODISCARD inline Status check_biases(const uint8_t* p, uint16_t n) {
+  for (uint16_t i = 0; i < n; ++i, p += 4) {
+    const int32_t b = rd_i32(p);
+    TT_VERIFY(b >= -kAccBound && b <= kAccBound, kBadSize);
+  }
+  return kOk;
+}
+
+// Accumulates the embedding row of each feature into acc (the sink of the tokenizer).
+struct AccumulateSink {
+  const Model* m;
+  int32_t* acc;
+  uint32_t* count;
+  uint8_t* saturated;
+  void operator()(uint32_t hash, uint8_t) {
+    if (*count >= kMaxFeatureCount) {
+      *saturated = 1;
+      return;
+    }
+    ++*count;
+    const uint16_t dim = m->dim;
+    const uint8_t* row = m->image + m->off_emb + (uint32_t)bucket_of(hash, m->tokenizer.buckets) * dim;
+    for (uint16_t d = 0; d < dim; ++d) acc[d] += rd_i8(row + d);
+  }
+};
+
+// Collects the features a tokenizer_finish emits, without touching the state.
+struct PendingSink {
+  uint32_t buckets;
+  uint16_t f[kMaxPending];
+  uint8_t n;
+  void operator()(uint32_t hash, uint8_t) {
+    TT_ASSERT(n < kMaxPending);
+    if (n < kMaxPending) f[n++] = bucket_of(hash, buckets);
+  }
+};
+
+}  // namespace detail
+
+// Checks a device image and fills `m`. Refuses (and leaves m unusable) on: a null image or one
+// shorter than the header (kBadSize), a bad magic (kBadMagic), another format version or
+// non-zero reserved bytes (kBadVersion), sizes out of range or inconsistent with `size`
+// (kBadSize), a CRC mismatch (kBadChecksum), requantisation parameters or biases outside
+// their documented ranges, labels not K NUL-terminated strings (kBadSize). Reads nothing
+// outside image[0, size). Define TT_MODEL_NO_CHECKSUM to skip the CRC (saves about 0.3 s per
+// 32 KB at 16 MHz on an AVR); the structural checks stay.
+TT_NODISCARD inline Status model_open(Model& m, const uint8_t* image, uint32_t size) {
+  m.image = 0;
+  m.size = 0;
+  TT_VERIFY(image != 0 && size >= kModelHeaderBytes + 4u, kBadSize);
+  TT_VERIFY(TT_READ_BYTE(image) == 'T' && TT_READ_BYTE(image + 1) == 'T' && TT_READ_BYTE(image + 2) == 'Q' &&
+                TT_READ_BYTE(image + 3) == '8',
+            kBadMagic);
+  TT_VERIFY(TT_READ_BYTE(image + 4) == TT_MODEL_FORMAT_VERSION, kBadVersion);
+  TT_VERIFY(TT_READ_BYTE(image + 7) == 0 && TT_READ_BYTE(image + 19) == 0 && detail::rd_u32(image + 36) == 0,
+            kBadVersion);
+  const uint8_t flags = TT_READ_BYTE(image + 5);
+  const uint8_t pool = TT_READ_BYTE(image + 6);
+  TT_VERIFY(detail::rd_u32(image + 8) == size, kBadSize);
+  Model v;
+  v.image = image;
+  v.size = size;
+  v.flags = flags;
+  v.pool = pool;
+  v.tokenizer.buckets = detail::rd_u32(image + 12);
+  v.tokenizer.word_ngrams = TT_READ_BYTE(image + 16);
+  v.tokenizer.char_min = TT_READ_BYTE(image + 17);
+  v.tokenizer.char_max = TT_READ_BYTE(image + 18);
+  v.dim = detail::rd_u16(image + 20);
+  v.hidden = detail::rd_u16(image + 22);
+  v.outputs = detail::rd_u16(image + 24);
+  v.label_bytes = detail::rd_u16(image + 26);
+  v.act_pool = detail::rd_u16(image + 28);
+  v.act_hidden = detail::rd_u16(image + 30);
+  v.model_id = detail::rd_u32(image + 32);
+  TT_VERIFY(flags <= (kModelLinear | kModelSoftmax) && pool <= kPoolSum, kBadVersion);
+  TT_VERIFY(check_config(v.tokenizer) == kOk, kBadSize);
+  const uint32_t B = v.tokenizer.buckets, D = v.dim, H = v.hidden, K = v.outputs;
+  TT_VERIFY(D >= 1 && D <= kModelMaxDim && H <= kModelMaxDim && K >= 1 && K <= kModelMaxDim, kBadSize);
+  const bool linear = (flags & kModelLinear) != 0;
+  TT_VERIFY(!linear || (H == 0 && D == K), kBadSize);
+  TT_VERIFY(!(flags & kModelSoftmax) || K >= 2, kBadSize);
+  // Activation limits: |fan-in x 127 x limit| <= 2^30, so int32 accumulators cannot overflow.
+  if (!linear) {
+    TT_VERIFY(v.act_pool >= 1 && v.act_pool <= 32767 && (uint32_t)v.act_pool * 127u * D <= (uint32_t)kAccBound,
+              kBadSize);
+  } else {
+    TT_VERIFY(v.act_pool == 0, kBadSize);
+  }
+  if (H) {
+    TT_VERIFY(v.act_hidden >= 1 && v.act_hidden <= 32767 && (uint32_t)v.act_hidden * 127u * H <= (uint32_t)kAccBound,
+              kBadSize);
+  } else {
+    TT_VERIFY(v.act_hidden == 0, kBadSize);
+  }
+  // Layout; every term is < 2^29, so the sums cannot wrap.
+  const uint32_t I = H ? H : D;
+  uint32_t off = kModelHeaderBytes;
+  v.off_emb = off;
+  off += B * D;
+  v.off_mpool = off;
+  off += D * detail::kRescaleBytes;
+  v.off_w1 = off;
+  off += H * D;
+  v.off_b1 = off;
+  off += H * 4u;
+  v.off_m1 = off;
+  off += H * detail::kRescaleBytes;
+  v.off_w2 = off;
+  off += linear ? 0u : K * I;
+  v.off_b2 = off;
+  off += K * 4u;
+  v.off_m2 = off;
+  off += linear ? 0u : K * detail::kRescaleBytes;
+  v.off_thr = off;
+  off += K * 4u;
+  v.off_labels = off;
+  off += v.label_bytes;
+  TT_VERIFY(off + 4u == size, kBadSize);
+#if !defined(TT_MODEL_NO_CHECKSUM)
+  TT_VERIFY(detail::crc32_image(image, off) == detail::rd_u32(image + off), kBadChecksum);
+#endif
+  TT_VERIFY(detail::check_rescales(image + v.off_mpool, v.dim) == kOk, kBadSize);
+  TT_VERIFY(detail::check_rescales(image + v.off_m1, v.hidden) == kOk, kBadSize);
+  if (!linear) {
+    TT_VERIFY(detail::check_rescales(image + v.off_m2, v.outputs) == kOk, kBadSize);
+    TT_VERIFY(detail::check_biases(image + v.off_b2, v.outputs) == kOk, kBadSize);
+  }
+  TT_VERIFY(detail::check_biases(image + v.off_b1, v.hidden) == kOk, kBadSize);
+  // Labels: exactly K NUL-terminated strings.
+  TT_VERIFY(v.label_bytes >= K, kBadSize);
+  TT_VERIFY(TT_READ_BYTE(image + v.off_labels + v.label_bytes - 1u) == 0, kBadSize);
+  uint32_t nuls = 0;
+  for (uint32_t i = 0; i < v.label_bytes; ++i) nuls += TT_READ_BYTE(image + v.off_labels + i) == 0 ? 1u : 0u;
+  TT_VERIFY(nuls == K, kBadSize);
+  m = v;
+  return kOk;
+}
+
+// Starts a new text. Refuses (kBadSize) a model larger than the state's template sizes, or an
+// unopened model (kBadArgument); model_push then ignores bytes and model_read gives zeros.
+template <uint16_t D, uint16_t H, uint16_t K>
+TT_NODISCARD inline Status model_reset(const Model& m, ModelState<D, H, K>& s) {
+  s.ready = 0;
+  tokenizer_reset(s.tok);
+  s.count = 0;
+  s.saturated = 0;
+  for (uint16_t d = 0; d < D; ++d) s.acc[d] = 0;
+  TT_VERIFY(m.image != 0, kBadArgument);
+  TT_VERIFY(m.dim <= D && m.hidden <= H && m.outputs <= K, kBadSize);
+  s.ready = 1;
+  return kOk;
+}
+
+// Pushes one byte of text. O(features x D) int8 reads and adds; no allocation.
+template <uint16_t D, uint16_t H, uint16_t K>
+inline void model_push(const Model& m, ModelState<D, H, K>& s, uint8_t byte) {
+  TT_ASSERT(s.ready);
+  if (!s.ready) return;
+  detail::AccumulateSink sink = {&m, s.acc, &s.count, &s.saturated};
+  tokenizer_push(m.tokenizer, s.tok, byte, sink);
+}
+
+// The scores as if the text ended now. `s` is not changed: its pending word is finished on a
+// copy of the tokenizer state, and its features are added on the fly.
+template <uint16_t D, uint16_t H, uint16_t K>
+inline void model_read(const Model& m, const ModelState<D, H, K>& s, ModelScores<K>& out) {
+  out.outputs = m.outputs;
+  out.best = 0;
+  out.features = 0;
+  if (!s.ready) {
+    for (uint16_t k = 0; k < K; ++k) {
+      out.logit[k] = 0;
+      out.rank[k] = 0;
+      out.prob[k] = 0;
+    }
+    return;
+  }
+  TokenizerState tok = s.tok;
+  detail::PendingSink pend;
+  pend.buckets = m.tokenizer.buckets;
+  pend.n = 0;
+  tokenizer_finish(m.tokenizer, tok, pend);
+  uint32_t count = s.count;
+  uint8_t np = pend.n;
+  if (count + np > kMaxFeatureCount) np = (uint8_t)(kMaxFeatureCount - count);
+  count += np;
+  out.features = count;
+
+  int32_t g;
+  uint8_t gs;
+  detail::pool_factor(m.pool, count, &g, &gs);
+  const bool linear = (m.flags & kModelLinear) != 0;
+  const uint16_t dim = m.dim, hidden = m.hidden, outputs = m.outputs;
+  const int32_t ap = (int32_t)m.act_pool, ah = (int32_t)m.act_hidden;
+  int16_t x[D];
+  for (uint16_t d = 0; d < dim; ++d) {
+    int32_t v = s.acc[d];
+    for (uint8_t i = 0; i < np; ++i) v += detail::rd_i8(m.image + m.off_emb + (uint32_t)pend.f[i] * dim + d);
+    // Pooled, in embedding units with 8 fractional bits.
+    const int32_t t = count ? detail::rescale(v, g, (uint8_t)(gs - 8u)) : 0;
+    const uint8_t* mp = m.image + m.off_mpool + (uint32_t)d * detail::kRescaleBytes;
+    if (linear) {
+      const int64_t z = (int64_t)detail::rescale_at(t, mp) + detail::rd_i32(m.image + m.off_b2 + 4u * (uint32_t)d);
+      out.logit[d] = detail::sat32(z);
+    } else {
+      x[d] = (int16_t)detail::clamp32(detail::rescale_at(t, mp), -ap, ap);
+    }
+  }
+  if (!linear) {
+    int16_t a[H ? H : 1];
+    const int16_t* in = x;
+    uint16_t fan_in = dim;
+    if (hidden) {
+      for (uint16_t j = 0; j < hidden; ++j) {
+        const uint8_t* w = m.image + m.off_w1 + (uint32_t)j * dim;
+        int32_t acc = detail::rd_i32(m.image + m.off_b1 + 4u * (uint32_t)j);
+        for (uint16_t d = 0; d < dim; ++d) acc += detail::rd_i8(w + d) * (int32_t)x[d];
+        const int32_t r = detail::rescale_at(acc, m.image + m.off_m1 + (uint32_t)j * detail::kRescaleBytes);
+        a[j] = (int16_t)detail::clamp32(r, 0, ah);  // ReLU and saturation
+      }
+      in = a;
+      fan_in = hidden;
+    }
+    for (uint16_t k = 0; k < outputs; ++k) {
+      const uint8_t* w = m.image + m.off_w2 + (uint32_t)k * fan_in;
+      int32_t acc = detail::rd_i32(m.image + m.off_b2 + 4u * (uint32_t)k);
+      for (uint16_t j = 0; j < fan_in; ++j) acc += detail::rd_i8(w + j) * (int32_t)in[j];
+      out.logit[k] = detail::rescale_at(acc, m.image + m.off_m2 + (uint32_t)k * detail::kRescaleBytes);
+    }
+  }
+  for (uint16_t k = 1; k < outputs; ++k)
+    if (out.logit[k] > out.logit[out.best]) out.best = k;
+
+  if (m.flags & kModelSoftmax) {
+    const int32_t top = out.logit[out.best];
+    uint64_t sum = 0;
+    uint32_t e[K];
+    for (uint16_t k = 0; k < outputs; ++k) {
+      e[k] = detail::exp_neg_q31((uint32_t)((int64_t)top - out.logit[k]));
+      sum += e[k];
+    }
+    // sum >= 2^31 (the top output contributes e^0 = 2^31).
+    for (uint16_t k = 0; k < outputs; ++k) {
+      out.rank[k] = (int32_t)((((uint64_t)e[k] << 30) + sum / 2u) / sum);        // Q30, <= 2^30
+      out.prob[k] = (uint16_t)((((uint64_t)e[k] << 15) + sum / 2u) / sum);       // Q15, <= 32768
+    }
+  } else {
+    for (uint16_t k = 0; k < outputs; ++k) {
+      const int32_t z = out.logit[k];
+      const uint32_t mag = z >= 0 ? (uint32_t)z : (uint32_t)(-(int64_t)z);
+      // sigmoid(|z|) = 1 / (1 + e^-|z|), in Q15: round(2^46 / (2^31 + e)).
+      const uint64_t den = ((uint64_t)1 << 31) + detail::exp_neg_q31(mag);
+      const uint32_t p = (uint32_t)((((uint64_t)1 << 46) + den / 2u) / den);
+      out.prob[k] = (uint16_t)(z >= 0 ? p : (uint32_t)kProbOne - p);
+      out.rank[k] = z;
+    }
+  }
+  for (uint16_t k = outputs; k < K; ++k) {
+    out.logit[k] = 0;
+    out.rank[k] = 0;
+    out.prob[k] = 0;
+  }
+}
+
+// The decision threshold of output k as a Q16.16 logit (sigmoid heads).
+inline int32_t model_threshold(const Model& m, uint16_t k) {
+  TT_ASSERT(k < m.outputs);
+  if (k >= m.outputs) return detail::kInt32Max;
+  return detail::rd_i32(m.image + m.off_thr + 4u * (uint32_t)k);
+}
+
+// The model's verdict for output k: softmax, k is the argmax; sigmoid, logit >= threshold.
+template <uint16_t K>
+inline bool model_positive(const Model& m, const ModelScores<K>& s, uint16_t k) {
+  if (k >= m.outputs || k >= K) return false;
+  if (m.flags & kModelSoftmax) return s.best == k;
+  return s.logit[k] >= model_threshold(m, k);
+}
+
+// Copies the name of output k (NUL-terminated) into buf[0, cap). kOverflow (and an empty
+// string when cap > 0) if it does not fit; kBadArgument for k out of range.
+TT_NODISCARD inline Status model_label(const Model& m, uint16_t k, uint8_t* buf, uint16_t cap) {
+  TT_VERIFY(cap > 0 && buf != 0, kBadArgument);
+  buf[0] = 0;
+  TT_VERIFY(m.image != 0 && k < m.outputs, kBadArgument);
+  const uint8_t* p = m.image + m.off_labels;
+  const uint8_t* end = p + m.label_bytes;
+  for (uint16_t i = 0; i < k; ++i) {
+    while (TT_READ_BYTE(p) != 0) ++p;
+    ++p;
+  }
+  uint16_t n = 0;
+  while (p < end) {
+    const uint8_t c = TT_READ_BYTE(p++);
+    if (n >= cap) {
+      buf[0] = 0;
+      return kOverflow;
+    }
+    buf[n++] = c;
+    if (c == 0) return kOk;
+  }
+  buf[0] = 0;
+  return kBadSize;
+}
+
+}  // namespace tt
+
+#endif  // TINYTEXT_MODEL_H

@@ -1,0 +1,36 @@
+// The one accessor for constant data that lives in flash.
+//
+// On AVR, const data is copied to RAM at start-up unless it is marked PROGMEM, and PROGMEM data
+// must be read with pgm_read_byte (the LPM instruction). Every weight/table read in the runtime
+// goes through TT_READ_BYTE so this difference lives here only. On ARM and the host, flash is
+// memory-mapped and a plain load is used.
+//
+// Both macros are guarded by #ifndef: a project may define its own (e.g. for external flash)
+// before including any tinytext header, and headers that predate this one (hid.h) can keep their
+// own guarded copies without clashing.
+#ifndef TINYTEXT_PGM_H
+#define TINYTEXT_PGM_H
+
+#include <stdint.h>
+
+#if defined(__AVR__)
+#include <avr/pgmspace.h>
+#endif
+
+#ifndef TT_READ_BYTE
+#if defined(__AVR__)
+#define TT_READ_BYTE(ptr) pgm_read_byte(ptr)
+#else
+#define TT_READ_BYTE(ptr) (*(const uint8_t*)(ptr))
+#endif
+#endif
+
+#ifndef TT_PROGMEM
+#if defined(__AVR__)
+#define TT_PROGMEM PROGMEM
+#else
+#define TT_PROGMEM
+#endif
+#endif
+
+#endif  // TINYTEXT_PGM_H
