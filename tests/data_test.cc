@@ -341,6 +341,9 @@ TEST(DataErrors, FileProblems) {
     EXPECT_HAS(e, locked);
     EXPECT_HAS(e, "Permission denied");
   }
+  // Opens, but reading fails (EIO: address 0 is not mapped).
+  e = error_of("/proc/self/mem");
+  EXPECT_HAS(e, "/proc/self/mem: cannot read: Input/output error");
 }
 
 TEST(DataErrors, EmptyFiles) {
@@ -458,6 +461,24 @@ TEST(DataErrors, Regressions) {
       }
     }
   }
+}
+
+// Found by data_fuzz: fastText with one label name that is not on every line is multi-label with
+// one output; written by write_csv it reads back as binary with the same targets.
+TEST(DataErrors, RegressionSingleFastTextLabelRoundTrip) {
+  TempDir dir;
+  std::string p = dir.write("f", "__label__a __label_x\na,b,text\n0,1,x\n_label__a1w\n");
+  Dataset d = read_dataset(p, ReaderOptions());
+  EXPECT_EQ(d.kind, LabelKind::kMultiLabel);
+  EXPECT_EQ(d.label_names, std::vector<std::string>{"a"});
+  EXPECT_EQ(d.texts, (std::vector<std::string>{"__label_x", "a,b,text", "0,1,x", "_label__a1w"}));
+  EXPECT_EQ(d.targets, (std::vector<uint8_t>{1, 0, 0, 0}));
+  tt::data::write_csv(dir.path() + "/out.csv", d, {0, 1, 2, 3});
+  Dataset back = read_dataset(dir.path() + "/out.csv", ReaderOptions());
+  EXPECT_EQ(back.kind, LabelKind::kBinary);
+  EXPECT_EQ(back.label_names, d.label_names);
+  EXPECT_EQ(back.texts, d.texts);
+  EXPECT_EQ(back.targets, d.targets);
 }
 
 // Random bytes from a small alphabet in every format: only tt::Error may come out.

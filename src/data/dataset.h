@@ -95,7 +95,8 @@ Dataset read_dataset(const std::string& path, const ReaderOptions& options);
 // `rows` in order (an index >= d.size() throws std::out_of_range). Lines end in LF (not the RFC's
 // CRLF, to match the shared data files; both read back the same); a field is quoted only when it
 // holds a comma, a quote, CR or LF. Reading the file back gives the same texts, kind and label
-// names with default options (multi-label: with label_columns naming the label columns).
+// names with default options (multi-label: with label_columns naming the label columns; a
+// multi-label set with a single output reads back as binary).
 void write_csv(const std::string& path, const Dataset& d, const std::vector<size_t>& rows);
 
 // Checks that s[0, n) is valid UTF-8 (no overlongs, no surrogates, <= U+10FFFF). Returns the
