@@ -169,15 +169,18 @@ int cmd_eval(int argc, char** argv) {
   data::ReaderOptions ro = reader_options(args);
   ro.require_labels = true;
 
+  const bool fixed_threshold = args.has("threshold");
+  const double threshold = fixed_threshold ? args.get_double("threshold", 0.0, 1.0) : 0.5;
+
   const FloatModel model = load_model(model_path);
   const bool softmax = model.shape.head == Head::kSoftmax;
   const size_t k = model.labels.size();
   std::vector<double> thresholds(k, 0.5);
-  if (args.has("threshold")) {
+  if (fixed_threshold) {
     if (softmax)
       throw UsageError("eval: --threshold applies to sigmoid models; " + model_path +
                        " is a softmax model, which predicts the highest score");
-    thresholds.assign(k, args.get_double("threshold", 0.0, 1.0));
+    thresholds.assign(k, threshold);
   } else if (!softmax) {
     if (model.threshold.size() == k)
       for (size_t j = 0; j < k; ++j) thresholds[j] = model.threshold[j];

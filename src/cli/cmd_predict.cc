@@ -105,15 +105,18 @@ int cmd_predict(int argc, char** argv) {
   data::ReaderOptions ro = reader_options(args);
   ro.require_labels = false;
 
+  const bool fixed_threshold = args.has("threshold");
+  const double threshold = fixed_threshold ? args.get_double("threshold", 0.0, 1.0) : 0.5;
+
   const FloatModel model = load_model(model_path);
   Predictor pr{model, {}, args.has("json")};
   const size_t k = model.labels.size();
   pr.thresholds.assign(k, 0.5f);
-  if (args.has("threshold")) {
+  if (fixed_threshold) {
     if (model.shape.head == Head::kSoftmax)
       throw UsageError("predict: --threshold applies to sigmoid models; " + model_path +
                        " is a softmax model, which predicts the highest score");
-    pr.thresholds.assign(k, static_cast<float>(args.get_double("threshold", 0.0, 1.0)));
+    pr.thresholds.assign(k, static_cast<float>(threshold));
   } else if (model.threshold.size() == k) {
     pr.thresholds = model.threshold;
   }
