@@ -56,6 +56,9 @@ bool is_space(char c) { return c == ' ' || c == '\t' || c == '\v' || c == '\f'; 
 
 }  // namespace
 
+// Line numbers are uint32_t and a dataset lives in memory: larger files are refused, not cut.
+constexpr size_t kMaxFileBytes = size_t{1} << 32;
+
 std::string read_file(const std::string& path) {
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) {
@@ -67,6 +70,8 @@ std::string read_file(const std::string& path) {
   if (::fstat(fd.get(), &st) != 0) throw Error(at(path, 0, std::string("cannot stat: ") + std::strerror(errno)));
   if (S_ISDIR(st.st_mode)) throw Error(at(path, 0, "is a directory; give a data file (CSV, TSV or fastText)"));
   std::string bytes;
+  if (S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_size) > kMaxFileBytes)
+    throw Error(at(path, 0, "is larger than 4 GiB; split it into smaller files"));
   if (S_ISREG(st.st_mode) && st.st_size > 0) bytes.reserve(static_cast<size_t>(st.st_size));
   char buf[1 << 16];
   for (;;) {
@@ -77,6 +82,7 @@ std::string read_file(const std::string& path) {
     }
     if (got == 0) break;
     bytes.append(buf, static_cast<size_t>(got));
+    if (bytes.size() > kMaxFileBytes) throw Error(at(path, 0, "is larger than 4 GiB; split it into smaller files"));
   }
   return bytes;
 }
