@@ -1,9 +1,205 @@
-// Placeholder until this command lands; replaced by its owner.
+// tinytext train DATA [reader options] -o MODEL: trains the float model.
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/reader_options.h"
 #include "common/error.h"
+#include "data/dataset.h"
+#include "model/model_io.h"
+#include "train/trainer.h"
 
 namespace tt::cli {
 
-int cmd_train(int, char**) { throw Error("'train' is not implemented yet"); }
+namespace {
+
+void parse_char_ngrams_opt(const std::string& v, TokenizerConfig& c) {
+  if (v == "0") {
+    c.char_min = c.char_max = 0;
+    return;
+  }
+  unsigned lo = 0, hi = 0;
+  char dash = 0, extra = 0;
+  if (std::sscanf(v.c_str(), "%u%c%u%c", &lo, &dash, &hi, &extra) != 3 || dash != '-' || lo < 2 || hi < lo ||
+      hi > kMaxCharN)
+    throw UsageError("train: --char-ngrams must be 0 (off) or MIN-MAX with 2 <= MIN <= MAX <= " +
+                     std::to_string(kMaxCharN) + ", got '" + v + "'");
+  c.char_min = static_cast<uint8_t>(lo);
+  c.char_max = static_cast<uint8_t>(hi);
+}
+
+std::string json_escape(const std::string& s) {
+  std::string o;
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '"' || c == '\\') {
+      o += '\\';
+      o += static_cast<char>(c);
+    } else if (c < 0x20) {
+      char b[8];
+      std::snprintf(b, sizeof b, "\\u%04x", c);
+      o += b;
+    } else {
+      o += static_cast<char>(c);
+    }
+  }
+  return o;
+}
+
+}  // namespace
+
+int cmd_train(int argc, char** argv) {
+  // The option parser takes long options only; accept the conventional -o for --output.
+  std::vector<char*> av(argv, argv + argc);
+  static char kOutput[] = "--output";
+  for (int i = 2; i < argc; ++i) {
+    if (!std::strcmp(av[size_t(i)], "--")) break;
+    if (!std::strcmp(av[size_t(i)], "-o")) av[size_t(i)] = kOutput;
+  }
+
+  const train::TrainOptions d;  // live defaults
+  const ModelShape ds;
+  std::vector<Option> options = {
+      {"output", "MODEL", "model file to write (also -o)", ""},
+      {"max-flash", "SIZE",
+       "weights budget in bytes (4K, 32K, ...; one byte per parameter incl. biases); picks the shape, see below. "
+       "Default when no --buckets/--dim/--hidden/--linear is given",
+       "32K"},
+      {"buckets", "N", "hash buckets B (1..65536)", std::to_string(ds.tokenizer.buckets)},
+      {"dim", "D", "embedding width", std::to_string(ds.dim)},
+      {"hidden", "H", "hidden ReLU units, 0 for none", std::to_string(ds.hidden)},
+      {"linear", "", "pure hashed linear model: no output layer, D = outputs", ""},
+      {"word-ngrams", "N", "1: words; 2: words and bigrams", "2"},
+      {"char-ngrams", "MIN-MAX", "character n-grams of <word>, or 0 for none", "3-5"},
+      {"pool", "mean|sqrt|sum", "embedding bag pooling", "mean"},
+      {"loss", "sigmoid|softmax", "output head (default: softmax for multi-class data, else sigmoid)", ""},
+      {"epochs", "N", "maximum epochs", std::to_string(d.epochs)},
+      {"lr", "RATE", "learning rate, decayed linearly to 0 (default: AdaGrad 2 for --linear models, 0.2 otherwise; Adam 0.01)", ""},
+      {"batch", "N", "mini-batch size", std::to_string(d.batch)},
+      {"optimizer", "adagrad|adam", "optimiser (lazy updates of the embedding rows a batch touches)", "adagrad"},
+      {"l2", "L", "L2 penalty on the weights", "0"},
+      {"class-weight", "auto|none", "auto: balanced class weights", "auto"},
+      {"valid", "FRACTION", "held out for early stopping and thresholds, 0 for none", "0.1"},
+      {"patience", "N", "stop after N epochs without a better validation metric", std::to_string(d.patience)},
+      {"seed", "S", "random seed; same data, options and seed give the same model file", std::to_string(d.seed)},
+      {"threads", "N", "worker threads (the model does not depend on it)", std::to_string(d.threads)},
+      {"quiet", "", "no progress on stderr", ""},
+      {"json", "", "print a JSON summary on stdout", ""},
+  };
+  add_reader_options(options);
+  Args args("train", "DATA [options] -o MODEL\n\n  " + train::budget_rule_text(), options, argc, av.data(), 2);
+  if (args.help()) {
+    std::fputs(args.usage().c_str(), stdout);
+    return 0;
+  }
+  if (args.positional().size() != 1) throw UsageError("train: expected one DATA file (see --help)");
+  if (!args.has("output")) throw UsageError("train: missing -o MODEL (see --help)");
+  const std::string data_path = args.positional()[0];
+  const std::string out_path = args.get("output");
+  if (out_path.empty()) throw UsageError("train: -o needs a file name");
+
+  train::TrainOptions o;
+  o.shape.tokenizer.word_ngrams = static_cast<uint8_t>(args.get_int("word-ngrams", 1, 2));
+  parse_char_ngrams_opt(args.get("char-ngrams"), o.shape.tokenizer);
+  o.buckets_set = args.has("buckets");
+  o.dim_set = args.has("dim");
+  o.hidden_set = args.has("hidden");
+  o.linear_set = args.has("linear");
+  o.shape.tokenizer.buckets = static_cast<uint32_t>(args.get_int("buckets", 0, 1 << 30));
+  if (o.shape.tokenizer.buckets == 0) throw UsageError("train: --buckets must be at least 1");
+  if (o.shape.tokenizer.buckets > kMaxBuckets)
+    throw UsageError("train: --buckets must be at most " + std::to_string(kMaxBuckets) + " (features are 16-bit)");
+  o.shape.dim = static_cast<uint32_t>(args.get_int("dim", 1, kMaxDim));
+  o.shape.hidden = static_cast<uint32_t>(args.get_int("hidden", 0, kMaxHidden));
+  o.shape.linear = o.linear_set;
+  if (o.shape.linear && o.shape.hidden) throw UsageError("train: --linear has no hidden layer; drop --hidden");
+  const bool size_given = o.buckets_set || o.dim_set || o.hidden_set || o.linear_set;
+  if (args.has("max-flash") || !size_given) {
+    o.max_flash = args.get_size("max-flash");
+    if (o.max_flash == 0) throw UsageError("train: --max-flash must be positive");
+  }
+  const std::string pool = args.get("pool");
+  if (pool == "mean")
+    o.shape.pool = Pool::kMean;
+  else if (pool == "sqrt")
+    o.shape.pool = Pool::kSqrt;
+  else if (pool == "sum")
+    o.shape.pool = Pool::kSum;
+  else
+    throw UsageError("train: --pool must be mean, sqrt or sum, got '" + pool + "'");
+  if (args.has("loss")) {
+    const std::string l = args.get("loss");
+    if (l == "sigmoid")
+      o.shape.head = Head::kSigmoid;
+    else if (l == "softmax")
+      o.shape.head = Head::kSoftmax;
+    else
+      throw UsageError("train: --loss must be sigmoid or softmax, got '" + l + "'");
+    o.head_set = true;
+  }
+  o.epochs = static_cast<uint32_t>(args.get_int("epochs", 1, 100000));
+  if (args.has("lr")) o.lr = static_cast<float>(args.get_double("lr", 1e-9, 1e9));
+  o.batch = static_cast<uint32_t>(args.get_int("batch", 1, 1 << 20));
+  const std::string opt = args.get("optimizer");
+  if (opt == "adagrad")
+    o.optimizer = train::Optimizer::kAdagrad;
+  else if (opt == "adam")
+    o.optimizer = train::Optimizer::kAdam;
+  else
+    throw UsageError("train: --optimizer must be adagrad or adam, got '" + opt + "'");
+  o.l2 = static_cast<float>(args.get_double("l2", 0, 1e6));
+  const std::string cw = args.get("class-weight");
+  if (cw != "auto" && cw != "none") throw UsageError("train: --class-weight must be auto or none, got '" + cw + "'");
+  o.class_weight = cw == "auto";
+  o.valid = args.get_double("valid", 0, 0.9);
+  o.patience = static_cast<uint32_t>(args.get_int("patience", 1, 100000));
+  o.seed = static_cast<uint64_t>(args.get_int("seed", 0, INT64_MAX));
+  o.threads = static_cast<uint32_t>(args.get_int("threads", 1, 256));
+  o.quiet = args.has("quiet");
+  const data::ReaderOptions ro = reader_options(args);
+
+  // Everything that can be checked without the data is checked now, before reading it.
+  {
+    ModelShape probe = o.shape;
+    probe.outputs = o.shape.linear ? o.shape.dim : 1;
+    if (probe.head == Head::kSoftmax) probe.outputs = std::max<uint32_t>(2, probe.outputs);
+    if (!o.max_flash) {
+      if (o.shape.linear && o.dim_set) probe.dim = o.shape.dim;
+      if (o.shape.linear && !o.dim_set) probe.dim = probe.outputs;
+      probe.check();
+    }
+  }
+
+  const data::Dataset data = data::read_dataset(data_path, ro);
+  char info[512];
+  std::snprintf(info, sizeof info,
+                "tinytext train: epochs=%u lr=%g batch=%u optimizer=%s l2=%g class-weight=%s valid=%g "
+                "patience=%u seed=%llu",
+                o.epochs, static_cast<double>(o.lr), o.batch, opt.c_str(),
+                static_cast<double>(o.l2), cw.c_str(), o.valid, o.patience,
+                static_cast<unsigned long long>(o.seed));
+  o.info = info;
+  train::TrainReport rep;
+  const FloatModel m = train::train(data, o, &rep);
+  save_model(out_path, m);
+  if (!o.quiet)
+    std::fprintf(stderr, "wrote %s: %s (%llu bytes of weights once int8)\n", out_path.c_str(),
+                 m.shape.describe().c_str(), static_cast<unsigned long long>(m.shape.parameter_count()));
+  if (args.has("json")) {
+    std::printf("{\"model\":\"%s\",\"buckets\":%u,\"dim\":%u,\"hidden\":%u,\"outputs\":%u,\"linear\":%s,"
+                "\"head\":\"%s\",\"pool\":\"%s\",\"parameters\":%llu,\"train_examples\":%zu,"
+                "\"valid_examples\":%zu,\"epochs_run\":%zu,\"best_epoch\":%u,\"valid_metric\":\"%s\","
+                "\"valid_value\":%.6f,\"seconds\":%.3f}\n",
+                json_escape(out_path).c_str(), m.shape.tokenizer.buckets, m.shape.dim, m.shape.hidden,
+                m.shape.outputs, m.shape.linear ? "true" : "false", head_name(m.shape.head), pool_name(m.shape.pool),
+                static_cast<unsigned long long>(m.shape.parameter_count()), rep.train_examples, rep.valid_examples,
+                rep.epochs.size(), rep.best_epoch, rep.metric_name.c_str(),
+                rep.valid_examples ? rep.best_metric : 0.0, rep.tokenize_seconds + rep.train_seconds);
+  }
+  return 0;
+}
 
 }  // namespace tt::cli

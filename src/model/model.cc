@@ -103,7 +103,7 @@ void append_text_features(const TokenizerConfig& cfg, const std::string& text, s
   TokenizerState st;
   tokenizer_reset(st);
   AppendSink sink{&out, cfg.buckets};
-  for (unsigned char c : text) tokenizer_push(cfg, st, static_cast<uint8_t>(c), sink);
+  for (const char c : text) tokenizer_push(cfg, st, static_cast<uint8_t>(c), sink);
   tokenizer_finish(cfg, st, sink);
 }
 

@@ -1,0 +1,150 @@
+// Forward and backward passes of the float model for one example, templated on the scalar type
+// so the gradient check runs the same code in double (tests/gradcheck_test.cc).
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "model/model.h"
+
+namespace tt::train::detail {
+
+template <class T>
+struct Weights {
+  const T* emb;
+  const T* w1;
+  const T* b1;
+  const T* w2;
+  const T* b2;
+};
+
+// Activations and gradients of one example. Sizes: p, dp: D; z1, a1, dz1: H; z, dz: K.
+template <class T>
+struct Cache {
+  std::vector<T> p, z1, a1, z, dz, dz1, dp;
+  T scale = 0;
+  void resize(const ModelShape& s) {
+    p.assign(s.dim, T(0));
+    dp.assign(s.dim, T(0));
+    z1.assign(s.hidden, T(0));
+    a1.assign(s.hidden, T(0));
+    dz1.assign(s.hidden, T(0));
+    z.assign(s.outputs, T(0));
+    dz.assign(s.outputs, T(0));
+  }
+  // The input of the output layer: the hidden activations, or the pooled embedding.
+  const T* out_in(const ModelShape& s) const { return s.hidden ? a1.data() : p.data(); }
+};
+
+template <class T>
+T pool_scale_t(Pool pool, size_t n) {
+  if (n == 0) return T(0);
+  switch (pool) {
+    case Pool::kSqrt:
+      return T(1) / std::sqrt(T(n));
+    case Pool::kSum:
+      return T(1);
+    default:
+      return T(1) / T(n);
+  }
+}
+
+template <class T>
+void forward(const ModelShape& s, const Weights<T>& w, const uint16_t* f, size_t n, Cache<T>& c) {
+  const size_t D = s.dim, H = s.hidden, K = s.outputs;
+  T* p = c.p.data();
+  for (size_t d = 0; d < D; ++d) p[d] = T(0);
+  for (size_t i = 0; i < n; ++i) {
+    const T* row = w.emb + size_t{f[i]} * D;
+    for (size_t d = 0; d < D; ++d) p[d] += row[d];
+  }
+  c.scale = pool_scale_t<T>(s.pool, n);
+  for (size_t d = 0; d < D; ++d) p[d] *= c.scale;
+  if (s.linear) {
+    for (size_t k = 0; k < K; ++k) c.z[k] = p[k] + w.b2[k];
+    return;
+  }
+  for (size_t h = 0; h < H; ++h) {
+    T z = w.b1[h];
+    const T* wr = w.w1 + h * D;
+    for (size_t d = 0; d < D; ++d) z += wr[d] * p[d];
+    c.z1[h] = z;
+    c.a1[h] = z > T(0) ? z : T(0);
+  }
+  const size_t I = s.out_in();
+  const T* in = c.out_in(s);
+  for (size_t k = 0; k < K; ++k) {
+    T z = w.b2[k];
+    const T* wr = w.w2 + k * I;
+    for (size_t j = 0; j < I; ++j) z += wr[j] * in[j];
+    c.z[k] = z;
+  }
+}
+
+// Loss of one example and dL/dz. Sigmoid: sum over outputs of w(y) * BCE, with w = wpos/wneg per
+// output (nullptr: 1). Softmax: w[c] * cross-entropy of the true class c (wcls nullptr: 1); `y`
+// must hold exactly one 1.
+template <class T>
+T loss_grad(Head head, const T* z, const uint8_t* y, size_t K, const float* wpos, const float* wneg,
+            const float* wcls, T* dz) {
+  T loss = 0;
+  if (head == Head::kSigmoid) {
+    for (size_t k = 0; k < K; ++k) {
+      const T wt = y[k] ? (wpos ? T(wpos[k]) : T(1)) : (wneg ? T(wneg[k]) : T(1));
+      const T x = z[k];
+      // softplus(x) - y x, computed stably.
+      const T sp = (x > T(0) ? x : T(0)) + std::log1p(std::exp(-std::fabs(x)));
+      loss += wt * (sp - (y[k] ? x : T(0)));
+      const T sg = x >= T(0) ? T(1) / (T(1) + std::exp(-x)) : std::exp(x) / (T(1) + std::exp(x));
+      dz[k] = wt * (sg - T(y[k] ? 1 : 0));
+    }
+    return loss;
+  }
+  size_t c = 0;
+  for (size_t k = 0; k < K; ++k)
+    if (y[k]) c = k;
+  T m = z[0];
+  for (size_t k = 1; k < K; ++k) m = z[k] > m ? z[k] : m;
+  T sum = 0;
+  for (size_t k = 0; k < K; ++k) sum += std::exp(z[k] - m);
+  const T lse = m + std::log(sum);
+  const T wt = wcls ? T(wcls[c]) : T(1);
+  for (size_t k = 0; k < K; ++k) dz[k] = wt * (std::exp(z[k] - lse) - T(k == c ? 1 : 0));
+  return wt * (lse - z[c]);
+}
+
+// Back-propagates c.dz: fills c.dz1 (dL/d pre-activation of the hidden layer) and c.dp (dL/dp,
+// the pooled embedding). The parameter gradients are then:
+//   emb[f_i] += scale * dp (per occurrence); w2 += dz (x) out_in; b2 += dz;
+//   w1 += dz1 (x) p; b1 += dz1.
+template <class T>
+void backward(const ModelShape& s, const Weights<T>& w, Cache<T>& c) {
+  const size_t D = s.dim, H = s.hidden, K = s.outputs;
+  if (s.linear) {
+    for (size_t d = 0; d < D; ++d) c.dp[d] = c.dz[d];
+    return;
+  }
+  const size_t I = s.out_in();
+  if (H) {
+    for (size_t h = 0; h < H; ++h) {
+      T g = 0;
+      for (size_t k = 0; k < K; ++k) g += w.w2[k * I + h] * c.dz[k];
+      c.dz1[h] = c.z1[h] > T(0) ? g : T(0);
+    }
+    for (size_t d = 0; d < D; ++d) {
+      T g = 0;
+      for (size_t h = 0; h < H; ++h) g += w.w1[h * D + d] * c.dz1[h];
+      c.dp[d] = g;
+    }
+  } else {
+    for (size_t d = 0; d < D; ++d) {
+      T g = 0;
+      for (size_t k = 0; k < K; ++k) g += w.w2[k * I + d] * c.dz[k];
+      c.dp[d] = g;
+    }
+  }
+}
+
+}  // namespace tt::train::detail

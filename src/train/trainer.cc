@@ -1,0 +1,745 @@
+#include "train/trainer.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <cstdio>
+#include <exception>
+#include <limits>
+#include <mutex>
+#include <numeric>
+#include <sstream>
+#include <thread>
+
+#include "common/error.h"
+#include "train/backprop.h"
+
+namespace tt::train {
+
+namespace detail {
+
+uint64_t Rng::next() {
+  uint64_t z = (s += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+double Rng::uniform() { return static_cast<double>(next() >> 11) * (1.0 / 9007199254740992.0); }
+
+uint64_t Rng::below(uint64_t n) { return n ? next() % n : 0; }
+
+double loss_and_grad(Head head, const float* z, const uint8_t* y, size_t K, const float* wpos, const float* wneg,
+                     const float* wcls, float* dz) {
+  return static_cast<double>(loss_grad<float>(head, z, y, K, wpos, wneg, wcls, dz));
+}
+
+double example_grads(const FloatModel& m, const uint16_t* f, size_t n, const uint8_t* y, const float* wpos,
+                     const float* wneg, const float* wcls, Grads& g) {
+  const ModelShape& s = m.shape;
+  std::vector<double> emb(m.emb.begin(), m.emb.end()), w1(m.w1.begin(), m.w1.end()), b1(m.b1.begin(), m.b1.end()),
+      w2(m.w2.begin(), m.w2.end()), b2(m.b2.begin(), m.b2.end());
+  Weights<double> w{emb.data(), w1.data(), b1.data(), w2.data(), b2.data()};
+  Cache<double> c;
+  c.resize(s);
+  forward(s, w, f, n, c);
+  const double loss = loss_grad<double>(s.head, c.z.data(), y, s.outputs, wpos, wneg, wcls, c.dz.data());
+  backward(s, w, c);
+  g.emb.assign(emb.size(), 0.0);
+  g.w1.assign(w1.size(), 0.0);
+  g.b1.assign(b1.size(), 0.0);
+  g.w2.assign(w2.size(), 0.0);
+  g.b2.assign(b2.size(), 0.0);
+  const size_t D = s.dim, I = s.out_in();
+  for (size_t i = 0; i < n; ++i)
+    for (size_t d = 0; d < D; ++d) g.emb[size_t{f[i]} * D + d] += c.scale * c.dp[d];
+  for (size_t k = 0; k < s.outputs; ++k) {
+    g.b2[k] = c.dz[k];
+    if (!s.linear)
+      for (size_t j = 0; j < I; ++j) g.w2[k * I + j] = c.dz[k] * c.out_in(s)[j];
+  }
+  for (size_t h = 0; h < s.hidden; ++h) {
+    g.b1[h] = c.dz1[h];
+    for (size_t d = 0; d < D; ++d) g.w1[h * D + d] = c.dz1[h] * c.p[d];
+  }
+  return loss;
+}
+
+double roc_auc(const std::vector<float>& scores, const std::vector<uint8_t>& labels) {
+  const size_t n = scores.size();
+  std::vector<size_t> idx(n);
+  std::iota(idx.begin(), idx.end(), size_t{0});
+  std::sort(idx.begin(), idx.end(), [&](size_t a, size_t b) { return scores[a] < scores[b]; });
+  double pos = 0, neg = 0, rank_sum = 0;
+  for (size_t i = 0; i < n;) {
+    size_t j = i;
+    while (j < n && scores[idx[j]] == scores[idx[i]]) ++j;
+    const double avg_rank = (static_cast<double>(i) + static_cast<double>(j) + 1.0) / 2.0;  // 1-based
+    for (size_t t = i; t < j; ++t) {
+      if (labels[idx[t]]) {
+        pos += 1;
+        rank_sum += avg_rank;
+      } else {
+        neg += 1;
+      }
+    }
+    i = j;
+  }
+  if (pos == 0 || neg == 0) return std::numeric_limits<double>::quiet_NaN();
+  return (rank_sum - pos * (pos + 1) / 2) / (pos * neg);
+}
+
+float best_f1_threshold(const std::vector<float>& scores, const std::vector<uint8_t>& labels) {
+  const size_t n = scores.size();
+  std::vector<size_t> idx(n);
+  std::iota(idx.begin(), idx.end(), size_t{0});
+  std::sort(idx.begin(), idx.end(), [&](size_t a, size_t b) { return scores[a] > scores[b]; });
+  double total_pos = 0;
+  for (uint8_t l : labels) total_pos += l ? 1 : 0;
+  if (total_pos == 0 || total_pos == static_cast<double>(n)) return 0.5f;
+  double tp = 0, fp = 0, best = -1;
+  float thr = 0.5f;
+  for (size_t i = 0; i < n;) {
+    size_t j = i;
+    while (j < n && scores[idx[j]] == scores[idx[i]]) {
+      (labels[idx[j]] ? tp : fp) += 1;
+      ++j;
+    }
+    // Predict positive for every score >= scores[idx[i]].
+    const double f1 = 2 * tp / (2 * tp + fp + (total_pos - tp));
+    if (f1 > best) {
+      best = f1;
+      thr = j < n ? 0.5f * (scores[idx[i]] + scores[idx[j]]) : scores[idx[i]];
+    }
+    i = j;
+  }
+  return thr;
+}
+
+double macro_f1(const std::vector<uint32_t>& pred, const std::vector<uint32_t>& truth, uint32_t classes) {
+  std::vector<double> tp(classes, 0), fp(classes, 0), fn(classes, 0);
+  for (size_t i = 0; i < pred.size(); ++i) {
+    if (pred[i] == truth[i]) {
+      tp[pred[i]] += 1;
+    } else {
+      fp[pred[i]] += 1;
+      fn[truth[i]] += 1;
+    }
+  }
+  double sum = 0;
+  for (uint32_t c = 0; c < classes; ++c) {
+    const double den = 2 * tp[c] + fp[c] + fn[c];
+    sum += den > 0 ? 2 * tp[c] / den : 0;
+  }
+  return sum / classes;
+}
+
+}  // namespace detail
+
+namespace {
+
+using detail::Cache;
+using detail::Weights;
+
+// A fixed set of threads running one job at a time: run(fn) calls fn(t) for every t in
+// [0, size()), the caller being thread 0, and returns when all are done.
+class WorkerPool {
+ public:
+  explicit WorkerPool(unsigned n) : n_(n ? n : 1) {
+    for (unsigned t = 1; t < n_; ++t) threads_.emplace_back([this, t] { loop(t); });
+  }
+  ~WorkerPool() {
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      stop_ = true;
+    }
+    cv_start_.notify_all();
+    for (auto& th : threads_) th.join();
+  }
+  unsigned size() const { return n_; }
+
+  void run(const std::function<void(unsigned)>& fn) {
+    if (n_ == 1) {
+      fn(0);
+      return;
+    }
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      job_ = &fn;
+      pending_ = n_ - 1;
+      ++gen_;
+    }
+    cv_start_.notify_all();
+    std::exception_ptr mine;
+    try {
+      fn(0);
+    } catch (...) {
+      mine = std::current_exception();
+    }
+    std::unique_lock<std::mutex> lk(mu_);
+    cv_done_.wait(lk, [&] { return pending_ == 0; });
+    job_ = nullptr;
+    if (mine) std::rethrow_exception(mine);
+    if (err_) {
+      auto e = err_;
+      err_ = nullptr;
+      std::rethrow_exception(e);
+    }
+  }
+
+ private:
+  void loop(unsigned t) {
+    uint64_t seen = 0;
+    for (;;) {
+      const std::function<void(unsigned)>* job;
+      {
+        std::unique_lock<std::mutex> lk(mu_);
+        cv_start_.wait(lk, [&] { return stop_ || gen_ != seen; });
+        if (stop_) return;
+        seen = gen_;
+        job = job_;
+      }
+      std::exception_ptr e;
+      try {
+        (*job)(t);
+      } catch (...) {
+        e = std::current_exception();
+      }
+      {
+        std::lock_guard<std::mutex> lk(mu_);
+        if (e && !err_) err_ = e;
+        if (--pending_ == 0) cv_done_.notify_one();
+      }
+    }
+  }
+
+  unsigned n_;
+  std::vector<std::thread> threads_;
+  std::mutex mu_;
+  std::condition_variable cv_start_, cv_done_;
+  const std::function<void(unsigned)>* job_ = nullptr;
+  uint64_t gen_ = 0;
+  unsigned pending_ = 0;
+  bool stop_ = false;
+  std::exception_ptr err_;
+};
+
+// [begin, end) of slice t of n items split over T threads.
+inline size_t slice_begin(size_t n, unsigned t, unsigned T) { return n * t / T; }
+
+struct Tokenized {
+  std::vector<uint16_t> feats;
+  std::vector<uint64_t> offs;  // size n + 1
+};
+
+Tokenized tokenize_all(const data::Dataset& d, const TokenizerConfig& cfg, WorkerPool& pool) {
+  const unsigned T = pool.size();
+  const size_t n = d.size();
+  std::vector<std::vector<uint16_t>> part(T);
+  std::vector<std::vector<uint64_t>> lens(T);
+  pool.run([&](unsigned t) {
+    const size_t b = slice_begin(n, t, T), e = slice_begin(n, t + 1, T);
+    size_t bytes = 0;
+    for (size_t i = b; i < e; ++i) bytes += d.texts[i].size();
+    part[t].reserve(bytes * 3 + 16);
+    lens[t].reserve(e - b);
+    for (size_t i = b; i < e; ++i) {
+      const size_t before = part[t].size();
+      append_text_features(cfg, d.texts[i], part[t]);
+      lens[t].push_back(part[t].size() - before);
+    }
+  });
+  Tokenized out;
+  size_t total = 0;
+  for (auto& p : part) total += p.size();
+  out.feats.reserve(total);
+  out.offs.reserve(n + 1);
+  out.offs.push_back(0);
+  for (unsigned t = 0; t < T; ++t) {
+    out.feats.insert(out.feats.end(), part[t].begin(), part[t].end());
+    for (uint64_t l : lens[t]) out.offs.push_back(out.offs.back() + l);
+    std::vector<uint16_t>().swap(part[t]);
+  }
+  return out;
+}
+
+// Optimiser state for one tensor.
+struct ParamState {
+  std::vector<float> g1, g2;  // AdaGrad: g1 = sum of squares. Adam: g1 = m, g2 = v.
+};
+
+struct OptConfig {
+  Optimizer kind;
+  float l2;
+  float beta1 = 0.9f, beta2 = 0.999f, eps = 1e-8f;
+  float adagrad_init = 0.0f;
+};
+
+// Updates w[0, n) with gradient g; `lr` already scheduled. bc1/bc2: Adam bias corrections.
+inline void update(const OptConfig& o, float* w, const float* g, float* s1, float* s2, size_t n, float lr, float bc1,
+                   float bc2) {
+  if (o.kind == Optimizer::kAdagrad) {
+    for (size_t i = 0; i < n; ++i) {
+      const float gi = g[i] + o.l2 * w[i];
+      s1[i] += gi * gi;
+      w[i] -= lr * gi / (std::sqrt(s1[i]) + 1e-6f);
+    }
+  } else {
+    for (size_t i = 0; i < n; ++i) {
+      const float gi = g[i] + o.l2 * w[i];
+      s1[i] = o.beta1 * s1[i] + (1 - o.beta1) * gi;
+      s2[i] = o.beta2 * s2[i] + (1 - o.beta2) * gi * gi;
+      w[i] -= lr * (s1[i] / bc1) / (std::sqrt(s2[i] / bc2) + o.eps);
+    }
+  }
+}
+
+bool is_terminal_stderr() { return ::isatty(2) == 1; }
+
+std::string fmt_seconds(double s) {
+  char buf[32];
+  if (s < 60)
+    std::snprintf(buf, sizeof buf, "%.1fs", s);
+  else
+    std::snprintf(buf, sizeof buf, "%dm%02ds", static_cast<int>(s / 60), static_cast<int>(s) % 60);
+  return buf;
+}
+
+// Multiply-adds per batch below which training runs on one thread.
+constexpr double kMinParallelBatchWork = 1 << 19;
+
+uint32_t round_down(uint64_t x, uint32_t m) { return static_cast<uint32_t>(x / m * m); }
+
+}  // namespace
+
+float default_lr(Optimizer opt, const ModelShape& shape) {
+  if (opt == Optimizer::kAdam) return 0.01f;
+  return shape.linear ? 2.0f : 0.2f;
+}
+
+// ---- Shapes for a flash budget ----------------------------------------------------------------
+
+std::string budget_rule_text() {
+  return "--max-flash BYTES picks the shape (one byte per parameter, biases included): the hashed linear "
+         "model (no output layer, D = outputs K) with the most buckets that fit, B = floor((BYTES - K) / K) "
+         "rounded down to a multiple of 64, at most 65536 (4K, 1 output: B = 4032; 32K, 3 classes: "
+         "B = 10880). In our experiments it beat every embedding + output layer shape of the same size on "
+         "the binary, multi-label and multi-class tasks. Explicit --dim/--hidden (with or without --buckets) "
+         "switch to an embedding model whose buckets are refitted to the budget.";
+}
+
+ModelShape shape_for_budget(uint64_t budget, const ModelShape& base, uint32_t outputs, Head head) {
+  ModelShape s = base;
+  s.outputs = outputs;
+  s.head = head;
+  s.hidden = 0;
+  s.linear = true;
+  s.dim = outputs;
+  const uint64_t K = outputs;
+  if (budget <= K) throw UsageError("--max-flash is too small");
+  s.tokenizer.buckets = std::min<uint32_t>(kMaxBuckets, round_down((budget - K) / K, 64));
+  if (s.tokenizer.buckets < 64) throw UsageError("--max-flash is too small");
+  return s;
+}
+
+ModelShape resolve_shape(const TrainOptions& opt, const data::Dataset& d) {
+  ModelShape s = opt.shape;
+  s.outputs = static_cast<uint32_t>(d.outputs());
+  if (s.outputs == 0) throw Error(d.path + ": the data has no labels");
+  if (!opt.head_set) s.head = d.kind == data::LabelKind::kMultiClass ? Head::kSoftmax : Head::kSigmoid;
+  if (s.head == Head::kSoftmax && d.kind != data::LabelKind::kMultiClass)
+    throw UsageError(std::string("--loss softmax needs multi-class data (exactly one class per row); ") + d.path +
+                     " is " + (d.kind == data::LabelKind::kBinary ? "binary" : "multi-label") +
+                     ": use --loss sigmoid");
+  if (opt.max_flash) {
+    ModelShape b;
+    try {
+      b = shape_for_budget(opt.max_flash, s, s.outputs, s.head);
+    } catch (const UsageError&) {
+      throw UsageError("--max-flash " + std::to_string(opt.max_flash) + " is too small for any model with " +
+                       std::to_string(s.outputs) + " outputs (the smallest needs 64 buckets)");
+    }
+    // Explicit size flags override the budget's choice; the result must still fit.
+    if (!opt.linear_set) s.linear = b.linear && !opt.dim_set && !opt.hidden_set;
+    if (!opt.dim_set) s.dim = b.dim;
+    if (!opt.hidden_set) s.hidden = b.hidden;
+    if (!opt.buckets_set) {
+      s.tokenizer.buckets = b.tokenizer.buckets;
+      if (opt.dim_set || opt.hidden_set || opt.linear_set) {
+        // Refit the buckets to the budget for the explicit dims.
+        ModelShape probe = s;
+        probe.tokenizer.buckets = 0;
+        const uint64_t fixed = probe.parameter_count();
+        if (opt.max_flash <= fixed + 64ull * s.dim)
+          throw UsageError("--max-flash " + std::to_string(opt.max_flash) + " is too small for --dim " +
+                           std::to_string(s.dim) + (s.hidden ? " --hidden " + std::to_string(s.hidden) : ""));
+        s.tokenizer.buckets = std::min<uint32_t>(kMaxBuckets, round_down((opt.max_flash - fixed) / s.dim, 64));
+      }
+    }
+  } else if (s.linear && !opt.dim_set) {
+    s.dim = s.outputs;
+  }
+  if (s.linear && s.dim != s.outputs)
+    throw UsageError("--linear needs --dim equal to the number of outputs (" + std::to_string(s.outputs) +
+                     "), got " + std::to_string(s.dim));
+  s.check();
+  if (opt.max_flash && s.parameter_count() > opt.max_flash)
+    throw UsageError("the model (" + s.describe() + ") does not fit --max-flash " + std::to_string(opt.max_flash));
+  return s;
+}
+
+// ---- Training ---------------------------------------------------------------------------------
+
+FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* report) {
+  using Clock = std::chrono::steady_clock;
+  const auto t_start = Clock::now();
+  const ModelShape shape = resolve_shape(opt, d);
+  if (opt.epochs == 0) throw UsageError("--epochs must be at least 1");
+  if (opt.batch == 0) throw UsageError("--batch must be at least 1");
+  if (!(opt.valid >= 0 && opt.valid < 1)) throw UsageError("--valid must be in [0, 1)");
+  const size_t n = d.size();
+  const size_t K = shape.outputs, D = shape.dim, H = shape.hidden, I = shape.out_in();
+  const size_t B = shape.tokenizer.buckets;
+  if (d.targets.size() != n * K) throw Error(d.path + ": internal error: targets do not match the rows");
+  if (shape.head == Head::kSoftmax) {
+    for (size_t i = 0; i < n; ++i) {
+      size_t ones = 0;
+      for (size_t k = 0; k < K; ++k) ones += d.targets[i * K + k];
+      if (ones != 1)
+        throw Error(at(d.path, d.lines.size() > i ? d.lines[i] : 0,
+                       "a softmax head needs exactly one class per row (use --loss sigmoid)"));
+    }
+  }
+
+  const unsigned T_all = std::max(1u, opt.threads);
+  WorkerPool pool(T_all);
+  WorkerPool single(1);
+  const bool progress = !opt.quiet;
+  const bool tty = progress && is_terminal_stderr();
+
+  // Tokenize once.
+  const Tokenized tok = tokenize_all(d, shape.tokenizer, pool);
+  const auto t_tok = Clock::now();
+
+  // Training threads. The result does not depend on the thread count (see trainer.h), so a model
+  // whose batches are too small to repay two thread hand-offs per batch trains on one thread.
+  const double avg_feats = n ? static_cast<double>(tok.feats.size()) / static_cast<double>(n) : 0.0;
+  const double batch_work = avg_feats * static_cast<double>(opt.batch) * static_cast<double>(shape.dim + shape.hidden);
+  WorkerPool& tpool = batch_work >= kMinParallelBatchWork ? pool : single;
+  const unsigned T = tpool.size();
+
+  // Validation split (deterministic with the seed).
+  std::vector<size_t> order(n);
+  std::iota(order.begin(), order.end(), size_t{0});
+  detail::Rng split_rng(opt.seed * 0x9E3779B97F4A7C15ull + 0x5EED);
+  for (size_t i = n; i > 1; --i) std::swap(order[i - 1], order[split_rng.below(i)]);
+  size_t n_valid = static_cast<size_t>(std::floor(opt.valid * static_cast<double>(n)));
+  if (opt.valid > 0 && n_valid == 0 && progress)
+    std::fprintf(stderr, "train: --valid %.3g of %zu rows is no row; training without validation\n", opt.valid, n);
+  std::vector<size_t> valid_idx(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n_valid));
+  std::vector<size_t> train_idx(order.begin() + static_cast<std::ptrdiff_t>(n_valid), order.end());
+  std::sort(valid_idx.begin(), valid_idx.end());
+  std::sort(train_idx.begin(), train_idx.end());
+  if (train_idx.size() < 2) throw Error(d.path + ": too few training rows (" + std::to_string(train_idx.size()) + ")");
+
+  // Class weights from the training rows.
+  std::vector<float> wpos(K, 1.0f), wneg(K, 1.0f), wcls(K, 1.0f);
+  if (opt.class_weight) {
+    std::vector<double> pos(K, 0);
+    for (size_t i : train_idx)
+      for (size_t k = 0; k < K; ++k) pos[k] += d.targets[i * K + k];
+    const double m = static_cast<double>(train_idx.size());
+    for (size_t k = 0; k < K; ++k) {
+      const double p = std::max(pos[k], 1.0), q = std::max(m - pos[k], 1.0);
+      if (shape.head == Head::kSigmoid) {
+        wpos[k] = static_cast<float>(m / (2 * p));
+        wneg[k] = static_cast<float>(m / (2 * q));
+      } else {
+        wcls[k] = static_cast<float>(m / (static_cast<double>(K) * p));
+      }
+    }
+  }
+  const float* wp = shape.head == Head::kSigmoid ? wpos.data() : nullptr;
+  const float* wn = shape.head == Head::kSigmoid ? wneg.data() : nullptr;
+  const float* wc = shape.head == Head::kSoftmax ? wcls.data() : nullptr;
+
+  // Initialise.
+  FloatModel m;
+  m.init(shape, d.label_names);
+  m.info = opt.info;
+  detail::Rng init_rng(opt.seed ^ 0xA5A5A5A5DEADBEEFull);
+  auto fill = [&](std::vector<float>& v, double r) {
+    for (auto& x : v) x = static_cast<float>((init_rng.uniform() * 2 - 1) * r);
+  };
+  if (!shape.linear) {
+    fill(m.emb, 1.0 / static_cast<double>(D));
+    if (H) fill(m.w1, std::sqrt(6.0 / static_cast<double>(D + H)));
+    fill(m.w2, std::sqrt(6.0 / static_cast<double>(I + K)));
+  }
+
+  OptConfig oc{opt.optimizer, opt.l2};
+  const float lr0 = opt.lr > 0 ? opt.lr : default_lr(opt.optimizer, shape);
+  ParamState s_emb, s_w1, s_b1, s_w2, s_b2;
+  auto alloc_state = [&](ParamState& s, size_t sz) {
+    s.g1.assign(sz, oc.adagrad_init);
+    if (opt.optimizer == Optimizer::kAdam) {
+      s.g1.assign(sz, 0.0f);
+      s.g2.assign(sz, 0.0f);
+    } else {
+      s.g2.assign(0, 0.0f);
+    }
+  };
+  alloc_state(s_emb, m.emb.size());
+  alloc_state(s_w1, m.w1.size());
+  alloc_state(s_b1, m.b1.size());
+  alloc_state(s_w2, m.w2.size());
+  alloc_state(s_b2, m.b2.size());
+
+  // Per-batch buffers: one slot per example.
+  const size_t bs = opt.batch;
+  std::vector<float> P(bs * D), A(bs * H), G(bs * K), DZ1(bs * H), DPE(bs * D);
+  std::vector<double> L(bs);
+  std::vector<Cache<float>> caches(T);
+  for (auto& c : caches) c.resize(shape);
+  // Gradient accumulators.
+  std::vector<float> gemb(B * D, 0.0f), gw1(m.w1.size()), gb1(m.b1.size()), gw2(m.w2.size()), gb2(K);
+  std::vector<uint8_t> touched(B, 0);
+  std::vector<std::vector<uint32_t>> touched_list(T);
+
+  const size_t steps_per_epoch = (train_idx.size() + bs - 1) / bs;
+  const double total_steps = static_cast<double>(steps_per_epoch) * opt.epochs;
+  uint64_t step = 0;
+
+  TrainReport rep;
+  rep.shape = shape;
+  rep.metric_name = shape.head == Head::kSigmoid ? "auc" : "macro-f1";
+  rep.train_examples = train_idx.size();
+  rep.valid_examples = valid_idx.size();
+  rep.tokenize_seconds = std::chrono::duration<double>(t_tok - t_start).count();
+
+  // Validation scores (fixed slices, one slot per example).
+  std::vector<float> vscores(valid_idx.size() * K);
+  auto score_valid = [&](const FloatModel& mm) {
+    tpool.run([&](unsigned t) {
+      Cache<float>& c = caches[t];
+      Weights<float> w{mm.emb.data(), mm.w1.data(), mm.b1.data(), mm.w2.data(), mm.b2.data()};
+      const size_t nv = valid_idx.size();
+      for (size_t j = slice_begin(nv, t, T); j < slice_begin(nv, t + 1, T); ++j) {
+        const size_t i = valid_idx[j];
+        detail::forward(shape, w, tok.feats.data() + tok.offs[i], tok.offs[i + 1] - tok.offs[i], c);
+        float* out = &vscores[j * K];
+        for (size_t k = 0; k < K; ++k) out[k] = c.z[k];
+        if (shape.head == Head::kSoftmax)
+          softmax_inplace(out, K);
+        else
+          for (size_t k = 0; k < K; ++k) out[k] = sigmoid(out[k]);
+      }
+    });
+  };
+  auto valid_metric = [&]() -> double {
+    const size_t nv = valid_idx.size();
+    if (shape.head == Head::kSigmoid) {
+      double sum = 0;
+      size_t cnt = 0;
+      std::vector<float> s(nv);
+      std::vector<uint8_t> y(nv);
+      for (size_t k = 0; k < K; ++k) {
+        for (size_t j = 0; j < nv; ++j) {
+          s[j] = vscores[j * K + k];
+          y[j] = d.targets[valid_idx[j] * K + k];
+        }
+        const double a = detail::roc_auc(s, y);
+        if (!std::isnan(a)) {
+          sum += a;
+          ++cnt;
+        }
+      }
+      return cnt ? sum / static_cast<double>(cnt) : std::numeric_limits<double>::quiet_NaN();
+    }
+    std::vector<uint32_t> pred(nv), truth(nv);
+    for (size_t j = 0; j < nv; ++j) {
+      const float* s = &vscores[j * K];
+      pred[j] = static_cast<uint32_t>(std::max_element(s, s + K) - s);
+      const uint8_t* y = &d.targets[valid_idx[j] * K];
+      truth[j] = static_cast<uint32_t>(std::max_element(y, y + K) - y);
+    }
+    return detail::macro_f1(pred, truth, static_cast<uint32_t>(K));
+  };
+
+  FloatModel best = m;
+  double best_metric = -std::numeric_limits<double>::infinity();
+  uint32_t best_epoch = 0, since_best = 0;
+  std::vector<size_t> perm = train_idx;
+  detail::Rng shuffle_rng(opt.seed * 0xD1B54A32D192ED03ull + 1);
+  double trained_seconds = 0;
+
+  for (uint32_t epoch = 1; epoch <= opt.epochs; ++epoch) {
+    const auto t_ep = Clock::now();
+    for (size_t i = perm.size(); i > 1; --i) std::swap(perm[i - 1], perm[shuffle_rng.below(i)]);
+    double loss_sum = 0;
+    for (size_t start = 0; start < perm.size(); start += bs) {
+      const size_t nb = std::min(bs, perm.size() - start);
+      const float lr = static_cast<float>(lr0 * std::max(0.0, 1.0 - static_cast<double>(step) / total_steps));
+      ++step;
+      const float bc1 = 1.0f - std::pow(oc.beta1, static_cast<float>(step));
+      const float bc2 = 1.0f - std::pow(oc.beta2, static_cast<float>(step));
+      const Weights<float> w{m.emb.data(), m.w1.data(), m.b1.data(), m.w2.data(), m.b2.data()};
+      // Phase 1: per-example forward/backward, fixed slices of the batch.
+      tpool.run([&](unsigned t) {
+        Cache<float>& c = caches[t];
+        for (size_t j = slice_begin(nb, t, T); j < slice_begin(nb, t + 1, T); ++j) {
+          const size_t i = perm[start + j];
+          const uint16_t* f = tok.feats.data() + tok.offs[i];
+          const size_t nf = tok.offs[i + 1] - tok.offs[i];
+          detail::forward(shape, w, f, nf, c);
+          L[j] = static_cast<double>(
+              detail::loss_grad<float>(shape.head, c.z.data(), &d.targets[i * K], K, wp, wn, wc, c.dz.data()));
+          detail::backward(shape, w, c);
+          std::copy(c.p.begin(), c.p.end(), &P[j * D]);
+          if (H) {
+            std::copy(c.a1.begin(), c.a1.end(), &A[j * H]);
+            std::copy(c.dz1.begin(), c.dz1.end(), &DZ1[j * H]);
+          }
+          std::copy(c.dz.begin(), c.dz.end(), &G[j * K]);
+          for (size_t dd = 0; dd < D; ++dd) DPE[j * D + dd] = c.scale * c.dp[dd];
+        }
+      });
+      for (size_t j = 0; j < nb; ++j) loss_sum += L[j];
+      if (!std::isfinite(loss_sum))
+        throw Error("training diverged in epoch " + std::to_string(epoch) +
+                    " (the loss is NaN or infinite); no model was written. Try a lower --lr (now " +
+                    std::to_string(lr0) + ")");
+      // Phase 2: each thread owns fixed parameter rows and sums the batch in example order.
+      tpool.run([&](unsigned t) {
+        // Embedding rows in [lo, hi).
+        const size_t lo = slice_begin(B, t, T), hi = slice_begin(B, t + 1, T);
+        auto& list = touched_list[t];
+        list.clear();
+        for (size_t j = 0; j < nb; ++j) {
+          const size_t i = perm[start + j];
+          const float* g = &DPE[j * D];
+          for (uint64_t q = tok.offs[i]; q < tok.offs[i + 1]; ++q) {
+            const size_t f = tok.feats[q];
+            if (f < lo || f >= hi) continue;
+            float* row = &gemb[f * D];
+            if (!touched[f]) {
+              touched[f] = 1;
+              list.push_back(static_cast<uint32_t>(f));
+              for (size_t dd = 0; dd < D; ++dd) row[dd] = g[dd];
+            } else {
+              for (size_t dd = 0; dd < D; ++dd) row[dd] += g[dd];
+            }
+          }
+        }
+        for (uint32_t f : list) {
+          const size_t o = size_t{f} * D;
+          update(oc, &m.emb[o], &gemb[o], &s_emb.g1[o], s_emb.g2.empty() ? nullptr : &s_emb.g2[o], D, lr, bc1, bc2);
+          touched[f] = 0;
+        }
+        // Dense rows: output row k (w2[k], b2[k]) is unit k, hidden row h (w1[h], b1[h]) is unit K + h;
+        // unit u belongs to thread u % T.
+        for (size_t u = t; u < K + H; u += T) {
+          if (u < K) {
+            const size_t k = u;
+            float gb = 0;
+            for (size_t j = 0; j < nb; ++j) gb += G[j * K + k];
+            gb2[k] = gb;
+            update(oc, &m.b2[k], &gb2[k], &s_b2.g1[k], s_b2.g2.empty() ? nullptr : &s_b2.g2[k], 1, lr, bc1, bc2);
+            if (!shape.linear) {
+              float* gr = &gw2[k * I];
+              std::fill(gr, gr + I, 0.0f);
+              for (size_t j = 0; j < nb; ++j) {
+                const float gk = G[j * K + k];
+                const float* in = H ? &A[j * H] : &P[j * D];
+                for (size_t q = 0; q < I; ++q) gr[q] += gk * in[q];
+              }
+              update(oc, &m.w2[k * I], gr, &s_w2.g1[k * I], s_w2.g2.empty() ? nullptr : &s_w2.g2[k * I], I, lr, bc1,
+                     bc2);
+            }
+          } else {
+            const size_t h = u - K;
+            float gb = 0;
+            float* gr = &gw1[h * D];
+            std::fill(gr, gr + D, 0.0f);
+            for (size_t j = 0; j < nb; ++j) {
+              const float gh = DZ1[j * H + h];
+              gb += gh;
+              const float* p = &P[j * D];
+              for (size_t q = 0; q < D; ++q) gr[q] += gh * p[q];
+            }
+            gb1[h] = gb;
+            update(oc, &m.b1[h], &gb1[h], &s_b1.g1[h], s_b1.g2.empty() ? nullptr : &s_b1.g2[h], 1, lr, bc1, bc2);
+            update(oc, &m.w1[h * D], gr, &s_w1.g1[h * D], s_w1.g2.empty() ? nullptr : &s_w1.g2[h * D], D, lr, bc1,
+                   bc2);
+          }
+        }
+      });
+    }
+    const double ep_seconds = std::chrono::duration<double>(Clock::now() - t_ep).count();
+    trained_seconds += ep_seconds;
+    EpochReport er;
+    er.epoch = epoch;
+    er.loss = loss_sum / static_cast<double>(perm.size());
+    er.examples_per_s = static_cast<double>(perm.size()) / std::max(ep_seconds, 1e-9);
+    er.valid_metric = std::numeric_limits<double>::quiet_NaN();
+    bool stop = false;
+    if (!valid_idx.empty()) {
+      score_valid(m);
+      er.valid_metric = valid_metric();
+      const double metric = std::isnan(er.valid_metric) ? -er.loss : er.valid_metric;
+      if (metric > best_metric) {
+        best_metric = metric;
+        best_epoch = epoch;
+        best = m;
+        since_best = 0;
+      } else if (++since_best >= opt.patience) {
+        stop = true;
+      }
+    }
+    rep.epochs.push_back(er);
+    if (progress) {
+      const double eta = trained_seconds / epoch * (opt.epochs - epoch);
+      char line[256];
+      std::snprintf(line, sizeof line, "epoch %u/%u  %.0f ex/s  loss %.4f  valid %s %s  ETA %s", epoch, opt.epochs,
+                    er.examples_per_s, er.loss, rep.metric_name.c_str(),
+                    std::isnan(er.valid_metric) ? "-" : std::to_string(er.valid_metric).substr(0, 6).c_str(),
+                    stop ? "0s (early stop)" : fmt_seconds(eta).c_str());
+      if (tty)
+        std::fprintf(stderr, "\r%-79s", line);
+      else
+        std::fprintf(stderr, "%s\n", line);
+    }
+    if (stop) break;
+  }
+  if (tty) std::fprintf(stderr, "\n");
+
+  if (!valid_idx.empty()) {
+    m = std::move(best);
+    if (shape.head == Head::kSigmoid) {
+      score_valid(m);
+      const size_t nv = valid_idx.size();
+      std::vector<float> s(nv);
+      std::vector<uint8_t> y(nv);
+      for (size_t k = 0; k < K; ++k) {
+        for (size_t j = 0; j < nv; ++j) {
+          s[j] = vscores[j * K + k];
+          y[j] = d.targets[valid_idx[j] * K + k];
+        }
+        m.threshold[k] = detail::best_f1_threshold(s, y);
+      }
+    }
+  }
+  rep.best_epoch = best_epoch;
+  rep.best_metric = best_metric;
+  rep.train_seconds = trained_seconds;
+  if (progress && !valid_idx.empty())
+    std::fprintf(stderr, "best epoch %u: valid %s %.4f\n", best_epoch, rep.metric_name.c_str(), best_metric);
+  if (report) *report = std::move(rep);
+  return m;
+}
+
+}  // namespace tt::train

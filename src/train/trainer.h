@@ -1,0 +1,114 @@
+// Trains the float model (src/model/model.h) on a labelled dataset: hashed features tokenized
+// once, AdaGrad (or Adam) with lazy updates of the embedding rows a batch touches, linear
+// learning-rate decay, class weighting, a validation split with early stopping, and thresholds
+// chosen on validation data.
+//
+// Reproducible: the same data, options and seed give bit-identical weights, whatever the thread
+// count. Each mini-batch runs in two phases. (1) Threads take fixed slices of the batch and run
+// forward/backward per example, writing each example's intermediate gradients to its own slot.
+// (2) Threads take fixed ranges of parameter rows (embedding rows by bucket range, dense rows by
+// index) and sum the per-example gradients in example order, then update those rows. No float
+// sum ever depends on thread scheduling or on how the work was split, and no row is written by
+// two threads (no Hogwild).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "data/dataset.h"
+#include "model/model.h"
+
+namespace tt::train {
+
+enum class Optimizer : uint8_t { kAdagrad, kAdam };
+
+struct TrainOptions {
+  // Architecture. `shape.outputs` and (unless head_set) `shape.head` come from the data.
+  ModelShape shape;
+  bool head_set = false;      // --loss given
+  uint64_t max_flash = 0;     // > 0: derive buckets/dim/hidden/linear from this budget
+  bool dim_set = false, buckets_set = false, hidden_set = false, linear_set = false;
+
+  // Optimisation.
+  uint32_t epochs = 10;
+  float lr = 0.0f;            // 0: the default for the optimiser and shape (see default_lr)
+  uint32_t batch = 32;
+  Optimizer optimizer = Optimizer::kAdagrad;
+  float l2 = 0.0f;
+  bool class_weight = true;   // balanced class weights
+  double valid = 0.1;         // fraction of the data held out for early stopping / thresholds
+  uint32_t patience = 3;      // epochs without improvement before stopping
+  uint64_t seed = 1;
+  uint32_t threads = 2;
+  bool quiet = false;
+  std::string info;           // recorded in the model file
+};
+
+struct EpochReport {
+  uint32_t epoch = 0;
+  double loss = 0;          // mean weighted training loss
+  double valid_metric = 0;  // NaN without a validation split
+  double examples_per_s = 0;
+};
+
+struct TrainReport {
+  ModelShape shape;
+  std::string metric_name;  // "auc" or "macro-f1"
+  std::vector<EpochReport> epochs;
+  uint32_t best_epoch = 0;  // 1-based; 0 when no validation split
+  double best_metric = 0;
+  size_t train_examples = 0, valid_examples = 0;
+  double tokenize_seconds = 0, train_seconds = 0;
+};
+
+// The default learning rate for an optimiser and shape.
+float default_lr(Optimizer opt, const ModelShape& shape);
+
+// The shape chosen for a flash budget (bytes = parameters once int8) given the data's outputs and
+// head; tokenizer n-gram settings are taken from `base`. Throws UsageError when no candidate fits.
+// The rule is documented in docs/training.md and printed by --help.
+ModelShape shape_for_budget(uint64_t budget, const ModelShape& base, uint32_t outputs, Head head);
+// A one-paragraph description of that rule for --help.
+std::string budget_rule_text();
+
+// Resolves the final shape (data outputs/head, budget) and checks it; throws UsageError.
+ModelShape resolve_shape(const TrainOptions& opt, const data::Dataset& d);
+
+// Trains. Throws tt::Error when the loss becomes NaN/Inf (nothing is written by the caller).
+FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* report = nullptr);
+
+// ---- Internals exposed for tests ------------------------------------------------------------
+namespace detail {
+
+// Deterministic generator (splitmix64): identical sequences on every platform.
+struct Rng {
+  uint64_t s;
+  explicit Rng(uint64_t seed) : s(seed) {}
+  uint64_t next();
+  double uniform();                 // [0, 1)
+  uint64_t below(uint64_t n);       // [0, n)
+};
+
+// Per-example loss and gradient w.r.t. the logits. `y` has K 0/1 targets; `wpos/wneg` (sigmoid)
+// or `wcls` (softmax, per class) are class weights. Returns the loss; writes dz (size K).
+double loss_and_grad(Head head, const float* z, const uint8_t* y, size_t K, const float* wpos, const float* wneg,
+                     const float* wcls, float* dz);
+
+// Gradients of the loss w.r.t. every parameter for one example (dense, for the gradient check).
+struct Grads {
+  std::vector<double> emb, w1, b1, w2, b2;
+};
+double example_grads(const FloatModel& m, const uint16_t* f, size_t n, const uint8_t* y, const float* wpos,
+                     const float* wneg, const float* wcls, Grads& g);
+
+// ROC AUC (ties get half credit); NaN when one class is absent.
+double roc_auc(const std::vector<float>& scores, const std::vector<uint8_t>& labels);
+// The threshold maximising F1 (midpoint between adjacent scores); 0.5 when undefined.
+float best_f1_threshold(const std::vector<float>& scores, const std::vector<uint8_t>& labels);
+// Macro-F1 of argmax predictions.
+double macro_f1(const std::vector<uint32_t>& pred, const std::vector<uint32_t>& truth, uint32_t classes);
+
+}  // namespace detail
+}  // namespace tt::train
