@@ -239,7 +239,9 @@ def machine():
         "python": platform.python_version(),
         "sklearn": sklearn.__version__,
         "fasttext": ftv,
-        "tinytext_commit": git("rev-parse", "--short", "HEAD"),
+        # "+dirty" when the sources the binary is built from have uncommitted changes.
+        "tinytext_commit": git("rev-parse", "--short", "HEAD") + (
+            "+dirty" if git("status", "--porcelain", "--", "src", "include", "CMakeLists.txt") else ""),
     }
 
 
