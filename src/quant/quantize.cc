@@ -1,0 +1,516 @@
+#include "quant/quantize.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <sstream>
+
+#include "common/error.h"
+#include "model/model_io.h"
+
+namespace tt::quant {
+
+namespace {
+
+constexpr uint32_t kTagShape = section_tag("SHAP");
+constexpr uint32_t kTagLabels = section_tag("LABL");
+constexpr uint32_t kTagThresholds = section_tag("THRS");
+constexpr uint32_t kTagImage = section_tag("IMAG");
+constexpr uint32_t kTagInfo = section_tag("info");
+constexpr uint32_t kTagQinfo = section_tag("qinf");
+
+constexpr double kAccBound = 1073741824.0;  // 2^30
+
+// Round half away from zero (std::round), saturated to [lo, hi].
+int64_t round_sat(double v, int64_t lo, int64_t hi) {
+  if (std::isnan(v)) return 0;
+  const double r = std::round(v);
+  if (r <= static_cast<double>(lo)) return lo;
+  if (r >= static_cast<double>(hi)) return hi;
+  return static_cast<int64_t>(r);
+}
+
+// Scales of activations from their ranges. A range of 0 (never active in calibration) takes the
+// smallest live scale: a large made-up scale would dominate the per-row weight scale of the next
+// layer (its weights are folded with the activation scale) and zero out the live inputs.
+std::vector<double> act_scales(const std::vector<double>& range, double limit) {
+  double smallest = 0;
+  for (double r : range)
+    if (r > 0 && (smallest == 0 || r < smallest)) smallest = r;
+  if (smallest == 0) smallest = limit;  // nothing live: scale 1
+  std::vector<double> s(range.size());
+  for (size_t i = 0; i < range.size(); ++i) s[i] = (range[i] > 0 ? range[i] : smallest) / limit;
+  return s;
+}
+
+uint16_t act_limit(uint32_t fan_in) {
+  const double lim = std::floor(kAccBound / (127.0 * fan_in));
+  return static_cast<uint16_t>(std::min(32767.0, lim));
+}
+
+// Every integer tensor and real scale of the quantised model.
+struct Plan {
+  std::vector<double> se, sp, sw1, sa, sw2, sx;
+  std::vector<int8_t> emb, w1, w2;
+  std::vector<int32_t> b1, b2, thr;
+  std::vector<double> mpool, m1, m2;  // real requantisation factors
+  uint16_t ap = 0, ah = 0;
+};
+
+Plan make_plan(const FloatModel& m, const Ranges& r) {
+  const ModelShape& s = m.shape;
+  const uint32_t B = s.tokenizer.buckets, D = s.dim, H = s.hidden, K = s.outputs;
+  if (D > kModelMaxDim || H > kModelMaxDim || K > kModelMaxDim)
+    throw Error("the device runtime handles at most " + std::to_string(kModelMaxDim) + " dims/units/outputs");
+  if ((!s.linear && r.pooled.size() != D) || r.hidden.size() != H)
+    throw Error("internal error: activation ranges do not match the model shape");
+  Plan p;
+  p.se.assign(D, 1.0);
+  for (uint32_t d = 0; d < D; ++d) {
+    double mx = 0;
+    for (uint32_t b = 0; b < B; ++b) mx = std::max(mx, std::fabs(double{m.emb[size_t{b} * D + d]}));
+    if (mx > 0) p.se[d] = mx / 127.0;
+  }
+  p.emb.resize(size_t{B} * D);
+  for (uint32_t b = 0; b < B; ++b)
+    for (uint32_t d = 0; d < D; ++d)
+      p.emb[size_t{b} * D + d] = static_cast<int8_t>(round_sat(m.emb[size_t{b} * D + d] / p.se[d], -127, 127));
+  p.mpool.resize(D);
+  if (s.linear) {
+    // logit (Q16.16) = t * se / 256 * 65536, t the pooled sum with 8 fractional bits.
+    for (uint32_t d = 0; d < D; ++d) p.mpool[d] = p.se[d] * 256.0;
+    p.b2.resize(K);
+    for (uint32_t k = 0; k < K; ++k)
+      p.b2[k] = static_cast<int32_t>(round_sat(double{m.b2[k]} * 65536.0, INT32_MIN, INT32_MAX));
+  } else {
+    p.ap = act_limit(D);
+    p.sp = act_scales(r.pooled, p.ap);
+    for (uint32_t d = 0; d < D; ++d) {
+      p.mpool[d] = p.se[d] / (256.0 * p.sp[d]);
+    }
+    p.sx = p.sp;
+    if (H) {
+      p.ah = act_limit(H);
+      p.sw1.assign(H, 1.0);
+      p.w1.resize(size_t{H} * D);
+      p.b1.resize(H);
+      p.sa = act_scales(r.hidden, p.ah);
+      p.m1.resize(H);
+      for (uint32_t h = 0; h < H; ++h) {
+        double mx = 0;
+        for (uint32_t d = 0; d < D; ++d) mx = std::max(mx, std::fabs(m.w1[size_t{h} * D + d] * p.sp[d]));
+        if (mx > 0) p.sw1[h] = mx / 127.0;
+        for (uint32_t d = 0; d < D; ++d)
+          p.w1[size_t{h} * D + d] =
+              static_cast<int8_t>(round_sat(m.w1[size_t{h} * D + d] * p.sp[d] / p.sw1[h], -127, 127));
+        p.b1[h] = static_cast<int32_t>(round_sat(m.b1[h] / p.sw1[h], -(1 << 30), 1 << 30));
+        p.m1[h] = p.sw1[h] / p.sa[h];
+      }
+      p.sx = p.sa;
+    }
+    const uint32_t I = s.out_in();
+    p.sw2.assign(K, 1.0);
+    p.w2.resize(size_t{K} * I);
+    p.b2.resize(K);
+    p.m2.resize(K);
+    for (uint32_t k = 0; k < K; ++k) {
+      double mx = 0;
+      for (uint32_t j = 0; j < I; ++j) mx = std::max(mx, std::fabs(m.w2[size_t{k} * I + j] * p.sx[j]));
+      if (mx > 0) p.sw2[k] = mx / 127.0;
+      for (uint32_t j = 0; j < I; ++j)
+        p.w2[size_t{k} * I + j] =
+            static_cast<int8_t>(round_sat(m.w2[size_t{k} * I + j] * p.sx[j] / p.sw2[k], -127, 127));
+      p.b2[k] = static_cast<int32_t>(round_sat(m.b2[k] / p.sw2[k], -(1 << 30), 1 << 30));
+      p.m2[k] = p.sw2[k] * 65536.0;
+    }
+  }
+  p.thr.resize(K);
+  for (uint32_t k = 0; k < K; ++k) p.thr[k] = threshold_q16(m.threshold[k]);
+  return p;
+}
+
+void put_u16(std::string& s, uint32_t v) {
+  s.push_back(static_cast<char>(v & 0xFFu));
+  s.push_back(static_cast<char>((v >> 8) & 0xFFu));
+}
+void put_u32(std::string& s, uint32_t v) {
+  for (int i = 0; i < 4; ++i) s.push_back(static_cast<char>((v >> (8 * i)) & 0xFFu));
+}
+void put_rescale(std::string& s, double real) {
+  int32_t mult;
+  uint8_t shift;
+  quantize_multiplier(real, &mult, &shift);
+  put_u32(s, static_cast<uint32_t>(mult));
+  s.push_back(static_cast<char>(shift));
+}
+
+// A minimal float forward pass that keeps the pooled vector and hidden activations.
+void forward(const FloatModel& m, const std::vector<uint16_t>& f, std::vector<double>& pooled,
+             std::vector<double>& act) {
+  const ModelShape& s = m.shape;
+  const uint32_t D = s.dim, H = s.hidden;
+  pooled.assign(D, 0.0);
+  for (uint16_t b : f)
+    for (uint32_t d = 0; d < D; ++d) pooled[d] += m.emb[size_t{b} * D + d];
+  const double sc = pool_scale(s.pool, f.size());
+  for (auto& v : pooled) v *= sc;
+  act.assign(H, 0.0);
+  for (uint32_t h = 0; h < H; ++h) {
+    double z = m.b1[h];
+    for (uint32_t d = 0; d < D; ++d) z += m.w1[size_t{h} * D + d] * pooled[d];
+    act[h] = z > 0 ? z : 0;
+  }
+}
+
+}  // namespace
+
+const char* status_name(tt::Status s) {
+  switch (s) {
+    case kOk:
+      return "ok";
+    case kBadMagic:
+      return "bad magic (not a tinytext int8 device image)";
+    case kBadVersion:
+      return "another device image format version (re-quantize with this tinytext)";
+    case kBadSize:
+      return "sizes or parameters out of range / inconsistent with the image length";
+    case kBadChecksum:
+      return "checksum mismatch (the image is truncated or corrupted)";
+    case kBadArgument:
+      return "bad argument";
+    case kOverflow:
+      return "buffer too small";
+  }
+  return "unknown status";
+}
+
+void quantize_multiplier(double real, int32_t* mult, uint8_t* shift) {
+  if (!std::isfinite(real) || real < 0) throw Error("internal error: requantisation factor is not finite/positive");
+  if (real == 0) {
+    *mult = 0;
+    *shift = 31;
+    return;
+  }
+  int e = 0;
+  const double f = std::frexp(real, &e);  // real = f * 2^e, f in [0.5, 1)
+  int64_t q = static_cast<int64_t>(std::round(f * 2147483648.0));
+  if (q == (int64_t{1} << 31)) {
+    q >>= 1;
+    ++e;
+  }
+  int s = 31 - e;
+  if (s < 1)
+    throw Error("a requantisation factor (" + std::to_string(real) +
+                ") is too large for the device; the model's weights or ranges are extreme");
+  if (s > 62) {  // smaller than 2^-32: contributes nothing
+    *mult = 0;
+    *shift = 31;
+    return;
+  }
+  *mult = static_cast<int32_t>(q);
+  *shift = static_cast<uint8_t>(s);
+}
+
+int32_t threshold_q16(double p) {
+  if (!(p > 0)) return INT32_MIN;
+  if (!(p < 1)) return INT32_MAX;
+  const double z = std::log(p / (1 - p)) * 65536.0;
+  return static_cast<int32_t>(std::max<double>(INT32_MIN, std::min<double>(INT32_MAX, std::ceil(z - 1e-9))));
+}
+
+Ranges calibrate(const FloatModel& m, const std::vector<std::string>& texts, const QuantOptions& opt) {
+  const ModelShape& s = m.shape;
+  const uint32_t B = s.tokenizer.buckets, D = s.dim, H = s.hidden;
+  Ranges r;
+  r.pooled.assign(s.linear ? 0 : D, 0.0);
+  r.hidden.assign(H, 0.0);
+  if (s.linear) return r;  // the linear model has no activation to range
+  if (!texts.empty()) {
+    std::vector<double> pooled, act;
+    std::vector<uint16_t> f;
+    for (const auto& t : texts) {
+      f.clear();
+      append_text_features(s.tokenizer, t, f);
+      forward(m, f, pooled, act);
+      for (uint32_t d = 0; d < D; ++d) r.pooled[d] = std::max(r.pooled[d], std::fabs(pooled[d]));
+      for (uint32_t h = 0; h < H; ++h) r.hidden[h] = std::max(r.hidden[h], act[h]);
+    }
+    for (auto& v : r.pooled) v *= opt.margin;
+    for (auto& v : r.hidden) v *= opt.margin;
+    r.examples = texts.size();
+    return r;
+  }
+  // From the weights: |pooled[d]| <= max_b |emb[b][d]| x (1, sqrt(n), n) for mean, sqrt, sum.
+  const double n = opt.assumed_features;
+  const double grow = s.pool == Pool::kMean ? 1.0 : s.pool == Pool::kSqrt ? std::sqrt(n) : n;
+  for (uint32_t d = 0; d < D; ++d) {
+    double mx = 0;
+    for (uint32_t b = 0; b < B; ++b) mx = std::max(mx, std::fabs(double{m.emb[size_t{b} * D + d]}));
+    r.pooled[d] = mx * grow;
+  }
+  for (uint32_t h = 0; h < H; ++h) {
+    double z = std::max(0.0, double{m.b1[h]});
+    for (uint32_t d = 0; d < D; ++d) z += std::fabs(m.w1[size_t{h} * D + d]) * r.pooled[d];
+    r.hidden[h] = z;
+  }
+  return r;
+}
+
+QuantModel quantize(const FloatModel& m, const Ranges& ranges, const std::string& qinfo) {
+  const ModelShape& s = m.shape;
+  s.check();
+  const Plan p = make_plan(m, ranges);
+  const uint32_t K = s.outputs;
+  std::string labels;
+  for (const auto& l : m.labels) {
+    if (l.find('\0') != std::string::npos) throw Error("label '" + l + "' holds a NUL byte; the device image cannot store it");
+    labels += l;
+    labels.push_back('\0');
+  }
+  if (labels.size() > 65535)
+    throw Error("the labels take " + std::to_string(labels.size()) +
+                " bytes; the device image holds at most 65535 (shorten the label names)");
+
+  std::string img;
+  img += "TTQ8";
+  img.push_back(static_cast<char>(TT_MODEL_FORMAT_VERSION));
+  img.push_back(static_cast<char>((s.linear ? kModelLinear : 0) | (s.head == Head::kSoftmax ? kModelSoftmax : 0)));
+  img.push_back(static_cast<char>(s.pool));
+  img.push_back('\0');
+  put_u32(img, 0);  // total size, patched below
+  put_u32(img, s.tokenizer.buckets);
+  img.push_back(static_cast<char>(s.tokenizer.word_ngrams));
+  img.push_back(static_cast<char>(s.tokenizer.char_min));
+  img.push_back(static_cast<char>(s.tokenizer.char_max));
+  img.push_back('\0');
+  put_u16(img, s.dim);
+  put_u16(img, s.hidden);
+  put_u16(img, K);
+  put_u16(img, static_cast<uint32_t>(labels.size()));
+  put_u16(img, p.ap);
+  put_u16(img, p.ah);
+  const std::string parent = serialize_model(m);
+  put_u32(img, crc32(parent.data(), parent.size()));
+  put_u32(img, 0);
+  if (img.size() != kModelHeaderBytes) throw Error("internal error: device image header size");
+  img.append(reinterpret_cast<const char*>(p.emb.data()), p.emb.size());
+  for (double v : p.mpool) put_rescale(img, v);
+  img.append(reinterpret_cast<const char*>(p.w1.data()), p.w1.size());
+  for (int32_t v : p.b1) put_u32(img, static_cast<uint32_t>(v));
+  for (double v : p.m1) put_rescale(img, v);
+  img.append(reinterpret_cast<const char*>(p.w2.data()), p.w2.size());
+  for (int32_t v : p.b2) put_u32(img, static_cast<uint32_t>(v));
+  for (double v : p.m2) put_rescale(img, v);
+  for (int32_t v : p.thr) put_u32(img, static_cast<uint32_t>(v));
+  img += labels;
+  const uint32_t total = static_cast<uint32_t>(img.size() + 4);
+  for (int i = 0; i < 4; ++i) img[8 + size_t(i)] = static_cast<char>((total >> (8 * i)) & 0xFFu);
+  put_u32(img, crc32(img.data(), img.size()));
+
+  QuantModel q;
+  q.shape = s;
+  q.labels = m.labels;
+  q.float_threshold = m.threshold;
+  q.info = m.info;
+  q.qinfo = qinfo;
+  q.image = std::move(img);
+  q.view();  // the device runtime must accept what we wrote
+  return q;
+}
+
+FloatModel dequantized(const FloatModel& m, const Ranges& ranges) {
+  const ModelShape& s = m.shape;
+  const Plan p = make_plan(m, ranges);
+  const uint32_t B = s.tokenizer.buckets, D = s.dim, H = s.hidden, K = s.outputs;
+  FloatModel out = m;
+  for (uint32_t b = 0; b < B; ++b)
+    for (uint32_t d = 0; d < D; ++d)
+      out.emb[size_t{b} * D + d] = static_cast<float>(p.emb[size_t{b} * D + d] * p.se[d]);
+  if (s.linear) {
+    for (uint32_t k = 0; k < K; ++k) out.b2[k] = static_cast<float>(p.b2[k] / 65536.0);
+    return out;
+  }
+  for (uint32_t h = 0; h < H; ++h) {
+    for (uint32_t d = 0; d < D; ++d)
+      out.w1[size_t{h} * D + d] = static_cast<float>(p.w1[size_t{h} * D + d] * p.sw1[h] / p.sp[d]);
+    out.b1[h] = static_cast<float>(p.b1[h] * p.sw1[h]);
+  }
+  const uint32_t I = s.out_in();
+  for (uint32_t k = 0; k < K; ++k) {
+    for (uint32_t j = 0; j < I; ++j)
+      out.w2[size_t{k} * I + j] = static_cast<float>(p.w2[size_t{k} * I + j] * p.sw2[k] / p.sx[j]);
+    out.b2[k] = static_cast<float>(p.b2[k] * p.sw2[k]);
+  }
+  return out;
+}
+
+tt::Model QuantModel::view() const {
+  tt::Model m{};
+  const tt::Status st =
+      tt::model_open(m, reinterpret_cast<const uint8_t*>(image.data()), static_cast<uint32_t>(image.size()));
+  if (st != kOk) throw Error(std::string("the device image is refused: ") + status_name(st));
+  return m;
+}
+
+// ---- The kind-1 file ----------------------------------------------------------------------------
+
+std::string serialize_quant(const QuantModel& q) {
+  const ModelShape& s = q.shape;
+  ModelContainer c;
+  c.kind = ModelKind::kInt8;
+  {
+    ByteWriter w;
+    w.u32(s.tokenizer.buckets);
+    w.u8(s.tokenizer.word_ngrams);
+    w.u8(s.tokenizer.char_min);
+    w.u8(s.tokenizer.char_max);
+    w.u32(s.dim);
+    w.u32(s.hidden);
+    w.u32(s.outputs);
+    w.u8(s.linear ? 1 : 0);
+    w.u8(static_cast<uint8_t>(s.head));
+    w.u8(static_cast<uint8_t>(s.pool));
+    c.sections.push_back({kTagShape, std::move(w.data())});
+  }
+  {
+    ByteWriter w;
+    w.u32(static_cast<uint32_t>(q.labels.size()));
+    for (const auto& l : q.labels) w.str(l);
+    c.sections.push_back({kTagLabels, std::move(w.data())});
+  }
+  {
+    ByteWriter w;
+    w.u32(static_cast<uint32_t>(q.float_threshold.size()));
+    for (float t : q.float_threshold) w.f32(t);
+    c.sections.push_back({kTagThresholds, std::move(w.data())});
+  }
+  c.sections.push_back({kTagImage, q.image});
+  if (!q.info.empty()) c.sections.push_back({kTagInfo, q.info});
+  if (!q.qinfo.empty()) c.sections.push_back({kTagQinfo, q.qinfo});
+  return write_container(c);
+}
+
+QuantModel parse_quant(const std::string& bytes, const std::string& name) {
+  ModelContainer c = read_container(bytes, name);
+  auto fail = [&](const std::string& msg) -> Error { return Error(name + ": " + msg); };
+  if (c.kind != ModelKind::kInt8)
+    throw fail("this is a float model; quantize it first ('tinytext quantize " + name + " -o MODEL.q8')");
+  QuantModel q;
+  bool have_shape = false, have_labels = false, have_thr = false, have_image = false;
+  for (const Section& sec : c.sections) {
+    ByteReader r(sec.payload, name + ": section " + tag_name(sec.tag));
+    if (sec.tag == kTagShape) {
+      if (have_shape) throw fail("duplicate section SHAP");
+      have_shape = true;
+      ModelShape& s = q.shape;
+      s.tokenizer.buckets = r.u32();
+      s.tokenizer.word_ngrams = r.u8();
+      s.tokenizer.char_min = r.u8();
+      s.tokenizer.char_max = r.u8();
+      s.dim = r.u32();
+      s.hidden = r.u32();
+      s.outputs = r.u32();
+      const uint8_t linear = r.u8(), head = r.u8(), pool = r.u8();
+      r.expect_end();
+      if (linear > 1 || head > 1 || pool > 2) r.fail("bad linear/head/pooling field");
+      s.linear = linear != 0;
+      s.head = static_cast<Head>(head);
+      s.pool = static_cast<Pool>(pool);
+      try {
+        s.check();
+      } catch (const UsageError& e) {
+        r.fail(std::string("inconsistent shape: ") + e.what());
+      }
+    } else if (sec.tag == kTagLabels) {
+      if (have_labels) throw fail("duplicate section LABL");
+      have_labels = true;
+      const uint32_t n = r.u32();
+      if (n > kMaxOutputs) r.fail("too many labels");
+      for (uint32_t i = 0; i < n; ++i) q.labels.push_back(r.str(4096));
+      r.expect_end();
+    } else if (sec.tag == kTagThresholds) {
+      if (have_thr) throw fail("duplicate section THRS");
+      have_thr = true;
+      const uint32_t n = r.u32();
+      if (n > kMaxOutputs) r.fail("too many thresholds");
+      for (uint32_t i = 0; i < n; ++i) q.float_threshold.push_back(r.f32());
+      r.expect_end();
+    } else if (sec.tag == kTagImage) {
+      if (have_image) throw fail("duplicate section IMAG");
+      have_image = true;
+      q.image = sec.payload;
+    } else if (sec.tag == kTagInfo) {
+      q.info = sec.payload;
+    } else if (sec.tag == kTagQinfo) {
+      q.qinfo = sec.payload;
+    } else if (tag_is_critical(sec.tag)) {
+      throw fail("unknown critical section " + tag_name(sec.tag) + " (written by a newer tinytext?)");
+    }
+  }
+  if (!have_shape) throw fail("missing section SHAP");
+  if (!have_labels) throw fail("missing section LABL");
+  if (!have_thr) throw fail("missing section THRS");
+  if (!have_image) throw fail("missing section IMAG (the device image)");
+  tt::Model m{};
+  const tt::Status st =
+      tt::model_open(m, reinterpret_cast<const uint8_t*>(q.image.data()), static_cast<uint32_t>(q.image.size()));
+  if (st != kOk) throw fail(std::string("the device image is refused: ") + status_name(st));
+  const ModelShape& s = q.shape;
+  const bool same = m.tokenizer.buckets == s.tokenizer.buckets && m.tokenizer.word_ngrams == s.tokenizer.word_ngrams &&
+                    m.tokenizer.char_min == s.tokenizer.char_min && m.tokenizer.char_max == s.tokenizer.char_max &&
+                    m.dim == s.dim && m.hidden == s.hidden && m.outputs == s.outputs &&
+                    ((m.flags & kModelLinear) != 0) == s.linear &&
+                    ((m.flags & kModelSoftmax) != 0) == (s.head == Head::kSoftmax) &&
+                    m.pool == static_cast<uint8_t>(s.pool);
+  if (!same) throw fail("the device image disagrees with section SHAP");
+  if (q.labels.size() != s.outputs || q.float_threshold.size() != s.outputs)
+    throw fail("labels/thresholds do not match the number of outputs");
+  for (uint16_t k = 0; k < m.outputs; ++k) {
+    std::vector<uint8_t> buf(4097);
+    if (tt::model_label(m, k, buf.data(), static_cast<uint16_t>(buf.size())) != kOk ||
+        std::string(reinterpret_cast<const char*>(buf.data())) != q.labels[k])
+      throw fail("the device image's label " + std::to_string(k) + " disagrees with section LABL");
+  }
+  return q;
+}
+
+void save_quant(const std::string& path, const QuantModel& q) { write_file_atomic(path, serialize_quant(q)); }
+
+QuantModel load_quant(const std::string& path) { return parse_quant(read_file_bytes(path), path); }
+
+// ---- Runner -------------------------------------------------------------------------------------
+
+struct Runner::State {
+  tt::ModelState<kModelMaxDim, kModelMaxDim, kModelMaxDim> st;
+  tt::ModelScores<kModelMaxDim> sc;
+};
+
+Runner::Runner(const QuantModel& q) : image_(q.image), state_(std::make_unique<State>()) {
+  const tt::Status st =
+      tt::model_open(model_, reinterpret_cast<const uint8_t*>(image_.data()), static_cast<uint32_t>(image_.size()));
+  if (st != kOk) throw Error(std::string("the device image is refused: ") + status_name(st));
+}
+Runner::~Runner() = default;
+Runner::Runner(Runner&& o) noexcept
+    : image_(std::move(o.image_)), model_(o.model_), state_(std::move(o.state_)) {
+  // std::string's move may or may not keep the buffer (SSO); re-point the view.
+  model_.image = reinterpret_cast<const uint8_t*>(image_.data());
+}
+
+IntScores Runner::score(const std::string& text) {
+  if (tt::model_reset(model_, state_->st) != kOk) throw Error("internal error: model_reset refused the model");
+  for (char c : text) tt::model_push(model_, state_->st, static_cast<uint8_t>(c));
+  tt::model_read(model_, state_->st, state_->sc);
+  IntScores r;
+  const uint16_t K = model_.outputs;
+  r.logit.assign(state_->sc.logit, state_->sc.logit + K);
+  r.rank.assign(state_->sc.rank, state_->sc.rank + K);
+  r.prob.assign(state_->sc.prob, state_->sc.prob + K);
+  r.best = state_->sc.best;
+  r.features = state_->sc.features;
+  r.positive.resize(K);
+  for (uint16_t k = 0; k < K; ++k) r.positive[k] = tt::model_positive(model_, state_->sc, k) ? 1 : 0;
+  return r;
+}
+
+}  // namespace tt::quant
