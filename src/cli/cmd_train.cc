@@ -141,7 +141,7 @@ int cmd_train(int argc, char** argv) {
     o.head_set = true;
   }
   o.epochs = static_cast<uint32_t>(args.get_int("epochs", 1, 100000));
-  if (args.has("lr")) o.lr = static_cast<float>(args.get_double("lr", 1e-9, 1e9));
+  if (args.has("lr")) o.lr = static_cast<float>(args.get_double("lr", 1e-12, 1e30));
   o.batch = static_cast<uint32_t>(args.get_int("batch", 1, 1 << 20));
   const std::string opt = args.get("optimizer");
   if (opt == "adagrad")

@@ -483,6 +483,9 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
 
   OptConfig oc{opt.optimizer, opt.l2};
   const float lr0 = opt.lr > 0 ? opt.lr : default_lr(opt.optimizer, shape);
+  char lr_buf[32];
+  std::snprintf(lr_buf, sizeof lr_buf, "%g", static_cast<double>(lr0));
+  const std::string lr_text = lr_buf;
   ParamState s_emb, s_w1, s_b1, s_w2, s_b2;
   auto alloc_state = [&](ParamState& s, size_t sz) {
     s.g1.assign(sz, oc.adagrad_init);
@@ -611,8 +614,7 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
       for (size_t j = 0; j < nb; ++j) loss_sum += L[j];
       if (!std::isfinite(loss_sum))
         throw Error("training diverged in epoch " + std::to_string(epoch) +
-                    " (the loss is NaN or infinite); no model was written. Try a lower --lr (now " +
-                    std::to_string(lr0) + ")");
+                    " (the loss is NaN or infinite); no model was written. Try a lower --lr (now " + lr_text + ")");
       // Phase 2: each thread owns fixed parameter rows and sums the batch in example order.
       tpool.run([&](unsigned t) {
         // Embedding rows in [lo, hi).

@@ -1,0 +1,131 @@
+// Gradient checks: the trainer's analytic gradients (train/backprop.h, in double) against central
+// differences in double, for every layer (embedding bag with each pooling, hidden + ReLU, output,
+// the linear model) and every loss (sigmoid BCE with class weights, softmax CE with class weights).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "train/backprop.h"
+#include "train/trainer.h"
+
+namespace {
+
+using tt::Head;
+using tt::ModelShape;
+using tt::Pool;
+namespace td = tt::train::detail;
+
+struct Case {
+  uint32_t dim, hidden, outputs;
+  bool linear;
+  Head head;
+  Pool pool;
+};
+
+tt::FloatModel make(const Case& c, uint64_t seed) {
+  ModelShape s;
+  s.tokenizer = {11, 2, 0, 0};
+  s.dim = c.dim;
+  s.hidden = c.hidden;
+  s.outputs = c.outputs;
+  s.linear = c.linear;
+  s.head = c.head;
+  s.pool = c.pool;
+  std::vector<std::string> labels(c.outputs, "x");
+  tt::FloatModel m;
+  m.init(s, labels);
+  td::Rng r(seed);
+  for (auto* t : {&m.emb, &m.w1, &m.b1, &m.w2, &m.b2})
+    for (auto& x : *t) x = static_cast<float>(r.uniform() * 2 - 1);
+  return m;
+}
+
+double loss_of(const tt::FloatModel& m, const std::vector<std::vector<double>>& p, const uint16_t* f, size_t n,
+               const uint8_t* y, const float* wpos, const float* wneg, const float* wcls) {
+  td::Weights<double> w{p[0].data(), p[1].data(), p[2].data(), p[3].data(), p[4].data()};
+  td::Cache<double> c;
+  c.resize(m.shape);
+  td::forward(m.shape, w, f, n, c);
+  return td::loss_grad<double>(m.shape.head, c.z.data(), y, m.shape.outputs, wpos, wneg, wcls, c.dz.data());
+}
+
+void check(const Case& c) {
+  for (uint64_t seed = 1; seed <= 3; ++seed) {
+    const tt::FloatModel m = make(c, seed);
+    const uint16_t f[] = {3, 7, 3, 10, 0};
+    const size_t n = 5;
+    std::vector<uint8_t> y(c.outputs, 0);
+    if (c.head == Head::kSoftmax) {
+      y[seed % c.outputs] = 1;
+    } else {
+      for (uint32_t k = 0; k < c.outputs; ++k) y[k] = static_cast<uint8_t>((k + seed) % 2);
+    }
+    const std::vector<float> wpos(c.outputs, 3.5f), wneg(c.outputs, 0.6f);
+    std::vector<float> wcls(c.outputs);
+    for (uint32_t k = 0; k < c.outputs; ++k) wcls[k] = 0.5f + static_cast<float>(k);
+    const float* wp = c.head == Head::kSigmoid ? wpos.data() : nullptr;
+    const float* wn = c.head == Head::kSigmoid ? wneg.data() : nullptr;
+    const float* wc = c.head == Head::kSoftmax ? wcls.data() : nullptr;
+
+    td::Grads g;
+    const double loss = td::example_grads(m, f, n, y.data(), wp, wn, wc, g);
+    std::vector<std::vector<double>> p;
+    for (const auto* t : {&m.emb, &m.w1, &m.b1, &m.w2, &m.b2}) p.emplace_back(t->begin(), t->end());
+    EXPECT_NEAR(loss, loss_of(m, p, f, n, y.data(), wp, wn, wc), 1e-12);
+    const std::vector<double>* analytic[] = {&g.emb, &g.w1, &g.b1, &g.w2, &g.b2};
+    const char* names[] = {"emb", "w1", "b1", "w2", "b2"};
+    const double h = 1e-6;
+    for (size_t t = 0; t < 5; ++t) {
+      ASSERT_EQ(analytic[t]->size(), p[t].size()) << names[t];
+      for (size_t i = 0; i < p[t].size(); ++i) {
+        const double keep = p[t][i];
+        p[t][i] = keep + h;
+        const double lp = loss_of(m, p, f, n, y.data(), wp, wn, wc);
+        p[t][i] = keep - h;
+        const double lm = loss_of(m, p, f, n, y.data(), wp, wn, wc);
+        p[t][i] = keep;
+        const double num = (lp - lm) / (2 * h);
+        const double ana = (*analytic[t])[i];
+        EXPECT_NEAR(ana, num, 1e-6 * std::max(1.0, std::fabs(num)))
+            << names[t] << "[" << i << "] seed " << seed << " D=" << c.dim << " H=" << c.hidden
+            << " K=" << c.outputs << " head=" << tt::head_name(c.head) << " pool=" << tt::pool_name(c.pool);
+      }
+    }
+  }
+}
+
+TEST(GradCheck, LinearSigmoidEveryPooling) {
+  for (Pool pool : {Pool::kMean, Pool::kSqrt, Pool::kSum}) check({2, 0, 2, true, Head::kSigmoid, pool});
+}
+
+TEST(GradCheck, LinearSoftmax) { check({3, 0, 3, true, Head::kSoftmax, Pool::kSqrt}); }
+
+TEST(GradCheck, EmbeddingOutputLayerSigmoid) {
+  for (Pool pool : {Pool::kMean, Pool::kSqrt, Pool::kSum}) check({4, 0, 3, false, Head::kSigmoid, pool});
+}
+
+TEST(GradCheck, EmbeddingOutputLayerSoftmax) { check({4, 0, 3, false, Head::kSoftmax, Pool::kMean}); }
+
+TEST(GradCheck, HiddenReluSigmoid) { check({3, 5, 2, false, Head::kSigmoid, Pool::kSqrt}); }
+
+TEST(GradCheck, HiddenReluSoftmax) {
+  for (Pool pool : {Pool::kMean, Pool::kSum}) check({3, 5, 4, false, Head::kSoftmax, pool});
+}
+
+TEST(GradCheck, LossValues) {
+  // Hand-checkable: BCE of z = 0 is log 2 (times the class weight); CE of equal logits is log K.
+  const float z[] = {0.0f, 0.0f, 0.0f};
+  float dz[3];
+  const uint8_t y1[] = {1};
+  const float wpos[] = {2.0f}, wneg[] = {1.0f};
+  EXPECT_NEAR(tt::train::detail::loss_and_grad(Head::kSigmoid, z, y1, 1, wpos, wneg, nullptr, dz), 2 * std::log(2.0),
+              1e-6);
+  EXPECT_NEAR(dz[0], -1.0f, 1e-6);
+  const uint8_t y3[] = {0, 1, 0};
+  EXPECT_NEAR(tt::train::detail::loss_and_grad(Head::kSoftmax, z, y3, 3, nullptr, nullptr, nullptr, dz), std::log(3.0),
+              1e-6);
+  EXPECT_NEAR(dz[1], 1.0f / 3 - 1, 1e-6);
+}
+
+}  // namespace

@@ -1,0 +1,201 @@
+// The trainer end to end: held-out accuracy on real data, reproducibility, refused flags, NaN
+// handling, multi-label data.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "common/error.h"
+#include "data/dataset.h"
+#include "model/model_io.h"
+#include "train/trainer.h"
+
+namespace {
+
+const std::string kShared = TT_SHARED_DIR;
+const std::string kSms = kShared + "/data/sms-spam-collection/SMSSpamCollection";
+const std::string kSmsOpts = " --format tsv --no-header --label 1 --text 2";
+const std::string kJigsawSample = kShared + "/data/jigsaw-toxic-partial/train_sample.csv";
+
+std::string temp_dir() {
+  char tmpl[] = "/tmp/tt_train_test.XXXXXX";
+  const char* d = mkdtemp(tmpl);
+  return d ? d : "/tmp";
+}
+
+bool exists(const std::string& p) {
+  struct stat st;
+  return ::stat(p.c_str(), &st) == 0;
+}
+
+struct CliRun {
+  int code;
+  std::string err;
+};
+
+// Runs the CLI with `args`; returns its exit code and stderr.
+CliRun cli(const std::string& args) {
+  static const std::string dir = temp_dir();
+  const std::string err = dir + "/stderr.txt";
+  const std::string cmd = std::string(TT_CLI_PATH) + " " + args + " > /dev/null 2> " + err;
+  const int st = std::system(cmd.c_str());
+  std::ifstream in(err);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, ss.str()};
+}
+
+tt::data::Dataset read_sms() {
+  tt::data::ReaderOptions ro;
+  ro.format = tt::data::Format::kTsv;
+  ro.header = false;
+  ro.label_columns = {"1"};
+  ro.text_column = "2";
+  return tt::data::read_dataset(kSms, ro);
+}
+
+// Rows i % 5 == 0 are held out.
+void split(const tt::data::Dataset& d, tt::data::Dataset& train, tt::data::Dataset& test) {
+  train = test = d;
+  train.texts.clear();
+  train.targets.clear();
+  train.lines.clear();
+  test.texts.clear();
+  test.targets.clear();
+  test.lines.clear();
+  const size_t K = d.outputs();
+  for (size_t i = 0; i < d.size(); ++i) {
+    auto& dst = i % 5 == 0 ? test : train;
+    dst.texts.push_back(d.texts[i]);
+    dst.lines.push_back(d.lines[i]);
+    dst.targets.insert(dst.targets.end(), d.targets.begin() + static_cast<std::ptrdiff_t>(i * K),
+                       d.targets.begin() + static_cast<std::ptrdiff_t>((i + 1) * K));
+  }
+}
+
+TEST(Train, SmsHeldOutAuc) {
+  tt::data::Dataset all = read_sms(), train, test;
+  split(all, train, test);
+  tt::train::TrainOptions o;
+  o.quiet = true;
+  o.max_flash = 4096;
+  tt::train::TrainReport rep;
+  const tt::FloatModel m = tt::train::train(train, o, &rep);
+  EXPECT_LE(m.shape.parameter_count(), 4096u);
+  EXPECT_TRUE(m.shape.linear);
+  std::vector<float> s;
+  std::vector<uint8_t> y;
+  for (size_t i = 0; i < test.size(); ++i) {
+    s.push_back(m.scores(test.texts[i])[0]);
+    y.push_back(test.targets[i]);
+  }
+  const double auc = tt::train::detail::roc_auc(s, y);
+  EXPECT_GT(auc, 0.97) << "measured ~0.985 when written";
+  EXPECT_GT(rep.best_epoch, 0u);
+  EXPECT_GT(m.threshold[0], 0.0f);
+  EXPECT_LT(m.threshold[0], 1.0f);
+}
+
+TEST(Train, SameSeedSameFileDifferentSeedDifferentFile) {
+  const std::string dir = temp_dir();
+  const std::string base = kSms + kSmsOpts + " --quiet --epochs 3 --max-flash 4K";
+  ASSERT_EQ(cli("train " + base + " --seed 7 --threads 2 -o " + dir + "/a.ttm").code, 0);
+  ASSERT_EQ(cli("train " + base + " --seed 7 --threads 2 -o " + dir + "/b.ttm").code, 0);
+  ASSERT_EQ(cli("train " + base + " --seed 8 --threads 2 -o " + dir + "/c.ttm").code, 0);
+  const std::string a = tt::read_file_bytes(dir + "/a.ttm");
+  EXPECT_EQ(a, tt::read_file_bytes(dir + "/b.ttm"));
+  EXPECT_NE(a, tt::read_file_bytes(dir + "/c.ttm"));
+  // The design makes the model independent of the thread count too, also for an embedding model
+  // big enough to train on several threads.
+  ASSERT_EQ(cli("train " + base + " --seed 7 --threads 1 -o " + dir + "/d.ttm").code, 0);
+  EXPECT_EQ(a, tt::read_file_bytes(dir + "/d.ttm"));
+  const std::string emb = kSms + kSmsOpts + " --quiet --epochs 1 --dim 32 --hidden 8 --buckets 8192 --seed 3";
+  ASSERT_EQ(cli("train " + emb + " --threads 1 -o " + dir + "/e1.ttm").code, 0);
+  ASSERT_EQ(cli("train " + emb + " --threads 3 -o " + dir + "/e3.ttm").code, 0);
+  EXPECT_EQ(tt::read_file_bytes(dir + "/e1.ttm"), tt::read_file_bytes(dir + "/e3.ttm"));
+}
+
+TEST(Train, BadFlagsRefusedBeforeTraining) {
+  const std::string dir = temp_dir();
+  const std::string out = dir + "/m.ttm";
+  const std::string base = "train " + kSms + kSmsOpts + " -o " + out;
+  struct Bad {
+    std::string flags, says;
+  } bad[] = {
+      {" --buckets 0", "buckets"},
+      {" --buckets 70000", "65536"},
+      {" --max-flash 10", "too small"},
+      {" --linear --dim 5", "--linear needs --dim"},
+      {" --linear --hidden 3", "--linear"},
+      {" --loss softmax", "softmax"},
+      {" --loss hinge", "--loss"},
+      {" --pool max", "--pool"},
+      {" --char-ngrams 1-9", "--char-ngrams"},
+      {" --word-ngrams 3", "--word-ngrams"},
+      {" --valid 1.5", "--valid"},
+      {" --class-weight some", "--class-weight"},
+      {" --epochs 0", "--epochs"},
+      {" --bogus", "unknown option"},
+  };
+  for (const auto& b : bad) {
+    const CliRun r = cli(base + b.flags);
+    EXPECT_EQ(r.code, 2) << b.flags << ": " << r.err;
+    EXPECT_NE(r.err.find(b.says), std::string::npos) << b.flags << ": " << r.err;
+    EXPECT_EQ(r.err.find("epoch "), std::string::npos) << b.flags << " started training";
+    EXPECT_FALSE(exists(out)) << b.flags;
+  }
+  EXPECT_EQ(cli("train " + kSms + kSmsOpts).code, 2);  // no -o
+  const CliRun help = cli("train --help");
+  EXPECT_EQ(help.code, 0);
+}
+
+TEST(Train, DivergenceWritesNoModel) {
+  const std::string dir = temp_dir();
+  const std::string out = dir + "/m.ttm";
+  const CliRun r = cli("train " + kSms + kSmsOpts + " --quiet --lr 1e30 --dim 8 --buckets 1024 -o " + out);
+  EXPECT_EQ(r.code, 1) << r.err;
+  EXPECT_NE(r.err.find("NaN"), std::string::npos) << r.err;
+  EXPECT_FALSE(exists(out));
+}
+
+TEST(Train, MultiLabelEndToEnd) {
+  const std::string dir = temp_dir();
+  const std::string out = dir + "/ml.ttm";
+  const CliRun r = cli("train " + kJigsawSample +
+                    " --label toxic,severe_toxic,obscene,threat,insult,identity_hate --max-flash 32K --epochs 4 "
+                    "--quiet --json -o " + out);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const tt::FloatModel m = tt::load_model(out);
+  EXPECT_EQ(m.shape.outputs, 6u);
+  EXPECT_EQ(m.shape.head, tt::Head::kSigmoid);
+  EXPECT_LE(m.shape.parameter_count(), 32u * 1024);
+  EXPECT_EQ(m.labels.size(), 6u);
+  EXPECT_EQ(m.threshold.size(), 6u);
+  const auto s = m.scores("you are a stupid idiot");
+  ASSERT_EQ(s.size(), 6u);
+  for (float v : s) {
+    EXPECT_GE(v, 0.0f);
+    EXPECT_LE(v, 1.0f);
+  }
+}
+
+TEST(Train, ShapeForBudget) {
+  tt::ModelShape base;
+  base.tokenizer = {4096, 2, 3, 5};
+  const tt::ModelShape a = tt::train::shape_for_budget(4096, base, 1, tt::Head::kSigmoid);
+  EXPECT_EQ(a.tokenizer.buckets, 4032u);
+  EXPECT_TRUE(a.linear);
+  EXPECT_LE(a.parameter_count(), 4096u);
+  const tt::ModelShape b = tt::train::shape_for_budget(32768, base, 3, tt::Head::kSoftmax);
+  EXPECT_EQ(b.tokenizer.buckets, 10880u);
+  EXPECT_LE(b.parameter_count(), 32768u);
+  EXPECT_THROW(tt::train::shape_for_budget(60, base, 1, tt::Head::kSigmoid), tt::UsageError);
+}
+
+}  // namespace
