@@ -410,6 +410,8 @@ TEST(DataErrors, OnlyOneClass) {
   TempDir dir;
   std::string p = dir.write("o.csv", "text,label\nx,0\ny,0\n");
   EXPECT_HAS(error_of(p), p + ":1: label column 'label' (column 2) has only one class");
+  std::string n = dir.write("n.tsv", "ham\tx\nham\ty\n");
+  EXPECT_HAS(error_of(n, opts("", {}, false)), n + ":1: label column 1 has only one class ('ham')");
   std::string m = dir.write("m.csv", "text,a,b\nx,0,1\ny,1,1\n");
   EXPECT_HAS(error_of(m, opts("", {"a", "b"})), m + ":1: label column 'b' (column 3) has only one class");
   std::string f = dir.write("f.ft", "__label__a x\n__label__a y\n");
@@ -479,6 +481,23 @@ TEST(DataErrors, RegressionSingleFastTextLabelRoundTrip) {
   EXPECT_EQ(back.label_names, d.label_names);
   EXPECT_EQ(back.texts, d.texts);
   EXPECT_EQ(back.targets, d.targets);
+}
+
+// Found by data_fuzz: a multi-label file whose labels are named "1" and "b". Written out, its
+// header is text,1,b, where "1" names the second column (a name wins over a position).
+TEST(DataErrors, RegressionNumericLabelNames) {
+  TempDir dir;
+  std::string p = dir.write("f", "__label__1 __label__b x y\n__la__e__ a w\n");
+  Dataset d = read_dataset(p, ReaderOptions());
+  EXPECT_EQ(d.kind, LabelKind::kMultiLabel);
+  EXPECT_EQ(d.label_names, (std::vector<std::string>{"1", "b"}));
+  std::string out = dir.path() + "/out.csv";
+  tt::data::write_csv(out, d, {0, 1});
+  EXPECT_HAS(error_of(out, opts("1", {"2", "3"})), out + ":1: '1' (column 2) is both the text column");
+  Dataset back = read_dataset(out, opts("text", {"1", "b"}));
+  EXPECT_EQ(back.label_names, d.label_names);
+  EXPECT_EQ(back.targets, d.targets);
+  EXPECT_EQ(back.texts, d.texts);
 }
 
 // Random bytes from a small alphabet in every format: only tt::Error may come out.

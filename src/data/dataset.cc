@@ -96,6 +96,11 @@ class Columns {
     return header_ ? quoted(names_[c]) + " (" + n + ")" : n;
   }
 
+  // "label column 'name' (column N)", or "label column N" without a header.
+  std::string label_column(size_t c) const {
+    return header_ ? "label column " + describe(c) : "label " + describe(c);
+  }
+
   size_t find(const std::string& spec, const char* role) const {
     if (header_) {
       for (bool trimmed : {false, true}) {
@@ -245,7 +250,7 @@ void read_table(Dataset& d, Table& t, const ReaderOptions& o) {
       }
     }
     set_class_labels(d, values, cols.label_name(labels[0]),
-                     "label column " + cols.describe(labels[0]), cols.header_line());
+                     cols.label_column(labels[0]), cols.header_line());
   } else if (labels.size() > 1) {
     std::vector<std::pair<std::string, size_t>> order;  // outputs in byte order of their names
     for (size_t c : labels) order.emplace_back(cols.label_name(c), c);
@@ -275,7 +280,7 @@ void read_table(Dataset& d, Table& t, const ReaderOptions& o) {
       }
       if (ones == 0 || ones == rows) {
         throw Error(at(d.path, cols.header_line(),
-                       "label column " + cols.describe(order[k].second) + " has only one class (every row is " +
+                       cols.label_column(order[k].second) + " has only one class (every row is " +
                            (ones ? "1" : "0") + "); a classifier needs examples of both"));
       }
     }
