@@ -192,6 +192,15 @@ TT_NODISCARD inline Status hid_feed_press(HidKeyboard& kb, uint8_t code, uint8_t
   return kOk;
 }
 
+// True when a boot report carries an error code (0x01..0x03) in a key slot: a phantom state
+// (ErrorRollOver: too many keys held) that the decoder ignores. `report` has kHidReportSize bytes.
+inline bool hid_is_error_report(const uint8_t* report) {
+  for (uint8_t i = 2; i < kHidReportSize; ++i) {
+    if (report[i] >= kHidKeyErrorRollOver && report[i] <= kHidKeyErrorUndefined) return true;
+  }
+  return false;
+}
+
 // One boot report of `len` bytes (must be kHidReportSize: else kBadSize and nothing changes).
 // `cap` must be at least kHidMaxEventsPerReport (else kOverflow and nothing changes); *count
 // gets the number of events written. ErrorRollOver reports return kOk with no events.
@@ -201,10 +210,8 @@ TT_NODISCARD inline Status hid_feed_report(HidKeyboard& kb, const uint8_t* repor
   *count = 0;
   TT_VERIFY(report != 0 && len == kHidReportSize, kBadSize);
   TT_VERIFY(out != 0 && cap >= kHidMaxEventsPerReport, kOverflow);
+  if (hid_is_error_report(report)) return kOk;
   const uint8_t* keys = report + 2;
-  for (uint8_t i = 0; i < 6; ++i) {
-    if (keys[i] >= kHidKeyErrorRollOver && keys[i] <= kHidKeyErrorUndefined) return kOk;
-  }
   uint8_t n = 0;
   for (uint8_t i = 0; i < 6; ++i) {
     uint8_t code = keys[i];
