@@ -75,6 +75,7 @@ class CliEval : public ::testing::Test {
     const std::vector<std::string> steps = {
         " split " + sms_path() + kSmsReader + " --test 0.2 --seed 1 -o " + dir_ + "/sms",
         " train " + dir_ + "/sms.train.csv -o " + dir_ + "/sms.ttm --max-flash 4K --seed 1 --threads 2 --quiet",
+        " quantize " + dir_ + "/sms.ttm --calib " + dir_ + "/sms.train.csv -o " + dir_ + "/sms.q.ttm",
         // Davidson: train on a stratified 10% (about 2,500 tweets) to keep the suite fast.
         " split " + davidson_path() + " --text tweet --label class --test 0.1 --seed 2 -o " + dir_ + "/dav",
         " train " + dir_ + "/dav.test.csv -o " + dir_ + "/dav.ttm --max-flash 4K --seed 1 --threads 2 --quiet",
@@ -125,10 +126,24 @@ TEST_F(CliEval, EvalJsonReportsEveryFieldAndAHighAuc) {
   EXPECT_EQ(json_num(hi.out, "auc"), auc) << "AUC does not depend on the threshold";
 }
 
-TEST_F(CliEval, PredictGivesTheScoresEvalUses) {
-  auto e = test::run(test::cli() + " eval " + dir_ + "/sms.ttm " + dir_ + "/sms.test.csv --json");
+TEST_F(CliEval, Int8ModelsEvaluateThroughTheDeviceRuntime) {
+  auto f = test::run(test::cli() + " eval " + dir_ + "/sms.ttm " + dir_ + "/sms.test.csv --json");
+  auto q = test::run(test::cli() + " eval " + dir_ + "/sms.q.ttm " + dir_ + "/sms.test.csv --json");
+  ASSERT_EQ(f.exit_code, 0) << f.err;
+  ASSERT_EQ(q.exit_code, 0) << q.err;
+  EXPECT_NE(f.out.find("\"kind\":\"float32\""), std::string::npos) << f.out;
+  EXPECT_NE(q.out.find("\"kind\":\"int8\""), std::string::npos) << q.out;
+  EXPECT_GT(json_num(q.out, "auc"), 0.95);
+  EXPECT_NEAR(json_num(q.out, "auc"), json_num(f.out, "auc"), 0.01);
+}
+
+class CliEvalBothKinds : public CliEval, public ::testing::WithParamInterface<const char*> {};
+
+TEST_P(CliEvalBothKinds, PredictGivesTheScoresEvalUses) {
+  const std::string model = dir_ + GetParam();
+  auto e = test::run(test::cli() + " eval " + model + " " + dir_ + "/sms.test.csv --json");
   ASSERT_EQ(e.exit_code, 0) << e.err;
-  auto p = test::run(test::cli() + " predict " + dir_ + "/sms.ttm --data " + dir_ + "/sms.test.csv --json");
+  auto p = test::run(test::cli() + " predict " + model + " --data " + dir_ + "/sms.test.csv --json");
   ASSERT_EQ(p.exit_code, 0) << p.err;
   data::Dataset d = data::read_dataset(dir_ + "/sms.test.csv", {});
   auto lines = nonempty_lines(p.out);
@@ -146,7 +161,8 @@ TEST_F(CliEval, PredictGivesTheScoresEvalUses) {
     scores.push_back(pr.scores[0].second);
     truth.push_back(d.target(i, 0));
   }
-  // Scores print in round-trip form, so the AUC recomputed from them is eval's, bit for bit.
+  // Scores print in round-trip form (as floats for a float model: parsed as doubles they keep
+  // their order and ties), so the AUC recomputed from them is eval's, bit for bit.
   EXPECT_EQ(eval::roc_auc(scores, truth), json_num(e.out, "auc"));
 
   // The same texts as arguments and as stdin lines give the same lines.
@@ -160,13 +176,15 @@ TEST_F(CliEval, PredictGivesTheScoresEvalUses) {
     expect += lines[i] + "\n";
     ++taken;
   }
-  auto a = test::run(test::cli() + " predict " + dir_ + "/sms.ttm --json --" + args);
+  auto a = test::run(test::cli() + " predict " + model + " --json --" + args);
   ASSERT_EQ(a.exit_code, 0) << a.err;
   EXPECT_EQ(a.out, expect);
-  auto s = test::run(test::cli() + " predict " + dir_ + "/sms.ttm --json", stdin_text);
+  auto s = test::run(test::cli() + " predict " + model + " --json", stdin_text);
   ASSERT_EQ(s.exit_code, 0) << s.err;
   EXPECT_EQ(s.out, expect);
 }
+
+INSTANTIATE_TEST_SUITE_P(FloatAndInt8, CliEvalBothKinds, ::testing::Values("/sms.ttm", "/sms.q.ttm"));
 
 TEST_F(CliEval, PredictEscapesAnyTextInJson) {
   const std::string text = std::string("say \"hi\" \\ tab\there \x01\x1f\x7f \xc2\xa3 \xe2\x80\xa8 \xf0\x9f\x98\x80");

@@ -86,7 +86,7 @@ TEST(Metrics, MultiClassMatchesScikitLearn) {
       {0.48f, 0.05f, 0.47f}, {0.38f, 0.2f, 0.42f},  {0.28f, 0.43f, 0.29f}, {0.01f, 0.35f, 0.64f},
       {0.04f, 0.56f, 0.4f},  {0.51f, 0.43f, 0.06f}, {0.4f, 0.5f, 0.1f},    {0.18f, 0.69f, 0.13f},
       {0.55f, 0.43f, 0.02f}, {0.2f, 0.31f, 0.49f},  {0.17f, 0.1f, 0.73f},  {0.49f, 0.27f, 0.24f}};
-  std::vector<float> scores;
+  std::vector<double> scores;
   std::vector<uint8_t> truth;
   for (size_t i = 0; i < yc.size(); ++i) {
     scores.insert(scores.end(), sc[i].begin(), sc[i].end());
@@ -109,7 +109,7 @@ TEST(Metrics, MultiClassMatchesScikitLearn) {
 
 TEST(Metrics, MultiLabelAccuracyIsMeanPerLabel) {
   // Two labels; label a is right on 3 of 4, label b on 2 of 4; every label right on 1 of 4.
-  const std::vector<float> s = {0.9f, 0.9f, 0.1f, 0.1f, 0.8f, 0.2f, 0.7f, 0.6f};
+  const std::vector<double> s = {0.9, 0.9, 0.1, 0.1, 0.8, 0.2, 0.7, 0.6};
   const std::vector<uint8_t> t = {1, 1, 0, 1, 0, 1, 1, 0};
   auto r = tt::eval::evaluate(s, t, {"a", "b"}, Decision::kThreshold, {0.5, 0.5});
   EXPECT_DOUBLE_EQ(r.labels[0].counts.accuracy(), 0.75);
@@ -121,7 +121,7 @@ TEST(Metrics, MultiLabelAccuracyIsMeanPerLabel) {
 
 TEST(Metrics, OneClassLabelIsReportedNotAveraged) {
   // Label b is never true: its AUC and PR AUC are undefined and left out of the means.
-  const std::vector<float> s = {0.9f, 0.1f, 0.2f, 0.3f};
+  const std::vector<double> s = {0.9, 0.1, 0.2, 0.3};
   const std::vector<uint8_t> t = {1, 0, 0, 0};
   auto r = tt::eval::evaluate(s, t, {"a", "b"}, Decision::kThreshold, {0.5, 0.5});
   EXPECT_DOUBLE_EQ(r.labels[0].auc, 1.0);
@@ -131,8 +131,8 @@ TEST(Metrics, OneClassLabelIsReportedNotAveraged) {
 }
 
 TEST(Metrics, ArgmaxNeedsOneTrueClass) {
-  EXPECT_THROW(tt::eval::evaluate({0.5f, 0.5f}, {1, 1}, {"a", "b"}, Decision::kArgmax, {}), tt::Error);
-  EXPECT_EQ(tt::eval::argmax(std::vector<float>{0.2f, 0.4f, 0.4f}.data(), 3), 1u);
+  EXPECT_THROW(tt::eval::evaluate({0.5, 0.5}, {1, 1}, {"a", "b"}, Decision::kArgmax, {}), tt::Error);
+  EXPECT_EQ(tt::eval::argmax(std::vector<double>{0.2, 0.4, 0.4}.data(), 3), 1u);
 }
 
 TEST(EvalJson, EscapesEverythingJsonForbids) {

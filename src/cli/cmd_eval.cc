@@ -1,5 +1,6 @@
 // tinytext eval MODEL DATA: ROC AUC, PR AUC, precision/recall/F1, accuracy, macro-F1 and (for
-// softmax models) the confusion matrix of a float model on labelled data.
+// softmax models) the confusion matrix of a model (float, or int8 scored by the device runtime) on
+// labelled data.
 #include <cmath>
 #include <cstdio>
 #include <iostream>
@@ -13,8 +14,7 @@
 #include "data/dataset.h"
 #include "eval/json.h"
 #include "eval/metrics.h"
-#include "model/model.h"
-#include "model/model_io.h"
+#include "quant/any_model.h"
 
 namespace tt::cli {
 
@@ -27,25 +27,26 @@ std::string join(const std::vector<std::string>& v) {
 }
 
 // For each model output, the data column holding its truth. The label sets must be equal.
-std::vector<size_t> map_labels(const FloatModel& m, const std::string& model_path, const data::Dataset& d) {
-  std::vector<size_t> col(m.labels.size());
+std::vector<size_t> map_labels(const std::vector<std::string>& labels, const std::string& model_path,
+                               const data::Dataset& d) {
+  std::vector<size_t> col(labels.size());
   std::vector<std::string> missing, extra;
-  for (size_t j = 0; j < m.labels.size(); ++j) {
+  for (size_t j = 0; j < labels.size(); ++j) {
     size_t k = 0;
-    while (k < d.label_names.size() && d.label_names[k] != m.labels[j]) ++k;
-    if (k == d.label_names.size()) missing.push_back(m.labels[j]);
+    while (k < d.label_names.size() && d.label_names[k] != labels[j]) ++k;
+    if (k == d.label_names.size()) missing.push_back(labels[j]);
     col[j] = k;
   }
   for (const auto& name : d.label_names) {
     bool known = false;
-    for (const auto& l : m.labels) known = known || l == name;
+    for (const auto& l : labels) known = known || l == name;
     if (!known) extra.push_back(name);
   }
   if (missing.empty() && extra.empty()) return col;
   std::string msg = "the data's labels do not match the model " + model_path + ":";
   if (!missing.empty()) msg += " the model's label(s) " + join(missing) + " are missing from the data;";
   if (!extra.empty()) msg += " the data's label(s) " + join(extra) + " are not in the model;";
-  msg += " model labels: " + join(m.labels) + ", data labels: " + join(d.label_names) +
+  msg += " model labels: " + join(labels) + ", data labels: " + join(d.label_names) +
          ". Choose the label columns with --label (and --text), or evaluate on data with the model's labels";
   throw Error(at(d.path, 0, msg));
 }
@@ -57,11 +58,11 @@ std::string fixed(double v, int prec = 4) {
   return buf;
 }
 
-void print_text(const eval::Report& r, const FloatModel& m, const std::string& model_path, const std::string& data_path) {
+void print_text(const eval::Report& r, const quant::LoadedModel& m, const std::string& model_path, const std::string& data_path) {
   const bool argmax = r.decision == eval::Decision::kArgmax;
   std::printf("model %s on %s: %zu examples, %s\n", model_path.c_str(), data_path.c_str(), r.n,
               argmax ? "softmax (prediction: the highest score)" : "sigmoid (prediction: score >= threshold)");
-  std::printf("shape %s\n", m.shape.describe().c_str());
+  std::printf("model %s\n", m.describe().c_str());
   size_t w = 5;
   for (const auto& l : r.labels) w = std::max(w, l.name.size());
   const int wi = static_cast<int>(w);
@@ -105,15 +106,16 @@ void print_text(const eval::Report& r, const FloatModel& m, const std::string& m
   }
 }
 
-std::string to_json(const eval::Report& r, const FloatModel& m, const std::string& model_path,
+std::string to_json(const eval::Report& r, const quant::LoadedModel& m, const std::string& model_path,
                     const std::string& data_path) {
   using eval::json_number;
   using eval::json_quote;
   const bool argmax = r.decision == eval::Decision::kArgmax;
   std::string o = "{\"model\":" + json_quote(model_path) + ",\"data\":" + json_quote(data_path) +
                   ",\"n\":" + std::to_string(r.n) + ",\"head\":" + (argmax ? "\"softmax\"" : "\"sigmoid\"") +
-                  ",\"shape\":" + json_quote(m.shape.describe()) +
-                  ",\"parameters\":" + std::to_string(m.shape.parameter_count()) + ",\"labels\":[";
+                  ",\"kind\":" + (m.is_int8() ? "\"int8\"" : "\"float32\"") +
+                  ",\"shape\":" + json_quote(m.shape().describe()) +
+                  ",\"parameters\":" + std::to_string(m.shape().parameter_count()) + ",\"labels\":[";
   for (size_t j = 0; j < r.labels.size(); ++j) {
     const auto& l = r.labels[j];
     if (j) o += ",";
@@ -172,9 +174,10 @@ int cmd_eval(int argc, char** argv) {
   const bool fixed_threshold = args.has("threshold");
   const double threshold = fixed_threshold ? args.get_double("threshold", 0.0, 1.0) : 0.5;
 
-  const FloatModel model = load_model(model_path);
-  const bool softmax = model.shape.head == Head::kSoftmax;
-  const size_t k = model.labels.size();
+  quant::LoadedModel model = quant::LoadedModel::load(model_path);
+  const bool softmax = model.head() == Head::kSoftmax;
+  const std::vector<std::string> labels = model.labels();
+  const size_t k = labels.size();
   std::vector<double> thresholds(k, 0.5);
   if (fixed_threshold) {
     if (softmax)
@@ -182,17 +185,17 @@ int cmd_eval(int argc, char** argv) {
                        " is a softmax model, which predicts the highest score");
     thresholds.assign(k, threshold);
   } else if (!softmax) {
-    if (model.threshold.size() == k)
-      for (size_t j = 0; j < k; ++j) thresholds[j] = model.threshold[j];
+    const std::vector<double> stored = model.thresholds();
+    if (stored.size() == k) thresholds = stored;
   }
 
   const data::Dataset d = data::read_dataset(data_path, ro);
-  const std::vector<size_t> col = map_labels(model, model_path, d);
+  const std::vector<size_t> col = map_labels(labels, model_path, d);
   const size_t n = d.size();
-  std::vector<float> scores(n * k);
+  std::vector<double> scores(n * k);
   std::vector<uint8_t> truth(n * k);
   for (size_t i = 0; i < n; ++i) {
-    const std::vector<float> s = model.scores(d.texts[i]);
+    const std::vector<double> s = model.scores(d.texts[i]);
     if (s.size() != k) throw Error(model_path + ": the model gave " + std::to_string(s.size()) +
                                    " scores for " + std::to_string(k) + " labels");
     for (size_t j = 0; j < k; ++j) {
@@ -210,7 +213,7 @@ int cmd_eval(int argc, char** argv) {
                            " is a softmax (one class per example) model"));
     }
   }
-  const eval::Report r = eval::evaluate(scores, truth, model.labels,
+  const eval::Report r = eval::evaluate(scores, truth, labels,
                                         softmax ? eval::Decision::kArgmax : eval::Decision::kThreshold, thresholds);
   if (args.has("json")) std::cout << to_json(r, model, model_path, data_path);
   else print_text(r, model, model_path, data_path);

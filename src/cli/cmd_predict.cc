@@ -1,5 +1,5 @@
-// tinytext predict MODEL [TEXT...]: a float model's scores for texts given as arguments, as stdin
-// lines, or as the text column of a data file (--data).
+// tinytext predict MODEL [TEXT...]: a model's scores (float, or int8 scored by the device runtime)
+// for texts given as arguments, as stdin lines, or as the text column of a data file (--data).
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -12,26 +12,32 @@
 #include "data/dataset.h"
 #include "eval/json.h"
 #include "eval/metrics.h"
-#include "model/model.h"
-#include "model/model_io.h"
+#include "quant/any_model.h"
 
 namespace tt::cli {
 
 namespace {
 
 struct Predictor {
-  const FloatModel& model;
-  std::vector<float> thresholds;  // sigmoid heads
+  quant::LoadedModel& model;
+  std::vector<std::string> labels;
+  std::vector<double> thresholds;  // sigmoid heads
   bool json = false;
 
+  // Float models' scores are floats: print the shortest text that reads back as that float.
+  // Int8 models' scores are doubles: the shortest that reads back as that double.
+  std::string number(double v) const {
+    return model.is_int8() ? eval::json_number(v) : eval::json_number(static_cast<float>(v));
+  }
+
   // One output line for a text.
-  std::string line(const std::string& text) const {
-    const std::vector<float> s = model.scores(text);
-    const size_t k = model.labels.size();
+  std::string line(const std::string& text) {
+    const std::vector<double> s = model.scores(text);
+    const size_t k = labels.size();
     if (s.size() != k) throw Error("the model gave " + std::to_string(s.size()) + " scores for " +
                                    std::to_string(k) + " labels");
     std::vector<size_t> predicted;
-    if (model.shape.head == Head::kSoftmax) {
+    if (model.head() == Head::kSoftmax) {
       predicted.push_back(eval::argmax(s.data(), k));
     } else {
       for (size_t j = 0; j < k; ++j)
@@ -41,22 +47,22 @@ struct Predictor {
     if (json) {
       o = "{\"text\":" + eval::json_quote(text) + ",\"scores\":{";
       for (size_t j = 0; j < k; ++j)
-        o += (j ? "," : "") + eval::json_quote(model.labels[j]) + ":" + eval::json_number(s[j]);
+        o += (j ? "," : "") + eval::json_quote(labels[j]) + ":" + number(s[j]);
       o += "},\"label\":";
-      if (model.shape.head == Head::kSoftmax) {
-        o += eval::json_quote(model.labels[predicted[0]]);
+      if (model.head() == Head::kSoftmax) {
+        o += eval::json_quote(labels[predicted[0]]);
       } else {
         o += "[";
-        for (size_t p = 0; p < predicted.size(); ++p) o += (p ? "," : "") + eval::json_quote(model.labels[predicted[p]]);
+        for (size_t p = 0; p < predicted.size(); ++p) o += (p ? "," : "") + eval::json_quote(labels[predicted[p]]);
         o += "]";
       }
       o += "}\n";
     } else {
       // "<predicted labels, comma-separated, or ->\t<label>=<score> ..."
-      for (size_t p = 0; p < predicted.size(); ++p) o += (p ? "," : "") + model.labels[predicted[p]];
+      for (size_t p = 0; p < predicted.size(); ++p) o += (p ? "," : "") + labels[predicted[p]];
       if (predicted.empty()) o += "-";
       o += "\t";
-      for (size_t j = 0; j < k; ++j) o += (j ? " " : "") + model.labels[j] + "=" + eval::json_number(s[j]);
+      for (size_t j = 0; j < k; ++j) o += (j ? " " : "") + labels[j] + "=" + number(s[j]);
       o += "\n";
     }
     return o;
@@ -108,17 +114,18 @@ int cmd_predict(int argc, char** argv) {
   const bool fixed_threshold = args.has("threshold");
   const double threshold = fixed_threshold ? args.get_double("threshold", 0.0, 1.0) : 0.5;
 
-  const FloatModel model = load_model(model_path);
-  Predictor pr{model, {}, args.has("json")};
-  const size_t k = model.labels.size();
-  pr.thresholds.assign(k, 0.5f);
+  quant::LoadedModel model = quant::LoadedModel::load(model_path);
+  Predictor pr{model, model.labels(), {}, args.has("json")};
+  const size_t k = pr.labels.size();
+  pr.thresholds.assign(k, 0.5);
   if (fixed_threshold) {
-    if (model.shape.head == Head::kSoftmax)
+    if (model.head() == Head::kSoftmax)
       throw UsageError("predict: --threshold applies to sigmoid models; " + model_path +
                        " is a softmax model, which predicts the highest score");
-    pr.thresholds.assign(k, static_cast<float>(threshold));
-  } else if (model.threshold.size() == k) {
-    pr.thresholds = model.threshold;
+    pr.thresholds.assign(k, threshold);
+  } else {
+    const std::vector<double> stored = model.thresholds();
+    if (stored.size() == k) pr.thresholds = stored;
   }
 
   if (from_data) {

@@ -101,7 +101,7 @@ Counts counts_at(const std::vector<double>& scores, const std::vector<uint8_t>& 
   return c;
 }
 
-size_t argmax(const float* row, size_t k) {
+size_t argmax(const double* row, size_t k) {
   size_t best = 0;
   for (size_t j = 1; j < k; ++j)
     if (row[j] > row[best]) best = j;
@@ -119,7 +119,7 @@ std::vector<uint64_t> confusion_matrix(const std::vector<size_t>& truth, const s
   return m;
 }
 
-Report evaluate(const std::vector<float>& scores, const std::vector<uint8_t>& truth,
+Report evaluate(const std::vector<double>& scores, const std::vector<uint8_t>& truth,
                 const std::vector<std::string>& names, Decision decision, const std::vector<double>& thresholds) {
   const size_t k = names.size();
   if (k == 0) throw Error("metrics: no labels");

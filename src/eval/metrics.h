@@ -39,7 +39,7 @@ double average_precision(const std::vector<double>& scores, const std::vector<ui
 Counts counts_at(const std::vector<double>& scores, const std::vector<uint8_t>& truth, double threshold);
 
 // The index of the largest of row[0, k) (the first one on ties).
-size_t argmax(const float* row, size_t k);
+size_t argmax(const double* row, size_t k);
 // k x k counts, row-major: matrix[t * k + p] counts examples of true class t predicted as p.
 std::vector<uint64_t> confusion_matrix(const std::vector<size_t>& truth, const std::vector<size_t>& pred,
                                        size_t k);
@@ -79,7 +79,7 @@ struct Report {
 // Evaluates n examples with k = names.size() outputs. scores and truth are n x k, row-major;
 // truth is 0/1. thresholds (k values) are used under kThreshold only. Under kArgmax every truth
 // row must hold exactly one 1 (throws tt::Error naming the row otherwise).
-Report evaluate(const std::vector<float>& scores, const std::vector<uint8_t>& truth,
+Report evaluate(const std::vector<double>& scores, const std::vector<uint8_t>& truth,
                 const std::vector<std::string>& names, Decision decision, const std::vector<double>& thresholds);
 
 }  // namespace tt::eval
