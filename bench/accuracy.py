@@ -9,8 +9,8 @@ For each task in ../shared/data the data is split 80/20 once with `tinytext spli
 (into a temporary directory), so every tool trains and tests on the same rows. Then:
 
 - tinytext at flash budgets 4 KB and 32 KB: `tinytext train --max-flash B --seed 1 --threads 2`,
-  then `tinytext eval --json` on the test file. Size: parameters at one byte each (int8), and the
-  float model file's size.
+  then `tinytext eval --json` on the test file; the same for the int8 model from
+  `tinytext quantize --calib TRAIN`. Size: parameters at one byte each (int8), and the model files.
 - fastText 0.9.2 (`fasttext supervised`, default settings plus -thread 2), probabilities from
   `fasttext predict-prob MODEL TEST -1`. Size: the .bin file.
 - scikit-learn: TF-IDF (word 1-2 grams + char_wb 2-5 grams, sublinear tf) + LogisticRegression
@@ -104,6 +104,12 @@ def bench_tinytext(tt, train_csv, test_csv, label_col, budget, work, threads, re
         "--threads", str(threads), "--quiet"]))
     out, _ = run([tt, "eval", str(model), str(test_csv), *reader, "--json"])
     ev = json.loads(out)
+    # The int8 model the device runs: quantised with the training data as calibration, scored by the
+    # device runtime.
+    qmodel = work / ("tt-%s.q.ttm" % budget)
+    run([tt, "quantize", str(model), "--calib", str(train_csv), *reader, "-o", str(qmodel)])
+    qout, _ = run([tt, "eval", str(qmodel), str(test_csv), *reader, "--json"])
+    qev = json.loads(qout)
     r = {
         "train_seconds": secs,
         "train_seconds_all": times,
@@ -114,10 +120,13 @@ def bench_tinytext(tt, train_csv, test_csv, label_col, budget, work, threads, re
         "accuracy": ev["accuracy"],
         "macro_f1": ev["macro_f1"],
         "mean_auc": ev["mean_auc"],
+        "int8": {"accuracy": qev["accuracy"], "macro_f1": qev["macro_f1"], "mean_auc": qev["mean_auc"],
+                 "model_file_bytes": qmodel.stat().st_size},
     }
     if ev["head"] == "sigmoid" and len(ev["labels"]) == 1:
         r["auc"] = ev["labels"][0]["auc"]
         r["pr_auc"] = ev["labels"][0]["pr_auc"]
+        r["int8"]["auc"] = qev["labels"][0]["auc"]
     return r
 
 
@@ -260,8 +269,9 @@ def check_targets(results):
     for task, what, budget, thr in TARGETS:
         r = results.get(task, {}).get("tools", {}).get("tinytext-" + budget)
         v = None if r is None or "error" in r else r.get(what)
+        qv = None if v is None else r.get("int8", {}).get(what)
         out.append({"target": "%s %s >= %.3g at %sB" % (task, "ROC AUC" if what == "auc" else "macro-F1", thr, budget),
-                    "value": v, "met": None if v is None else v >= thr})
+                    "value": v, "int8_value": qv, "met": None if v is None else v >= thr})
     jf = results.get("jigsaw", {}).get("tools", {}).get("fasttext")
     for budget in BUDGETS:
         jt = results.get("jigsaw", {}).get("tools", {}).get("tinytext-" + budget)
@@ -280,8 +290,8 @@ def markdown(doc):
          "Machine: %s, `nproc` = %s; %s; date %s; fastText %s, scikit-learn %s, Python %s; tinytext %s." % (
              m["cpu"], m["nproc"], m["platform"], m["date"], m["fasttext"], m["sklearn"], m["python"],
              m["tinytext_commit"]), "",
-         "| task | model | ROC AUC | macro-F1 | accuracy | size | file | train time |",
-         "|---|---|---:|---:|---:|---:|---:|---:|"]
+         "| task | model | ROC AUC | macro-F1 | accuracy | int8 ROC AUC | int8 macro-F1 | size | file | train time |",
+         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for task, _, _, kind in TASKS:
         res = doc["results"].get(task)
         if not res:
@@ -289,33 +299,39 @@ def markdown(doc):
         n = res["rows"]
         for name, r in res["tools"].items():
             if "error" in r:
-                L.append("| %s | %s | error: %s | | | | | |" % (task, name, r["error"].splitlines()[0][:80]))
+                L.append("| %s | %s | error: %s | | | | | | | |" % (task, name, r["error"].splitlines()[0][:80]))
                 continue
             auc = r.get("auc", r.get("mean_auc"))
             auc_s = fmt(auc) + ("" if kind == "binary" else " (mean 1-vs-rest)")
             f1 = fmt(r.get("macro_f1")) if kind != "binary" else ""
+            q = r.get("int8")
+            q_auc = fmt(q.get("auc", q.get("mean_auc"))) if q else ""
+            q_f1 = fmt(q.get("macro_f1")) if q and kind != "binary" else ""
             if name.startswith("tinytext"):
-                size, file = "%s (params x 1 B)" % size_str(r["size_bytes_int8"]), size_str(r["model_file_bytes"])
+                size = "%s (params x 1 B)" % size_str(r["size_bytes_int8"])
+                file = "%s (float), %s (int8)" % (size_str(r["model_file_bytes"]), size_str(q["model_file_bytes"]))
             elif name == "fasttext":
                 size, file = size_str(r["model_file_bytes"]), size_str(r["model_file_bytes"])
             else:
                 size, file = "%s (coefs x 8 B + vocab)" % size_str(r["size_bytes"]), "not saved"
-            L.append("| %s (%d train / %d test) | %s | %s | %s | %s | %s | %s | %.2f s |" % (
-                task, n["train"], n["test"], name, auc_s, f1, fmt(r.get("accuracy")), size, file,
+            L.append("| %s (%d train / %d test) | %s | %s | %s | %s | %s | %s | %s | %s | %.2f s |" % (
+                task, n["train"], n["test"], name, auc_s, f1, fmt(r.get("accuracy")), q_auc, q_f1, size, file,
                 r["train_seconds"]))
     L += ["", "Binary tasks: ROC AUC of the positive class; accuracy at threshold 0.5 for the peers and at the "
           "model's stored threshold for tinytext. Davidson (3 classes): macro-F1 and accuracy of the argmax, ROC AUC "
           "averaged one-vs-rest. Train time is wall time of the whole training command (tinytext, fastText: "
           "a process; scikit-learn: vectoriser fit + LR fit in this process), median of %d runs, %d threads where the "
           "tool has threads (scikit-learn's liblinear has none); metrics are from the last run." % (doc["repeat"], doc["threads"]),
-          "", "tinytext size counts parameters at one byte each (the int8 model's weights); the file is the float "
-          "model file. scikit-learn's size: %s." % doc["sklearn_size_rule"], "",
-          "## Targets", "", "| target | value | status |", "|---|---:|---|"]
+          "", "tinytext size counts parameters at one byte each (the int8 model's weights); the files are the float "
+          "model and the int8 model (`tinytext quantize --calib TRAIN`, whose metrics are the int8 columns: scored "
+          "by the device runtime). Targets are checked on the float model; the int8 value is shown beside it. scikit-learn's size: %s." % doc["sklearn_size_rule"], "",
+          "## Targets", "", "| target | value | int8 value | status |", "|---|---:|---:|---|"]
     for t in doc["targets"]:
         v = t["value"]
         vs = "n/a" if v is None else ("%.2fx" % v if "time" in t["target"] else "%.4f" % v)
         st = "not measured" if t["met"] is None else ("met" if t["met"] else "**not met**")
-        L.append("| %s | %s | %s |" % (t["target"], vs, st))
+        qv = t.get("int8_value")
+        L.append("| %s | %s | %s | %s |" % (t["target"], vs, "" if qv is None else "%.4f" % qv, st))
     return "\n".join(L) + "\n"
 
 
