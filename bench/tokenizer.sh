@@ -10,7 +10,8 @@ mkdir -p bench/results
 "$build/bench/tokenizer_bench" --benchmark_repetitions=5 --benchmark_report_aggregates_only=true \
   --benchmark_format=json --benchmark_out=bench/results/tokenizer.json --benchmark_out_format=json >/dev/null
 /usr/bin/env python3 - <<'PY'
-import json
+import json, re
+cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "unknown CPU")
 r = json.load(open("bench/results/tokenizer.json"))
 ctx = r["context"]
 rows = {b["run_name"]: b for b in r["benchmarks"] if b.get("aggregate_name") == "median"}
@@ -24,7 +25,7 @@ names = {
 floor = rows["BM_TouchEachByte"]["bytes_per_second"]
 out = ["# Tokenizer throughput", "",
        f"Jigsaw part (10,000 comments, `text_comment_1.csv`), median of 5 runs. Machine: "
-       f"{ctx.get('num_cpus')} CPUs at {ctx.get('mhz_per_cpu')} MHz, {ctx.get('host_name')}, {ctx.get('date')}. "
+       f"{ctx.get('num_cpus')} x {cpu}, {ctx.get('date')}; the machine is shared, so compare the ratios. "
        "Written by `bench/tokenizer.sh`.", "",
        "| scheme | MB/s | share of the floor |", "|---|---:|---:|"]
 for key, label in names.items():
