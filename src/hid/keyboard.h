@@ -63,8 +63,9 @@ struct DecodeStats {
 };
 
 // Decodes reports with a fresh HidKeyboard and applies Backspace as a text field does (it erases
-// the last UTF-8 character; on an empty message it does nothing). Returns the messages ended by
-// Enter, then the unterminated rest if it is not empty.
+// the last UTF-8 character; on an empty message it does nothing). Returns one message per
+// End-of-message (Enter, keypad Enter; empty ones included), then the unterminated rest if it is
+// not empty.
 std::vector<std::string> decode_reports(const std::vector<Report>& reports, const HidLayout& layout,
                                         DecodeStats* stats = nullptr);
 
