@@ -89,10 +89,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<size_t> rows(d.size());
   for (size_t r = 0; r < rows.size(); ++r) rows[r] = r;
   tt::data::write_csv(paths.out, d, rows);
+  // Multi-label: name the columns (a name wins over a position, so positions could pick a label
+  // column named "1"); a label named "text" would make the text column ambiguous.
   ReaderOptions back_options;
   if (d.kind == tt::data::LabelKind::kMultiLabel && d.outputs() > 1) {
-    back_options.text_column = "1";
-    for (size_t k = 0; k < d.outputs(); ++k) back_options.label_columns.push_back(std::to_string(k + 2));
+    for (const auto& name : d.label_names)
+      if (name == "text") return 0;
+    back_options.text_column = "text";
+    back_options.label_columns = d.label_names;
   }
   Dataset back;
   try {
