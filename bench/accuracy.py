@@ -251,6 +251,8 @@ def machine():
         # "+dirty" when the sources the binary is built from have uncommitted changes.
         "tinytext_commit": git("rev-parse", "--short", "HEAD") + (
             "+dirty" if git("status", "--porcelain", "--", "src", "include", "CMakeLists.txt") else ""),
+        "tinytext_dirty_paths": [l[3:] for l in git("status", "--porcelain", "--", "src", "include",
+                                                    "CMakeLists.txt").splitlines() if l.strip()],
     }
 
 
