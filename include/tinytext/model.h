@@ -97,14 +97,14 @@ namespace detail {
 static const int32_t kInt32Max = 2147483647;
 static const int32_t kInt32Min = -2147483647 - 1;
 
-TT_INLINE uint16_t rd_u16(const uint8_t* p) {
+inline uint16_t rd_u16(const uint8_t* p) {
   return (uint16_t)((uint16_t)TT_READ_BYTE(p) | (uint16_t)((uint16_t)TT_READ_BYTE(p + 1) << 8));
 }
-TT_INLINE uint32_t rd_u32(const uint8_t* p) {
+inline uint32_t rd_u32(const uint8_t* p) {
   return (uint32_t)TT_READ_BYTE(p) | ((uint32_t)TT_READ_BYTE(p + 1) << 8) | ((uint32_t)TT_READ_BYTE(p + 2) << 16) |
          ((uint32_t)TT_READ_BYTE(p + 3) << 24);
 }
-TT_INLINE int32_t rd_i32(const uint8_t* p) { return (int32_t)rd_u32(p); }
+inline int32_t rd_i32(const uint8_t* p) { return (int32_t)rd_u32(p); }
 TT_INLINE int32_t rd_i8(const uint8_t* p) { return (int32_t)(int8_t)TT_READ_BYTE(p); }
 
 TT_INLINE int32_t sat32(int64_t v) {
@@ -124,7 +124,7 @@ inline int32_t rescale(int32_t x, int32_t mult, uint8_t shift) {
 
 // A stored requantisation parameter: int32 mult, u8 shift (5 bytes).
 static const uint8_t kRescaleBytes = 5;
-TT_INLINE int32_t rescale_at(int32_t x, const uint8_t* p) { return rescale(x, rd_i32(p), TT_READ_BYTE(p + 4)); }
+inline int32_t rescale_at(int32_t x, const uint8_t* p) { return rescale(x, rd_i32(p), TT_READ_BYTE(p + 4)); }
 
 inline uint8_t bit_length(uint64_t v) {
   uint8_t n = 0;
@@ -387,8 +387,8 @@ TT_NODISCARD inline Status model_reset(const Model& m, ModelState<D, H, K>& s) {
 // Pushes one byte of text. O(features x D) int8 reads and adds; no allocation.
 template <uint16_t D, uint16_t H, uint16_t K>
 inline void model_push(const Model& m, ModelState<D, H, K>& s, uint8_t byte) {
-  TT_ASSERT(s.ready);
-  if (!s.ready) return;
+  TT_ASSERT(s.ready && m.dim <= D);
+  if (!s.ready || m.dim > D) return;  // never write past acc[D], even for another model than reset's
   detail::AccumulateSink sink = {&m, s.acc, &s.count, &s.saturated};
   tokenizer_push(m.tokenizer, s.tok, byte, sink);
 }
@@ -400,7 +400,8 @@ inline void model_read(const Model& m, const ModelState<D, H, K>& s, ModelScores
   out.outputs = m.outputs;
   out.best = 0;
   out.features = 0;
-  if (!s.ready) {
+  if (!s.ready || m.dim > D || m.hidden > H || m.outputs > K) {  // a caller bug; stay in bounds
+    TT_ASSERT(s.ready);
     for (uint16_t k = 0; k < K; ++k) {
       out.logit[k] = 0;
       out.rank[k] = 0;
@@ -423,9 +424,13 @@ inline void model_read(const Model& m, const ModelState<D, H, K>& s, ModelScores
   uint8_t gs;
   detail::pool_factor(m.pool, count, &g, &gs);
   const bool linear = (m.flags & kModelLinear) != 0;
-  const uint16_t dim = m.dim, hidden = m.hidden, outputs = m.outputs;
+  // Bounded by the template sizes (checked above) so the compiler sees every index in range.
+  const uint16_t dim = m.dim < D ? m.dim : D;
+  const uint16_t hidden = m.hidden < H ? m.hidden : H;
+  const uint16_t outputs = m.outputs < K ? m.outputs : K;
   const int32_t ap = (int32_t)m.act_pool, ah = (int32_t)m.act_hidden;
   int16_t x[D];
+  for (uint16_t d = 0; d < D; ++d) x[d] = 0;  // (keeps gcc's -Wmaybe-uninitialized quiet; D stores)
   for (uint16_t d = 0; d < dim; ++d) {
     int32_t v = s.acc[d];
     for (uint8_t i = 0; i < np; ++i) v += detail::rd_i8(m.image + m.off_emb + (uint32_t)pend.f[i] * dim + d);
@@ -441,6 +446,7 @@ inline void model_read(const Model& m, const ModelState<D, H, K>& s, ModelScores
   }
   if (!linear) {
     int16_t a[H ? H : 1];
+    for (uint16_t j = 0; j < (H ? H : 1); ++j) a[j] = 0;
     const int16_t* in = x;
     uint16_t fan_in = dim;
     if (hidden) {
@@ -468,6 +474,7 @@ inline void model_read(const Model& m, const ModelState<D, H, K>& s, ModelScores
     const int32_t top = out.logit[out.best];
     uint64_t sum = 0;
     uint32_t e[K];
+    for (uint16_t k = 0; k < K; ++k) e[k] = 0;
     for (uint16_t k = 0; k < outputs; ++k) {
       e[k] = detail::exp_neg_q31((uint32_t)((int64_t)top - out.logit[k]));
       sum += e[k];

@@ -1,9 +1,68 @@
-// Placeholder until this command lands; replaced by its owner.
+// tinytext size MODEL: flash and RAM of an int8 model on each target.
+#include <cstdio>
+#include <iostream>
+
+#include "cli/args.h"
 #include "cli/commands.h"
 #include "common/error.h"
+#include "common/json.h"
+#include "export/size.h"
+#include "model/model_io.h"
+#include "quant/quantize.h"
 
 namespace tt::cli {
 
-int cmd_size(int, char**) { throw Error("'size' is not implemented yet"); }
+int cmd_size(int argc, char** argv) {
+  std::vector<Option> opts = {{"json", "", "print JSON on stdout", ""}};
+  Args args("size", "QMODEL [--json]", opts, argc, argv, 2);
+  if (args.help()) {
+    std::cout << args.usage() << "\nFlash: the device image (exact: the bytes export writes) + the runtime's code, "
+                                 "estimated from\na table measured with the target toolchains (one model; a second "
+                                 "model adds its image\nand a little code). RAM: the state and scores structs (exact "
+                                 "layout per target) + the stack\nof model_read (estimated from -fstack-usage). A float "
+                                 "model is measured as it would be once\nquantised.\n";
+    for (const auto& t : exporter::target_costs())
+      std::cout << "  " << t.name << ": code " << t.code_first << " bytes (+" << t.code_more
+                << " per further model), measured with " << t.compiler << "\n";
+    return 0;
+  }
+  if (args.positional().size() != 1) throw UsageError("size: give exactly one MODEL (see --help)");
+  const std::string in = args.positional()[0];
+  quant::QuantModel q;
+  if (model_file_kind(in) == ModelKind::kFloat32) {
+    const FloatModel f = load_model(in);
+    quant::QuantOptions o;
+    q = quant::quantize(f, quant::calibrate(f, {}, o));
+  } else {
+    q = quant::load_quant(in);
+  }
+  const tt::Model m = q.view();
+  const auto img = static_cast<uint32_t>(q.image.size());
+  if (args.has("json")) {
+    std::string o = "{\"model\":" + json_quote(in) + ",\"image_bytes\":" + std::to_string(img) + ",\"targets\":[";
+    bool first = true;
+    for (const auto& t : exporter::target_costs()) {
+      const auto r = exporter::size_on(t, m, img);
+      o += std::string(first ? "" : ",") + "{\"target\":" + json_quote(r.target) + ",\"flash\":" + std::to_string(r.flash) +
+           ",\"image\":" + std::to_string(r.image) + ",\"code_estimate\":" + std::to_string(r.code) +
+           ",\"ram\":" + std::to_string(r.ram) + ",\"state\":" + std::to_string(r.state) +
+           ",\"scores\":" + std::to_string(r.scores) + ",\"stack_estimate\":" + std::to_string(r.stack) + "}";
+      first = false;
+    }
+    std::cout << o << "]}\n";
+    return 0;
+  }
+  std::printf("%s: int8 %s\n", in.c_str(), q.shape.describe().c_str());
+  std::printf("%-14s %8s %8s %8s   %6s %6s %6s %6s\n", "target", "flash", "image", "code~", "RAM", "state", "scores",
+              "stack~");
+  for (const auto& t : exporter::target_costs()) {
+    const auto r = exporter::size_on(t, m, img);
+    std::printf("%-14s %8u %8u %8u   %6u %6u %6u %6u\n", r.target.c_str(), r.flash, r.image, r.code, r.ram, r.state,
+                r.scores, r.stack);
+  }
+  std::printf("(~: estimates; see 'tinytext size --help'. The image holds weights, requantisation parameters, "
+              "thresholds, labels and a CRC.)\n");
+  return 0;
+}
 
 }  // namespace tt::cli

@@ -290,7 +290,7 @@ QuantModel quantize(const FloatModel& m, const Ranges& ranges, const std::string
   put_u16(img, p.ap);
   put_u16(img, p.ah);
   const std::string parent = serialize_model(m);
-  put_u32(img, crc32(parent.data(), parent.size()));
+  put_u32(img, crc32(parent.data(), parent.size() - 4));  // the parent's CRC-32 (without its trailer)
   put_u32(img, 0);
   if (img.size() != kModelHeaderBytes) throw Error("internal error: device image header size");
   img.append(reinterpret_cast<const char*>(p.emb.data()), p.emb.size());

@@ -1,0 +1,41 @@
+// Code generation for the device: the int8 model as C++ sources (`--format c`) or as a complete
+// Arduino library (`--format arduino`). Output is a pure function of the model: no timestamps,
+// the same model gives byte-identical files.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "quant/quantize.h"
+
+namespace tt::exporter {
+
+struct File {
+  std::string path;  // relative to the output directory
+  std::string content;
+};
+
+// A C identifier for the model: [a-z_][a-z0-9_]* (lower case). Throws UsageError otherwise.
+void check_name(const std::string& name);
+// The default name from a model path: its base name without extension, lower-cased, other
+// characters turned into '_' (a leading digit gets a 'm' prefix).
+std::string name_from_path(const std::string& path);
+
+// NAME_model.h / NAME_model.cc: the device image as a const (PROGMEM) array, its sizes as
+// macros, the state and scores types, NAME_open(). The header includes `runtime_include`
+// (<tinytext/model.h> or "tinytext/model.h").
+std::vector<File> export_c(const quant::QuantModel& q, const std::string& name,
+                           const std::string& runtime_include = "<tinytext/model.h>", const std::string& source_ext = "cc");
+
+// An Arduino library folder NAME/: library.properties, src/ (the runtime headers and the
+// model), examples/NAME/NAME.ino (reads lines from Serial, prints the verdict and scores).
+// `include_dir` is the directory holding tinytext/*.h (copied).
+std::vector<File> export_arduino(const quant::QuantModel& q, const std::string& name, const std::string& include_dir);
+
+// Writes files under dir (creating directories), each atomically.
+void write_files(const std::string& dir, const std::vector<File>& files);
+
+// The runtime headers a generated model needs, in include order.
+const std::vector<std::string>& runtime_headers();
+
+}  // namespace tt::exporter

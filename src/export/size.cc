@@ -1,0 +1,31 @@
+#include "export/size.h"
+
+namespace tt::exporter {
+
+const std::vector<TargetCosts>& target_costs() {
+  // Measured on the probe of tests/export.cmake (one sigmoid linear model, then a second model with
+  // a hidden layer and a softmax head), -Os -ffunction-sections -Wl,--gc-sections, minus an empty
+  // main() and the images. Rounded up.
+  static const std::vector<TargetCosts> t = {
+      {"cortex-m0plus", "arm-none-eabi-g++ 12.2 -Os -mcpu=cortex-m0plus -mthumb", 4200, 1500, 36, 8, 4, 220},
+      {"atmega328p", "avr-g++ 5.4 -Os -mmcu=atmega328p", 10000, 4000, 31, 8, 1, 160},
+  };
+  return t;
+}
+
+SizeReport size_on(const TargetCosts& t, const tt::Model& m, uint32_t image_bytes) {
+  SizeReport r;
+  r.target = t.name;
+  r.image = image_bytes;
+  r.code = t.code_first;
+  r.flash = r.image + r.code;
+  r.state = t.state_base + 4u * m.dim;
+  const uint32_t s = t.scores_base + 10u * m.outputs;
+  r.scores = (s + t.align - 1) / t.align * t.align;
+  const uint32_t softmax = (m.flags & kModelSoftmax) ? 4u * m.outputs : 0u;
+  r.stack = t.stack_base + 2u * m.dim + 2u * (m.hidden ? m.hidden : 1u) + softmax;
+  r.ram = r.state + r.scores + r.stack;
+  return r;
+}
+
+}  // namespace tt::exporter

@@ -1,0 +1,39 @@
+// Flash and RAM of an int8 model on the device, per target.
+//
+// Flash = the device image (exact) + the runtime's code (an estimate from a table measured with
+// the real toolchains: tests/export.cmake rebuilds the probe and fails if the code outgrows the
+// table). RAM = the state and scores structs (exact, from each target's struct layout) + the
+// stack of model_read (an estimate: its frame from -fstack-usage, which grows with 2D + 2H + 4K
+// bytes of scratch, plus its deepest callee).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "tinytext/model.h"
+
+namespace tt::exporter {
+
+struct TargetCosts {
+  std::string name;      // "cortex-m0plus", "atmega328p"
+  std::string compiler;  // what measured the table
+  uint32_t code_first;   // runtime code with one model: tokenizer, model_open/push/read, libgcc integer helpers
+  uint32_t code_more;    // code each further model adds (template instances for its sizes)
+  uint32_t state_base;   // sizeof(ModelState<D,H,K>) = state_base + 4 D
+  uint32_t scores_base;  // sizeof(ModelScores<K>) = round_up(scores_base + 10 K, align)
+  uint32_t align;
+  uint32_t stack_base;   // model_read frame + callees, excluding its 2D + 2H + 4K scratch
+};
+
+const std::vector<TargetCosts>& target_costs();
+
+struct SizeReport {
+  std::string target;
+  uint32_t image = 0, code = 0, flash = 0;
+  uint32_t state = 0, scores = 0, stack = 0, ram = 0;
+};
+
+SizeReport size_on(const TargetCosts& t, const tt::Model& m, uint32_t image_bytes);
+
+}  // namespace tt::exporter

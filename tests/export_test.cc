@@ -1,0 +1,314 @@
+// Export: deterministic generated sources; host/device parity (the exported header compiled
+// into a plain program gives the host's int8 outputs bit for bit, on every shared task); cross
+// builds for cortex-m0plus and atmega328p with a link check (no heap, float, exceptions) and the
+// code-size table of `tinytext size` as a budget.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+#include "data/dataset.h"
+#include "export/export.h"
+#include "export/size.h"
+#include "quant/quantize.h"
+#include "test_util.h"
+#include "train/trainer.h"
+
+namespace {
+
+using tt::quant::QuantModel;
+
+std::string tmpdir() {
+  char t[] = "/tmp/tt_export_test.XXXXXX";
+  const char* d = mkdtemp(t);
+  return d ? d : "/tmp";
+}
+
+int sh(const std::string& cmd, std::string* out = nullptr) {
+  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
+  if (!p) return -1;
+  std::string o;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) o.append(buf, n);
+  const int rc = pclose(p);
+  if (out) *out = o;
+  return rc;
+}
+
+bool have(const std::string& tool) { return sh("command -v " + tool + " >/dev/null") == 0; }
+
+QuantModel train_small(const tt::data::Dataset& d, bool hidden) {
+  tt::train::TrainOptions o;
+  o.quiet = true;
+  o.epochs = 3;
+  if (hidden) {
+    o.shape.tokenizer.buckets = 512;
+    o.shape.dim = 8;
+    o.shape.hidden = 8;
+    o.dim_set = o.hidden_set = o.buckets_set = true;
+  } else {
+    o.max_flash = 4096;
+  }
+  const tt::FloatModel m = tt::train::train(d, o);
+  return tt::quant::quantize(m, tt::quant::calibrate(m, d.texts, {}));
+}
+
+// 80/20 with a fixed seed (splitmix64 shuffle); keeps at most `cap` rows of each part.
+void split(const tt::data::Dataset& d, tt::data::Dataset& train, std::vector<std::string>& test, size_t cap) {
+  std::vector<size_t> idx(d.size());
+  for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
+  tt::test::SplitMix64 r{42};
+  for (size_t i = idx.size(); i > 1; --i) std::swap(idx[i - 1], idx[r.next() % i]);
+  const size_t n_test = d.size() / 5;
+  train = d;
+  train.texts.clear();
+  train.targets.clear();
+  train.lines.clear();
+  for (size_t j = 0; j < idx.size(); ++j) {
+    const size_t i = idx[j];
+    if (j < n_test) {
+      if (test.size() < cap) test.push_back(d.texts[i]);
+    } else if (train.size() < cap * 4) {
+      train.texts.push_back(d.texts[i]);
+      train.lines.push_back(d.lines[i]);
+      for (size_t k = 0; k < d.outputs(); ++k) train.targets.push_back(d.target(i, k));
+    }
+  }
+}
+
+const char* kParityMain = R"(// Reads texts (u32 length + bytes) on stdin; prints the exported model's integer outputs.
+#include <stdio.h>
+#include "parity_model.h"
+int main() {
+  tt::Model m;
+  if (parity_open(m) != tt::kOk) return 3;
+  static parity_state st;
+  parity_scores sc;
+  unsigned char len[4];
+  while (fread(len, 1, 4, stdin) == 4) {
+    unsigned long n = len[0] | (len[1] << 8) | ((unsigned long)len[2] << 16) | ((unsigned long)len[3] << 24);
+    if (tt::model_reset(m, st) != tt::kOk) return 4;
+    for (unsigned long i = 0; i < n; ++i) {
+      int c = fgetc(stdin);
+      if (c == EOF) return 5;
+      tt::model_push(m, st, (uint8_t)c);
+    }
+    tt::model_read(m, st, sc);
+    printf("%u %u", (unsigned)sc.best, (unsigned long)sc.features == 0 ? 0u : 1u);
+    for (unsigned k = 0; k < PARITY_OUTPUTS; ++k)
+      printf(" %ld %ld %u %d", (long)sc.logit[k], (long)sc.rank[k], (unsigned)sc.prob[k],
+             tt::model_positive(m, sc, (uint16_t)k) ? 1 : 0);
+    printf("\n");
+  }
+  return 0;
+}
+)";
+
+void write(const std::string& path, const std::string& s) {
+  std::ofstream o(path, std::ios::binary);
+  o << s;
+}
+
+struct Task {
+  const char* name;
+  const char* path;
+  tt::data::ReaderOptions opt;
+};
+
+std::vector<Task> tasks() {
+  std::vector<Task> t;
+  tt::data::ReaderOptions sms;
+  sms.format = tt::data::Format::kTsv;
+  sms.header = false;
+  sms.text_column = "2";
+  sms.label_columns = {"1"};
+  t.push_back({"sms", "data/sms-spam-collection/SMSSpamCollection", sms});
+  tt::data::ReaderOptions dav;
+  dav.text_column = "tweet";
+  dav.label_columns = {"class"};
+  t.push_back({"davidson", "data/davidson-hate-offensive/labeled_data.csv", dav});
+  t.push_back({"jigsaw", "data/jigsaw-toxic-partial/text_comment_1.csv", {}});
+  return t;
+}
+
+TEST(Export, DeterministicAndNamed) {
+  tt::ModelShape s;
+  s.tokenizer = {32, 2, 3, 4};
+  s.dim = 2;
+  s.outputs = 2;
+  s.linear = true;
+  tt::FloatModel m;
+  m.init(s, {"a", "b"});
+  for (size_t i = 0; i < m.emb.size(); ++i) m.emb[i] = static_cast<float>(i % 7) / 7.0f - 0.4f;
+  const QuantModel q = tt::quant::quantize(m, tt::quant::calibrate(m, {}, {}));
+  const auto a = tt::exporter::export_c(q, "spam"), b = tt::exporter::export_c(q, "spam");
+  ASSERT_EQ(a.size(), 2u);
+  EXPECT_EQ(a[0].content, b[0].content);
+  EXPECT_EQ(a[1].content, b[1].content);
+  EXPECT_NE(a[0].content.find("spam_model_data"), std::string::npos);
+  EXPECT_NE(a[0].content.find("typedef tt::ModelState<SPAM_DIM, SPAM_HIDDEN, SPAM_OUTPUTS> spam_state;"),
+            std::string::npos);
+  EXPECT_NE(a[0].content.find("#error"), std::string::npos);
+  EXPECT_THROW(tt::exporter::check_name("Spam"), tt::UsageError);
+  EXPECT_THROW(tt::exporter::check_name("1x"), tt::UsageError);
+  EXPECT_EQ(tt::exporter::name_from_path("/x/My-Model.q8"), "my_model");
+}
+
+// Parity on every shared task: g++ builds the exported sources (the model .cc freestanding), the
+// program scores held-out texts, and its integers equal the host runner's (what predict prints).
+TEST(Export, HostDeviceParityOnEveryTask) {
+  if (!have("g++")) GTEST_SKIP() << "g++ not found";
+  const std::string dir = tmpdir();
+  for (const Task& t : tasks()) {
+    SCOPED_TRACE(t.name);
+    const tt::data::Dataset d = tt::data::read_dataset(tt::test::shared_path(t.path), t.opt);
+    tt::data::Dataset train;
+    std::vector<std::string> test;
+    split(d, train, test, 400);
+    for (bool hidden : {false, true}) {
+      const QuantModel q = train_small(train, hidden);
+      const std::string w = dir + "/" + t.name + (hidden ? "_h" : "_l");
+      tt::exporter::write_files(w, tt::exporter::export_c(q, "parity"));
+      write(w + "/main.cc", kParityMain);
+      const std::string inc = std::string(TT_SOURCE_DIR) + "/include";
+      std::string log;
+      ASSERT_EQ(sh("g++ -std=c++11 -O2 -Wall -Wextra -Wconversion -Werror -ffreestanding -fno-exceptions -fno-rtti -I" +
+                       inc + " -I" + w + " -c " + w + "/parity_model.cc -o " + w + "/model.o && g++ -std=c++11 -O2 "
+                       "-Wall -Wextra -Werror -fno-exceptions -fno-rtti -I" + inc + " -I" + w + " " + w + "/main.cc " +
+                       w + "/model.o -o " + w + "/parity",
+                   &log),
+                0)
+          << log;
+      std::string in, expect;
+      tt::quant::Runner run(q);
+      for (const auto& text : test) {
+        const uint32_t n = static_cast<uint32_t>(text.size());
+        for (int i = 0; i < 4; ++i) in.push_back(static_cast<char>((n >> (8 * i)) & 0xFF));
+        in += text;
+        const tt::quant::IntScores r = run.score(text);
+        std::ostringstream os;
+        os << r.best << " " << (r.features ? 1 : 0);
+        for (size_t k = 0; k < r.logit.size(); ++k)
+          os << " " << r.logit[k] << " " << r.rank[k] << " " << r.prob[k] << " " << int{r.positive[k]};
+        expect += os.str() + "\n";
+      }
+      write(w + "/in.bin", in);
+      std::string got;
+      ASSERT_EQ(sh(w + "/parity < " + w + "/in.bin", &got), 0) << got;
+      EXPECT_EQ(got, expect) << q.shape.describe();
+    }
+  }
+  sh("rm -rf " + dir);
+}
+
+const char* kProbe = R"(#include "a_model.h"
+#include "b_model.h"
+volatile uint8_t in_byte;
+volatile int32_t out_v;
+template <class S, class C>
+static void run(tt::Status (*open)(tt::Model&)) {
+  tt::Model m;
+  if (open(m) != tt::kOk) { out_v = -1; return; }
+  S st;
+  if (tt::model_reset(m, st) != tt::kOk) { out_v = -2; return; }
+  for (uint8_t i = 0; i < 64; ++i) tt::model_push(m, st, in_byte);
+  C sc;
+  tt::model_read(m, st, sc);
+  out_v = sc.logit[0] + sc.prob[0] + (tt::model_positive(m, sc, 0) ? 1 : 0);
+}
+int main() {
+  run<a_state, a_scores>(a_open);
+#ifdef BOTH
+  run<b_state, b_scores>(b_open);
+#endif
+  return 0;
+}
+)";
+
+// Two models linked into one freestanding image for each target: compiles warning-free, links
+// with no heap/float/exception symbols, and the runtime's code stays within `tinytext size`'s table.
+TEST(Export, CrossBuildLinkCheckAndCodeBudget) {
+  const std::string dir = tmpdir();
+  tt::ModelShape s;
+  s.tokenizer = {1024, 2, 3, 5};
+  s.dim = 1;
+  s.outputs = 1;
+  s.linear = true;
+  tt::FloatModel a;
+  a.init(s, {"spam"});
+  s.tokenizer.buckets = 256;
+  s.dim = 16;
+  s.hidden = 16;
+  s.outputs = 3;
+  s.linear = false;
+  s.head = tt::Head::kSoftmax;
+  tt::FloatModel b;
+  b.init(s, {"x", "y", "z"});
+  tt::test::SplitMix64 r{5};
+  for (auto* m : {&a, &b})
+    for (auto* t : {&m->emb, &m->w1, &m->b1, &m->w2, &m->b2})
+      for (auto& v : *t) v = static_cast<float>(static_cast<double>(r.next() % 2001) / 1000.0 - 1.0);
+  const QuantModel qa = tt::quant::quantize(a, tt::quant::calibrate(a, {}, {}));
+  const QuantModel qb = tt::quant::quantize(b, tt::quant::calibrate(b, {}, {}));
+  tt::exporter::write_files(dir, tt::exporter::export_c(qa, "a"));
+  tt::exporter::write_files(dir, tt::exporter::export_c(qb, "b"));
+  write(dir + "/probe.cc", kProbe);
+  write(dir + "/empty.cc", "int main() { return 0; }\n");
+  const std::string flags = "-std=c++11 -Os -Wall -Wextra -Wconversion -Werror -ffreestanding -fno-exceptions -fno-rtti "
+                            "-ffunction-sections -fdata-sections -I" + std::string(TT_SOURCE_DIR) + "/include -I" + dir;
+  const std::string srcs = dir + "/probe.cc " + dir + "/a_model.cc " + dir + "/b_model.cc";
+  struct Target {
+    const char* cc;
+    const char* nm;
+    const char* size;
+    const char* arch;
+    const char* link;
+    const char* name;
+  } targets[] = {{"arm-none-eabi-g++", "arm-none-eabi-nm", "arm-none-eabi-size", "-mcpu=cortex-m0plus -mthumb",
+                  "-Wl,--gc-sections --specs=nano.specs --specs=nosys.specs", "cortex-m0plus"},
+                 {"avr-g++", "avr-nm", "avr-size", "-mmcu=atmega328p", "-Wl,--gc-sections", "atmega328p"}};
+  size_t built = 0;
+  for (const Target& t : targets) {
+    if (!have(t.cc)) continue;
+    SCOPED_TRACE(t.name);
+    ++built;
+    auto text_of = [&](const std::string& elf) {
+      std::string out;
+      sh(std::string(t.size) + " " + elf + " | tail -1 | awk '{print $1 + $2}'", &out);  // flash: text + data
+      return std::strtoul(out.c_str(), nullptr, 10);
+    };
+    std::string log;
+    const std::string one = dir + "/one_" + t.name + ".elf", two = dir + "/two_" + t.name + ".elf",
+                      empty = dir + "/empty_" + t.name + ".elf";
+    ASSERT_EQ(sh(std::string(t.cc) + " " + flags + " " + t.arch + " " + srcs + " " + t.link + " -o " + one, &log), 0) << log;
+    ASSERT_EQ(sh(std::string(t.cc) + " " + flags + " -DBOTH " + t.arch + " " + srcs + " " + t.link + " -o " + two, &log), 0)
+        << log;
+    ASSERT_EQ(sh(std::string(t.cc) + " -Os " + t.arch + " " + dir + "/empty.cc " + t.link + " -o " + empty, &log), 0) << log;
+    EXPECT_EQ(sh("bash " + std::string(TT_SOURCE_DIR) + "/targets/link_check.sh " + t.nm + " " + one + " " + two, &log), 0)
+        << log;
+    std::string syms;
+    sh(std::string(t.nm) + " " + two, &syms);
+    EXPECT_NE(syms.find("a_model_data"), std::string::npos);
+    EXPECT_NE(syms.find("b_model_data"), std::string::npos);
+    const unsigned long code1 = text_of(one) - text_of(empty) - qa.image.size();
+    const unsigned long code2 = text_of(two) - text_of(empty) - qa.image.size() - qb.image.size();
+    for (const auto& c : tt::exporter::target_costs()) {
+      if (c.name != t.name) continue;
+      std::printf("[ size     ] %s: runtime code %lu bytes with one model (table %u), %lu with two (table %u)\n",
+                  t.name, code1, c.code_first, code2, c.code_first + c.code_more);
+      EXPECT_LE(code1, c.code_first) << "the runtime outgrew the table in src/export/size.cc";
+      EXPECT_LE(code2, c.code_first + c.code_more);
+    }
+  }
+  if (!built) GTEST_SKIP() << "no cross compiler";
+  sh("rm -rf " + dir);
+}
+
+}  // namespace

@@ -1,0 +1,179 @@
+// The device runtime (include/tinytext/model.h) on the host: refusal of corrupt or mismatched
+// images with a Status, a fuzz loop of random corruptions (run it under the sanitizer build),
+// streaming reads, fixed-size state.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "model/model_io.h"
+#include "quant/quantize.h"
+#include "test_util.h"
+#include "tinytext/model.h"
+
+namespace {
+
+using tt::quant::QuantModel;
+
+QuantModel make_q(uint32_t hidden, tt::Head head, uint32_t outputs) {
+  tt::ModelShape s;
+  s.tokenizer = {64, 2, 3, 5};
+  s.dim = 6;
+  s.hidden = hidden;
+  s.outputs = outputs;
+  s.head = head;
+  std::vector<std::string> labels;
+  for (uint32_t k = 0; k < outputs; ++k) labels.push_back("c" + std::to_string(k));
+  tt::FloatModel m;
+  m.init(s, labels);
+  tt::test::SplitMix64 r{11};
+  auto u = [&] { return static_cast<float>(static_cast<double>(r.next() >> 11) / 9007199254740992.0 * 2.0 - 1.0); };
+  for (auto* t : {&m.emb, &m.w1, &m.b1, &m.w2, &m.b2})
+    for (auto& v : *t) v = u();
+  return tt::quant::quantize(m, tt::quant::calibrate(m, {"free prize", "see you at noon", "call now"}, {}));
+}
+
+tt::Status open(const std::string& img, tt::Model& m) {
+  return tt::model_open(m, reinterpret_cast<const uint8_t*>(img.data()), static_cast<uint32_t>(img.size()));
+}
+
+void put32(std::string& s, size_t at, uint32_t v) {
+  for (int i = 0; i < 4; ++i) s[at + size_t(i)] = static_cast<char>((v >> (8 * i)) & 0xFFu);
+}
+// Re-seals the CRC so a corruption reaches the structural checks.
+void reseal(std::string& s) { put32(s, s.size() - 4, tt::crc32(s.data(), s.size() - 4)); }
+
+TEST(Runtime, OpensValidImage) {
+  const QuantModel q = make_q(4, tt::Head::kSoftmax, 3);
+  tt::Model m;
+  ASSERT_EQ(open(q.image, m), tt::kOk);
+  EXPECT_EQ(m.dim, 6);
+  EXPECT_EQ(m.hidden, 4);
+  EXPECT_EQ(m.outputs, 3);
+  uint8_t buf[8];
+  ASSERT_EQ(tt::model_label(m, 2, buf, sizeof buf), tt::kOk);
+  EXPECT_STREQ(reinterpret_cast<char*>(buf), "c2");
+  EXPECT_EQ(tt::model_label(m, 3, buf, sizeof buf), tt::kBadArgument);
+  EXPECT_EQ(tt::model_label(m, 0, buf, 2), tt::kOverflow);  // "c0" + NUL needs 3
+  EXPECT_EQ(buf[0], 0);
+}
+
+TEST(Runtime, RefusesWithStatus) {
+  const std::string good = make_q(0, tt::Head::kSigmoid, 2).image;
+  tt::Model m;
+  EXPECT_EQ(tt::model_open(m, nullptr, 100), tt::kBadSize);
+  for (size_t n = 0; n < good.size(); ++n) {  // every truncation
+    tt::Model t;
+    EXPECT_NE(tt::model_open(t, reinterpret_cast<const uint8_t*>(good.data()), static_cast<uint32_t>(n)), tt::kOk) << n;
+  }
+  std::string s = good;
+  s[0] = 'X';
+  EXPECT_EQ(open(s, m), tt::kBadMagic);
+  s = good;
+  s[4] = TT_MODEL_FORMAT_VERSION + 1;
+  EXPECT_EQ(open(s, m), tt::kBadVersion);
+  s = good;
+  s[40] = static_cast<char>(s[40] ^ 1);  // a weight
+  EXPECT_EQ(open(s, m), tt::kBadChecksum);
+  s = good;
+  put32(s, 20, 0x00000FFFu);  // D = 4095, H = 0: sizes no longer match the length
+  reseal(s);
+  EXPECT_EQ(open(s, m), tt::kBadSize);
+  s = good;
+  put32(s, 12, 0);  // zero buckets
+  reseal(s);
+  EXPECT_EQ(open(s, m), tt::kBadSize);
+  s = good;
+  put32(s, 8, static_cast<uint32_t>(s.size() + 1));  // stored size
+  EXPECT_EQ(open(s, m), tt::kBadSize);
+  s = good;
+  s[40 + 64 * 6 + 4] = 0;  // the first pooled requantiser's shift
+  reseal(s);
+  EXPECT_EQ(open(s, m), tt::kBadSize);
+  s = good;
+  s[s.size() - 5] = 'x';  // the labels' final NUL
+  reseal(s);
+  EXPECT_EQ(open(s, m), tt::kBadSize);
+}
+
+TEST(Runtime, StateTooSmallIsRefusedAndInert) {
+  const std::string img = make_q(4, tt::Head::kSigmoid, 2).image;
+  tt::Model m;
+  ASSERT_EQ(open(img, m), tt::kOk);
+  tt::ModelState<2, 4, 2> small;
+  EXPECT_EQ(tt::model_reset(m, small), tt::kBadSize);
+  tt::model_push(m, small, 'a');  // ignored, no write past acc[2]
+  tt::ModelScores<2> sc;
+  tt::model_read(m, small, sc);
+  EXPECT_EQ(sc.logit[0], 0);
+  tt::Model unopened{};
+  tt::ModelState<8, 8, 8> st;
+  EXPECT_EQ(tt::model_reset(unopened, st), tt::kBadArgument);
+}
+
+// Reading at any moment scores the text so far, and leaves the state as it was.
+TEST(Runtime, StreamingReadIsPrefixScore) {
+  const QuantModel q = make_q(4, tt::Head::kSoftmax, 3);
+  tt::quant::Runner run(q);
+  tt::Model m;
+  ASSERT_EQ(open(q.image, m), tt::kOk);
+  tt::ModelState<6, 4, 3> st;
+  ASSERT_EQ(tt::model_reset(m, st), tt::kOk);
+  const std::string text = "Free entry in 2 a wkly comp to win FA Cup final tkts, 21st May 2005!!";
+  for (size_t i = 0; i < text.size(); ++i) {
+    tt::model_push(m, st, static_cast<uint8_t>(text[i]));
+    tt::ModelState<6, 4, 3> before;
+    std::memcpy(&before, &st, sizeof st);
+    tt::ModelScores<3> sc;
+    tt::model_read(m, st, sc);
+    EXPECT_EQ(std::memcmp(&before, &st, sizeof st), 0);
+    const tt::quant::IntScores ref = run.score(text.substr(0, i + 1));
+    for (size_t k = 0; k < 3; ++k) {
+      EXPECT_EQ(sc.logit[k], ref.logit[k]) << i;
+      EXPECT_EQ(sc.prob[k], ref.prob[k]) << i;
+    }
+    EXPECT_EQ(sc.best, ref.best);
+  }
+  static_assert(sizeof(tt::ModelState<6, 4, 3>) <= 4 * 6 + 40, "state size is fixed and small");
+}
+
+// Random corruptions never crash or read out of bounds (ASan in the sanitizer build): the image
+// sits in an exactly-sized heap buffer, and whatever opens is then run.
+TEST(Runtime, FuzzCorruptImages) {
+  std::vector<std::string> seeds = {make_q(0, tt::Head::kSigmoid, 1).image, make_q(4, tt::Head::kSoftmax, 3).image,
+                                    make_q(3, tt::Head::kSigmoid, 2).image};
+  tt::test::SplitMix64 r{2024};
+  size_t opened = 0;
+  for (int iter = 0; iter < 3000; ++iter) {
+    std::string s = seeds[r.next() % seeds.size()];
+    const int kind = static_cast<int>(r.next() % 4);
+    const int flips = 1 + static_cast<int>(r.next() % 4);
+    for (int f = 0; f < flips; ++f) {
+      // Bias towards the header, where the sizes are.
+      const size_t at = (r.next() % 2) ? r.next() % 40 : r.next() % s.size();
+      s[at] = static_cast<char>(r.next() & 0xFF);
+    }
+    if (kind == 1) s.resize(r.next() % (s.size() + 1));
+    if (kind >= 2 && s.size() >= 44) {
+      put32(s, 8, static_cast<uint32_t>(s.size()));
+      reseal(s);
+    }
+    std::unique_ptr<uint8_t[]> buf(new uint8_t[s.size() ? s.size() : 1]);
+    std::memcpy(buf.get(), s.data(), s.size());
+    tt::Model m;
+    if (tt::model_open(m, buf.get(), static_cast<uint32_t>(s.size())) != tt::kOk) continue;
+    ++opened;
+    auto st = std::make_unique<tt::ModelState<64, 64, 8>>();
+    if (tt::model_reset(m, *st) != tt::kOk) continue;
+    for (char c : std::string("Win a FREE prize!! call 0800 now")) tt::model_push(m, *st, static_cast<uint8_t>(c));
+    tt::ModelScores<8> sc;
+    tt::model_read(m, *st, sc);
+    uint8_t lab[16];
+    for (uint16_t k = 0; k < m.outputs; ++k) (void)tt::model_label(m, k, lab, sizeof lab);
+  }
+  EXPECT_GT(opened, 0u);  // some corruptions (weights, resealed) still open and run
+}
+
+}  // namespace
