@@ -100,7 +100,7 @@ struct HidLayout {
   const uint8_t* altgr;  // NULL: the layout has no AltGr and right Alt is plain Alt
 };
 
-// Per-keyboard state: the previous report's key slots, Caps Lock, the layout. 8 bytes + a pointer.
+// Per-keyboard state: the previous report's key slots, Caps Lock, the layout: 7 bytes + a pointer.
 struct HidKeyboard {
   const HidLayout* layout;
   uint8_t prev[6];
