@@ -1,14 +1,5 @@
-# USB HID keyboard: libpcap for the usbmon capture reader, and the libFuzzer target
+# USB HID keyboard: the libFuzzer target
 # (tests/hid_fuzz.cc): ctest HidFuzz, label fuzz.
-
-# src/hid/capture.cc reads usbmon captures with libpcap (Debian: libpcap-dev).
-find_library(TT_PCAP_LIBRARY pcap)
-find_path(TT_PCAP_INCLUDE_DIR pcap/pcap.h)
-if(NOT TT_PCAP_LIBRARY OR NOT TT_PCAP_INCLUDE_DIR)
-  message(FATAL_ERROR "libpcap not found: apt-get install libpcap-dev")
-endif()
-target_include_directories(tinytext_host PUBLIC ${TT_PCAP_INCLUDE_DIR})
-target_link_libraries(tinytext_host PUBLIC ${TT_PCAP_LIBRARY})
 
 # tests/hid_fuzz.cc needs clang's -fsanitize=fuzzer. The project compiler may be gcc, so the
 # target is built by clang++ directly; it is skipped with a message when that cannot work.
