@@ -1,0 +1,39 @@
+// Quantisation-aware training pieces, for the trainer (src/train) to call.
+//
+// Forward: run the float forward/backward on a *shadow* model whose weights are exactly the
+// dequantised int8 weights the device will use (quant::dequantized: embedding per column, dense
+// layers per row with the activation scales folded in, biases rounded at the accumulator scale).
+// Backward: the straight-through estimator: the gradient w.r.t. each shadow weight is applied to
+// the master (float) weight unchanged (the rounding's derivative is taken as 1; weights are never
+// clipped because every scale is the row/column max). Activation ranges are running maxima of the
+// float activations, times the margin, as in post-training calibration.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "model/model.h"
+#include "quant/quantize.h"
+
+namespace tt::quant {
+
+class FakeQuant {
+ public:
+  explicit FakeQuant(const ModelShape& s, QuantOptions opt = {});
+  // Records the activations of one example under `master` (call for each example of a batch,
+  // or for a sample of the training data before the first epoch).
+  void observe(const FloatModel& master, const uint16_t* features, size_t n);
+  // Rewrites `shadow` from `master` (same shape): call at the start of every batch, then compute
+  // the batch's gradients with `shadow`'s weights and apply them to `master`.
+  void refresh(const FloatModel& master, FloatModel& shadow) const;
+  // The ranges to quantise with at the end (pass to quantize()).
+  Ranges ranges() const;
+
+ private:
+  ModelShape shape_;
+  QuantOptions opt_;
+  std::vector<double> pooled_max_, hidden_max_;
+  size_t seen_ = 0;
+};
+
+}  // namespace tt::quant
