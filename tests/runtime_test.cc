@@ -104,10 +104,14 @@ TEST(Runtime, StateTooSmallIsRefusedAndInert) {
   ASSERT_EQ(open(img, m), tt::kOk);
   tt::ModelState<2, 4, 2> small;
   EXPECT_EQ(tt::model_reset(m, small), tt::kBadSize);
+#if defined(NDEBUG)
+  // Using a refused state is a caller bug: TT_ASSERT traps in debug builds; release builds stay
+  // in bounds and do nothing.
   tt::model_push(m, small, 'a');  // ignored, no write past acc[2]
   tt::ModelScores<2> sc;
   tt::model_read(m, small, sc);
   EXPECT_EQ(sc.logit[0], 0);
+#endif
   tt::Model unopened{};
   tt::ModelState<8, 8, 8> st;
   EXPECT_EQ(tt::model_reset(unopened, st), tt::kBadArgument);
@@ -171,7 +175,9 @@ TEST(Runtime, FuzzCorruptImages) {
     tt::ModelScores<8> sc;
     tt::model_read(m, *st, sc);
     uint8_t lab[16];
-    for (uint16_t k = 0; k < m.outputs; ++k) (void)tt::model_label(m, k, lab, sizeof lab);
+    size_t labelled = 0;
+    for (uint16_t k = 0; k < m.outputs; ++k) labelled += tt::model_label(m, k, lab, sizeof lab) == tt::kOk;
+    EXPECT_LE(labelled, m.outputs);
   }
   EXPECT_GT(opened, 0u);  // some corruptions (weights, resealed) still open and run
 }
