@@ -39,27 +39,7 @@
 #define TINYTEXT_HID_H
 
 #include "config.h"
-
-#if defined(__AVR__)
-#include <avr/pgmspace.h>
-#endif
-
-// Every table read goes through TT_READ_BYTE(ptr); config.h may own it later.
-#ifndef TT_READ_BYTE
-#if defined(__AVR__)
-#define TT_READ_BYTE(ptr) pgm_read_byte(ptr)
-#else
-#define TT_READ_BYTE(ptr) (*(const uint8_t*)(ptr))
-#endif
-#endif
-
-#ifndef TT_PROGMEM
-#if defined(__AVR__)
-#define TT_PROGMEM PROGMEM
-#else
-#define TT_PROGMEM
-#endif
-#endif
+#include "pgm.h"  // TT_READ_BYTE, TT_PROGMEM: every table read goes through it
 
 namespace tt {
 

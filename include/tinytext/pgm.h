@@ -6,8 +6,7 @@
 // memory-mapped and a plain load is used.
 //
 // Both macros are guarded by #ifndef: a project may define its own (e.g. for external flash)
-// before including any tinytext header, and headers that predate this one (hid.h) can keep their
-// own guarded copies without clashing.
+// before including any tinytext header.
 #ifndef TINYTEXT_PGM_H
 #define TINYTEXT_PGM_H
 
