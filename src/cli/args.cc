@@ -27,6 +27,11 @@ Args::Args(std::string command, std::string synopsis, std::vector<Option> option
       help_ = true;
       continue;
     }
+    // The one short option: -o for --output, where the command has --output.
+    if (a == "-o") {
+      for (const auto& o : options_)
+        if (o.name == "output") a = "--output";
+    }
     if (a.rfind("--", 0) != 0) throw UsageError(command_ + ": unknown option '" + a + "' (see --help)");
     std::string name = a.substr(2), value;
     bool inline_value = false;

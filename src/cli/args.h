@@ -1,5 +1,5 @@
 // A small long-option parser shared by every command: --name VALUE, --name=VALUE, --flag, and
-// "--" to end the options. Unknown options and missing values are usage errors (exit 2).
+// "--" to end the options; -o stands for --output and -h for --help. Unknown options and missing values are usage errors (exit 2).
 #pragma once
 
 #include <cstdint>

@@ -35,8 +35,6 @@ int cmd_export(int argc, char** argv) {
       {"runtime-include", "DIR", "where tinytext/*.h are (copied into an Arduino library)", default_include_dir()},
       {"quiet", "", "print nothing on success", ""},
   };
-  for (int i = 2; i < argc; ++i)
-    if (std::string(argv[i]) == "-o") argv[i] = const_cast<char*>("--output");
   Args args("export", "QMODEL --format c|arduino -o DIR [--name NAME]", opts, argc, argv, 2);
   if (args.help()) {
     std::cout << args.usage()

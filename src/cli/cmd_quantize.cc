@@ -32,8 +32,6 @@ int cmd_quantize(int argc, char** argv) {
       {"quiet", "", "no summary on stderr", ""},
   };
   add_reader_options(opts);
-  for (int i = 2; i < argc; ++i)
-    if (std::string(argv[i]) == "-o") argv[i] = const_cast<char*>("--output");
   Args args("quantize", "MODEL [--calib DATA [reader options]] -o QMODEL", opts, argc, argv, 2);
   if (args.help()) {
     std::cout << args.usage()

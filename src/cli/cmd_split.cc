@@ -1,7 +1,6 @@
 // tinytext split DATA --test 0.2 --seed 1 -o PREFIX: a deterministic, stratified train/test split
 // written as PREFIX.train.csv and PREFIX.test.csv.
 #include <cstdint>
-#include <cstring>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -15,21 +14,6 @@
 
 namespace tt::cli {
 
-namespace {
-
-// Args knows long options only: "-o" (before "--") is taken as "--output".
-std::vector<char*> with_long_output(int argc, char** argv) {
-  static char kOutput[] = "--output";
-  std::vector<char*> v(argv, argv + argc);
-  for (int i = 2; i < argc; ++i) {
-    if (!std::strcmp(v[static_cast<size_t>(i)], "--")) break;
-    if (!std::strcmp(v[static_cast<size_t>(i)], "-o")) v[static_cast<size_t>(i)] = kOutput;
-  }
-  return v;
-}
-
-}  // namespace
-
 int cmd_split(int argc, char** argv) {
   std::vector<Option> options = {
       {"test", "FRACTION", "the fraction of rows in the test file, in (0, 1)", "0.2"},
@@ -37,8 +21,7 @@ int cmd_split(int argc, char** argv) {
       {"output", "PREFIX", "write PREFIX.train.csv and PREFIX.test.csv (also -o PREFIX)", ""},
   };
   add_reader_options(options);
-  std::vector<char*> av = with_long_output(argc, argv);
-  Args args("split", "DATA -o PREFIX [options]", options, argc, av.data(), 2);
+  Args args("split", "DATA -o PREFIX [options]", options, argc, argv, 2);
   if (args.help()) {
     std::cout << args.usage()
               << "\nRows are shuffled with the seed and split per label value (stratified: each class, or\n"
