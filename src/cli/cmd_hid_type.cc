@@ -1,9 +1,127 @@
-// Placeholder until this command lands; replaced by its owner.
+// tinytext hid-type [TEXT...]: the USB HID boot reports a keyboard sends to type texts.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cli/args.h"
 #include "cli/commands.h"
 #include "common/error.h"
+#include "data/dataset.h"
+#include "hid/capture.h"
+#include "hid/classify.h"
+#include "hid/keyboard.h"
 
 namespace tt::cli {
 
-int cmd_hid_type(int, char**) { throw Error("'hid-type' is not implemented yet"); }
+namespace {
+
+// "line N" / "argument N" of the message holding byte `offset` of the joined text.
+std::string where_of(const std::vector<size_t>& starts, size_t offset, bool from_stdin) {
+  size_t m = 0;
+  while (m + 1 < starts.size() && starts[m + 1] <= offset) ++m;
+  return (from_stdin ? "<stdin>:" : "argument ") + std::to_string(m + 1) + ": byte " +
+         std::to_string(offset - starts[m]);
+}
+
+}  // namespace
+
+int cmd_hid_type(int argc, char** argv) {
+  const std::string layouts = hid::layout_names();
+  std::vector<Option> options = {
+      {"format", "hex|raw|pcap|pcapng", "output format (pcap/pcapng: a usbmon capture, link type 220)", "hex"},
+      {"layout", "NAME", "keyboard layout: " + layouts, "us"},
+      {"typos", "RATE", "probability in [0, 1] of a neighbouring key + Backspace before each main-block key", "0"},
+      {"seed", "N", "seed of the typos (the same seed gives the same reports everywhere)", "1"},
+      {"output", "FILE", "write the capture to FILE (also -o; written atomically) [default: stdout, hex only]", ""},
+      {"typeable", "", "make each text typeable instead of failing: control bytes become spaces, characters "
+                       "the layout cannot type are dropped (docs/hid.md)", ""},
+      {"no-enter", "", "do not press Enter after the last message", ""},
+  };
+  for (int i = 2; i < argc; ++i)
+    if (std::string(argv[i]) == "-o") argv[i] = const_cast<char*>("--output");
+  Args args("hid-type", "[TEXT...] [options]", options, argc, argv, 2);
+  if (args.help()) {
+    std::cout << args.usage()
+              << "\nEach TEXT argument, or else each stdin line (a trailing CR is dropped), is one message, typed\n"
+                 "and ended by Enter: per character a press report (the key, with left Shift or AltGr as\n"
+                 "needed) and an all-zero release report. Caps Lock is never used. Tab types a tab. A text\n"
+                 "with a character the layout cannot type is an error naming it, unless --typeable.\n"
+                 "'tinytext hid MODEL FILE' decodes the result; see docs/hid.md.\n";
+    return 0;
+  }
+  const HidLayout* layout = hid::layout_by_name(args.get("layout"));
+  if (!layout) throw UsageError("hid-type: unknown layout '" + args.get("layout") + "': use " + layouts);
+  const std::string fmt = args.get("format");
+  const hid::CaptureFormat format = hid::format_by_name(fmt);
+  const bool to_file = args.has("output");
+  if (!to_file && format != hid::CaptureFormat::kHex)
+    throw UsageError("hid-type: --format " + fmt + " is binary: give -o FILE");
+  hid::EncodeOptions eo;
+  eo.typo_rate = args.get_double("typos", 0.0, 1.0);
+  eo.seed = static_cast<uint64_t>(args.get_int("seed", 0, INT64_MAX));
+  const bool typeable = args.has("typeable");
+
+  // The messages, joined with '\n' (Enter) so one seed drives the typos of the whole stream.
+  const bool from_stdin = args.positional().empty();
+  std::vector<std::string> messages;
+  if (!from_stdin) {
+    messages = args.positional();
+  } else {
+    std::string line;
+    while (std::getline(std::cin, line)) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      messages.push_back(line);
+    }
+    if (std::cin.bad()) throw Error("<stdin>: read error");
+  }
+  std::string joined;
+  std::vector<size_t> starts;
+  for (size_t i = 0; i < messages.size(); ++i) {
+    std::string m = typeable ? hid::typeable_text(messages[i], *layout) : messages[i];
+    if (!typeable) {
+      const size_t nl = m.find('\n');
+      if (nl != std::string::npos)
+        throw Error((from_stdin ? "<stdin>:" : "argument ") + std::to_string(i + 1) + ": byte " + std::to_string(nl) +
+                    ": a newline inside a message would press Enter; give one message per argument");
+      const size_t bad = data::utf8_invalid_at(m.data(), m.size());
+      if (bad != m.size())
+        throw Error((from_stdin ? "<stdin>:" : "argument ") + std::to_string(i + 1) + ": invalid UTF-8 at byte " +
+                    std::to_string(bad) + " (--typeable drops it)");
+    }
+    starts.push_back(joined.size());
+    joined += m;
+    if (i + 1 < messages.size() || !args.has("no-enter")) joined += '\n';
+  }
+
+  std::vector<hid::Report> reports;
+  try {
+    reports = hid::encode_text(joined, *layout, eo);
+  } catch (const hid::EncodeError& e) {
+    std::string what = e.what();
+    const std::string prefix = "byte offset " + std::to_string(e.offset()) + ": ";
+    if (what.compare(0, prefix.size(), prefix) == 0) what = what.substr(prefix.size());
+    what = what.substr(0, what.find(" (keep_typeable"));  // our own advice follows
+    const size_t on = what.find("this layout");
+    if (on != std::string::npos) what.replace(on, 11, "layout " + args.get("layout"));
+    throw Error(where_of(starts, e.offset(), from_stdin) + ": " + what + " (--typeable drops such characters)");
+  }
+
+  if (!to_file) {
+    const std::string hex = hid::format_hex(reports);
+    std::cout << hex;
+    std::cout.flush();
+    if (!std::cout) throw Error("hid-type: cannot write the output");
+    return 0;
+  }
+  const std::string out = args.get("output");
+  if (format == hid::CaptureFormat::kHex) {
+    hid::write_hex(out, reports);
+  } else if (format == hid::CaptureFormat::kRaw) {
+    hid::write_raw(out, reports);
+  } else {
+    hid::write_usbmon(out, hid::keyboard_packets(reports), 220, fmt == "pcapng");
+  }
+  return 0;
+}
 
 }  // namespace tt::cli
