@@ -74,14 +74,17 @@ int cmd_train(int argc, char** argv) {
       {"linear", "", "pure hashed linear model: no output layer, D = outputs", ""},
       {"word-ngrams", "N", "1: words; 2: words and bigrams", "2"},
       {"char-ngrams", "MIN-MAX", "character n-grams of <word>, or 0 for none", "3-5"},
-      {"pool", "mean|sqrt|sum", "embedding bag pooling", "mean"},
+      {"pool", "mean|sqrt|sum", "embedding bag pooling", pool_name(d.shape.pool)},
       {"loss", "sigmoid|softmax", "output head (default: softmax for multi-class data, else sigmoid)", ""},
       {"epochs", "N", "maximum epochs", std::to_string(d.epochs)},
-      {"lr", "RATE", "learning rate, decayed linearly to 0 (default: AdaGrad 2 for --linear models, 0.2 otherwise; Adam 0.01)", ""},
+      {"lr", "RATE", "learning rate, decayed linearly to 0 (default: AdaGrad 1 for --linear models, 0.2 otherwise; Adam 0.01)", ""},
       {"batch", "N", "mini-batch size", std::to_string(d.batch)},
       {"optimizer", "adagrad|adam", "optimiser (lazy updates of the embedding rows a batch touches)", "adagrad"},
-      {"l2", "L", "L2 penalty on the weights", "0"},
-      {"class-weight", "auto|none", "auto: balanced class weights", "auto"},
+      {"l2", "L", "L2 penalty on the weights (default: 0.001 for linear models, 0 otherwise)", ""},
+      {"class-weight", "auto|balanced|none",
+       "balanced: weigh classes by n / (classes x count); auto: balanced for softmax heads (macro-F1), none for "
+       "sigmoid heads (ROC AUC)",
+       "auto"},
       {"valid", "FRACTION", "held out for early stopping and thresholds, 0 for none", "0.1"},
       {"patience", "N", "stop after N epochs without a better validation metric", std::to_string(d.patience)},
       {"seed", "S", "random seed; same data, options and seed give the same model file", std::to_string(d.seed)},
@@ -150,10 +153,16 @@ int cmd_train(int argc, char** argv) {
     o.optimizer = train::Optimizer::kAdam;
   else
     throw UsageError("train: --optimizer must be adagrad or adam, got '" + opt + "'");
-  o.l2 = static_cast<float>(args.get_double("l2", 0, 1e6));
+  if (args.has("l2")) o.l2 = static_cast<float>(args.get_double("l2", 0, 1e6));
   const std::string cw = args.get("class-weight");
-  if (cw != "auto" && cw != "none") throw UsageError("train: --class-weight must be auto or none, got '" + cw + "'");
-  o.class_weight = cw == "auto";
+  if (cw == "auto")
+    o.class_weight = train::ClassWeight::kAuto;
+  else if (cw == "balanced")
+    o.class_weight = train::ClassWeight::kBalanced;
+  else if (cw == "none")
+    o.class_weight = train::ClassWeight::kNone;
+  else
+    throw UsageError("train: --class-weight must be auto, balanced or none, got '" + cw + "'");
   o.valid = args.get_double("valid", 0, 0.9);
   o.patience = static_cast<uint32_t>(args.get_int("patience", 1, 100000));
   o.seed = static_cast<uint64_t>(args.get_int("seed", 0, INT64_MAX));
@@ -176,10 +185,10 @@ int cmd_train(int argc, char** argv) {
   const data::Dataset data = data::read_dataset(data_path, ro);
   char info[512];
   std::snprintf(info, sizeof info,
-                "tinytext train: epochs=%u lr=%g batch=%u optimizer=%s l2=%g class-weight=%s valid=%g "
+                "tinytext train: epochs=%u lr=%g batch=%u optimizer=%s l2=%s class-weight=%s valid=%g "
                 "patience=%u seed=%llu",
                 o.epochs, static_cast<double>(o.lr), o.batch, opt.c_str(),
-                static_cast<double>(o.l2), cw.c_str(), o.valid, o.patience,
+                o.l2 >= 0 ? std::to_string(o.l2).c_str() : "default", cw.c_str(), o.valid, o.patience,
                 static_cast<unsigned long long>(o.seed));
   o.info = info;
   train::TrainReport rep;

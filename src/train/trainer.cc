@@ -318,7 +318,14 @@ uint32_t round_down(uint64_t x, uint32_t m) { return static_cast<uint32_t>(x / m
 
 float default_lr(Optimizer opt, const ModelShape& shape) {
   if (opt == Optimizer::kAdam) return 0.01f;
-  return shape.linear ? 2.0f : 0.2f;
+  return shape.linear ? 1.0f : 0.2f;
+}
+
+float default_l2(const ModelShape& shape) { return shape.linear ? kDefaultLinearL2 : 0.0f; }
+
+bool uses_class_weights(ClassWeight cw, Head head) {
+  if (cw == ClassWeight::kAuto) return head == Head::kSoftmax;
+  return cw == ClassWeight::kBalanced;
 }
 
 // ---- Shapes for a flash budget ----------------------------------------------------------------
@@ -448,7 +455,7 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
 
   // Class weights from the training rows.
   std::vector<float> wpos(K, 1.0f), wneg(K, 1.0f), wcls(K, 1.0f);
-  if (opt.class_weight) {
+  if (uses_class_weights(opt.class_weight, shape.head)) {
     std::vector<double> pos(K, 0);
     for (size_t i : train_idx)
       for (size_t k = 0; k < K; ++k) pos[k] += d.targets[i * K + k];
@@ -481,7 +488,7 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
     fill(m.w2, std::sqrt(6.0 / static_cast<double>(I + K)));
   }
 
-  OptConfig oc{opt.optimizer, opt.l2};
+  OptConfig oc{opt.optimizer, opt.l2 >= 0 ? opt.l2 : default_l2(shape)};
   const float lr0 = opt.lr > 0 ? opt.lr : default_lr(opt.optimizer, shape);
   char lr_buf[32];
   std::snprintf(lr_buf, sizeof lr_buf, "%g", static_cast<double>(lr0));

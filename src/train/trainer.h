@@ -24,9 +24,19 @@ namespace tt::train {
 
 enum class Optimizer : uint8_t { kAdagrad, kAdam };
 
+// Class weighting. kAuto: balanced for softmax heads (the metric is macro-F1, which rewards the
+// rare classes), none for sigmoid heads (the metric is ROC AUC, a ranking that weighting only
+// distorts; the stored threshold is chosen by F1 on validation data anyway).
+enum class ClassWeight : uint8_t { kAuto, kBalanced, kNone };
+
 struct TrainOptions {
   // Architecture. `shape.outputs` and (unless head_set) `shape.head` come from the data.
-  ModelShape shape;
+  // Training defaults to sqrt pooling (ModelShape's own default stays mean for old callers).
+  ModelShape shape = [] {
+    ModelShape s;
+    s.pool = Pool::kSqrt;
+    return s;
+  }();
   bool head_set = false;      // --loss given
   uint64_t max_flash = 0;     // > 0: derive buckets/dim/hidden/linear from this budget
   bool dim_set = false, buckets_set = false, hidden_set = false, linear_set = false;
@@ -36,8 +46,8 @@ struct TrainOptions {
   float lr = 0.0f;            // 0: the default for the optimiser and shape (see default_lr)
   uint32_t batch = 32;
   Optimizer optimizer = Optimizer::kAdagrad;
-  float l2 = 0.0f;
-  bool class_weight = true;   // balanced class weights
+  float l2 = -1.0f;           // < 0: the default for the shape (see default_l2)
+  ClassWeight class_weight = ClassWeight::kAuto;
   double valid = 0.1;         // fraction of the data held out for early stopping / thresholds
   uint32_t patience = 3;      // epochs without improvement before stopping
   uint64_t seed = 1;
@@ -65,6 +75,11 @@ struct TrainReport {
 
 // The default learning rate for an optimiser and shape.
 float default_lr(Optimizer opt, const ModelShape& shape);
+// The default L2 penalty for a shape: kDefaultLinearL2 for linear models, 0 otherwise.
+constexpr float kDefaultLinearL2 = 0.001f;
+float default_l2(const ModelShape& shape);
+// Whether balanced class weights are used for a head under a ClassWeight setting.
+bool uses_class_weights(ClassWeight cw, Head head);
 
 // The shape chosen for a flash budget (bytes = parameters once int8) given the data's outputs and
 // head; tokenizer n-gram settings are taken from `base`. Throws UsageError when no candidate fits.
