@@ -271,7 +271,8 @@ int cmd_hid(int argc, char** argv) {
   const std::string name = capture_path == "-" ? "<stdin>" : capture_path;
   if (cap.skipped > 0) {
     std::cerr << "hid: " << name << ": skipped " << cap.skipped
-              << " usbmon packet(s) that are not reports of the keyboard endpoint (bus " << cap.bus << ", device "
+              << " usbmon packet(s) that are not reports of the keyboard endpoint (URB submissions, other transfers "
+                 "or endpoints; reports come from bus " << cap.bus << ", device "
               << cap.device << ", endpoint 0x" << std::hex << cap.endpoint << std::dec << ")\n";
   }
 
