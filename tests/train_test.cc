@@ -96,7 +96,7 @@ TEST(Train, SmsHeldOutAuc) {
     y.push_back(test.targets[i]);
   }
   const double auc = tt::train::detail::roc_auc(s, y);
-  EXPECT_GT(auc, 0.97) << "measured ~0.985 when written";
+  EXPECT_GT(auc, 0.98) << "measured ~0.985 with mean pooling, ~0.99 with the sqrt/L2 defaults";
   EXPECT_GT(rep.best_epoch, 0u);
   EXPECT_GT(m.threshold[0], 0.0f);
   EXPECT_LT(m.threshold[0], 1.0f);
@@ -121,6 +121,55 @@ TEST(Train, SameSeedSameFileDifferentSeedDifferentFile) {
   EXPECT_EQ(tt::read_file_bytes(dir + "/e1.ttm"), tt::read_file_bytes(dir + "/e3.ttm"));
 }
 
+TEST(Train, DefaultsFoundByExperiment) {
+  const tt::train::TrainOptions o;
+  EXPECT_EQ(o.shape.pool, tt::Pool::kSqrt);
+  EXPECT_LT(o.l2, 0.0f);  // the shape's default
+  EXPECT_FALSE(o.refit);
+  tt::ModelShape lin;
+  lin.linear = true;
+  lin.dim = 1;
+  tt::ModelShape emb;
+  EXPECT_EQ(tt::train::default_l2(lin), tt::train::kDefaultLinearL2);
+  EXPECT_EQ(tt::train::default_l2(emb), 0.0f);
+  EXPECT_EQ(tt::train::default_lr(tt::train::Optimizer::kAdagrad, lin), 1.0f);
+  using tt::train::ClassWeight;
+  EXPECT_FALSE(tt::train::uses_class_weights(ClassWeight::kAuto, tt::Head::kSigmoid));
+  EXPECT_TRUE(tt::train::uses_class_weights(ClassWeight::kAuto, tt::Head::kSoftmax));
+  EXPECT_TRUE(tt::train::uses_class_weights(ClassWeight::kBalanced, tt::Head::kSigmoid));
+  EXPECT_FALSE(tt::train::uses_class_weights(ClassWeight::kNone, tt::Head::kSoftmax));
+}
+
+// --refit retrains on every row for the best epoch count: reproducible, independent of the thread
+// count, a different model from the early-stopped one, with the thresholds chosen on validation.
+TEST(Train, RefitIsDeterministicAndKeepsThresholds) {
+  tt::data::Dataset all = read_sms(), train, test;
+  split(all, train, test);
+  tt::train::TrainOptions o;
+  o.quiet = true;
+  o.max_flash = 4096;
+  o.epochs = 4;
+  tt::train::TrainReport r0, r1, r2;
+  const tt::FloatModel plain = tt::train::train(train, o, &r0);
+  o.refit = true;
+  const tt::FloatModel a = tt::train::train(train, o, &r1);
+  o.threads = 1;
+  const tt::FloatModel b = tt::train::train(train, o, &r2);
+  EXPECT_EQ(a.emb, b.emb);
+  EXPECT_EQ(a.b2, b.b2);
+  EXPECT_NE(a.emb, plain.emb);
+  EXPECT_EQ(a.threshold, plain.threshold);
+  EXPECT_EQ(r1.best_epoch, r0.best_epoch);
+  EXPECT_EQ(r1.epochs.size(), r0.epochs.size());  // refit epochs are not reported as validated ones
+  std::vector<float> s;
+  std::vector<uint8_t> y;
+  for (size_t i = 0; i < test.size(); ++i) {
+    s.push_back(a.scores(test.texts[i])[0]);
+    y.push_back(test.targets[i]);
+  }
+  EXPECT_GT(tt::train::detail::roc_auc(s, y), 0.97);
+}
+
 TEST(Train, BadFlagsRefusedBeforeTraining) {
   const std::string dir = temp_dir();
   const std::string out = dir + "/m.ttm";
@@ -140,6 +189,7 @@ TEST(Train, BadFlagsRefusedBeforeTraining) {
       {" --word-ngrams 3", "--word-ngrams"},
       {" --valid 1.5", "--valid"},
       {" --class-weight some", "--class-weight"},
+      {" --l2 -1", "--l2"},
       {" --epochs 0", "--epochs"},
       {" --bogus", "unknown option"},
   };

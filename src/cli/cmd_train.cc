@@ -87,6 +87,7 @@ int cmd_train(int argc, char** argv) {
        "auto"},
       {"valid", "FRACTION", "held out for early stopping and thresholds, 0 for none", "0.1"},
       {"patience", "N", "stop after N epochs without a better validation metric", std::to_string(d.patience)},
+      {"refit", "", "after early stopping, retrain on all rows (training + validation) for the best epoch count", ""},
       {"seed", "S", "random seed; same data, options and seed give the same model file", std::to_string(d.seed)},
       {"threads", "N", "worker threads (the model does not depend on it)", std::to_string(d.threads)},
       {"quiet", "", "no progress on stderr", ""},
@@ -165,6 +166,7 @@ int cmd_train(int argc, char** argv) {
     throw UsageError("train: --class-weight must be auto, balanced or none, got '" + cw + "'");
   o.valid = args.get_double("valid", 0, 0.9);
   o.patience = static_cast<uint32_t>(args.get_int("patience", 1, 100000));
+  o.refit = args.has("refit");
   o.seed = static_cast<uint64_t>(args.get_int("seed", 0, INT64_MAX));
   o.threads = static_cast<uint32_t>(args.get_int("threads", 1, 256));
   o.quiet = args.has("quiet");
@@ -186,10 +188,10 @@ int cmd_train(int argc, char** argv) {
   char info[512];
   std::snprintf(info, sizeof info,
                 "tinytext train: epochs=%u lr=%g batch=%u optimizer=%s l2=%s class-weight=%s valid=%g "
-                "patience=%u seed=%llu",
+                "patience=%u refit=%d seed=%llu",
                 o.epochs, static_cast<double>(o.lr), o.batch, opt.c_str(),
                 o.l2 >= 0 ? std::to_string(o.l2).c_str() : "default", cw.c_str(), o.valid, o.patience,
-                static_cast<unsigned long long>(o.seed));
+                o.refit ? 1 : 0, static_cast<unsigned long long>(o.seed));
   o.info = info;
   train::TrainReport rep;
   const FloatModel m = train::train(data, o, &rep);

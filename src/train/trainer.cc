@@ -478,15 +478,21 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
   FloatModel m;
   m.init(shape, d.label_names);
   m.info = opt.info;
-  detail::Rng init_rng(opt.seed ^ 0xA5A5A5A5DEADBEEFull);
-  auto fill = [&](std::vector<float>& v, double r) {
-    for (auto& x : v) x = static_cast<float>((init_rng.uniform() * 2 - 1) * r);
+  const FloatModel m_zero = m;
+  // Sets the weights to their initial values (the same for every call).
+  auto init_weights = [&]() {
+    m = m_zero;
+    detail::Rng init_rng(opt.seed ^ 0xA5A5A5A5DEADBEEFull);
+    auto fill = [&](std::vector<float>& v, double r) {
+      for (auto& x : v) x = static_cast<float>((init_rng.uniform() * 2 - 1) * r);
+    };
+    if (!shape.linear) {
+      fill(m.emb, 1.0 / static_cast<double>(D));
+      if (H) fill(m.w1, std::sqrt(6.0 / static_cast<double>(D + H)));
+      fill(m.w2, std::sqrt(6.0 / static_cast<double>(I + K)));
+    }
   };
-  if (!shape.linear) {
-    fill(m.emb, 1.0 / static_cast<double>(D));
-    if (H) fill(m.w1, std::sqrt(6.0 / static_cast<double>(D + H)));
-    fill(m.w2, std::sqrt(6.0 / static_cast<double>(I + K)));
-  }
+  init_weights();
 
   OptConfig oc{opt.optimizer, opt.l2 >= 0 ? opt.l2 : default_l2(shape)};
   const float lr0 = opt.lr > 0 ? opt.lr : default_lr(opt.optimizer, shape);
@@ -503,11 +509,14 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
       s.g2.assign(0, 0.0f);
     }
   };
-  alloc_state(s_emb, m.emb.size());
-  alloc_state(s_w1, m.w1.size());
-  alloc_state(s_b1, m.b1.size());
-  alloc_state(s_w2, m.w2.size());
-  alloc_state(s_b2, m.b2.size());
+  auto init_state = [&]() {
+    alloc_state(s_emb, m.emb.size());
+    alloc_state(s_w1, m.w1.size());
+    alloc_state(s_b1, m.b1.size());
+    alloc_state(s_w2, m.w2.size());
+    alloc_state(s_b2, m.b2.size());
+  };
+  init_state();
 
   // Per-batch buffers: one slot per example.
   const size_t bs = opt.batch;
@@ -520,8 +529,7 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
   std::vector<uint8_t> touched(B, 0);
   std::vector<std::vector<uint32_t>> touched_list(T);
 
-  const size_t steps_per_epoch = (train_idx.size() + bs - 1) / bs;
-  const double total_steps = static_cast<double>(steps_per_epoch) * opt.epochs;
+  double total_steps = 0;
   uint64_t step = 0;
 
   TrainReport rep;
@@ -582,12 +590,19 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
 
   FloatModel best = m;
   double best_metric = -std::numeric_limits<double>::infinity();
-  uint32_t best_epoch = 0, since_best = 0;
-  std::vector<size_t> perm = train_idx;
-  detail::Rng shuffle_rng(opt.seed * 0xD1B54A32D192ED03ull + 1);
+  uint32_t best_epoch = 0;
   double trained_seconds = 0;
 
-  for (uint32_t epoch = 1; epoch <= opt.epochs; ++epoch) {
+  // Trains m from its current state on `rows` for at most `max_epochs` epochs, the learning rate
+  // decaying over opt.epochs epochs of these rows. With `validate`, scores the validation rows
+  // after each epoch, keeps the best weights in `best` and stops early.
+  auto run_epochs = [&](const std::vector<size_t>& rows, uint32_t max_epochs, bool validate) {
+  uint32_t since_best = 0;
+  std::vector<size_t> perm = rows;
+  detail::Rng shuffle_rng(opt.seed * 0xD1B54A32D192ED03ull + 1);
+  total_steps = static_cast<double>((rows.size() + bs - 1) / bs) * opt.epochs;
+  step = 0;
+  for (uint32_t epoch = 1; epoch <= max_epochs; ++epoch) {
     const auto t_ep = Clock::now();
     for (size_t i = perm.size(); i > 1; --i) std::swap(perm[i - 1], perm[shuffle_rng.below(i)]);
     double loss_sum = 0;
@@ -696,7 +711,7 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
     er.examples_per_s = static_cast<double>(perm.size()) / std::max(ep_seconds, 1e-9);
     er.valid_metric = std::numeric_limits<double>::quiet_NaN();
     bool stop = false;
-    if (!valid_idx.empty()) {
+    if (validate) {
       score_valid(m);
       er.valid_metric = valid_metric();
       const double metric = std::isnan(er.valid_metric) ? -er.loss : er.valid_metric;
@@ -725,6 +740,8 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
     if (stop) break;
   }
   if (tty) std::fprintf(stderr, "\n");
+  };
+  run_epochs(train_idx, opt.epochs, !valid_idx.empty());
 
   if (!valid_idx.empty()) {
     m = std::move(best);
@@ -740,6 +757,20 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
         }
         m.threshold[k] = detail::best_f1_threshold(s, y);
       }
+    }
+    if (opt.refit) {
+      // Retrain from the same start on every row (training + validation) for the best epoch count,
+      // with the same learning-rate schedule; the thresholds chosen above are kept.
+      const std::vector<float> thr = m.threshold;
+      init_weights();
+      init_state();
+      if (progress) std::fprintf(stderr, "refit on all %zu rows for %u epochs\n", n, best_epoch);
+      std::vector<size_t> all(n);
+      std::iota(all.begin(), all.end(), size_t{0});
+      const size_t reported = rep.epochs.size();
+      run_epochs(all, best_epoch, false);
+      rep.epochs.resize(reported);
+      m.threshold = thr;
     }
   }
   rep.best_epoch = best_epoch;

@@ -50,6 +50,10 @@ struct TrainOptions {
   ClassWeight class_weight = ClassWeight::kAuto;
   double valid = 0.1;         // fraction of the data held out for early stopping / thresholds
   uint32_t patience = 3;      // epochs without improvement before stopping
+  // After early stopping, retrain from scratch on all rows (training + validation) for the best
+  // epoch count; thresholds stay those chosen on the validation rows. Off by default: measured
+  // +0.004 AUC on Jigsaw 4K but -0.001 at 32K and -0.05 macro-F1 on Davidson 4K.
+  bool refit = false;
   uint64_t seed = 1;
   uint32_t threads = 2;
   bool quiet = false;
