@@ -18,10 +18,11 @@
 //   tt::model_read(m, st, sc);               // as if the text ended now; st keeps going
 //   sc.prob[0] (Q15), sc.logit[0] (Q16.16), tt::model_positive(m, sc, 0)
 //
-// Numerics (docs/numerics.md): int32 sums of int8 embedding columns; pooling by one
-// reciprocal (one 64-bit division) per read; int16 activations; int32 accumulators; every
-// requantisation is x * mult / 2^shift with mult, shift computed on the host, rounded half away
-// from zero, saturated to the destination range. Logits are Q16.16; probabilities Q15.
+// Numerics (docs/numerics.md): int32 sums of int8 embedding columns; pooling by a 32-bit
+// division per dim per read; int16 activations; int32 accumulators; every requantisation is
+// x * mult / 2^shift with mult, shift computed on the host, evaluated in 32-bit arithmetic (mult
+// to 16 bits), rounded half away from zero, saturated to the destination range. Logits are
+// Q16.16; probabilities Q15. No 64-bit arithmetic and no libgcc division on the device.
 #ifndef TINYTEXT_MODEL_H
 #define TINYTEXT_MODEL_H
 
@@ -97,48 +98,90 @@ namespace detail {
 static const int32_t kInt32Max = 2147483647;
 static const int32_t kInt32Min = -2147483647 - 1;
 
-inline uint16_t rd_u16(const uint8_t* p) {
-  return (uint16_t)((uint16_t)TT_READ_BYTE(p) | (uint16_t)((uint16_t)TT_READ_BYTE(p + 1) << 8));
+// Every multi-byte read of the image: n (1..4) little-endian bytes through TT_READ_BYTE. Out of
+// line, so the flash accessor is expanded once, not at every field.
+TT_NOINLINE inline uint32_t rd_le(const uint8_t* p, uint8_t n) {
+  uint32_t v = 0;
+  while (n) {
+    --n;
+    v = (v << 8) | TT_READ_BYTE(p + n);
+  }
+  return v;
 }
-inline uint32_t rd_u32(const uint8_t* p) {
-  return (uint32_t)TT_READ_BYTE(p) | ((uint32_t)TT_READ_BYTE(p + 1) << 8) | ((uint32_t)TT_READ_BYTE(p + 2) << 16) |
-         ((uint32_t)TT_READ_BYTE(p + 3) << 24);
-}
-inline int32_t rd_i32(const uint8_t* p) { return (int32_t)rd_u32(p); }
+inline uint16_t rd_u16(const uint8_t* p) { return (uint16_t)rd_le(p, 2); }
+inline uint32_t rd_u32(const uint8_t* p) { return rd_le(p, 4); }
+inline int32_t rd_i32(const uint8_t* p) { return (int32_t)rd_le(p, 4); }
 TT_INLINE int32_t rd_i8(const uint8_t* p) { return (int32_t)(int8_t)TT_READ_BYTE(p); }
 
-TT_INLINE int32_t sat32(int64_t v) {
-  return v > (int64_t)kInt32Max ? kInt32Max : v < (int64_t)kInt32Min ? kInt32Min : (int32_t)v;
+TT_INLINE int32_t clamp32(int32_t v, int32_t lo, int32_t hi) { return v < lo ? lo : v > hi ? hi : v; }
+TT_INLINE uint32_t abs32(int32_t v) { return v < 0 ? 0u - (uint32_t)v : (uint32_t)v; }
+
+// a + b saturated to int32, without a 64-bit type.
+TT_INLINE int32_t add_sat32(int32_t a, int32_t b) {
+  const uint32_t s = (uint32_t)a + (uint32_t)b;
+  if ((int32_t)((s ^ (uint32_t)a) & (s ^ (uint32_t)b)) < 0) return a < 0 ? kInt32Min : kInt32Max;
+  return (int32_t)s;
 }
 
-TT_INLINE int32_t clamp32(int32_t v, int32_t lo, int32_t hi) { return v < lo ? lo : v > hi ? hi : v; }
+// A magnitude r with its sign put back, saturated to int32: the last step of every rescale.
+TT_NOINLINE inline int32_t signed_sat(uint32_t r, bool negative, int8_t left) {
+  while (left > 0) {  // a left shift that saturates instead of wrapping
+    if (r >> 30) return negative ? kInt32Min : kInt32Max;
+    r <<= 1;
+    --left;
+  }
+  if (r > (uint32_t)kInt32Max) return negative ? kInt32Min : kInt32Max;
+  return negative ? -(int32_t)r : (int32_t)r;
+}
 
 // The one requantiser: round(x * mult / 2^shift), rounding half away from zero, saturated to
-// int32. mult in [0, 2^31), shift in [1, 62] (checked by model_open for stored parameters).
-inline int32_t rescale(int32_t x, int32_t mult, uint8_t shift) {
-  const int64_t p = (int64_t)x * (int64_t)mult;
-  const int64_t half = (int64_t)1 << (shift - 1);
-  const int64_t r = p >= 0 ? ((p + half) >> shift) : -((-p + half) >> shift);
-  return sat32(r);
+// int32, in 32-bit arithmetic (no 64-bit helper on the device). mult in [0, 2^31) is used to 16
+// bits (m = round(mult / 2^16), at most 2^15) and |x| to 16 significant bits (the bits below are
+// dropped, truncating towards zero), so the product fits 31 bits; the relative error is below
+// 2^-14. shift in [1, 62] (checked by model_open for stored parameters).
+TT_NOINLINE inline int32_t rescale(int32_t x, int32_t mult, uint8_t shift) {
+  const uint32_t m = ((uint32_t)mult + 0x8000u) >> 16;
+  int8_t sh = (int8_t)((int8_t)shift - 16);
+  uint32_t a = abs32(x);
+  while (a >> 16) {
+    a >>= 1;
+    --sh;
+  }
+  uint32_t r = a * m;  // < 2^16 * (2^15 + 1)
+  if (sh > 31) return 0;
+  if (sh > 0) {
+    r = (r + ((uint32_t)1 << (sh - 1))) >> sh;
+    sh = 0;
+  }
+  return signed_sat(r, x < 0, (int8_t)-sh);
 }
 
 // A stored requantisation parameter: int32 mult, u8 shift (5 bytes).
 static const uint8_t kRescaleBytes = 5;
 inline int32_t rescale_at(int32_t x, const uint8_t* p) { return rescale(x, rd_i32(p), TT_READ_BYTE(p + 4)); }
 
-inline uint8_t bit_length(uint64_t v) {
-  uint8_t n = 0;
-  while (v) {
-    ++n;
-    v >>= 1;
+// round(num * 2^p / den) for 1 <= den < 2^31 (0 if den is 0), by restoring long division one bit
+// at a time: no division instruction or libgcc helper. Saturates at 2^31 - 1.
+TT_NOINLINE inline uint32_t div_round(uint32_t num, uint32_t den, uint8_t p) {
+  if (!den) return 0;
+  uint32_t q = 0, r = 0, over = 0;
+  for (uint8_t i = 0; i < (uint8_t)(33u + p); ++i) {  // 32 bits of num, p zero bits, a half bit
+    r = (r << 1) | (num >> 31);
+    num <<= 1;
+    over |= q >> 31;
+    q <<= 1;
+    if (r >= den) {
+      r -= den;
+      q |= 1u;
+    }
   }
-  return n;
+  q = (q >> 1) + (q & 1u);  // q held floor(2 x quotient): add the half bit
+  return (over || q > (uint32_t)kInt32Max) ? (uint32_t)kInt32Max : q;
 }
 
-// floor(sqrt(v)), bit by bit.
-inline uint64_t isqrt64(uint64_t v) {
-  uint64_t r = 0;
-  uint64_t bit = (uint64_t)1 << 62;
+// floor(sqrt(v)), bit by bit, 32-bit.
+inline uint32_t isqrt32(uint32_t v) {
+  uint32_t r = 0, bit = (uint32_t)1 << 30;
   while (bit > v) bit >>= 2;
   while (bit) {
     if (v >= r + bit) {
@@ -152,25 +195,26 @@ inline uint64_t isqrt64(uint64_t v) {
   return r;
 }
 
-// The pooling factor for n >= 1 features as g / 2^gs, g in (2^29, 2^30]: mean 1/n, sqrt
-// 1/sqrt(n) (sqrt(n) to 16 fractional bits by an integer square root), sum 1. One 64-bit
-// division.
-inline void pool_factor(uint8_t pool, uint32_t n, int32_t* g, uint8_t* gs) {
-  if (pool == kPoolSum || n == 0) {
-    *g = (int32_t)1 << 30;
-    *gs = 30;
-    return;
+// The pooling of n >= 1 features as a division: pooled = acc * 2^p / den. Mean: den = n, p = 8.
+// Sqrt: n is scaled by 4^k into [2^28, 2^30), den = floor(sqrt(n 4^k)) in [2^14, 2^15),
+// p = 8 + k. Sum: den = 0 (no division). Computed once per read.
+inline void pool_divisor(uint8_t pool, uint32_t n, uint32_t* den, uint8_t* p) {
+  *p = 8;
+  *den = n;
+  if (pool == kPoolSum) *den = 0;
+  if (pool != kPoolSqrt) return;
+  while (n < ((uint32_t)1 << 28)) {
+    n <<= 2;
+    ++*p;
   }
-  uint64_t b = n;
-  uint8_t a = 0;
-  if (pool == kPoolSqrt) {
-    b = isqrt64((uint64_t)n << 32);  // sqrt(n) * 2^16, in [2^16, 2^28)
-    a = 16;
-  }
-  const uint8_t eb = (uint8_t)(bit_length(b) - 1u);
-  const uint64_t num = (uint64_t)1 << (30u + eb);
-  *g = (int32_t)((num + b / 2u) / b);
-  *gs = (uint8_t)(30u + eb - a);
+  *den = isqrt32(n);
+}
+
+// The pooled value of one dim with 8 fraction bits: round(acc * 2^p / den) (sum: acc * 2^8),
+// rounded half away from zero, saturated to int32.
+inline int32_t pool_q8(int32_t acc, uint32_t den, uint8_t p) {
+  if (!den) return signed_sat(abs32(acc), acc < 0, 8);
+  return signed_sat(div_round(abs32(acc), den, p), acc < 0, 0);
 }
 
 // 2^(-k/64) in Q15 for k = 0..64, as little-endian byte pairs so any target reads them alike.
@@ -196,17 +240,19 @@ const uint8_t ModelTables<Unused>::exp2_q15[130] TT_PROGMEM = {
 #undef TT_LE16
 
 // e^(-x) for x >= 0 in Q16.16 (x up to 2^32 - 1), as a uint32 in Q31 (1.0 = 2^31). Monotone
-// non-increasing in x. x * log2(e) is split into an integer shift and a fraction; 2^-fraction
-// comes from the 65-entry table with linear interpolation (error < 2e-5).
-inline uint32_t exp_neg_q31(uint32_t x) {
-  const uint64_t y = ((uint64_t)x * 94548u + 32768u) >> 16;  // x * log2(e), Q16.16 (94548 = log2(e) * 2^16)
-  if (y >= ((uint64_t)31 << 16)) return 0;
+// non-increasing in x. y = round(x * log2(e)) in Q16.16 (94548 = log2(e) * 2^16, the product
+// taken in 32-bit pieces) is split into an integer shift and a fraction; 2^-fraction comes from
+// the 65-entry table with linear interpolation (error < 2e-5).
+TT_NOINLINE inline uint32_t exp_neg_q31(uint32_t x) {
+  if (x >= ((uint32_t)22 << 16)) return 0;  // e^-22 < 2^-31
+  const uint32_t xl = x & 0xFFFFu;
+  const uint32_t y = (x >> 16) * 94548u + xl + ((xl * 29012u + 32768u) >> 16);  // 29012 = 94548 - 2^16
   const uint8_t ip = (uint8_t)(y >> 16);
-  const uint32_t f = (uint32_t)(y & 0xFFFFu);
+  const uint32_t f = y & 0xFFFFu;
   const uint8_t idx = (uint8_t)(f >> 10);
   const uint32_t fr = f & 1023u;
-  const uint8_t* t = ModelTables<void>::exp2_q15;
-  const uint32_t lo = rd_u16(t + 2u * idx), hi = rd_u16(t + 2u * idx + 2u);
+  const uint8_t* t = ModelTables<void>::exp2_q15 + 2u * idx;
+  const uint32_t lo = rd_u16(t), hi = rd_u16(t + 2);
   const uint32_t v = (lo << 10) - (lo - hi) * fr;  // Q25
   return (v << 6) >> ip;                           // Q31
 }
@@ -221,49 +267,48 @@ inline uint32_t crc32_image(const uint8_t* p, uint32_t n) {
   return ~c;
 }
 
-TT_NODISCARD inline Status check_rescales(const uint8_t* p, uint16_t n) {
-  for (uint16_t i = 0; i < n; ++i, p += kRescaleBytes) {
-    TT_VERIFY(rd_i32(p) >= 0, kBadSize);
-    const uint8_t s = TT_READ_BYTE(p + 4);
-    TT_VERIFY(s >= 1 && s <= 62, kBadSize);
+// n stored requantisers (kind 0: mult >= 0, shift in [1, 62]) or int32 biases (kind 1: within
+// 2^30), from p on.
+TT_NOINLINE inline bool params_ok(const uint8_t* p, uint16_t n, bool bias) {
+  for (uint16_t i = 0; i < n; ++i) {
+    const int32_t v = rd_i32(p);
+    if (bias) {
+      if (v < -kAccBound || v > kAccBound) return false;
+      p += 4;
+    } else {
+      const uint8_t s = TT_READ_BYTE(p + 4);
+      if (v < 0 || s < 1 || s > 62) return false;
+      p += kRescaleBytes;
+    }
   }
-  return kOk;
+  return true;
 }
 
-TT_NODISCARD inline Status check_biases(const uint8_t* p, uint16_t n) {
-  for (uint16_t i = 0; i < n; ++i, p += 4) {
-    const int32_t b = rd_i32(p);
-    TT_VERIFY(b >= -kAccBound && b <= kAccBound, kBadSize);
-  }
-  return kOk;
-}
-
-// Accumulates the embedding row of each feature into acc (the sink of the tokenizer).
-struct AccumulateSink {
+// The one sink of the tokenizer (one instantiation of the tokenizer's code). model_push: adds the
+// embedding row of each feature into acc. model_read: `pend` set, collects the buckets of the
+// pending word's features instead, without touching the state.
+struct FeatureSink {
   const Model* m;
   int32_t* acc;
   uint32_t* count;
   uint8_t* saturated;
-  void operator()(uint32_t hash, uint8_t) {
+  uint16_t* pend;
+  uint8_t npend;
+  TT_NOINLINE void operator()(uint32_t hash, uint8_t) {
+    const uint16_t b = bucket_of(hash, m->tokenizer.buckets);
+    if (pend) {
+      TT_ASSERT(npend < kMaxPending);
+      if (npend < kMaxPending) pend[npend++] = b;
+      return;
+    }
     if (*count >= kMaxFeatureCount) {
       *saturated = 1;
       return;
     }
     ++*count;
     const uint16_t dim = m->dim;
-    const uint8_t* row = m->image + m->off_emb + (uint32_t)bucket_of(hash, m->tokenizer.buckets) * dim;
+    const uint8_t* row = m->image + m->off_emb + (uint32_t)b * dim;
     for (uint16_t d = 0; d < dim; ++d) acc[d] += rd_i8(row + d);
-  }
-};
-
-// Collects the features a tokenizer_finish emits, without touching the state.
-struct PendingSink {
-  uint32_t buckets;
-  uint16_t f[kMaxPending];
-  uint8_t n;
-  void operator()(uint32_t hash, uint8_t) {
-    TT_ASSERT(n < kMaxPending);
-    if (n < kMaxPending) f[n++] = bucket_of(hash, buckets);
   }
 };
 
@@ -276,21 +321,18 @@ struct PendingSink {
 // their documented ranges, labels not K NUL-terminated strings (kBadSize). Reads nothing
 // outside image[0, size). Define TT_MODEL_NO_CHECKSUM to skip the CRC (saves about 0.3 s per
 // 32 KB at 16 MHz on an AVR); the structural checks stay.
-TT_NODISCARD inline Status model_open(Model& m, const uint8_t* image, uint32_t size) {
+TT_NODISCARD TT_NOINLINE inline Status model_open(Model& m, const uint8_t* image, uint32_t size) {
   m.image = 0;
   m.size = 0;
   TT_VERIFY(image != 0 && size >= kModelHeaderBytes + 4u, kBadSize);
-  TT_VERIFY(TT_READ_BYTE(image) == 'T' && TT_READ_BYTE(image + 1) == 'T' && TT_READ_BYTE(image + 2) == 'Q' &&
-                TT_READ_BYTE(image + 3) == '8',
-            kBadMagic);
+  TT_VERIFY(detail::rd_u32(image) == 0x38515454u, kBadMagic);  // "TTQ8"
   TT_VERIFY(TT_READ_BYTE(image + 4) == TT_MODEL_FORMAT_VERSION, kBadVersion);
   TT_VERIFY(TT_READ_BYTE(image + 7) == 0 && TT_READ_BYTE(image + 19) == 0 && detail::rd_u32(image + 36) == 0,
             kBadVersion);
   const uint8_t flags = TT_READ_BYTE(image + 5);
   const uint8_t pool = TT_READ_BYTE(image + 6);
   TT_VERIFY(detail::rd_u32(image + 8) == size, kBadSize);
-  Model v;
-  v.image = image;
+  Model& v = m;  // filled in place (no struct copy: no memcpy on a bare board); image set last
   v.size = size;
   v.flags = flags;
   v.pool = pool;
@@ -298,12 +340,9 @@ TT_NODISCARD inline Status model_open(Model& m, const uint8_t* image, uint32_t s
   v.tokenizer.word_ngrams = TT_READ_BYTE(image + 16);
   v.tokenizer.char_min = TT_READ_BYTE(image + 17);
   v.tokenizer.char_max = TT_READ_BYTE(image + 18);
-  v.dim = detail::rd_u16(image + 20);
-  v.hidden = detail::rd_u16(image + 22);
-  v.outputs = detail::rd_u16(image + 24);
-  v.label_bytes = detail::rd_u16(image + 26);
-  v.act_pool = detail::rd_u16(image + 28);
-  v.act_hidden = detail::rd_u16(image + 30);
+  // D, H, K, L, Ap, Ah: six u16 fields from offset 20 on, in the struct's order.
+  uint16_t* const f16[6] = {&v.dim, &v.hidden, &v.outputs, &v.label_bytes, &v.act_pool, &v.act_hidden};
+  for (uint8_t i = 0; i < 6; ++i) *f16[i] = detail::rd_u16(image + 20u + 2u * i);
   v.model_id = detail::rd_u32(image + 32);
   TT_VERIFY(flags <= (kModelLinear | kModelSoftmax) && pool <= kPoolSum, kBadVersion);
   TT_VERIFY(check_config(v.tokenizer) == kOk, kBadSize);
@@ -313,59 +352,47 @@ TT_NODISCARD inline Status model_open(Model& m, const uint8_t* image, uint32_t s
   TT_VERIFY(!linear || (H == 0 && D == K), kBadSize);
   TT_VERIFY(!(flags & kModelSoftmax) || K >= 2, kBadSize);
   // Activation limits: |fan-in x 127 x limit| <= 2^30, so int32 accumulators cannot overflow.
-  if (!linear) {
-    TT_VERIFY(v.act_pool >= 1 && v.act_pool <= 32767 && (uint32_t)v.act_pool * 127u * D <= (uint32_t)kAccBound,
-              kBadSize);
-  } else {
-    TT_VERIFY(v.act_pool == 0, kBadSize);
+  // A limit is 0 exactly when its layer is absent (pooled: linear; hidden: H = 0).
+  const uint16_t lim[2] = {linear ? (uint16_t)0 : v.act_pool, v.act_hidden};
+  const uint16_t fan[2] = {linear ? (uint16_t)0 : v.dim, v.hidden};
+  const uint16_t got[2] = {v.act_pool, v.act_hidden};
+  for (uint8_t i = 0; i < 2; ++i) {
+    if (fan[i]) {
+      TT_VERIFY(lim[i] >= 1 && lim[i] <= 32767 && (uint32_t)lim[i] * 127u * fan[i] <= (uint32_t)kAccBound, kBadSize);
+    } else {
+      TT_VERIFY(got[i] == 0, kBadSize);
+    }
   }
-  if (H) {
-    TT_VERIFY(v.act_hidden >= 1 && v.act_hidden <= 32767 && (uint32_t)v.act_hidden * 127u * H <= (uint32_t)kAccBound,
-              kBadSize);
-  } else {
-    TT_VERIFY(v.act_hidden == 0, kBadSize);
-  }
-  // Layout; every term is < 2^29, so the sums cannot wrap.
+  // Layout; every term is < 2^29, so the sums cannot wrap. Each section: (offset field, bytes).
   const uint32_t I = H ? H : D;
+  uint32_t* const offs[10] = {&v.off_emb, &v.off_mpool, &v.off_w1, &v.off_b1, &v.off_m1,
+                              &v.off_w2,  &v.off_b2,    &v.off_m2, &v.off_thr, &v.off_labels};
+  const uint32_t bytes[10] = {B * D, D * detail::kRescaleBytes, H * D, H * 4u, H * detail::kRescaleBytes,
+                              linear ? 0u : K * I, K * 4u, linear ? 0u : K * detail::kRescaleBytes, K * 4u,
+                              v.label_bytes};
   uint32_t off = kModelHeaderBytes;
-  v.off_emb = off;
-  off += B * D;
-  v.off_mpool = off;
-  off += D * detail::kRescaleBytes;
-  v.off_w1 = off;
-  off += H * D;
-  v.off_b1 = off;
-  off += H * 4u;
-  v.off_m1 = off;
-  off += H * detail::kRescaleBytes;
-  v.off_w2 = off;
-  off += linear ? 0u : K * I;
-  v.off_b2 = off;
-  off += K * 4u;
-  v.off_m2 = off;
-  off += linear ? 0u : K * detail::kRescaleBytes;
-  v.off_thr = off;
-  off += K * 4u;
-  v.off_labels = off;
-  off += v.label_bytes;
+  for (uint8_t i = 0; i < 10; ++i) {
+    *offs[i] = off;
+    off += bytes[i];
+  }
   TT_VERIFY(off + 4u == size, kBadSize);
 #if !defined(TT_MODEL_NO_CHECKSUM)
   TT_VERIFY(detail::crc32_image(image, off) == detail::rd_u32(image + off), kBadChecksum);
 #endif
-  TT_VERIFY(detail::check_rescales(image + v.off_mpool, v.dim) == kOk, kBadSize);
-  TT_VERIFY(detail::check_rescales(image + v.off_m1, v.hidden) == kOk, kBadSize);
+  TT_VERIFY(detail::params_ok(image + v.off_mpool, v.dim, false), kBadSize);
+  TT_VERIFY(detail::params_ok(image + v.off_m1, v.hidden, false), kBadSize);
+  TT_VERIFY(detail::params_ok(image + v.off_b1, v.hidden, true), kBadSize);
   if (!linear) {
-    TT_VERIFY(detail::check_rescales(image + v.off_m2, v.outputs) == kOk, kBadSize);
-    TT_VERIFY(detail::check_biases(image + v.off_b2, v.outputs) == kOk, kBadSize);
+    TT_VERIFY(detail::params_ok(image + v.off_m2, v.outputs, false), kBadSize);
+    TT_VERIFY(detail::params_ok(image + v.off_b2, v.outputs, true), kBadSize);
   }
-  TT_VERIFY(detail::check_biases(image + v.off_b1, v.hidden) == kOk, kBadSize);
   // Labels: exactly K NUL-terminated strings.
   TT_VERIFY(v.label_bytes >= K, kBadSize);
   TT_VERIFY(TT_READ_BYTE(image + v.off_labels + v.label_bytes - 1u) == 0, kBadSize);
   uint32_t nuls = 0;
   for (uint32_t i = 0; i < v.label_bytes; ++i) nuls += TT_READ_BYTE(image + v.off_labels + i) == 0 ? 1u : 0u;
   TT_VERIFY(nuls == K, kBadSize);
-  m = v;
+  m.image = image;
   return kOk;
 }
 
@@ -389,9 +416,20 @@ template <uint16_t D, uint16_t H, uint16_t K>
 inline void model_push(const Model& m, ModelState<D, H, K>& s, uint8_t byte) {
   TT_ASSERT(s.ready && m.dim <= D);
   if (!s.ready || m.dim > D) return;  // never write past acc[D], even for another model than reset's
-  detail::AccumulateSink sink = {&m, s.acc, &s.count, &s.saturated};
+  detail::FeatureSink sink = {&m, s.acc, &s.count, &s.saturated, 0, 0};
   tokenizer_push(m.tokenizer, s.tok, byte, sink);
 }
+
+namespace detail {
+
+// sigmoid(z) in Q15 for a Q16.16 logit: 1 / (1 + e^-|z|), mirrored for z < 0; one division.
+inline uint16_t sigmoid_q15(int32_t z) {
+  const uint32_t e = exp_neg_q31(abs32(z));                               // Q31, <= 2^31
+  const uint32_t p = div_round((uint32_t)1 << 30, ((uint32_t)1 << 30) + (e >> 1), 15);      // in [2^14, 2^15]
+  return (uint16_t)(z >= 0 ? p : (uint32_t)kProbOne - p);
+}
+
+}  // namespace detail
 
 // The scores as if the text ended now. `s` is not changed: its pending word is finished on a
 // copy of the tokenizer state, and its features are added on the fly.
@@ -400,48 +438,47 @@ inline void model_read(const Model& m, const ModelState<D, H, K>& s, ModelScores
   out.outputs = m.outputs;
   out.best = 0;
   out.features = 0;
+  for (uint16_t k = 0; k < K; ++k) {
+    out.logit[k] = 0;
+    out.rank[k] = 0;
+    out.prob[k] = 0;
+  }
   if (!s.ready || m.dim > D || m.hidden > H || m.outputs > K) {  // a caller bug; stay in bounds
     TT_ASSERT(s.ready);
-    for (uint16_t k = 0; k < K; ++k) {
-      out.logit[k] = 0;
-      out.rank[k] = 0;
-      out.prob[k] = 0;
-    }
     return;
   }
   TokenizerState tok = s.tok;
-  detail::PendingSink pend;
-  pend.buckets = m.tokenizer.buckets;
-  pend.n = 0;
-  tokenizer_finish(m.tokenizer, tok, pend);
+  uint16_t pend[kMaxPending];
+  detail::FeatureSink sink = {&m, 0, 0, 0, pend, 0};
+  tokenizer_finish(m.tokenizer, tok, sink);
   uint32_t count = s.count;
-  uint8_t np = pend.n;
+  uint8_t np = sink.npend;
   if (count + np > kMaxFeatureCount) np = (uint8_t)(kMaxFeatureCount - count);
   count += np;
   out.features = count;
 
-  int32_t g;
-  uint8_t gs;
-  detail::pool_factor(m.pool, count, &g, &gs);
+  uint32_t den;
+  uint8_t p;
+  detail::pool_divisor(m.pool, count, &den, &p);
   const bool linear = (m.flags & kModelLinear) != 0;
   // Bounded by the template sizes (checked above) so the compiler sees every index in range.
   const uint16_t dim = m.dim < D ? m.dim : D;
   const uint16_t hidden = m.hidden < H ? m.hidden : H;
   const uint16_t outputs = m.outputs < K ? m.outputs : K;
   const int32_t ap = (int32_t)m.act_pool, ah = (int32_t)m.act_hidden;
+  const uint8_t* const emb = m.image + m.off_emb;
   int16_t x[D];
   for (uint16_t d = 0; d < D; ++d) x[d] = 0;  // (keeps gcc's -Wmaybe-uninitialized quiet; D stores)
   for (uint16_t d = 0; d < dim; ++d) {
     int32_t v = s.acc[d];
-    for (uint8_t i = 0; i < np; ++i) v += detail::rd_i8(m.image + m.off_emb + (uint32_t)pend.f[i] * dim + d);
+    for (uint8_t i = 0; i < np; ++i) v += detail::rd_i8(emb + (uint32_t)pend[i] * dim + d);
     // Pooled, in embedding units with 8 fractional bits.
-    const int32_t t = count ? detail::rescale(v, g, (uint8_t)(gs - 8u)) : 0;
-    const uint8_t* mp = m.image + m.off_mpool + (uint32_t)d * detail::kRescaleBytes;
+    const int32_t t = count ? detail::pool_q8(v, den, p) : 0;
+    const int32_t r = detail::rescale_at(t, m.image + m.off_mpool + (uint32_t)d * detail::kRescaleBytes);
     if (linear) {
-      const int64_t z = (int64_t)detail::rescale_at(t, mp) + detail::rd_i32(m.image + m.off_b2 + 4u * (uint32_t)d);
-      out.logit[d] = detail::sat32(z);
+      out.logit[d] = detail::add_sat32(r, detail::rd_i32(m.image + m.off_b2 + 4u * (uint32_t)d));
     } else {
-      x[d] = (int16_t)detail::clamp32(detail::rescale_at(t, mp), -ap, ap);
+      x[d] = (int16_t)detail::clamp32(r, -ap, ap);
     }
   }
   if (!linear) {
@@ -470,35 +507,24 @@ inline void model_read(const Model& m, const ModelState<D, H, K>& s, ModelScores
   for (uint16_t k = 1; k < outputs; ++k)
     if (out.logit[k] > out.logit[out.best]) out.best = k;
 
-  if (m.flags & kModelSoftmax) {
-    const int32_t top = out.logit[out.best];
-    uint64_t sum = 0;
-    uint32_t e[K];
-    for (uint16_t k = 0; k < K; ++k) e[k] = 0;
+  if (K >= 2 && (m.flags & kModelSoftmax)) {  // (K = 1 cannot be softmax: compiled out)
+    // e_k = e^-(top - z_k) in Q31, scaled down by 2^sh so that the sum of K of them fits 31 bits.
+    const uint32_t top = (uint32_t)out.logit[out.best];
+    uint8_t sh = 1;
+    while (((uint32_t)1 << sh) < outputs) ++sh;
+    uint32_t sum = 0;
+    for (uint16_t k = 0; k < outputs; ++k) sum += detail::exp_neg_q31(top - (uint32_t)out.logit[k]) >> sh;
     for (uint16_t k = 0; k < outputs; ++k) {
-      e[k] = detail::exp_neg_q31((uint32_t)((int64_t)top - out.logit[k]));
-      sum += e[k];
-    }
-    // sum >= 2^31 (the top output contributes e^0 = 2^31).
-    for (uint16_t k = 0; k < outputs; ++k) {
-      out.rank[k] = (int32_t)((((uint64_t)e[k] << 30) + sum / 2u) / sum);        // Q30, <= 2^30
-      out.prob[k] = (uint16_t)((((uint64_t)e[k] << 15) + sum / 2u) / sum);       // Q15, <= 32768
+      const uint32_t e = detail::exp_neg_q31(top - (uint32_t)out.logit[k]) >> sh;
+      const uint32_t r = detail::div_round(e, sum, 30);  // Q30, <= 2^30
+      out.rank[k] = (int32_t)r;
+      out.prob[k] = (uint16_t)((r + ((uint32_t)1 << 14)) >> 15);  // Q15, <= 32768
     }
   } else {
     for (uint16_t k = 0; k < outputs; ++k) {
-      const int32_t z = out.logit[k];
-      const uint32_t mag = z >= 0 ? (uint32_t)z : (uint32_t)(-(int64_t)z);
-      // sigmoid(|z|) = 1 / (1 + e^-|z|), in Q15: round(2^46 / (2^31 + e)).
-      const uint64_t den = ((uint64_t)1 << 31) + detail::exp_neg_q31(mag);
-      const uint32_t p = (uint32_t)((((uint64_t)1 << 46) + den / 2u) / den);
-      out.prob[k] = (uint16_t)(z >= 0 ? p : (uint32_t)kProbOne - p);
-      out.rank[k] = z;
+      out.prob[k] = detail::sigmoid_q15(out.logit[k]);
+      out.rank[k] = out.logit[k];
     }
-  }
-  for (uint16_t k = outputs; k < K; ++k) {
-    out.logit[k] = 0;
-    out.rank[k] = 0;
-    out.prob[k] = 0;
   }
 }
 

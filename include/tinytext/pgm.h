@@ -32,4 +32,15 @@
 #endif
 #endif
 
+// Marks a runtime helper that must stay out of line: one copy serves every caller, which keeps
+// the code small on an 8-bit or Thumb-1 target (the helpers are called once per feature or per
+// read, never in an inner loop where a call would matter).
+#ifndef TT_NOINLINE
+#if defined(__GNUC__) || defined(__clang__)
+#define TT_NOINLINE __attribute__((noinline))
+#else
+#define TT_NOINLINE
+#endif
+#endif
+
 #endif  // TINYTEXT_PGM_H
