@@ -8,6 +8,10 @@
 #   --targets LIST    space-separated subset of "host m0 avr" (host is always built: the reference)
 #   --corpus FILE     SMSSpamCollection for the data generators
 #                     (default: $TT_CORPUS, else ../shared/data/sms-spam-collection/SMSSpamCollection)
+#   --shared-data DIR the shared data directory for the model workloads
+#                     (default: $TT_SHARED_DATA, else ../shared/data)
+#   --tinytext BIN    the tinytext CLI the model workloads train/quantise/export with
+#                     (default: $TT_TINYTEXT, else build/tinytext)
 #   --no-plugin       do not count M0 instructions (skips the qemu-plugin.h download)
 #   --timeout SEC     limit per emulator run (default 120)
 #   --deps            run scripts/boards-deps.sh first (installs missing apt packages)
@@ -17,7 +21,14 @@
 # plus an optional executable targets/workloads/NAME.data.sh that writes the generated header
 # BUILD_DIR/NAME/workload_data.h (called with that path; TT_ROOT and TT_CORPUS set). A line
 #   // run.sh data-symbols: REGEX
-# in NAME.cc names the generated arrays (default "tt_text"), reported apart from code in "flash".
+# in NAME.cc names the generated arrays (default "tt_text"), reported apart from code in "flash";
+# the arrays among them whose name ends in _model_data are the model's weights ("weights").
+#   // run.sh targets: host m0
+# restricts the workload to those targets (e.g. a model too large for the ATmega328P). A data
+# generator may write extra sources into BUILD_DIR/NAME/gen/*.cc (e.g. an exported model); they
+# are compiled with the workload. A workload with the line "// run.sh baseline" supports
+# -DTT_BASELINE (the same harness without the runtime) and is also built that way, for size only:
+# the difference is the runtime's code (flash_code, weights excluded) and RAM (ram_runtime).
 # Results: BUILD_DIR/NAME/{host,m0,avr}.out and BUILD_DIR/NAME/summary.txt (key=value lines).
 set -uo pipefail
 
@@ -32,6 +43,8 @@ usage() {
 workloads=()
 targets="host m0 avr"
 corpus="${TT_CORPUS:-$root/../shared/data/sms-spam-collection/SMSSpamCollection}"
+shared_data="${TT_SHARED_DATA:-$root/../shared/data}"
+tinytext="${TT_TINYTEXT:-$root/build/tinytext}"
 use_plugin=1
 tmo=120
 deps=0
@@ -41,6 +54,8 @@ while [ $# -gt 0 ]; do
     --workload) workloads+=("${2:?}"); shift 2 ;;
     --targets) targets="${2:?}"; shift 2 ;;
     --corpus) corpus="${2:?}"; shift 2 ;;
+    --shared-data) shared_data="${2:?}"; shift 2 ;;
+    --tinytext) tinytext="${2:?}"; shift 2 ;;
     --no-plugin) use_plugin=0; shift ;;
     --timeout) tmo="${2:?}"; shift 2 ;;
     --deps) deps=1; shift ;;
@@ -67,7 +82,7 @@ need g++ python3 timeout
 want m0 && need arm-none-eabi-g++ arm-none-eabi-nm arm-none-eabi-size qemu-system-arm
 want avr && need avr-g++ avr-nm avr-size gcc pkg-config
 
-export TT_ROOT="$root" TT_CORPUS="$corpus"
+export TT_ROOT="$root" TT_CORPUS="$corpus" TT_SHARED_DATA="$shared_data" TT_TINYTEXT="$tinytext"
 
 # Flags. The M0 image needs no libc: board.cc is the whole runtime, libgcc supplies 64-bit shifts.
 inc=(-I"$root/include" -I"$tdir/common")
@@ -129,6 +144,11 @@ for w in "${workloads[@]}"; do
   mkdir -p "$out"
   data_re="$(sed -n 's|^// run.sh data-symbols: *||p' "$src" | head -n1)"
   data_re="${data_re:-tt_text}"
+  wtargets="$(sed -n 's|^// run.sh targets: *||p' "$src" | head -n1)"
+  wwant() { want "$1" && { [ -z "$wtargets" ] || [[ " $wtargets " == *" $1 "* ]]; }; }
+  baseline=0
+  grep -q '^// run.sh baseline' "$src" && baseline=1
+  rm -rf "$out/gen"
 
   # Generated data header.
   if [ -x "$tdir/workloads/$w.data.sh" ]; then
@@ -138,9 +158,14 @@ for w in "${workloads[@]}"; do
     : >"$out/workload_data.h"
   fi
   common_srcs=("$tdir/common/board_print.cc" "$src")
+  shopt -s nullglob
+  common_srcs+=("$out"/gen/*.cc)
+  shopt -u nullglob
+  inc_w=(-I"$out" -I"$tdir/workloads")
+  [ -d "$out/gen" ] && inc_w+=(-I"$out/gen")
 
   # Host: the reference.
-  if ! g++ "${host_flags[@]}" "${inc[@]}" -I"$out" "$tdir/common/board_host.cc" "${common_srcs[@]}" \
+  if ! g++ "${host_flags[@]}" "${inc[@]}" "${inc_w[@]}" "$tdir/common/board_host.cc" "${common_srcs[@]}" \
         -o "$out/host" 2>"$out/host.build.log"; then
     cat "$out/host.build.log" >&2; fail "$w: host build"; continue
   fi
@@ -157,16 +182,18 @@ for w in "${workloads[@]}"; do
   rows=()
 
   # Cortex-M0+ under QEMU.
-  if want m0; then
+  if wwant m0; then
     elf="$out/m0.elf"
-    if arm-none-eabi-g++ "${m0_flags[@]}" "${inc[@]}" -I"$out" "$tdir/cortex-m0plus/board.cc" "${common_srcs[@]}" \
+    if arm-none-eabi-g++ "${m0_flags[@]}" "${inc[@]}" "${inc_w[@]}" "$tdir/cortex-m0plus/board.cc" "${common_srcs[@]}" \
          "${m0_link[@]}" -Wl,-Map="$out/m0.map" -o "$elf" 2>"$out/m0.build.log"; then
       plug_args=()
       rm -f "$out/m0.plugin"
       if [ -n "$plugin" ]; then
         b="$(arm-none-eabi-nm "$elf" | awk '$3=="tt_bench_begin"{print $1}')"
         e="$(arm-none-eabi-nm "$elf" | awk '$3=="tt_bench_end"{print $1}')"
-        plug_args=(-plugin "$plugin,begin=0x$b,end=0x$e,out=$out/m0.plugin")
+        lo="$(arm-none-eabi-nm "$elf" | awk '$3=="_stack_limit"{print $1}')"
+        hi="$(arm-none-eabi-nm "$elf" | awk '$3=="_estack"{print $1}')"
+        plug_args=(-plugin "$plugin,begin=0x$b,end=0x$e,stack_lo=0x$lo,stack_hi=0x$hi,out=$out/m0.plugin")
       fi
       rm -f "$out/m0.out"
       timeout "$tmo" qemu-system-arm -M microbit -display none -monitor none -serial null \
@@ -186,12 +213,29 @@ for w in "${workloads[@]}"; do
       insns="$(kv "$out/m0.out" plugin.insns)"
       if [ -n "$insns" ]; then measured="$insns insns"; else measured="unavailable"; fi
       [ "$(kv "$out/m0.out" plugin.pairs)" = "0" ] && { measured="no markers hit"; insns=""; }
-      stack="$(kv "$out/m0.out" board.stack_peak)"
+      stack_total="$(kv "$out/m0.out" board.stack_peak)"
+      stack="$(kv "$out/m0.out" plugin.stack_peak)"
+      stack_how="stores between the markers (plugin)"
+      [ -n "$stack" ] || { stack="$stack_total"; stack_how="paint, whole program"; }
+      wbytes="$(data_bytes arm-none-eabi-nm "$elf" '_model_data$')"
       rows+=("cortex-m0plus|$((text + data))|$dbytes|$((data + bss))|${stack:--}|$bytes|$measured|$(per_byte "$insns" "$bytes")|$match")
       {
-        echo "m0.flash=$((text + data))"; echo "m0.flash_data=$dbytes"; echo "m0.ram_static=$((data + bss))"
-        echo "m0.stack_peak=${stack:-}"; echo "m0.insns=${insns:-unavailable}"; echo "m0.match=$match"
+        echo "m0.flash=$((text + data))"; echo "m0.flash_data=$dbytes"; echo "m0.flash_weights=$wbytes"
+        echo "m0.ram_static=$((data + bss))"
+        echo "m0.stack_peak=${stack:-}"; echo "m0.stack_how=$stack_how"; echo "m0.stack_total=${stack_total:-}"
+        echo "m0.insns=${insns:-unavailable}"; echo "m0.match=$match"
         [ -n "$insns" ] || echo "m0.insns_why=$plugin_why"
+        if [ $baseline -eq 1 ]; then
+          if arm-none-eabi-g++ "${m0_flags[@]}" -DTT_BASELINE "${inc[@]}" "${inc_w[@]}" "$tdir/cortex-m0plus/board.cc" \
+               "${common_srcs[@]}" "${m0_link[@]}" -o "$out/m0.base.elf" 2>"$out/m0.base.build.log"; then
+            read -r btext bdata bbss <<<"$(sizes arm-none-eabi-size "$out/m0.base.elf")"
+            echo "m0.base_flash=$((btext + bdata))"; echo "m0.base_ram_static=$((bdata + bbss))"
+            echo "m0.flash_code=$((text + data - btext - bdata - wbytes))"
+            echo "m0.ram_runtime=$((data + bss - bdata - bbss))"
+          else
+            fail "$w: m0 baseline build (see $out/m0.base.build.log)"
+          fi
+        fi
       } >>"$summary"
     else
       cat "$out/m0.build.log" >&2; fail "$w: m0 build"
@@ -200,9 +244,9 @@ for w in "${workloads[@]}"; do
   fi
 
   # ATmega328P under simavr.
-  if want avr; then
+  if wwant avr; then
     elf="$out/avr.elf"
-    if avr-g++ "${avr_flags[@]}" "${inc[@]}" -I"$out" "$tdir/atmega328p/board.cc" "${common_srcs[@]}" \
+    if avr-g++ "${avr_flags[@]}" "${inc[@]}" "${inc_w[@]}" "$tdir/atmega328p/board.cc" "${common_srcs[@]}" \
          "${avr_link[@]}" -Wl,-Map="$out/avr.map" -o "$elf" 2>"$out/avr.build.log"; then
       timeout "$tmo" "$runner" "$elf" >"$out/avr.out" 2>"$out/avr.stderr"; rc=$?
       match="match"
@@ -215,13 +259,28 @@ for w in "${workloads[@]}"; do
       read -r text data bss <<<"$(sizes avr-size "$elf")"
       dbytes="$(data_bytes avr-nm "$elf" "$data_re")"
       cycles="$(kv "$out/avr.out" board.cycles)"
-      stack="$(kv "$out/avr.out" board.stack_peak)"
+      stack_total="$(kv "$out/avr.out" board.stack_peak)"
+      stack="$(kv "$out/avr.out" board.bench_stack_peak)"
       measured="${cycles:-?} cycles"
       [ "$(kv "$out/avr.out" board.pairs)" = "0" ] && { measured="no markers hit"; cycles=""; }
+      wbytes="$(data_bytes avr-nm "$elf" '_model_data$')"
       rows+=("atmega328p|$((text + data))|$dbytes|$((data + bss))|${stack:--}|$bytes|$measured|$(per_byte "$cycles" "$bytes")|$match")
       {
-        echo "avr.flash=$((text + data))"; echo "avr.flash_data=$dbytes"; echo "avr.ram_static=$((data + bss))"
-        echo "avr.stack_peak=${stack:-}"; echo "avr.cycles=${cycles:-}"; echo "avr.match=$match"
+        echo "avr.flash=$((text + data))"; echo "avr.flash_data=$dbytes"; echo "avr.flash_weights=$wbytes"
+        echo "avr.ram_static=$((data + bss))"
+        echo "avr.stack_peak=${stack:-}"; echo "avr.stack_how=lowest SP between the markers (simavr)"
+        echo "avr.stack_total=${stack_total:-}"; echo "avr.cycles=${cycles:-}"; echo "avr.match=$match"
+        if [ $baseline -eq 1 ]; then
+          if avr-g++ "${avr_flags[@]}" -DTT_BASELINE "${inc[@]}" "${inc_w[@]}" "$tdir/atmega328p/board.cc" \
+               "${common_srcs[@]}" "${avr_link[@]}" -o "$out/avr.base.elf" 2>"$out/avr.base.build.log"; then
+            read -r btext bdata bbss <<<"$(sizes avr-size "$out/avr.base.elf")"
+            echo "avr.base_flash=$((btext + bdata))"; echo "avr.base_ram_static=$((bdata + bbss))"
+            echo "avr.flash_code=$((text + data - btext - bdata - wbytes))"
+            echo "avr.ram_runtime=$((data + bss - bdata - bbss))"
+          else
+            fail "$w: avr baseline build (see $out/avr.base.build.log)"
+          fi
+        fi
       } >>"$summary"
     else
       cat "$out/avr.build.log" >&2; fail "$w: avr build"
@@ -236,9 +295,10 @@ for w in "${workloads[@]}"; do
     IFS='|' read -r t fl db ram st by me pb ma <<<"$r"
     printf '%-14s %7s %7s %7s %7s %7s %-22s %9s  %s\n' "$t" "$fl" "$db" "$ram" "$st" "$by" "$me" "$pb" "$ma"
   done
-  if want m0 && [ -n "$plugin_why" ]; then echo "   m0 instructions: $plugin_why"; fi
+  if wwant m0 && [ -n "$plugin_why" ]; then echo "   m0 instructions: $plugin_why"; fi
   echo "   flash = text+data (of which (data) = generated arrays /$data_re/); ram = static data+bss;"
-  echo "   stack = peak bytes (M0: paint, AVR: lowest SP); M0 counts instructions (QEMU has no cycle"
+  echo "   stack = peak bytes from the top of RAM while measured (M0: stores seen by the plugin, else"
+  echo "   paint; AVR: lowest SP between the markers); M0 counts instructions (QEMU has no cycle"
   echo "   model), AVR counts exact cycles at 16 MHz; per_byte = measured / bytes."
   echo
 done

@@ -5,6 +5,8 @@
  *                         summed over all pairs; exact and repeatable (simavr counts AVR cycles);
  *   board.pairs=N         number of begin/end pairs;
  *   board.stack_peak=N    RAMEND - lowest SP seen, sampled after every instruction;
+ *   board.bench_stack_peak=N  RAMEND - lowest SP seen between the markers (the measured code and
+ *                         the frames of its callers);
  *   board.cycles_total=N  cycles from reset to the exit write.
  * Exit status: the program's (GPIOR0 = 0x80 | rc before cli + sleep); 3 if it crashed or stopped
  * without that write; 4 if it ran past --max-cycles; 2 for a usage or load error.
@@ -111,12 +113,13 @@ int main(int argc, char **argv) {
   avr_irq_register_notify(avr_io_getirq(avr, AVR_IOCTL_UART_GETIRQ('0'), UART_IRQ_OUTPUT), on_uart, NULL);
   avr_register_io_write(avr, kGpior0, on_gpior0, NULL);
 
-  uint16_t min_sp = (uint16_t)avr->ramend;
+  uint16_t min_sp = (uint16_t)avr->ramend, bench_min_sp = (uint16_t)avr->ramend;
   int state = cpu_Running;
   for (;;) {
     state = avr_run(avr);
     const uint16_t sp = (uint16_t)(avr->data[R_SPL] | (avr->data[R_SPH] << 8));
     if (sp < min_sp) min_sp = sp;
+    if (in_bench && sp < bench_min_sp) bench_min_sp = sp;
     if (state == cpu_Done || state == cpu_Crashed) break;
     if (avr->cycle > max_cycles) break;
   }
@@ -124,6 +127,7 @@ int main(int argc, char **argv) {
   printf("board.cycles=%llu\n", (unsigned long long)bench_cycles);
   printf("board.pairs=%u\n", pairs);
   printf("board.stack_peak=%u\n", (unsigned)(avr->ramend - min_sp));
+  printf("board.bench_stack_peak=%u\n", (unsigned)(avr->ramend - bench_min_sp));
   printf("board.cycles_total=%llu\n", (unsigned long long)exit_cycle);
   fflush(stdout);
 

@@ -21,10 +21,12 @@
 #define TT_FLASH PROGMEM
 inline uint8_t tt_flash_u8(const uint8_t* p) { return pgm_read_byte(p); }
 inline uint16_t tt_flash_u16(const uint16_t* p) { return pgm_read_word(p); }
+inline uint32_t tt_flash_u32(const uint32_t* p) { return pgm_read_dword(p); }
 #else
 #define TT_FLASH
 inline uint8_t tt_flash_u8(const uint8_t* p) { return *p; }
 inline uint16_t tt_flash_u16(const uint16_t* p) { return *p; }
+inline uint32_t tt_flash_u32(const uint32_t* p) { return *p; }
 #endif
 
 extern "C" {

@@ -1,7 +1,7 @@
 /*
  * QEMU TCG plugin: counts guest instructions executed between two marker addresses.
  *
- *   -plugin libinsn_range.so,begin=0xADDR,end=0xADDR[,out=FILE]
+ *   -plugin libinsn_range.so,begin=0xADDR,end=0xADDR[,stack_lo=0xADDR,stack_hi=0xADDR][,out=FILE]
  *
  * Counting is on from the execution of the instruction at `begin` (included) until the execution
  * of the instruction at `end` (excluded); several begin/end pairs accumulate. The addresses are
@@ -11,6 +11,12 @@
  *   plugin.insns=N
  *   plugin.pairs=P
  * to FILE, or to QEMU's log (-d plugin) when no file is given.
+ *
+ * With stack_lo/stack_hi (the stack region, e.g. _stack_limit and _estack from nm) it also
+ * watches every guest store while counting and writes
+ *   plugin.stack_peak=B
+ * the bytes between stack_hi and the lowest stack address stored to inside the measured regions:
+ * the stack high-water mark of the measured code, including the frames of its callers.
  *
  * Instructions, not cycles: QEMU models no Cortex-M0 pipeline timing.
  * Single vCPU (the boards here have one); the counters are not atomic.
@@ -28,6 +34,8 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
 static uint64_t begin_addr = UINT64_MAX;
 static uint64_t end_addr = UINT64_MAX;
 static char *out_path;
+
+static uint64_t stack_lo = UINT64_MAX, stack_hi = UINT64_MAX, stack_min = UINT64_MAX;
 
 static int active;
 static uint64_t insns;
@@ -57,9 +65,20 @@ static void on_tb(unsigned int vcpu, void *udata) {
   if (active) insns += (uint64_t)(uintptr_t)udata;
 }
 
+static void on_store(unsigned int vcpu, qemu_plugin_meminfo_t info, uint64_t vaddr, void *udata) {
+  (void)vcpu;
+  (void)info;
+  (void)udata;
+  if (active && vaddr >= stack_lo && vaddr < stack_hi && vaddr < stack_min) stack_min = vaddr;
+}
+
 static void on_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb) {
   (void)id;
   size_t n = qemu_plugin_tb_n_insns(tb);
+  if (stack_lo != UINT64_MAX)
+    for (size_t i = 0; i < n; ++i)
+      qemu_plugin_register_vcpu_mem_cb(qemu_plugin_tb_get_insn(tb, i), on_store, QEMU_PLUGIN_CB_NO_REGS,
+                                       QEMU_PLUGIN_MEM_W, NULL);
   int has_marker = 0;
   for (size_t i = 0; i < n; ++i) {
     uint64_t pc = qemu_plugin_insn_vaddr(qemu_plugin_tb_get_insn(tb, i)) & ~(uint64_t)1;
@@ -84,8 +103,11 @@ static void on_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb) {
 static void on_plugin_exit(qemu_plugin_id_t id, void *udata) {
   (void)id;
   (void)udata;
-  char line[96];
-  snprintf(line, sizeof line, "plugin.insns=%" PRIu64 "\nplugin.pairs=%" PRIu64 "\n", insns, pairs);
+  char line[160];
+  int k = snprintf(line, sizeof line, "plugin.insns=%" PRIu64 "\nplugin.pairs=%" PRIu64 "\n", insns, pairs);
+  if (stack_lo != UINT64_MAX && k > 0 && (size_t)k < sizeof line)
+    snprintf(line + k, sizeof line - (size_t)k, "plugin.stack_peak=%" PRIu64 "\n",
+             stack_min == UINT64_MAX ? 0 : stack_hi - stack_min);
   if (out_path) {
     FILE *f = fopen(out_path, "w");
     if (f) {
@@ -106,6 +128,10 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
       begin_addr = strtoull(a + 6, NULL, 0) & ~(uint64_t)1;
     } else if (strncmp(a, "end=", 4) == 0) {
       end_addr = strtoull(a + 4, NULL, 0) & ~(uint64_t)1;
+    } else if (strncmp(a, "stack_lo=", 9) == 0) {
+      stack_lo = strtoull(a + 9, NULL, 0);
+    } else if (strncmp(a, "stack_hi=", 9) == 0) {
+      stack_hi = strtoull(a + 9, NULL, 0);
     } else if (strncmp(a, "out=", 4) == 0) {
       out_path = g_strdup(a + 4);
     } else {

@@ -1,0 +1,98 @@
+// The body of the model workloads (sms4k, sms32k): classifies every embedded test text with a
+// real exported model, streaming it byte by byte through model_push, and reads the scores at the
+// end. Each text is measured on its own (tt_bench_begin before model_reset, tt_bench_end after
+// model_read); the digests are folded outside the measured region.
+//
+// Prints: texts, bytes, features, positives, digest (FNV-1a over logit, prob, decision of every
+// text: compared with the host by run.sh), cli_digest (logit and decision only) and cli_match
+// (cli_digest equals TT_CLI_DIGEST, computed by gen_model_data.py from `tinytext predict` on the
+// same quantised model and the same bytes). Exit 0 iff the model opened and cli_match.
+// Include after "board.h" and the generated "workload_data.h".
+#ifndef TT_WORKLOADS_CLASSIFY_H
+#define TT_WORKLOADS_CLASSIFY_H
+
+#include <tinytext/model.h>
+
+namespace {
+
+struct Fnv1a {
+  uint32_t h;
+  void byte(uint8_t b) {
+    h ^= b;
+    h *= 16777619u;
+  }
+  void u32(uint32_t v) {
+    for (uint8_t i = 0; i < 4; ++i) byte((uint8_t)(v >> (8u * i)));
+  }
+};
+
+// Static: RAM shows up in .bss (ram_static), the stack figure is the runtime's own.
+#if !defined(TT_BASELINE)
+tt::Model model;
+TT_W_STATE state;
+TT_W_SCORES scores;
+#endif
+
+}  // namespace
+
+#if defined(TT_BASELINE)
+// The same harness without the runtime (run.sh builds it for size only): the difference between
+// the two images is the runtime's code, its RAM, and the model.
+extern "C" int tt_workload_main(void) {
+  uint32_t sum = 0, begin = 0;
+  for (uint16_t t = 0; t < TT_TEXTS_COUNT; ++t) {
+    const uint32_t end = tt_flash_u32(&tt_text_ends[t]);
+    tt_bench_begin();
+    for (uint32_t i = begin; i < end; ++i) sum += tt_flash_u8(&tt_texts[i]);
+    tt_bench_end();
+    begin = end;
+  }
+  Fnv1a all = {2166136261u};
+  all.u32(sum);
+  tt::board::put_kv_dec("texts", TT_TEXTS_COUNT);
+  tt::board::put_kv_dec("bytes", begin);
+  tt::board::put_kv_dec("features", sum);
+  tt::board::put_kv_dec("positives", sum);
+  tt::board::put_kv_hex("digest", all.h);
+  tt::board::put_kv_hex("cli_digest", all.h);
+  tt::board::put_kv_dec("cli_match", all.h == TT_CLI_DIGEST ? 1u : 0u);
+  return 0;
+}
+#else
+extern "C" int tt_workload_main(void) {
+  if (TT_W_OPEN(model) != tt::kOk) {
+    tt::board::put_kv_dec("open_failed", 1);
+    return 1;
+  }
+  Fnv1a all = {2166136261u}, cli = {2166136261u};
+  uint32_t features = 0, positives = 0, begin = 0;
+  for (uint16_t t = 0; t < TT_TEXTS_COUNT; ++t) {
+    const uint32_t end = tt_flash_u32(&tt_text_ends[t]);
+    tt_bench_begin();
+    if (tt::model_reset(model, state) != tt::kOk) return 1;
+    for (uint32_t i = begin; i < end; ++i) tt::model_push(model, state, tt_flash_u8(&tt_texts[i]));
+    tt::model_read(model, state, scores);
+    tt_bench_end();
+    begin = end;
+    const uint8_t pos = tt::model_positive(model, scores, 0) ? 1 : 0;
+    all.u32((uint32_t)scores.logit[0]);
+    all.byte((uint8_t)scores.prob[0]);
+    all.byte((uint8_t)(scores.prob[0] >> 8));
+    all.byte(pos);
+    cli.u32((uint32_t)scores.logit[0]);
+    cli.byte(pos);
+    features += scores.features;
+    positives += pos;
+  }
+  tt::board::put_kv_dec("texts", TT_TEXTS_COUNT);
+  tt::board::put_kv_dec("bytes", begin);
+  tt::board::put_kv_dec("features", features);
+  tt::board::put_kv_dec("positives", positives);
+  tt::board::put_kv_hex("digest", all.h);
+  tt::board::put_kv_hex("cli_digest", cli.h);
+  tt::board::put_kv_dec("cli_match", cli.h == TT_CLI_DIGEST ? 1u : 0u);
+  return (cli.h == TT_CLI_DIGEST && begin == TT_TEXTS_BYTES) ? 0 : 1;
+}
+#endif  // TT_BASELINE
+
+#endif  // TT_WORKLOADS_CLASSIFY_H
