@@ -1,4 +1,5 @@
-// tinytext train DATA [reader options] -o MODEL: trains the float model.
+// tinytext train DATA [reader options] -o MODEL: trains the float model, or with --qat the int8
+// model (quantisation-aware training) directly.
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -10,6 +11,7 @@
 #include "common/error.h"
 #include "data/dataset.h"
 #include "model/model_io.h"
+#include "quant/quantize.h"
 #include "train/trainer.h"
 
 namespace tt::cli {
@@ -88,6 +90,11 @@ int cmd_train(int argc, char** argv) {
       {"valid", "FRACTION", "held out for early stopping and thresholds, 0 for none", "0.1"},
       {"patience", "N", "stop after N epochs without a better validation metric", std::to_string(d.patience)},
       {"refit", "", "after early stopping, retrain on all rows (training + validation) for the best epoch count", ""},
+      {"qat", "",
+       "quantisation-aware training: train through the int8 weights and write the int8 model (kind 1, as "
+       "'quantize' writes) instead of the float one",
+       ""},
+      {"margin", "M", "with --qat: keep M x the largest activation seen in training (as quantize --margin)", "2"},
       {"seed", "S", "random seed; same data, options and seed give the same model file", std::to_string(d.seed)},
       {"threads", "N", "worker threads (the model does not depend on it)", std::to_string(d.threads)},
       {"quiet", "", "no progress on stderr", ""},
@@ -167,6 +174,9 @@ int cmd_train(int argc, char** argv) {
   o.valid = args.get_double("valid", 0, 0.9);
   o.patience = static_cast<uint32_t>(args.get_int("patience", 1, 100000));
   o.refit = args.has("refit");
+  o.qat = args.has("qat");
+  o.qat_margin = args.get_double("margin", 1.0, 1000.0);
+  if (args.has("margin") && !o.qat) throw UsageError("train: --margin applies to --qat only");
   o.seed = static_cast<uint64_t>(args.get_int("seed", 0, INT64_MAX));
   o.threads = static_cast<uint32_t>(args.get_int("threads", 1, 256));
   o.quiet = args.has("quiet");
@@ -188,27 +198,38 @@ int cmd_train(int argc, char** argv) {
   char info[512];
   std::snprintf(info, sizeof info,
                 "tinytext train: epochs=%u lr=%g batch=%u optimizer=%s l2=%s class-weight=%s valid=%g "
-                "patience=%u refit=%d seed=%llu",
+                "patience=%u refit=%d qat=%d seed=%llu",
                 o.epochs, static_cast<double>(o.lr), o.batch, opt.c_str(),
                 o.l2 >= 0 ? std::to_string(o.l2).c_str() : "default", cw.c_str(), o.valid, o.patience,
-                o.refit ? 1 : 0, static_cast<unsigned long long>(o.seed));
+                o.refit ? 1 : 0, o.qat ? 1 : 0, static_cast<unsigned long long>(o.seed));
   o.info = info;
   train::TrainReport rep;
   const FloatModel m = train::train(data, o, &rep);
-  save_model(out_path, m);
+  if (o.qat) {
+    char qinfo[160];
+    std::snprintf(qinfo, sizeof qinfo,
+                  "quantisation-aware training (tinytext train --qat); activation ranges from %zu training "
+                  "examples; margin %g",
+                  rep.qat_ranges.examples, o.qat_margin);
+    quant::save_quant(out_path, quant::quantize(m, rep.qat_ranges, qinfo));
+  } else {
+    save_model(out_path, m);
+  }
   if (!o.quiet)
-    std::fprintf(stderr, "wrote %s: %s (%llu bytes of weights once int8)\n", out_path.c_str(),
-                 m.shape.describe().c_str(), static_cast<unsigned long long>(m.shape.parameter_count()));
+    std::fprintf(stderr, "wrote %s: %s (%s, %llu bytes of weights)\n", out_path.c_str(), m.shape.describe().c_str(),
+                 o.qat ? "int8" : "float; quantize it for the device",
+                 static_cast<unsigned long long>(m.shape.parameter_count()));
   if (args.has("json")) {
     std::printf("{\"model\":\"%s\",\"buckets\":%u,\"dim\":%u,\"hidden\":%u,\"outputs\":%u,\"linear\":%s,"
                 "\"head\":\"%s\",\"pool\":\"%s\",\"parameters\":%llu,\"train_examples\":%zu,"
                 "\"valid_examples\":%zu,\"epochs_run\":%zu,\"best_epoch\":%u,\"valid_metric\":\"%s\","
-                "\"valid_value\":%.6f,\"seconds\":%.3f}\n",
+                "\"valid_value\":%.6f,\"seconds\":%.3f,\"kind\":\"%s\"}\n",
                 json_escape(out_path).c_str(), m.shape.tokenizer.buckets, m.shape.dim, m.shape.hidden,
                 m.shape.outputs, m.shape.linear ? "true" : "false", head_name(m.shape.head), pool_name(m.shape.pool),
                 static_cast<unsigned long long>(m.shape.parameter_count()), rep.train_examples, rep.valid_examples,
                 rep.epochs.size(), rep.best_epoch, rep.metric_name.c_str(),
-                rep.valid_examples ? rep.best_metric : 0.0, rep.tokenize_seconds + rep.train_seconds);
+                rep.valid_examples ? rep.best_metric : 0.0, rep.tokenize_seconds + rep.train_seconds,
+                o.qat ? "int8" : "float32");
   }
   return 0;
 }

@@ -27,6 +27,13 @@ void FakeQuant::observe(const FloatModel& m, const uint16_t* f, size_t n) {
   }
 }
 
+void FakeQuant::observe_activations(const float* pooled, const float* hidden) {
+  ++seen_;
+  if (shape_.linear) return;
+  for (uint32_t d = 0; d < shape_.dim; ++d) pooled_max_[d] = std::max(pooled_max_[d], std::fabs(double{pooled[d]}));
+  for (uint32_t h = 0; h < shape_.hidden; ++h) hidden_max_[h] = std::max(hidden_max_[h], double{hidden[h]});
+}
+
 Ranges FakeQuant::ranges() const {
   Ranges r;
   r.pooled = pooled_max_;

@@ -23,11 +23,18 @@ class FakeQuant {
   // Records the activations of one example under `master` (call for each example of a batch,
   // or for a sample of the training data before the first epoch).
   void observe(const FloatModel& master, const uint16_t* features, size_t n);
+  // Records activations the caller has already computed for one example: the pooled vector (D
+  // values; ignored for linear models) and the hidden activations after ReLU (H values, or
+  // nullptr when H = 0). The trainer passes the shadow model's activations, i.e. those of the
+  // int8 model it will write, which costs no second forward pass.
+  void observe_activations(const float* pooled, const float* hidden);
   // Rewrites `shadow` from `master` (same shape): call at the start of every batch, then compute
   // the batch's gradients with `shadow`'s weights and apply them to `master`.
   void refresh(const FloatModel& master, FloatModel& shadow) const;
   // The ranges to quantise with at the end (pass to quantize()).
   Ranges ranges() const;
+  // Examples observed so far.
+  size_t seen() const { return seen_; }
 
  private:
   ModelShape shape_;

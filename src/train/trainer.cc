@@ -10,12 +10,14 @@
 #include <cstdio>
 #include <exception>
 #include <limits>
+#include <memory>
 #include <mutex>
 #include <numeric>
 #include <sstream>
 #include <thread>
 
 #include "common/error.h"
+#include "quant/fake_quant.h"
 #include "train/backprop.h"
 
 namespace tt::train {
@@ -518,6 +520,25 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
   };
   init_state();
 
+  // Quantisation-aware training: `shadow` holds the dequantised int8 weights of `m` under the
+  // current activation ranges; forward/backward run on it, the updates go to `m`.
+  quant::QuantOptions qo;
+  qo.margin = opt.qat_margin;
+  std::unique_ptr<quant::FakeQuant> fq;
+  FloatModel shadow;
+  quant::Ranges best_ranges;
+  // A fresh FakeQuant whose ranges start from the current (initial) weights on the first
+  // training rows.
+  auto init_fq = [&](const std::vector<size_t>& rows) {
+    if (!opt.qat) return;
+    fq = std::make_unique<quant::FakeQuant>(shape, qo);
+    const size_t cnt = std::min<size_t>(rows.size(), 1024);
+    for (size_t j = 0; j < cnt; ++j) {
+      const size_t i = rows[j];
+      fq->observe(m, tok.feats.data() + tok.offs[i], tok.offs[i + 1] - tok.offs[i]);
+    }
+  };
+
   // Per-batch buffers: one slot per example.
   const size_t bs = opt.batch;
   std::vector<float> P(bs * D), A(bs * H), G(bs * K), DZ1(bs * H), DPE(bs * D);
@@ -612,7 +633,9 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
       ++step;
       const float bc1 = 1.0f - std::pow(oc.beta1, static_cast<float>(step));
       const float bc2 = 1.0f - std::pow(oc.beta2, static_cast<float>(step));
-      const Weights<float> w{m.emb.data(), m.w1.data(), m.b1.data(), m.w2.data(), m.b2.data()};
+      if (fq) fq->refresh(m, shadow);
+      const FloatModel& fw = fq ? shadow : m;
+      const Weights<float> w{fw.emb.data(), fw.w1.data(), fw.b1.data(), fw.w2.data(), fw.b2.data()};
       // Phase 1: per-example forward/backward, fixed slices of the batch.
       tpool.run([&](unsigned t) {
         Cache<float>& c = caches[t];
@@ -634,6 +657,9 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
         }
       });
       for (size_t j = 0; j < nb; ++j) loss_sum += L[j];
+      // The int8 model's activations (those of the shadow), in example order.
+      if (fq)
+        for (size_t j = 0; j < nb; ++j) fq->observe_activations(&P[j * D], H ? &A[j * H] : nullptr);
       if (!std::isfinite(loss_sum))
         throw Error("training diverged in epoch " + std::to_string(epoch) +
                     " (the loss is NaN or infinite); no model was written. Try a lower --lr (now " + lr_text + ")");
@@ -712,13 +738,15 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
     er.valid_metric = std::numeric_limits<double>::quiet_NaN();
     bool stop = false;
     if (validate) {
-      score_valid(m);
+      if (fq) fq->refresh(m, shadow);
+      score_valid(fq ? shadow : m);
       er.valid_metric = valid_metric();
       const double metric = std::isnan(er.valid_metric) ? -er.loss : er.valid_metric;
       if (metric > best_metric) {
         best_metric = metric;
         best_epoch = epoch;
         best = m;
+        if (fq) best_ranges = fq->ranges();
         since_best = 0;
       } else if (++since_best >= opt.patience) {
         stop = true;
@@ -741,12 +769,16 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
   }
   if (tty) std::fprintf(stderr, "\n");
   };
+  init_fq(train_idx);
   run_epochs(train_idx, opt.epochs, !valid_idx.empty());
+  if (fq) rep.qat_ranges = fq->ranges();
 
   if (!valid_idx.empty()) {
     m = std::move(best);
+    if (fq) rep.qat_ranges = best_ranges;
     if (shape.head == Head::kSigmoid) {
-      score_valid(m);
+      // QAT: the thresholds of the int8 model that will be written.
+      score_valid(fq ? quant::dequantized(m, rep.qat_ranges) : m);
       const size_t nv = valid_idx.size();
       std::vector<float> s(nv);
       std::vector<uint8_t> y(nv);
@@ -768,7 +800,9 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
       std::vector<size_t> all(n);
       std::iota(all.begin(), all.end(), size_t{0});
       const size_t reported = rep.epochs.size();
+      init_fq(all);
       run_epochs(all, best_epoch, false);
+      if (fq) rep.qat_ranges = fq->ranges();
       rep.epochs.resize(reported);
       m.threshold = thr;
     }

@@ -19,6 +19,7 @@
 
 #include "data/dataset.h"
 #include "model/model.h"
+#include "quant/quantize.h"
 
 namespace tt::train {
 
@@ -54,6 +55,13 @@ struct TrainOptions {
   // epoch count; thresholds stay those chosen on the validation rows. Off by default: measured
   // +0.004 AUC on Jigsaw 4K but -0.001 at 32K and -0.05 macro-F1 on Davidson 4K.
   bool refit = false;
+  // Quantisation-aware training (--qat): every batch's forward/backward runs on the dequantised
+  // int8 weights (quant::FakeQuant), the gradients update the float weights (straight-through
+  // estimator), validation scores and thresholds are those of the int8 model, and the activation
+  // ranges to quantise with are returned in TrainReport::qat_ranges: quant::quantize(model,
+  // report.qat_ranges) is then the int8 model that was validated.
+  bool qat = false;
+  double qat_margin = 2.0;    // as quant::QuantOptions::margin
   uint64_t seed = 1;
   uint32_t threads = 2;
   bool quiet = false;
@@ -75,6 +83,7 @@ struct TrainReport {
   double best_metric = 0;
   size_t train_examples = 0, valid_examples = 0;
   double tokenize_seconds = 0, train_seconds = 0;
+  quant::Ranges qat_ranges;  // with TrainOptions::qat: the ranges of the returned model
 };
 
 // The default learning rate for an optimiser and shape.
