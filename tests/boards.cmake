@@ -30,12 +30,36 @@ if(TT_BASH AND TT_PYTHON3 AND TT_ARM_GXX AND TT_AVR_GXX AND TT_QEMU_ARM AND TT_S
   # forbidden symbol (heap, float, exceptions, printf) in an image. The M0 instruction count needs
   # qemu-plugin.h from Debian's qemu source package (fetched once into ${TT_BOARDS_DIR}); when it
   # cannot be fetched the count is reported "unavailable" and the test still checks the digests.
+  # The model workloads (sms4k, sms32k, stream100, stream10000) train, quantise and export real
+  # models with the tinytext CLI and check every score against `tinytext predict`.
   add_test(NAME boards_digest
            COMMAND ${TT_BASH} ${CMAKE_SOURCE_DIR}/targets/run.sh
                    --corpus ${TT_SHARED_DIR}/data/sms-spam-collection/SMSSpamCollection
+                   --shared-data ${TT_SHARED_DIR}/data --tinytext $<TARGET_FILE:tinytext>
                    --timeout 60 ${TT_BOARDS_DIR})
-  set_tests_properties(boards_digest PROPERTIES LABELS "boards" TIMEOUT 240)
+  set_tests_properties(boards_digest PROPERTIES LABELS "boards" TIMEOUT 300 FIXTURES_SETUP boards_results)
+  # Budgets: fails if the runtime's flash, RAM or stack grows past bench/budgets.json (update it
+  # deliberately with bench/boards.sh --update-budgets), or if RAM differs between a 100-byte and a
+  # 10,000-byte text. Reads boards_digest's results; writes its tables into the build dir only.
+  add_test(NAME boards_budget
+           COMMAND ${TT_BASH} ${CMAKE_SOURCE_DIR}/bench/boards.sh --no-run --check
+                   --out ${TT_BOARDS_DIR}/bench ${TT_BOARDS_DIR})
+  set_tests_properties(boards_budget PROPERTIES LABELS "boards" TIMEOUT 60 FIXTURES_REQUIRED boards_results)
 else()
   message(WARNING "boards: cross toolchains, qemu-system-arm or libsimavr-dev not found; "
                   "boards_digest not registered (run scripts/boards-deps.sh)")
+endif()
+
+# The Arduino example of `tinytext export --format arduino`, compiled for the Uno against Debian's
+# Arduino AVR core (arduino-core-avr); prints its flash and RAM (avr-size).
+if(TT_BASH AND TT_AVR_GXX AND EXISTS /usr/share/arduino/hardware/arduino/avr/cores/arduino/Arduino.h)
+  if(NOT DEFINED TT_SHARED_DIR)
+    get_filename_component(TT_SHARED_DIR ${CMAKE_SOURCE_DIR}/../shared ABSOLUTE)
+  endif()
+  add_test(NAME boards_arduino
+           COMMAND ${TT_BASH} ${CMAKE_SOURCE_DIR}/targets/arduino/build_example.sh $<TARGET_FILE:tinytext>
+                   ${CMAKE_BINARY_DIR}/arduino_example ${TT_SHARED_DIR}/data/sms-spam-collection/SMSSpamCollection)
+  set_tests_properties(boards_arduino PROPERTIES LABELS "boards" TIMEOUT 120)
+else()
+  message(WARNING "boards: avr-g++ or arduino-core-avr not found; boards_arduino not registered")
 endif()

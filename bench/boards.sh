@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# Board measurements: runs the model workloads on the emulated boards (targets/run.sh), writes
+# bench/boards.json (one record per target and workload) and bench/results/boards.md (a
+# README-ready table), and checks them against the committed budgets (bench/budgets.json).
+#
+# Usage: bench/boards.sh [options] BUILD_DIR
+#   --tinytext BIN      the CLI the workloads train/export with (default: build/tinytext)
+#   --no-run            use the results already in BUILD_DIR (from targets/run.sh)
+#   --out DIR           where boards.json and results/boards.md go (default: bench/)
+#   --check             fail (exit 1) if flash_code, ram_static or stack_peak of any record
+#                       exceeds its budget, or a digest differs (the ctest boards_budget)
+#   --update-budgets    rewrite bench/budgets.json from this run (a deliberate change: commit it)
+# Exit: 0 ok; 1 a run failed, a digest differs or a budget was exceeded; 2 usage.
+set -uo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+tinytext="${TT_TINYTEXT:-$root/build/tinytext}"
+run=1
+out="$root/bench"
+check=0
+update=0
+build=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --tinytext) tinytext="${2:?}"; shift 2 ;;
+    --no-run) run=0; shift ;;
+    --out) out="${2:?}"; shift 2 ;;
+    --check) check=1; shift ;;
+    --update-budgets) update=1; shift ;;
+    -h|--help) sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    -*) echo "boards.sh: unknown option $1" >&2; exit 2 ;;
+    *) build="$1"; shift ;;
+  esac
+done
+[ -n "$build" ] || { echo "usage: bench/boards.sh [options] BUILD_DIR" >&2; exit 2; }
+workloads=(sms4k sms32k stream100 stream10000)
+status=0
+if [ $run -eq 1 ]; then
+  args=()
+  for w in "${workloads[@]}"; do args+=(--workload "$w"); done
+  bash "$root/targets/run.sh" --tinytext "$tinytext" "${args[@]}" "$build" || status=1
+fi
+mkdir -p "$out/results"
+python3 - "$build" "$out" "$root/bench/budgets.json" "$check" "$update" "${workloads[@]}" <<'EOF' || status=1
+import json, os, sys
+build, out, budgets_path, check, update = sys.argv[1:6]
+workloads = sys.argv[6:]
+MODEL = {"sms4k": "4 KB", "sms32k": "32 KB", "stream100": "4 KB", "stream10000": "4 KB"}
+TEXT = {"sms4k": "SMS test split, first texts", "sms32k": "SMS test split, all texts",
+        "stream100": "one generated text", "stream10000": "one generated text"}
+records = []
+for w in workloads:
+    path = os.path.join(build, w, "summary.txt")
+    if not os.path.exists(path):
+        print(f"boards: {path} missing (run targets/run.sh first)", file=sys.stderr)
+        sys.exit(1)
+    kv = {}
+    for line in open(path):
+        k, _, v = line.rstrip("\n").partition("=")
+        kv[k] = v
+    for t, name in (("m0", "cortex-m0plus"), ("avr", "atmega328p")):
+        if f"{t}.flash" not in kv:
+            continue
+        def i(k):
+            v = kv.get(f"{t}.{k}", "")
+            return int(v) if v.isdigit() else None
+        r = {"target": name, "workload": w, "model": MODEL[w], "text": TEXT[w],
+             "flash_code": i("flash_code"), "flash_weights": i("flash_weights"),
+             "flash_total": i("flash"), "ram_static": i("ram_runtime"), "stack_peak": i("stack_peak"), "stack_runtime": i("stack_runtime"),
+             "stack_method": kv.get(f"{t}.stack_how"), "ram_image": i("ram_static"),
+             "texts": int(kv.get("host.texts", "1")), "text_bytes": int(kv["host.bytes"]),
+             "digest_equal": kv.get(f"{t}.match") == "match",
+             "cli_equal": (kv.get("host.cli_match") == "1") if "host.cli_match" in kv else None}
+        if t == "m0":
+            r["instructions"] = i("insns")
+            r["instructions_per_byte"] = round(r["instructions"] / r["text_bytes"], 1) if r["instructions"] else None
+        else:
+            r["cycles"] = i("cycles")
+            r["cycles_per_byte"] = round(r["cycles"] / r["text_bytes"], 1) if r["cycles"] else None
+        records.append(r)
+doc = {"generated_by": "bench/boards.sh",
+       "method": {"instructions": "Cortex-M0+: instructions executed between tt_bench_begin/end, "
+                                  "counted by a QEMU TCG plugin (qemu -M microbit); QEMU models no timing",
+                  "cycles": "ATmega328P: exact cycles between GPIOR0 markers in simavr at 16 MHz",
+                  "flash_code": "image minus the same harness built with -DTT_BASELINE minus the model's "
+                                "weights: the runtime (tokenizer, model_open/push/read) and the libgcc it pulls",
+                  "ram_static": "static RAM of the runtime (Model, state, scores): image minus baseline",
+                  "stack_peak": "bytes of stack from the top of RAM while measured, harness frames included",
+                  "stack_runtime": "stack_peak minus the same harness without the runtime (baseline build run the same way)",
+                  "per_byte": "the measured region covers model_reset, every model_push and model_read"},
+       "records": records}
+with open(os.path.join(out, "boards.json"), "w") as f:
+    json.dump(doc, f, indent=1)
+    f.write("\n")
+
+def n(v):
+    return "-" if v is None else f"{v:,}"
+rows = ["| target | model | text | flash: runtime code | flash: weights | RAM: static | RAM: stack peak | RAM total | bytes | cost per byte | = host |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+for r in records:
+    per = (f"{r['instructions_per_byte']} instructions" if "instructions" in r else f"{r['cycles_per_byte']} cycles")
+    tot = (r["ram_static"] or 0) + (r["stack_peak"] or 0)
+    eq = "yes" if r["digest_equal"] else "NO"
+    if r["cli_equal"] is not None:
+        eq += ", = CLI" if r["cli_equal"] else ", CLI differs"
+    rows.append(f"| {r['target']} | {r['model']} | {r['text']} ({r['texts']}) | {n(r['flash_code'])} | "
+                f"{n(r['flash_weights'])} | {n(r['ram_static'])} | {n(r['stack_peak'])} | {n(tot)} | "
+                f"{n(r['text_bytes'])} | {per} | {eq} |")
+md = ["<!-- written by bench/boards.sh; do not edit -->", *rows, "",
+      "Cortex-M0+: instructions counted by a QEMU TCG plugin between markers (not cycles: QEMU has no",
+      "M0 timing model). ATmega328P: exact simavr cycles at 16 MHz. Runtime code = image minus the same",
+      "harness without the runtime, minus the weights. Stack: peak from the top of RAM while measured",
+      "(M0: lowest stack store seen by the plugin; AVR: lowest SP), harness frames included.", ""]
+with open(os.path.join(out, "results", "boards.md"), "w") as f:
+    f.write("\n".join(md))
+print("\n".join(rows))
+
+bad = [f"{r['target']}/{r['workload']}: digest differs from the host" for r in records if not r["digest_equal"]]
+bad += [f"{r['target']}/{r['workload']}: scores differ from tinytext predict" for r in records if r["cli_equal"] is False]
+KEYS = ("flash_code", "ram_static", "stack_peak")
+if update == "1":
+    b = {f"{r['workload']}.{r['target']}": {k: r[k] for k in KEYS} for r in records}
+    with open(budgets_path, "w") as f:
+        json.dump({"comment": "Board budgets: bench/boards.sh --check fails if a figure grows past these. "
+                              "Update deliberately with bench/boards.sh --update-budgets and commit.",
+                   "budgets": b}, f, indent=1, sort_keys=True)
+        f.write("\n")
+    print(f"boards: budgets written to {budgets_path}")
+if check == "1":
+    budgets = json.load(open(budgets_path))["budgets"]
+    for r in records:
+        key = f"{r['workload']}.{r['target']}"
+        if key not in budgets:
+            bad.append(f"{key}: no budget recorded (bench/boards.sh --update-budgets)")
+            continue
+        for k in KEYS:
+            if r[k] is None or r[k] > budgets[key][k]:
+                bad.append(f"{key}: {k} {r[k]} > budget {budgets[key][k]}")
+    s100 = {r["target"]: r for r in records if r["workload"] == "stream100"}
+    for r in records:
+        if r["workload"] == "stream10000" and r["target"] in s100:
+            a = s100[r["target"]]
+            if (a["ram_static"], a["stack_peak"]) != (r["ram_static"], r["stack_peak"]):
+                bad.append(f"{r['target']}: RAM differs between a 100-byte and a 10,000-byte text")
+for m in bad:
+    print("boards: FAIL " + m, file=sys.stderr)
+sys.exit(1 if bad else 0)
+EOF
+exit $status

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Compiles the Arduino example of `tinytext export --format arduino` for the Uno (ATmega328P,
+# 16 MHz) against Debian's real Arduino AVR core (arduino-core-avr), with avr-g++ directly (the
+# flags of the core's platform.txt), and reports its flash and RAM (avr-size).
+#
+# Usage: targets/arduino/build_example.sh TINYTEXT BUILD_DIR [DATA]
+#   trains the 4 KB SMS model (split/train/quantize as in the README) unless BUILD_DIR/model.q8
+#   exists, exports it as an Arduino library, builds core + library + sketch, links.
+# Prints: arduino.flash=N arduino.ram=N (static .data + .bss). Exit 0 iff it links and fits the Uno
+# (32,256 bytes of program flash with the bootloader, 2,048 bytes of RAM).
+set -euo pipefail
+tt="${1:?usage: build_example.sh TINYTEXT BUILD_DIR [DATA]}"
+out="${2:?usage: build_example.sh TINYTEXT BUILD_DIR [DATA]}"
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+data="${3:-$root/../shared/data/sms-spam-collection/SMSSpamCollection}"
+core=/usr/share/arduino/hardware/arduino/avr/cores/arduino
+variant=/usr/share/arduino/hardware/arduino/avr/variants/standard
+[ -d "$core" ] || { echo "build_example: $core missing (apt-get install arduino-core-avr)" >&2; exit 2; }
+mkdir -p "$out/obj"
+out="$(cd "$out" && pwd)"
+if [ ! -f "$out/model.q8" ]; then
+  "$tt" split "$data" --format tsv --no-header --label 1 --text 2 --test 0.2 --seed 1 -o "$out/sms" >/dev/null 2>&1
+  "$tt" train "$out/sms.train.csv" --max-flash 4K --seed 1 --quiet -o "$out/model.ttm"
+  "$tt" quantize "$out/model.ttm" --calib "$out/sms.train.csv" -o "$out/model.q8" 2>/dev/null
+fi
+rm -rf "$out/lib"
+"$tt" export "$out/model.q8" --format arduino -o "$out/lib" --name spam >/dev/null
+lib="$out/lib/spam"
+common=(-mmcu=atmega328p -DF_CPU=16000000L -DARDUINO=10819 -DARDUINO_AVR_UNO -DARDUINO_ARCH_AVR -Os -g0
+        -ffunction-sections -fdata-sections -I"$core" -I"$variant" -I"$lib/src")
+cxx_lib=("${common[@]}" -std=gnu++11 -fno-exceptions -fno-threadsafe-statics -flto)
+cxx=("${cxx_lib[@]}" -fpermissive -w)
+cc=("${common[@]}" -std=gnu11 -flto -w)
+objs=()
+for f in "$core"/*.c; do o="$out/obj/$(basename "$f").o"; avr-gcc "${cc[@]}" -c "$f" -o "$o"; objs+=("$o"); done
+# Debian's core (1.8.7) uses DECIMAL_DIG, which avr-gcc 5.4's <float.h> gives C only.
+for f in "$core"/*.cpp; do o="$out/obj/$(basename "$f").o"; avr-g++ "${cxx[@]}" -DDECIMAL_DIG=__DECIMAL_DIG__ -c "$f" -o "$o"; objs+=("$o"); done
+for f in "$core"/*.S; do o="$out/obj/$(basename "$f").o"; avr-gcc "${common[@]}" -x assembler-with-cpp -c "$f" -o "$o"; objs+=("$o"); done
+{ echo '#include <Arduino.h>'; cat "$lib/examples/spam/spam.ino"; } >"$out/obj/sketch.cpp"
+# The library's sources: -Wall -Werror here, as the runtime promises to compile cleanly.
+avr-g++ "${cxx_lib[@]}" -Wall -Wextra -Werror -c "$out/obj/sketch.cpp" -o "$out/obj/sketch.o"
+avr-g++ "${cxx_lib[@]}" -Wall -Wextra -Werror -c "$lib/src/spam_model.cpp" -o "$out/obj/spam_model.o"
+avr-gcc -mmcu=atmega328p -Os -flto -fuse-linker-plugin -Wl,--gc-sections "$out/obj/sketch.o" "$out/obj/spam_model.o" \
+  "${objs[@]}" -lm -o "$out/spam.elf"
+read -r text data bss <<<"$(avr-size "$out/spam.elf" | awk 'NR==2{print $1, $2, $3}')"
+echo "arduino.flash=$((text + data))"
+echo "arduino.ram=$((data + bss))"
+echo "arduino.model_bytes=$(sed -n 's/^#define SPAM_MODEL_BYTES \([0-9]*\)u/\1/p' "$lib/src/spam_model.h")"
+[ $((text + data)) -le 32256 ] && [ $((data + bss)) -le 2048 ]
