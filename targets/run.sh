@@ -232,6 +232,17 @@ for w in "${workloads[@]}"; do
             echo "m0.base_flash=$((btext + bdata))"; echo "m0.base_ram_static=$((bdata + bbss))"
             echo "m0.flash_code=$((text + data - btext - bdata - wbytes))"
             echo "m0.ram_runtime=$((data + bss - bdata - bbss))"
+            if [ -n "$plugin" ]; then  # the harness's own stack while measured (no runtime in it)
+              bb="$(arm-none-eabi-nm "$out/m0.base.elf" | awk '$3=="tt_bench_begin"{print $1}')"
+              be="$(arm-none-eabi-nm "$out/m0.base.elf" | awk '$3=="tt_bench_end"{print $1}')"
+              rm -f "$out/m0.base.plugin"
+              timeout "$tmo" qemu-system-arm -M microbit -display none -monitor none -serial null \
+                -chardev file,id=sh1,path="$out/m0.base.out" -semihosting-config enable=on,target=native,chardev=sh1 \
+                -plugin "$plugin,begin=0x$bb,end=0x$be,stack_lo=0x$lo,stack_hi=0x$hi,out=$out/m0.base.plugin" \
+                -kernel "$out/m0.base.elf" 2>/dev/null
+              bstack="$(kv "$out/m0.base.plugin" plugin.stack_peak 2>/dev/null)"
+              [ -n "$bstack" ] && [ -n "$stack" ] && { echo "m0.base_stack_peak=$bstack"; echo "m0.stack_runtime=$((stack - bstack))"; }
+            fi
           else
             fail "$w: m0 baseline build (see $out/m0.base.build.log)"
           fi
@@ -277,6 +288,9 @@ for w in "${workloads[@]}"; do
             echo "avr.base_flash=$((btext + bdata))"; echo "avr.base_ram_static=$((bdata + bbss))"
             echo "avr.flash_code=$((text + data - btext - bdata - wbytes))"
             echo "avr.ram_runtime=$((data + bss - bdata - bbss))"
+            timeout "$tmo" "$runner" "$out/avr.base.elf" >"$out/avr.base.out" 2>/dev/null
+            bstack="$(kv "$out/avr.base.out" board.bench_stack_peak)"
+            [ -n "$bstack" ] && [ -n "$stack" ] && { echo "avr.base_stack_peak=$bstack"; echo "avr.stack_runtime=$((stack - bstack))"; }
           else
             fail "$w: avr baseline build (see $out/avr.base.build.log)"
           fi

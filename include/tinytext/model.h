@@ -284,6 +284,12 @@ TT_NOINLINE inline bool params_ok(const uint8_t* p, uint16_t n, bool bias) {
   return true;
 }
 
+// An activation limit against its layer's fan-in (0: the layer is absent, so must be the limit).
+inline bool limit_ok(uint16_t lim, uint32_t fan_in) {
+  if (!fan_in) return lim == 0;
+  return lim >= 1 && lim <= 32767 && (uint32_t)lim * 127u * fan_in <= (uint32_t)kAccBound;
+}
+
 // The one sink of the tokenizer (one instantiation of the tokenizer's code). model_push: adds the
 // embedding row of each feature into acc. model_read: `pend` set, collects the buckets of the
 // pending word's features instead, without touching the state.
@@ -340,9 +346,12 @@ TT_NODISCARD TT_NOINLINE inline Status model_open(Model& m, const uint8_t* image
   v.tokenizer.word_ngrams = TT_READ_BYTE(image + 16);
   v.tokenizer.char_min = TT_READ_BYTE(image + 17);
   v.tokenizer.char_max = TT_READ_BYTE(image + 18);
-  // D, H, K, L, Ap, Ah: six u16 fields from offset 20 on, in the struct's order.
-  uint16_t* const f16[6] = {&v.dim, &v.hidden, &v.outputs, &v.label_bytes, &v.act_pool, &v.act_hidden};
-  for (uint8_t i = 0; i < 6; ++i) *f16[i] = detail::rd_u16(image + 20u + 2u * i);
+  v.dim = detail::rd_u16(image + 20);
+  v.hidden = detail::rd_u16(image + 22);
+  v.outputs = detail::rd_u16(image + 24);
+  v.label_bytes = detail::rd_u16(image + 26);
+  v.act_pool = detail::rd_u16(image + 28);
+  v.act_hidden = detail::rd_u16(image + 30);
   v.model_id = detail::rd_u32(image + 32);
   TT_VERIFY(flags <= (kModelLinear | kModelSoftmax) && pool <= kPoolSum, kBadVersion);
   TT_VERIFY(check_config(v.tokenizer) == kOk, kBadSize);
@@ -353,28 +362,30 @@ TT_NODISCARD TT_NOINLINE inline Status model_open(Model& m, const uint8_t* image
   TT_VERIFY(!(flags & kModelSoftmax) || K >= 2, kBadSize);
   // Activation limits: |fan-in x 127 x limit| <= 2^30, so int32 accumulators cannot overflow.
   // A limit is 0 exactly when its layer is absent (pooled: linear; hidden: H = 0).
-  const uint16_t lim[2] = {linear ? (uint16_t)0 : v.act_pool, v.act_hidden};
-  const uint16_t fan[2] = {linear ? (uint16_t)0 : v.dim, v.hidden};
-  const uint16_t got[2] = {v.act_pool, v.act_hidden};
-  for (uint8_t i = 0; i < 2; ++i) {
-    if (fan[i]) {
-      TT_VERIFY(lim[i] >= 1 && lim[i] <= 32767 && (uint32_t)lim[i] * 127u * fan[i] <= (uint32_t)kAccBound, kBadSize);
-    } else {
-      TT_VERIFY(got[i] == 0, kBadSize);
-    }
-  }
-  // Layout; every term is < 2^29, so the sums cannot wrap. Each section: (offset field, bytes).
+  TT_VERIFY(detail::limit_ok(v.act_pool, linear ? 0u : D) && detail::limit_ok(v.act_hidden, H), kBadSize);
+  // Layout; every term is < 2^29, so the sums cannot wrap.
   const uint32_t I = H ? H : D;
-  uint32_t* const offs[10] = {&v.off_emb, &v.off_mpool, &v.off_w1, &v.off_b1, &v.off_m1,
-                              &v.off_w2,  &v.off_b2,    &v.off_m2, &v.off_thr, &v.off_labels};
-  const uint32_t bytes[10] = {B * D, D * detail::kRescaleBytes, H * D, H * 4u, H * detail::kRescaleBytes,
-                              linear ? 0u : K * I, K * 4u, linear ? 0u : K * detail::kRescaleBytes, K * 4u,
-                              v.label_bytes};
   uint32_t off = kModelHeaderBytes;
-  for (uint8_t i = 0; i < 10; ++i) {
-    *offs[i] = off;
-    off += bytes[i];
-  }
+  v.off_emb = off;
+  off += B * D;
+  v.off_mpool = off;
+  off += D * detail::kRescaleBytes;
+  v.off_w1 = off;
+  off += H * D;
+  v.off_b1 = off;
+  off += H * 4u;
+  v.off_m1 = off;
+  off += H * detail::kRescaleBytes;
+  v.off_w2 = off;
+  off += linear ? 0u : K * I;
+  v.off_b2 = off;
+  off += K * 4u;
+  v.off_m2 = off;
+  off += linear ? 0u : K * detail::kRescaleBytes;
+  v.off_thr = off;
+  off += K * 4u;
+  v.off_labels = off;
+  off += v.label_bytes;
   TT_VERIFY(off + 4u == size, kBadSize);
 #if !defined(TT_MODEL_NO_CHECKSUM)
   TT_VERIFY(detail::crc32_image(image, off) == detail::rd_u32(image + off), kBadChecksum);

@@ -230,7 +230,7 @@ std::vector<File> export_arduino(const quant::QuantModel& q, const std::string& 
       << "    if (c == '\\n' || c == '\\r') {\n"
       << "      if (line_bytes > 0) report();\n"
       << "      line_bytes = 0;\n"
-      << "      (void)tt::model_reset(model, state);\n"
+      << "      ready = tt::model_reset(model, state) == tt::kOk;  // (void) does not silence warn_unused_result\n"
       << "    } else {\n"
       << "      tt::model_push(model, state, (uint8_t)c);\n"
       << "      if (line_bytes < 0xFFFFu) ++line_bytes;\n"

@@ -50,7 +50,12 @@ __attribute__((optimize("no-tree-loop-distribute-patterns"), used)) void* memcpy
 
 // ---- markers: distinct bodies so identical-code folding cannot merge them ----
 volatile uint32_t tt_bench_state;
-__attribute__((noinline, used)) void tt_bench_begin(void) { tt_bench_state = 1u; }
+// begin stores one word on its own frame, so the plugin's stack figure of a region always
+// includes the caller's depth (the harness baseline then measures the harness alone).
+__attribute__((noinline, used)) void tt_bench_begin(void) {
+  volatile uint32_t probe = 1u;
+  tt_bench_state = probe;
+}
 __attribute__((noinline, used)) void tt_bench_end(void) { tt_bench_state = 2u; }
 
 // ---- stack paint ----
