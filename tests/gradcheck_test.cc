@@ -113,6 +113,69 @@ TEST(GradCheck, HiddenReluSoftmax) {
   for (Pool pool : {Pool::kMean, Pool::kSum}) check({3, 5, 4, false, Head::kSoftmax, pool});
 }
 
+// NB-weighted linear models: the loss is a function of v with weights emb = v r; the trainer's
+// gradient w.r.t. v is r times the gradient w.r.t. emb.
+TEST(GradCheck, NbScaledLinear) {
+  for (Head head : {Head::kSigmoid, Head::kSoftmax}) {
+    const uint32_t K = head == Head::kSoftmax ? 3 : 2;
+    const tt::FloatModel m = make({K, 0, K, true, head, Pool::kSqrt}, 4);
+    // Ratios from a tiny labelled corpus, then a second corpus for the gradient.
+    const uint16_t feats[] = {1, 2, 3, 3, 4, 5, 6, 1, 7, 8, 9, 10, 2, 0};
+    const uint64_t offs[] = {0, 4, 7, 11, 14};
+    std::vector<uint8_t> targets(4 * K, 0);
+    for (size_t i = 0; i < 4; ++i) targets[i * K + i % K] = 1;
+    const std::vector<size_t> rows = {0, 1, 2, 3};
+    const std::vector<float> r = td::nb_ratios(feats, offs, rows, targets.data(), K, 11, 1.0, 0.25);
+    ASSERT_EQ(r.size(), 11u * K);
+    const uint16_t f[] = {3, 7, 3, 10, 0, 2};
+    std::vector<uint8_t> y(K, 0);
+    y[1] = 1;
+    td::Grads g;
+    const double loss = td::nb_example_grads(m, r, f, 6, y.data(), g);
+    std::vector<double> v(m.emb.begin(), m.emb.end());
+    auto loss_of_v = [&] {
+      std::vector<double> emb(v.size());
+      for (size_t i = 0; i < v.size(); ++i) emb[i] = v[i] * r[i];
+      const std::vector<double> b2(m.b2.begin(), m.b2.end());
+      td::Weights<double> w{emb.data(), nullptr, nullptr, nullptr, b2.data()};
+      td::Cache<double> c;
+      c.resize(m.shape);
+      td::forward(m.shape, w, f, 6, c);
+      return td::loss_grad<double>(head, c.z.data(), y.data(), K, nullptr, nullptr, nullptr, c.dz.data());
+    };
+    EXPECT_NEAR(loss, loss_of_v(), 1e-6);
+    for (size_t i = 0; i < v.size(); ++i) {
+      const double keep = v[i], h = 1e-6;
+      v[i] = keep + h;
+      const double lp = loss_of_v();
+      v[i] = keep - h;
+      const double lm = loss_of_v();
+      v[i] = keep;
+      const double num = (lp - lm) / (2 * h);
+      EXPECT_NEAR(g.emb[i], num, 1e-6 * std::max(1.0, std::fabs(num))) << "v[" << i << "] " << tt::head_name(head);
+    }
+  }
+}
+
+// The ratios by hand: 2 positive rows {1, 2}, {2}; 2 negative rows {2, 3}, {3, 3}; alpha 1, beta 1
+// gives |r| / mean |r|, beta 0 gives 1.
+TEST(GradCheck, NbRatiosByHand) {
+  const uint16_t feats[] = {1, 2, 2, 2, 3, 3, 3};
+  const uint64_t offs[] = {0, 2, 3, 5, 7};
+  const uint8_t y[] = {1, 1, 0, 0};
+  const std::vector<size_t> rows = {0, 1, 2, 3};
+  // Presence: pos = {0, 1, 2, 0}, neg = {0, 0, 1, 2} over buckets 0..3; +1 each: sums 7 and 7.
+  const std::vector<float> raw = td::nb_ratios(feats, offs, rows, y, 1, 4, 1.0, -1);
+  EXPECT_NEAR(raw[0], 0.0, 1e-6);
+  EXPECT_NEAR(raw[1], std::log(2.0), 1e-6);
+  EXPECT_NEAR(raw[2], std::log(3.0 / 2.0), 1e-6);
+  EXPECT_NEAR(raw[3], std::log(1.0 / 3.0), 1e-6);
+  const std::vector<float> full = td::nb_ratios(feats, offs, rows, y, 1, 4, 1.0, 1.0);
+  const double mean = (std::log(2.0) + std::log(1.5) + std::log(3.0)) / 4;
+  EXPECT_NEAR(full[3], std::log(3.0) / mean, 1e-5);
+  for (float x : td::nb_ratios(feats, offs, rows, y, 1, 4, 1.0, 0.0)) EXPECT_FLOAT_EQ(x, 1.0f);
+}
+
 TEST(GradCheck, LossValues) {
   // Hand-checkable: BCE of z = 0 is log 2 (times the class weight); CE of equal logits is log K.
   const float z[] = {0.0f, 0.0f, 0.0f};

@@ -133,6 +133,10 @@ TEST(Train, DefaultsFoundByExperiment) {
   EXPECT_EQ(tt::train::default_l2(lin), tt::train::kDefaultLinearL2);
   EXPECT_EQ(tt::train::default_l2(emb), 0.0f);
   EXPECT_EQ(tt::train::default_lr(tt::train::Optimizer::kAdagrad, lin), 1.0f);
+  EXPECT_LT(o.nb_alpha, 0.0f);  // the shape's default: NB-weighted linear models
+  EXPECT_EQ(tt::train::default_nb_alpha(lin), tt::train::kDefaultNbAlpha);
+  EXPECT_EQ(tt::train::default_nb_alpha(emb), 0.0f);
+  EXPECT_EQ(o.nb_beta, 0.25f);
   using tt::train::ClassWeight;
   EXPECT_FALSE(tt::train::uses_class_weights(ClassWeight::kAuto, tt::Head::kSigmoid));
   EXPECT_TRUE(tt::train::uses_class_weights(ClassWeight::kAuto, tt::Head::kSoftmax));
@@ -191,6 +195,8 @@ TEST(Train, BadFlagsRefusedBeforeTraining) {
       {" --class-weight some", "--class-weight"},
       {" --l2 -1", "--l2"},
       {" --epochs 0", "--epochs"},
+      {" --dim 8 --buckets 1024 --nb 1", "--nb"},
+      {" --nb-beta 2", "--nb-beta"},
       {" --bogus", "unknown option"},
   };
   for (const auto& b : bad) {

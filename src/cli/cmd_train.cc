@@ -95,6 +95,12 @@ int cmd_train(int argc, char** argv) {
        "'quantize' writes) instead of the float one",
        ""},
       {"margin", "M", "with --qat: keep M x the largest activation seen in training (as quantize --margin)", "2"},
+      {"nb", "ALPHA",
+       "linear models: NB-weighted training (NB-LR): while training, scale each bucket by (1 - BETA) + BETA |r| / "
+       "mean |r|, r its log-count ratio with smoothing ALPHA; the model file is unchanged. 0: off (default: 1 for "
+       "linear models, off otherwise)", ""},
+      {"nb-beta", "BETA", "with --nb: interpolation between plain (0) and fully NB-scaled (1) training",
+       std::to_string(train::kDefaultNbBeta).substr(0, 4)},
       {"seed", "S", "random seed; same data, options and seed give the same model file", std::to_string(d.seed)},
       {"threads", "N", "worker threads (the model does not depend on it)", std::to_string(d.threads)},
       {"quiet", "", "no progress on stderr", ""},
@@ -175,6 +181,8 @@ int cmd_train(int argc, char** argv) {
   o.patience = static_cast<uint32_t>(args.get_int("patience", 1, 100000));
   o.refit = args.has("refit");
   o.qat = args.has("qat");
+  if (args.has("nb")) o.nb_alpha = static_cast<float>(args.get_double("nb", 0, 1e6));
+  o.nb_beta = static_cast<float>(args.get_double("nb-beta", 0, 1));
   o.qat_margin = args.get_double("margin", 1.0, 1000.0);
   if (args.has("margin") && !o.qat) throw UsageError("train: --margin applies to --qat only");
   o.seed = static_cast<uint64_t>(args.get_int("seed", 0, INT64_MAX));
@@ -198,10 +206,11 @@ int cmd_train(int argc, char** argv) {
   char info[512];
   std::snprintf(info, sizeof info,
                 "tinytext train: epochs=%u lr=%g batch=%u optimizer=%s l2=%s class-weight=%s valid=%g "
-                "patience=%u refit=%d qat=%d seed=%llu",
+                "patience=%u refit=%d qat=%d nb=%g nb-beta=%g seed=%llu",
                 o.epochs, static_cast<double>(o.lr), o.batch, opt.c_str(),
                 o.l2 >= 0 ? std::to_string(o.l2).c_str() : "default", cw.c_str(), o.valid, o.patience,
-                o.refit ? 1 : 0, o.qat ? 1 : 0, static_cast<unsigned long long>(o.seed));
+                o.refit ? 1 : 0, o.qat ? 1 : 0, static_cast<double>(o.nb_alpha), static_cast<double>(o.nb_beta),
+                static_cast<unsigned long long>(o.seed));
   o.info = info;
   train::TrainReport rep;
   const FloatModel m = train::train(data, o, &rep);

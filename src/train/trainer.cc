@@ -71,6 +71,49 @@ double example_grads(const FloatModel& m, const uint16_t* f, size_t n, const uin
   return loss;
 }
 
+std::vector<float> nb_ratios(const uint16_t* feats, const uint64_t* offs, const std::vector<size_t>& rows,
+                             const uint8_t* targets, size_t K, size_t B, double alpha, double beta) {
+  // Presence counts per bucket among the positives and the negatives of each output.
+  std::vector<double> pos(B * K, 0.0), neg(B * K, 0.0);
+  std::vector<size_t> stamp(B, SIZE_MAX);
+  for (size_t i : rows) {
+    const uint8_t* y = targets + i * K;
+    for (uint64_t q = offs[i]; q < offs[i + 1]; ++q) {
+      const size_t b = feats[q];
+      if (stamp[b] == i) continue;
+      stamp[b] = i;
+      for (size_t k = 0; k < K; ++k) (y[k] ? pos : neg)[b * K + k] += 1;
+    }
+  }
+  std::vector<float> r(B * K);
+  for (size_t k = 0; k < K; ++k) {
+    double sp = 0, sn = 0;
+    for (size_t b = 0; b < B; ++b) {
+      sp += pos[b * K + k] + alpha;
+      sn += neg[b * K + k] + alpha;
+    }
+    for (size_t b = 0; b < B; ++b)
+      r[b * K + k] = static_cast<float>(std::log((pos[b * K + k] + alpha) / sp) - std::log((neg[b * K + k] + alpha) / sn));
+    if (beta >= 0) {
+      double mean = 0;
+      for (size_t b = 0; b < B; ++b) mean += std::fabs(r[b * K + k]);
+      mean = B ? mean / static_cast<double>(B) : 1.0;
+      for (size_t b = 0; b < B; ++b)
+        r[b * K + k] = static_cast<float>((1 - beta) + beta * std::fabs(r[b * K + k]) / (mean > 0 ? mean : 1.0));
+    }
+  }
+  return r;
+}
+
+double nb_example_grads(const FloatModel& mv, const std::vector<float>& r, const uint16_t* f, size_t n,
+                        const uint8_t* y, Grads& g) {
+  FloatModel w = mv;
+  for (size_t i = 0; i < w.emb.size(); ++i) w.emb[i] = mv.emb[i] * r[i];
+  const double loss = example_grads(w, f, n, y, nullptr, nullptr, nullptr, g);
+  for (size_t i = 0; i < g.emb.size(); ++i) g.emb[i] *= static_cast<double>(r[i]);
+  return loss;
+}
+
 double roc_auc(const std::vector<float>& scores, const std::vector<uint8_t>& labels) {
   const size_t n = scores.size();
   std::vector<size_t> idx(n);
@@ -325,6 +368,8 @@ float default_lr(Optimizer opt, const ModelShape& shape) {
 
 float default_l2(const ModelShape& shape) { return shape.linear ? kDefaultLinearL2 : 0.0f; }
 
+float default_nb_alpha(const ModelShape& shape) { return shape.linear ? kDefaultNbAlpha : 0.0f; }
+
 bool uses_class_weights(ClassWeight cw, Head head) {
   if (cw == ClassWeight::kAuto) return head == Head::kSoftmax;
   return cw == ClassWeight::kBalanced;
@@ -520,6 +565,15 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
   };
   init_state();
 
+  // NB-weighted linear model: v are the parameters, m.emb = v r the weights.
+  const float nb_alpha = opt.nb_alpha >= 0 ? opt.nb_alpha : default_nb_alpha(shape);
+  if (nb_alpha > 0 && !shape.linear) throw UsageError("--nb applies to linear models only (--linear or --max-flash)");
+  const std::vector<float> nb_r =
+      nb_alpha > 0 ? detail::nb_ratios(tok.feats.data(), tok.offs.data(), train_idx, d.targets.data(), K, B, nb_alpha,
+                                       opt.nb_beta)
+                   : std::vector<float>();
+  std::vector<float> nb_v(nb_r.empty() ? 0 : m.emb.size(), 0.0f);
+
   // Quantisation-aware training: `shadow` holds the dequantised int8 weights of `m` under the
   // current activation ranges; forward/backward run on it, the updates go to `m`.
   quant::QuantOptions qo;
@@ -687,7 +741,14 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
         }
         for (uint32_t f : list) {
           const size_t o = size_t{f} * D;
-          update(oc, &m.emb[o], &gemb[o], &s_emb.g1[o], s_emb.g2.empty() ? nullptr : &s_emb.g2[o], D, lr, bc1, bc2);
+          if (nb_r.empty()) {
+            update(oc, &m.emb[o], &gemb[o], &s_emb.g1[o], s_emb.g2.empty() ? nullptr : &s_emb.g2[o], D, lr, bc1,
+                   bc2);
+          } else {
+            for (size_t dd = 0; dd < D; ++dd) gemb[o + dd] *= nb_r[o + dd];
+            update(oc, &nb_v[o], &gemb[o], &s_emb.g1[o], s_emb.g2.empty() ? nullptr : &s_emb.g2[o], D, lr, bc1, bc2);
+            for (size_t dd = 0; dd < D; ++dd) m.emb[o + dd] = nb_v[o + dd] * nb_r[o + dd];
+          }
           touched[f] = 0;
         }
         // Dense rows: output row k (w2[k], b2[k]) is unit k, hidden row h (w1[h], b1[h]) is unit K + h;
@@ -796,6 +857,7 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
       const std::vector<float> thr = m.threshold;
       init_weights();
       init_state();
+      std::fill(nb_v.begin(), nb_v.end(), 0.0f);
       if (progress) std::fprintf(stderr, "refit on all %zu rows for %u epochs\n", n, best_epoch);
       std::vector<size_t> all(n);
       std::iota(all.begin(), all.end(), size_t{0});

@@ -30,6 +30,10 @@ enum class Optimizer : uint8_t { kAdagrad, kAdam };
 // distorts; the stored threshold is chosen by F1 on validation data anyway).
 enum class ClassWeight : uint8_t { kAuto, kBalanced, kNone };
 
+// NB-weighted training defaults (linear models): smoothing 1, scale interpolation 0.25.
+constexpr float kDefaultNbAlpha = 1.0f;
+constexpr float kDefaultNbBeta = 0.25f;
+
 struct TrainOptions {
   // Architecture. `shape.outputs` and (unless head_set) `shape.head` come from the data.
   // Training defaults to sqrt pooling (ModelShape's own default stays mean for old callers).
@@ -61,6 +65,16 @@ struct TrainOptions {
   // ranges to quantise with are returned in TrainReport::qat_ranges: quant::quantize(model,
   // report.qat_ranges) is then the int8 model that was validated.
   bool qat = false;
+  // NB-weighted training of linear models (NB-LR, Wang & Manning 2012) when > 0: per bucket b and
+  // output k, r[b][k] = log((a + pos_b) / (a |pos|_1 + ...)) - log(same for the negatives), from the
+  // rows of the training split that contain b (presence, not counts; a = nb_alpha; one-vs-rest
+  // for softmax heads). The trainer learns v in the scaled space (feature x_b r[b][k]) with the L2
+  // penalty on v and stores the weights w = v r: the model file and the device are unchanged.
+  // < 0: the default for the shape (default_nb_alpha); 0: off.
+  float nb_alpha = -1.0f;
+  // Interpolation of the scale with plain training: s = (1 - beta) + beta |r| / mean|r| (per
+  // output); the sign of r does not matter (v starts at 0 and the penalty is symmetric).
+  float nb_beta = kDefaultNbBeta;
   double qat_margin = 2.0;    // as quant::QuantOptions::margin
   uint64_t seed = 1;
   uint32_t threads = 2;
@@ -91,6 +105,8 @@ float default_lr(Optimizer opt, const ModelShape& shape);
 // The default L2 penalty for a shape: kDefaultLinearL2 for linear models, 0 otherwise.
 constexpr float kDefaultLinearL2 = 0.001f;
 float default_l2(const ModelShape& shape);
+// The default NB smoothing for a shape: kDefaultNbAlpha for linear models, 0 (off) otherwise.
+float default_nb_alpha(const ModelShape& shape);
 // Whether balanced class weights are used for a head under a ClassWeight setting.
 bool uses_class_weights(ClassWeight cw, Head head);
 
@@ -132,6 +148,15 @@ double example_grads(const FloatModel& m, const uint16_t* f, size_t n, const uin
                      const float* wneg, const float* wcls, Grads& g);
 
 // ROC AUC (ties get half credit); NaN when one class is absent.
+// NB log-count ratios (see TrainOptions::nb_alpha): `offs` (n + 1) delimit each row's features
+// in `feats`; rows listed in `rows`; targets n x K. Result B x K, row-major.
+std::vector<float> nb_ratios(const uint16_t* feats, const uint64_t* offs, const std::vector<size_t>& rows,
+                             const uint8_t* targets, size_t K, size_t B, double alpha, double beta = -1);
+// The gradient w.r.t. v of one example's loss for a linear model whose weights are emb = v r
+// (elementwise; r as from nb_ratios), for the gradient check: g_v = r g_emb.
+double nb_example_grads(const FloatModel& m_with_v, const std::vector<float>& r, const uint16_t* f, size_t n,
+                        const uint8_t* y, Grads& g);
+
 double roc_auc(const std::vector<float>& scores, const std::vector<uint8_t>& labels);
 // The threshold maximising F1 (midpoint between adjacent scores); 0.5 when undefined.
 float best_f1_threshold(const std::vector<float>& scores, const std::vector<uint8_t>& labels);
