@@ -1,11 +1,13 @@
 #include "cli/args.h"
 
 #include <cerrno>
+#include <cstdio>
 #include <cmath>
 #include <cstdlib>
 #include <sstream>
 
 #include "common/error.h"
+#include "tinytext/tokenizer.h"
 
 namespace tt::cli {
 
@@ -125,6 +127,21 @@ uint64_t Args::get_size(const std::string& name) const {
   if (digits.empty() || *end || errno || digits[0] == '-' || x > (1ull << 40))
     throw UsageError(command_ + ": --" + name + " must be a size such as 4096, 4K or 1M, got '" + v + "'");
   return x * mult;
+}
+
+void parse_char_ngrams(const std::string& command, const std::string& v, TokenizerConfig& c) {
+  if (v == "0") {
+    c.char_min = c.char_max = 0;
+    return;
+  }
+  unsigned lo = 0, hi = 0;
+  char dash = 0, extra = 0;
+  if (std::sscanf(v.c_str(), "%u%c%u%c", &lo, &dash, &hi, &extra) != 3 || dash != '-' || lo < 2 || hi < lo ||
+      hi > kMaxCharN)
+    throw UsageError(command + ": --char-ngrams must be 0 (off) or MIN-MAX with 2 <= MIN <= MAX <= " +
+                     std::to_string(kMaxCharN) + ", got '" + v + "'");
+  c.char_min = static_cast<uint8_t>(lo);
+  c.char_max = static_cast<uint8_t>(hi);
 }
 
 }  // namespace tt::cli

@@ -7,7 +7,15 @@
 #include <string>
 #include <vector>
 
+namespace tt {
+struct TokenizerConfig;
+}
+
 namespace tt::cli {
+
+// Parses --char-ngrams: "0" (off) or "MIN-MAX" with 2 <= MIN <= MAX <= kMaxCharN, into `c`.
+// Throws UsageError naming the command.
+void parse_char_ngrams(const std::string& command, const std::string& value, TokenizerConfig& c);
 
 struct Option {
   std::string name;   // without the leading dashes

@@ -42,22 +42,6 @@ const char* kind_name(uint8_t k) {
   return k == kFeatureChar ? "char" : k == kFeatureWord ? "word" : "bigram";
 }
 
-// "3-5" -> {3, 5}; "0" -> off.
-void parse_char_ngrams(const std::string& v, TokenizerConfig& c) {
-  if (v == "0") {
-    c.char_min = c.char_max = 0;
-    return;
-  }
-  unsigned lo = 0, hi = 0;
-  char dash = 0, extra = 0;
-  if (std::sscanf(v.c_str(), "%u%c%u%c", &lo, &dash, &hi, &extra) != 3 || dash != '-' || lo < 2 || hi < lo ||
-      hi > kMaxCharN)
-    throw UsageError("--char-ngrams must be 0 or MIN-MAX with 2 <= MIN <= MAX <= " + std::to_string(kMaxCharN) +
-                     ", got '" + v + "'");
-  c.char_min = uint8_t(lo);
-  c.char_max = uint8_t(hi);
-}
-
 }  // namespace
 
 int cmd_tokenize(int argc, char** argv) {
@@ -78,7 +62,7 @@ int cmd_tokenize(int argc, char** argv) {
     throw UsageError("tokenize: --scheme must be default, seed12 or seed-notebook, got '" + scheme + "'");
   TokenizerConfig cfg{uint32_t(args.get_int("buckets", 1, kMaxBuckets)), uint8_t(args.get_int("word-ngrams", 1, 2)),
                       0, 0};
-  parse_char_ngrams(args.get("char-ngrams"), cfg);
+  parse_char_ngrams("tokenize", args.get("char-ngrams"), cfg);
 
   bool first = true;
   for_each_input(args, [&](const std::string& text, const std::string& where) {

@@ -1,7 +1,6 @@
 // tinytext train DATA [reader options] -o MODEL: trains the float model, or with --qat the int8
 // model (quantisation-aware training) directly.
 #include <cstdio>
-#include <cstring>
 #include <string>
 #include <vector>
 
@@ -10,58 +9,14 @@
 #include "cli/reader_options.h"
 #include "common/error.h"
 #include "data/dataset.h"
+#include "eval/json.h"
 #include "model/model_io.h"
 #include "quant/quantize.h"
 #include "train/trainer.h"
 
 namespace tt::cli {
 
-namespace {
-
-void parse_char_ngrams_opt(const std::string& v, TokenizerConfig& c) {
-  if (v == "0") {
-    c.char_min = c.char_max = 0;
-    return;
-  }
-  unsigned lo = 0, hi = 0;
-  char dash = 0, extra = 0;
-  if (std::sscanf(v.c_str(), "%u%c%u%c", &lo, &dash, &hi, &extra) != 3 || dash != '-' || lo < 2 || hi < lo ||
-      hi > kMaxCharN)
-    throw UsageError("train: --char-ngrams must be 0 (off) or MIN-MAX with 2 <= MIN <= MAX <= " +
-                     std::to_string(kMaxCharN) + ", got '" + v + "'");
-  c.char_min = static_cast<uint8_t>(lo);
-  c.char_max = static_cast<uint8_t>(hi);
-}
-
-std::string json_escape(const std::string& s) {
-  std::string o;
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c == '"' || c == '\\') {
-      o += '\\';
-      o += static_cast<char>(c);
-    } else if (c < 0x20) {
-      char b[8];
-      std::snprintf(b, sizeof b, "\\u%04x", c);
-      o += b;
-    } else {
-      o += static_cast<char>(c);
-    }
-  }
-  return o;
-}
-
-}  // namespace
-
 int cmd_train(int argc, char** argv) {
-  // The option parser takes long options only; accept the conventional -o for --output.
-  std::vector<char*> av(argv, argv + argc);
-  static char kOutput[] = "--output";
-  for (int i = 2; i < argc; ++i) {
-    if (!std::strcmp(av[size_t(i)], "--")) break;
-    if (!std::strcmp(av[size_t(i)], "-o")) av[size_t(i)] = kOutput;
-  }
-
   const train::TrainOptions d;  // live defaults
   const ModelShape ds;
   std::vector<Option> options = {
@@ -107,7 +62,7 @@ int cmd_train(int argc, char** argv) {
       {"json", "", "print a JSON summary on stdout", ""},
   };
   add_reader_options(options);
-  Args args("train", "DATA [options] -o MODEL\n\n  " + train::budget_rule_text(), options, argc, av.data(), 2);
+  Args args("train", "DATA [options] -o MODEL\n\n  " + train::budget_rule_text(), options, argc, argv, 2);
   if (args.help()) {
     std::fputs(args.usage().c_str(), stdout);
     return 0;
@@ -120,7 +75,7 @@ int cmd_train(int argc, char** argv) {
 
   train::TrainOptions o;
   o.shape.tokenizer.word_ngrams = static_cast<uint8_t>(args.get_int("word-ngrams", 1, 2));
-  parse_char_ngrams_opt(args.get("char-ngrams"), o.shape.tokenizer);
+  parse_char_ngrams("train", args.get("char-ngrams"), o.shape.tokenizer);
   o.buckets_set = args.has("buckets");
   o.dim_set = args.has("dim");
   o.hidden_set = args.has("hidden");
@@ -229,11 +184,11 @@ int cmd_train(int argc, char** argv) {
                  o.qat ? "int8" : "float; quantize it for the device",
                  static_cast<unsigned long long>(m.shape.parameter_count()));
   if (args.has("json")) {
-    std::printf("{\"model\":\"%s\",\"buckets\":%u,\"dim\":%u,\"hidden\":%u,\"outputs\":%u,\"linear\":%s,"
+    std::printf("{\"model\":%s,\"buckets\":%u,\"dim\":%u,\"hidden\":%u,\"outputs\":%u,\"linear\":%s,"
                 "\"head\":\"%s\",\"pool\":\"%s\",\"parameters\":%llu,\"train_examples\":%zu,"
                 "\"valid_examples\":%zu,\"epochs_run\":%zu,\"best_epoch\":%u,\"valid_metric\":\"%s\","
                 "\"valid_value\":%.6f,\"seconds\":%.3f,\"kind\":\"%s\"}\n",
-                json_escape(out_path).c_str(), m.shape.tokenizer.buckets, m.shape.dim, m.shape.hidden,
+                eval::json_quote(out_path).c_str(), m.shape.tokenizer.buckets, m.shape.dim, m.shape.hidden,
                 m.shape.outputs, m.shape.linear ? "true" : "false", head_name(m.shape.head), pool_name(m.shape.pool),
                 static_cast<unsigned long long>(m.shape.parameter_count()), rep.train_examples, rep.valid_examples,
                 rep.epochs.size(), rep.best_epoch, rep.metric_name.c_str(),
