@@ -16,11 +16,13 @@
 #include <string>
 #include <vector>
 
+#include "../examples/arduino-mkrzero/keyboard_verdict.h"
 #include "data/dataset.h"
 #include "hid/capture.h"
 #include "hid/classify.h"
 #include "hid/keyboard.h"
 #include "quant/any_model.h"
+#include "quant/quantize.h"
 #include "test_util.h"
 
 namespace tt {
@@ -171,6 +173,64 @@ TEST_F(HidCli, LiveLinesEndWithTheMessage) {
   // The last live line of a message scores what the message line scores.
   const std::string live = l[15].substr(0, l[15].find(",\"message\""));
   EXPECT_EQ(l[16].compare(0, live.size(), live), 0) << l[15] << "\n" << l[16];
+}
+
+TEST_F(HidCli, EmptyMessagesScoreLikePredictOfTheEmptyText) {
+  // Enter alone, a lone space, a typo erased back to nothing: texts with no feature at all.
+  // (`timeout`: a hang in the runtime is a failure here, not a stuck test run.)
+  const std::string m = q(dir_ + "/sms.q8");
+  const RunResult typed = run(cli() + " hid-type '' ' ' 'x'");
+  ASSERT_EQ(typed.exit_code, 0) << typed.err;
+  const RunResult hid = run("timeout 5 " + cli() + " hid --json --live " + m + " -", typed.out);
+  ASSERT_EQ(hid.exit_code, 0) << hid.err;
+  const RunResult pred = run("timeout 5 " + cli() + " predict --json " + m, "\n \nx\n");
+  ASSERT_EQ(pred.exit_code, 0) << pred.err;
+  const std::vector<std::string> h = lines_of(hid.out), p = lines_of(pred.out);
+  ASSERT_EQ(h.size(), 5u);  // message 1; live + message 2; live + message 3
+  EXPECT_EQ(h[0].compare(0, p[0].size() - 1, p[0], 0, p[0].size() - 1), 0) << h[0];
+  EXPECT_EQ(h[2].compare(0, p[1].size() - 1, p[1], 0, p[1].size() - 1), 0) << h[2];
+  EXPECT_EQ(h[4].compare(0, p[2].size() - 1, p[2], 0, p[2].size() - 1), 0) << h[4];
+}
+
+// The MKR Zero example's logic (examples/arduino-mkrzero/keyboard_verdict.h) on the host: key
+// presses as KeyboardController gives them, the LED after every key, the Serial line at Enter.
+TEST_F(HidCli, ArduinoGlueGivesTheCliVerdict) {
+  const quant::QuantModel qm = quant::load_quant(dir_ + "/sms.q8");
+  const tt::Model m = qm.view();
+  using App = example::KeyboardApp<8, 8, 4>;
+  auto app = std::make_unique<App>();
+  ASSERT_EQ(example::keyboard_begin(*app, m, hid_layout_us(), 0), kOk);
+  EXPECT_EQ(example::keyboard_begin(*app, m, hid_layout_us(), 1), kBadArgument);  // no output 1
+  ASSERT_EQ(example::keyboard_begin(*app, m, hid_layout_us(), 0), kOk);
+
+  quant::LoadedModel lm = quant::LoadedModel::load(dir_ + "/sms.q8");
+  const std::vector<std::string> texts = {"WINNER!! claim your FREE prize now, call 09061701461",
+                                          "ok see you at 5", "Sorry, I'll call later"};
+  for (const std::string& text : texts) {
+    SCOPED_TRACE(text);
+    // OnKeyDown gets only presses: the press reports of hid-type's encoding, with 5% typos.
+    hid::EncodeOptions eo;
+    eo.typo_rate = 0.05;
+    eo.seed = 3;
+    example::KeyUpdate last{};
+    std::string typed;
+    for (const hid::Report& r : hid::encode_text(text + "\n", *hid_layout_us(), eo)) {
+      if (r[2] == 0) continue;  // release
+      last = example::keyboard_press(*app, r[0], r[2]);
+      if (!last.message) {
+        ASSERT_TRUE(last.changed);
+      }
+    }
+    ASSERT_TRUE(last.message);
+    EXPECT_FALSE(last.inexact);
+    const quant::IntScores want = lm.raw(text);
+    EXPECT_EQ(last.led, want.positive[0]);
+    // "spam 0.dddd -> spam" or "... -> -", the probability rounded from the device's Q15.
+    const uint32_t p4 = (static_cast<uint32_t>(want.prob[0]) * 10000u + 16384u) >> 15;
+    char num[16];
+    std::snprintf(num, sizeof num, "%u.%04u", p4 / 10000u, p4 % 10000u);
+    EXPECT_EQ(std::string(last.line), "spam " + std::string(num) + " -> " + (want.positive[0] ? "spam" : "-"));
+  }
 }
 
 TEST_F(HidCli, BackspacePastTheEditorIsRefusedAndMarkedInexact) {
