@@ -6,14 +6,10 @@
 #include <string>
 #include <string_view>
 
+#include "hid/verdict.h"  // kEditorBytes
 #include "tinytext/hid.h"
 
 namespace tt::hid {
-
-// Bytes Backspace can always erase exactly (HidEditor's N) in `tinytext hid`, the board workload
-// and the MKR Zero example. Older bytes are committed: a Backspace reaching them is refused and
-// the message is marked inexact (docs/hid.md).
-constexpr uint8_t kEditorBytes = 64;
 
 // What a keyboard with `layout` types for `text`, so that reports -> text gives it back exactly:
 //   1. every ASCII control byte other than Tab (CR, LF, VT, FF, ..., DEL) becomes a space. The

@@ -28,6 +28,11 @@
 namespace tt {
 namespace hid {
 
+// Bytes Backspace can always erase exactly (HidEditor's N) in `tinytext hid`, the board workload
+// and the MKR Zero example. Older bytes are committed: a Backspace reaching them is refused and
+// the message is marked inexact (docs/hid.md).
+static const uint8_t kEditorBytes = 64;
+
 // The Classifier HidEditor needs: the model's streaming state plus the model it belongs to.
 template <uint16_t D, uint16_t H, uint16_t K>
 struct ModelStream {
