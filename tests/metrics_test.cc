@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "common/error.h"
-#include "eval/json.h"
+#include "common/json.h"
 #include "eval/metrics.h"
 
 namespace {
@@ -136,7 +136,7 @@ TEST(Metrics, ArgmaxNeedsOneTrueClass) {
 }
 
 TEST(EvalJson, EscapesEverythingJsonForbids) {
-  using tt::eval::json_quote;
+  using tt::json_quote;
   EXPECT_EQ(json_quote("a\"b\\c"), "\"a\\\"b\\\\c\"");
   EXPECT_EQ(json_quote(std::string("\n\r\t\b\f\x01\x1f\x7f", 8)), "\"\\n\\r\\t\\b\\f\\u0001\\u001f\\u007f\"");
   EXPECT_EQ(json_quote(std::string("a\0b", 3)), "\"a\\u0000b\"");
@@ -151,7 +151,7 @@ TEST(EvalJson, EscapesEverythingJsonForbids) {
 }
 
 TEST(EvalJson, NumbersRoundTrip) {
-  using tt::eval::json_number;
+  using tt::json_number;
   EXPECT_EQ(json_number(0.5), "0.5");
   EXPECT_EQ(json_number(0.1f), "0.1");
   EXPECT_EQ(json_number(std::nan("")), "null");

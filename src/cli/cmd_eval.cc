@@ -12,7 +12,7 @@
 #include "cli/reader_options.h"
 #include "common/error.h"
 #include "data/dataset.h"
-#include "eval/json.h"
+#include "common/json.h"
 #include "eval/metrics.h"
 #include "quant/any_model.h"
 
@@ -108,8 +108,6 @@ void print_text(const eval::Report& r, const quant::LoadedModel& m, const std::s
 
 std::string to_json(const eval::Report& r, const quant::LoadedModel& m, const std::string& model_path,
                     const std::string& data_path) {
-  using eval::json_number;
-  using eval::json_quote;
   const bool argmax = r.decision == eval::Decision::kArgmax;
   std::string o = "{\"model\":" + json_quote(model_path) + ",\"data\":" + json_quote(data_path) +
                   ",\"n\":" + std::to_string(r.n) + ",\"head\":" + (argmax ? "\"softmax\"" : "\"sigmoid\"") +

@@ -14,7 +14,7 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "common/error.h"
-#include "eval/json.h"
+#include "common/json.h"
 #include "eval/metrics.h"
 #include "hid/capture.h"
 #include "hid/classify.h"
@@ -44,7 +44,7 @@ struct Printer {
   bool live = false;
 
   std::string number(double v) const {
-    return model.is_int8() ? eval::json_number(v) : eval::json_number(static_cast<float>(v));
+    return model.is_int8() ? json_number(v) : json_number(static_cast<float>(v));
   }
 
   // kind: "enter" or "capture" for a message, "" for a live line. q: the device's integers (int8).
@@ -63,14 +63,14 @@ struct Printer {
     const bool is_live = kind[0] == 0;
     std::string o;
     if (json) {
-      o = "{\"text\":" + eval::json_quote(text) + ",\"scores\":{";
-      for (size_t j = 0; j < k; ++j) o += (j ? "," : "") + eval::json_quote(labels[j]) + ":" + number(s[j]);
+      o = "{\"text\":" + json_quote(text) + ",\"scores\":{";
+      for (size_t j = 0; j < k; ++j) o += (j ? "," : "") + json_quote(labels[j]) + ":" + number(s[j]);
       o += "},\"label\":";
       if (model.head() == Head::kSoftmax) {
-        o += eval::json_quote(labels[predicted[0]]);
+        o += json_quote(labels[predicted[0]]);
       } else {
         o += "[";
-        for (size_t p = 0; p < predicted.size(); ++p) o += (p ? "," : "") + eval::json_quote(labels[predicted[p]]);
+        for (size_t p = 0; p < predicted.size(); ++p) o += (p ? "," : "") + json_quote(labels[predicted[p]]);
         o += "]";
       }
       o += ",\"message\":" + std::to_string(message);
@@ -93,7 +93,7 @@ struct Printer {
       if (predicted.empty()) o += "-";
       o += "\t";
       for (size_t j = 0; j < k; ++j) o += (j ? " " : "") + labels[j] + "=" + number(s[j]);
-      o += "\t" + eval::json_quote(text);
+      o += "\t" + json_quote(text);
       if (inexact) o += "\t(inexact: a Backspace reached committed text)";
       o += "\n";
     }

@@ -10,7 +10,7 @@
 #include "cli/reader_options.h"
 #include "common/error.h"
 #include "data/dataset.h"
-#include "eval/json.h"
+#include "common/json.h"
 #include "eval/metrics.h"
 #include "quant/any_model.h"
 
@@ -27,7 +27,7 @@ struct Predictor {
   // Float models' scores are floats: print the shortest text that reads back as that float.
   // Int8 models' scores are doubles: the shortest that reads back as that double.
   std::string number(double v) const {
-    return model.is_int8() ? eval::json_number(v) : eval::json_number(static_cast<float>(v));
+    return model.is_int8() ? json_number(v) : json_number(static_cast<float>(v));
   }
 
   // One output line for a text.
@@ -45,15 +45,15 @@ struct Predictor {
     }
     std::string o;
     if (json) {
-      o = "{\"text\":" + eval::json_quote(text) + ",\"scores\":{";
+      o = "{\"text\":" + json_quote(text) + ",\"scores\":{";
       for (size_t j = 0; j < k; ++j)
-        o += (j ? "," : "") + eval::json_quote(labels[j]) + ":" + number(s[j]);
+        o += (j ? "," : "") + json_quote(labels[j]) + ":" + number(s[j]);
       o += "},\"label\":";
       if (model.head() == Head::kSoftmax) {
-        o += eval::json_quote(labels[predicted[0]]);
+        o += json_quote(labels[predicted[0]]);
       } else {
         o += "[";
-        for (size_t p = 0; p < predicted.size(); ++p) o += (p ? "," : "") + eval::json_quote(labels[predicted[p]]);
+        for (size_t p = 0; p < predicted.size(); ++p) o += (p ? "," : "") + json_quote(labels[predicted[p]]);
         o += "]";
       }
       o += "}\n";

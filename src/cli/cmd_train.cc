@@ -9,7 +9,7 @@
 #include "cli/reader_options.h"
 #include "common/error.h"
 #include "data/dataset.h"
-#include "eval/json.h"
+#include "common/json.h"
 #include "model/model_io.h"
 #include "quant/quantize.h"
 #include "train/trainer.h"
@@ -188,7 +188,7 @@ int cmd_train(int argc, char** argv) {
                 "\"head\":\"%s\",\"pool\":\"%s\",\"parameters\":%llu,\"train_examples\":%zu,"
                 "\"valid_examples\":%zu,\"epochs_run\":%zu,\"best_epoch\":%u,\"valid_metric\":\"%s\","
                 "\"valid_value\":%.6f,\"seconds\":%.3f,\"kind\":\"%s\"}\n",
-                eval::json_quote(out_path).c_str(), m.shape.tokenizer.buckets, m.shape.dim, m.shape.hidden,
+                json_quote(out_path).c_str(), m.shape.tokenizer.buckets, m.shape.dim, m.shape.hidden,
                 m.shape.outputs, m.shape.linear ? "true" : "false", head_name(m.shape.head), pool_name(m.shape.pool),
                 static_cast<unsigned long long>(m.shape.parameter_count()), rep.train_examples, rep.valid_examples,
                 rep.epochs.size(), rep.best_epoch, rep.metric_name.c_str(),
