@@ -78,8 +78,8 @@ TEST(Vectors, SeedEncoderEveryRow) {
     SeedEncoder<64> enc;
     enc.reset();
     uint64_t v;
-    for (unsigned char c : text)
-      if (enc.push(c, &v)) values.push_back(v);
+    for (char ch : text)
+      if (enc.push(static_cast<uint8_t>(ch), &v)) values.push_back(v);
     if (enc.finish(&v)) values.push_back(v);
 
     std::vector<uint64_t> ids12, ids8(8, 0);

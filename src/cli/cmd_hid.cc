@@ -13,6 +13,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/score_format.h"
 #include "common/error.h"
 #include "common/json.h"
 #include "eval/metrics.h"
@@ -37,43 +38,17 @@ void write_out(const std::string& s) {
 
 // Formats one result line, in predict's form.
 struct Printer {
-  quant::LoadedModel& model;
-  std::vector<std::string> labels;
-  std::vector<double> thresholds;
+  ScoreFormat format;
   bool json = false;
   bool live = false;
-
-  std::string number(double v) const {
-    return model.is_int8() ? json_number(v) : json_number(static_cast<float>(v));
-  }
 
   // kind: "enter" or "capture" for a message, "" for a live line. q: the device's integers (int8).
   void print(size_t message, const std::string& text, const std::vector<double>& s, const char* kind, bool inexact,
              const Scores* q) const {
-    const size_t k = labels.size();
-    if (s.size() != k) throw Error("hid: the model gave " + std::to_string(s.size()) + " scores for " +
-                                   std::to_string(k) + " labels");
-    std::vector<size_t> predicted;
-    if (model.head() == Head::kSoftmax) {
-      predicted.push_back(eval::argmax(s.data(), k));
-    } else {
-      for (size_t j = 0; j < k; ++j)
-        if (s[j] >= thresholds[j]) predicted.push_back(j);
-    }
     const bool is_live = kind[0] == 0;
     std::string o;
     if (json) {
-      o = "{\"text\":" + json_quote(text) + ",\"scores\":{";
-      for (size_t j = 0; j < k; ++j) o += (j ? "," : "") + json_quote(labels[j]) + ":" + number(s[j]);
-      o += "},\"label\":";
-      if (model.head() == Head::kSoftmax) {
-        o += json_quote(labels[predicted[0]]);
-      } else {
-        o += "[";
-        for (size_t p = 0; p < predicted.size(); ++p) o += (p ? "," : "") + json_quote(labels[predicted[p]]);
-        o += "]";
-      }
-      o += ",\"message\":" + std::to_string(message);
+      o = format.json_fields(text, s) + ",\"message\":" + std::to_string(message);
       if (is_live) {
         o += ",\"live\":true";
       } else {
@@ -81,19 +56,15 @@ struct Printer {
       }
       if (q) {
         o += ",\"logit_q16\":[";
-        for (size_t j = 0; j < k; ++j) o += (j ? "," : "") + std::to_string(q->logit[j]);
+        for (size_t j = 0; j < s.size(); ++j) o += (j ? "," : "") + std::to_string(q->logit[j]);
         o += "],\"prob_q15\":[";
-        for (size_t j = 0; j < k; ++j) o += (j ? "," : "") + std::to_string(q->prob[j]);
+        for (size_t j = 0; j < s.size(); ++j) o += (j ? "," : "") + std::to_string(q->prob[j]);
         o += "]";
       }
       o += "}\n";
     } else {
       o = is_live ? "  live " + std::to_string(message) + "\t" : "message " + std::to_string(message) + "\t";
-      for (size_t p = 0; p < predicted.size(); ++p) o += (p ? "," : "") + labels[predicted[p]];
-      if (predicted.empty()) o += "-";
-      o += "\t";
-      for (size_t j = 0; j < k; ++j) o += (j ? " " : "") + labels[j] + "=" + number(s[j]);
-      o += "\t" + json_quote(text);
+      o += format.plain(s) + "\t" + json_quote(text);
       if (inexact) o += "\t(inexact: a Backspace reached committed text)";
       o += "\n";
     }
@@ -276,10 +247,7 @@ int cmd_hid(int argc, char** argv) {
               << cap.device << ", endpoint 0x" << std::hex << cap.endpoint << std::dec << ")\n";
   }
 
-  Printer printer{model, model.labels(), {}, args.has("json"), args.has("live")};
-  printer.thresholds.assign(printer.labels.size(), 0.5);
-  const std::vector<double> stored = model.thresholds();
-  if (stored.size() == printer.labels.size()) printer.thresholds = stored;
+  const Printer printer{ScoreFormat(model), args.has("json"), args.has("live")};
 
   const Totals t = model.is_int8() ? run_device(model, printer, cap, layout, name)
                                    : run_float(model, printer, cap, layout, name);

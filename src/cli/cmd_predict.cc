@@ -7,6 +7,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/score_format.h"
 #include "cli/reader_options.h"
 #include "common/error.h"
 #include "data/dataset.h"
@@ -18,56 +19,11 @@ namespace tt::cli {
 
 namespace {
 
-struct Predictor {
-  quant::LoadedModel& model;
-  std::vector<std::string> labels;
-  std::vector<double> thresholds;  // sigmoid heads
-  bool json = false;
-
-  // Float models' scores are floats: print the shortest text that reads back as that float.
-  // Int8 models' scores are doubles: the shortest that reads back as that double.
-  std::string number(double v) const {
-    return model.is_int8() ? json_number(v) : json_number(static_cast<float>(v));
-  }
-
-  // One output line for a text.
-  std::string line(const std::string& text) {
-    const std::vector<double> s = model.scores(text);
-    const size_t k = labels.size();
-    if (s.size() != k) throw Error("the model gave " + std::to_string(s.size()) + " scores for " +
-                                   std::to_string(k) + " labels");
-    std::vector<size_t> predicted;
-    if (model.head() == Head::kSoftmax) {
-      predicted.push_back(eval::argmax(s.data(), k));
-    } else {
-      for (size_t j = 0; j < k; ++j)
-        if (s[j] >= thresholds[j]) predicted.push_back(j);
-    }
-    std::string o;
-    if (json) {
-      o = "{\"text\":" + json_quote(text) + ",\"scores\":{";
-      for (size_t j = 0; j < k; ++j)
-        o += (j ? "," : "") + json_quote(labels[j]) + ":" + number(s[j]);
-      o += "},\"label\":";
-      if (model.head() == Head::kSoftmax) {
-        o += json_quote(labels[predicted[0]]);
-      } else {
-        o += "[";
-        for (size_t p = 0; p < predicted.size(); ++p) o += (p ? "," : "") + json_quote(labels[predicted[p]]);
-        o += "]";
-      }
-      o += "}\n";
-    } else {
-      // "<predicted labels, comma-separated, or ->\t<label>=<score> ..."
-      for (size_t p = 0; p < predicted.size(); ++p) o += (p ? "," : "") + labels[predicted[p]];
-      if (predicted.empty()) o += "-";
-      o += "\t";
-      for (size_t j = 0; j < k; ++j) o += (j ? " " : "") + labels[j] + "=" + number(s[j]);
-      o += "\n";
-    }
-    return o;
-  }
-};
+// One output line for a text.
+std::string line(quant::LoadedModel& model, const ScoreFormat& f, bool json, const std::string& text) {
+  const std::vector<double> s = model.scores(text);
+  return (json ? f.json_fields(text, s) + "}" : f.plain(s)) + "\n";
+}
 
 void check_utf8(const std::string& text, const std::string& where) {
   const size_t bad = data::utf8_invalid_at(text.data(), text.size());
@@ -115,26 +71,19 @@ int cmd_predict(int argc, char** argv) {
   const double threshold = fixed_threshold ? args.get_double("threshold", 0.0, 1.0) : 0.5;
 
   quant::LoadedModel model = quant::LoadedModel::load(model_path);
-  Predictor pr{model, model.labels(), {}, args.has("json")};
-  const size_t k = pr.labels.size();
-  pr.thresholds.assign(k, 0.5);
-  if (fixed_threshold) {
-    if (model.head() == Head::kSoftmax)
-      throw UsageError("predict: --threshold applies to sigmoid models; " + model_path +
-                       " is a softmax model, which predicts the highest score");
-    pr.thresholds.assign(k, threshold);
-  } else {
-    const std::vector<double> stored = model.thresholds();
-    if (stored.size() == k) pr.thresholds = stored;
-  }
+  if (fixed_threshold && model.head() == Head::kSoftmax)
+    throw UsageError("predict: --threshold applies to sigmoid models; " + model_path +
+                     " is a softmax model, which predicts the highest score");
+  const ScoreFormat format(model, fixed_threshold ? threshold : -1);
+  const bool json = args.has("json");
 
   if (from_data) {
     const data::Dataset d = data::read_dataset(args.get("data"), ro);
-    for (const auto& t : d.texts) write_out(pr.line(t));
+    for (const auto& t : d.texts) write_out(line(model, format, json, t));
   } else if (pos.size() > 1) {
     for (size_t i = 1; i < pos.size(); ++i) {
       check_utf8(pos[i], "argument " + std::to_string(i));
-      write_out(pr.line(pos[i]));
+      write_out(line(model, format, json, pos[i]));
     }
   } else {
     std::string text;
@@ -143,7 +92,7 @@ int cmd_predict(int argc, char** argv) {
       ++n;
       if (!text.empty() && text.back() == '\r') text.pop_back();
       check_utf8(text, "<stdin>:" + std::to_string(n));
-      write_out(pr.line(text));
+      write_out(line(model, format, json, text));
       std::fflush(stdout);  // answer each line as it arrives (interactive use, pipes)
     }
     if (std::cin.bad()) throw Error("<stdin>: read error");
