@@ -87,6 +87,20 @@ TEST(Tokenizer, CharNgramsUseBoundaryMarkers) {
   EXPECT_EQ(texts_of(TokenizerConfig{16, 1, 2, 3}, "a"), (std::vector<std::string>{"<a", "a>", "<a>", "a"}));
 }
 
+TEST(Tokenizer, CharNgramHashByHand) {
+  // "<ca" (scheme 2): bytes little-endian x = 0x61633C, folded x ^ (x >> 16) = 0x61635D, times
+  // kCharMul3 = 0xC2B2AE3D (mod 2^32). "cat>" (n = 4): x = 0x3E746163, fold 0x3E745F17.
+  const auto f = stream(TokenizerConfig{16, 1, 3, 4}, "Cat");
+  ASSERT_EQ(f.size(), 6u);  // <ca, cat, <cat, at>, cat>, cat
+  EXPECT_EQ(f[0].first, uint32_t(0x61635Du * 0xC2B2AE3Dull));
+  EXPECT_EQ(f[4].first, uint32_t(0x3E745F17u * 0x27D4EB2Full));
+  // A 6-gram "<abcd>" adds the first two bytes (little-endian) times kCharMix before the fold.
+  const uint32_t v = 0x3E646362u + 0x613Cu * 0x9E3779B1u;
+  const auto g = stream(TokenizerConfig{16, 1, 6, 6}, "abcd");
+  ASSERT_EQ(g.size(), 2u);
+  EXPECT_EQ(g[0].first, (v ^ (v >> 16)) * 0xCC9E2D51u);
+}
+
 TEST(Tokenizer, EmptyAndSeparatorOnlyTextsHaveNoFeatures) {
   EXPECT_TRUE(stream(kAll, "").empty());
   EXPECT_TRUE(stream(kAll, " \t\r\n\x01\x7f").empty());

@@ -63,6 +63,35 @@ inline uint32_t sfh_finish(uint32_t h, const uint8_t* p, uint8_t rem) {
   return h;
 }
 
+// The same tail and avalanche with the rem (0..3) tail bytes in the top bytes of w, oldest first
+// (StreamHash's packing): a 16-bit read is (w >> (32 - 8 rem)) & 0xFFFF.
+inline uint32_t sfh_finish_packed(uint32_t h, uint32_t w, uint8_t rem) {
+  if (rem) {
+    const uint32_t t = w >> (32u - 8u * rem);
+    if (rem == 3) {
+      h += t & 0xFFFFu;
+      h ^= h << 16;
+      h ^= (t >> 16) << 18;
+      h += h >> 11;
+    } else if (rem == 2) {
+      h += t;
+      h ^= h << 11;
+      h += h >> 17;
+    } else {
+      h += t;
+      h ^= h << 10;
+      h += h >> 1;
+    }
+  }
+  h ^= h << 3;
+  h += h >> 5;
+  h ^= h << 4;
+  h += h >> 17;
+  h ^= h << 25;
+  h += h >> 6;
+  return h;
+}
+
 }  // namespace detail
 
 // Number of ASCII bytes (< 0x80) in data[0, len).
@@ -174,28 +203,32 @@ struct SeedWordHasher {
 };
 
 // tinytext's streaming word hash. Not SuperFastHash-compatible (see the file comment); state is
-// 13 bytes whatever the word length. Hashes every byte it is given (the tokenizer decides which).
+// 12 bytes whatever the word length. Hashes every byte it is given (the tokenizer decides which).
 // stream32(data, len, seed) == pushing data byte by byte.
+//
+// The last four bytes pushed are kept packed in `w`, the newest in the top byte, so on every
+// fourth byte `w` is the little-endian 32-bit block of SuperFastHash's round, and at the end its
+// top (len % 4) bytes are the tail. (The tokenizer also reads `w` for its character n-grams; the
+// bytes in it before the word's first byte never reach the hash.)
 struct StreamHash {
   uint32_t h;
   uint32_t len;
-  uint8_t blk[4];
-  uint8_t k;
+  uint32_t w;
 
   void reset(uint32_t seed) {
     h = seed;
     len = 0;
-    k = 0;
+    w = 0;
   }
   TT_INLINE void push(uint8_t b) {
-    blk[k++] = b;
-    ++len;
-    if (k == 4) {
-      h = detail::sfh_round(h, blk);
-      k = 0;
+    w = (w >> 8) | ((uint32_t)b << 24);
+    if ((++len & 3u) == 0) {
+      h += w & 0xFFFFu;
+      h = (h << 16) ^ (((w >> 16) << 11) ^ h);
+      h += h >> 11;
     }
   }
-  uint32_t value() const { return detail::sfh_finish(h ^ len, blk, k); }
+  uint32_t value() const { return detail::sfh_finish_packed(h ^ len, w, (uint8_t)(len & 3u)); }
 };
 
 // Default seed of the stream hash for words; other feature kinds use other seeds.

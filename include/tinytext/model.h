@@ -32,36 +32,34 @@
 
 // Version of the device image layout. An image or a generated model header for another version
 // is refused (model_open returns kBadVersion; the generated header fails to compile).
-#define TT_MODEL_FORMAT_VERSION 1
+#define TT_MODEL_FORMAT_VERSION 2
 
 namespace tt {
 
 static const uint32_t kModelHeaderBytes = 40;
 static const uint16_t kModelMaxDim = 4096;      // D, H and K are each at most this
-static const uint32_t kMaxFeatureCount = 16777216u;  // 2^24: features beyond are ignored (counted in `saturated`)
+static const uint32_t kMaxFeatureCount = 16777216u;  // 2^24: the count (and so |acc| / 127) stays below this
+static const uint32_t kSaturateAt = kMaxFeatureCount - 32u;  // model_push ignores bytes from this count on
 static const int32_t kProbOne = 32768;          // Q15 probability 1.0
 static const int32_t kLogitOne = 65536;         // Q16.16 logit 1.0
 static const int32_t kAccBound = 1073741824;    // 2^30: |int32 bias| and |fan-in x 127 x act limit| bound
 static const uint8_t kMaxPending = 8;           // features a tokenizer_finish can emit (<= 5 char + word + bigram)
+static const uint8_t kMaxPerByte = 12;          // features one byte can emit (a punctuation byte ending a word)
 
 enum ModelPoolKind { kPoolMean = 0, kPoolSqrt = 1, kPoolSum = 2 };
 enum ModelFlag { kModelLinear = 1, kModelSoftmax = 2 };
 
 // A checked view of a device image. Filled by model_open; plain data, no pointers into RAM
-// other than `image`.
+// other than `image`. Kept small (28 bytes on a Cortex-M0, 24 on an AVR): whatever can be read
+// from the checked header or derived from the sizes is not stored (see detail::Layout).
 struct Model {
-  const uint8_t* image;  // the image (flash)
-  uint32_t size;
+  const uint8_t* image;  // the image (flash); 0 until model_open succeeds
   TokenizerConfig tokenizer;
   uint16_t dim, hidden, outputs;  // D, H (0: none), K
   uint8_t flags;                  // kModelLinear | kModelSoftmax
   uint8_t pool;                   // ModelPoolKind
-  uint16_t act_pool;              // int16 limit of the pooled activation (not linear)
-  uint16_t act_hidden;            // int16 limit of the hidden activation (H > 0)
-  uint16_t label_bytes;
-  uint32_t model_id;              // identifies the model (CRC-32 of the float parent file)
-  // Byte offsets into the image (derived from the sizes, never read from it).
-  uint32_t off_emb, off_mpool, off_w1, off_b1, off_m1, off_w2, off_b2, off_m2, off_thr, off_labels;
+  uint32_t off_mpool;             // end of the embedding: 40 + B D
+  uint32_t off_b2;                // the output biases; the layers between follow from D, H, K
 };
 
 // The streaming state of one text. Plain data; its size depends only on the template arguments
@@ -76,9 +74,9 @@ struct ModelState {
   static const uint16_t kMaxOutputs = MaxOutputs;
 
   TokenizerState tok;
-  uint32_t count;      // features summed so far, at most kMaxFeatureCount
-  uint8_t ready;       // set by a successful model_reset
-  uint8_t saturated;   // 1 once a feature was dropped because count reached kMaxFeatureCount
+  uint32_t count;      // features summed so far, below kMaxFeatureCount
+  uint32_t limit;      // kSaturateAt after a successful model_reset, else 0: model_push ignores
+                       // bytes while count >= limit (ready: limit != 0; saturated: count >= limit)
   int32_t acc[MaxDim]; // per embedding dim: sum of int8 weights; |acc| <= 127 * count < 2^31
 };
 
@@ -165,7 +163,13 @@ inline int32_t rescale_at(int32_t x, const uint8_t* p) { return rescale(x, rd_i3
 TT_NOINLINE inline uint32_t div_round(uint32_t num, uint32_t den, uint8_t p) {
   if (!den) return 0;
   uint32_t q = 0, r = 0, over = 0;
-  for (uint8_t i = 0; i < (uint8_t)(33u + p); ++i) {  // 32 bits of num, p zero bits, a half bit
+  uint8_t i = 0;
+  if (num < den) {  // the first 32 steps would only move num into r (no quotient bit): skip them
+    r = num;
+    num = 0;
+    i = 32;
+  }
+  for (; i < (uint8_t)(33u + p); ++i) {  // 32 bits of num, p zero bits, a half bit
     r = (r << 1) | (num >> 31);
     num <<= 1;
     over |= q >> 31;
@@ -202,7 +206,7 @@ inline void pool_divisor(uint8_t pool, uint32_t n, uint32_t* den, uint8_t* p) {
   *p = 8;
   *den = n;
   if (pool == kPoolSum) *den = 0;
-  if (pool != kPoolSqrt) return;
+  if (pool != kPoolSqrt || !n) return;  // (n = 0: no features, the pooled value is 0)
   while (n < ((uint32_t)1 << 28)) {
     n <<= 2;
     ++*p;
@@ -290,118 +294,125 @@ inline bool limit_ok(uint16_t lim, uint32_t fan_in) {
   return lim >= 1 && lim <= 32767 && (uint32_t)lim * 127u * fan_in <= (uint32_t)kAccBound;
 }
 
-// The one sink of the tokenizer (one instantiation of the tokenizer's code). model_push: adds the
-// embedding row of each feature into acc. model_read: `pend` set, collects the buckets of the
-// pending word's features instead, without touching the state.
-struct FeatureSink {
-  const Model* m;
+// Offsets of the image's sections, derived from the checked sizes (never read from the image).
+struct Layout {
+  uint32_t w1, b1, m1, w2, b2, m2, thr, labels;
+};
+inline void layout_of(const Model& m, Layout& l) {
+  const uint32_t D = m.dim, H = m.hidden, K = m.outputs;
+  const bool linear = (m.flags & kModelLinear) != 0;
+  l.w1 = m.off_mpool + D * kRescaleBytes;
+  l.b1 = l.w1 + H * D;
+  l.m1 = l.b1 + H * 4u;
+  l.w2 = l.m1 + H * kRescaleBytes;
+  l.b2 = l.w2 + (linear ? 0u : K * (H ? H : D));
+  l.m2 = l.b2 + K * 4u;
+  l.thr = l.m2 + (linear ? 0u : K * kRescaleBytes);
+  l.labels = l.thr + K * 4u;
+}
+
+// The tokenizer's sink: adds the embedding row of each feature into the sums. Inline and used by
+// value, so on the hot path (a word byte's character n-grams) the count and, for D == 1 (a binary
+// linear model), the one sum stay in registers; the tokenizer's out-of-line parts copy it in and
+// out. model_push and model_read use the same type, so those parts exist once. `dim` is
+// min(m.dim, D): in bounds whatever model is passed.
+template <uint16_t D>
+struct Hot {
+  const uint8_t* emb;
+  uint32_t buckets;
+  uint32_t count;
   int32_t* acc;
-  uint32_t* count;
-  uint8_t* saturated;
-  uint16_t* pend;
-  uint8_t npend;
-  TT_NOINLINE void operator()(uint32_t hash, uint8_t) {
-    const uint16_t b = bucket_of(hash, m->tokenizer.buckets);
-    if (pend) {
-      TT_ASSERT(npend < kMaxPending);
-      if (npend < kMaxPending) pend[npend++] = b;
-      return;
-    }
-    if (*count >= kMaxFeatureCount) {
-      *saturated = 1;
-      return;
-    }
-    ++*count;
-    const uint16_t dim = m->dim;
-    const uint8_t* row = m->image + m->off_emb + (uint32_t)b * dim;
+  uint16_t dim;
+  TT_INLINE void operator()(uint32_t hash, uint8_t) {
+    ++count;
+    const uint8_t* row = emb + (uint32_t)bucket_of(hash, buckets) * dim;
     for (uint16_t d = 0; d < dim; ++d) acc[d] += rd_i8(row + d);
   }
 };
+template <>
+struct Hot<1> {
+  const uint8_t* emb;
+  uint32_t buckets;
+  uint32_t count;
+  int32_t acc0;
+  TT_INLINE void operator()(uint32_t hash, uint8_t) {
+    ++count;
+    acc0 += rd_i8(emb + bucket_of(hash, buckets));
+  }
+};
+
+template <uint16_t D>
+TT_INLINE void hot_sums(Hot<D>& h, int32_t* acc, uint16_t dim) {
+  h.acc = acc;
+  h.dim = dim;
+}
+TT_INLINE void hot_sums(Hot<1>& h, int32_t* acc, uint16_t) { h.acc0 = acc[0]; }
+template <uint16_t D>
+TT_INLINE void hot_store(const Hot<D>&, int32_t*) {}
+TT_INLINE void hot_store(const Hot<1>& h, int32_t* acc) { acc[0] = h.acc0; }
 
 }  // namespace detail
 
 // Checks a device image and fills `m`. Refuses (and leaves m unusable) on: a null image or one
-// shorter than the header (kBadSize), a bad magic (kBadMagic), another format version or
-// non-zero reserved bytes (kBadVersion), sizes out of range or inconsistent with `size`
-// (kBadSize), a CRC mismatch (kBadChecksum), requantisation parameters or biases outside
-// their documented ranges, labels not K NUL-terminated strings (kBadSize). Reads nothing
+// shorter than the header (kBadSize), a bad magic (kBadMagic), another format version, another
+// tokenizer scheme or non-zero reserved bytes (kBadVersion), sizes out of range or inconsistent
+// with `size` (kBadSize), a CRC mismatch (kBadChecksum), requantisation parameters or biases
+// outside their documented ranges, labels not K NUL-terminated strings (kBadSize). Reads nothing
 // outside image[0, size). Define TT_MODEL_NO_CHECKSUM to skip the CRC (saves about 0.3 s per
 // 32 KB at 16 MHz on an AVR); the structural checks stay.
 TT_NODISCARD TT_NOINLINE inline Status model_open(Model& m, const uint8_t* image, uint32_t size) {
   m.image = 0;
-  m.size = 0;
   TT_VERIFY(image != 0 && size >= kModelHeaderBytes + 4u, kBadSize);
   TT_VERIFY(detail::rd_u32(image) == 0x38515454u, kBadMagic);  // "TTQ8"
-  TT_VERIFY(TT_READ_BYTE(image + 4) == TT_MODEL_FORMAT_VERSION, kBadVersion);
-  TT_VERIFY(TT_READ_BYTE(image + 7) == 0 && TT_READ_BYTE(image + 19) == 0 && detail::rd_u32(image + 36) == 0,
-            kBadVersion);
   const uint8_t flags = TT_READ_BYTE(image + 5);
   const uint8_t pool = TT_READ_BYTE(image + 6);
+  TT_VERIFY(TT_READ_BYTE(image + 4) == TT_MODEL_FORMAT_VERSION && TT_READ_BYTE(image + 7) == 0 &&
+                TT_READ_BYTE(image + 19) == kTokenizerScheme && detail::rd_u32(image + 36) == 0 &&
+                flags <= (kModelLinear | kModelSoftmax) && pool <= kPoolSum,
+            kBadVersion);
   TT_VERIFY(detail::rd_u32(image + 8) == size, kBadSize);
-  Model& v = m;  // filled in place (no struct copy: no memcpy on a bare board); image set last
-  v.size = size;
-  v.flags = flags;
-  v.pool = pool;
-  v.tokenizer.buckets = detail::rd_u32(image + 12);
-  v.tokenizer.word_ngrams = TT_READ_BYTE(image + 16);
-  v.tokenizer.char_min = TT_READ_BYTE(image + 17);
-  v.tokenizer.char_max = TT_READ_BYTE(image + 18);
-  v.dim = detail::rd_u16(image + 20);
-  v.hidden = detail::rd_u16(image + 22);
-  v.outputs = detail::rd_u16(image + 24);
-  v.label_bytes = detail::rd_u16(image + 26);
-  v.act_pool = detail::rd_u16(image + 28);
-  v.act_hidden = detail::rd_u16(image + 30);
-  v.model_id = detail::rd_u32(image + 32);
-  TT_VERIFY(flags <= (kModelLinear | kModelSoftmax) && pool <= kPoolSum, kBadVersion);
-  TT_VERIFY(check_config(v.tokenizer) == kOk, kBadSize);
-  const uint32_t B = v.tokenizer.buckets, D = v.dim, H = v.hidden, K = v.outputs;
+  // Filled in place (no struct copy: no memcpy on a bare board); image set last.
+  m.flags = flags;
+  m.pool = pool;
+  m.tokenizer.buckets = detail::rd_u32(image + 12);
+  m.tokenizer.word_ngrams = TT_READ_BYTE(image + 16);
+  m.tokenizer.char_min = TT_READ_BYTE(image + 17);
+  m.tokenizer.char_max = TT_READ_BYTE(image + 18);
+  const uint32_t D = m.dim = detail::rd_u16(image + 20);
+  const uint32_t H = m.hidden = detail::rd_u16(image + 22);
+  const uint32_t K = m.outputs = detail::rd_u16(image + 24);
+  const uint32_t label_bytes = detail::rd_u16(image + 26);
+  TT_VERIFY(check_config(m.tokenizer) == kOk, kBadSize);
   TT_VERIFY(D >= 1 && D <= kModelMaxDim && H <= kModelMaxDim && K >= 1 && K <= kModelMaxDim, kBadSize);
   const bool linear = (flags & kModelLinear) != 0;
   TT_VERIFY(!linear || (H == 0 && D == K), kBadSize);
   TT_VERIFY(!(flags & kModelSoftmax) || K >= 2, kBadSize);
   // Activation limits: |fan-in x 127 x limit| <= 2^30, so int32 accumulators cannot overflow.
   // A limit is 0 exactly when its layer is absent (pooled: linear; hidden: H = 0).
-  TT_VERIFY(detail::limit_ok(v.act_pool, linear ? 0u : D) && detail::limit_ok(v.act_hidden, H), kBadSize);
+  TT_VERIFY(detail::limit_ok(detail::rd_u16(image + 28), linear ? 0u : D) &&
+                detail::limit_ok(detail::rd_u16(image + 30), H),
+            kBadSize);
   // Layout; every term is < 2^29, so the sums cannot wrap.
-  const uint32_t I = H ? H : D;
-  uint32_t off = kModelHeaderBytes;
-  v.off_emb = off;
-  off += B * D;
-  v.off_mpool = off;
-  off += D * detail::kRescaleBytes;
-  v.off_w1 = off;
-  off += H * D;
-  v.off_b1 = off;
-  off += H * 4u;
-  v.off_m1 = off;
-  off += H * detail::kRescaleBytes;
-  v.off_w2 = off;
-  off += linear ? 0u : K * I;
-  v.off_b2 = off;
-  off += K * 4u;
-  v.off_m2 = off;
-  off += linear ? 0u : K * detail::kRescaleBytes;
-  v.off_thr = off;
-  off += K * 4u;
-  v.off_labels = off;
-  off += v.label_bytes;
-  TT_VERIFY(off + 4u == size, kBadSize);
+  m.off_mpool = kModelHeaderBytes + m.tokenizer.buckets * D;
+  detail::Layout l;
+  detail::layout_of(m, l);
+  m.off_b2 = l.b2;
+  const uint32_t end = l.labels + label_bytes;
+  TT_VERIFY(end + 4u == size, kBadSize);
 #if !defined(TT_MODEL_NO_CHECKSUM)
-  TT_VERIFY(detail::crc32_image(image, off) == detail::rd_u32(image + off), kBadChecksum);
+  TT_VERIFY(detail::crc32_image(image, end) == detail::rd_u32(image + end), kBadChecksum);
 #endif
-  TT_VERIFY(detail::params_ok(image + v.off_mpool, v.dim, false), kBadSize);
-  TT_VERIFY(detail::params_ok(image + v.off_m1, v.hidden, false), kBadSize);
-  TT_VERIFY(detail::params_ok(image + v.off_b1, v.hidden, true), kBadSize);
+  TT_VERIFY(detail::params_ok(image + m.off_mpool, m.dim, false) && detail::params_ok(image + l.m1, m.hidden, false) &&
+                detail::params_ok(image + l.b1, m.hidden, true),
+            kBadSize);
   if (!linear) {
-    TT_VERIFY(detail::params_ok(image + v.off_m2, v.outputs, false), kBadSize);
-    TT_VERIFY(detail::params_ok(image + v.off_b2, v.outputs, true), kBadSize);
+    TT_VERIFY(detail::params_ok(image + l.m2, m.outputs, false) && detail::params_ok(image + l.b2, m.outputs, true),
+              kBadSize);
   }
-  // Labels: exactly K NUL-terminated strings.
-  TT_VERIFY(v.label_bytes >= K, kBadSize);
-  TT_VERIFY(TT_READ_BYTE(image + v.off_labels + v.label_bytes - 1u) == 0, kBadSize);
+  // Labels: exactly K NUL-terminated strings (the last byte a NUL).
+  TT_VERIFY(label_bytes >= K && TT_READ_BYTE(image + end - 1u) == 0, kBadSize);
   uint32_t nuls = 0;
-  for (uint32_t i = 0; i < v.label_bytes; ++i) nuls += TT_READ_BYTE(image + v.off_labels + i) == 0 ? 1u : 0u;
+  for (uint32_t i = l.labels; i < end; ++i) nuls += TT_READ_BYTE(image + i) == 0 ? 1u : 0u;
   TT_VERIFY(nuls == K, kBadSize);
   m.image = image;
   return kOk;
@@ -411,24 +422,43 @@ TT_NODISCARD TT_NOINLINE inline Status model_open(Model& m, const uint8_t* image
 // unopened model (kBadArgument); model_push then ignores bytes and model_read gives zeros.
 template <uint16_t D, uint16_t H, uint16_t K>
 TT_NODISCARD inline Status model_reset(const Model& m, ModelState<D, H, K>& s) {
-  s.ready = 0;
+  s.limit = 0;
   tokenizer_reset(s.tok);
   s.count = 0;
-  s.saturated = 0;
   for (uint16_t d = 0; d < D; ++d) s.acc[d] = 0;
   TT_VERIFY(m.image != 0, kBadArgument);
   TT_VERIFY(m.dim <= D && m.hidden <= H && m.outputs <= K, kBadSize);
-  s.ready = 1;
+  s.limit = kSaturateAt;
   return kOk;
 }
 
-// Pushes one byte of text. O(features x D) int8 reads and adds; no allocation.
+// Pushes one byte of text. O(features x D) int8 reads and adds; no allocation. Once
+// kSaturateAt features were summed (a text of several megabytes), the rest of the text is
+// ignored. A state that model_reset refused ignores every byte.
 template <uint16_t D, uint16_t H, uint16_t K>
 inline void model_push(const Model& m, ModelState<D, H, K>& s, uint8_t byte) {
-  TT_ASSERT(s.ready && m.dim <= D);
-  if (!s.ready || m.dim > D) return;  // never write past acc[D], even for another model than reset's
-  detail::FeatureSink sink = {&m, s.acc, &s.count, &s.saturated, 0, 0};
-  tokenizer_push(m.tokenizer, s.tok, byte, sink);
+  if (s.count >= s.limit) return;  // not reset, or saturated
+  const uint16_t dim = D == 1 ? 1 : m.dim < D ? m.dim : D;
+  {
+    detail::Hot<D> hot;  // never leaves this block: its fields stay in registers
+    hot.emb = m.image + kModelHeaderBytes;
+    hot.buckets = m.tokenizer.buckets;
+    hot.count = s.count;
+    detail::hot_sums(hot, s.acc, dim);
+    if (tokenizer_word_byte(m.tokenizer, s.tok, byte, hot)) {
+      s.count = hot.count;
+      detail::hot_store(hot, s.acc);
+      return;
+    }
+  }
+  detail::Hot<D> sink;
+  sink.emb = m.image + kModelHeaderBytes;
+  sink.buckets = m.tokenizer.buckets;
+  sink.count = s.count;
+  detail::hot_sums(sink, s.acc, dim);
+  tokenizer_other_byte(m.tokenizer, s.tok, byte, sink);
+  s.count = sink.count;
+  detail::hot_store(sink, s.acc);
 }
 
 namespace detail {
@@ -443,7 +473,7 @@ inline uint16_t sigmoid_q15(int32_t z) {
 }  // namespace detail
 
 // The scores as if the text ended now. `s` is not changed: its pending word is finished on a
-// copy of the tokenizer state, and its features are added on the fly.
+// copy of the tokenizer state, into a copy of the sums.
 template <uint16_t D, uint16_t H, uint16_t K>
 inline void model_read(const Model& m, const ModelState<D, H, K>& s, ModelScores<K>& out) {
   out.outputs = m.outputs;
@@ -454,41 +484,44 @@ inline void model_read(const Model& m, const ModelState<D, H, K>& s, ModelScores
     out.rank[k] = 0;
     out.prob[k] = 0;
   }
-  if (!s.ready || m.dim > D || m.hidden > H || m.outputs > K) {  // a caller bug; stay in bounds
-    TT_ASSERT(s.ready);
+  if (!s.limit || m.dim > D || m.hidden > H || m.outputs > K) {  // a caller bug; stay in bounds
+    TT_ASSERT(s.limit);
     return;
   }
+  // The pending word's features, into copies of the sums and the count.
+  int32_t sums[D];
+  for (uint16_t d = 0; d < D; ++d) sums[d] = s.acc[d];
+  detail::Hot<D> sink;
+  sink.emb = m.image + kModelHeaderBytes;
+  sink.buckets = m.tokenizer.buckets;
+  sink.count = s.count;
+  detail::hot_sums(sink, sums, m.dim);
   TokenizerState tok = s.tok;
-  uint16_t pend[kMaxPending];
-  detail::FeatureSink sink = {&m, 0, 0, 0, pend, 0};
   tokenizer_finish(m.tokenizer, tok, sink);
-  uint32_t count = s.count;
-  uint8_t np = sink.npend;
-  if (count + np > kMaxFeatureCount) np = (uint8_t)(kMaxFeatureCount - count);
-  count += np;
+  detail::hot_store(sink, sums);
+  const uint32_t count = sink.count;
   out.features = count;
 
   uint32_t den;
   uint8_t p;
   detail::pool_divisor(m.pool, count, &den, &p);
+  detail::Layout l;
+  detail::layout_of(m, l);
   const bool linear = (m.flags & kModelLinear) != 0;
   // Bounded by the template sizes (checked above) so the compiler sees every index in range.
   const uint16_t dim = m.dim < D ? m.dim : D;
   const uint16_t hidden = m.hidden < H ? m.hidden : H;
   const uint16_t outputs = m.outputs < K ? m.outputs : K;
-  const int32_t ap = (int32_t)m.act_pool, ah = (int32_t)m.act_hidden;
-  const uint8_t* const emb = m.image + m.off_emb;
   int16_t x[D];
   for (uint16_t d = 0; d < D; ++d) x[d] = 0;  // (keeps gcc's -Wmaybe-uninitialized quiet; D stores)
   for (uint16_t d = 0; d < dim; ++d) {
-    int32_t v = s.acc[d];
-    for (uint8_t i = 0; i < np; ++i) v += detail::rd_i8(emb + (uint32_t)pend[i] * dim + d);
     // Pooled, in embedding units with 8 fractional bits.
-    const int32_t t = count ? detail::pool_q8(v, den, p) : 0;
+    const int32_t t = count ? detail::pool_q8(sums[d], den, p) : 0;
     const int32_t r = detail::rescale_at(t, m.image + m.off_mpool + (uint32_t)d * detail::kRescaleBytes);
     if (linear) {
       out.logit[d] = detail::add_sat32(r, detail::rd_i32(m.image + m.off_b2 + 4u * (uint32_t)d));
     } else {
+      const int32_t ap = (int32_t)detail::rd_u16(m.image + 28);
       x[d] = (int16_t)detail::clamp32(r, -ap, ap);
     }
   }
@@ -498,21 +531,22 @@ inline void model_read(const Model& m, const ModelState<D, H, K>& s, ModelScores
     const int16_t* in = x;
     uint16_t fan_in = dim;
     if (hidden) {
+      const int32_t ah = (int32_t)detail::rd_u16(m.image + 30);
       for (uint16_t j = 0; j < hidden; ++j) {
-        const uint8_t* w = m.image + m.off_w1 + (uint32_t)j * dim;
-        int32_t acc = detail::rd_i32(m.image + m.off_b1 + 4u * (uint32_t)j);
-        for (uint16_t d = 0; d < dim; ++d) acc += detail::rd_i8(w + d) * (int32_t)x[d];
-        const int32_t r = detail::rescale_at(acc, m.image + m.off_m1 + (uint32_t)j * detail::kRescaleBytes);
+        const uint8_t* w = m.image + l.w1 + (uint32_t)j * dim;
+        int32_t sum = detail::rd_i32(m.image + l.b1 + 4u * (uint32_t)j);
+        for (uint16_t d = 0; d < dim; ++d) sum += detail::rd_i8(w + d) * (int32_t)x[d];
+        const int32_t r = detail::rescale_at(sum, m.image + l.m1 + (uint32_t)j * detail::kRescaleBytes);
         a[j] = (int16_t)detail::clamp32(r, 0, ah);  // ReLU and saturation
       }
       in = a;
       fan_in = hidden;
     }
     for (uint16_t k = 0; k < outputs; ++k) {
-      const uint8_t* w = m.image + m.off_w2 + (uint32_t)k * fan_in;
-      int32_t acc = detail::rd_i32(m.image + m.off_b2 + 4u * (uint32_t)k);
-      for (uint16_t j = 0; j < fan_in; ++j) acc += detail::rd_i8(w + j) * (int32_t)in[j];
-      out.logit[k] = detail::rescale_at(acc, m.image + m.off_m2 + (uint32_t)k * detail::kRescaleBytes);
+      const uint8_t* w = m.image + l.w2 + (uint32_t)k * fan_in;
+      int32_t sum = detail::rd_i32(m.image + l.b2 + 4u * (uint32_t)k);
+      for (uint16_t j = 0; j < fan_in; ++j) sum += detail::rd_i8(w + j) * (int32_t)in[j];
+      out.logit[k] = detail::rescale_at(sum, m.image + l.m2 + (uint32_t)k * detail::kRescaleBytes);
     }
   }
   for (uint16_t k = 1; k < outputs; ++k)
@@ -543,7 +577,10 @@ inline void model_read(const Model& m, const ModelState<D, H, K>& s, ModelScores
 inline int32_t model_threshold(const Model& m, uint16_t k) {
   TT_ASSERT(k < m.outputs);
   if (k >= m.outputs) return detail::kInt32Max;
-  return detail::rd_i32(m.image + m.off_thr + 4u * (uint32_t)k);
+  const bool linear = (m.flags & kModelLinear) != 0;
+  const uint32_t K = m.outputs;
+  const uint32_t thr = m.off_b2 + 4u * K + (linear ? 0u : K * detail::kRescaleBytes);  // as in Layout
+  return detail::rd_i32(m.image + thr + 4u * (uint32_t)k);
 }
 
 // The model's verdict for output k: softmax, k is the argmax; sigmoid, logit >= threshold.
@@ -554,14 +591,19 @@ inline bool model_positive(const Model& m, const ModelScores<K>& s, uint16_t k) 
   return s.logit[k] >= model_threshold(m, k);
 }
 
+// The CRC-32 of the float model the image was quantised from (header bytes 32..35).
+inline uint32_t model_id(const Model& m) { return m.image ? detail::rd_u32(m.image + 32) : 0u; }
+
 // Copies the name of output k (NUL-terminated) into buf[0, cap). kOverflow (and an empty
 // string when cap > 0) if it does not fit; kBadArgument for k out of range.
 TT_NODISCARD inline Status model_label(const Model& m, uint16_t k, uint8_t* buf, uint16_t cap) {
   TT_VERIFY(cap > 0 && buf != 0, kBadArgument);
   buf[0] = 0;
   TT_VERIFY(m.image != 0 && k < m.outputs, kBadArgument);
-  const uint8_t* p = m.image + m.off_labels;
-  const uint8_t* end = p + m.label_bytes;
+  detail::Layout l;
+  detail::layout_of(m, l);
+  const uint8_t* p = m.image + l.labels;
+  const uint8_t* end = p + detail::rd_u16(m.image + 26);
   for (uint16_t i = 0; i < k; ++i) {
     while (TT_READ_BYTE(p) != 0) ++p;
     ++p;

@@ -88,7 +88,7 @@ std::vector<File> export_c(const quant::QuantModel& q, const std::string& name, 
   for (const auto& l : q.labels) h << " '" << comment_safe(l) << "'";
   h << "\n"
     << "// Device image: " << q.image.size() << " bytes, CRC-32 " << hex32(id) << ", parent float model "
-    << hex32(m.model_id) << ".\n"
+    << hex32(tt::model_id(m)) << ".\n"
     << "//\n"
     << "//   tt::Model m;  " << name << "_state st;  " << name << "_scores sc;\n"
     << "//   if (" << name << "_open(m) != tt::kOk || tt::model_reset(m, st) != tt::kOk) { /* refused */ }\n"

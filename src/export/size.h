@@ -23,7 +23,7 @@ struct TargetCosts {
   uint32_t state_base;   // sizeof(ModelState<D,H,K>) = state_base + 4 D
   uint32_t scores_base;  // sizeof(ModelScores<K>) = round_up(scores_base + 10 K, align)
   uint32_t align;
-  uint32_t stack_base;   // model_read frame + callees, excluding its 2D + 2H + 4K scratch
+  uint32_t stack_base;   // model_read frame + callees, excluding its 6D + 2H + 4K scratch
 };
 
 const std::vector<TargetCosts>& target_costs();

@@ -281,6 +281,7 @@ std::string serialize_model(const FloatModel& m) {
     w.u8(s.linear ? 1 : 0);
     w.u8(static_cast<uint8_t>(s.head));
     w.u8(static_cast<uint8_t>(s.pool));
+    w.u8(kTokenizerScheme);  // appended with scheme 2; a file without it hashed with scheme 1
     c.sections.push_back({kTagShape, std::move(w.data())});
   }
   {
@@ -338,7 +339,11 @@ FloatModel parse_model(const std::string& bytes, const std::string& name) {
       shape.hidden = r.u32();
       shape.outputs = r.u32();
       const uint8_t linear = r.u8(), head = r.u8(), pool = r.u8();
+      const uint8_t scheme = r.remaining() ? r.u8() : 1;
       r.expect_end();
+      if (scheme != kTokenizerScheme && shape.tokenizer.char_min)
+        r.fail("trained with tokenizer scheme " + std::to_string(scheme) + ", whose character n-gram hashes " +
+               "this tinytext (scheme " + std::to_string(kTokenizerScheme) + ") no longer computes: retrain the model");
       if (linear > 1) r.fail("bad linear flag " + std::to_string(linear));
       if (head > 1) r.fail("unknown head " + std::to_string(head));
       if (pool > 2) r.fail("unknown pooling " + std::to_string(pool));

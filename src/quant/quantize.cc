@@ -282,7 +282,7 @@ QuantModel quantize(const FloatModel& m, const Ranges& ranges, const std::string
   img.push_back(static_cast<char>(s.tokenizer.word_ngrams));
   img.push_back(static_cast<char>(s.tokenizer.char_min));
   img.push_back(static_cast<char>(s.tokenizer.char_max));
-  img.push_back('\0');
+  img.push_back(static_cast<char>(tt::kTokenizerScheme));
   put_u16(img, s.dim);
   put_u16(img, s.hidden);
   put_u16(img, K);
@@ -454,6 +454,13 @@ QuantModel parse_quant(const std::string& bytes, const std::string& name) {
   tt::Model m{};
   const tt::Status st =
       tt::model_open(m, reinterpret_cast<const uint8_t*>(q.image.data()), static_cast<uint32_t>(q.image.size()));
+  if (st == tt::kBadVersion && q.image.size() > 19)
+    throw fail("the device image has format version " + std::to_string(static_cast<unsigned char>(q.image[4])) +
+               " and tokenizer scheme " + std::to_string(static_cast<unsigned char>(q.image[19])) +
+               "; this tinytext reads format " + std::to_string(TT_MODEL_FORMAT_VERSION) + ", scheme " +
+               std::to_string(tt::kTokenizerScheme) +
+               ": re-run 'tinytext quantize' on its float model (a model with character n-grams trained "
+               "before scheme " + std::to_string(tt::kTokenizerScheme) + " must be retrained first)");
   if (st != kOk) throw fail(std::string("the device image is refused: ") + status_name(st));
   const ModelShape& s = q.shape;
   const bool same = m.tokenizer.buckets == s.tokenizer.buckets && m.tokenizer.word_ngrams == s.tokenizer.word_ngrams &&

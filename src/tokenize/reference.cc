@@ -9,6 +9,19 @@ bool is_word_byte(unsigned char c) {
 }
 bool is_punct(unsigned char c) { return c > ' ' && c < 0x7F && !is_word_byte(c); }
 
+// Scheme 2's character n-gram hash (tinytext/tokenizer.h), from the n-gram's bytes.
+uint32_t char_ngram_hash(const std::string& g) {
+  const size_t n = g.size();
+  const auto byte = [&](size_t i) { return uint32_t{static_cast<unsigned char>(g[i])}; };
+  uint32_t x = 0;  // the last min(n, 4) bytes, little-endian
+  for (size_t i = n > 4 ? n - 4 : 0, k = 0; i < n; ++i, ++k) x |= byte(i) << (8 * k);
+  uint32_t y = 0;  // the first n - 4 bytes, little-endian
+  for (size_t i = 0; i + 4 < n; ++i) y |= byte(i) << (8 * i);
+  static const uint32_t kMul[] = {0, 0, kCharMul2, kCharMul3, kCharMul4, kCharMul5, kCharMul6};
+  const uint32_t v = x + y * kCharMix;
+  return (v ^ (v >> 16)) * kMul[n];
+}
+
 uint32_t word_hash(const std::string& s) {
   return stream32(reinterpret_cast<const uint8_t*>(s.data()), s.size(), kWordSeed);
 }
@@ -40,7 +53,7 @@ std::vector<Token> reference_tokens(const TokenizerConfig& cfg, const std::strin
       for (size_t end = 2; end <= marked.size(); ++end)
         for (size_t n = cfg.char_min; n <= cfg.char_max && n <= end; ++n) {
           std::string g = marked.substr(end - n, n);
-          out.push_back({kFeatureChar, g, ngram_hash(reinterpret_cast<const uint8_t*>(g.data()), g.size())});
+          out.push_back({kFeatureChar, g, char_ngram_hash(g)});
         }
     }
     const uint32_t h = word_hash(word);
