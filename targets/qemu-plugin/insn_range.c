@@ -37,6 +37,9 @@ static char *out_path;
 
 static uint64_t stack_lo = UINT64_MAX, stack_hi = UINT64_MAX, stack_min = UINT64_MAX;
 
+static char *profile_path; /* profile=PATH: instructions per translation block (address, count) */
+static GHashTable *profile;  /* tb vaddr -> executed instructions while active */
+
 static int active;
 static uint64_t insns;
 static uint64_t pairs;
@@ -65,6 +68,19 @@ static void on_tb(unsigned int vcpu, void *udata) {
   if (active) insns += (uint64_t)(uintptr_t)udata;
 }
 
+struct tb_info {
+  uint64_t vaddr, n, count;
+};
+
+static void on_tb_profile(unsigned int vcpu, void *udata) {
+  (void)vcpu;
+  struct tb_info *t = udata;
+  if (active) {
+    insns += t->n;
+    t->count += t->n;
+  }
+}
+
 static void on_store(unsigned int vcpu, qemu_plugin_meminfo_t info, uint64_t vaddr, void *udata) {
   (void)vcpu;
   (void)info;
@@ -85,6 +101,18 @@ static void on_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb) {
     if (pc == begin_addr || pc == end_addr) has_marker = 1;
   }
   if (!has_marker) {
+    if (profile) {
+      uint64_t va = qemu_plugin_tb_vaddr(tb);
+      struct tb_info *t = g_hash_table_lookup(profile, &va);
+      if (!t) {
+        t = g_new0(struct tb_info, 1);
+        t->vaddr = va;
+        t->n = n;
+        g_hash_table_insert(profile, &t->vaddr, t);
+      }
+      qemu_plugin_register_vcpu_tb_exec_cb(tb, on_tb_profile, QEMU_PLUGIN_CB_NO_REGS, t);
+      return;
+    }
     qemu_plugin_register_vcpu_tb_exec_cb(tb, on_tb, QEMU_PLUGIN_CB_NO_REGS, (void *)(uintptr_t)n);
     return;
   }
@@ -108,6 +136,19 @@ static void on_plugin_exit(qemu_plugin_id_t id, void *udata) {
   if (stack_lo != UINT64_MAX && k > 0 && (size_t)k < sizeof line)
     snprintf(line + k, sizeof line - (size_t)k, "plugin.stack_peak=%" PRIu64 "\n",
              stack_min == UINT64_MAX ? 0 : stack_hi - stack_min);
+  if (profile_path) {
+    FILE *f = fopen(profile_path, "w");
+    if (f) {
+      GHashTableIter it;
+      gpointer key, val;
+      g_hash_table_iter_init(&it, profile);
+      while (g_hash_table_iter_next(&it, &key, &val)) {
+        const struct tb_info *t = val;
+        if (t->count) fprintf(f, "%" PRIx64 " %" PRIu64 " %" PRIu64 "\n", t->vaddr, t->n, t->count);
+      }
+      fclose(f);
+    }
+  }
   if (out_path) {
     FILE *f = fopen(out_path, "w");
     if (f) {
@@ -134,6 +175,9 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
       stack_hi = strtoull(a + 9, NULL, 0);
     } else if (strncmp(a, "out=", 4) == 0) {
       out_path = g_strdup(a + 4);
+    } else if (strncmp(a, "profile=", 8) == 0) {
+      profile_path = g_strdup(a + 8);
+      profile = g_hash_table_new(g_int64_hash, g_int64_equal);
     } else {
       fprintf(stderr, "insn_range: unknown argument '%s'\n", a);
       return -1;
