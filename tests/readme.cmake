@@ -1,0 +1,7 @@
+# The README's results tables are copies of bench/results (bench/update_readme.py): fail when a
+# benchmark was re-run without copying its table into the README.
+find_program(TT_PYTHON3_README python3)
+if(TT_PYTHON3_README)
+  add_test(NAME readme_tables COMMAND ${TT_PYTHON3_README} ${CMAKE_SOURCE_DIR}/bench/update_readme.py --check)
+  set_tests_properties(readme_tables PROPERTIES LABELS "docs")
+endif()
