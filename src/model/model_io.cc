@@ -265,10 +265,8 @@ void write_tensor(ModelContainer& c, const std::string& name, const std::vector<
 
 }  // namespace
 
-std::string serialize_model(const FloatModel& m) {
-  const ModelShape& s = m.shape;
-  ModelContainer c;
-  c.kind = ModelKind::kFloat32;
+void write_shared_sections(ModelContainer& c, const ModelShape& s, const std::vector<std::string>& labels,
+                           const std::vector<float>& thresholds) {
   {
     ByteWriter w;
     w.u32(s.tokenizer.buckets);
@@ -286,16 +284,95 @@ std::string serialize_model(const FloatModel& m) {
   }
   {
     ByteWriter w;
-    w.u32(static_cast<uint32_t>(m.labels.size()));
-    for (const auto& l : m.labels) w.str(l);
+    w.u32(static_cast<uint32_t>(labels.size()));
+    for (const auto& l : labels) w.str(l);
     c.sections.push_back({kTagLabels, std::move(w.data())});
   }
   {
     ByteWriter w;
-    w.u32(static_cast<uint32_t>(m.threshold.size()));
-    for (float t : m.threshold) w.f32(t);
+    w.u32(static_cast<uint32_t>(thresholds.size()));
+    for (float t : thresholds) w.f32(t);
     c.sections.push_back({kTagThresholds, std::move(w.data())});
   }
+}
+
+bool read_shared_section(const Section& sec, const std::string& name, SharedSections& out) {
+  auto fail = [&](const std::string& msg) -> Error { return Error(name + ": " + msg); };
+  ByteReader r(sec.payload, name + ": section " + tag_name(sec.tag));
+  ModelShape& shape = out.shape;
+  std::vector<std::string>& labels = out.labels;
+  std::vector<float>& thr = out.thresholds;
+  bool& have_shape = out.have_shape;
+  bool& have_labels = out.have_labels;
+  bool& have_thr = out.have_thresholds;
+  if (sec.tag == kTagShape) {
+    if (have_shape) throw fail("duplicate section SHAP");
+    have_shape = true;
+    shape.tokenizer.buckets = r.u32();
+    shape.tokenizer.word_ngrams = r.u8();
+    shape.tokenizer.char_min = r.u8();
+    shape.tokenizer.char_max = r.u8();
+    shape.dim = r.u32();
+    shape.hidden = r.u32();
+    shape.outputs = r.u32();
+    const uint8_t linear = r.u8(), head = r.u8(), pool = r.u8();
+    const uint8_t scheme = r.remaining() ? r.u8() : 1;
+    r.expect_end();
+    if (scheme != kTokenizerScheme && shape.tokenizer.char_min)
+      r.fail("trained with tokenizer scheme " + std::to_string(scheme) + ", whose character n-gram hashes " +
+             "this tinytext (scheme " + std::to_string(kTokenizerScheme) + ") no longer computes: retrain the model");
+    if (linear > 1) r.fail("bad linear flag " + std::to_string(linear));
+    if (head > 1) r.fail("unknown head " + std::to_string(head));
+    if (pool > 2) r.fail("unknown pooling " + std::to_string(pool));
+    shape.linear = linear != 0;
+    shape.head = static_cast<Head>(head);
+    shape.pool = static_cast<Pool>(pool);
+    try {
+      shape.check();
+    } catch (const UsageError& e) {
+      r.fail(std::string("inconsistent shape: ") + e.what());
+    }
+  } else if (sec.tag == kTagLabels) {
+    if (have_labels) throw fail("duplicate section LABL");
+    have_labels = true;
+    const uint32_t n = r.u32();
+    if (n > kMaxOutputs) r.fail(std::to_string(n) + " labels (at most " + std::to_string(kMaxOutputs) + ")");
+    for (uint32_t i = 0; i < n; ++i) labels.push_back(r.str(kMaxLabelLen));
+    r.expect_end();
+  } else if (sec.tag == kTagThresholds) {
+    if (have_thr) throw fail("duplicate section THRS");
+    have_thr = true;
+    const uint32_t n = r.u32();
+    if (n > kMaxOutputs) r.fail(std::to_string(n) + " thresholds (at most " + std::to_string(kMaxOutputs) + ")");
+    for (uint32_t i = 0; i < n; ++i) {
+      const float t = r.f32();
+      if (!std::isfinite(t)) r.fail("threshold " + std::to_string(i) + " is not finite");
+      thr.push_back(t);
+    }
+    r.expect_end();
+  } else {
+    return false;
+  }
+  return true;
+}
+
+void check_shared_sections(const SharedSections& s, const std::string& name) {
+  if (!s.have_shape) throw Error(name + ": missing section SHAP");
+  if (!s.have_labels) throw Error(name + ": missing section LABL");
+  if (!s.have_thresholds) throw Error(name + ": missing section THRS");
+  if (s.labels.size() != s.shape.outputs)
+    throw Error(name + ": " + std::to_string(s.labels.size()) + " labels for " + std::to_string(s.shape.outputs) +
+                " outputs");
+  if (s.thresholds.size() != s.shape.outputs)
+    throw Error(name + ": " + std::to_string(s.thresholds.size()) + " thresholds for " +
+                std::to_string(s.shape.outputs) + " outputs");
+}
+
+std::string serialize_model(const FloatModel& m) {
+  const ModelShape& s = m.shape;
+  ModelContainer c;
+  c.kind = ModelKind::kFloat32;
+  write_shared_sections(c, s, m.labels, m.threshold);
   write_tensor(c, "emb", {s.tokenizer.buckets, s.dim}, m.emb);
   if (s.hidden) {
     write_tensor(c, "w1", {s.hidden, s.dim}, m.w1);
@@ -313,10 +390,7 @@ FloatModel parse_model(const std::string& bytes, const std::string& name) {
     throw Error(name + ": this is an int8 model; this command needs the float model written by 'tinytext train'");
   auto fail = [&](const std::string& msg) -> Error { return Error(name + ": " + msg); };
 
-  bool have_shape = false, have_labels = false, have_thr = false;
-  ModelShape shape;
-  std::vector<std::string> labels;
-  std::vector<float> thr;
+  SharedSections shared;
   std::string info;
   struct RawTensor {
     std::vector<uint32_t> dims;
@@ -328,51 +402,8 @@ FloatModel parse_model(const std::string& bytes, const std::string& name) {
   for (const Section& sec : c.sections) {
     const std::string what = name + ": section " + tag_name(sec.tag);
     ByteReader r(sec.payload, what);
-    if (sec.tag == kTagShape) {
-      if (have_shape) throw fail("duplicate section SHAP");
-      have_shape = true;
-      shape.tokenizer.buckets = r.u32();
-      shape.tokenizer.word_ngrams = r.u8();
-      shape.tokenizer.char_min = r.u8();
-      shape.tokenizer.char_max = r.u8();
-      shape.dim = r.u32();
-      shape.hidden = r.u32();
-      shape.outputs = r.u32();
-      const uint8_t linear = r.u8(), head = r.u8(), pool = r.u8();
-      const uint8_t scheme = r.remaining() ? r.u8() : 1;
-      r.expect_end();
-      if (scheme != kTokenizerScheme && shape.tokenizer.char_min)
-        r.fail("trained with tokenizer scheme " + std::to_string(scheme) + ", whose character n-gram hashes " +
-               "this tinytext (scheme " + std::to_string(kTokenizerScheme) + ") no longer computes: retrain the model");
-      if (linear > 1) r.fail("bad linear flag " + std::to_string(linear));
-      if (head > 1) r.fail("unknown head " + std::to_string(head));
-      if (pool > 2) r.fail("unknown pooling " + std::to_string(pool));
-      shape.linear = linear != 0;
-      shape.head = static_cast<Head>(head);
-      shape.pool = static_cast<Pool>(pool);
-      try {
-        shape.check();
-      } catch (const UsageError& e) {
-        r.fail(std::string("inconsistent shape: ") + e.what());
-      }
-    } else if (sec.tag == kTagLabels) {
-      if (have_labels) throw fail("duplicate section LABL");
-      have_labels = true;
-      const uint32_t n = r.u32();
-      if (n > kMaxOutputs) r.fail(std::to_string(n) + " labels (at most " + std::to_string(kMaxOutputs) + ")");
-      for (uint32_t i = 0; i < n; ++i) labels.push_back(r.str(kMaxLabelLen));
-      r.expect_end();
-    } else if (sec.tag == kTagThresholds) {
-      if (have_thr) throw fail("duplicate section THRS");
-      have_thr = true;
-      const uint32_t n = r.u32();
-      if (n > kMaxOutputs) r.fail(std::to_string(n) + " thresholds (at most " + std::to_string(kMaxOutputs) + ")");
-      for (uint32_t i = 0; i < n; ++i) {
-        const float t = r.f32();
-        if (!std::isfinite(t)) r.fail("threshold " + std::to_string(i) + " is not finite");
-        thr.push_back(t);
-      }
-      r.expect_end();
+    if (read_shared_section(sec, name, shared)) {
+      continue;
     } else if (sec.tag == kTagTensor) {
       const std::string tname = r.str(64);
       RawTensor* t = tname == "emb" ? &emb
@@ -410,16 +441,11 @@ FloatModel parse_model(const std::string& bytes, const std::string& name) {
       throw fail("unknown critical section " + tag_name(sec.tag) + " (written by a newer tinytext?)");
     }
   }
-  if (!have_shape) throw fail("missing section SHAP");
-  if (!have_labels) throw fail("missing section LABL");
-  if (!have_thr) throw fail("missing section THRS");
-  if (labels.size() != shape.outputs)
-    throw fail(std::to_string(labels.size()) + " labels for " + std::to_string(shape.outputs) + " outputs");
-  if (thr.size() != shape.outputs)
-    throw fail(std::to_string(thr.size()) + " thresholds for " + std::to_string(shape.outputs) + " outputs");
+  check_shared_sections(shared, name);
+  const ModelShape& shape = shared.shape;
 
   FloatModel m;
-  m.init(shape, labels);
+  m.init(shape, shared.labels);
   auto take = [&](RawTensor& t, const char* tname, bool wanted, std::vector<uint32_t> dims, std::vector<float>& dst) {
     if (!wanted) {
       if (t.present) throw fail(std::string("unexpected tensor '") + tname + "' for this shape");
@@ -439,7 +465,7 @@ FloatModel parse_model(const std::string& bytes, const std::string& name) {
   take(b1, "b1", shape.hidden != 0, {shape.hidden}, m.b1);
   take(w2, "w2", !shape.linear, {shape.outputs, shape.out_in()}, m.w2);
   take(b2, "b2", true, {shape.outputs}, m.b2);
-  m.threshold = std::move(thr);
+  m.threshold = std::move(shared.thresholds);
   m.info = std::move(info);
   return m;
 }

@@ -57,6 +57,22 @@ struct ModelContainer {
 };
 
 std::string write_container(const ModelContainer& c);
+
+// The sections every model kind carries: SHAP (shape, tokenizer config and scheme), LABL (label
+// names) and THRS (one float threshold per output).
+struct SharedSections {
+  ModelShape shape;
+  std::vector<std::string> labels;
+  std::vector<float> thresholds;
+  bool have_shape = false, have_labels = false, have_thresholds = false;
+};
+void write_shared_sections(ModelContainer& c, const ModelShape& shape, const std::vector<std::string>& labels,
+                           const std::vector<float>& thresholds);
+// Reads `sec` into `out` when it is one of the shared sections (returns false otherwise). Throws
+// tt::Error naming `name` on a duplicate or malformed section.
+bool read_shared_section(const Section& sec, const std::string& name, SharedSections& out);
+// Throws unless all three were present and agree with the shape's number of outputs.
+void check_shared_sections(const SharedSections& s, const std::string& name);
 // Checks length, magic, version, kind (0 or 1), CRC and section framing.
 ModelContainer read_container(const std::string& bytes, const std::string& name);
 

@@ -12,9 +12,6 @@ namespace tt::quant {
 
 namespace {
 
-constexpr uint32_t kTagShape = section_tag("SHAP");
-constexpr uint32_t kTagLabels = section_tag("LABL");
-constexpr uint32_t kTagThresholds = section_tag("THRS");
 constexpr uint32_t kTagImage = section_tag("IMAG");
 constexpr uint32_t kTagInfo = section_tag("info");
 constexpr uint32_t kTagQinfo = section_tag("qinf");
@@ -358,32 +355,7 @@ std::string serialize_quant(const QuantModel& q) {
   const ModelShape& s = q.shape;
   ModelContainer c;
   c.kind = ModelKind::kInt8;
-  {
-    ByteWriter w;
-    w.u32(s.tokenizer.buckets);
-    w.u8(s.tokenizer.word_ngrams);
-    w.u8(s.tokenizer.char_min);
-    w.u8(s.tokenizer.char_max);
-    w.u32(s.dim);
-    w.u32(s.hidden);
-    w.u32(s.outputs);
-    w.u8(s.linear ? 1 : 0);
-    w.u8(static_cast<uint8_t>(s.head));
-    w.u8(static_cast<uint8_t>(s.pool));
-    c.sections.push_back({kTagShape, std::move(w.data())});
-  }
-  {
-    ByteWriter w;
-    w.u32(static_cast<uint32_t>(q.labels.size()));
-    for (const auto& l : q.labels) w.str(l);
-    c.sections.push_back({kTagLabels, std::move(w.data())});
-  }
-  {
-    ByteWriter w;
-    w.u32(static_cast<uint32_t>(q.float_threshold.size()));
-    for (float t : q.float_threshold) w.f32(t);
-    c.sections.push_back({kTagThresholds, std::move(w.data())});
-  }
+  write_shared_sections(c, s, q.labels, q.float_threshold);
   c.sections.push_back({kTagImage, q.image});
   if (!q.info.empty()) c.sections.push_back({kTagInfo, q.info});
   if (!q.qinfo.empty()) c.sections.push_back({kTagQinfo, q.qinfo});
@@ -396,45 +368,11 @@ QuantModel parse_quant(const std::string& bytes, const std::string& name) {
   if (c.kind != ModelKind::kInt8)
     throw fail("this is a float model; quantize it first ('tinytext quantize " + name + " -o MODEL.q8')");
   QuantModel q;
-  bool have_shape = false, have_labels = false, have_thr = false, have_image = false;
+  SharedSections shared;
+  bool have_image = false;
   for (const Section& sec : c.sections) {
-    ByteReader r(sec.payload, name + ": section " + tag_name(sec.tag));
-    if (sec.tag == kTagShape) {
-      if (have_shape) throw fail("duplicate section SHAP");
-      have_shape = true;
-      ModelShape& s = q.shape;
-      s.tokenizer.buckets = r.u32();
-      s.tokenizer.word_ngrams = r.u8();
-      s.tokenizer.char_min = r.u8();
-      s.tokenizer.char_max = r.u8();
-      s.dim = r.u32();
-      s.hidden = r.u32();
-      s.outputs = r.u32();
-      const uint8_t linear = r.u8(), head = r.u8(), pool = r.u8();
-      r.expect_end();
-      if (linear > 1 || head > 1 || pool > 2) r.fail("bad linear/head/pooling field");
-      s.linear = linear != 0;
-      s.head = static_cast<Head>(head);
-      s.pool = static_cast<Pool>(pool);
-      try {
-        s.check();
-      } catch (const UsageError& e) {
-        r.fail(std::string("inconsistent shape: ") + e.what());
-      }
-    } else if (sec.tag == kTagLabels) {
-      if (have_labels) throw fail("duplicate section LABL");
-      have_labels = true;
-      const uint32_t n = r.u32();
-      if (n > kMaxOutputs) r.fail("too many labels");
-      for (uint32_t i = 0; i < n; ++i) q.labels.push_back(r.str(4096));
-      r.expect_end();
-    } else if (sec.tag == kTagThresholds) {
-      if (have_thr) throw fail("duplicate section THRS");
-      have_thr = true;
-      const uint32_t n = r.u32();
-      if (n > kMaxOutputs) r.fail("too many thresholds");
-      for (uint32_t i = 0; i < n; ++i) q.float_threshold.push_back(r.f32());
-      r.expect_end();
+    if (read_shared_section(sec, name, shared)) {
+      continue;
     } else if (sec.tag == kTagImage) {
       if (have_image) throw fail("duplicate section IMAG");
       have_image = true;
@@ -447,10 +385,11 @@ QuantModel parse_quant(const std::string& bytes, const std::string& name) {
       throw fail("unknown critical section " + tag_name(sec.tag) + " (written by a newer tinytext?)");
     }
   }
-  if (!have_shape) throw fail("missing section SHAP");
-  if (!have_labels) throw fail("missing section LABL");
-  if (!have_thr) throw fail("missing section THRS");
+  check_shared_sections(shared, name);
   if (!have_image) throw fail("missing section IMAG (the device image)");
+  q.shape = shared.shape;
+  q.labels = std::move(shared.labels);
+  q.float_threshold = std::move(shared.thresholds);
   tt::Model m{};
   const tt::Status st =
       tt::model_open(m, reinterpret_cast<const uint8_t*>(q.image.data()), static_cast<uint32_t>(q.image.size()));
