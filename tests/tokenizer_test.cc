@@ -17,7 +17,7 @@ std::vector<std::pair<uint32_t, uint8_t>> stream(const TokenizerConfig& c, const
   TokenizerState s;
   tokenizer_reset(s);
   Collect sink;
-  for (unsigned char b : text) tokenizer_push(c, s, b, sink);
+  for (char b : text) tokenizer_push(c, s, static_cast<uint8_t>(b), sink);
   tokenizer_finish(c, s, sink);
   return sink.out;
 }
@@ -175,8 +175,8 @@ TEST(SeedEncoder, StreamingEqualsReferenceOnSmsTexts) {
     enc.reset();
     std::vector<uint64_t> got;
     uint64_t v;
-    for (unsigned char c : t)
-      if (enc.push(c, &v)) got.push_back(v);
+    for (char c : t)
+      if (enc.push(static_cast<uint8_t>(c), &v)) got.push_back(v);
     if (enc.finish(&v)) got.push_back(v);
     std::vector<uint64_t> want;
     for (const auto& w : reference_seed_words(t)) want.push_back(w.value);
