@@ -182,4 +182,37 @@ TEST(Runtime, FuzzCorruptImages) {
   EXPECT_GT(opened, 0u);  // some corruptions (weights, resealed) still open and run
 }
 
+// tokenizer_pending (model_read's finish, state only read) emits exactly what tokenizer_finish
+// emits on a copy of the state, after every byte, for every n-gram range.
+struct Collect {
+  std::vector<uint32_t>* out;
+  void operator()(uint32_t h, uint8_t kind) { out->push_back(h * 4u + kind); }
+};
+TEST(Runtime, PendingFeaturesEqualFinishOnACopy) {
+  const std::string text = "Free entry in 2 a wkly comp!! to win FA-Cup final tkts, 21st May 2005. x ab, \xc3\xa9t\xc3\xa9 ";
+  const uint8_t ranges[][2] = {{0, 0}, {2, 2}, {2, 6}, {3, 5}, {5, 6}, {6, 6}};
+  for (const auto& r : ranges) {
+    for (uint8_t wn = 1; wn <= 2; ++wn) {
+      const tt::TokenizerConfig c = {4096u, wn, r[0], r[1]};
+      ASSERT_EQ(tt::check_config(c), tt::kOk);
+      tt::TokenizerState st;
+      tt::tokenizer_reset(st);
+      std::vector<uint32_t> sink_push;
+      Collect push_sink = {&sink_push};
+      for (size_t i = 0; i < text.size(); ++i) {
+        tt::tokenizer_push(c, st, static_cast<uint8_t>(text[i]), push_sink);
+        tt::TokenizerState before;
+        std::memcpy(&before, &st, sizeof st);
+        std::vector<uint32_t> a, b;
+        Collect ca = {&a}, cb = {&b};
+        tt::tokenizer_pending(c, st, ca);
+        EXPECT_EQ(std::memcmp(&before, &st, sizeof st), 0);
+        tt::TokenizerState copy = st;
+        tt::tokenizer_finish(c, copy, cb);
+        EXPECT_EQ(a, b) << i;
+      }
+    }
+  }
+}
+
 }  // namespace

@@ -456,7 +456,7 @@ inline void model_push(const Model& m, ModelState<D, H, K>& s, uint8_t byte) {
   sink.buckets = m.tokenizer.buckets;
   sink.count = s.count;
   detail::hot_sums(sink, s.acc, dim);
-  tokenizer_other_byte(m.tokenizer, s.tok, byte, sink);
+  detail::other_byte(m.tokenizer, s.tok, byte, sink);  // inline: its calls sit one frame above model_push
   s.count = sink.count;
   detail::hot_store(sink, s.acc);
 }
@@ -470,12 +470,118 @@ inline uint16_t sigmoid_q15(int32_t z) {
   return (uint16_t)(z >= 0 ? p : (uint32_t)kProbOne - p);
 }
 
+// model_read's stages after the pending word. Each is out of line and called from model_read
+// itself, one after the other, so their frames (the layout, the hidden activations) never sit
+// on top of the finish-a-word chain or of each other.
+// With TT_SMALL (AVR), the pooling and the head are inline in model_read instead: fewer
+// prologues (about 190 bytes of AVR flash) for a few bytes more of model_read's frame.
+#if TT_SMALL
+#define TT_READ_STAGE TT_INLINE
+#else
+#define TT_READ_STAGE TT_COLD_CALL
+#endif
+
+// Pooling and its requantisation of out.features features: x[d] (or, for a linear model, the
+// logits).
+template <uint16_t D, uint16_t K>
+TT_READ_STAGE void read_pool(const Model& m, const int32_t* sums, int16_t* x, ModelScores<K>& out) {
+  const uint32_t count = out.features;
+  uint32_t den;
+  uint8_t p;
+  pool_divisor(m.pool, count, &den, &p);
+  const bool linear = (m.flags & kModelLinear) != 0;
+  const uint16_t dim = m.dim < D ? m.dim : D;
+  for (uint16_t d = 0; d < D; ++d) x[d] = 0;  // (keeps gcc's -Wmaybe-uninitialized quiet; D stores)
+  for (uint16_t d = 0; d < dim; ++d) {
+    // Pooled, in embedding units with 8 fractional bits.
+    const int32_t t = count ? pool_q8(sums[d], den, p) : 0;
+    const int32_t r = rescale_at(t, m.image + m.off_mpool + (uint32_t)d * kRescaleBytes);
+    if (linear) {
+      out.logit[d < K ? d : 0] = add_sat32(r, rd_i32(m.image + m.off_b2 + 4u * (uint32_t)d));
+    } else {
+      const int32_t ap = (int32_t)rd_u16(m.image + 28);
+      x[d] = (int16_t)clamp32(r, -ap, ap);
+    }
+  }
+}
+
+// The hidden layer (if any) and the output layer of a non-linear model: the logits. Walks the
+// image's sections in order (the same offsets as Layout, which would cost 32 bytes of stack).
+template <uint16_t D, uint16_t H, uint16_t K>
+TT_COLD_CALL void read_dense(const Model& m, const int16_t* x, ModelScores<K>& out) {
+  const uint16_t dim = m.dim < D ? m.dim : D;  // (model_read checked m.dim <= D, and so on)
+  const uint16_t hidden = m.hidden < H ? m.hidden : H;
+  const uint16_t outputs = m.outputs < K ? m.outputs : K;
+  int16_t a[H ? H : 1];
+  for (uint16_t j = 0; j < (H ? H : 1); ++j) a[j] = 0;
+  const int16_t* in = x;
+  uint16_t fan_in = dim;
+  const uint8_t* w = m.image + m.off_mpool + (uint32_t)dim * kRescaleBytes;  // w1, or w2 if H = 0
+  if (hidden) {
+    const int32_t ah = (int32_t)rd_u16(m.image + 30);
+    const uint8_t* b = w + (uint32_t)hidden * dim;  // b1
+    const uint8_t* q = b + 4u * (uint32_t)hidden;   // m1
+    for (uint16_t j = 0; j < hidden; ++j, b += 4, q += kRescaleBytes) {
+      int32_t sum = rd_i32(b);
+      for (uint16_t d = 0; d < dim; ++d) sum += rd_i8(w++) * (int32_t)x[d];
+      a[j] = (int16_t)clamp32(rescale_at(sum, q), 0, ah);  // ReLU and saturation
+    }
+    w = q;  // w2
+    in = a;
+    fan_in = hidden;
+  }
+  const uint8_t* b = m.image + m.off_b2;
+  const uint8_t* q = b + 4u * (uint32_t)outputs;  // m2
+  for (uint16_t k = 0; k < outputs; ++k, b += 4, q += kRescaleBytes) {
+    int32_t sum = rd_i32(b);
+    for (uint16_t j = 0; j < fan_in; ++j) sum += rd_i8(w++) * (int32_t)in[j];
+    out.logit[k] = rescale_at(sum, q);
+  }
+}
+
+// The head: argmax, probabilities (sigmoid per output or softmax) and ranking scores.
+template <uint16_t K>
+TT_READ_STAGE void read_head(const Model& m, ModelScores<K>& out) {
+  const uint16_t outputs = m.outputs < K ? m.outputs : K;
+  for (uint16_t k = 1; k < outputs; ++k)
+    if (out.logit[k] > out.logit[out.best]) out.best = k;
+
+  if (K >= 2 && (m.flags & kModelSoftmax)) {  // (K = 1 cannot be softmax: compiled out)
+    // e_k = e^-(top - z_k) in Q31, scaled down by 2^sh so that the sum of K of them fits 31 bits.
+    const uint32_t top = (uint32_t)out.logit[out.best];
+    uint8_t sh = 1;
+    while (((uint32_t)1 << sh) < outputs) ++sh;
+    uint32_t sum = 0;
+    for (uint16_t k = 0; k < outputs; ++k) sum += exp_neg_q31(top - (uint32_t)out.logit[k]) >> sh;
+    for (uint16_t k = 0; k < outputs; ++k) {
+      const uint32_t e = exp_neg_q31(top - (uint32_t)out.logit[k]) >> sh;
+      const uint32_t r = div_round(e, sum, 30);  // Q30, <= 2^30
+      out.rank[k] = (int32_t)r;
+      out.prob[k] = (uint16_t)((r + ((uint32_t)1 << 14)) >> 15);  // Q15, <= 32768
+    }
+  } else {
+    for (uint16_t k = 0; k < outputs; ++k) {
+      out.prob[k] = sigmoid_q15(out.logit[k]);
+      out.rank[k] = out.logit[k];
+    }
+  }
+}
+
+// The sums model_read pools. D == 1: the one sum travels in the sink (no copy of s.acc);
+// otherwise s.acc is copied into `copy` and the sink adds into that.
+template <uint16_t D>
+TT_INLINE void read_sums(Hot<D>& h, const int32_t* acc, int32_t* copy, uint16_t dim) {
+  for (uint16_t d = 0; d < D; ++d) copy[d] = acc[d];
+  hot_sums(h, copy, dim);
+}
+TT_INLINE void read_sums(Hot<1>& h, const int32_t* acc, int32_t*, uint16_t) { h.acc0 = acc[0]; }
+
 }  // namespace detail
 
-// The scores as if the text ended now. `s` is not changed: its pending word is finished on a
-// copy of the tokenizer state, into a copy of the sums.
+// The scores as if the text ended now. `s` is not changed: its pending word's features are
+// added into a copy of the sums (D == 1: a register), the tokenizer state is only read.
 template <uint16_t D, uint16_t H, uint16_t K>
-inline void model_read(const Model& m, const ModelState<D, H, K>& s, ModelScores<K>& out) {
+TT_COLD_CALL void model_read(const Model& m, const ModelState<D, H, K>& s, ModelScores<K>& out) {
   out.outputs = m.outputs;
   out.best = 0;
   out.features = 0;
@@ -488,89 +594,23 @@ inline void model_read(const Model& m, const ModelState<D, H, K>& s, ModelScores
     TT_ASSERT(s.limit);
     return;
   }
-  // The pending word's features, into copies of the sums and the count.
   int32_t sums[D];
-  for (uint16_t d = 0; d < D; ++d) sums[d] = s.acc[d];
-  detail::Hot<D> sink;
-  sink.emb = m.image + kModelHeaderBytes;
-  sink.buckets = m.tokenizer.buckets;
-  sink.count = s.count;
-  detail::hot_sums(sink, sums, m.dim);
-  TokenizerState tok = s.tok;
-  tokenizer_finish(m.tokenizer, tok, sink);
-  detail::hot_store(sink, sums);
-  const uint32_t count = sink.count;
+  uint32_t count;
+  {
+    detail::Hot<D> sink;
+    sink.emb = m.image + kModelHeaderBytes;
+    sink.buckets = m.tokenizer.buckets;
+    sink.count = s.count;
+    detail::read_sums(sink, s.acc, sums, m.dim);
+    tokenizer_pending(m.tokenizer, s.tok, sink);
+    detail::hot_store(sink, sums);
+    count = sink.count;
+  }
   out.features = count;
-
-  uint32_t den;
-  uint8_t p;
-  detail::pool_divisor(m.pool, count, &den, &p);
-  detail::Layout l;
-  detail::layout_of(m, l);
-  const bool linear = (m.flags & kModelLinear) != 0;
-  // Bounded by the template sizes (checked above) so the compiler sees every index in range.
-  const uint16_t dim = m.dim < D ? m.dim : D;
-  const uint16_t hidden = m.hidden < H ? m.hidden : H;
-  const uint16_t outputs = m.outputs < K ? m.outputs : K;
   int16_t x[D];
-  for (uint16_t d = 0; d < D; ++d) x[d] = 0;  // (keeps gcc's -Wmaybe-uninitialized quiet; D stores)
-  for (uint16_t d = 0; d < dim; ++d) {
-    // Pooled, in embedding units with 8 fractional bits.
-    const int32_t t = count ? detail::pool_q8(sums[d], den, p) : 0;
-    const int32_t r = detail::rescale_at(t, m.image + m.off_mpool + (uint32_t)d * detail::kRescaleBytes);
-    if (linear) {
-      out.logit[d] = detail::add_sat32(r, detail::rd_i32(m.image + m.off_b2 + 4u * (uint32_t)d));
-    } else {
-      const int32_t ap = (int32_t)detail::rd_u16(m.image + 28);
-      x[d] = (int16_t)detail::clamp32(r, -ap, ap);
-    }
-  }
-  if (!linear) {
-    int16_t a[H ? H : 1];
-    for (uint16_t j = 0; j < (H ? H : 1); ++j) a[j] = 0;
-    const int16_t* in = x;
-    uint16_t fan_in = dim;
-    if (hidden) {
-      const int32_t ah = (int32_t)detail::rd_u16(m.image + 30);
-      for (uint16_t j = 0; j < hidden; ++j) {
-        const uint8_t* w = m.image + l.w1 + (uint32_t)j * dim;
-        int32_t sum = detail::rd_i32(m.image + l.b1 + 4u * (uint32_t)j);
-        for (uint16_t d = 0; d < dim; ++d) sum += detail::rd_i8(w + d) * (int32_t)x[d];
-        const int32_t r = detail::rescale_at(sum, m.image + l.m1 + (uint32_t)j * detail::kRescaleBytes);
-        a[j] = (int16_t)detail::clamp32(r, 0, ah);  // ReLU and saturation
-      }
-      in = a;
-      fan_in = hidden;
-    }
-    for (uint16_t k = 0; k < outputs; ++k) {
-      const uint8_t* w = m.image + l.w2 + (uint32_t)k * fan_in;
-      int32_t sum = detail::rd_i32(m.image + l.b2 + 4u * (uint32_t)k);
-      for (uint16_t j = 0; j < fan_in; ++j) sum += detail::rd_i8(w + j) * (int32_t)in[j];
-      out.logit[k] = detail::rescale_at(sum, m.image + l.m2 + (uint32_t)k * detail::kRescaleBytes);
-    }
-  }
-  for (uint16_t k = 1; k < outputs; ++k)
-    if (out.logit[k] > out.logit[out.best]) out.best = k;
-
-  if (K >= 2 && (m.flags & kModelSoftmax)) {  // (K = 1 cannot be softmax: compiled out)
-    // e_k = e^-(top - z_k) in Q31, scaled down by 2^sh so that the sum of K of them fits 31 bits.
-    const uint32_t top = (uint32_t)out.logit[out.best];
-    uint8_t sh = 1;
-    while (((uint32_t)1 << sh) < outputs) ++sh;
-    uint32_t sum = 0;
-    for (uint16_t k = 0; k < outputs; ++k) sum += detail::exp_neg_q31(top - (uint32_t)out.logit[k]) >> sh;
-    for (uint16_t k = 0; k < outputs; ++k) {
-      const uint32_t e = detail::exp_neg_q31(top - (uint32_t)out.logit[k]) >> sh;
-      const uint32_t r = detail::div_round(e, sum, 30);  // Q30, <= 2^30
-      out.rank[k] = (int32_t)r;
-      out.prob[k] = (uint16_t)((r + ((uint32_t)1 << 14)) >> 15);  // Q15, <= 32768
-    }
-  } else {
-    for (uint16_t k = 0; k < outputs; ++k) {
-      out.prob[k] = detail::sigmoid_q15(out.logit[k]);
-      out.rank[k] = out.logit[k];
-    }
-  }
+  detail::read_pool<D, K>(m, sums, x, out);
+  if (!(m.flags & kModelLinear)) detail::read_dense<D, H, K>(m, x, out);
+  detail::read_head<K>(m, out);
 }
 
 // The decision threshold of output k as a Q16.16 logit (sigmoid heads).

@@ -32,6 +32,16 @@
 #endif
 #endif
 
+// TT_COLD_CALL: an out-of-line function whose frame should stay small: GCC may not clone it
+// with its arguments split into fields (which can push a fifth argument onto the caller's stack).
+#ifndef TT_COLD_CALL
+#if defined(__GNUC__) && !defined(__clang__)
+#define TT_COLD_CALL TT_NOINLINE __attribute__((noclone))
+#else
+#define TT_COLD_CALL TT_NOINLINE
+#endif
+#endif
+
 namespace tt {
 
 // ---------------------------------------------------------------------------------------------
@@ -221,11 +231,15 @@ TT_INLINE void emit_char_ngrams(const TokenizerConfig& c, uint32_t w, uint32_t o
 }
 
 // The same, out of line and on a copy of the sink: the cold paths (end of a word, punctuation)
-// share this one copy; only the hot path (word_byte in model_push) has its own, inline.
+// share this one copy; only the hot path (word_byte in model_push) has its own, inline. Four
+// arguments (all in registers on a Cortex-M0, so no outgoing-argument area on the caller's
+// frame): the n-grams read only old's top 16 bits, so its low byte carries min(len, 255).
+TT_INLINE uint32_t pack_old_len(uint32_t old, uint32_t len) { return (old & 0xFFFF0000u) | (len < 255u ? len : 255u); }
+
 template <class Sink>
-TT_NOINLINE void emit_char_ngrams_cold(const TokenizerConfig& c, uint32_t w, uint32_t old, uint32_t len, Sink& out) {
+TT_COLD_CALL void emit_char_ngrams_cold(const TokenizerConfig& c, uint32_t w, uint32_t old_len, Sink& out) {
   Sink sink = out;
-  emit_char_ngrams(c, w, old, len, sink);
+  emit_char_ngrams(c, w, old_len, old_len & 0xFFu, sink);
   out = sink;
 }
 
@@ -238,30 +252,44 @@ template <class Sink>
 TT_INLINE void word_byte(const TokenizerConfig& c, TokenizerState& s, uint8_t b, Sink& sink) {
   shift_in(s, b);
 #if TT_SMALL
-  if (c.char_min) emit_char_ngrams_cold(c, s.word.w, s.old, s.word.len + 1u, sink);
+  if (c.char_min) emit_char_ngrams_cold(c, s.word.w, pack_old_len(s.old, s.word.len + 1u), sink);
 #else
   if (c.char_min) emit_char_ngrams(c, s.word.w, s.old, s.word.len + 1u, sink);
 #endif
 }
 
-// Out of line: one copy serves push and finish (called once per word). Works on a copy of the
-// sink (kept in registers), stored back at the end.
+// The word and bigram features of the pending word (len > 0), whose character n-grams were
+// emitted; returns the word's hash. Out of line and on the sink itself (no copy: at most two
+// features per word). Reads the state only, so model_read needs no copy of it.
 template <class Sink>
-TT_NOINLINE void end_word(const TokenizerConfig& c, TokenizerState& s, Sink& out) {
-  if (!s.word.len) return;
+TT_COLD_CALL uint32_t word_tail(const TokenizerConfig& c, const TokenizerState& s, Sink& sink) {
   const uint32_t h = s.word.value();
+  sink(h, (uint8_t)kFeatureWord);
+  if (c.word_ngrams >= 2 && s.has_prev) sink(bigram_hash(s.prev, h), (uint8_t)kFeatureBigram);
+  return h;
+}
+
+// Emits the features of the pending word (if any) without changing the state: the character
+// n-grams that end with '>', the word, the bigram. Returns the word's hash (undefined if none).
+// Calls the two out-of-line parts one after the other, never nested, so the stack holds at most
+// one of their frames on top of the caller's.
+template <class Sink>
+TT_INLINE uint32_t word_features(const TokenizerConfig& c, const TokenizerState& s, Sink& out) {
   if (c.char_min) {
     const uint32_t old = (s.old >> 8) | (s.word.w << 24);
     const uint32_t w = (s.word.w >> 8) | ((uint32_t)'>' << 24);
-    emit_char_ngrams_cold(c, w, old, s.word.len + 2u, out);
+    emit_char_ngrams_cold(c, w, pack_old_len(old, s.word.len + 2u), out);
   }
-  Sink sink = out;
-  sink(h, (uint8_t)kFeatureWord);
-  if (c.word_ngrams >= 2 && s.has_prev) sink(bigram_hash(s.prev, h), (uint8_t)kFeatureBigram);
-  s.prev = h;
+  return word_tail(c, s, out);
+}
+
+// Ends the pending word (if any): its features, then the state moves on to the next word.
+template <class Sink>
+TT_INLINE void end_word(const TokenizerConfig& c, TokenizerState& s, Sink& out) {
+  if (!s.word.len) return;
+  s.prev = word_features(c, s, out);
   s.has_prev = 1;
   word_reset(s);
-  out = sink;
 }
 
 }  // namespace detail
@@ -278,14 +306,27 @@ TT_INLINE bool tokenizer_word_byte(const TokenizerConfig& c, TokenizerState& s, 
   return true;
 }
 
+namespace detail {
+
+// The body of tokenizer_other_byte. The pending word ends; a punctuation byte is then a one-byte
+// word of its own (one loop, so end_word's code exists once).
 template <class Sink>
-TT_NOINLINE void tokenizer_other_byte(const TokenizerConfig& c, TokenizerState& s, uint8_t b, Sink& out) {
-  detail::end_word(c, s, out);
-  if (byte_class(b) == kPunct) {
-    detail::shift_in(s, b);
-    if (c.char_min) detail::emit_char_ngrams_cold(c, s.word.w, s.old, 2u, out);
-    detail::end_word(c, s, out);
+TT_INLINE void other_byte(const TokenizerConfig& c, TokenizerState& s, uint8_t b, Sink& out) {
+  bool punct = byte_class(b) == kPunct;
+  for (;;) {
+    end_word(c, s, out);
+    if (!punct) return;
+    punct = false;
+    shift_in(s, b);
+    if (c.char_min) emit_char_ngrams_cold(c, s.word.w, pack_old_len(s.old, 2u), out);
   }
+}
+
+}  // namespace detail
+
+template <class Sink>
+TT_COLD_CALL void tokenizer_other_byte(const TokenizerConfig& c, TokenizerState& s, uint8_t b, Sink& out) {
+  detail::other_byte(c, s, b, out);
 }
 
 // Pushes one byte of text. sink(uint32_t hash, uint8_t kind) receives each finished feature.
@@ -298,6 +339,13 @@ TT_INLINE void tokenizer_push(const TokenizerConfig& c, TokenizerState& s, uint8
 template <class Sink>
 inline void tokenizer_finish(const TokenizerConfig& c, TokenizerState& s, Sink& sink) {
   detail::end_word(c, s, sink);
+}
+
+// The features tokenizer_finish would emit, in the same order, leaving the state unchanged (as
+// if the text ended now, while it goes on): model_read needs no copy of the state.
+template <class Sink>
+inline void tokenizer_pending(const TokenizerConfig& c, const TokenizerState& s, Sink& sink) {
+  if (s.word.len) (void)detail::word_features(c, s, sink);
 }
 
 }  // namespace tt
