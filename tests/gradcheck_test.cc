@@ -176,6 +176,68 @@ TEST(GradCheck, NbRatiosByHand) {
   for (float x : td::nb_ratios(feats, offs, rows, y, 1, 4, 1.0, 0.0)) EXPECT_FLOAT_EQ(x, 1.0f);
 }
 
+// Per-kind scales by hand: bucket 1 gets a char (2) and a word (0.5) feature, bucket 2 two bigrams
+// (0.25) and a char, bucket 0 nothing (1); only the listed rows count.
+TEST(GradCheck, KindScalesByHand) {
+  const uint16_t feats[] = {1, 1, 2, 2, 2, 0};
+  const uint8_t kinds[] = {0, 1, 2, 2, 0, 0};
+  const uint64_t offs[] = {0, 2, 5, 6};
+  const float scale[3] = {2.0f, 0.5f, 0.25f};
+  const std::vector<float> s = td::kind_scales(feats, kinds, offs, {0, 1}, 3, scale);
+  ASSERT_EQ(s.size(), 3u);
+  EXPECT_FLOAT_EQ(s[0], 1.0f);
+  EXPECT_FLOAT_EQ(s[1], 1.25f);
+  EXPECT_FLOAT_EQ(s[2], 2.5f / 3.0f);
+}
+
+// The trainer multiplies the NB scale by the kind scale; the gradient w.r.t. v is then s g_w with
+// the combined scale s (checked numerically, both heads).
+TEST(GradCheck, KindScaledLinear) {
+  for (Head head : {Head::kSigmoid, Head::kSoftmax}) {
+    const uint32_t K = head == Head::kSoftmax ? 3 : 1;
+    const tt::FloatModel m = make({K, 0, K, true, head, Pool::kSqrt}, 5);
+    const size_t B = m.emb.size() / K;
+    const uint16_t feats[] = {1, 2, 3, 3, 4, 5, 6, 1, 7, 8, 9, 10, 2, 0};
+    const uint8_t kinds[] = {0, 0, 1, 0, 2, 0, 1, 0, 0, 2, 1, 0, 0, 0};
+    const uint64_t offs[] = {0, 4, 7, 11, 14};
+    std::vector<uint8_t> targets(4 * K, 0);
+    for (size_t i = 0; i < 4; ++i) targets[i * K + i % K] = 1;
+    const std::vector<size_t> rows = {0, 1, 2, 3};
+    std::vector<float> r = td::nb_ratios(feats, offs, rows, targets.data(), K, B, 1.0, 0.25);
+    const float scale[3] = {1.5f, 0.5f, 0.7f};
+    const std::vector<float> ks = td::kind_scales(feats, kinds, offs, rows, B, scale);
+    for (size_t b = 0; b < B; ++b)
+      for (size_t k = 0; k < K; ++k) r[b * K + k] *= ks[b];
+    const uint16_t f[] = {3, 7, 3, 10, 0, 2, 4};
+    std::vector<uint8_t> y(K, 0);
+    y[K - 1] = 1;
+    td::Grads g;
+    const double loss = td::nb_example_grads(m, r, f, 7, y.data(), g);
+    std::vector<double> v(m.emb.begin(), m.emb.end());
+    auto loss_of_v = [&] {
+      std::vector<double> emb(v.size());
+      for (size_t i = 0; i < v.size(); ++i) emb[i] = v[i] * r[i];
+      const std::vector<double> b2(m.b2.begin(), m.b2.end());
+      td::Weights<double> w{emb.data(), nullptr, nullptr, nullptr, b2.data()};
+      td::Cache<double> c;
+      c.resize(m.shape);
+      td::forward(m.shape, w, f, 7, c);
+      return td::loss_grad<double>(head, c.z.data(), y.data(), K, nullptr, nullptr, nullptr, c.dz.data());
+    };
+    EXPECT_NEAR(loss, loss_of_v(), 1e-6);
+    for (size_t i = 0; i < v.size(); ++i) {
+      const double keep = v[i], h = 1e-6;
+      v[i] = keep + h;
+      const double lp = loss_of_v();
+      v[i] = keep - h;
+      const double lm = loss_of_v();
+      v[i] = keep;
+      const double num = (lp - lm) / (2 * h);
+      EXPECT_NEAR(g.emb[i], num, 1e-6 * std::max(1.0, std::fabs(num))) << "v[" << i << "] " << tt::head_name(head);
+    }
+  }
+}
+
 TEST(GradCheck, LossValues) {
   // Hand-checkable: BCE of z = 0 is log 2 (times the class weight); CE of equal logits is log K.
   const float z[] = {0.0f, 0.0f, 0.0f};

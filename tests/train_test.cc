@@ -132,6 +132,11 @@ TEST(Train, DefaultsFoundByExperiment) {
   tt::ModelShape emb;
   EXPECT_EQ(tt::train::default_l2(lin), tt::train::kDefaultLinearL2);
   EXPECT_EQ(tt::train::default_l2(emb), 0.0f);
+  EXPECT_EQ(tt::train::default_l2(lin, 32768), tt::train::kDefaultLinearL2);
+  EXPECT_EQ(tt::train::default_l2(lin, 4096), tt::train::kSmallBudgetL2);
+  EXPECT_EQ(tt::train::default_l2(lin, 8192), 0.002f);
+  EXPECT_EQ(tt::train::default_l2(lin, 8193), 0.001f);
+  EXPECT_EQ(tt::train::default_l2(emb, 4096), 0.0f);
   EXPECT_EQ(tt::train::default_lr(tt::train::Optimizer::kAdagrad, lin), 1.0f);
   EXPECT_LT(o.nb_alpha, 0.0f);  // the shape's default: NB-weighted linear models
   EXPECT_EQ(tt::train::default_nb_alpha(lin), tt::train::kDefaultNbAlpha);
@@ -252,6 +257,56 @@ TEST(Train, ShapeForBudget) {
   EXPECT_EQ(b.tokenizer.buckets, 10880u);
   EXPECT_LE(b.parameter_count(), 32768u);
   EXPECT_THROW(tt::train::shape_for_budget(60, base, 1, tt::Head::kSigmoid), tt::UsageError);
+  // Budgets up to 8K: words and char 3-4, no bigrams (unless the n-gram flags were given).
+  EXPECT_EQ(a.tokenizer.word_ngrams, 1u);
+  EXPECT_EQ(a.tokenizer.char_min, 3u);
+  EXPECT_EQ(a.tokenizer.char_max, 4u);
+  const tt::ModelShape k = tt::train::shape_for_budget(4096, base, 1, tt::Head::kSigmoid, true);
+  EXPECT_EQ(k.tokenizer.word_ngrams, 2u);
+  EXPECT_EQ(k.tokenizer.char_max, 5u);
+  EXPECT_EQ(tt::train::shape_for_budget(8192, base, 1, tt::Head::kSigmoid).tokenizer.word_ngrams, 1u);
+  const tt::ModelShape big = tt::train::shape_for_budget(8193, base, 1, tt::Head::kSigmoid);
+  EXPECT_EQ(big.tokenizer.word_ngrams, 2u);
+  EXPECT_EQ(big.tokenizer.char_min, 3u);
+  EXPECT_EQ(big.tokenizer.char_max, 5u);
+  EXPECT_EQ(b.tokenizer.word_ngrams, 2u);
+  EXPECT_EQ(b.tokenizer.char_max, 5u);
+}
+
+// The budget's features reach the model file; explicit n-gram flags win over them.
+TEST(Train, SmallBudgetFeaturesInTheModel) {
+  const std::string dir = temp_dir();
+  const std::string base = kSms + kSmsOpts + " --quiet --epochs 2 --max-flash 4K --seed 2";
+  ASSERT_EQ(cli("train " + base + " -o " + dir + "/a.ttm").code, 0);
+  ASSERT_EQ(cli("train " + base + " --word-ngrams 1 --char-ngrams 3-4 -o " + dir + "/b.ttm").code, 0);
+  ASSERT_EQ(cli("train " + base + " --word-ngrams 2 -o " + dir + "/c.ttm").code, 0);
+  EXPECT_EQ(tt::read_file_bytes(dir + "/a.ttm"), tt::read_file_bytes(dir + "/b.ttm"));
+  const tt::FloatModel a = tt::load_model(dir + "/a.ttm");
+  EXPECT_EQ(a.shape.tokenizer.word_ngrams, 1u);
+  EXPECT_EQ(a.shape.tokenizer.char_min, 3u);
+  EXPECT_EQ(a.shape.tokenizer.char_max, 4u);
+  const tt::FloatModel c = tt::load_model(dir + "/c.ttm");
+  EXPECT_EQ(c.shape.tokenizer.word_ngrams, 2u);
+  EXPECT_EQ(c.shape.tokenizer.char_max, 5u);
+}
+
+// --kind-scale: deterministic across thread counts, 1,1,1 is the plain model, bad values refused.
+TEST(Train, KindScale) {
+  const std::string dir = temp_dir();
+  const std::string base = kSms + kSmsOpts + " --quiet --epochs 2 --max-flash 32K --seed 4";
+  ASSERT_EQ(cli("train " + base + " -o " + dir + "/p.ttm").code, 0);
+  ASSERT_EQ(cli("train " + base + " --kind-scale 1,1,1 -o " + dir + "/q.ttm").code, 0);
+  EXPECT_EQ(tt::read_file_bytes(dir + "/p.ttm"), tt::read_file_bytes(dir + "/q.ttm"));
+  ASSERT_EQ(cli("train " + base + " --kind-scale 1,0.5,0.7 --threads 1 -o " + dir + "/a.ttm").code, 0);
+  ASSERT_EQ(cli("train " + base + " --kind-scale 1,0.5,0.7 --threads 3 -o " + dir + "/b.ttm").code, 0);
+  const std::string a = tt::read_file_bytes(dir + "/a.ttm");
+  EXPECT_EQ(a, tt::read_file_bytes(dir + "/b.ttm"));
+  EXPECT_NE(a, tt::read_file_bytes(dir + "/p.ttm"));
+  for (const char* bad : {"0,1,1", "1,1", "1,1,1,1", "a,b,c", "1,-1,1"})
+    EXPECT_EQ(cli("train " + base + " --kind-scale " + bad + " -o " + dir + "/x.ttm").code, 2) << bad;
+  EXPECT_EQ(cli("train " + kSms + kSmsOpts + " --quiet --dim 4 --buckets 1024 --kind-scale 1,0.5,1 -o " + dir +
+                "/y.ttm").code,
+            2);
 }
 
 }  // namespace

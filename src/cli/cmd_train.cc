@@ -29,15 +29,16 @@ int cmd_train(int argc, char** argv) {
       {"dim", "D", "embedding width", std::to_string(ds.dim)},
       {"hidden", "H", "hidden ReLU units, 0 for none", std::to_string(ds.hidden)},
       {"linear", "", "pure hashed linear model: no output layer, D = outputs", ""},
-      {"word-ngrams", "N", "1: words; 2: words and bigrams", "2"},
-      {"char-ngrams", "MIN-MAX", "character n-grams of <word>, or 0 for none", "3-5"},
+      {"word-ngrams", "N", "1: words; 2: words and bigrams (default 1 for --max-flash up to 8K)", "2"},
+      {"char-ngrams", "MIN-MAX", "character n-grams of <word>, or 0 for none (default 3-4 for --max-flash up to 8K)",
+       "3-5"},
       {"pool", "mean|sqrt|sum", "embedding bag pooling", pool_name(d.shape.pool)},
       {"loss", "sigmoid|softmax", "output head (default: softmax for multi-class data, else sigmoid)", ""},
       {"epochs", "N", "maximum epochs", std::to_string(d.epochs)},
       {"lr", "RATE", "learning rate, decayed linearly to 0 (default: AdaGrad 1 for --linear models, 0.2 otherwise; Adam 0.01)", ""},
       {"batch", "N", "mini-batch size", std::to_string(d.batch)},
       {"optimizer", "adagrad|adam", "optimiser (lazy updates of the embedding rows a batch touches)", "adagrad"},
-      {"l2", "L", "L2 penalty on the weights (default: 0.001 for linear models, 0 otherwise)", ""},
+      {"l2", "L", "L2 penalty on the weights (default: 0.001 for linear models, 0.002 with --max-flash up to 8K, 0 otherwise)", ""},
       {"class-weight", "auto|balanced|none",
        "balanced: weigh classes by n / (classes x count); auto: balanced for softmax heads (macro-F1), none for "
        "sigmoid heads (ROC AUC)",
@@ -56,6 +57,10 @@ int cmd_train(int argc, char** argv) {
        "linear models, off otherwise)", ""},
       {"nb-beta", "BETA", "with --nb: interpolation between plain (0) and fully NB-scaled (1) training",
        std::to_string(train::kDefaultNbBeta).substr(0, 4)},
+      {"kind-scale", "C,W,B",
+       "linear models: scale of the character n-gram, word and bigram features while training (a per-kind step "
+       "size and L2 strength 1/s^2; a bucket shared by several kinds gets their mean); the model file is unchanged",
+       "1,1,1"},
       {"seed", "S", "random seed; same data, options and seed give the same model file", std::to_string(d.seed)},
       {"threads", "N", "worker threads (the model does not depend on it)", std::to_string(d.threads)},
       {"quiet", "", "no progress on stderr", ""},
@@ -76,6 +81,7 @@ int cmd_train(int argc, char** argv) {
   train::TrainOptions o;
   o.shape.tokenizer.word_ngrams = static_cast<uint8_t>(args.get_int("word-ngrams", 1, 2));
   parse_char_ngrams("train", args.get("char-ngrams"), o.shape.tokenizer);
+  o.features_set = args.has("char-ngrams") || args.has("word-ngrams");
   o.buckets_set = args.has("buckets");
   o.dim_set = args.has("dim");
   o.hidden_set = args.has("hidden");
@@ -138,6 +144,17 @@ int cmd_train(int argc, char** argv) {
   o.qat = args.has("qat");
   if (args.has("nb")) o.nb_alpha = static_cast<float>(args.get_double("nb", 0, 1e6));
   o.nb_beta = static_cast<float>(args.get_double("nb-beta", 0, 1));
+  if (args.has("kind-scale")) {
+    const std::string v = args.get("kind-scale");
+    double a = 0, b = 0, c = 0;
+    char tail = 0;
+    if (std::sscanf(v.c_str(), "%lf,%lf,%lf%c", &a, &b, &c, &tail) != 3 || !(a > 0 && b > 0 && c > 0) || a > 100 ||
+        b > 100 || c > 100)
+      throw UsageError("train: --kind-scale needs three positive factors C,W,B (at most 100), got '" + v + "'");
+    o.kind_scale[0] = static_cast<float>(a);
+    o.kind_scale[1] = static_cast<float>(b);
+    o.kind_scale[2] = static_cast<float>(c);
+  }
   o.qat_margin = args.get_double("margin", 1.0, 1000.0);
   if (args.has("margin") && !o.qat) throw UsageError("train: --margin applies to --qat only");
   o.seed = static_cast<uint64_t>(args.get_int("seed", 0, INT64_MAX));
@@ -167,6 +184,12 @@ int cmd_train(int argc, char** argv) {
                 o.refit ? 1 : 0, o.qat ? 1 : 0, static_cast<double>(o.nb_alpha), static_cast<double>(o.nb_beta),
                 static_cast<unsigned long long>(o.seed));
   o.info = info;
+  if (o.kind_scale[0] != 1.0f || o.kind_scale[1] != 1.0f || o.kind_scale[2] != 1.0f) {
+    char ks[96];
+    std::snprintf(ks, sizeof ks, " kind-scale=%g,%g,%g", static_cast<double>(o.kind_scale[0]),
+                  static_cast<double>(o.kind_scale[1]), static_cast<double>(o.kind_scale[2]));
+    o.info += ks;
+  }
   train::TrainReport rep;
   const FloatModel m = train::train(data, o, &rep);
   if (o.qat) {

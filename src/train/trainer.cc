@@ -105,6 +105,20 @@ std::vector<float> nb_ratios(const uint16_t* feats, const uint64_t* offs, const 
   return r;
 }
 
+std::vector<float> kind_scales(const uint16_t* feats, const uint8_t* kinds, const uint64_t* offs,
+                               const std::vector<size_t>& rows, size_t B, const float scale[3]) {
+  std::vector<double> num(B, 0.0), den(B, 0.0);
+  for (size_t i : rows)
+    for (uint64_t q = offs[i]; q < offs[i + 1]; ++q) {
+      num[feats[q]] += static_cast<double>(scale[kinds[q] < 3 ? kinds[q] : 0]);
+      den[feats[q]] += 1.0;
+    }
+  std::vector<float> s(B, 1.0f);
+  for (size_t b = 0; b < B; ++b)
+    if (den[b] > 0) s[b] = static_cast<float>(num[b] / den[b]);
+  return s;
+}
+
 double nb_example_grads(const FloatModel& mv, const std::vector<float>& r, const uint16_t* f, size_t n,
                         const uint8_t* y, Grads& g) {
   FloatModel w = mv;
@@ -279,12 +293,34 @@ inline size_t slice_begin(size_t n, unsigned t, unsigned T) { return n * t / T; 
 struct Tokenized {
   std::vector<uint16_t> feats;
   std::vector<uint64_t> offs;  // size n + 1
+  std::vector<uint8_t> kinds;  // parallel to feats (FeatureKind), only when asked for
 };
 
-Tokenized tokenize_all(const data::Dataset& d, const TokenizerConfig& cfg, WorkerPool& pool) {
+// The device tokenizer's features with their kinds (the model's append_text_features drops them).
+struct KindSink {
+  std::vector<uint16_t>* out;
+  std::vector<uint8_t>* kinds;
+  uint32_t buckets;
+  void operator()(uint32_t hash, uint8_t kind) {
+    out->push_back(bucket_of(hash, buckets));
+    kinds->push_back(kind);
+  }
+};
+
+void append_features_with_kinds(const TokenizerConfig& cfg, const std::string& text, std::vector<uint16_t>& out,
+                                std::vector<uint8_t>& kinds) {
+  TokenizerState st;
+  tokenizer_reset(st);
+  KindSink sink{&out, &kinds, cfg.buckets};
+  for (const char c : text) tokenizer_push(cfg, st, static_cast<uint8_t>(c), sink);
+  tokenizer_finish(cfg, st, sink);
+}
+
+Tokenized tokenize_all(const data::Dataset& d, const TokenizerConfig& cfg, WorkerPool& pool, bool with_kinds) {
   const unsigned T = pool.size();
   const size_t n = d.size();
   std::vector<std::vector<uint16_t>> part(T);
+  std::vector<std::vector<uint8_t>> kpart(T);
   std::vector<std::vector<uint64_t>> lens(T);
   pool.run([&](unsigned t) {
     const size_t b = slice_begin(n, t, T), e = slice_begin(n, t + 1, T);
@@ -294,7 +330,10 @@ Tokenized tokenize_all(const data::Dataset& d, const TokenizerConfig& cfg, Worke
     lens[t].reserve(e - b);
     for (size_t i = b; i < e; ++i) {
       const size_t before = part[t].size();
-      append_text_features(cfg, d.texts[i], part[t]);
+      if (with_kinds)
+        append_features_with_kinds(cfg, d.texts[i], part[t], kpart[t]);
+      else
+        append_text_features(cfg, d.texts[i], part[t]);
       lens[t].push_back(part[t].size() - before);
     }
   });
@@ -306,6 +345,8 @@ Tokenized tokenize_all(const data::Dataset& d, const TokenizerConfig& cfg, Worke
   out.offs.push_back(0);
   for (unsigned t = 0; t < T; ++t) {
     out.feats.insert(out.feats.end(), part[t].begin(), part[t].end());
+    out.kinds.insert(out.kinds.end(), kpart[t].begin(), kpart[t].end());
+    std::vector<uint8_t>().swap(kpart[t]);
     for (uint64_t l : lens[t]) out.offs.push_back(out.offs.back() + l);
     std::vector<uint16_t>().swap(part[t]);
   }
@@ -366,7 +407,10 @@ float default_lr(Optimizer opt, const ModelShape& shape) {
   return shape.linear ? 1.0f : 0.2f;
 }
 
-float default_l2(const ModelShape& shape) { return shape.linear ? kDefaultLinearL2 : 0.0f; }
+float default_l2(const ModelShape& shape, uint64_t max_flash) {
+  if (!shape.linear) return 0.0f;
+  return max_flash && max_flash <= kSmallBudget ? kSmallBudgetL2 : kDefaultLinearL2;
+}
 
 float default_nb_alpha(const ModelShape& shape) { return shape.linear ? kDefaultNbAlpha : 0.0f; }
 
@@ -381,13 +425,21 @@ std::string budget_rule_text() {
   return "--max-flash BYTES picks the shape (one byte per parameter, biases included): the hashed linear "
          "model (no output layer, D = outputs K) with the most buckets that fit, B = floor((BYTES - K) / K) "
          "rounded down to a multiple of 64, at most 65536 (4K, 1 output: B = 4032; 32K, 3 classes: "
-         "B = 10880). In our experiments it beat every embedding + output layer shape of the same size on "
-         "the binary, multi-label and multi-class tasks. Explicit --dim/--hidden (with or without --buckets) "
-         "switch to an embedding model whose buckets are refitted to the budget.";
+         "B = 10880). Budgets up to 8K use words and char 3-4 n-grams (no bigrams) unless --char-ngrams or "
+         "--word-ngrams is given, and L2 0.002 unless --l2 is given. In our experiments the linear model beat "
+         "every embedding + output layer shape of the same size on the binary, multi-label and multi-class "
+         "tasks. Explicit --dim/--hidden (with or without --buckets) switch to an embedding model whose buckets "
+         "are refitted to the budget.";
 }
 
-ModelShape shape_for_budget(uint64_t budget, const ModelShape& base, uint32_t outputs, Head head) {
+ModelShape shape_for_budget(uint64_t budget, const ModelShape& base, uint32_t outputs, Head head,
+                            bool keep_features) {
   ModelShape s = base;
+  if (budget <= kSmallBudget && !keep_features) {
+    s.tokenizer.word_ngrams = 1;
+    s.tokenizer.char_min = 3;
+    s.tokenizer.char_max = 4;
+  }
   s.outputs = outputs;
   s.head = head;
   s.hidden = 0;
@@ -412,13 +464,18 @@ ModelShape resolve_shape(const TrainOptions& opt, const data::Dataset& d) {
   if (opt.max_flash) {
     ModelShape b;
     try {
-      b = shape_for_budget(opt.max_flash, s, s.outputs, s.head);
+      // The small-budget features are for the linear model the budget picks.
+      b = shape_for_budget(opt.max_flash, s, s.outputs, s.head,
+                           opt.features_set || opt.dim_set || opt.hidden_set || opt.buckets_set);
     } catch (const UsageError&) {
       throw UsageError("--max-flash " + std::to_string(opt.max_flash) + " is too small for any model with " +
                        std::to_string(s.outputs) + " outputs (the smallest needs 64 buckets)");
     }
     // Explicit size flags override the budget's choice; the result must still fit.
     if (!opt.linear_set) s.linear = b.linear && !opt.dim_set && !opt.hidden_set;
+    s.tokenizer.word_ngrams = b.tokenizer.word_ngrams;
+    s.tokenizer.char_min = b.tokenizer.char_min;
+    s.tokenizer.char_max = b.tokenizer.char_max;
     if (!opt.dim_set) s.dim = b.dim;
     if (!opt.hidden_set) s.hidden = b.hidden;
     if (!opt.buckets_set) {
@@ -476,7 +533,12 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
   const bool tty = progress && is_terminal_stderr();
 
   // Tokenize once.
-  const Tokenized tok = tokenize_all(d, shape.tokenizer, pool);
+  const bool kind_scaled = opt.kind_scale[0] != 1.0f || opt.kind_scale[1] != 1.0f || opt.kind_scale[2] != 1.0f;
+  if (kind_scaled && !shape.linear)
+    throw UsageError("--kind-scale applies to linear models only (--linear or --max-flash)");
+  for (float ks : opt.kind_scale)
+    if (!(ks > 0)) throw UsageError("--kind-scale factors must be positive");
+  const Tokenized tok = tokenize_all(d, shape.tokenizer, pool, kind_scaled);
   const auto t_tok = Clock::now();
 
   // Training threads. The result does not depend on the thread count (see trainer.h), so a model
@@ -541,7 +603,7 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
   };
   init_weights();
 
-  OptConfig oc{opt.optimizer, opt.l2 >= 0 ? opt.l2 : default_l2(shape)};
+  OptConfig oc{opt.optimizer, opt.l2 >= 0 ? opt.l2 : default_l2(shape, opt.max_flash)};
   const float lr0 = opt.lr > 0 ? opt.lr : default_lr(opt.optimizer, shape);
   char lr_buf[32];
   std::snprintf(lr_buf, sizeof lr_buf, "%g", static_cast<double>(lr0));
@@ -568,10 +630,20 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
   // NB-weighted linear model: v are the parameters, m.emb = v r the weights.
   const float nb_alpha = opt.nb_alpha >= 0 ? opt.nb_alpha : default_nb_alpha(shape);
   if (nb_alpha > 0 && !shape.linear) throw UsageError("--nb applies to linear models only (--linear or --max-flash)");
-  const std::vector<float> nb_r =
+  std::vector<float> nb_r =
       nb_alpha > 0 ? detail::nb_ratios(tok.feats.data(), tok.offs.data(), train_idx, d.targets.data(), K, B, nb_alpha,
                                        opt.nb_beta)
                    : std::vector<float>();
+  // Per-feature-kind scale: bucket b's scale is the mean of kind_scale over the features of the
+  // training rows that land in b (its kinds' occurrence counts as weights); it multiplies the NB
+  // scale (same reparametrisation w = v s: a per-bucket step size and L2 strength 1 / s^2).
+  if (kind_scaled) {
+    const std::vector<float> ks = detail::kind_scales(tok.feats.data(), tok.kinds.data(), tok.offs.data(), train_idx,
+                                                      B, opt.kind_scale);
+    if (nb_r.empty()) nb_r.assign(B * K, 1.0f);
+    for (size_t b = 0; b < B; ++b)
+      for (size_t k = 0; k < K; ++k) nb_r[b * K + k] *= ks[b];
+  }
   std::vector<float> nb_v(nb_r.empty() ? 0 : m.emb.size(), 0.0f);
 
   // Quantisation-aware training: `shadow` holds the dequantised int8 weights of `m` under the
