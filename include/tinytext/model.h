@@ -266,17 +266,17 @@ inline uint32_t crc32_image(const uint8_t* p, uint32_t n) {
   uint32_t c = 0xFFFFFFFFu;
   for (uint32_t i = 0; i < n; ++i) {
     c ^= (uint32_t)TT_READ_BYTE(p + i);
-    for (uint8_t k = 0; k < 8; ++k) c = (c & 1u) ? (0xEDB88320u ^ (c >> 1)) : (c >> 1);
+    for (unsigned k = 8; k; --k) c = (c & 1u) ? (0xEDB88320u ^ (c >> 1)) : (c >> 1);
   }
   return ~c;
 }
 
-// n stored requantisers (kind 0: mult >= 0, shift in [1, 62]) or int32 biases (kind 1: within
-// 2^30), from p on.
-TT_NOINLINE inline bool params_ok(const uint8_t* p, uint16_t n, bool bias) {
-  for (uint16_t i = 0; i < n; ++i) {
+// nb int32 biases (within 2^30), then nq stored requantisers (mult >= 0, shift in [1, 62]), from
+// p on: a layer's biases and its requantisers are adjacent in the image.
+TT_NOINLINE inline bool params_ok(const uint8_t* p, uint16_t nb, uint16_t nq) {
+  for (uint32_t i = 0, n = (uint32_t)nb + nq; i < n; ++i) {
     const int32_t v = rd_i32(p);
-    if (bias) {
+    if (i < nb) {
       if (v < -kAccBound || v > kAccBound) return false;
       p += 4;
     } else {
@@ -289,7 +289,7 @@ TT_NOINLINE inline bool params_ok(const uint8_t* p, uint16_t n, bool bias) {
 }
 
 // An activation limit against its layer's fan-in (0: the layer is absent, so must be the limit).
-inline bool limit_ok(uint16_t lim, uint32_t fan_in) {
+TT_NOINLINE inline bool limit_ok(uint16_t lim, uint32_t fan_in) {
   if (!fan_in) return lim == 0;
   return lim >= 1 && lim <= 32767 && (uint32_t)lim * 127u * fan_in <= (uint32_t)kAccBound;
 }
@@ -402,13 +402,9 @@ TT_NODISCARD TT_NOINLINE inline Status model_open(Model& m, const uint8_t* image
 #if !defined(TT_MODEL_NO_CHECKSUM)
   TT_VERIFY(detail::crc32_image(image, end) == detail::rd_u32(image + end), kBadChecksum);
 #endif
-  TT_VERIFY(detail::params_ok(image + m.off_mpool, m.dim, false) && detail::params_ok(image + l.m1, m.hidden, false) &&
-                detail::params_ok(image + l.b1, m.hidden, true),
+  TT_VERIFY(detail::params_ok(image + m.off_mpool, 0, m.dim) && detail::params_ok(image + l.b1, m.hidden, m.hidden),
             kBadSize);
-  if (!linear) {
-    TT_VERIFY(detail::params_ok(image + l.m2, m.outputs, false) && detail::params_ok(image + l.b2, m.outputs, true),
-              kBadSize);
-  }
+  TT_VERIFY(linear || detail::params_ok(image + l.b2, m.outputs, m.outputs), kBadSize);
   // Labels: exactly K NUL-terminated strings (the last byte a NUL).
   TT_VERIFY(label_bytes >= K && TT_READ_BYTE(image + end - 1u) == 0, kBadSize);
   uint32_t nuls = 0;
