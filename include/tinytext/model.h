@@ -289,12 +289,14 @@ TT_NOINLINE inline bool params_ok(const uint8_t* p, uint16_t nb, uint16_t nq) {
 }
 
 // An activation limit against its layer's fan-in (0: the layer is absent, so must be the limit).
-TT_NOINLINE inline bool limit_ok(uint16_t lim, uint32_t fan_in) {
+TT_NOINLINE inline bool limit_ok(const uint8_t* p, uint32_t fan_in) {
+  const uint16_t lim = rd_u16(p);
   if (!fan_in) return lim == 0;
   return lim >= 1 && lim <= 32767 && (uint32_t)lim * 127u * fan_in <= (uint32_t)kAccBound;
 }
 
-// Offsets of the image's sections, derived from the checked sizes (never read from the image).
+// Offsets of the image's sections, derived from the checked sizes (never read from the image);
+// model_open computes b1, b2 and the end the same way, inline.
 struct Layout {
   uint32_t w1, b1, m1, w2, b2, m2, thr, labels;
 };
@@ -389,27 +391,26 @@ TT_NODISCARD TT_NOINLINE inline Status model_open(Model& m, const uint8_t* image
   TT_VERIFY(!(flags & kModelSoftmax) || K >= 2, kBadSize);
   // Activation limits: |fan-in x 127 x limit| <= 2^30, so int32 accumulators cannot overflow.
   // A limit is 0 exactly when its layer is absent (pooled: linear; hidden: H = 0).
-  TT_VERIFY(detail::limit_ok(detail::rd_u16(image + 28), linear ? 0u : D) &&
-                detail::limit_ok(detail::rd_u16(image + 30), H),
+  TT_VERIFY(detail::limit_ok(image + 28, linear ? 0u : D) &&
+                detail::limit_ok(image + 30, H),
             kBadSize);
   // Layout; every term is < 2^29, so the sums cannot wrap.
   m.off_mpool = kModelHeaderBytes + m.tokenizer.buckets * D;
-  detail::Layout l;
-  detail::layout_of(m, l);
-  m.off_b2 = l.b2;
-  const uint32_t end = l.labels + label_bytes;
+  const uint32_t b1 = m.off_mpool + D * detail::kRescaleBytes + H * D;  // after the pooled requantisers, w1
+  const uint32_t b2 = m.off_b2 = b1 + H * (4u + detail::kRescaleBytes) + (linear ? 0u : K * (H ? H : D));  // after b1, m1, w2
+  const uint32_t end = b2 + K * (linear ? 8u : 8u + detail::kRescaleBytes) + label_bytes;  // after b2, m2, thresholds, labels
   TT_VERIFY(end + 4u == size, kBadSize);
 #if !defined(TT_MODEL_NO_CHECKSUM)
   TT_VERIFY(detail::crc32_image(image, end) == detail::rd_u32(image + end), kBadChecksum);
 #endif
-  TT_VERIFY(detail::params_ok(image + m.off_mpool, 0, m.dim) && detail::params_ok(image + l.b1, m.hidden, m.hidden),
+  TT_VERIFY(detail::params_ok(image + m.off_mpool, 0, m.dim) && detail::params_ok(image + b1, m.hidden, m.hidden),
             kBadSize);
-  TT_VERIFY(linear || detail::params_ok(image + l.b2, m.outputs, m.outputs), kBadSize);
-  // Labels: exactly K NUL-terminated strings (the last byte a NUL).
-  TT_VERIFY(label_bytes >= K && TT_READ_BYTE(image + end - 1u) == 0, kBadSize);
+  TT_VERIFY(linear || detail::params_ok(image + b2, m.outputs, m.outputs), kBadSize);
+  // Labels: exactly K NUL-terminated strings: K NULs, the last byte one of them (K >= 1 NULs
+  // make label_bytes >= 1, so end - 1 is a label byte).
   uint32_t nuls = 0;
-  for (uint32_t i = l.labels; i < end; ++i) nuls += TT_READ_BYTE(image + i) == 0 ? 1u : 0u;
-  TT_VERIFY(nuls == K, kBadSize);
+  for (uint32_t i = end - label_bytes; i < end; ++i) nuls += TT_READ_BYTE(image + i) == 0 ? 1u : 0u;
+  TT_VERIFY(nuls == K && TT_READ_BYTE(image + end - 1u) == 0, kBadSize);
   m.image = image;
   return kOk;
 }
