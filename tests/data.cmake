@@ -1,28 +1,8 @@
 # The dataset readers' libFuzzer target (tests/data_fuzz.cc): ctest DataFuzz, label fuzz.
-# It needs clang's -fsanitize=fuzzer (Debian: clang and libclang-rt-14-dev). The project compiler
-# may be gcc, so clang++ builds it directly from src/data/*.cc; when that cannot work the test is
-# still registered and reports itself skipped, with the reason.
+# clang++ builds it from src/data/*.cc (TT_FUZZ_OK, tests/CMakeLists.txt); when that cannot work
+# the test is still registered and reports itself skipped, with the reason.
 
-find_program(TT_CLANGXX NAMES clang++ clang++-14)
-set(TT_DATA_FUZZ_OK OFF)
-set(_tt_data_fuzz_why "clang++ not found")
-if(TT_CLANGXX)
-  set(_probe_dir ${CMAKE_CURRENT_BINARY_DIR}/data_fuzz_probe)
-  file(MAKE_DIRECTORY ${_probe_dir})
-  file(WRITE ${_probe_dir}/probe.cc
-    "#include <stddef.h>\n#include <stdint.h>\n"
-    "extern \"C\" int LLVMFuzzerTestOneInput(const uint8_t*, size_t) { return 0; }\n")
-  execute_process(
-    COMMAND ${TT_CLANGXX} -fsanitize=fuzzer,address,undefined ${_probe_dir}/probe.cc -o ${_probe_dir}/probe
-    RESULT_VARIABLE _probe_rc OUTPUT_QUIET ERROR_QUIET)
-  if(_probe_rc EQUAL 0)
-    set(TT_DATA_FUZZ_OK ON)
-  else()
-    set(_tt_data_fuzz_why "${TT_CLANGXX} -fsanitize=fuzzer fails (install libclang-rt-14-dev)")
-  endif()
-endif()
-
-if(TT_DATA_FUZZ_OK)
+if(TT_FUZZ_OK)
   file(GLOB TT_DATA_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/src/data/*.cc)
   file(GLOB TT_DATA_HEADERS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/src/data/*.h)
   set(_data_fuzz_bin ${CMAKE_CURRENT_BINARY_DIR}/data_fuzz)
@@ -56,7 +36,7 @@ if(TT_DATA_FUZZ_OK)
   set_tests_properties(DataFuzz PROPERTIES TIMEOUT 120 LABELS fuzz
                        ENVIRONMENT "ASAN_OPTIONS=detect_leaks=1;UBSAN_OPTIONS=print_stacktrace=1")
 else()
-  message(STATUS "DataFuzz: skipped (${_tt_data_fuzz_why})")
-  add_test(NAME DataFuzz COMMAND sh -c "echo 'DataFuzz skipped: ${_tt_data_fuzz_why}'; exit 77")
+  message(STATUS "DataFuzz: skipped (${TT_FUZZ_WHY})")
+  add_test(NAME DataFuzz COMMAND sh -c "echo 'DataFuzz skipped: ${TT_FUZZ_WHY}'; exit 77")
   set_tests_properties(DataFuzz PROPERTIES SKIP_RETURN_CODE 77 LABELS fuzz)
 endif()
