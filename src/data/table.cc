@@ -166,20 +166,27 @@ Table parse_csv(const std::string& path, std::string_view text) {
   return t;
 }
 
-Table parse_tsv(const std::string& path, std::string_view text) {
-  Table t;
+// Calls fn(row, line) for each line of `text` (LF or CRLF; the line break is not part of row).
+template <class Fn>
+void for_each_line(std::string_view text, Fn fn) {
   const size_t n = text.size();
   size_t i = 0;
   uint32_t line = 0;
   while (i < n) {
     ++line;
-    size_t eol = text.find('\n', i);
-    size_t next = eol == std::string_view::npos ? n : eol + 1;
+    const size_t eol = text.find('\n', i);
+    const size_t next = eol == std::string_view::npos ? n : eol + 1;
     size_t end = eol == std::string_view::npos ? n : eol;
     if (end > i && text[end - 1] == '\r') --end;
-    std::string_view row = text.substr(i, end - i);
+    fn(text.substr(i, end - i), line);
     i = next;
-    if (row.empty()) continue;  // a blank line
+  }
+}
+
+Table parse_tsv(const std::string& path, std::string_view text) {
+  Table t;
+  for_each_line(text, [&](std::string_view row, uint32_t line) {
+    if (row.empty()) return;  // a blank line
     size_t fields = 0, from = 0;
     for (;;) {
       size_t tab = row.find('\t', from);
@@ -190,25 +197,15 @@ Table parse_tsv(const std::string& path, std::string_view text) {
       from = tab + 1;
     }
     check_columns(path, t, fields, line, "in TSV a field ends at every tab (there is no quoting)");
-  }
+  });
   return t;
 }
 
 FastTextLines parse_fasttext(const std::string& path, std::string_view text) {
   static constexpr std::string_view kPrefix = "__label__";
   FastTextLines f;
-  const size_t n = text.size();
-  size_t i = 0;
-  uint32_t line = 0;
-  while (i < n) {
-    ++line;
-    size_t eol = text.find('\n', i);
-    size_t next = eol == std::string_view::npos ? n : eol + 1;
-    size_t end = eol == std::string_view::npos ? n : eol;
-    if (end > i && text[end - 1] == '\r') --end;
-    std::string_view row = text.substr(i, end - i);
-    i = next;
-    if (std::all_of(row.begin(), row.end(), is_space)) continue;  // a blank line
+  for_each_line(text, [&](std::string_view row, uint32_t line) {
+    if (std::all_of(row.begin(), row.end(), is_space)) return;  // a blank line
     std::vector<std::string> labels;
     size_t p = 0;
     while (row.compare(p, kPrefix.size(), kPrefix) == 0) {
@@ -225,7 +222,7 @@ FastTextLines parse_fasttext(const std::string& path, std::string_view text) {
     f.labels.push_back(std::move(labels));
     f.texts.emplace_back(row.substr(p));
     f.lines.push_back(line);
-  }
+  });
   return f;
 }
 
