@@ -259,12 +259,7 @@ TEST(Qat, CliWritesReproducibleInt8ModelThatEvaluates) {
 // In the library: the returned master + ranges quantise to the validated int8 model; its
 // held-out AUC is that of the float model it shadows.
 TEST(Qat, LibraryRangesGiveTheValidatedInt8Model) {
-  tt::data::ReaderOptions ro;
-  ro.format = tt::data::Format::kTsv;
-  ro.header = false;
-  ro.label_columns = {"1"};
-  ro.text_column = "2";
-  const tt::data::Dataset all = tt::data::read_dataset(tt::test::shared_path("data/sms-spam-collection/SMSSpamCollection"), ro);
+  const tt::data::Dataset all = tt::test::read_sms();
   tt::data::Dataset train = all;
   train.texts.resize(4000);
   train.targets.resize(4000);

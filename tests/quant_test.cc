@@ -254,38 +254,11 @@ TEST(Quant, FileRoundTripAndRefusals) {
   for (size_t k = 0; k < s.size(); ++k) EXPECT_EQ(s[k], r.rank[k] / 1073741824.0);
 }
 
-tt::data::Dataset read_sms() {
-  tt::data::ReaderOptions o;
-  o.format = tt::data::Format::kTsv;
-  o.header = false;
-  o.text_column = "2";
-  o.label_columns = {"1"};
-  return tt::data::read_dataset(tt::test::shared_path("data/sms-spam-collection/SMSSpamCollection"), o);
-}
-
-void split_every_fifth(const tt::data::Dataset& d, tt::data::Dataset& train, tt::data::Dataset& test) {
-  train = d;
-  test = d;
-  train.texts.clear();
-  train.targets.clear();
-  train.lines.clear();
-  test.texts.clear();
-  test.targets.clear();
-  test.lines.clear();
-  const size_t K = d.outputs();
-  for (size_t i = 0; i < d.size(); ++i) {
-    auto& dst = i % 5 == 0 ? test : train;
-    dst.texts.push_back(d.texts[i]);
-    dst.lines.push_back(d.lines[i]);
-    for (size_t k = 0; k < K; ++k) dst.targets.push_back(d.target(i, k));
-  }
-}
-
 // The budget on real data: int8 loses at most 0.002 ROC AUC against its float parent.
 // (src/quant/quant_bench.sh runs every shared task and more shapes.)
 TEST(Quant, SmsBudget) {
-  tt::data::Dataset all = read_sms(), train, test;
-  split_every_fifth(all, train, test);
+  tt::data::Dataset all = tt::test::read_sms(), train, test;
+  tt::test::split_every_fifth(all, train, test);
   for (int variant = 0; variant < 2; ++variant) {
     tt::train::TrainOptions o;
     o.quiet = true;

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "data/dataset.h"
+
 namespace tt::test {
 
 inline std::string shared_path(const std::string& rel) { return std::string(TT_SHARED_DIR) + "/" + rel; }
@@ -65,6 +67,33 @@ inline RunResult run(const std::string& cmdline, const std::string& input = "") 
 }
 
 inline std::string cli() { return TT_CLI_PATH; }
+
+// The SMS Spam Collection through the dataset reader (TSV, no header, label ham/spam, text).
+inline data::Dataset read_sms() {
+  data::ReaderOptions o;
+  o.format = data::Format::kTsv;
+  o.header = false;
+  o.text_column = "2";
+  o.label_columns = {"1"};
+  return data::read_dataset(shared_path("data/sms-spam-collection/SMSSpamCollection"), o);
+}
+
+// Rows i % 5 == 0 go to `test`, the rest to `train`.
+inline void split_every_fifth(const data::Dataset& d, data::Dataset& train, data::Dataset& test) {
+  train = test = d;
+  for (data::Dataset* x : {&train, &test}) {
+    x->texts.clear();
+    x->targets.clear();
+    x->lines.clear();
+  }
+  const size_t K = d.outputs();
+  for (size_t i = 0; i < d.size(); ++i) {
+    data::Dataset& dst = i % 5 == 0 ? test : train;
+    dst.texts.push_back(d.texts[i]);
+    dst.lines.push_back(d.lines[i]);
+    for (size_t k = 0; k < K; ++k) dst.targets.push_back(d.target(i, k));
+  }
+}
 
 // splitmix64: a fixed PRNG, so generated cases are the same on every platform.
 struct SplitMix64 {

@@ -14,6 +14,7 @@
 #include "common/error.h"
 #include "data/dataset.h"
 #include "model/model_io.h"
+#include "test_util.h"
 #include "train/trainer.h"
 
 namespace {
@@ -51,37 +52,9 @@ CliRun cli(const std::string& args) {
   return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, ss.str()};
 }
 
-tt::data::Dataset read_sms() {
-  tt::data::ReaderOptions ro;
-  ro.format = tt::data::Format::kTsv;
-  ro.header = false;
-  ro.label_columns = {"1"};
-  ro.text_column = "2";
-  return tt::data::read_dataset(kSms, ro);
-}
-
-// Rows i % 5 == 0 are held out.
-void split(const tt::data::Dataset& d, tt::data::Dataset& train, tt::data::Dataset& test) {
-  train = test = d;
-  train.texts.clear();
-  train.targets.clear();
-  train.lines.clear();
-  test.texts.clear();
-  test.targets.clear();
-  test.lines.clear();
-  const size_t K = d.outputs();
-  for (size_t i = 0; i < d.size(); ++i) {
-    auto& dst = i % 5 == 0 ? test : train;
-    dst.texts.push_back(d.texts[i]);
-    dst.lines.push_back(d.lines[i]);
-    dst.targets.insert(dst.targets.end(), d.targets.begin() + static_cast<std::ptrdiff_t>(i * K),
-                       d.targets.begin() + static_cast<std::ptrdiff_t>((i + 1) * K));
-  }
-}
-
 TEST(Train, SmsHeldOutAuc) {
-  tt::data::Dataset all = read_sms(), train, test;
-  split(all, train, test);
+  tt::data::Dataset all = tt::test::read_sms(), train, test;
+  tt::test::split_every_fifth(all, train, test);
   tt::train::TrainOptions o;
   o.quiet = true;
   o.max_flash = 4096;
@@ -152,8 +125,8 @@ TEST(Train, DefaultsFoundByExperiment) {
 // --refit retrains on every row for the best epoch count: reproducible, independent of the thread
 // count, a different model from the early-stopped one, with the thresholds chosen on validation.
 TEST(Train, RefitIsDeterministicAndKeepsThresholds) {
-  tt::data::Dataset all = read_sms(), train, test;
-  split(all, train, test);
+  tt::data::Dataset all = tt::test::read_sms(), train, test;
+  tt::test::split_every_fifth(all, train, test);
   tt::train::TrainOptions o;
   o.quiet = true;
   o.max_flash = 4096;
