@@ -27,6 +27,24 @@ int64_t round_sat(double v, int64_t lo, int64_t hi) {
   return static_cast<int64_t>(r);
 }
 
+// A dense layer per row: the input scales `in` folded into the columns, then one scale per row
+// (max |w| / 127), int8 weights and int32 biases in that scale.
+void quantize_rows(const std::vector<float>& w, const std::vector<float>& b, uint32_t rows, uint32_t cols,
+                   const std::vector<double>& in, std::vector<int8_t>& wq, std::vector<int32_t>& bq,
+                   std::vector<double>& scale) {
+  scale.assign(rows, 1.0);
+  wq.resize(size_t{rows} * cols);
+  bq.resize(rows);
+  for (uint32_t r = 0; r < rows; ++r) {
+    double mx = 0;
+    for (uint32_t c = 0; c < cols; ++c) mx = std::max(mx, std::fabs(w[size_t{r} * cols + c] * in[c]));
+    if (mx > 0) scale[r] = mx / 127.0;
+    for (uint32_t c = 0; c < cols; ++c)
+      wq[size_t{r} * cols + c] = static_cast<int8_t>(round_sat(w[size_t{r} * cols + c] * in[c] / scale[r], -127, 127));
+    bq[r] = static_cast<int32_t>(round_sat(b[r] / scale[r], -(1 << 30), 1 << 30));
+  }
+}
+
 // Scales of activations from their ranges. A range of 0 (never active in calibration) takes the
 // smallest live scale: a large made-up scale would dominate the per-row weight scale of the next
 // layer (its weights are folded with the activation scale) and zero out the live inputs.
@@ -88,38 +106,16 @@ Plan make_plan(const FloatModel& m, const Ranges& r) {
     p.sx = p.sp;
     if (H) {
       p.ah = act_limit(H);
-      p.sw1.assign(H, 1.0);
-      p.w1.resize(size_t{H} * D);
-      p.b1.resize(H);
+      quantize_rows(m.w1, m.b1, H, D, p.sp, p.w1, p.b1, p.sw1);
       p.sa = act_scales(r.hidden, p.ah);
       p.m1.resize(H);
-      for (uint32_t h = 0; h < H; ++h) {
-        double mx = 0;
-        for (uint32_t d = 0; d < D; ++d) mx = std::max(mx, std::fabs(m.w1[size_t{h} * D + d] * p.sp[d]));
-        if (mx > 0) p.sw1[h] = mx / 127.0;
-        for (uint32_t d = 0; d < D; ++d)
-          p.w1[size_t{h} * D + d] =
-              static_cast<int8_t>(round_sat(m.w1[size_t{h} * D + d] * p.sp[d] / p.sw1[h], -127, 127));
-        p.b1[h] = static_cast<int32_t>(round_sat(m.b1[h] / p.sw1[h], -(1 << 30), 1 << 30));
-        p.m1[h] = p.sw1[h] / p.sa[h];
-      }
+      for (uint32_t h = 0; h < H; ++h) p.m1[h] = p.sw1[h] / p.sa[h];
       p.sx = p.sa;
     }
     const uint32_t I = s.out_in();
-    p.sw2.assign(K, 1.0);
-    p.w2.resize(size_t{K} * I);
-    p.b2.resize(K);
+    quantize_rows(m.w2, m.b2, K, I, p.sx, p.w2, p.b2, p.sw2);
     p.m2.resize(K);
-    for (uint32_t k = 0; k < K; ++k) {
-      double mx = 0;
-      for (uint32_t j = 0; j < I; ++j) mx = std::max(mx, std::fabs(m.w2[size_t{k} * I + j] * p.sx[j]));
-      if (mx > 0) p.sw2[k] = mx / 127.0;
-      for (uint32_t j = 0; j < I; ++j)
-        p.w2[size_t{k} * I + j] =
-            static_cast<int8_t>(round_sat(m.w2[size_t{k} * I + j] * p.sx[j] / p.sw2[k], -127, 127));
-      p.b2[k] = static_cast<int32_t>(round_sat(m.b2[k] / p.sw2[k], -(1 << 30), 1 << 30));
-      p.m2[k] = p.sw2[k] * 65536.0;
-    }
+    for (uint32_t k = 0; k < K; ++k) p.m2[k] = p.sw2[k] * 65536.0;
   }
   p.thr.resize(K);
   for (uint32_t k = 0; k < K; ++k) p.thr[k] = threshold_q16(m.threshold[k]);
