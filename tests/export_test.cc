@@ -83,29 +83,54 @@ void split(const tt::data::Dataset& d, tt::data::Dataset& train, std::vector<std
   }
 }
 
-const char* kParityMain = R"(// Reads texts (u32 length + bytes) on stdin; prints the exported model's integer outputs.
-#include <stdio.h>
+// Reads texts (u32 length + bytes) on stdin; scores each with the generic path (tt::Model,
+// parity_open) and the static one (parity_model) and prints the integer outputs of the generic
+// path; exits 6 at the first text where the two differ in any output.
+const char* kParityMain = R"(#include <stdio.h>
+#include <string.h>
 #include "parity_model.h"
+template <class M>
+static void line(const M& m, const parity_scores& sc, char* buf, size_t cap) {
+  int n = snprintf(buf, cap, "%u %u", (unsigned)sc.best, (unsigned long)sc.features == 0 ? 0u : 1u);
+  for (unsigned k = 0; k < PARITY_OUTPUTS; ++k)
+    n += snprintf(buf + n, cap - (size_t)n, " %ld %ld %u %d", (long)sc.logit[k], (long)sc.rank[k],
+                  (unsigned)sc.prob[k], tt::model_positive(m, sc, (uint16_t)k) ? 1 : 0);
+  snprintf(buf + n, cap - (size_t)n, " %lu\n", (unsigned long)sc.features);
+}
 int main() {
   tt::Model m;
   if (parity_open(m) != tt::kOk) return 3;
-  static parity_state st;
-  parity_scores sc;
+  parity_model sm;
+  static parity_state st, ss;
+  parity_scores sc, sd;
+  static char a[1 << 16], b[1 << 16];
   unsigned char len[4];
   while (fread(len, 1, 4, stdin) == 4) {
     unsigned long n = len[0] | (len[1] << 8) | ((unsigned long)len[2] << 16) | ((unsigned long)len[3] << 24);
-    if (tt::model_reset(m, st) != tt::kOk) return 4;
+    if (tt::model_reset(m, st) != tt::kOk || tt::model_reset(sm, ss) != tt::kOk) return 4;
     for (unsigned long i = 0; i < n; ++i) {
       int c = fgetc(stdin);
       if (c == EOF) return 5;
       tt::model_push(m, st, (uint8_t)c);
+      tt::model_push(sm, ss, (uint8_t)c);
+      if (i == n / 2) {  // a read mid-text, which must not disturb either state
+        tt::model_read(m, st, sc);
+        tt::model_read(sm, ss, sd);
+        line(m, sc, a, sizeof a);
+        line(sm, sd, b, sizeof b);
+        if (strcmp(a, b) != 0) return 6;
+      }
     }
     tt::model_read(m, st, sc);
-    printf("%u %u", (unsigned)sc.best, (unsigned long)sc.features == 0 ? 0u : 1u);
-    for (unsigned k = 0; k < PARITY_OUTPUTS; ++k)
-      printf(" %ld %ld %u %d", (long)sc.logit[k], (long)sc.rank[k], (unsigned)sc.prob[k],
-             tt::model_positive(m, sc, (uint16_t)k) ? 1 : 0);
-    printf("\n");
+    tt::model_read(sm, ss, sd);
+    line(m, sc, a, sizeof a);
+    line(sm, sd, b, sizeof b);
+    if (strcmp(a, b) != 0 || memcmp(&st, &ss, sizeof st) != 0) {
+      fprintf(stderr, "generic: %sstatic:  %s", a, b);
+      return 6;
+    }
+    *strrchr(a, ' ') = 0;  // (the feature count is compared, not printed)
+    printf("%s\n", a);
   }
   return 0;
 }

@@ -125,6 +125,41 @@ struct TokenizerConfig {
   uint8_t char_max;     // char_min .. kMaxCharN
 };
 
+// The same configuration known at compile time. Its members are static constants read with the
+// same syntax (c.char_min), so every tokenizer function below, a template on the configuration
+// type, folds them: no character n-gram code without char_min, no bigram code for word_ngrams 1,
+// bucket_of with a constant. An empty object; the checks of check_config are static_asserts.
+template <uint32_t Buckets, uint8_t WordNgrams, uint8_t CharMin, uint8_t CharMax>
+struct StaticTokenizerConfig {
+  static_assert(Buckets >= 1 && Buckets <= kMaxBuckets, "buckets must be in [1, 65536]");
+  static_assert(WordNgrams == 1 || WordNgrams == 2, "word_ngrams must be 1 or 2");
+  static_assert(CharMin == 0 || (CharMin >= 2 && CharMin <= CharMax && CharMax <= kMaxCharN),
+                "char n-grams: 0, or 2 <= char_min <= char_max <= 6");
+  static const uint32_t buckets = Buckets;
+  static const uint8_t word_ngrams = WordNgrams;
+  static const uint8_t char_min = CharMin;
+  static const uint8_t char_max = CharMax;
+};
+template <uint32_t B, uint8_t W, uint8_t L, uint8_t U>
+const uint32_t StaticTokenizerConfig<B, W, L, U>::buckets;
+template <uint32_t B, uint8_t W, uint8_t L, uint8_t U>
+const uint8_t StaticTokenizerConfig<B, W, L, U>::word_ngrams;
+template <uint32_t B, uint8_t W, uint8_t L, uint8_t U>
+const uint8_t StaticTokenizerConfig<B, W, L, U>::char_min;
+template <uint32_t B, uint8_t W, uint8_t L, uint8_t U>
+const uint8_t StaticTokenizerConfig<B, W, L, U>::char_max;
+
+// How the out-of-line parts receive a configuration: a run-time one by reference, a static one by
+// value (an empty object: nothing to load, no address to pass). Callers name Cfg explicitly.
+template <class Cfg>
+struct CfgArg {
+  typedef const Cfg& Type;
+};
+template <uint32_t B, uint8_t W, uint8_t L, uint8_t U>
+struct CfgArg<StaticTokenizerConfig<B, W, L, U> > {
+  typedef StaticTokenizerConfig<B, W, L, U> Type;
+};
+
 TT_NODISCARD inline Status check_config(const TokenizerConfig& c) {
   TT_VERIFY(c.buckets >= 1 && c.buckets <= kMaxBuckets, kBadArgument);
   TT_VERIFY(c.word_ngrams == 1 || c.word_ngrams == 2, kBadArgument);
@@ -206,8 +241,8 @@ TT_INLINE uint32_t char_fold(uint32_t x) { return x ^ (x >> 16); }
 // Emits the character n-grams of "<word" (or "<word>") that end at its newest byte, n in
 // [char_min, min(char_max, len)] ascending; `len` is the length of the marked word so far. From
 // the packed bytes: a shift, for n >= 5 a multiply-add, the fold, then one multiply each.
-template <class Sink>
-TT_INLINE void emit_char_ngrams(const TokenizerConfig& c, uint32_t w, uint32_t old, uint32_t len, Sink& sink) {
+template <class Cfg, class Sink>
+TT_INLINE void emit_char_ngrams(const Cfg& c, uint32_t w, uint32_t old, uint32_t len, Sink& sink) {
   const uint8_t lo = c.char_min;
   const uint8_t hi = len < c.char_max ? (uint8_t)len : c.char_max;
   if (hi < lo) return;  // (only at the start of a word)
@@ -246,8 +281,8 @@ TT_INLINE uint32_t char_mul(uint8_t n) {
 // with the sink expanded once (about 270 bytes less AVR flash, about 12% more cycles per byte,
 // since the AVR's hot path calls this copy too). Elsewhere the unrolled form (a loop costs the
 // M0 about 8% more instructions per byte for 80 bytes).
-template <class Sink>
-TT_COLD_CALL void emit_char_ngrams_cold(const TokenizerConfig& c, uint32_t w, uint32_t old_len, Sink& out) {
+template <class Cfg, class Sink>
+TT_COLD_CALL void emit_char_ngrams_cold(typename CfgArg<Cfg>::Type c, uint32_t w, uint32_t old_len, Sink& out) {
   Sink sink = out;
 #if TT_SMALL
   const uint32_t len = old_len & 0xFFu;
@@ -268,11 +303,11 @@ TT_INLINE void shift_in(TokenizerState& s, uint8_t b) {
   s.word.push(b);
 }
 
-template <class Sink>
-TT_INLINE void word_byte(const TokenizerConfig& c, TokenizerState& s, uint8_t b, Sink& sink) {
+template <class Cfg, class Sink>
+TT_INLINE void word_byte(const Cfg& c, TokenizerState& s, uint8_t b, Sink& sink) {
   shift_in(s, b);
 #if TT_SMALL
-  if (c.char_min) emit_char_ngrams_cold(c, s.word.w, pack_old_len(s.old, s.word.len + 1u), sink);
+  if (c.char_min) emit_char_ngrams_cold<Cfg>(c, s.word.w, pack_old_len(s.old, s.word.len + 1u), sink);
 #else
   if (c.char_min) emit_char_ngrams(c, s.word.w, s.old, s.word.len + 1u, sink);
 #endif
@@ -281,8 +316,8 @@ TT_INLINE void word_byte(const TokenizerConfig& c, TokenizerState& s, uint8_t b,
 // The word and bigram features of the pending word (len > 0), whose character n-grams were
 // emitted; returns the word's hash. Out of line and on the sink itself (no copy: at most two
 // features per word). Reads the state only, so model_read needs no copy of it.
-template <class Sink>
-TT_COLD_CALL uint32_t word_tail(const TokenizerConfig& c, const TokenizerState& s, Sink& sink) {
+template <class Cfg, class Sink>
+TT_COLD_CALL uint32_t word_tail(typename CfgArg<Cfg>::Type c, const TokenizerState& s, Sink& sink) {
   const uint32_t h = s.word.value();
   sink(h, (uint8_t)kFeatureWord);
   if (c.word_ngrams >= 2 && s.has_prev) sink(bigram_hash(s.prev, h), (uint8_t)kFeatureBigram);
@@ -293,19 +328,19 @@ TT_COLD_CALL uint32_t word_tail(const TokenizerConfig& c, const TokenizerState& 
 // n-grams that end with '>', the word, the bigram. Returns the word's hash (undefined if none).
 // Calls the two out-of-line parts one after the other, never nested, so the stack holds at most
 // one of their frames on top of the caller's.
-template <class Sink>
-TT_INLINE uint32_t word_features(const TokenizerConfig& c, const TokenizerState& s, Sink& out) {
+template <class Cfg, class Sink>
+TT_INLINE uint32_t word_features(const Cfg& c, const TokenizerState& s, Sink& out) {
   if (c.char_min) {
     const uint32_t old = (s.old >> 8) | (s.word.w << 24);
     const uint32_t w = (s.word.w >> 8) | ((uint32_t)'>' << 24);
-    emit_char_ngrams_cold(c, w, pack_old_len(old, s.word.len + 2u), out);
+    emit_char_ngrams_cold<Cfg>(c, w, pack_old_len(old, s.word.len + 2u), out);
   }
-  return word_tail(c, s, out);
+  return word_tail<Cfg>(c, s, out);
 }
 
 // Ends the pending word (if any): its features, then the state moves on to the next word.
-template <class Sink>
-TT_INLINE void end_word(const TokenizerConfig& c, TokenizerState& s, Sink& out) {
+template <class Cfg, class Sink>
+TT_INLINE void end_word(const Cfg& c, TokenizerState& s, Sink& out) {
   if (!s.word.len) return;
   s.prev = word_features(c, s, out);
   s.has_prev = 1;
@@ -318,8 +353,8 @@ TT_INLINE void end_word(const TokenizerConfig& c, TokenizerState& s, Sink& out) 
 // tokenizer_word_byte handles a word byte (its character n-grams: most bytes of a text) and
 // returns true, or returns false and changes nothing; tokenizer_other_byte (out of line) handles
 // any other byte: the end of a word, a punctuation word.
-template <class Sink>
-TT_INLINE bool tokenizer_word_byte(const TokenizerConfig& c, TokenizerState& s, uint8_t b, Sink& sink) {
+template <class Cfg, class Sink>
+TT_INLINE bool tokenizer_word_byte(const Cfg& c, TokenizerState& s, uint8_t b, Sink& sink) {
   if (byte_class(b) != kWordByte) return false;
   if ((uint8_t)(b - 'A') < 26u) b = (uint8_t)(b + 32);
   detail::word_byte(c, s, b, sink);
@@ -330,41 +365,41 @@ namespace detail {
 
 // The body of tokenizer_other_byte. The pending word ends; a punctuation byte is then a one-byte
 // word of its own (one loop, so end_word's code exists once).
-template <class Sink>
-TT_INLINE void other_byte(const TokenizerConfig& c, TokenizerState& s, uint8_t b, Sink& out) {
+template <class Cfg, class Sink>
+TT_INLINE void other_byte(const Cfg& c, TokenizerState& s, uint8_t b, Sink& out) {
   bool punct = byte_class(b) == kPunct;
   for (;;) {
     end_word(c, s, out);
     if (!punct) return;
     punct = false;
     shift_in(s, b);
-    if (c.char_min) emit_char_ngrams_cold(c, s.word.w, pack_old_len(s.old, 2u), out);
+    if (c.char_min) emit_char_ngrams_cold<Cfg>(c, s.word.w, pack_old_len(s.old, 2u), out);
   }
 }
 
 }  // namespace detail
 
-template <class Sink>
-TT_COLD_CALL void tokenizer_other_byte(const TokenizerConfig& c, TokenizerState& s, uint8_t b, Sink& out) {
+template <class Cfg, class Sink>
+TT_COLD_CALL void tokenizer_other_byte(typename CfgArg<Cfg>::Type c, TokenizerState& s, uint8_t b, Sink& out) {
   detail::other_byte(c, s, b, out);
 }
 
 // Pushes one byte of text. sink(uint32_t hash, uint8_t kind) receives each finished feature.
-template <class Sink>
-TT_INLINE void tokenizer_push(const TokenizerConfig& c, TokenizerState& s, uint8_t b, Sink& sink) {
-  if (!tokenizer_word_byte(c, s, b, sink)) tokenizer_other_byte(c, s, b, sink);
+template <class Cfg, class Sink>
+TT_INLINE void tokenizer_push(const Cfg& c, TokenizerState& s, uint8_t b, Sink& sink) {
+  if (!tokenizer_word_byte(c, s, b, sink)) tokenizer_other_byte<Cfg>(c, s, b, sink);
 }
 
 // Ends the text: emits the last word's features. The state can then be reset for the next text.
-template <class Sink>
-inline void tokenizer_finish(const TokenizerConfig& c, TokenizerState& s, Sink& sink) {
+template <class Cfg, class Sink>
+inline void tokenizer_finish(const Cfg& c, TokenizerState& s, Sink& sink) {
   detail::end_word(c, s, sink);
 }
 
 // The features tokenizer_finish would emit, in the same order, leaving the state unchanged (as
 // if the text ended now, while it goes on): model_read needs no copy of the state.
-template <class Sink>
-inline void tokenizer_pending(const TokenizerConfig& c, const TokenizerState& s, Sink& sink) {
+template <class Cfg, class Sink>
+inline void tokenizer_pending(const Cfg& c, const TokenizerState& s, Sink& sink) {
   if (s.word.len) (void)detail::word_features(c, s, sink);
 }
 
