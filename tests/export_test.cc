@@ -186,8 +186,41 @@ TEST(Export, DeterministicAndNamed) {
   EXPECT_EQ(tt::exporter::name_from_path("/x/My-Model.q8"), "my_model");
 }
 
+// Exports q into w, builds the parity program (generic and static path, see kParityMain) and
+// checks its integers on `texts` against the host runner's (what predict prints).
+void check_parity(const QuantModel& q, const std::string& w, const std::vector<std::string>& texts) {
+  tt::exporter::write_files(w, tt::exporter::export_c(q, "parity"));
+  write(w + "/main.cc", kParityMain);
+  const std::string inc = std::string(TT_SOURCE_DIR) + "/include";
+  std::string log;
+  ASSERT_EQ(sh("g++ -std=c++11 -O2 -Wall -Wextra -Wconversion -Werror -ffreestanding -fno-exceptions -fno-rtti -I" +
+                   inc + " -I" + w + " -c " + w + "/parity_model.cc -o " + w + "/model.o && g++ -std=c++11 -O2 "
+                   "-Wall -Wextra -Werror -fno-exceptions -fno-rtti -I" + inc + " -I" + w + " " + w + "/main.cc " +
+                   w + "/model.o -o " + w + "/parity",
+               &log),
+            0)
+      << log;
+  std::string in, expect;
+  tt::quant::Runner run(q);
+  for (const auto& text : texts) {
+    const uint32_t n = static_cast<uint32_t>(text.size());
+    for (int i = 0; i < 4; ++i) in.push_back(static_cast<char>((n >> (8 * i)) & 0xFF));
+    in += text;
+    const tt::quant::IntScores r = run.score(text);
+    std::ostringstream os;
+    os << r.best << " " << (r.features ? 1 : 0);
+    for (size_t k = 0; k < r.logit.size(); ++k)
+      os << " " << r.logit[k] << " " << r.rank[k] << " " << r.prob[k] << " " << int{r.positive[k]};
+    expect += os.str() + "\n";
+  }
+  write(w + "/in.bin", in);
+  std::string got;
+  ASSERT_EQ(sh(w + "/parity < " + w + "/in.bin", &got), 0) << "the static path differs from the generic one\n" << got;
+  EXPECT_EQ(got, expect) << q.shape.describe();
+}
+
 // Parity on every shared task: g++ builds the exported sources (the model .cc freestanding), the
-// program scores held-out texts, and its integers equal the host runner's (what predict prints).
+// program scores held-out texts on both paths, and its integers equal the host runner's.
 TEST(Export, HostDeviceParityOnEveryTask) {
   if (!have("g++")) GTEST_SKIP() << "g++ not found";
   const std::string dir = tmpdir();
@@ -197,38 +230,28 @@ TEST(Export, HostDeviceParityOnEveryTask) {
     tt::data::Dataset train;
     std::vector<std::string> test;
     split(d, train, test, 400);
-    for (bool hidden : {false, true}) {
-      const QuantModel q = train_small(train, hidden);
-      const std::string w = dir + "/" + t.name + (hidden ? "_h" : "_l");
-      tt::exporter::write_files(w, tt::exporter::export_c(q, "parity"));
-      write(w + "/main.cc", kParityMain);
-      const std::string inc = std::string(TT_SOURCE_DIR) + "/include";
-      std::string log;
-      ASSERT_EQ(sh("g++ -std=c++11 -O2 -Wall -Wextra -Wconversion -Werror -ffreestanding -fno-exceptions -fno-rtti -I" +
-                       inc + " -I" + w + " -c " + w + "/parity_model.cc -o " + w + "/model.o && g++ -std=c++11 -O2 "
-                       "-Wall -Wextra -Werror -fno-exceptions -fno-rtti -I" + inc + " -I" + w + " " + w + "/main.cc " +
-                       w + "/model.o -o " + w + "/parity",
-                   &log),
-                0)
-          << log;
-      std::string in, expect;
-      tt::quant::Runner run(q);
-      for (const auto& text : test) {
-        const uint32_t n = static_cast<uint32_t>(text.size());
-        for (int i = 0; i < 4; ++i) in.push_back(static_cast<char>((n >> (8 * i)) & 0xFF));
-        in += text;
-        const tt::quant::IntScores r = run.score(text);
-        std::ostringstream os;
-        os << r.best << " " << (r.features ? 1 : 0);
-        for (size_t k = 0; k < r.logit.size(); ++k)
-          os << " " << r.logit[k] << " " << r.rank[k] << " " << r.prob[k] << " " << int{r.positive[k]};
-        expect += os.str() + "\n";
-      }
-      write(w + "/in.bin", in);
-      std::string got;
-      ASSERT_EQ(sh(w + "/parity < " + w + "/in.bin", &got), 0) << got;
-      EXPECT_EQ(got, expect) << q.shape.describe();
-    }
+    for (bool hidden : {false, true}) check_parity(train_small(train, hidden), dir + "/" + t.name + (hidden ? "_h" : "_l"), test);
+  }
+  sh("rm -rf " + dir);
+}
+
+// The static path (the generated NAME_model type) against the generic one (tt::Model,
+// model_open) and the host runner on every text of the SMS test split (every fifth row), with the
+// board models' shapes: 4 KB (words, char 3-4) and 32 KB (words, bigrams, char 3-5).
+TEST(Export, StaticEqualsGenericOnSmsTestSplit) {
+  if (!have("g++")) GTEST_SKIP() << "g++ not found";
+  const std::string dir = tmpdir();
+  tt::data::Dataset train, test;
+  tt::test::split_every_fifth(tt::test::read_sms(), train, test);
+  for (uint64_t flash : {4096u, 32768u}) {
+    tt::train::TrainOptions o;
+    o.quiet = true;
+    o.epochs = 2;
+    o.max_flash = flash;
+    const tt::FloatModel m = tt::train::train(train, o);
+    const QuantModel q = tt::quant::quantize(m, tt::quant::calibrate(m, train.texts, {}));
+    SCOPED_TRACE(q.shape.describe());
+    check_parity(q, dir + "/sms" + std::to_string(flash), test.texts);
   }
   sh("rm -rf " + dir);
 }
