@@ -72,6 +72,7 @@ constexpr uint32_t off_end(uint32_t b2, uint32_t K, bool linear, uint32_t label_
 // other than `image`. Kept small (28 bytes on a Cortex-M0, 24 on an AVR): whatever can be read
 // from the checked header or derived from the sizes is not stored (see detail::Layout).
 struct Model {
+  typedef TokenizerConfig Tokenizer;
   const uint8_t* image;  // the image (flash); 0 until model_open succeeds
   TokenizerConfig tokenizer;
   uint16_t dim, hidden, outputs;  // D, H (0: none), K
@@ -448,10 +449,19 @@ template <class E>
 struct Hot<1, E> : E {
   uint32_t count;
   int32_t acc0;
+#if TT_SMALL
+  // One out-of-line copy for the tokenizer's parts that take the sink by reference (AVR).
+  TT_INLINE void operator()(uint32_t hash, uint8_t) { add(*this, hash); }
+  TT_NOINLINE static void add(Hot& h, uint32_t hash) {
+    ++h.count;
+    h.acc0 += rd_i8(h.at(h.bucket(hash)));
+  }
+#else
   TT_INLINE void operator()(uint32_t hash, uint8_t) {
     ++count;
     acc0 += rd_i8(this->at(this->bucket(hash)));
   }
+#endif
 };
 
 template <uint16_t D, class E>
@@ -532,10 +542,20 @@ TT_NODISCARD TT_NOINLINE inline Status model_open(Model& m, const uint8_t* image
 // unopened model (kBadArgument); model_push then ignores bytes and model_read gives zeros.
 template <class M, uint16_t D, uint16_t H, uint16_t K>
 TT_NODISCARD inline Status model_reset(const M& m, ModelState<D, H, K>& s) {
+#if TT_SMALL
+  // Every byte zeroed by one loop (avr-libc's memset if gcc makes it one), then the two fields
+  // that start non-zero: the same state as below in a fraction of the AVR code (an AVR stores
+  // one byte per 4-byte instruction).
+  uint8_t* p = (uint8_t*)&s;
+  for (uint16_t i = 0; i < sizeof s; ++i) p[i] = 0;
+  s.tok.word.h = kWordSeed;
+  s.tok.word.w = detail::kWordOpen;
+#else
   s.limit = 0;
   tokenizer_reset(s.tok);
   s.count = 0;
   for (uint16_t d = 0; d < D; ++d) s.acc[d] = 0;
+#endif
   TT_VERIFY(detail::model_ready(m), kBadArgument);
   TT_VERIFY(m.dim <= D && m.hidden <= H && m.outputs <= K, kBadSize);
   s.limit = kSaturateAt;
@@ -549,6 +569,16 @@ template <class M, uint16_t D, uint16_t H, uint16_t K>
 inline void model_push(const M& m, ModelState<D, H, K>& s, uint8_t byte) {
   if (s.count >= s.limit) return;  // not reset, or saturated
   const uint16_t dim = D == 1 ? 1 : m.dim < D ? m.dim : D;
+#if TT_SMALL
+  // One sink for both paths: its set-up and store exist once (the hot path calls out of line anyway).
+  detail::Hot<D, typename detail::EmbOf<M>::Type> sink;
+  sink.init(m);
+  sink.count = s.count;
+  detail::hot_sums(sink, s.acc, dim);
+  if (!tokenizer_word_byte(m.tokenizer, s.tok, byte, sink)) detail::other_byte(m.tokenizer, s.tok, byte, sink);
+  s.count = sink.count;
+  detail::hot_store(sink, s.acc);
+#else
   {
     detail::Hot<D, typename detail::EmbOf<M>::Type> hot;  // never leaves this block: its fields stay in registers
     hot.init(m);
@@ -567,6 +597,7 @@ inline void model_push(const M& m, ModelState<D, H, K>& s, uint8_t byte) {
   detail::other_byte(m.tokenizer, s.tok, byte, sink);  // inline: its calls sit one frame above model_push
   s.count = sink.count;
   detail::hot_store(sink, s.acc);
+#endif
 }
 
 namespace detail {

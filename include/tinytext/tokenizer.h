@@ -21,17 +21,6 @@
 #include "hash.h"
 #include "pgm.h"  // TT_NOINLINE
 
-// TT_SMALL: 1 prefers code size to speed (the hot path calls the one out-of-line copy of the
-// character n-gram code instead of inlining its own). Default: 1 on AVR, whose 32 KB of flash
-// is the tighter budget; 0 elsewhere.
-#ifndef TT_SMALL
-#if defined(__AVR__)
-#define TT_SMALL 1
-#else
-#define TT_SMALL 0
-#endif
-#endif
-
 // TT_COLD_CALL: an out-of-line function whose frame should stay small: GCC may not clone it
 // with its arguments split into fields (which can push a fifth argument onto the caller's stack).
 #ifndef TT_COLD_CALL
@@ -273,8 +262,26 @@ TT_INLINE uint32_t pack_old_len(uint32_t old, uint32_t len) { return (old & 0xFF
 
 // The multiplier of the n-grams of n bytes, n in [2, 6] (a chain of selects, not a switch: a
 // switch table would land in RAM on an AVR). Used by the TT_SMALL loop below.
-TT_INLINE uint32_t char_mul(uint8_t n) {
+// The n-gram lengths a configuration can emit: [2, 6] for a run-time one, [char_min, char_max]
+// for a static one (so the loop below has no code for the others).
+template <class Cfg>
+struct CharRange {
+  static const uint8_t lo = 2, hi = kMaxCharN;
+};
+template <uint32_t B, uint8_t W, uint8_t L, uint8_t U>
+struct CharRange<StaticTokenizerConfig<B, W, L, U> > {
+  static const uint8_t lo = L, hi = U;
+};
+TT_INLINE uint32_t char_mul_of(uint8_t n) {
   return n == 2 ? kCharMul2 : n == 3 ? kCharMul3 : n == 4 ? kCharMul4 : n == 5 ? kCharMul5 : kCharMul6;
+}
+template <uint8_t Lo, uint8_t Hi>
+TT_INLINE uint32_t char_mul(uint8_t n) {  // n in [Lo, Hi]
+  return (Lo <= 2 && Hi > 2 && n == 2)   ? kCharMul2
+         : (Lo <= 3 && Hi > 3 && n == 3) ? kCharMul3
+         : (Lo <= 4 && Hi > 4 && n == 4) ? kCharMul4
+         : (Lo <= 5 && Hi > 5 && n == 5) ? kCharMul5
+                                         : char_mul_of(Hi);
 }
 
 // With TT_SMALL (AVR) a loop over n: the same hashes in the same order as emit_char_ngrams,
@@ -283,22 +290,29 @@ TT_INLINE uint32_t char_mul(uint8_t n) {
 // M0 about 8% more instructions per byte for 80 bytes).
 template <class Cfg, class Sink>
 TT_COLD_CALL void emit_char_ngrams_cold(typename CfgArg<Cfg>::Type c, uint32_t w, uint32_t old_len, Sink& out) {
-  Sink sink = out;
 #if TT_SMALL
+  Sink& sink = out;  // (a copy would cost AVR code to load and store it)
   const uint32_t len = old_len & 0xFFu;
   const uint8_t hi = len < c.char_max ? (uint8_t)len : c.char_max;
+  typedef CharRange<Cfg> R;
   for (uint8_t n = c.char_min; n <= hi; ++n) {
-    uint32_t x = n < 4 ? w >> (32u - 8u * n) : w;             // the last min(n, 4) bytes
-    if (n >= 5) x += (old_len >> (64u - 8u * n)) * kCharMix;  // the first n - 4 (old's top bytes)
-    sink(char_fold(x) * char_mul(n), (uint8_t)kFeatureChar);
+    uint32_t x = n < 4 ? w >> (32u - 8u * n) : w;                      // the last min(n, 4) bytes
+    if (R::hi >= 5 && n >= 5) x += (old_len >> (64u - 8u * n)) * kCharMix;  // the first n - 4 (old's top bytes)
+    sink(char_fold(x) * char_mul<R::lo, R::hi>(n), (uint8_t)kFeatureChar);
   }
 #else
+  Sink sink = out;
   emit_char_ngrams(c, w, old_len, old_len & 0xFFu, sink);
-#endif
   out = sink;
+#endif
 }
 
-TT_INLINE void shift_in(TokenizerState& s, uint8_t b) {
+#if TT_SMALL
+#define TT_SHIFT_IN TT_NOINLINE inline
+#else
+#define TT_SHIFT_IN TT_INLINE
+#endif
+TT_SHIFT_IN void shift_in(TokenizerState& s, uint8_t b) {
   s.old = (s.old >> 8) | (s.word.w << 24);
   s.word.push(b);
 }
