@@ -252,11 +252,13 @@ struct StreamHash {
   }
   TT_INLINE void push(uint8_t b) {
     w = (w >> 8) | ((uint32_t)b << 24);
-    if ((++len & 3u) == 0) {
-      h += w & 0xFFFFu;
-      h = (h << 16) ^ (((w >> 16) << 11) ^ h);
-      h += h >> 11;
-    }
+    if ((++len & 3u) == 0) round(h, w);
+  }
+  // The round on the 4 packed bytes w (SuperFastHash's round, sfh_round, on them).
+  TT_INLINE static void round(uint32_t& h, uint32_t w) {
+    h += w & 0xFFFFu;
+    h = (h << 16) ^ (((w >> 16) << 11) ^ h);
+    h += h >> 11;
   }
   uint32_t value() const { return detail::sfh_finish_packed(h ^ len, w, (uint8_t)(len & 3u)); }
 };

@@ -45,6 +45,7 @@ static const int32_t kLogitOne = 65536;         // Q16.16 logit 1.0
 static const int32_t kAccBound = 1073741824;    // 2^30: |int32 bias| and |fan-in x 127 x act limit| bound
 static const uint8_t kMaxPending = 8;           // features a tokenizer_finish can emit (<= 5 char + word + bigram)
 static const uint8_t kMaxPerByte = 12;          // features one byte can emit (a punctuation byte ending a word)
+static_assert(kMaxPerByte < 16, "model_push_text's runs assume at most 15 features per byte");
 
 enum ModelPoolKind { kPoolMean = 0, kPoolSqrt = 1, kPoolSum = 2 };
 enum ModelFlag { kModelLinear = 1, kModelSoftmax = 2 };
@@ -598,6 +599,77 @@ inline void model_push(const M& m, ModelState<D, H, K>& s, uint8_t byte) {
   s.count = sink.count;
   detail::hot_store(sink, s.acc);
 #endif
+}
+
+namespace detail {
+
+// The body of model_push_text: n bytes, none of which can reach the saturation limit (the caller
+// checked). The word's packed registers, its hash, the count and (D == 1) the sum live in locals
+// for the whole run, not in the state: a word byte loads and stores nothing but its n-grams' rows.
+// Any other byte stores them, runs other_byte (inline, as model_push does) and reloads them.
+template <class M, uint16_t D, uint16_t H, uint16_t K>
+TT_NOINLINE void push_run(const M& m, ModelState<D, H, K>& s, const uint8_t* p, const uint8_t* end) {
+  typedef Hot<D, typename EmbOf<M>::Type> Sink;
+  const uint16_t dim = D == 1 ? 1 : m.dim < D ? m.dim : D;
+  Sink hot;  // never address-taken: its fields stay in registers
+  hot.init(m);
+  hot.count = s.count;
+  hot_sums(hot, s.acc, dim);
+  uint32_t w = s.tok.word.w, old = s.tok.old, len = s.tok.word.len;
+  for (; p != end; ++p) {
+    uint8_t b = *p;
+    if (byte_class(b) == kWordByte) {
+      if ((uint8_t)(b - 'A') < 26u) b = (uint8_t)(b + 32);
+      old = (old >> 8) | (w << 24);  // shift_in / StreamHash::push on the locals; the hash
+      w = (w >> 8) | ((uint32_t)b << 24);  // itself (every 4th byte) stays in the state
+      if ((++len & 3u) == 0) StreamHash::round(s.tok.word.h, w);
+#if TT_SMALL
+      if (m.tokenizer.char_min)
+        emit_char_ngrams_cold<typename M::Tokenizer>(m.tokenizer, w, pack_old_len(old, len + 1u), hot);
+#else
+      if (m.tokenizer.char_min) emit_char_ngrams(m.tokenizer, w, old, len + 1u, hot);
+#endif
+    } else {
+      s.tok.word.w = w;
+      s.tok.word.len = len;
+      s.tok.old = old;
+      Sink sink = hot;  // the out-of-line parts take it by reference
+      other_byte(m.tokenizer, s.tok, b, sink);
+      hot = sink;
+      w = s.tok.word.w;
+      len = s.tok.word.len;
+      old = s.tok.old;
+    }
+  }
+  s.tok.word.w = w;
+  s.tok.word.len = len;
+  s.tok.old = old;
+  s.count = hot.count;
+  hot_store(hot, s.acc);
+}
+
+}  // namespace detail
+
+// Pushes n bytes of text: the same as model_push for each, in one call (a bulk API for a text
+// that is in memory: a received line, a buffer; not PROGMEM on an AVR). Cheaper per byte: the
+// tokenizer state and the sums stay in registers across the bytes of a word. The saturation rule
+// is model_push's: runs of bytes that cannot reach kSaturateAt (at most kMaxPerByte features
+// each) go through the bulk loop, the last few before the limit through model_push.
+template <class M, uint16_t D, uint16_t H, uint16_t K>
+inline void model_push_text(const M& m, ModelState<D, H, K>& s, const uint8_t* p, size_t n) {
+  while (n) {
+    if (s.count >= s.limit) return;  // not reset, or saturated
+    const uint32_t room = (s.limit - s.count) >> 4;  // bytes of at most 15 features before the limit
+    if (!room) {
+      model_push(m, s, *p++);
+      --n;
+      continue;
+    }
+    const size_t run = room < n ? (size_t)room : n;
+    detail::push_run(m, s, p, p + run);
+    p += run;
+    n -= run;
+  }
 }
 
 namespace detail {

@@ -77,7 +77,11 @@ extern "C" int tt_workload_main(void) {
     const uint32_t end = tt_flash_u32(&tt_text_ends[t]);
     tt_bench_begin();
     if (tt::model_reset(model, state) != tt::kOk) return 1;
+#if defined(TT_W_BULK)  // the bulk API on the text in (memory-mapped) flash
+    tt::model_push_text(model, state, &tt_texts[begin], (size_t)(end - begin));
+#else
     for (uint32_t i = begin; i < end; ++i) tt::model_push(model, state, tt_flash_u8(&tt_texts[i]));
+#endif
     tt::model_read(model, state, scores);
     tt_bench_end();
     begin = end;
