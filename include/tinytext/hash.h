@@ -252,10 +252,11 @@ struct StreamHash {
   }
   TT_INLINE void push(uint8_t b) {
     w = (w >> 8) | ((uint32_t)b << 24);
-    if ((++len & 3u) == 0) round(h, w);
+    if ((++len & 3u) == 0) word_round(h, w);
   }
-  // The round on the 4 packed bytes w (SuperFastHash's round, sfh_round, on them).
-  TT_INLINE static void round(uint32_t& h, uint32_t w) {
+  // The round on the 4 packed bytes w (SuperFastHash's round, sfh_round, on them). (Not "round":
+  // Arduino.h defines a macro of that name.)
+  TT_INLINE static void word_round(uint32_t& h, uint32_t w) {
     h += w & 0xFFFFu;
     h = (h << 16) ^ (((w >> 16) << 11) ^ h);
     h += h >> 11;

@@ -622,7 +622,7 @@ TT_NOINLINE void push_run(const M& m, ModelState<D, H, K>& s, const uint8_t* p, 
       if ((uint8_t)(b - 'A') < 26u) b = (uint8_t)(b + 32);
       old = (old >> 8) | (w << 24);  // shift_in / StreamHash::push on the locals; the hash
       w = (w >> 8) | ((uint32_t)b << 24);  // itself (every 4th byte) stays in the state
-      if ((++len & 3u) == 0) StreamHash::round(s.tok.word.h, w);
+      if ((++len & 3u) == 0) StreamHash::word_round(s.tok.word.h, w);
 #if TT_SMALL
       if (m.tokenizer.char_min)
         emit_char_ngrams_cold<typename M::Tokenizer>(m.tokenizer, w, pack_old_len(old, len + 1u), hot);
@@ -653,19 +653,16 @@ TT_NOINLINE void push_run(const M& m, ModelState<D, H, K>& s, const uint8_t* p, 
 // Pushes n bytes of text: the same as model_push for each, in one call (a bulk API for a text
 // that is in memory: a received line, a buffer; not PROGMEM on an AVR). Cheaper per byte: the
 // tokenizer state and the sums stay in registers across the bytes of a word. The saturation rule
-// is model_push's: runs of bytes that cannot reach kSaturateAt (at most kMaxPerByte features
-// each) go through the bulk loop, the last few before the limit through model_push.
+// is model_push's (a byte is taken while count < kSaturateAt): runs of bytes that cannot reach
+// the limit (at most kMaxPerByte features each), the last few before it one at a time.
 template <class M, uint16_t D, uint16_t H, uint16_t K>
 inline void model_push_text(const M& m, ModelState<D, H, K>& s, const uint8_t* p, size_t n) {
   while (n) {
     if (s.count >= s.limit) return;  // not reset, or saturated
-    const uint32_t room = (s.limit - s.count) >> 4;  // bytes of at most 15 features before the limit
-    if (!room) {
-      model_push(m, s, *p++);
-      --n;
-      continue;
-    }
-    const size_t run = room < n ? (size_t)room : n;
+    // Bytes of at most 15 features each that stay below the limit; at least one (count < limit:
+    // model_push would take this byte too).
+    const uint32_t room = (s.limit - s.count) >> 4;
+    const size_t run = !room ? 1u : room < n ? (size_t)room : n;
     detail::push_run(m, s, p, p + run);
     p += run;
     n -= run;
