@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -271,10 +272,29 @@ static void run(tt::Status (*open)(tt::Model&)) {
   tt::model_read(m, st, sc);
   out_v = sc.logit[0] + sc.prob[0] + (tt::model_positive(m, sc, 0) ? 1 : 0);
 }
+template <class M, class S, class C>
+static void run_static() {
+  M m;
+  S st;
+  if (tt::model_reset(m, st) != tt::kOk) { out_v = -2; return; }
+  for (uint8_t i = 0; i < 64; ++i) tt::model_push(m, st, in_byte);
+  C sc;
+  tt::model_read(m, st, sc);
+  out_v = sc.logit[0] + sc.prob[0] + (tt::model_positive(m, sc, 0) ? 1 : 0);
+}
 int main() {
+#if defined(STATIC)  // the static path: a, b or both
+#if !defined(ONLY_B)
+  run_static<a_model, a_state, a_scores>();
+#endif
+#if defined(BOTH) || defined(ONLY_B)
+  run_static<b_model, b_state, b_scores>();
+#endif
+#else
   run<a_state, a_scores>(a_open);
 #ifdef BOTH
   run<b_state, b_scores>(b_open);
+#endif
 #endif
   return 0;
 }
@@ -347,12 +367,34 @@ TEST(Export, CrossBuildLinkCheckAndCodeBudget) {
     EXPECT_NE(syms.find("b_model_data"), std::string::npos);
     const unsigned long code1 = text_of(one) - text_of(empty) - qa.image.size();
     const unsigned long code2 = text_of(two) - text_of(empty) - qa.image.size() - qb.image.size();
+    // The static path, each model alone (a: linear with bigrams and char 3-5; b: hidden layer and
+    // softmax) and both.
+    unsigned long sa = 0, sb = 0, s2 = 0;
+    for (const char* which : {"", " -DONLY_B", " -DBOTH"}) {
+      const std::string elf = dir + "/static_" + t.name + ".elf";
+      ASSERT_EQ(sh(std::string(t.cc) + " " + flags + " -DSTATIC" + which + " " + t.arch + " " + srcs + " " + t.link +
+                       " -o " + elf,
+                   &log),
+                0)
+          << log;
+      EXPECT_EQ(sh("bash " + std::string(TT_SOURCE_DIR) + "/targets/link_check.sh " + t.nm + " " + elf, &log), 0) << log;
+      const unsigned long c = text_of(elf) - text_of(empty);
+      if (*which == 0) sa = c - qa.image.size();
+      else if (which[3] == 'O') sb = c - qb.image.size();
+      else s2 = c - qa.image.size() - qb.image.size();
+    }
     for (const auto& c : tt::exporter::target_costs()) {
       if (c.name != t.name) continue;
       std::printf("[ size     ] %s: runtime code %lu bytes with one model (table %u), %lu with two (table %u)\n",
                   t.name, code1, c.code_first, code2, c.code_first + c.code_more);
+      std::printf("[ size     ] %s: static path %lu (linear, table %u) / %lu (hidden, softmax) bytes with one model "
+                  "(table %u), %lu with both (table %u)\n",
+                  t.name, sa, c.code_static_linear, sb, c.code_static, s2, c.code_static + c.code_more);
+      EXPECT_LE(sa, c.code_static_linear);
       EXPECT_LE(code1, c.code_first) << "the runtime outgrew the table in src/export/size.cc";
       EXPECT_LE(code2, c.code_first + c.code_more);
+      EXPECT_LE(std::max(sa, sb), c.code_static);
+      EXPECT_LE(s2, c.code_static + c.code_more);
     }
   }
   if (!built) GTEST_SKIP() << "no cross compiler";
