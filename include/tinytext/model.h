@@ -51,22 +51,10 @@ enum ModelPoolKind { kPoolMean = 0, kPoolSqrt = 1, kPoolSum = 2 };
 enum ModelFlag { kModelLinear = 1, kModelSoftmax = 2 };
 
 namespace detail {
-
-// A stored requantisation parameter: int32 mult, u8 shift (5 bytes).
-static const uint8_t kRescaleBytes = 5;
-
-// The image's sections after the header and the embedding (off_mpool = 40 + B D): the pooled
-// requantisers (D), w1 (H x D), b1 (H), m1 (H), w2 (K x fan-in, absent for a linear model), b2
-// (K), m2 (K, absent for a linear model), thresholds (K), labels, CRC. model_open and StaticModel
-// derive the offsets with these (every term < 2^29 after model_open's checks: no wrap).
-constexpr uint32_t off_b1(uint32_t mpool, uint32_t D, uint32_t H) { return mpool + D * kRescaleBytes + H * D; }
-constexpr uint32_t off_b2(uint32_t b1, uint32_t D, uint32_t H, uint32_t K, bool linear) {
-  return b1 + H * (4u + kRescaleBytes) + (linear ? 0u : K * (H ? H : D));
-}
-constexpr uint32_t off_end(uint32_t b2, uint32_t K, bool linear, uint32_t label_bytes) {
-  return b2 + K * (linear ? 8u : 8u + kRescaleBytes) + label_bytes;
-}
-
+// Section offsets (defined below, after kRescaleBytes).
+constexpr uint32_t off_b1(uint32_t mpool, uint32_t D, uint32_t H);
+constexpr uint32_t off_b2(uint32_t b1, uint32_t D, uint32_t H, uint32_t K, bool linear);
+constexpr uint32_t off_end(uint32_t b2, uint32_t K, bool linear, uint32_t label_bytes);
 }  // namespace detail
 
 // A checked view of a device image. Filled by model_open; plain data, no pointers into RAM
@@ -244,6 +232,8 @@ TT_NOINLINE inline int32_t rescale(int32_t x, int32_t mult, uint8_t shift) {
   return signed_sat(r, x < 0, (int8_t)-sh);
 }
 
+// A stored requantisation parameter: int32 mult, u8 shift (5 bytes).
+static const uint8_t kRescaleBytes = 5;
 inline int32_t rescale_at(int32_t x, const uint8_t* p) { return rescale(x, rd_i32(p), TT_READ_BYTE(p + 4)); }
 
 // round(num * 2^p / den) for 1 <= den < 2^31 (0 if den is 0), by restoring long division one bit
@@ -357,6 +347,18 @@ inline uint32_t crc32_image(const uint8_t* p, uint32_t n) {
     for (unsigned k = 8; k; --k) c = (c & 1u) ? (0xEDB88320u ^ (c >> 1)) : (c >> 1);
   }
   return ~c;
+}
+
+// The image's sections after the header and the embedding (off_mpool = 40 + B D): the pooled
+// requantisers (D), w1 (H x D), b1 (H), m1 (H), w2 (K x fan-in, absent for a linear model), b2
+// (K), m2 (K, absent for a linear model), thresholds (K), labels, CRC. model_open and StaticModel
+// derive the offsets with these (every term < 2^29 after model_open's checks: no wrap).
+constexpr uint32_t off_b1(uint32_t mpool, uint32_t D, uint32_t H) { return mpool + D * kRescaleBytes + H * D; }
+constexpr uint32_t off_b2(uint32_t b1, uint32_t D, uint32_t H, uint32_t K, bool linear) {
+  return b1 + H * (4u + kRescaleBytes) + (linear ? 0u : K * (H ? H : D));
+}
+constexpr uint32_t off_end(uint32_t b2, uint32_t K, bool linear, uint32_t label_bytes) {
+  return b2 + K * (linear ? 8u : 8u + kRescaleBytes) + label_bytes;
 }
 
 // nb int32 biases (within 2^30), then nq stored requantisers (mult >= 0, shift in [1, 62]), from
