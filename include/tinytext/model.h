@@ -419,8 +419,20 @@ struct RunEmb {
 };
 template <class S>
 struct StaticEmb {
+#if !TT_SMALL && defined(__GNUC__)
+  // The bucket count in a register: GCC multiplies by a constant with a chain of shifts and
+  // subtractions (3 Cortex-M0 instructions for 32704), one muls with the count in a register.
+  // The empty asm hides the value from the optimiser; it stays S::buckets.
+  uint32_t buckets;
+  TT_INLINE void init(const StaticModel<S>&) {
+    buckets = S::buckets;
+    __asm__("" : "+r"(buckets));
+  }
+  TT_INLINE uint32_t bucket(uint32_t hash) const { return bucket_of(hash, buckets); }
+#else
   TT_INLINE void init(const StaticModel<S>&) {}
   TT_INLINE uint32_t bucket(uint32_t hash) const { return bucket_of(hash, S::buckets); }
+#endif
   TT_INLINE const uint8_t* at(uint32_t i) const { return S::image() + kModelHeaderBytes + i; }
 };
 template <class M>
@@ -618,6 +630,7 @@ TT_NOINLINE void push_run(const M& m, ModelState<D, H, K>& s, const uint8_t* p, 
   hot.count = s.count;
   hot_sums(hot, s.acc, dim);
   uint32_t w = s.tok.word.w, old = s.tok.old, len = s.tok.word.len;
+#if TT_SMALL
   for (; p != end; ++p) {
     uint8_t b = *p;
     if (byte_class(b) == kWordByte) {
@@ -625,12 +638,8 @@ TT_NOINLINE void push_run(const M& m, ModelState<D, H, K>& s, const uint8_t* p, 
       old = (old >> 8) | (w << 24);  // shift_in / StreamHash::push on the locals; the hash
       w = (w >> 8) | ((uint32_t)b << 24);  // itself (every 4th byte) stays in the state
       if ((++len & 3u) == 0) StreamHash::word_round(s.tok.word.h, w);
-#if TT_SMALL
       if (m.tokenizer.char_min)
         emit_char_ngrams_cold<typename M::Tokenizer>(m.tokenizer, w, pack_old_len(old, len + 1u), hot);
-#else
-      if (m.tokenizer.char_min) emit_char_ngrams(m.tokenizer, w, old, len + 1u, hot);
-#endif
     } else {
       s.tok.word.w = w;
       s.tok.word.len = len;
@@ -643,6 +652,46 @@ TT_NOINLINE void push_run(const M& m, ModelState<D, H, K>& s, const uint8_t* p, 
       old = s.tok.old;
     }
   }
+#else
+  for (; p != end; ++p) {
+    uint8_t b = *p;
+    uint8_t k = byte_class(b);
+    if (k == kWordByte) {
+      if ((uint8_t)(b - 'A') < 26u) b = (uint8_t)(b + 32);
+      old = (old >> 8) | (w << 24);  // shift_in / StreamHash::push on the locals; the hash
+      w = (w >> 8) | ((uint32_t)b << 24);  // itself (every 4th byte) stays in the state
+      if ((++len & 3u) == 0) StreamHash::word_round(s.tok.word.h, w);
+      if (m.tokenizer.char_min) emit_char_ngrams_unordered(m.tokenizer, w, old, len + 1u, hot);
+    } else {
+      // other_byte on the locals (the same features in the same order): the pending word ends
+      // (end_word: the n-grams that end with '>' out of line, the word, the bigram, word_reset);
+      // a punctuation byte is then a one-byte word, ended at once (one loop: end_word's code
+      // exists once).
+      for (;;) {
+        if (len) {
+          if (m.tokenizer.char_min)
+            emit_char_ngrams_unordered(m.tokenizer, (w >> 8) | ((uint32_t)'>' << 24), (old >> 8) | (w << 24), len + 2u,
+                                       hot);
+          const uint32_t h = sfh_finish_packed(s.tok.word.h ^ len, w, (uint8_t)(len & 3u));
+          hot(h, (uint8_t)kFeatureWord);
+          if (m.tokenizer.word_ngrams >= 2 && s.tok.has_prev) hot(bigram_hash(s.tok.prev, h), (uint8_t)kFeatureBigram);
+          s.tok.prev = h;
+          s.tok.has_prev = 1;
+          s.tok.word.h = kWordSeed;
+          w = kWordOpen;
+          old = 0;
+          len = 0;
+        }
+        if (k != kPunct) break;
+        k = kSeparator;
+        // shift_in on a reset word (h = kWordSeed, w = kWordOpen, old = 0): no hash round at len 1
+        w = (kWordOpen >> 8) | ((uint32_t)b << 24);
+        len = 1;
+        if (m.tokenizer.char_min) emit_char_ngrams_unordered(m.tokenizer, w, old, 2u, hot);
+      }
+    }
+  }
+#endif
   s.tok.word.w = w;
   s.tok.word.len = len;
   s.tok.old = old;

@@ -227,11 +227,36 @@ namespace detail {
 
 TT_INLINE uint32_t char_fold(uint32_t x) { return x ^ (x >> 16); }
 
+// The n-gram lengths a configuration can emit: [2, 6] for a run-time one, [char_min, char_max]
+// for a static one (so the code below has none for the others); `fixed`: known at compile time.
+template <class Cfg>
+struct CharRange {
+  static const uint8_t lo = 2, hi = kMaxCharN;
+  static const bool fixed = false;
+};
+template <uint32_t B, uint8_t W, uint8_t L, uint8_t U>
+struct CharRange<StaticTokenizerConfig<B, W, L, U> > {
+  static const uint8_t lo = L, hi = U;
+  static const bool fixed = true;
+};
+
 // Emits the character n-grams of "<word" (or "<word>") that end at its newest byte, n in
 // [char_min, min(char_max, len)] ascending; `len` is the length of the marked word so far. From
 // the packed bytes: a shift, for n >= 5 a multiply-add, the fold, then one multiply each.
+//
+// A static configuration first tests for the usual case inside a word, len >= char_max: every n,
+// one compare instead of a chain of them (the same features in the same order).
 template <class Cfg, class Sink>
 TT_INLINE void emit_char_ngrams(const Cfg& c, uint32_t w, uint32_t old, uint32_t len, Sink& sink) {
+  typedef CharRange<Cfg> R;
+  if (R::fixed && R::lo && len >= R::hi) {
+    if (R::lo <= 2) sink(char_fold(w >> 16) * kCharMul2, (uint8_t)kFeatureChar);
+    if (R::lo <= 3 && R::hi >= 3) sink(char_fold(w >> 8) * kCharMul3, (uint8_t)kFeatureChar);
+    if (R::lo <= 4 && R::hi >= 4) sink(char_fold(w) * kCharMul4, (uint8_t)kFeatureChar);
+    if (R::lo <= 5 && R::hi >= 5) sink(char_fold(w + (old >> 24) * kCharMix) * kCharMul5, (uint8_t)kFeatureChar);
+    if (R::hi >= 6) sink(char_fold(w + (old >> 16) * kCharMix) * kCharMul6, (uint8_t)kFeatureChar);
+    return;
+  }
   const uint8_t lo = c.char_min;
   const uint8_t hi = len < c.char_max ? (uint8_t)len : c.char_max;
   if (hi < lo) return;  // (only at the start of a word)
@@ -254,6 +279,21 @@ TT_INLINE void emit_char_ngrams(const Cfg& c, uint32_t w, uint32_t old, uint32_t
   sink(char_fold(w + (old >> 16) * kCharMix) * kCharMul6, (uint8_t)kFeatureChar);
 }
 
+// The same n-grams for a sink whose result does not depend on their order (model_push_text's
+// sums): a static configuration emits them by descending n, one compare each (no copy of the code
+// for the usual case); a run-time one as emit_char_ngrams.
+template <class Cfg, class Sink>
+TT_INLINE void emit_char_ngrams_unordered(const Cfg& c, uint32_t w, uint32_t old, uint32_t len, Sink& sink) {
+  typedef CharRange<Cfg> R;
+  if (!R::fixed) return emit_char_ngrams(c, w, old, len, sink);
+  if (!R::lo) return;
+  if (R::hi >= 6 && len >= 6) sink(char_fold(w + (old >> 16) * kCharMix) * kCharMul6, (uint8_t)kFeatureChar);
+  if (R::lo <= 5 && R::hi >= 5 && len >= 5) sink(char_fold(w + (old >> 24) * kCharMix) * kCharMul5, (uint8_t)kFeatureChar);
+  if (R::lo <= 4 && R::hi >= 4 && len >= 4) sink(char_fold(w) * kCharMul4, (uint8_t)kFeatureChar);
+  if (R::lo <= 3 && R::hi >= 3 && len >= 3) sink(char_fold(w >> 8) * kCharMul3, (uint8_t)kFeatureChar);
+  if (R::lo <= 2 && len >= 2) sink(char_fold(w >> 16) * kCharMul2, (uint8_t)kFeatureChar);
+}
+
 // The same, out of line and on a copy of the sink: the cold paths (end of a word, punctuation)
 // share this one copy; only the hot path (word_byte in model_push) has its own, inline. Four
 // arguments (all in registers on a Cortex-M0, so no outgoing-argument area on the caller's
@@ -262,16 +302,6 @@ TT_INLINE uint32_t pack_old_len(uint32_t old, uint32_t len) { return (old & 0xFF
 
 // The multiplier of the n-grams of n bytes, n in [2, 6] (a chain of selects, not a switch: a
 // switch table would land in RAM on an AVR). Used by the TT_SMALL loop below.
-// The n-gram lengths a configuration can emit: [2, 6] for a run-time one, [char_min, char_max]
-// for a static one (so the loop below has no code for the others).
-template <class Cfg>
-struct CharRange {
-  static const uint8_t lo = 2, hi = kMaxCharN;
-};
-template <uint32_t B, uint8_t W, uint8_t L, uint8_t U>
-struct CharRange<StaticTokenizerConfig<B, W, L, U> > {
-  static const uint8_t lo = L, hi = U;
-};
 TT_INLINE uint32_t char_mul_of(uint8_t n) {
   return n == 2 ? kCharMul2 : n == 3 ? kCharMul3 : n == 4 ? kCharMul4 : n == 5 ? kCharMul5 : kCharMul6;
 }
