@@ -479,6 +479,12 @@ struct Hot<1, E> : E {
 #endif
 };
 
+// A sink of several dims is a loop: emit_char_ngrams expands it once.
+template <uint16_t D, class E>
+struct SinkIsSmall<Hot<D, E> > {
+  static const bool value = D == 1;
+};
+
 template <uint16_t D, class E>
 TT_INLINE void hot_sums(Hot<D, E>& h, int32_t* acc, uint16_t dim) {
   h.acc = acc;

@@ -240,16 +240,24 @@ struct CharRange<StaticTokenizerConfig<B, W, L, U> > {
   static const bool fixed = true;
 };
 
+// Whether the n-gram code may be expanded twice for a sink (the usual case first, below): yes,
+// unless the sink is a loop itself (model.h: the sums of several embedding dims).
+template <class Sink>
+struct SinkIsSmall {
+  static const bool value = true;
+};
+
 // Emits the character n-grams of "<word" (or "<word>") that end at its newest byte, n in
 // [char_min, min(char_max, len)] ascending; `len` is the length of the marked word so far. From
 // the packed bytes: a shift, for n >= 5 a multiply-add, the fold, then one multiply each.
 //
 // A static configuration first tests for the usual case inside a word, len >= char_max: every n,
-// one compare instead of a chain of them (the same features in the same order).
+// one compare instead of a chain of them (the same features in the same order), unless the sink
+// is too large to expand twice.
 template <class Cfg, class Sink>
 TT_INLINE void emit_char_ngrams(const Cfg& c, uint32_t w, uint32_t old, uint32_t len, Sink& sink) {
   typedef CharRange<Cfg> R;
-  if (R::fixed && R::lo && len >= R::hi) {
+  if (R::fixed && SinkIsSmall<Sink>::value && R::lo && len >= R::hi) {
     if (R::lo <= 2) sink(char_fold(w >> 16) * kCharMul2, (uint8_t)kFeatureChar);
     if (R::lo <= 3 && R::hi >= 3) sink(char_fold(w >> 8) * kCharMul3, (uint8_t)kFeatureChar);
     if (R::lo <= 4 && R::hi >= 4) sink(char_fold(w) * kCharMul4, (uint8_t)kFeatureChar);
