@@ -497,6 +497,57 @@ TT_INLINE void hot_store(const Hot<D, E>&, int32_t*) {}
 template <class E>
 TT_INLINE void hot_store(const Hot<1, E>& h, int32_t* acc) { acc[0] = h.acc0; }
 
+#if !TT_SMALL
+// other_byte on a word's packed registers, its length and a sink held in locals (the same
+// features; a sum does not depend on their order): the pending word ends (end_word: the n-grams
+// that end with '>', the word, the bigram, word_reset); a punctuation byte is then a one-byte
+// word, ended at once (one loop: end_word's code exists once). The n-grams inline, only the word
+// hash's finish out of line. Used by push_run (inline) and other_run (model_push).
+template <class Cfg, class Sink>
+TT_INLINE void other_on_locals(const Cfg& c, TokenizerState& t, uint8_t b, uint8_t k, uint32_t& w, uint32_t& old,
+                               uint32_t& len, Sink& hot) {
+  for (;;) {
+    if (len) {
+      if (c.char_min)
+        emit_char_ngrams_unordered(c, (w >> 8) | ((uint32_t)'>' << 24), (old >> 8) | (w << 24), len + 2u, hot);
+      const uint32_t h = sfh_finish_packed(t.word.h ^ len, w, (uint8_t)(len & 3u));
+      hot(h, (uint8_t)kFeatureWord);
+      if (c.word_ngrams >= 2 && t.has_prev) hot(bigram_hash(t.prev, h), (uint8_t)kFeatureBigram);
+      t.prev = h;
+      t.has_prev = 1;
+      t.word.h = kWordSeed;
+      w = kWordOpen;
+      old = 0;
+      len = 0;
+    }
+    if (k != kPunct) return;
+    k = kSeparator;
+    // shift_in on a reset word (h = kWordSeed, w = kWordOpen, old = 0): no hash round at len 1
+    w = (kWordOpen >> 8) | ((uint32_t)b << 24);
+    len = 1;
+    if (c.char_min) emit_char_ngrams_unordered(c, w, old, 2u, hot);
+  }
+}
+
+// model_push's path for any byte but a word byte with a static model: other_on_locals on the
+// state, out of line. (A run-time configuration keeps other_byte and its out-of-line n-grams:
+// other_on_locals would expand the n-gram chain three times.)
+template <class M, uint16_t D, uint16_t H, uint16_t K>
+TT_COLD_CALL void other_run(typename ModelArg<M>::Type m, ModelState<D, H, K>& s, uint8_t b) {
+  Hot<D, typename EmbOf<M>::Type> hot;
+  hot.init(m);
+  hot.count = s.count;
+  hot_sums(hot, s.acc, D == 1 ? 1 : m.dim < D ? m.dim : D);
+  uint32_t w = s.tok.word.w, old = s.tok.old, len = s.tok.word.len;
+  other_on_locals(m.tokenizer, s.tok, b, byte_class(b), w, old, len, hot);
+  s.tok.word.w = w;
+  s.tok.word.len = len;
+  s.tok.old = old;
+  s.count = hot.count;
+  hot_store(hot, s.acc);
+}
+#endif
+
 }  // namespace detail
 
 // Checks a device image and fills `m`. Refuses (and leaves m unusable) on: a null image or one
@@ -611,6 +662,10 @@ inline void model_push(const M& m, ModelState<D, H, K>& s, uint8_t byte) {
       return;
     }
   }
+  if (detail::CharRange<typename M::Tokenizer>::fixed) {
+    detail::other_run<M>(m, s, byte);
+    return;
+  }
   detail::Hot<D, typename detail::EmbOf<M>::Type> sink;
   sink.init(m);
   sink.count = s.count;
@@ -668,33 +723,18 @@ TT_NOINLINE void push_run(const M& m, ModelState<D, H, K>& s, const uint8_t* p, 
       w = (w >> 8) | ((uint32_t)b << 24);  // itself (every 4th byte) stays in the state
       if ((++len & 3u) == 0) StreamHash::word_round(s.tok.word.h, w);
       if (m.tokenizer.char_min) emit_char_ngrams_unordered(m.tokenizer, w, old, len + 1u, hot);
+    } else if (CharRange<typename M::Tokenizer>::fixed) {
+      other_on_locals(m.tokenizer, s.tok, b, k, w, old, len, hot);
     } else {
-      // other_byte on the locals (the same features in the same order): the pending word ends
-      // (end_word: the n-grams that end with '>' out of line, the word, the bigram, word_reset);
-      // a punctuation byte is then a one-byte word, ended at once (one loop: end_word's code
-      // exists once).
-      for (;;) {
-        if (len) {
-          if (m.tokenizer.char_min)
-            emit_char_ngrams_unordered(m.tokenizer, (w >> 8) | ((uint32_t)'>' << 24), (old >> 8) | (w << 24), len + 2u,
-                                       hot);
-          const uint32_t h = sfh_finish_packed(s.tok.word.h ^ len, w, (uint8_t)(len & 3u));
-          hot(h, (uint8_t)kFeatureWord);
-          if (m.tokenizer.word_ngrams >= 2 && s.tok.has_prev) hot(bigram_hash(s.tok.prev, h), (uint8_t)kFeatureBigram);
-          s.tok.prev = h;
-          s.tok.has_prev = 1;
-          s.tok.word.h = kWordSeed;
-          w = kWordOpen;
-          old = 0;
-          len = 0;
-        }
-        if (k != kPunct) break;
-        k = kSeparator;
-        // shift_in on a reset word (h = kWordSeed, w = kWordOpen, old = 0): no hash round at len 1
-        w = (kWordOpen >> 8) | ((uint32_t)b << 24);
-        len = 1;
-        if (m.tokenizer.char_min) emit_char_ngrams_unordered(m.tokenizer, w, old, 2u, hot);
-      }
+      s.tok.word.w = w;
+      s.tok.word.len = len;
+      s.tok.old = old;
+      Sink sink = hot;  // the out-of-line parts take it by reference
+      other_byte(m.tokenizer, s.tok, b, sink);
+      hot = sink;
+      w = s.tok.word.w;
+      len = s.tok.word.len;
+      old = s.tok.old;
     }
   }
 #endif
