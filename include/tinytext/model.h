@@ -529,17 +529,17 @@ TT_INLINE void other_on_locals(const Cfg& c, TokenizerState& t, uint8_t b, uint8
   }
 }
 
-// model_push's path for any byte but a word byte with a static model: other_on_locals on the
-// state, out of line. (A run-time configuration keeps other_byte and its out-of-line n-grams:
+// model_push's path for any byte but a word byte (b, of class k) with a static model:
+// other_on_locals on the state, out of line. (A run-time configuration keeps other_byte and its out-of-line n-grams:
 // other_on_locals would expand the n-gram chain three times.)
 template <class M, uint16_t D, uint16_t H, uint16_t K>
-TT_COLD_CALL void other_run(typename ModelArg<M>::Type m, ModelState<D, H, K>& s, uint8_t b) {
+TT_COLD_CALL void other_run(typename ModelArg<M>::Type m, ModelState<D, H, K>& s, uint8_t b, uint8_t k) {
   Hot<D, typename EmbOf<M>::Type> hot;
   hot.init(m);
   hot.count = s.count;
   hot_sums(hot, s.acc, D == 1 ? 1 : m.dim < D ? m.dim : D);
   uint32_t w = s.tok.word.w, old = s.tok.old, len = s.tok.word.len;
-  other_on_locals(m.tokenizer, s.tok, b, byte_class(b), w, old, len, hot);
+  other_on_locals(m.tokenizer, s.tok, b, k, w, old, len, hot);
   s.tok.word.w = w;
   s.tok.word.len = len;
   s.tok.old = old;
@@ -651,7 +651,22 @@ inline void model_push(const M& m, ModelState<D, H, K>& s, uint8_t byte) {
   s.count = sink.count;
   detail::hot_store(sink, s.acc);
 #else
-  {
+  const uint8_t k = byte_class(byte);
+  if (detail::CharRange<typename M::Tokenizer>::fixed && k == kWordByte) {
+    detail::Hot<D, typename detail::EmbOf<M>::Type> hot;  // never leaves this block: its fields stay in registers
+    hot.init(m);
+    hot.count = s.count;
+    detail::hot_sums(hot, s.acc, dim);
+    detail::word_byte(m.tokenizer, s.tok, (uint8_t)(byte - 'A') < 26u ? (uint8_t)(byte + 32) : byte, hot);
+    s.count = hot.count;
+    detail::hot_store(hot, s.acc);
+    return;
+  }
+  if (detail::CharRange<typename M::Tokenizer>::fixed) {
+    detail::other_run<M>(m, s, byte, k);
+    return;
+  }
+  {  // a run-time configuration (generic path): as before the static path
     detail::Hot<D, typename detail::EmbOf<M>::Type> hot;  // never leaves this block: its fields stay in registers
     hot.init(m);
     hot.count = s.count;
@@ -661,10 +676,6 @@ inline void model_push(const M& m, ModelState<D, H, K>& s, uint8_t byte) {
       detail::hot_store(hot, s.acc);
       return;
     }
-  }
-  if (detail::CharRange<typename M::Tokenizer>::fixed) {
-    detail::other_run<M>(m, s, byte);
-    return;
   }
   detail::Hot<D, typename detail::EmbOf<M>::Type> sink;
   sink.init(m);
