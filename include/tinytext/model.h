@@ -529,9 +529,16 @@ TT_INLINE void other_on_locals(const Cfg& c, TokenizerState& t, uint8_t b, uint8
   }
 }
 
-// model_push's path for any byte but a word byte (b, of class k) with a static model:
-// other_on_locals on the state, out of line. (A run-time configuration keeps other_byte and its out-of-line n-grams:
-// other_on_locals would expand the n-gram chain three times.)
+// Whether model_push and push_run end words on locals (other_on_locals): a static
+// configuration and a one-dim sink. Otherwise other_byte, whose n-grams are out of line (the
+// chain of a run-time configuration, or the loop of a wider sink, is not expanded again).
+template <class M, uint16_t D>
+struct EndOnLocals {
+  static const bool value = CharRange<typename M::Tokenizer>::fixed && D == 1;
+};
+
+// model_push's path for any byte but a word byte (b, of class k) when EndOnLocals:
+// other_on_locals on the state, out of line.
 template <class M, uint16_t D, uint16_t H, uint16_t K>
 TT_COLD_CALL void other_run(typename ModelArg<M>::Type m, ModelState<D, H, K>& s, uint8_t b, uint8_t k) {
   Hot<D, typename EmbOf<M>::Type> hot;
@@ -652,7 +659,7 @@ inline void model_push(const M& m, ModelState<D, H, K>& s, uint8_t byte) {
   detail::hot_store(sink, s.acc);
 #else
   const uint8_t k = byte_class(byte);
-  if (detail::CharRange<typename M::Tokenizer>::fixed && k == kWordByte) {
+  if (detail::EndOnLocals<M, D>::value && k == kWordByte) {
     detail::Hot<D, typename detail::EmbOf<M>::Type> hot;  // never leaves this block: its fields stay in registers
     hot.init(m);
     hot.count = s.count;
@@ -662,7 +669,7 @@ inline void model_push(const M& m, ModelState<D, H, K>& s, uint8_t byte) {
     detail::hot_store(hot, s.acc);
     return;
   }
-  if (detail::CharRange<typename M::Tokenizer>::fixed) {
+  if (detail::EndOnLocals<M, D>::value) {
     detail::other_run<M>(m, s, byte, k);
     return;
   }
@@ -734,7 +741,7 @@ TT_NOINLINE void push_run(const M& m, ModelState<D, H, K>& s, const uint8_t* p, 
       w = (w >> 8) | ((uint32_t)b << 24);  // itself (every 4th byte) stays in the state
       if ((++len & 3u) == 0) StreamHash::word_round(s.tok.word.h, w);
       if (m.tokenizer.char_min) emit_char_ngrams_unordered(m.tokenizer, w, old, len + 1u, hot);
-    } else if (CharRange<typename M::Tokenizer>::fixed) {
+    } else if (EndOnLocals<M, D>::value) {
       other_on_locals(m.tokenizer, s.tok, b, k, w, old, len, hot);
     } else {
       s.tok.word.w = w;
