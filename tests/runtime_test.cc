@@ -250,4 +250,92 @@ TEST(Runtime, PushTextEqualsPushPerByte) {
   }
 }
 
+// The static path (StaticModel: model_push's and model_push_text's ends of words on locals, the
+// n-grams by descending n, the steady-state test) gives the generic path's state, byte for byte,
+// for every char n-gram range and word n-gram setting of a linear one-dim model, on text with
+// upper case, digits, punctuation runs, non-ASCII bytes, control bytes, and near the saturation
+// limit.
+const uint8_t* g_static_image = nullptr;
+template <uint8_t W, uint8_t L, uint8_t U>
+struct TestSpec {
+  static const uint8_t* image() { return g_static_image; }
+  static const uint32_t bytes = 40u + 64u + 5u + 8u + 3u + 4u;  // B = 64, D = K = 1, label "c0"
+  static const uint8_t format = TT_MODEL_FORMAT_VERSION;
+  static const uint8_t scheme = tt::kTokenizerScheme;
+  static const uint32_t buckets = 64;
+  static const uint8_t word_ngrams = W, char_min = L, char_max = U;
+  static const uint16_t dim = 1, hidden = 0, outputs = 1, label_bytes = 3;
+  static const uint8_t flags = tt::kModelLinear, pool = tt::kPoolSqrt;
+};
+
+template <uint8_t W, uint8_t L, uint8_t U>
+void check_static_equals_generic() {
+  typedef TestSpec<W, L, U> S;
+  tt::ModelShape sh;
+  sh.tokenizer = {64, W, L, U};
+  sh.dim = 1;
+  sh.outputs = 1;
+  sh.linear = true;
+  sh.pool = tt::Pool::kSqrt;
+  tt::FloatModel fm;
+  fm.init(sh, {"c0"});
+  tt::test::SplitMix64 r{5};
+  for (auto& v : fm.emb) v = static_cast<float>(static_cast<double>(r.next() >> 11) / 9007199254740992.0 * 2.0 - 1.0);
+  const QuantModel q = tt::quant::quantize(fm, tt::quant::calibrate(fm, {"free prize", "see you at noon"}, {}));
+  ASSERT_EQ(q.image.size(), static_cast<size_t>(S::bytes));
+  g_static_image = reinterpret_cast<const uint8_t*>(q.image.data());
+  ASSERT_EQ(unsigned(g_static_image[5]), unsigned(S::flags));
+  ASSERT_EQ(unsigned(g_static_image[6]), unsigned(S::pool));
+  tt::Model m;
+  ASSERT_EQ(open(q.image, m), tt::kOk);
+  tt::StaticModel<S> sm;
+  const std::string text = "Free entry in 2 a wkly comp!! to win FA-Cup final tkts, 21st May 2005. x ab, \xc3\xa9t\xc3\xa9 "
+                           "a,b ,c. d-e WINNER!!As\ta valued\r\nnetwork customer\x7f you have been selected to receivea "
+                           "\xc2\xa3" "900 prize reward!aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa,,, . I U 4 "
+                           "\x01OK?  ab abc abcd abcde abcdef;";
+  const auto* bytes = reinterpret_cast<const uint8_t*>(text.data());
+  for (uint32_t start : {0u, tt::kSaturateAt - 100u, tt::kSaturateAt - 1u}) {
+    for (size_t chunk : {size_t{1}, size_t{7}, text.size()}) {
+      tt::ModelState<1, 0, 1> g, a, b;
+      std::memset(&g, 0, sizeof g);  // (padding bytes equal, for the memcmp)
+      std::memset(&a, 0, sizeof a);
+      std::memset(&b, 0, sizeof b);
+      ASSERT_EQ(tt::model_reset(m, g), tt::kOk);
+      ASSERT_EQ(tt::model_reset(sm, a), tt::kOk);
+      ASSERT_EQ(tt::model_reset(sm, b), tt::kOk);
+      g.count = a.count = b.count = start;
+      for (size_t i = 0; i < text.size(); ++i) {
+        tt::model_push(m, g, bytes[i]);
+        tt::model_push(sm, a, bytes[i]);
+        if (start == 0 && chunk == 1) {  // every prefix: the state and the scores
+          ASSERT_EQ(std::memcmp(&g, &a, sizeof g), 0) << int(W) << " " << int(L) << "-" << int(U) << " at " << i;
+          tt::ModelScores<1> sg, sa;
+          tt::model_read(m, g, sg);
+          tt::model_read(sm, a, sa);
+          ASSERT_EQ(sg.logit[0], sa.logit[0]);
+          ASSERT_EQ(sg.features, sa.features);
+        }
+      }
+      for (size_t i = 0; i < text.size(); i += chunk)
+        tt::model_push_text(sm, b, bytes + i, std::min(chunk, text.size() - i));
+      EXPECT_EQ(std::memcmp(&g, &a, sizeof g), 0) << int(W) << " " << int(L) << "-" << int(U) << " " << start;
+      EXPECT_EQ(std::memcmp(&g, &b, sizeof g), 0) << int(W) << " " << int(L) << "-" << int(U) << " " << start << " "
+                                                  << chunk;
+      if (start == 0) {
+        EXPECT_GT(g.count, 100u);
+      }
+    }
+  }
+  g_static_image = nullptr;
+}
+
+TEST(Runtime, StaticPathEqualsGeneric) {
+  check_static_equals_generic<2, 3, 5>();  // the 32K default
+  check_static_equals_generic<1, 3, 4>();  // the small-budget default
+  check_static_equals_generic<2, 2, 6>();
+  check_static_equals_generic<2, 4, 6>();
+  check_static_equals_generic<1, 5, 5>();
+  check_static_equals_generic<2, 0, 0>();
+}
+
 }  // namespace
