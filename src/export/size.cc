@@ -7,11 +7,12 @@ const std::vector<TargetCosts>& target_costs() {
   // with a hidden layer and a softmax head), -Os -ffunction-sections -Wl,--gc-sections, minus an
   // empty main() and the images. Rounded up. Generic path (tt::Model, model_open): 3,094 / 6,786 B
   // with one model. Static path (NAME_model; each model alone): linear 1,846 / 3,768 B, hidden +
-  // softmax 2,335 / 5,073 B; code_more covers both paths. stack_base: the runtime's stack on the boards
+  // softmax 2,335 / 5,073 B (merged with the division-free read about 1,820 and 2,440: the table
+  // leaves room for both); code_more covers both paths. stack_base: the runtime's stack on the boards
   // (bench/boards.json stack_runtime, sms4k: 120 B on the M0, 137 B on the AVR, since model_read's
   // stages and the finish-a-word calls no longer nest), rounded up with a margin.
   static const std::vector<TargetCosts> t = {
-      {"cortex-m0plus", "arm-none-eabi-g++ 12.2 -Os -mcpu=cortex-m0plus -mthumb", 3300, 1900, 2400, 2500, 32, 8, 4, 136},
+      {"cortex-m0plus", "arm-none-eabi-g++ 12.2 -Os -mcpu=cortex-m0plus -mthumb", 3300, 1900, 2500, 2500, 32, 8, 4, 136},
       {"atmega328p", "avr-g++ 5.4 -Os -mmcu=atmega328p (TT_SMALL)", 8000, 3900, 5300, 6500, 29, 8, 1, 152},
   };
   return t;
