@@ -253,14 +253,12 @@ const uint8_t ModelTables<Unused>::exp2_q15[130] TT_PROGMEM = {
     TT_LE16(18258), TT_LE16(18061), TT_LE16(17867), TT_LE16(17674), TT_LE16(17484), TT_LE16(17296),
     TT_LE16(17109), TT_LE16(16925), TT_LE16(16743), TT_LE16(16562), TT_LE16(16384)
 };
-// sigmoid(i / 2) - 1/2 in Q17 for i = 0..24, rounded (65535 for i = 23, 24), then entries 4, 8,
-// 11, 14, 15 and 16 one lower: with these sigmoid_q15 is monotone and within 0.72 of the exact
-// sigmoid (tests/numerics_test.cc checks both on every input).
+// sigmoid(i / 2) - 1/2 in Q17 for i = 0..24, rounded (65535 for i = 23, 24).
 template <class Unused>
 const uint8_t ModelTables<Unused>::sigmoid_q17[50] TT_PROGMEM = {
-    TT_LE16(0),     TT_LE16(16051), TT_LE16(30285), TT_LE16(41625), TT_LE16(49911), TT_LE16(55593),
-    TT_LE16(59320), TT_LE16(61694), TT_LE16(63178), TT_LE16(64096), TT_LE16(64659), TT_LE16(65002),
-    TT_LE16(65212), TT_LE16(65339), TT_LE16(65416), TT_LE16(65463), TT_LE16(65491), TT_LE16(65509),
+    TT_LE16(0),     TT_LE16(16051), TT_LE16(30285), TT_LE16(41625), TT_LE16(49912), TT_LE16(55593),
+    TT_LE16(59320), TT_LE16(61694), TT_LE16(63179), TT_LE16(64096), TT_LE16(64659), TT_LE16(65003),
+    TT_LE16(65212), TT_LE16(65339), TT_LE16(65417), TT_LE16(65464), TT_LE16(65492), TT_LE16(65509),
     TT_LE16(65520), TT_LE16(65526), TT_LE16(65530), TT_LE16(65532), TT_LE16(65534), TT_LE16(65535),
     TT_LE16(65535)
 };
@@ -483,7 +481,7 @@ inline void model_push(const Model& m, ModelState<D, H, K>& s, uint8_t byte) {
 
 namespace detail {
 
-// sigmoid(z) in Q15 for a Q16.16 logit, within 0.72 of 32768 sigmoid(z) and monotone, without
+// sigmoid(z) in Q15 for a Q16.16 logit, within 0.65 of 32768 sigmoid(z) and monotone, without
 // a division or exp: for u = |z| < 12, the Taylor series to the 4th power around the nearest
 // node i/2 of the table (|d| <= 1/4), whose derivatives follow from g = sigmoid - 1/2 itself:
 // with m = sigmoid' = 1/4 - g^2,
@@ -504,7 +502,7 @@ inline uint16_t sigmoid_q15(int32_t z) {
     const int16_t h = (int16_t)((int32_t)(g >> 2) - ((int32_t)d * c >> 18));            // Q15 of g - d c
     const uint16_t t = (uint16_t)(32768 - ((int32_t)d * h >> 16));                     // Q15 of 1 - d h
     const int16_t dt = (int16_t)(((int32_t)d * t + 16384) >> 15);                      // Q16 of d t
-    p = (uint32_t)((int32_t)65536 + g + (((int32_t)(uint16_t)m * dt + 32768) >> 16) + 2) >> 2;  // Q17 -> Q15
+    p = (uint32_t)((int32_t)65536 + g + ((int32_t)(uint16_t)m * dt >> 16) + 2) >> 2;  // Q17 -> Q15
   }
   return (uint16_t)(z >= 0 ? p : (uint32_t)kProbOne - p);
 }
