@@ -18,11 +18,13 @@
 //   tt::model_read(m, st, sc);               // as if the text ended now; st keeps going
 //   sc.prob[0] (Q15), sc.logit[0] (Q16.16), tt::model_positive(m, sc, 0)
 //
-// Numerics (docs/numerics.md): int32 sums of int8 embedding columns; pooling by a 32-bit
-// division per dim per read; int16 activations; int32 accumulators; every requantisation is
-// x * mult / 2^shift with mult, shift computed on the host, evaluated in 32-bit arithmetic (mult
-// to 16 bits), rounded half away from zero, saturated to the destination range. Logits are
-// Q16.16; probabilities Q15. No 64-bit arithmetic and no libgcc division on the device.
+// Numerics (docs/numerics.md): int32 sums of int8 embedding columns; pooling by a factor (a
+// Newton reciprocal square root, once per read) and the requantiser; int16 activations; int32
+// accumulators; every requantisation is x * mult / 2^shift with mult, shift computed on the host,
+// evaluated in 32-bit arithmetic (mult to 16 bits), rounded half away from zero, saturated to the
+// destination range. Logits are Q16.16; probabilities Q15 (sigmoid from a table and its Taylor
+// series; softmax from exp and a shift-subtract division). No 64-bit arithmetic and no libgcc
+// division on the device.
 #ifndef TINYTEXT_MODEL_H
 #define TINYTEXT_MODEL_H
 
