@@ -3,10 +3,10 @@
 # targets/run.sh) under QEMU with the marker-range plugin's profile (instructions per translation
 # block, targets/qemu-plugin/insn_range.c) and attributes them to the image's functions (nm), per
 # function and per measured pair (one pair = one text for the sms workloads: model_reset, every
-# model_push, model_read). "read" sums model_read and the functions only it calls (its stages,
-# the numeric helpers, the image reads), so per pair it is the cost of one model_read without the
-# pending word's n-grams (emit_char_ngrams_cold, word_tail and sfh_finish_packed also serve
-# model_push and are listed on their own).
+# model_push, model_read). "read" sums model_read (tt::detail::read on the static path) and the
+# functions only it calls (its stages, the numeric helpers, the image reads), so per pair it is
+# the cost of one model_read without the pending word's n-grams (emit_char_ngrams_cold,
+# word_tail and sfh_finish_packed also serve model_push and are listed on their own).
 #
 # Usage: bench/m0_profile.sh BUILD_DIR WORKLOAD [TOP]
 #   BUILD_DIR as given to targets/run.sh (needs BUILD_DIR/WORKLOAD/m0.elf and the plugin in
@@ -54,12 +54,15 @@ def short(n):  # the qualified name without template arguments, parameters or re
     while re.search(r"<[^<>]*>", n):
         n = re.sub(r"<[^<>]*>", "", n)
     return re.sub(r"\(.*", "", n).split(" ")[-1]
-READ = ("tt::model_read", "tt::detail::read_", "tt::detail::rescale", "tt::detail::signed_sat", "tt::detail::pool_",
+READ = ("tt::model_read", "tt::detail::read", "tt::detail::rescale", "tt::detail::signed_sat", "tt::detail::pool_",
         "tt::detail::rsqrt", "tt::detail::sigmoid", "tt::detail::exp_neg", "tt::detail::div_round",
         "tt::detail::isqrt", "tt::detail::rd_")
 read = sum(v for k, v in agg.items() if short(k).startswith(READ))
-print(f"insns={kv.get('plugin.insns', '?')} pairs={pairs} profiled={total} per_pair={total / pairs:.1f} "
-      f"read_per_pair={read / pairs:.1f}")
-for k, v in agg.most_common(top):
-    print(f"{v:12d} {v / pairs:9.1f}/pair {100.0 * v / total:6.2f}%  {short(k)}")
+try:
+    print(f"insns={kv.get('plugin.insns', '?')} pairs={pairs} profiled={total} per_pair={total / pairs:.1f} "
+          f"read_per_pair={read / pairs:.1f}")
+    for k, v in agg.most_common(top):
+        print(f"{v:12d} {v / pairs:9.1f}/pair {100.0 * v / total:6.2f}%  {short(k)}")
+except BrokenPipeError:  # (piped into head)
+    pass
 EOF

@@ -704,8 +704,10 @@ namespace detail {
 // (error below 2.1e-6); for u >= 12, 1 (32768 sigmoid(12) > 32767.79). Mirrored for z < 0.
 // Every operand fits 16 bits and every product is shifted by taking its high half and then a
 // few bits more (16 x 16-bit products and no 32-bit shift loops on the AVR: 70 B less there).
-// Signed right shifts are arithmetic (GCC, Clang; C++20).
-inline uint16_t sigmoid_q15(int32_t z) {
+// Signed right shifts are arithmetic (GCC, Clang; C++20). Inline in read_head: its one caller
+// per model (sms4k, static path: -12 B M0, -104 B and 12 B of stack AVR; each further model with
+// a sigmoid head pays its own copy).
+TT_INLINE uint16_t sigmoid_q15(int32_t z) {
   const uint32_t u = abs32(z);
   uint32_t p = (uint32_t)kProbOne;
   if (u < ((uint32_t)12 << 16)) {

@@ -5,15 +5,15 @@ namespace tt::exporter {
 const std::vector<TargetCosts>& target_costs() {
   // Measured on the probe of tests/export_test.cc (one sigmoid linear model, then a second model
   // with a hidden layer and a softmax head), -Os -ffunction-sections -Wl,--gc-sections, minus an
-  // empty main() and the images. Rounded up. Generic path (tt::Model, model_open): 3,014 / 6,420 B
-  // with one model, 5,909 / 11,943 B with both. Static path (NAME_model; each model alone): linear
-  // 1,610 / 3,744 B, hidden + softmax 2,355 / 5,343 B (the division-free read: the sigmoid
-  // without exp or division, the pooling by a Newton reciprocal square root); code_more covers
-  // both paths. stack_base: the runtime's stack on the boards
+  // empty main() and the images. Rounded up. Generic path (tt::Model, model_open): 3,002 / 6,372 B
+  // with one model, 6,089 / 12,243 B with both (the sigmoid is inline in each model's head).
+  // Static path (NAME_model; each model alone): linear 1,598 / 3,640 B, hidden + softmax
+  // 2,355 / 5,343 B (the division-free read: the sigmoid without exp or division, the pooling by
+  // a Newton reciprocal square root); code_more covers both paths. stack_base: the runtime's stack on the boards
   // (bench/boards.json stack_runtime, sms4k: 120 B on the M0, 137 B on the AVR, since model_read's
   // stages and the finish-a-word calls no longer nest), rounded up with a margin.
   static const std::vector<TargetCosts> t = {
-      {"cortex-m0plus", "arm-none-eabi-g++ 12.2 -Os -mcpu=cortex-m0plus -mthumb", 3300, 1700, 2400, 2700, 32, 8, 4, 136},
+      {"cortex-m0plus", "arm-none-eabi-g++ 12.2 -Os -mcpu=cortex-m0plus -mthumb", 3300, 1700, 2400, 2900, 32, 8, 4, 136},
       {"atmega328p", "avr-g++ 5.4 -Os -mmcu=atmega328p (TT_SMALL)", 8000, 3900, 5400, 6500, 29, 8, 1, 152},
   };
   return t;
