@@ -45,6 +45,7 @@ int cmd_train(int argc, char** argv) {
        "auto"},
       {"valid", "FRACTION", "held out for early stopping and thresholds, 0 for none", "0.1"},
       {"patience", "N", "stop after N epochs without a better validation metric", std::to_string(d.patience)},
+      {"keep", "best|last", "the epoch kept: the best on the validation rows (early stopping) or the last", "best"},
       {"refit", "", "after early stopping, retrain on all rows (training + validation) for the best epoch count", ""},
       {"qat", "",
        "quantisation-aware training: train through the int8 weights and write the int8 model (kind 1, as "
@@ -141,6 +142,11 @@ int cmd_train(int argc, char** argv) {
   o.valid = args.get_double("valid", 0, 0.9);
   o.patience = static_cast<uint32_t>(args.get_int("patience", 1, 100000));
   o.refit = args.has("refit");
+  if (args.has("keep")) {
+    const std::string k = args.get("keep");
+    if (k != "best" && k != "last") throw UsageError("train: --keep must be best or last, got '" + k + "'");
+    o.keep_last = k == "last";
+  }
   o.qat = args.has("qat");
   if (args.has("nb")) o.nb_alpha = static_cast<float>(args.get_double("nb", 0, 1e6));
   o.nb_beta = static_cast<float>(args.get_double("nb-beta", 0, 1));

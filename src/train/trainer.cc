@@ -688,13 +688,15 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
 
   // Validation scores (fixed slices, one slot per example).
   std::vector<float> vscores(valid_idx.size() * K);
-  auto score_valid = [&](const FloatModel& mm) {
+  // Scores `rows` into vscores (resized to fit).
+  auto score_rows = [&](const FloatModel& mm, const std::vector<size_t>& rows) {
+    vscores.resize(rows.size() * K);
     tpool.run([&](unsigned t) {
       Cache<float>& c = caches[t];
       Weights<float> w{mm.emb.data(), mm.w1.data(), mm.b1.data(), mm.w2.data(), mm.b2.data()};
-      const size_t nv = valid_idx.size();
+      const size_t nv = rows.size();
       for (size_t j = slice_begin(nv, t, T); j < slice_begin(nv, t + 1, T); ++j) {
-        const size_t i = valid_idx[j];
+        const size_t i = rows[j];
         detail::forward(shape, w, tok.feats.data() + tok.offs[i], tok.offs[i + 1] - tok.offs[i], c);
         float* out = &vscores[j * K];
         for (size_t k = 0; k < K; ++k) out[k] = c.z[k];
@@ -705,6 +707,7 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
       }
     });
   };
+  auto score_valid = [&](const FloatModel& mm) { score_rows(mm, valid_idx); };
   auto valid_metric = [&]() -> double {
     const size_t nv = valid_idx.size();
     if (shape.head == Head::kSigmoid) {
@@ -875,7 +878,7 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
       score_valid(fq ? shadow : m);
       er.valid_metric = valid_metric();
       const double metric = std::isnan(er.valid_metric) ? -er.loss : er.valid_metric;
-      if (metric > best_metric) {
+      if (metric > best_metric || opt.keep_last) {
         best_metric = metric;
         best_epoch = epoch;
         best = m;
@@ -902,6 +905,21 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
   }
   if (tty) std::fprintf(stderr, "\n");
   };
+  // Sigmoid heads: each output's threshold maximises F1 over `rows` scored by `mm` (for QAT, the
+  // int8 model that will be written).
+  auto set_thresholds = [&](const std::vector<size_t>& rows, const FloatModel& mm) {
+    score_rows(mm, rows);
+    const size_t nv = rows.size();
+    std::vector<float> s(nv);
+    std::vector<uint8_t> y(nv);
+    for (size_t k = 0; k < K; ++k) {
+      for (size_t j = 0; j < nv; ++j) {
+        s[j] = vscores[j * K + k];
+        y[j] = d.targets[rows[j] * K + k];
+      }
+      m.threshold[k] = detail::best_f1_threshold(s, y);
+    }
+  };
   init_fq(train_idx);
   run_epochs(train_idx, opt.epochs, !valid_idx.empty());
   if (fq) rep.qat_ranges = fq->ranges();
@@ -909,20 +927,7 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
   if (!valid_idx.empty()) {
     m = std::move(best);
     if (fq) rep.qat_ranges = best_ranges;
-    if (shape.head == Head::kSigmoid) {
-      // QAT: the thresholds of the int8 model that will be written.
-      score_valid(fq ? quant::dequantized(m, rep.qat_ranges) : m);
-      const size_t nv = valid_idx.size();
-      std::vector<float> s(nv);
-      std::vector<uint8_t> y(nv);
-      for (size_t k = 0; k < K; ++k) {
-        for (size_t j = 0; j < nv; ++j) {
-          s[j] = vscores[j * K + k];
-          y[j] = d.targets[valid_idx[j] * K + k];
-        }
-        m.threshold[k] = detail::best_f1_threshold(s, y);
-      }
-    }
+    if (shape.head == Head::kSigmoid) set_thresholds(valid_idx, fq ? quant::dequantized(m, rep.qat_ranges) : m);
     if (opt.refit) {
       // Retrain from the same start on every row (training + validation) for the best epoch count,
       // with the same learning-rate schedule; the thresholds chosen above are kept.
@@ -940,6 +945,9 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
       rep.epochs.resize(reported);
       m.threshold = thr;
     }
+  } else if (shape.head == Head::kSigmoid) {
+    // No validation rows: the thresholds come from the training rows (in-sample).
+    set_thresholds(train_idx, fq ? quant::dequantized(m, rep.qat_ranges) : m);
   }
   rep.best_epoch = best_epoch;
   rep.best_metric = best_metric;
