@@ -32,7 +32,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ -n "$build" ] || { echo "usage: bench/boards.sh [options] BUILD_DIR" >&2; exit 2; }
-workloads=(sms4k sms32k stream100 stream10000)
+workloads=(sms4k sms4k_checked sms32k sms32k_bulk stream100 stream10000)
 status=0
 if [ $run -eq 1 ]; then
   args=()
@@ -44,8 +44,13 @@ python3 - "$build" "$out" "$root/bench/budgets.json" "$check" "$update" "${workl
 import json, os, sys
 build, out, budgets_path, check, update = sys.argv[1:6]
 workloads = sys.argv[6:]
-MODEL = {"sms4k": "4 KB", "sms32k": "32 KB", "stream100": "4 KB", "stream10000": "4 KB"}
-TEXT = {"sms4k": "SMS test split, first texts", "sms32k": "SMS test split, all texts",
+MODEL = {"sms4k": "4 KB", "sms4k_checked": "4 KB", "sms32k": "32 KB", "sms32k_bulk": "32 KB", "stream100": "4 KB", "stream10000": "4 KB"}
+# static: the generated NAME_model type (shape compiled in, no open); checked: tt::Model filled by
+# model_open at run time (the generic path, as for an image loaded from an SD card).
+# bulk: the static model fed through model_push_text (a text per call) instead of model_push per byte.
+PATH = {"sms4k_checked": "checked", "sms32k_bulk": "static, bulk"}
+TEXT = {"sms4k": "SMS test split, first texts", "sms4k_checked": "SMS test split, first texts",
+        "sms32k": "SMS test split, all texts", "sms32k_bulk": "SMS test split, all texts",
         "stream100": "one generated text", "stream10000": "one generated text"}
 records = []
 for w in workloads:
@@ -63,7 +68,7 @@ for w in workloads:
         def i(k):
             v = kv.get(f"{t}.{k}", "")
             return int(v) if v.isdigit() else None
-        r = {"target": name, "workload": w, "model": MODEL[w], "text": TEXT[w],
+        r = {"target": name, "workload": w, "model": MODEL[w], "path": PATH.get(w, "static"), "text": TEXT[w],
              "flash_code": i("flash_code"), "flash_weights": i("flash_weights"),
              "flash_total": i("flash"), "ram_static": i("ram_runtime"), "stack_peak": i("stack_peak"), "stack_runtime": i("stack_runtime"),
              "stack_method": kv.get(f"{t}.stack_how"), "ram_image": i("ram_static"),
@@ -86,7 +91,9 @@ doc = {"generated_by": "bench/boards.sh",
                   "ram_static": "static RAM of the runtime (Model, state, scores): image minus baseline",
                   "stack_peak": "bytes of stack from the top of RAM while measured, harness frames included",
                   "stack_runtime": "stack_peak minus the same harness without the runtime (baseline build run the same way)",
-                  "per_byte": "the measured region covers model_reset, every model_push and model_read"},
+                  "per_byte": "the measured region covers model_reset, every model_push and model_read",
+                 "path": "static: the generated NAME_model type (shape compiled in, no open); checked: "
+                         "tt::Model filled by model_open at run time (image checked, generic kernels)"},
        "records": records}
 with open(os.path.join(out, "boards.json"), "w") as f:
     json.dump(doc, f, indent=1)
@@ -94,22 +101,27 @@ with open(os.path.join(out, "boards.json"), "w") as f:
 
 def n(v):
     return "-" if v is None else f"{v:,}"
-rows = ["| target | model | text | flash: runtime code | flash: weights | RAM: static | RAM: stack peak | RAM total | bytes | cost per byte | = host |",
-        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+rows = ["| target | model | path | text | flash: runtime code | flash: weights | RAM: static | RAM: stack peak | RAM total | bytes | cost per byte | = host |",
+        "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|"]
 for r in records:
     per = (f"{r['instructions_per_byte']} instructions" if "instructions" in r else f"{r['cycles_per_byte']} cycles")
     tot = (r["ram_static"] or 0) + (r["stack_peak"] or 0)
     eq = "yes" if r["digest_equal"] else "NO"
     if r["cli_equal"] is not None:
         eq += ", = CLI" if r["cli_equal"] else ", CLI differs"
-    rows.append(f"| {r['target']} | {r['model']} | {r['text']} ({r['texts']}) | {n(r['flash_code'])} | "
+    rows.append(f"| {r['target']} | {r['model']} | {r['path']} | {r['text']} ({r['texts']}) | {n(r['flash_code'])} | "
                 f"{n(r['flash_weights'])} | {n(r['ram_static'])} | {n(r['stack_peak'])} | {n(tot)} | "
                 f"{n(r['text_bytes'])} | {per} | {eq} |")
 md = ["<!-- written by bench/boards.sh; do not edit -->", *rows, "",
       "Cortex-M0+: instructions counted by a QEMU TCG plugin between markers (not cycles: QEMU has no",
       "M0 timing model). ATmega328P: exact simavr cycles at 16 MHz. Runtime code = image minus the same",
       "harness without the runtime, minus the weights. Stack: peak from the top of RAM while measured",
-      "(M0: lowest stack store seen by the plugin; AVR: lowest SP), harness frames included.", ""]
+      "(M0: lowest stack store seen by the plugin; AVR: lowest SP), harness frames included. Path: static =",
+      "the generated NAME_model type (the model's shape compiled in, no open: what a model in flash",
+      "uses); checked = tt::Model filled by model_open, which checks the image at run time (CRC,",
+      "sizes, parameter ranges), with kernels that read the shape from it (an image loaded at run",
+      "time, e.g. from an SD card); bulk = each text through model_push_text in one call (the others:",
+      "model_push per byte).", ""]
 with open(os.path.join(out, "results", "boards.md"), "w") as f:
     f.write("\n".join(md))
 print("\n".join(rows))

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -83,29 +84,54 @@ void split(const tt::data::Dataset& d, tt::data::Dataset& train, std::vector<std
   }
 }
 
-const char* kParityMain = R"(// Reads texts (u32 length + bytes) on stdin; prints the exported model's integer outputs.
-#include <stdio.h>
+// Reads texts (u32 length + bytes) on stdin; scores each with the generic path (tt::Model,
+// parity_open) and the static one (parity_model) and prints the integer outputs of the generic
+// path; exits 6 at the first text where the two differ in any output.
+const char* kParityMain = R"(#include <stdio.h>
+#include <string.h>
 #include "parity_model.h"
+template <class M>
+static void line(const M& m, const parity_scores& sc, char* buf, size_t cap) {
+  int n = snprintf(buf, cap, "%u %u", (unsigned)sc.best, (unsigned long)sc.features == 0 ? 0u : 1u);
+  for (unsigned k = 0; k < PARITY_OUTPUTS; ++k)
+    n += snprintf(buf + n, cap - (size_t)n, " %ld %ld %u %d", (long)sc.logit[k], (long)sc.rank[k],
+                  (unsigned)sc.prob[k], tt::model_positive(m, sc, (uint16_t)k) ? 1 : 0);
+  snprintf(buf + n, cap - (size_t)n, " %lu\n", (unsigned long)sc.features);
+}
 int main() {
   tt::Model m;
   if (parity_open(m) != tt::kOk) return 3;
-  static parity_state st;
-  parity_scores sc;
+  parity_model sm;
+  static parity_state st, ss;
+  parity_scores sc, sd;
+  static char a[1 << 16], b[1 << 16];
   unsigned char len[4];
   while (fread(len, 1, 4, stdin) == 4) {
     unsigned long n = len[0] | (len[1] << 8) | ((unsigned long)len[2] << 16) | ((unsigned long)len[3] << 24);
-    if (tt::model_reset(m, st) != tt::kOk) return 4;
+    if (tt::model_reset(m, st) != tt::kOk || tt::model_reset(sm, ss) != tt::kOk) return 4;
     for (unsigned long i = 0; i < n; ++i) {
       int c = fgetc(stdin);
       if (c == EOF) return 5;
       tt::model_push(m, st, (uint8_t)c);
+      tt::model_push(sm, ss, (uint8_t)c);
+      if (i == n / 2) {  // a read mid-text, which must not disturb either state
+        tt::model_read(m, st, sc);
+        tt::model_read(sm, ss, sd);
+        line(m, sc, a, sizeof a);
+        line(sm, sd, b, sizeof b);
+        if (strcmp(a, b) != 0) return 6;
+      }
     }
     tt::model_read(m, st, sc);
-    printf("%u %u", (unsigned)sc.best, (unsigned long)sc.features == 0 ? 0u : 1u);
-    for (unsigned k = 0; k < PARITY_OUTPUTS; ++k)
-      printf(" %ld %ld %u %d", (long)sc.logit[k], (long)sc.rank[k], (unsigned)sc.prob[k],
-             tt::model_positive(m, sc, (uint16_t)k) ? 1 : 0);
-    printf("\n");
+    tt::model_read(sm, ss, sd);
+    line(m, sc, a, sizeof a);
+    line(sm, sd, b, sizeof b);
+    if (strcmp(a, b) != 0 || memcmp(&st, &ss, sizeof st) != 0) {
+      fprintf(stderr, "generic: %sstatic:  %s", a, b);
+      return 6;
+    }
+    *strrchr(a, ' ') = 0;  // (the feature count is compared, not printed)
+    printf("%s\n", a);
   }
   return 0;
 }
@@ -161,8 +187,41 @@ TEST(Export, DeterministicAndNamed) {
   EXPECT_EQ(tt::exporter::name_from_path("/x/My-Model.q8"), "my_model");
 }
 
+// Exports q into w, builds the parity program (generic and static path, see kParityMain) and
+// checks its integers on `texts` against the host runner's (what predict prints).
+void check_parity(const QuantModel& q, const std::string& w, const std::vector<std::string>& texts) {
+  tt::exporter::write_files(w, tt::exporter::export_c(q, "parity"));
+  write(w + "/main.cc", kParityMain);
+  const std::string inc = std::string(TT_SOURCE_DIR) + "/include";
+  std::string log;
+  ASSERT_EQ(sh("g++ -std=c++11 -O2 -Wall -Wextra -Wconversion -Werror -ffreestanding -fno-exceptions -fno-rtti -I" +
+                   inc + " -I" + w + " -c " + w + "/parity_model.cc -o " + w + "/model.o && g++ -std=c++11 -O2 "
+                   "-Wall -Wextra -Werror -fno-exceptions -fno-rtti -I" + inc + " -I" + w + " " + w + "/main.cc " +
+                   w + "/model.o -o " + w + "/parity",
+               &log),
+            0)
+      << log;
+  std::string in, expect;
+  tt::quant::Runner run(q);
+  for (const auto& text : texts) {
+    const uint32_t n = static_cast<uint32_t>(text.size());
+    for (int i = 0; i < 4; ++i) in.push_back(static_cast<char>((n >> (8 * i)) & 0xFF));
+    in += text;
+    const tt::quant::IntScores r = run.score(text);
+    std::ostringstream os;
+    os << r.best << " " << (r.features ? 1 : 0);
+    for (size_t k = 0; k < r.logit.size(); ++k)
+      os << " " << r.logit[k] << " " << r.rank[k] << " " << r.prob[k] << " " << int{r.positive[k]};
+    expect += os.str() + "\n";
+  }
+  write(w + "/in.bin", in);
+  std::string got;
+  ASSERT_EQ(sh(w + "/parity < " + w + "/in.bin", &got), 0) << "the static path differs from the generic one\n" << got;
+  EXPECT_EQ(got, expect) << q.shape.describe();
+}
+
 // Parity on every shared task: g++ builds the exported sources (the model .cc freestanding), the
-// program scores held-out texts, and its integers equal the host runner's (what predict prints).
+// program scores held-out texts on both paths, and its integers equal the host runner's.
 TEST(Export, HostDeviceParityOnEveryTask) {
   if (!have("g++")) GTEST_SKIP() << "g++ not found";
   const std::string dir = tmpdir();
@@ -172,38 +231,28 @@ TEST(Export, HostDeviceParityOnEveryTask) {
     tt::data::Dataset train;
     std::vector<std::string> test;
     split(d, train, test, 400);
-    for (bool hidden : {false, true}) {
-      const QuantModel q = train_small(train, hidden);
-      const std::string w = dir + "/" + t.name + (hidden ? "_h" : "_l");
-      tt::exporter::write_files(w, tt::exporter::export_c(q, "parity"));
-      write(w + "/main.cc", kParityMain);
-      const std::string inc = std::string(TT_SOURCE_DIR) + "/include";
-      std::string log;
-      ASSERT_EQ(sh("g++ -std=c++11 -O2 -Wall -Wextra -Wconversion -Werror -ffreestanding -fno-exceptions -fno-rtti -I" +
-                       inc + " -I" + w + " -c " + w + "/parity_model.cc -o " + w + "/model.o && g++ -std=c++11 -O2 "
-                       "-Wall -Wextra -Werror -fno-exceptions -fno-rtti -I" + inc + " -I" + w + " " + w + "/main.cc " +
-                       w + "/model.o -o " + w + "/parity",
-                   &log),
-                0)
-          << log;
-      std::string in, expect;
-      tt::quant::Runner run(q);
-      for (const auto& text : test) {
-        const uint32_t n = static_cast<uint32_t>(text.size());
-        for (int i = 0; i < 4; ++i) in.push_back(static_cast<char>((n >> (8 * i)) & 0xFF));
-        in += text;
-        const tt::quant::IntScores r = run.score(text);
-        std::ostringstream os;
-        os << r.best << " " << (r.features ? 1 : 0);
-        for (size_t k = 0; k < r.logit.size(); ++k)
-          os << " " << r.logit[k] << " " << r.rank[k] << " " << r.prob[k] << " " << int{r.positive[k]};
-        expect += os.str() + "\n";
-      }
-      write(w + "/in.bin", in);
-      std::string got;
-      ASSERT_EQ(sh(w + "/parity < " + w + "/in.bin", &got), 0) << got;
-      EXPECT_EQ(got, expect) << q.shape.describe();
-    }
+    for (bool hidden : {false, true}) check_parity(train_small(train, hidden), dir + "/" + t.name + (hidden ? "_h" : "_l"), test);
+  }
+  sh("rm -rf " + dir);
+}
+
+// The static path (the generated NAME_model type) against the generic one (tt::Model,
+// model_open) and the host runner on every text of the SMS test split (every fifth row), with the
+// board models' shapes: 4 KB (words, char 3-4) and 32 KB (words, bigrams, char 3-5).
+TEST(Export, StaticEqualsGenericOnSmsTestSplit) {
+  if (!have("g++")) GTEST_SKIP() << "g++ not found";
+  const std::string dir = tmpdir();
+  tt::data::Dataset train, test;
+  tt::test::split_every_fifth(tt::test::read_sms(), train, test);
+  for (uint64_t flash : {4096u, 32768u}) {
+    tt::train::TrainOptions o;
+    o.quiet = true;
+    o.epochs = 2;
+    o.max_flash = flash;
+    const tt::FloatModel m = tt::train::train(train, o);
+    const QuantModel q = tt::quant::quantize(m, tt::quant::calibrate(m, train.texts, {}));
+    SCOPED_TRACE(q.shape.describe());
+    check_parity(q, dir + "/sms" + std::to_string(flash), test.texts);
   }
   sh("rm -rf " + dir);
 }
@@ -223,10 +272,29 @@ static void run(tt::Status (*open)(tt::Model&)) {
   tt::model_read(m, st, sc);
   out_v = sc.logit[0] + sc.prob[0] + (tt::model_positive(m, sc, 0) ? 1 : 0);
 }
+template <class M, class S, class C>
+static void run_static() {
+  M m;
+  S st;
+  if (tt::model_reset(m, st) != tt::kOk) { out_v = -2; return; }
+  for (uint8_t i = 0; i < 64; ++i) tt::model_push(m, st, in_byte);
+  C sc;
+  tt::model_read(m, st, sc);
+  out_v = sc.logit[0] + sc.prob[0] + (tt::model_positive(m, sc, 0) ? 1 : 0);
+}
 int main() {
+#if defined(STATIC)  // the static path: a, b or both
+#if !defined(ONLY_B)
+  run_static<a_model, a_state, a_scores>();
+#endif
+#if defined(BOTH) || defined(ONLY_B)
+  run_static<b_model, b_state, b_scores>();
+#endif
+#else
   run<a_state, a_scores>(a_open);
 #ifdef BOTH
   run<b_state, b_scores>(b_open);
+#endif
 #endif
   return 0;
 }
@@ -299,12 +367,34 @@ TEST(Export, CrossBuildLinkCheckAndCodeBudget) {
     EXPECT_NE(syms.find("b_model_data"), std::string::npos);
     const unsigned long code1 = text_of(one) - text_of(empty) - qa.image.size();
     const unsigned long code2 = text_of(two) - text_of(empty) - qa.image.size() - qb.image.size();
+    // The static path, each model alone (a: linear with bigrams and char 3-5; b: hidden layer and
+    // softmax) and both.
+    unsigned long sa = 0, sb = 0, s2 = 0;
+    for (const char* which : {"", " -DONLY_B", " -DBOTH"}) {
+      const std::string elf = dir + "/static_" + t.name + ".elf";
+      ASSERT_EQ(sh(std::string(t.cc) + " " + flags + " -DSTATIC" + which + " " + t.arch + " " + srcs + " " + t.link +
+                       " -o " + elf,
+                   &log),
+                0)
+          << log;
+      EXPECT_EQ(sh("bash " + std::string(TT_SOURCE_DIR) + "/targets/link_check.sh " + t.nm + " " + elf, &log), 0) << log;
+      const unsigned long c = text_of(elf) - text_of(empty);
+      if (*which == 0) sa = c - qa.image.size();
+      else if (which[3] == 'O') sb = c - qb.image.size();
+      else s2 = c - qa.image.size() - qb.image.size();
+    }
     for (const auto& c : tt::exporter::target_costs()) {
       if (c.name != t.name) continue;
       std::printf("[ size     ] %s: runtime code %lu bytes with one model (table %u), %lu with two (table %u)\n",
                   t.name, code1, c.code_first, code2, c.code_first + c.code_more);
+      std::printf("[ size     ] %s: static path %lu (linear, table %u) / %lu (hidden, softmax) bytes with one model "
+                  "(table %u), %lu with both (table %u)\n",
+                  t.name, sa, c.code_static_linear, sb, c.code_static, s2, c.code_static + c.code_more);
+      EXPECT_LE(sa, c.code_static_linear);
       EXPECT_LE(code1, c.code_first) << "the runtime outgrew the table in src/export/size.cc";
       EXPECT_LE(code2, c.code_first + c.code_more);
+      EXPECT_LE(std::max(sa, sb), c.code_static);
+      EXPECT_LE(s2, c.code_static + c.code_more);
     }
   }
   if (!built) GTEST_SKIP() << "no cross compiler";

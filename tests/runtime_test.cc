@@ -3,6 +3,7 @@
 // streaming reads, fixed-size state.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -210,6 +211,40 @@ TEST(Runtime, PendingFeaturesEqualFinishOnACopy) {
         tt::TokenizerState copy = st;
         tt::tokenizer_finish(c, copy, cb);
         EXPECT_EQ(a, b) << i;
+      }
+    }
+  }
+}
+
+// model_push_text (the bulk API) leaves the state exactly as model_push byte by byte does, for
+// every split of the text into calls, and near the saturation limit (runs then single bytes).
+TEST(Runtime, PushTextEqualsPushPerByte) {
+  const std::string text = "Free entry in 2 a wkly comp!! to win FA-Cup final tkts, 21st May 2005. x ab, \xc3\xa9t\xc3\xa9 "
+                           "WINNER!!As a valued network customer you have been selected to receivea \xc2\xa3" "900 prize "
+                           "reward!aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa,,, .";
+  const auto* bytes = reinterpret_cast<const uint8_t*>(text.data());
+  for (uint32_t hidden : {0u, 4u}) {
+    const QuantModel q = make_q(hidden, hidden ? tt::Head::kSoftmax : tt::Head::kSigmoid, 3);
+    tt::Model m;
+    ASSERT_EQ(open(q.image, m), tt::kOk);
+    for (uint32_t start : {0u, tt::kSaturateAt - 100u, tt::kSaturateAt - 1u}) {
+      for (size_t chunk : {size_t{1}, size_t{7}, text.size()}) {
+        tt::ModelState<6, 4, 3> a, b;
+        std::memset(&a, 0, sizeof a);  // (padding bytes equal, for the memcmp)
+        std::memset(&b, 0, sizeof b);
+        ASSERT_EQ(tt::model_reset(m, a), tt::kOk);
+        ASSERT_EQ(tt::model_reset(m, b), tt::kOk);
+        a.count = b.count = start;
+        for (size_t i = 0; i < text.size(); ++i) tt::model_push(m, a, bytes[i]);
+        for (size_t i = 0; i < text.size(); i += chunk)
+          tt::model_push_text(m, b, bytes + i, std::min(chunk, text.size() - i));
+        EXPECT_EQ(std::memcmp(&a, &b, sizeof a), 0) << hidden << " " << start << " " << chunk;
+        EXPECT_EQ(a.count, b.count);
+        if (start == 0) {
+          EXPECT_GT(a.count, 100u);
+        } else {
+          EXPECT_LT(a.count, tt::kSaturateAt + tt::kMaxPerByte);  // saturated: the rest ignored
+        }
       }
     }
   }

@@ -17,6 +17,18 @@
 #define TT_INLINE inline
 #endif
 
+// TT_SMALL: 1 prefers code size to speed (the hot path calls the one out-of-line copy of the
+// character n-gram code instead of inlining its own, the word hash's final mixing is a loop,
+// ...: tokenizer.h, hash.h, model.h). Default: 1 on AVR, whose 32 KB of flash is the tighter
+// budget; 0 elsewhere.
+#ifndef TT_SMALL
+#if defined(__AVR__)
+#define TT_SMALL 1
+#else
+#define TT_SMALL 0
+#endif
+#endif
+
 // TT_ASSERT: a caller bug. Traps in debug builds, compiles out with NDEBUG.
 #ifndef TT_ASSERT
 #if defined(NDEBUG)

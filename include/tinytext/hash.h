@@ -17,6 +17,7 @@
 #define TINYTEXT_HASH_H
 
 #include "config.h"
+#include "pgm.h"
 
 namespace tt {
 namespace detail {
@@ -65,6 +66,34 @@ inline uint32_t sfh_finish(uint32_t h, const uint8_t* p, uint8_t rem) {
 
 // The same tail and avalanche with the rem (0..3) tail bytes in the top bytes of w, oldest first
 // (StreamHash's packing): a 16-bit read is (w >> (32 - 8 rem)) & 0xFFFF.
+#if TT_SMALL
+// With TT_SMALL (AVR, where every constant 32-bit shift is a long instruction sequence): each
+// step above is h ^= (h << l) ^ x; h += h >> r, so one loop runs them with the shifts from a
+// table: the tail step for rem (x: rem 3's third word), then the three avalanche steps. The same
+// values; about 300 bytes less AVR flash, some 500 cycles more per word.
+template <class Unused>
+struct SfhSteps {
+  static const uint8_t shifts[12];
+};
+template <class Unused>
+const uint8_t SfhSteps<Unused>::shifts[12] TT_PROGMEM = {10, 1, 11, 17, 16, 11, 3, 5, 4, 17, 25, 6};
+inline uint32_t sfh_finish_packed(uint32_t h, uint32_t w, uint8_t rem) {
+  uint32_t x = 0;
+  uint8_t k = 6;  // index into shifts: rem 1, 2, 3 at 0, 2, 4; the avalanche at 6
+  if (rem) {
+    const uint32_t t = w >> (32u - 8u * rem);
+    h += rem == 3 ? (t & 0xFFFFu) : t;
+    if (rem == 3) x = (t >> 16) << 18;
+    k = (uint8_t)(2u * (rem - 1u));
+  }
+  for (; k < 12; k = k < 6 ? 6 : (uint8_t)(k + 2u)) {
+    h ^= (h << TT_READ_BYTE(&SfhSteps<void>::shifts[k])) ^ x;
+    x = 0;
+    h += h >> TT_READ_BYTE(&SfhSteps<void>::shifts[k + 1]);
+  }
+  return h;
+}
+#else
 inline uint32_t sfh_finish_packed(uint32_t h, uint32_t w, uint8_t rem) {
   if (rem) {
     const uint32_t t = w >> (32u - 8u * rem);
@@ -91,6 +120,7 @@ inline uint32_t sfh_finish_packed(uint32_t h, uint32_t w, uint8_t rem) {
   h += h >> 6;
   return h;
 }
+#endif
 
 }  // namespace detail
 
@@ -222,11 +252,14 @@ struct StreamHash {
   }
   TT_INLINE void push(uint8_t b) {
     w = (w >> 8) | ((uint32_t)b << 24);
-    if ((++len & 3u) == 0) {
-      h += w & 0xFFFFu;
-      h = (h << 16) ^ (((w >> 16) << 11) ^ h);
-      h += h >> 11;
-    }
+    if ((++len & 3u) == 0) word_round(h, w);
+  }
+  // The round on the 4 packed bytes w (SuperFastHash's round, sfh_round, on them). (Not "round":
+  // Arduino.h defines a macro of that name.)
+  TT_INLINE static void word_round(uint32_t& h, uint32_t w) {
+    h += w & 0xFFFFu;
+    h = (h << 16) ^ (((w >> 16) << 11) ^ h);
+    h += h >> 11;
   }
   uint32_t value() const { return detail::sfh_finish_packed(h ^ len, w, (uint8_t)(len & 3u)); }
 };

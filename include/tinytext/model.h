@@ -45,14 +45,23 @@ static const int32_t kLogitOne = 65536;         // Q16.16 logit 1.0
 static const int32_t kAccBound = 1073741824;    // 2^30: |int32 bias| and |fan-in x 127 x act limit| bound
 static const uint8_t kMaxPending = 8;           // features a tokenizer_finish can emit (<= 5 char + word + bigram)
 static const uint8_t kMaxPerByte = 12;          // features one byte can emit (a punctuation byte ending a word)
+static_assert(kMaxPerByte < 16, "model_push_text's runs assume at most 15 features per byte");
 
 enum ModelPoolKind { kPoolMean = 0, kPoolSqrt = 1, kPoolSum = 2 };
 enum ModelFlag { kModelLinear = 1, kModelSoftmax = 2 };
+
+namespace detail {
+// Section offsets (defined below, after kRescaleBytes).
+constexpr uint32_t off_b1(uint32_t mpool, uint32_t D, uint32_t H);
+constexpr uint32_t off_b2(uint32_t b1, uint32_t D, uint32_t H, uint32_t K, bool linear);
+constexpr uint32_t off_end(uint32_t b2, uint32_t K, bool linear, uint32_t label_bytes);
+}  // namespace detail
 
 // A checked view of a device image. Filled by model_open; plain data, no pointers into RAM
 // other than `image`. Kept small (28 bytes on a Cortex-M0, 24 on an AVR): whatever can be read
 // from the checked header or derived from the sizes is not stored (see detail::Layout).
 struct Model {
+  typedef TokenizerConfig Tokenizer;
   const uint8_t* image;  // the image (flash); 0 until model_open succeeds
   TokenizerConfig tokenizer;
   uint16_t dim, hidden, outputs;  // D, H (0: none), K
@@ -91,7 +100,76 @@ struct ModelScores {
   uint32_t features;          // features the scores are based on (pending word included)
 };
 
+// A model whose shape is known at compile time: the generated model header (tinytext export)
+// defines a spec S and `typedef tt::StaticModel<S> NAME_model`. S holds the image and its header
+// fields as constants:
+//   static const uint8_t* image();  (the image array)   static const uint32_t bytes;  (its size)
+//   static const uint8_t format, scheme;  (TT_MODEL_FORMAT_VERSION, kTokenizerScheme)
+//   static const uint32_t buckets;  static const uint8_t word_ngrams, char_min, char_max;
+//   static const uint16_t dim, hidden, outputs, label_bytes;  static const uint8_t flags, pool;
+// The members below have the names of Model's fields, so model_reset/push/read (templates on the
+// model type) read both alike, and with a StaticModel every shape test and offset folds: no
+// dense layers for a linear model, no softmax for K = 1, no bigram or n-gram code the model does
+// not use, constant addresses. The checks model_open makes on the header are static_asserts here
+// (a mismatch does not compile); the exporter checked the rest of the image (CRC, parameter
+// ranges) when it wrote it. An empty object: `NAME_model m;` costs no RAM and needs no open.
+template <class S>
+struct StaticModel {
+  typedef S Spec;
+  typedef StaticTokenizerConfig<S::buckets, S::word_ngrams, S::char_min, S::char_max> Tokenizer;
+  Tokenizer tokenizer;
+  static const uint16_t dim = S::dim;
+  static const uint16_t hidden = S::hidden;
+  static const uint16_t outputs = S::outputs;
+  static const uint8_t flags = S::flags;
+  static const uint8_t pool = S::pool;
+  static const bool kLinear = (S::flags & kModelLinear) != 0;
+  // The offsets model_open derives (the same formulas).
+  static const uint32_t off_mpool = kModelHeaderBytes + S::buckets * S::dim;
+  static const uint32_t off_b2 =
+      detail::off_b2(detail::off_b1(off_mpool, S::dim, S::hidden), S::dim, S::hidden, S::outputs, kLinear);
+  static const uint32_t kEnd = detail::off_end(off_b2, S::outputs, kLinear, S::label_bytes);
+
+  static_assert(S::format == TT_MODEL_FORMAT_VERSION, "the model header holds an image of another format version");
+  static_assert(S::scheme == kTokenizerScheme, "the model was trained with another tokenizer scheme");
+  static_assert(S::dim >= 1 && S::dim <= kModelMaxDim && S::hidden <= kModelMaxDim && S::outputs >= 1 &&
+                    S::outputs <= kModelMaxDim,
+                "D, K in [1, 4096], H in [0, 4096]");
+  static_assert(S::flags <= (kModelLinear | kModelSoftmax) && S::pool <= kPoolSum, "unknown flags or pooling");
+  static_assert(!kLinear || (S::hidden == 0 && S::dim == S::outputs), "a linear model has H = 0 and D = K");
+  static_assert(!(S::flags & kModelSoftmax) || S::outputs >= 2, "a softmax head has K >= 2");
+  static_assert(S::label_bytes >= S::outputs, "K NUL-terminated labels");
+  static_assert(kEnd + 4u == S::bytes, "the image size does not match its shape");
+};
+template <class S> const uint16_t StaticModel<S>::dim;
+template <class S> const uint16_t StaticModel<S>::hidden;
+template <class S> const uint16_t StaticModel<S>::outputs;
+template <class S> const uint8_t StaticModel<S>::flags;
+template <class S> const uint8_t StaticModel<S>::pool;
+template <class S> const bool StaticModel<S>::kLinear;
+template <class S> const uint32_t StaticModel<S>::off_mpool;
+template <class S> const uint32_t StaticModel<S>::off_b2;
+template <class S> const uint32_t StaticModel<S>::kEnd;
+
 namespace detail {
+
+// The image of either kind of model, and whether it can be used (a Model: model_open succeeded).
+TT_INLINE const uint8_t* image_of(const Model& m) { return m.image; }
+template <class S>
+TT_INLINE const uint8_t* image_of(const StaticModel<S>&) { return S::image(); }
+TT_INLINE bool model_ready(const Model& m) { return m.image != 0; }
+template <class S>
+TT_INLINE bool model_ready(const StaticModel<S>&) { return true; }
+// How the out-of-line stages receive the model: a Model by reference, a StaticModel by value (an
+// empty object: no address to pass). Callers name M explicitly.
+template <class M>
+struct ModelArg {
+  typedef const M& Type;
+};
+template <class S>
+struct ModelArg<StaticModel<S> > {
+  typedef StaticModel<S> Type;
+};
 
 static const int32_t kInt32Max = 2147483647;
 static const int32_t kInt32Min = -2147483647 - 1;
@@ -271,6 +349,18 @@ inline uint32_t crc32_image(const uint8_t* p, uint32_t n) {
   return ~c;
 }
 
+// The image's sections after the header and the embedding (off_mpool = 40 + B D): the pooled
+// requantisers (D), w1 (H x D), b1 (H), m1 (H), w2 (K x fan-in, absent for a linear model), b2
+// (K), m2 (K, absent for a linear model), thresholds (K), labels, CRC. model_open and StaticModel
+// derive the offsets with these (every term < 2^29 after model_open's checks: no wrap).
+constexpr uint32_t off_b1(uint32_t mpool, uint32_t D, uint32_t H) { return mpool + D * kRescaleBytes + H * D; }
+constexpr uint32_t off_b2(uint32_t b1, uint32_t D, uint32_t H, uint32_t K, bool linear) {
+  return b1 + H * (4u + kRescaleBytes) + (linear ? 0u : K * (H ? H : D));
+}
+constexpr uint32_t off_end(uint32_t b2, uint32_t K, bool linear, uint32_t label_bytes) {
+  return b2 + K * (linear ? 8u : 8u + kRescaleBytes) + label_bytes;
+}
+
 // nb int32 biases (within 2^30), then nq stored requantisers (mult >= 0, shift in [1, 62]), from
 // p on: a layer's biases and its requantisers are adjacent in the image.
 TT_NOINLINE inline bool params_ok(const uint8_t* p, uint16_t nb, uint16_t nq) {
@@ -300,7 +390,8 @@ TT_NOINLINE inline bool limit_ok(const uint8_t* p, uint32_t fan_in) {
 struct Layout {
   uint32_t w1, b1, m1, w2, b2, m2, thr, labels;
 };
-inline void layout_of(const Model& m, Layout& l) {
+template <class M>
+inline void layout_of(const M& m, Layout& l) {
   const uint32_t D = m.dim, H = m.hidden, K = m.outputs;
   const bool linear = (m.flags & kModelLinear) != 0;
   l.w1 = m.off_mpool + D * kRescaleBytes;
@@ -313,45 +404,80 @@ inline void layout_of(const Model& m, Layout& l) {
   l.labels = l.thr + K * 4u;
 }
 
+// Where the embedding rows are: read from a Model once per call (RunEmb), or constants of a
+// StaticModel (StaticEmb, empty). bucket(hash) is the row index, at(i) the address of byte i of
+// the embedding.
+struct RunEmb {
+  const uint8_t* emb;
+  uint32_t buckets;
+  TT_INLINE void init(const Model& m) {
+    emb = m.image + kModelHeaderBytes;
+    buckets = m.tokenizer.buckets;
+  }
+  TT_INLINE uint32_t bucket(uint32_t hash) const { return bucket_of(hash, buckets); }
+  TT_INLINE const uint8_t* at(uint32_t i) const { return emb + i; }
+};
+template <class S>
+struct StaticEmb {
+  TT_INLINE void init(const StaticModel<S>&) {}
+  TT_INLINE uint32_t bucket(uint32_t hash) const { return bucket_of(hash, S::buckets); }
+  TT_INLINE const uint8_t* at(uint32_t i) const { return S::image() + kModelHeaderBytes + i; }
+};
+template <class M>
+struct EmbOf {
+  typedef RunEmb Type;
+};
+template <class S>
+struct EmbOf<StaticModel<S> > {
+  typedef StaticEmb<S> Type;
+};
+
 // The tokenizer's sink: adds the embedding row of each feature into the sums. Inline and used by
 // value, so on the hot path (a word byte's character n-grams) the count and, for D == 1 (a binary
 // linear model), the one sum stay in registers; the tokenizer's out-of-line parts copy it in and
 // out. model_push and model_read use the same type, so those parts exist once. `dim` is
 // min(m.dim, D): in bounds whatever model is passed.
-template <uint16_t D>
-struct Hot {
-  const uint8_t* emb;
-  uint32_t buckets;
+template <uint16_t D, class E>
+struct Hot : E {
   uint32_t count;
   int32_t* acc;
   uint16_t dim;
   TT_INLINE void operator()(uint32_t hash, uint8_t) {
     ++count;
-    const uint8_t* row = emb + (uint32_t)bucket_of(hash, buckets) * dim;
+    const uint8_t* row = this->at(this->bucket(hash) * dim);
     for (uint16_t d = 0; d < dim; ++d) acc[d] += rd_i8(row + d);
   }
 };
-template <>
-struct Hot<1> {
-  const uint8_t* emb;
-  uint32_t buckets;
+template <class E>
+struct Hot<1, E> : E {
   uint32_t count;
   int32_t acc0;
+#if TT_SMALL
+  // One out-of-line copy for the tokenizer's parts that take the sink by reference (AVR).
+  TT_INLINE void operator()(uint32_t hash, uint8_t) { add(*this, hash); }
+  TT_NOINLINE static void add(Hot& h, uint32_t hash) {
+    ++h.count;
+    h.acc0 += rd_i8(h.at(h.bucket(hash)));
+  }
+#else
   TT_INLINE void operator()(uint32_t hash, uint8_t) {
     ++count;
-    acc0 += rd_i8(emb + bucket_of(hash, buckets));
+    acc0 += rd_i8(this->at(this->bucket(hash)));
   }
+#endif
 };
 
-template <uint16_t D>
-TT_INLINE void hot_sums(Hot<D>& h, int32_t* acc, uint16_t dim) {
+template <uint16_t D, class E>
+TT_INLINE void hot_sums(Hot<D, E>& h, int32_t* acc, uint16_t dim) {
   h.acc = acc;
   h.dim = dim;
 }
-TT_INLINE void hot_sums(Hot<1>& h, int32_t* acc, uint16_t) { h.acc0 = acc[0]; }
-template <uint16_t D>
-TT_INLINE void hot_store(const Hot<D>&, int32_t*) {}
-TT_INLINE void hot_store(const Hot<1>& h, int32_t* acc) { acc[0] = h.acc0; }
+template <class E>
+TT_INLINE void hot_sums(Hot<1, E>& h, int32_t* acc, uint16_t) { h.acc0 = acc[0]; }
+template <uint16_t D, class E>
+TT_INLINE void hot_store(const Hot<D, E>&, int32_t*) {}
+template <class E>
+TT_INLINE void hot_store(const Hot<1, E>& h, int32_t* acc) { acc[0] = h.acc0; }
 
 }  // namespace detail
 
@@ -396,9 +522,9 @@ TT_NODISCARD TT_NOINLINE inline Status model_open(Model& m, const uint8_t* image
             kBadSize);
   // Layout; every term is < 2^29, so the sums cannot wrap.
   m.off_mpool = kModelHeaderBytes + m.tokenizer.buckets * D;
-  const uint32_t b1 = m.off_mpool + D * detail::kRescaleBytes + H * D;  // after the pooled requantisers, w1
-  const uint32_t b2 = m.off_b2 = b1 + H * (4u + detail::kRescaleBytes) + (linear ? 0u : K * (H ? H : D));  // after b1, m1, w2
-  const uint32_t end = b2 + K * (linear ? 8u : 8u + detail::kRescaleBytes) + label_bytes;  // after b2, m2, thresholds, labels
+  const uint32_t b1 = detail::off_b1(m.off_mpool, D, H);
+  const uint32_t b2 = m.off_b2 = detail::off_b2(b1, D, H, K, linear);
+  const uint32_t end = detail::off_end(b2, K, linear, label_bytes);
   TT_VERIFY(end + 4u == size, kBadSize);
 #if !defined(TT_MODEL_NO_CHECKSUM)
   TT_VERIFY(detail::crc32_image(image, end) == detail::rd_u32(image + end), kBadChecksum);
@@ -417,13 +543,23 @@ TT_NODISCARD TT_NOINLINE inline Status model_open(Model& m, const uint8_t* image
 
 // Starts a new text. Refuses (kBadSize) a model larger than the state's template sizes, or an
 // unopened model (kBadArgument); model_push then ignores bytes and model_read gives zeros.
-template <uint16_t D, uint16_t H, uint16_t K>
-TT_NODISCARD inline Status model_reset(const Model& m, ModelState<D, H, K>& s) {
+template <class M, uint16_t D, uint16_t H, uint16_t K>
+TT_NODISCARD inline Status model_reset(const M& m, ModelState<D, H, K>& s) {
+#if TT_SMALL
+  // Every byte zeroed by one loop (avr-libc's memset if gcc makes it one), then the two fields
+  // that start non-zero: the same state as below in a fraction of the AVR code (an AVR stores
+  // one byte per 4-byte instruction).
+  uint8_t* p = (uint8_t*)&s;
+  for (uint16_t i = 0; i < sizeof s; ++i) p[i] = 0;
+  s.tok.word.h = kWordSeed;
+  s.tok.word.w = detail::kWordOpen;
+#else
   s.limit = 0;
   tokenizer_reset(s.tok);
   s.count = 0;
   for (uint16_t d = 0; d < D; ++d) s.acc[d] = 0;
-  TT_VERIFY(m.image != 0, kBadArgument);
+#endif
+  TT_VERIFY(detail::model_ready(m), kBadArgument);
   TT_VERIFY(m.dim <= D && m.hidden <= H && m.outputs <= K, kBadSize);
   s.limit = kSaturateAt;
   return kOk;
@@ -432,14 +568,23 @@ TT_NODISCARD inline Status model_reset(const Model& m, ModelState<D, H, K>& s) {
 // Pushes one byte of text. O(features x D) int8 reads and adds; no allocation. Once
 // kSaturateAt features were summed (a text of several megabytes), the rest of the text is
 // ignored. A state that model_reset refused ignores every byte.
-template <uint16_t D, uint16_t H, uint16_t K>
-inline void model_push(const Model& m, ModelState<D, H, K>& s, uint8_t byte) {
+template <class M, uint16_t D, uint16_t H, uint16_t K>
+inline void model_push(const M& m, ModelState<D, H, K>& s, uint8_t byte) {
   if (s.count >= s.limit) return;  // not reset, or saturated
   const uint16_t dim = D == 1 ? 1 : m.dim < D ? m.dim : D;
+#if TT_SMALL
+  // One sink for both paths: its set-up and store exist once (the hot path calls out of line anyway).
+  detail::Hot<D, typename detail::EmbOf<M>::Type> sink;
+  sink.init(m);
+  sink.count = s.count;
+  detail::hot_sums(sink, s.acc, dim);
+  if (!tokenizer_word_byte(m.tokenizer, s.tok, byte, sink)) detail::other_byte(m.tokenizer, s.tok, byte, sink);
+  s.count = sink.count;
+  detail::hot_store(sink, s.acc);
+#else
   {
-    detail::Hot<D> hot;  // never leaves this block: its fields stay in registers
-    hot.emb = m.image + kModelHeaderBytes;
-    hot.buckets = m.tokenizer.buckets;
+    detail::Hot<D, typename detail::EmbOf<M>::Type> hot;  // never leaves this block: its fields stay in registers
+    hot.init(m);
     hot.count = s.count;
     detail::hot_sums(hot, s.acc, dim);
     if (tokenizer_word_byte(m.tokenizer, s.tok, byte, hot)) {
@@ -448,14 +593,82 @@ inline void model_push(const Model& m, ModelState<D, H, K>& s, uint8_t byte) {
       return;
     }
   }
-  detail::Hot<D> sink;
-  sink.emb = m.image + kModelHeaderBytes;
-  sink.buckets = m.tokenizer.buckets;
+  detail::Hot<D, typename detail::EmbOf<M>::Type> sink;
+  sink.init(m);
   sink.count = s.count;
   detail::hot_sums(sink, s.acc, dim);
   detail::other_byte(m.tokenizer, s.tok, byte, sink);  // inline: its calls sit one frame above model_push
   s.count = sink.count;
   detail::hot_store(sink, s.acc);
+#endif
+}
+
+namespace detail {
+
+// The body of model_push_text: n bytes, none of which can reach the saturation limit (the caller
+// checked). The word's packed registers, its hash, the count and (D == 1) the sum live in locals
+// for the whole run, not in the state: a word byte loads and stores nothing but its n-grams' rows.
+// Any other byte stores them, runs other_byte (inline, as model_push does) and reloads them.
+template <class M, uint16_t D, uint16_t H, uint16_t K>
+TT_NOINLINE void push_run(const M& m, ModelState<D, H, K>& s, const uint8_t* p, const uint8_t* end) {
+  typedef Hot<D, typename EmbOf<M>::Type> Sink;
+  const uint16_t dim = D == 1 ? 1 : m.dim < D ? m.dim : D;
+  Sink hot;  // never address-taken: its fields stay in registers
+  hot.init(m);
+  hot.count = s.count;
+  hot_sums(hot, s.acc, dim);
+  uint32_t w = s.tok.word.w, old = s.tok.old, len = s.tok.word.len;
+  for (; p != end; ++p) {
+    uint8_t b = *p;
+    if (byte_class(b) == kWordByte) {
+      if ((uint8_t)(b - 'A') < 26u) b = (uint8_t)(b + 32);
+      old = (old >> 8) | (w << 24);  // shift_in / StreamHash::push on the locals; the hash
+      w = (w >> 8) | ((uint32_t)b << 24);  // itself (every 4th byte) stays in the state
+      if ((++len & 3u) == 0) StreamHash::word_round(s.tok.word.h, w);
+#if TT_SMALL
+      if (m.tokenizer.char_min)
+        emit_char_ngrams_cold<typename M::Tokenizer>(m.tokenizer, w, pack_old_len(old, len + 1u), hot);
+#else
+      if (m.tokenizer.char_min) emit_char_ngrams(m.tokenizer, w, old, len + 1u, hot);
+#endif
+    } else {
+      s.tok.word.w = w;
+      s.tok.word.len = len;
+      s.tok.old = old;
+      Sink sink = hot;  // the out-of-line parts take it by reference
+      other_byte(m.tokenizer, s.tok, b, sink);
+      hot = sink;
+      w = s.tok.word.w;
+      len = s.tok.word.len;
+      old = s.tok.old;
+    }
+  }
+  s.tok.word.w = w;
+  s.tok.word.len = len;
+  s.tok.old = old;
+  s.count = hot.count;
+  hot_store(hot, s.acc);
+}
+
+}  // namespace detail
+
+// Pushes n bytes of text: the same as model_push for each, in one call (a bulk API for a text
+// that is in memory: a received line, a buffer; not PROGMEM on an AVR). Cheaper per byte: the
+// tokenizer state and the sums stay in registers across the bytes of a word. The saturation rule
+// is model_push's (a byte is taken while count < kSaturateAt): runs of bytes that cannot reach
+// the limit (at most kMaxPerByte features each), the last few before it one at a time.
+template <class M, uint16_t D, uint16_t H, uint16_t K>
+inline void model_push_text(const M& m, ModelState<D, H, K>& s, const uint8_t* p, size_t n) {
+  while (n) {
+    if (s.count >= s.limit) return;  // not reset, or saturated
+    // Bytes of at most 15 features each that stay below the limit; at least one (count < limit:
+    // model_push would take this byte too).
+    const uint32_t room = (s.limit - s.count) >> 4;
+    const size_t run = !room ? 1u : room < n ? (size_t)room : n;
+    detail::push_run(m, s, p, p + run);
+    p += run;
+    n -= run;
+  }
 }
 
 namespace detail {
@@ -480,8 +693,8 @@ inline uint16_t sigmoid_q15(int32_t z) {
 
 // Pooling and its requantisation of out.features features: x[d] (or, for a linear model, the
 // logits).
-template <uint16_t D, uint16_t K>
-TT_READ_STAGE void read_pool(const Model& m, const int32_t* sums, int16_t* x, ModelScores<K>& out) {
+template <uint16_t D, uint16_t K, class M>
+TT_READ_STAGE void read_pool(typename ModelArg<M>::Type m, const int32_t* sums, int16_t* x, ModelScores<K>& out) {
   const uint32_t count = out.features;
   uint32_t den;
   uint8_t p;
@@ -492,11 +705,12 @@ TT_READ_STAGE void read_pool(const Model& m, const int32_t* sums, int16_t* x, Mo
   for (uint16_t d = 0; d < dim; ++d) {
     // Pooled, in embedding units with 8 fractional bits.
     const int32_t t = count ? pool_q8(sums[d], den, p) : 0;
-    const int32_t r = rescale_at(t, m.image + m.off_mpool + (uint32_t)d * kRescaleBytes);
+    const uint8_t* image = image_of(m);
+    const int32_t r = rescale_at(t, image + m.off_mpool + (uint32_t)d * kRescaleBytes);
     if (linear) {
-      out.logit[d < K ? d : 0] = add_sat32(r, rd_i32(m.image + m.off_b2 + 4u * (uint32_t)d));
+      out.logit[d < K ? d : 0] = add_sat32(r, rd_i32(image + m.off_b2 + 4u * (uint32_t)d));
     } else {
-      const int32_t ap = (int32_t)rd_u16(m.image + 28);
+      const int32_t ap = (int32_t)rd_u16(image + 28);
       x[d] = (int16_t)clamp32(r, -ap, ap);
     }
   }
@@ -504,8 +718,8 @@ TT_READ_STAGE void read_pool(const Model& m, const int32_t* sums, int16_t* x, Mo
 
 // The hidden layer (if any) and the output layer of a non-linear model: the logits. Walks the
 // image's sections in order (the same offsets as Layout, which would cost 32 bytes of stack).
-template <uint16_t D, uint16_t H, uint16_t K>
-TT_COLD_CALL void read_dense(const Model& m, const int16_t* x, ModelScores<K>& out) {
+template <uint16_t D, uint16_t H, uint16_t K, class M>
+TT_COLD_CALL void read_dense(typename ModelArg<M>::Type m, const int16_t* x, ModelScores<K>& out) {
   const uint16_t dim = m.dim < D ? m.dim : D;  // (model_read checked m.dim <= D, and so on)
   const uint16_t hidden = m.hidden < H ? m.hidden : H;
   const uint16_t outputs = m.outputs < K ? m.outputs : K;
@@ -513,9 +727,9 @@ TT_COLD_CALL void read_dense(const Model& m, const int16_t* x, ModelScores<K>& o
   for (uint16_t j = 0; j < (H ? H : 1); ++j) a[j] = 0;
   const int16_t* in = x;
   uint16_t fan_in = dim;
-  const uint8_t* w = m.image + m.off_mpool + (uint32_t)dim * kRescaleBytes;  // w1, or w2 if H = 0
+  const uint8_t* w = image_of(m) + m.off_mpool + (uint32_t)dim * kRescaleBytes;  // w1, or w2 if H = 0
   if (hidden) {
-    const int32_t ah = (int32_t)rd_u16(m.image + 30);
+    const int32_t ah = (int32_t)rd_u16(image_of(m) + 30);
     const uint8_t* b = w + (uint32_t)hidden * dim;  // b1
     const uint8_t* q = b + 4u * (uint32_t)hidden;   // m1
     for (uint16_t j = 0; j < hidden; ++j, b += 4, q += kRescaleBytes) {
@@ -527,7 +741,7 @@ TT_COLD_CALL void read_dense(const Model& m, const int16_t* x, ModelScores<K>& o
     in = a;
     fan_in = hidden;
   }
-  const uint8_t* b = m.image + m.off_b2;
+  const uint8_t* b = image_of(m) + m.off_b2;
   const uint8_t* q = b + 4u * (uint32_t)outputs;  // m2
   for (uint16_t k = 0; k < outputs; ++k, b += 4, q += kRescaleBytes) {
     int32_t sum = rd_i32(b);
@@ -537,8 +751,8 @@ TT_COLD_CALL void read_dense(const Model& m, const int16_t* x, ModelScores<K>& o
 }
 
 // The head: argmax, probabilities (sigmoid per output or softmax) and ranking scores.
-template <uint16_t K>
-TT_READ_STAGE void read_head(const Model& m, ModelScores<K>& out) {
+template <uint16_t K, class M>
+TT_READ_STAGE void read_head(typename ModelArg<M>::Type m, ModelScores<K>& out) {
   const uint16_t outputs = m.outputs < K ? m.outputs : K;
   for (uint16_t k = 1; k < outputs; ++k)
     if (out.logit[k] > out.logit[out.best]) out.best = k;
@@ -566,19 +780,17 @@ TT_READ_STAGE void read_head(const Model& m, ModelScores<K>& out) {
 
 // The sums model_read pools. D == 1: the one sum travels in the sink (no copy of s.acc);
 // otherwise s.acc is copied into `copy` and the sink adds into that.
-template <uint16_t D>
-TT_INLINE void read_sums(Hot<D>& h, const int32_t* acc, int32_t* copy, uint16_t dim) {
+template <uint16_t D, class E>
+TT_INLINE void read_sums(Hot<D, E>& h, const int32_t* acc, int32_t* copy, uint16_t dim) {
   for (uint16_t d = 0; d < D; ++d) copy[d] = acc[d];
   hot_sums(h, copy, dim);
 }
-TT_INLINE void read_sums(Hot<1>& h, const int32_t* acc, int32_t*, uint16_t) { h.acc0 = acc[0]; }
+template <class E>
+TT_INLINE void read_sums(Hot<1, E>& h, const int32_t* acc, int32_t*, uint16_t) { h.acc0 = acc[0]; }
 
-}  // namespace detail
-
-// The scores as if the text ended now. `s` is not changed: its pending word's features are
-// added into a copy of the sums (D == 1: a register), the tokenizer state is only read.
-template <uint16_t D, uint16_t H, uint16_t K>
-TT_COLD_CALL void model_read(const Model& m, const ModelState<D, H, K>& s, ModelScores<K>& out) {
+// The body of model_read (out of line; the model by value if static).
+template <class M, uint16_t D, uint16_t H, uint16_t K>
+TT_COLD_CALL void read(typename ModelArg<M>::Type m, const ModelState<D, H, K>& s, ModelScores<K>& out) {
   out.outputs = m.outputs;
   out.best = 0;
   out.features = 0;
@@ -594,9 +806,8 @@ TT_COLD_CALL void model_read(const Model& m, const ModelState<D, H, K>& s, Model
   int32_t sums[D];
   uint32_t count;
   {
-    detail::Hot<D> sink;
-    sink.emb = m.image + kModelHeaderBytes;
-    sink.buckets = m.tokenizer.buckets;
+    detail::Hot<D, typename detail::EmbOf<M>::Type> sink;
+    sink.init(m);
     sink.count = s.count;
     detail::read_sums(sink, s.acc, sums, m.dim);
     tokenizer_pending(m.tokenizer, s.tok, sink);
@@ -605,42 +816,56 @@ TT_COLD_CALL void model_read(const Model& m, const ModelState<D, H, K>& s, Model
   }
   out.features = count;
   int16_t x[D];
-  detail::read_pool<D, K>(m, sums, x, out);
-  if (!(m.flags & kModelLinear)) detail::read_dense<D, H, K>(m, x, out);
-  detail::read_head<K>(m, out);
+  detail::read_pool<D, K, M>(m, sums, x, out);
+  if (!(m.flags & kModelLinear)) detail::read_dense<D, H, K, M>(m, x, out);
+  detail::read_head<K, M>(m, out);
+}
+
+}  // namespace detail
+
+// The scores as if the text ended now. `s` is not changed: its pending word's features are
+// added into a copy of the sums (D == 1: a register), the tokenizer state is only read.
+template <class M, uint16_t D, uint16_t H, uint16_t K>
+TT_INLINE void model_read(const M& m, const ModelState<D, H, K>& s, ModelScores<K>& out) {
+  detail::read<M>(m, s, out);
 }
 
 // The decision threshold of output k as a Q16.16 logit (sigmoid heads).
-inline int32_t model_threshold(const Model& m, uint16_t k) {
+template <class M>
+inline int32_t model_threshold(const M& m, uint16_t k) {
   TT_ASSERT(k < m.outputs);
   if (k >= m.outputs) return detail::kInt32Max;
   const bool linear = (m.flags & kModelLinear) != 0;
   const uint32_t K = m.outputs;
   const uint32_t thr = m.off_b2 + 4u * K + (linear ? 0u : K * detail::kRescaleBytes);  // as in Layout
-  return detail::rd_i32(m.image + thr + 4u * (uint32_t)k);
+  return detail::rd_i32(detail::image_of(m) + thr + 4u * (uint32_t)k);
 }
 
 // The model's verdict for output k: softmax, k is the argmax; sigmoid, logit >= threshold.
-template <uint16_t K>
-inline bool model_positive(const Model& m, const ModelScores<K>& s, uint16_t k) {
+template <class M, uint16_t K>
+inline bool model_positive(const M& m, const ModelScores<K>& s, uint16_t k) {
   if (k >= m.outputs || k >= K) return false;
   if (m.flags & kModelSoftmax) return s.best == k;
   return s.logit[k] >= model_threshold(m, k);
 }
 
 // The CRC-32 of the float model the image was quantised from (header bytes 32..35).
-inline uint32_t model_id(const Model& m) { return m.image ? detail::rd_u32(m.image + 32) : 0u; }
+template <class M>
+inline uint32_t model_id(const M& m) {
+  return detail::model_ready(m) ? detail::rd_u32(detail::image_of(m) + 32) : 0u;
+}
 
 // Copies the name of output k (NUL-terminated) into buf[0, cap). kOverflow (and an empty
 // string when cap > 0) if it does not fit; kBadArgument for k out of range.
-TT_NODISCARD inline Status model_label(const Model& m, uint16_t k, uint8_t* buf, uint16_t cap) {
+template <class M>
+TT_NODISCARD inline Status model_label(const M& m, uint16_t k, uint8_t* buf, uint16_t cap) {
   TT_VERIFY(cap > 0 && buf != 0, kBadArgument);
   buf[0] = 0;
-  TT_VERIFY(m.image != 0 && k < m.outputs, kBadArgument);
+  TT_VERIFY(detail::model_ready(m) && k < m.outputs, kBadArgument);
   detail::Layout l;
   detail::layout_of(m, l);
-  const uint8_t* p = m.image + l.labels;
-  const uint8_t* end = p + detail::rd_u16(m.image + 26);
+  const uint8_t* p = detail::image_of(m) + l.labels;
+  const uint8_t* end = p + detail::rd_u16(detail::image_of(m) + 26);
   for (uint16_t i = 0; i < k; ++i) {
     while (TT_READ_BYTE(p) != 0) ++p;
     ++p;

@@ -21,17 +21,6 @@
 #include "hash.h"
 #include "pgm.h"  // TT_NOINLINE
 
-// TT_SMALL: 1 prefers code size to speed (the hot path calls the one out-of-line copy of the
-// character n-gram code instead of inlining its own). Default: 1 on AVR, whose 32 KB of flash
-// is the tighter budget; 0 elsewhere.
-#ifndef TT_SMALL
-#if defined(__AVR__)
-#define TT_SMALL 1
-#else
-#define TT_SMALL 0
-#endif
-#endif
-
 // TT_COLD_CALL: an out-of-line function whose frame should stay small: GCC may not clone it
 // with its arguments split into fields (which can push a fifth argument onto the caller's stack).
 #ifndef TT_COLD_CALL
@@ -125,6 +114,41 @@ struct TokenizerConfig {
   uint8_t char_max;     // char_min .. kMaxCharN
 };
 
+// The same configuration known at compile time. Its members are static constants read with the
+// same syntax (c.char_min), so every tokenizer function below, a template on the configuration
+// type, folds them: no character n-gram code without char_min, no bigram code for word_ngrams 1,
+// bucket_of with a constant. An empty object; the checks of check_config are static_asserts.
+template <uint32_t Buckets, uint8_t WordNgrams, uint8_t CharMin, uint8_t CharMax>
+struct StaticTokenizerConfig {
+  static_assert(Buckets >= 1 && Buckets <= kMaxBuckets, "buckets must be in [1, 65536]");
+  static_assert(WordNgrams == 1 || WordNgrams == 2, "word_ngrams must be 1 or 2");
+  static_assert(CharMin == 0 || (CharMin >= 2 && CharMin <= CharMax && CharMax <= kMaxCharN),
+                "char n-grams: 0, or 2 <= char_min <= char_max <= 6");
+  static const uint32_t buckets = Buckets;
+  static const uint8_t word_ngrams = WordNgrams;
+  static const uint8_t char_min = CharMin;
+  static const uint8_t char_max = CharMax;
+};
+template <uint32_t B, uint8_t W, uint8_t L, uint8_t U>
+const uint32_t StaticTokenizerConfig<B, W, L, U>::buckets;
+template <uint32_t B, uint8_t W, uint8_t L, uint8_t U>
+const uint8_t StaticTokenizerConfig<B, W, L, U>::word_ngrams;
+template <uint32_t B, uint8_t W, uint8_t L, uint8_t U>
+const uint8_t StaticTokenizerConfig<B, W, L, U>::char_min;
+template <uint32_t B, uint8_t W, uint8_t L, uint8_t U>
+const uint8_t StaticTokenizerConfig<B, W, L, U>::char_max;
+
+// How the out-of-line parts receive a configuration: a run-time one by reference, a static one by
+// value (an empty object: nothing to load, no address to pass). Callers name Cfg explicitly.
+template <class Cfg>
+struct CfgArg {
+  typedef const Cfg& Type;
+};
+template <uint32_t B, uint8_t W, uint8_t L, uint8_t U>
+struct CfgArg<StaticTokenizerConfig<B, W, L, U> > {
+  typedef StaticTokenizerConfig<B, W, L, U> Type;
+};
+
 TT_NODISCARD inline Status check_config(const TokenizerConfig& c) {
   TT_VERIFY(c.buckets >= 1 && c.buckets <= kMaxBuckets, kBadArgument);
   TT_VERIFY(c.word_ngrams == 1 || c.word_ngrams == 2, kBadArgument);
@@ -206,8 +230,8 @@ TT_INLINE uint32_t char_fold(uint32_t x) { return x ^ (x >> 16); }
 // Emits the character n-grams of "<word" (or "<word>") that end at its newest byte, n in
 // [char_min, min(char_max, len)] ascending; `len` is the length of the marked word so far. From
 // the packed bytes: a shift, for n >= 5 a multiply-add, the fold, then one multiply each.
-template <class Sink>
-TT_INLINE void emit_char_ngrams(const TokenizerConfig& c, uint32_t w, uint32_t old, uint32_t len, Sink& sink) {
+template <class Cfg, class Sink>
+TT_INLINE void emit_char_ngrams(const Cfg& c, uint32_t w, uint32_t old, uint32_t len, Sink& sink) {
   const uint8_t lo = c.char_min;
   const uint8_t hi = len < c.char_max ? (uint8_t)len : c.char_max;
   if (hi < lo) return;  // (only at the start of a word)
@@ -238,41 +262,66 @@ TT_INLINE uint32_t pack_old_len(uint32_t old, uint32_t len) { return (old & 0xFF
 
 // The multiplier of the n-grams of n bytes, n in [2, 6] (a chain of selects, not a switch: a
 // switch table would land in RAM on an AVR). Used by the TT_SMALL loop below.
-TT_INLINE uint32_t char_mul(uint8_t n) {
+// The n-gram lengths a configuration can emit: [2, 6] for a run-time one, [char_min, char_max]
+// for a static one (so the loop below has no code for the others).
+template <class Cfg>
+struct CharRange {
+  static const uint8_t lo = 2, hi = kMaxCharN;
+};
+template <uint32_t B, uint8_t W, uint8_t L, uint8_t U>
+struct CharRange<StaticTokenizerConfig<B, W, L, U> > {
+  static const uint8_t lo = L, hi = U;
+};
+TT_INLINE uint32_t char_mul_of(uint8_t n) {
   return n == 2 ? kCharMul2 : n == 3 ? kCharMul3 : n == 4 ? kCharMul4 : n == 5 ? kCharMul5 : kCharMul6;
+}
+template <uint8_t Lo, uint8_t Hi>
+TT_INLINE uint32_t char_mul(uint8_t n) {  // n in [Lo, Hi]
+  return (Lo <= 2 && Hi > 2 && n == 2)   ? kCharMul2
+         : (Lo <= 3 && Hi > 3 && n == 3) ? kCharMul3
+         : (Lo <= 4 && Hi > 4 && n == 4) ? kCharMul4
+         : (Lo <= 5 && Hi > 5 && n == 5) ? kCharMul5
+                                         : char_mul_of(Hi);
 }
 
 // With TT_SMALL (AVR) a loop over n: the same hashes in the same order as emit_char_ngrams,
 // with the sink expanded once (about 270 bytes less AVR flash, about 12% more cycles per byte,
 // since the AVR's hot path calls this copy too). Elsewhere the unrolled form (a loop costs the
 // M0 about 8% more instructions per byte for 80 bytes).
-template <class Sink>
-TT_COLD_CALL void emit_char_ngrams_cold(const TokenizerConfig& c, uint32_t w, uint32_t old_len, Sink& out) {
-  Sink sink = out;
+template <class Cfg, class Sink>
+TT_COLD_CALL void emit_char_ngrams_cold(typename CfgArg<Cfg>::Type c, uint32_t w, uint32_t old_len, Sink& out) {
 #if TT_SMALL
+  Sink& sink = out;  // (a copy would cost AVR code to load and store it)
   const uint32_t len = old_len & 0xFFu;
   const uint8_t hi = len < c.char_max ? (uint8_t)len : c.char_max;
+  typedef CharRange<Cfg> R;
   for (uint8_t n = c.char_min; n <= hi; ++n) {
-    uint32_t x = n < 4 ? w >> (32u - 8u * n) : w;             // the last min(n, 4) bytes
-    if (n >= 5) x += (old_len >> (64u - 8u * n)) * kCharMix;  // the first n - 4 (old's top bytes)
-    sink(char_fold(x) * char_mul(n), (uint8_t)kFeatureChar);
+    uint32_t x = n < 4 ? w >> (32u - 8u * n) : w;                      // the last min(n, 4) bytes
+    if (R::hi >= 5 && n >= 5) x += (old_len >> (64u - 8u * n)) * kCharMix;  // the first n - 4 (old's top bytes)
+    sink(char_fold(x) * char_mul<R::lo, R::hi>(n), (uint8_t)kFeatureChar);
   }
 #else
+  Sink sink = out;
   emit_char_ngrams(c, w, old_len, old_len & 0xFFu, sink);
-#endif
   out = sink;
+#endif
 }
 
-TT_INLINE void shift_in(TokenizerState& s, uint8_t b) {
+#if TT_SMALL
+#define TT_SHIFT_IN TT_NOINLINE inline
+#else
+#define TT_SHIFT_IN TT_INLINE
+#endif
+TT_SHIFT_IN void shift_in(TokenizerState& s, uint8_t b) {
   s.old = (s.old >> 8) | (s.word.w << 24);
   s.word.push(b);
 }
 
-template <class Sink>
-TT_INLINE void word_byte(const TokenizerConfig& c, TokenizerState& s, uint8_t b, Sink& sink) {
+template <class Cfg, class Sink>
+TT_INLINE void word_byte(const Cfg& c, TokenizerState& s, uint8_t b, Sink& sink) {
   shift_in(s, b);
 #if TT_SMALL
-  if (c.char_min) emit_char_ngrams_cold(c, s.word.w, pack_old_len(s.old, s.word.len + 1u), sink);
+  if (c.char_min) emit_char_ngrams_cold<Cfg>(c, s.word.w, pack_old_len(s.old, s.word.len + 1u), sink);
 #else
   if (c.char_min) emit_char_ngrams(c, s.word.w, s.old, s.word.len + 1u, sink);
 #endif
@@ -281,8 +330,8 @@ TT_INLINE void word_byte(const TokenizerConfig& c, TokenizerState& s, uint8_t b,
 // The word and bigram features of the pending word (len > 0), whose character n-grams were
 // emitted; returns the word's hash. Out of line and on the sink itself (no copy: at most two
 // features per word). Reads the state only, so model_read needs no copy of it.
-template <class Sink>
-TT_COLD_CALL uint32_t word_tail(const TokenizerConfig& c, const TokenizerState& s, Sink& sink) {
+template <class Cfg, class Sink>
+TT_COLD_CALL uint32_t word_tail(typename CfgArg<Cfg>::Type c, const TokenizerState& s, Sink& sink) {
   const uint32_t h = s.word.value();
   sink(h, (uint8_t)kFeatureWord);
   if (c.word_ngrams >= 2 && s.has_prev) sink(bigram_hash(s.prev, h), (uint8_t)kFeatureBigram);
@@ -293,19 +342,19 @@ TT_COLD_CALL uint32_t word_tail(const TokenizerConfig& c, const TokenizerState& 
 // n-grams that end with '>', the word, the bigram. Returns the word's hash (undefined if none).
 // Calls the two out-of-line parts one after the other, never nested, so the stack holds at most
 // one of their frames on top of the caller's.
-template <class Sink>
-TT_INLINE uint32_t word_features(const TokenizerConfig& c, const TokenizerState& s, Sink& out) {
+template <class Cfg, class Sink>
+TT_INLINE uint32_t word_features(const Cfg& c, const TokenizerState& s, Sink& out) {
   if (c.char_min) {
     const uint32_t old = (s.old >> 8) | (s.word.w << 24);
     const uint32_t w = (s.word.w >> 8) | ((uint32_t)'>' << 24);
-    emit_char_ngrams_cold(c, w, pack_old_len(old, s.word.len + 2u), out);
+    emit_char_ngrams_cold<Cfg>(c, w, pack_old_len(old, s.word.len + 2u), out);
   }
-  return word_tail(c, s, out);
+  return word_tail<Cfg>(c, s, out);
 }
 
 // Ends the pending word (if any): its features, then the state moves on to the next word.
-template <class Sink>
-TT_INLINE void end_word(const TokenizerConfig& c, TokenizerState& s, Sink& out) {
+template <class Cfg, class Sink>
+TT_INLINE void end_word(const Cfg& c, TokenizerState& s, Sink& out) {
   if (!s.word.len) return;
   s.prev = word_features(c, s, out);
   s.has_prev = 1;
@@ -318,8 +367,8 @@ TT_INLINE void end_word(const TokenizerConfig& c, TokenizerState& s, Sink& out) 
 // tokenizer_word_byte handles a word byte (its character n-grams: most bytes of a text) and
 // returns true, or returns false and changes nothing; tokenizer_other_byte (out of line) handles
 // any other byte: the end of a word, a punctuation word.
-template <class Sink>
-TT_INLINE bool tokenizer_word_byte(const TokenizerConfig& c, TokenizerState& s, uint8_t b, Sink& sink) {
+template <class Cfg, class Sink>
+TT_INLINE bool tokenizer_word_byte(const Cfg& c, TokenizerState& s, uint8_t b, Sink& sink) {
   if (byte_class(b) != kWordByte) return false;
   if ((uint8_t)(b - 'A') < 26u) b = (uint8_t)(b + 32);
   detail::word_byte(c, s, b, sink);
@@ -330,41 +379,41 @@ namespace detail {
 
 // The body of tokenizer_other_byte. The pending word ends; a punctuation byte is then a one-byte
 // word of its own (one loop, so end_word's code exists once).
-template <class Sink>
-TT_INLINE void other_byte(const TokenizerConfig& c, TokenizerState& s, uint8_t b, Sink& out) {
+template <class Cfg, class Sink>
+TT_INLINE void other_byte(const Cfg& c, TokenizerState& s, uint8_t b, Sink& out) {
   bool punct = byte_class(b) == kPunct;
   for (;;) {
     end_word(c, s, out);
     if (!punct) return;
     punct = false;
     shift_in(s, b);
-    if (c.char_min) emit_char_ngrams_cold(c, s.word.w, pack_old_len(s.old, 2u), out);
+    if (c.char_min) emit_char_ngrams_cold<Cfg>(c, s.word.w, pack_old_len(s.old, 2u), out);
   }
 }
 
 }  // namespace detail
 
-template <class Sink>
-TT_COLD_CALL void tokenizer_other_byte(const TokenizerConfig& c, TokenizerState& s, uint8_t b, Sink& out) {
+template <class Cfg, class Sink>
+TT_COLD_CALL void tokenizer_other_byte(typename CfgArg<Cfg>::Type c, TokenizerState& s, uint8_t b, Sink& out) {
   detail::other_byte(c, s, b, out);
 }
 
 // Pushes one byte of text. sink(uint32_t hash, uint8_t kind) receives each finished feature.
-template <class Sink>
-TT_INLINE void tokenizer_push(const TokenizerConfig& c, TokenizerState& s, uint8_t b, Sink& sink) {
-  if (!tokenizer_word_byte(c, s, b, sink)) tokenizer_other_byte(c, s, b, sink);
+template <class Cfg, class Sink>
+TT_INLINE void tokenizer_push(const Cfg& c, TokenizerState& s, uint8_t b, Sink& sink) {
+  if (!tokenizer_word_byte(c, s, b, sink)) tokenizer_other_byte<Cfg>(c, s, b, sink);
 }
 
 // Ends the text: emits the last word's features. The state can then be reset for the next text.
-template <class Sink>
-inline void tokenizer_finish(const TokenizerConfig& c, TokenizerState& s, Sink& sink) {
+template <class Cfg, class Sink>
+inline void tokenizer_finish(const Cfg& c, TokenizerState& s, Sink& sink) {
   detail::end_word(c, s, sink);
 }
 
 // The features tokenizer_finish would emit, in the same order, leaving the state unchanged (as
 // if the text ended now, while it goes on): model_read needs no copy of the state.
-template <class Sink>
-inline void tokenizer_pending(const TokenizerConfig& c, const TokenizerState& s, Sink& sink) {
+template <class Cfg, class Sink>
+inline void tokenizer_pending(const Cfg& c, const TokenizerState& s, Sink& sink) {
   if (s.word.len) (void)detail::word_features(c, s, sink);
 }
 

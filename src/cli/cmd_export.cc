@@ -30,7 +30,7 @@ int cmd_export(int argc, char** argv) {
   std::vector<Option> opts = {
       {"format", "c|arduino", "c: NAME_model.h + NAME_model.cc; arduino: a library folder DIR/NAME/", "c"},
       {"output", "DIR", "output directory (also -o); created if missing", ""},
-      {"name", "NAME", "symbol prefix (NAME_model_data, NAME_state, NAME_open ...): a lower-case C identifier "
+      {"name", "NAME", "symbol prefix (NAME_model_data, NAME_model, NAME_state, NAME_open ...): a lower-case C identifier "
                        "(default: the model file's base name)", ""},
       {"runtime-include", "DIR", "where tinytext/*.h are (copied into an Arduino library)", default_include_dir()},
       {"quiet", "", "print nothing on success", ""},

@@ -18,11 +18,15 @@ int cmd_size(int argc, char** argv) {
   if (args.help()) {
     std::cout << args.usage() << "\nFlash: the device image (exact: the bytes export writes) + the runtime's code, "
                                  "estimated from\na table measured with the target toolchains (one model; a second "
-                                 "model adds its image\nand a little code). RAM: the state and scores structs (exact "
+                                 "model adds its image\nand a little code): 'code~' for the static path (the generated "
+                                 "NAME_model type, what an\nexported model compiles to), 'open~' for the generic path "
+                                 "(tt::Model + model_open, an image\nloaded at run time). RAM: the state and scores "
+                                 "structs (exact "
                                  "layout per target) + the stack\nof model_read (estimated from -fstack-usage). A float "
                                  "model is measured as it would be once\nquantised.\n";
     for (const auto& t : exporter::target_costs())
-      std::cout << "  " << t.name << ": code " << t.code_first << " bytes (+" << t.code_more
+      std::cout << "  " << t.name << ": code " << t.code_static_linear << " bytes (linear) / " << t.code_static
+                << " (other shapes), open " << t.code_first << " (+" << t.code_more
                 << " per further model), measured with " << t.compiler << "\n";
     return 0;
   }
@@ -45,6 +49,8 @@ int cmd_size(int argc, char** argv) {
       const auto r = exporter::size_on(t, m, img);
       o += std::string(first ? "" : ",") + "{\"target\":" + json_quote(r.target) + ",\"flash\":" + std::to_string(r.flash) +
            ",\"image\":" + std::to_string(r.image) + ",\"code_estimate\":" + std::to_string(r.code) +
+           ",\"flash_generic\":" + std::to_string(r.flash_generic) +
+           ",\"code_estimate_generic\":" + std::to_string(r.code_generic) +
            ",\"ram\":" + std::to_string(r.ram) + ",\"state\":" + std::to_string(r.state) +
            ",\"scores\":" + std::to_string(r.scores) + ",\"stack_estimate\":" + std::to_string(r.stack) + "}";
       first = false;
@@ -53,15 +59,16 @@ int cmd_size(int argc, char** argv) {
     return 0;
   }
   std::printf("%s: int8 %s\n", in.c_str(), q.shape.describe().c_str());
-  std::printf("%-14s %8s %8s %8s   %6s %6s %6s %6s\n", "target", "flash", "image", "code~", "RAM", "state", "scores",
-              "stack~");
+  std::printf("%-14s %8s %8s %8s %8s   %6s %6s %6s %6s\n", "target", "flash", "image", "code~", "open~", "RAM", "state",
+              "scores", "stack~");
   for (const auto& t : exporter::target_costs()) {
     const auto r = exporter::size_on(t, m, img);
-    std::printf("%-14s %8u %8u %8u   %6u %6u %6u %6u\n", r.target.c_str(), r.flash, r.image, r.code, r.ram, r.state,
-                r.scores, r.stack);
+    std::printf("%-14s %8u %8u %8u %8u   %6u %6u %6u %6u\n", r.target.c_str(), r.flash, r.image, r.code, r.code_generic,
+                r.ram, r.state, r.scores, r.stack);
   }
-  std::printf("(~: estimates; see 'tinytext size --help'. The image holds weights, requantisation parameters, "
-              "thresholds, labels and a CRC.)\n");
+  std::printf("(~: estimates; see 'tinytext size --help'. flash = image + code~, the static path; open~: the "
+              "code of the\ngeneric path with model_open instead. The image holds weights, requantisation parameters, "
+              "thresholds,\nlabels and a CRC.)\n");
   return 0;
 }
 

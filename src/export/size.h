@@ -18,7 +18,9 @@ namespace tt::exporter {
 struct TargetCosts {
   std::string name;      // "cortex-m0plus", "atmega328p"
   std::string compiler;  // what measured the table
-  uint32_t code_first;   // runtime code with one model: tokenizer, model_open/push/read, libgcc integer helpers
+  uint32_t code_first;   // runtime code with one model, generic path: tokenizer, model_open/push/read, libgcc helpers
+  uint32_t code_static_linear;  // the same on the static path (NAME_model) for a linear model
+  uint32_t code_static;  // ... for any other (hidden layer, softmax): upper bounds over the probe's shapes
   uint32_t code_more;    // code each further model adds (template instances for its sizes)
   uint32_t state_base;   // sizeof(ModelState<D,H,K>) = state_base + 4 D
   uint32_t scores_base;  // sizeof(ModelScores<K>) = round_up(scores_base + 10 K, align)
@@ -30,7 +32,8 @@ const std::vector<TargetCosts>& target_costs();
 
 struct SizeReport {
   std::string target;
-  uint32_t image = 0, code = 0, flash = 0;
+  uint32_t image = 0, code = 0, flash = 0;            // static path (NAME_model, what export's users compile)
+  uint32_t code_generic = 0, flash_generic = 0;       // generic path (tt::Model + model_open)
   uint32_t state = 0, scores = 0, stack = 0, ram = 0;
 };
 

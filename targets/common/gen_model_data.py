@@ -12,7 +12,7 @@ then takes the test split's texts in file order (at most MAX_BYTES of them), sco
 bytes with `tinytext predict --json` on the quantised model, and writes OUT_HEADER:
 
     tt_texts[] / tt_text_ends[] TT_FLASH, TT_TEXTS_COUNT, TT_TEXTS_BYTES   (as gen_texts.py)
-    #include "NAME_model.h"; TT_W_OPEN, TT_W_STATE, TT_W_SCORES
+    #include "NAME_model.h"; TT_W_OPEN, TT_W_MODEL (the static model), TT_W_STATE, TT_W_SCORES
     TT_CLI_DIGEST   FNV-1a 32 over (Q16.16 logit as 4 little-endian bytes, decision byte) per
                     text, from the CLI's scores: the logit is recovered from the CLI's double
                     sigmoid score (exact for logits below 2^20, i.e. z < 16; checked below).
@@ -115,7 +115,8 @@ def main():
          f"test texts in file order, at most {a.max_bytes} bytes.",
          "#ifndef TT_GENERATED_MODEL_DATA_H", "#define TT_GENERATED_MODEL_DATA_H",
          '#include "board.h"', f'#include "{a.name}_model.h"',
-         f"#define TT_W_OPEN {a.name}_open", f"typedef {a.name}_state TT_W_STATE;",
+         f"#define TT_W_OPEN {a.name}_open", f"typedef {a.name}_model TT_W_MODEL;",
+         f"typedef {a.name}_state TT_W_STATE;",
          f"typedef {a.name}_scores TT_W_SCORES;",
          f"#define TT_CLI_DIGEST 0x{h:08x}u",
          f"#define TT_TEXTS_COUNT {len(texts)}u", f"#define TT_TEXTS_BYTES {total}u",

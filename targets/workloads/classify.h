@@ -6,7 +6,8 @@
 // Prints: texts, bytes, features, positives, digest (FNV-1a over logit, prob, decision of every
 // text: compared with the host by run.sh), cli_digest (logit and decision only) and cli_match
 // (cli_digest equals TT_CLI_DIGEST, computed by gen_model_data.py from `tinytext predict` on the
-// same quantised model and the same bytes). Exit 0 iff the model opened and cli_match.
+// same quantised model and the same bytes). Exit 0 iff cli_match (and, on the generic path
+// (TT_W_RUNTIME_CHECK), the model opened).
 // Include after "board.h" and the generated "workload_data.h".
 #ifndef TT_WORKLOADS_CLASSIFY_H
 #define TT_WORKLOADS_CLASSIFY_H
@@ -28,7 +29,11 @@ struct Fnv1a {
 
 // Static: RAM shows up in .bss (ram_static), the stack figure is the runtime's own.
 #if !defined(TT_BASELINE)
-tt::Model model;
+#if defined(TT_W_RUNTIME_CHECK)
+tt::Model model;   // the generic path: model_open checks the image at run time
+#else
+TT_W_MODEL model;  // the static path: the shape is compiled in, nothing to open (no RAM)
+#endif
 TT_W_STATE state;
 TT_W_SCORES scores;
 #endif
@@ -60,17 +65,23 @@ extern "C" int tt_workload_main(void) {
 }
 #else
 extern "C" int tt_workload_main(void) {
+#if defined(TT_W_RUNTIME_CHECK)
   if (TT_W_OPEN(model) != tt::kOk) {
     tt::board::put_kv_dec("open_failed", 1);
     return 1;
   }
+#endif
   Fnv1a all = {2166136261u}, cli = {2166136261u};
   uint32_t features = 0, positives = 0, begin = 0;
   for (uint16_t t = 0; t < TT_TEXTS_COUNT; ++t) {
     const uint32_t end = tt_flash_u32(&tt_text_ends[t]);
     tt_bench_begin();
     if (tt::model_reset(model, state) != tt::kOk) return 1;
+#if defined(TT_W_BULK)  // the bulk API on the text in (memory-mapped) flash
+    tt::model_push_text(model, state, &tt_texts[begin], (size_t)(end - begin));
+#else
     for (uint32_t i = begin; i < end; ++i) tt::model_push(model, state, tt_flash_u8(&tt_texts[i]));
+#endif
     tt::model_read(model, state, scores);
     tt_bench_end();
     begin = end;

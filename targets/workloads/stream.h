@@ -16,7 +16,11 @@ const uint8_t kAlphabet[32] TT_FLASH = {'e', 't', 'a', 'o', 'i', 'n', 's', 'h', 
                                         'c', 'm', 'w', 'f', 'g', 'y', 'p', 'b', 'v', 'k', 'x', '.', ',', '!', '2', ' '};
 
 #if !defined(TT_BASELINE)
-tt::Model model;
+#if defined(TT_W_RUNTIME_CHECK)
+tt::Model model;   // the generic path: model_open checks the image at run time
+#else
+TT_W_MODEL model;  // the static path: the shape is compiled in, nothing to open (no RAM)
+#endif
 TT_W_STATE state;
 TT_W_SCORES scores;
 #endif
@@ -83,7 +87,9 @@ extern "C" int tt_workload_main(void) {
 }
 #else
 extern "C" int tt_workload_main(void) {
+#if defined(TT_W_RUNTIME_CHECK)
   if (TT_W_OPEN(model) != tt::kOk) return 1;
+#endif
   if (!measure()) return 1;
   report(scores.features, (uint32_t)scores.logit[0], scores.prob[0]);
   return 0;
