@@ -187,20 +187,27 @@ TEST(Export, DeterministicAndNamed) {
   EXPECT_EQ(tt::exporter::name_from_path("/x/My-Model.q8"), "my_model");
 }
 
-// Exports q into w, builds the parity program (generic and static path, see kParityMain) and
-// checks its integers on `texts` against the host runner's (what predict prints).
+// Exports q into w, builds the parity program (generic and static path, see kParityMain) twice,
+// as for the M0 and with TT_SMALL=1 (the AVR's code paths: the hash's table-driven finish, the
+// n-gram loop, the one-loop reset, ...), and checks both programs' integers on `texts` against
+// the host runner's (what predict prints). The boards run TT_SMALL only on the 4 KB shape.
 void check_parity(const QuantModel& q, const std::string& w, const std::vector<std::string>& texts) {
   tt::exporter::write_files(w, tt::exporter::export_c(q, "parity"));
   write(w + "/main.cc", kParityMain);
   const std::string inc = std::string(TT_SOURCE_DIR) + "/include";
   std::string log;
   ASSERT_EQ(sh("g++ -std=c++11 -O2 -Wall -Wextra -Wconversion -Werror -ffreestanding -fno-exceptions -fno-rtti -I" +
-                   inc + " -I" + w + " -c " + w + "/parity_model.cc -o " + w + "/model.o && g++ -std=c++11 -O2 "
-                   "-Wall -Wextra -Werror -fno-exceptions -fno-rtti -I" + inc + " -I" + w + " " + w + "/main.cc " +
-                   w + "/model.o -o " + w + "/parity",
+                   inc + " -I" + w + " -c " + w + "/parity_model.cc -o " + w + "/model.o",
                &log),
             0)
       << log;
+  for (const char* small : {"0", "1"}) {
+    ASSERT_EQ(sh("g++ -std=c++11 -O2 -Wall -Wextra -Werror -fno-exceptions -fno-rtti -DTT_SMALL=" + std::string(small) +
+                     " -I" + inc + " -I" + w + " " + w + "/main.cc " + w + "/model.o -o " + w + "/parity" + small,
+                 &log),
+              0)
+        << log;
+  }
   std::string in, expect;
   tt::quant::Runner run(q);
   for (const auto& text : texts) {
@@ -215,9 +222,12 @@ void check_parity(const QuantModel& q, const std::string& w, const std::vector<s
     expect += os.str() + "\n";
   }
   write(w + "/in.bin", in);
-  std::string got;
-  ASSERT_EQ(sh(w + "/parity < " + w + "/in.bin", &got), 0) << "the static path differs from the generic one\n" << got;
-  EXPECT_EQ(got, expect) << q.shape.describe();
+  for (const char* small : {"0", "1"}) {
+    std::string got;
+    ASSERT_EQ(sh(w + "/parity" + small + " < " + w + "/in.bin", &got), 0)
+        << "TT_SMALL=" << small << ": the static path differs from the generic one\n" << got;
+    EXPECT_EQ(got, expect) << "TT_SMALL=" << small << " " << q.shape.describe();
+  }
 }
 
 // Parity on every shared task: g++ builds the exported sources (the model .cc freestanding), the
@@ -249,6 +259,8 @@ TEST(Export, StaticEqualsGenericOnSmsTestSplit) {
     o.quiet = true;
     o.epochs = 2;
     o.max_flash = flash;
+    o.shape.tokenizer.char_min = 3;  // the CLI's defaults (TrainOptions has none): the budget rule
+    o.shape.tokenizer.char_max = 5;  // then picks char 3-4 at 4 KB, keeps 3-5 and bigrams at 32 KB
     const tt::FloatModel m = tt::train::train(train, o);
     const QuantModel q = tt::quant::quantize(m, tt::quant::calibrate(m, train.texts, {}));
     SCOPED_TRACE(q.shape.describe());
