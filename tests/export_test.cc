@@ -86,7 +86,8 @@ void split(const tt::data::Dataset& d, tt::data::Dataset& train, std::vector<std
 
 // Reads texts (u32 length + bytes) on stdin; scores each with the generic path (tt::Model,
 // parity_open) and the static one (parity_model) and prints the integer outputs of the generic
-// path; exits 6 at the first text where the two differ in any output.
+// path; exits 6 at the first text where the two differ in any output, or where model_push_text
+// (the whole text in one call, on either path) leaves another state than model_push per byte.
 const char* kParityMain = R"(#include <stdio.h>
 #include <string.h>
 #include "parity_model.h"
@@ -102,18 +103,22 @@ int main() {
   tt::Model m;
   if (parity_open(m) != tt::kOk) return 3;
   parity_model sm;
-  static parity_state st, ss;
+  static parity_state st, ss, bg, bs;
   parity_scores sc, sd;
   static char a[1 << 16], b[1 << 16];
+  static uint8_t text[1 << 20];
   unsigned char len[4];
   while (fread(len, 1, 4, stdin) == 4) {
     unsigned long n = len[0] | (len[1] << 8) | ((unsigned long)len[2] << 16) | ((unsigned long)len[3] << 24);
+    if (n > sizeof text) return 7;
+    if (fread(text, 1, n, stdin) != n) return 5;
     if (tt::model_reset(m, st) != tt::kOk || tt::model_reset(sm, ss) != tt::kOk) return 4;
+    if (tt::model_reset(m, bg) != tt::kOk || tt::model_reset(sm, bs) != tt::kOk) return 4;
+    tt::model_push_text(m, bg, text, n);
+    tt::model_push_text(sm, bs, text, n);
     for (unsigned long i = 0; i < n; ++i) {
-      int c = fgetc(stdin);
-      if (c == EOF) return 5;
-      tt::model_push(m, st, (uint8_t)c);
-      tt::model_push(sm, ss, (uint8_t)c);
+      tt::model_push(m, st, text[i]);
+      tt::model_push(sm, ss, text[i]);
       if (i == n / 2) {  // a read mid-text, which must not disturb either state
         tt::model_read(m, st, sc);
         tt::model_read(sm, ss, sd);
@@ -128,6 +133,10 @@ int main() {
     line(sm, sd, b, sizeof b);
     if (strcmp(a, b) != 0 || memcmp(&st, &ss, sizeof st) != 0) {
       fprintf(stderr, "generic: %sstatic:  %s", a, b);
+      return 6;
+    }
+    if (memcmp(&st, &bg, sizeof st) != 0 || memcmp(&st, &bs, sizeof st) != 0) {
+      fprintf(stderr, "model_push_text differs from model_push per byte\n");
       return 6;
     }
     *strrchr(a, ' ') = 0;  // (the feature count is compared, not printed)
@@ -225,7 +234,7 @@ void check_parity(const QuantModel& q, const std::string& w, const std::vector<s
   for (const char* small : {"0", "1"}) {
     std::string got;
     ASSERT_EQ(sh(w + "/parity" + small + " < " + w + "/in.bin", &got), 0)
-        << "TT_SMALL=" << small << ": the static path differs from the generic one\n" << got;
+        << "TT_SMALL=" << small << ": the paths differ (static, generic, model_push_text)\n" << got;
     EXPECT_EQ(got, expect) << "TT_SMALL=" << small << " " << q.shape.describe();
   }
 }
