@@ -18,6 +18,10 @@
 //   tt::model_read(m, st, sc);               // as if the text ended now; st keeps going
 //   sc.prob[0] (Q15), sc.logit[0] (Q16.16), tt::model_positive(m, sc, 0)
 //
+// A model compiled in uses the generated spam_model type instead (tt::StaticModel, below: the
+// shape checked at build time, no model_open, the same calls). tt::model_push_text(m, st, p, n)
+// pushes a buffer in RAM at once, as model_push per byte would.
+//
 // Numerics (docs/numerics.md): int32 sums of int8 embedding columns; pooling by a factor (a
 // Newton reciprocal square root, once per read) and the requantiser; int16 activations; int32
 // accumulators; every requantisation is x * mult / 2^shift with mult, shift computed on the host,
