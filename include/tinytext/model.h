@@ -18,6 +18,10 @@
 //   tt::model_read(m, st, sc);               // as if the text ended now; st keeps going
 //   sc.prob[0] (Q15), sc.logit[0] (Q16.16), tt::model_positive(m, sc, 0)
 //
+// A model compiled in uses the generated spam_model type instead (tt::StaticModel, below: the
+// shape checked at build time, no model_open, the same calls). tt::model_push_text(m, st, p, n)
+// pushes a buffer in RAM at once, as model_push per byte would.
+//
 // Numerics (docs/numerics.md): int32 sums of int8 embedding columns; pooling by a factor (a
 // Newton reciprocal square root, once per read) and the requantiser; int16 activations; int32
 // accumulators; every requantisation is x * mult / 2^shift with mult, shift computed on the host,
@@ -112,9 +116,11 @@ struct ModelScores {
 // The members below have the names of Model's fields, so model_reset/push/read (templates on the
 // model type) read both alike, and with a StaticModel every shape test and offset folds: no
 // dense layers for a linear model, no softmax for K = 1, no bigram or n-gram code the model does
-// not use, constant addresses. The checks model_open makes on the header are static_asserts here
-// (a mismatch does not compile); the exporter checked the rest of the image (CRC, parameter
-// ranges) when it wrote it. An empty object: `NAME_model m;` costs no RAM and needs no open.
+// not use, constant addresses. model_open's checks of the header's version and shape fields are
+// static_asserts here (a mismatch does not compile); the rest (magic, reserved bytes, activation
+// limits, parameter ranges, labels, CRC: read from the image, not from S) the exporter checked
+// with model_open when it wrote the image. An empty object: `NAME_model m;` costs no RAM and
+// needs no open.
 template <class S>
 struct StaticModel {
   typedef S Spec;
@@ -409,7 +415,8 @@ TT_NOINLINE inline bool limit_ok(const uint8_t* p, uint32_t fan_in) {
 }
 
 // Offsets of the image's sections, derived from the checked sizes (never read from the image);
-// model_open computes b1, b2 and the end the same way, inline.
+// the same sums as off_b1, off_b2 and off_end (model_open, StaticModel), read_dense's walk and
+// model_threshold.
 struct Layout {
   uint32_t w1, b1, m1, w2, b2, m2, thr, labels;
 };
