@@ -24,5 +24,5 @@ trap 'rm -f "$tmp"' EXIT
     "$tt" "$c" --help
     echo '```'
   done
-} >"$tmp"
+} | sed "s|$(pwd)/include|<source>/include|g" >"$tmp"  # the build's own path is no default
 mv "$tmp" "$out"

@@ -86,7 +86,8 @@ void split(const tt::data::Dataset& d, tt::data::Dataset& train, std::vector<std
 
 // Reads texts (u32 length + bytes) on stdin; scores each with the generic path (tt::Model,
 // parity_open) and the static one (parity_model) and prints the integer outputs of the generic
-// path; exits 6 at the first text where the two differ in any output.
+// path; exits 6 at the first text where the two differ in any output, or where model_push_text
+// (the whole text in one call, on either path) leaves another state than model_push per byte.
 const char* kParityMain = R"(#include <stdio.h>
 #include <string.h>
 #include "parity_model.h"
@@ -102,18 +103,22 @@ int main() {
   tt::Model m;
   if (parity_open(m) != tt::kOk) return 3;
   parity_model sm;
-  static parity_state st, ss;
+  static parity_state st, ss, bg, bs;
   parity_scores sc, sd;
   static char a[1 << 16], b[1 << 16];
+  static uint8_t text[1 << 20];
   unsigned char len[4];
   while (fread(len, 1, 4, stdin) == 4) {
     unsigned long n = len[0] | (len[1] << 8) | ((unsigned long)len[2] << 16) | ((unsigned long)len[3] << 24);
+    if (n > sizeof text) return 7;
+    if (fread(text, 1, n, stdin) != n) return 5;
     if (tt::model_reset(m, st) != tt::kOk || tt::model_reset(sm, ss) != tt::kOk) return 4;
+    if (tt::model_reset(m, bg) != tt::kOk || tt::model_reset(sm, bs) != tt::kOk) return 4;
+    tt::model_push_text(m, bg, text, n);
+    tt::model_push_text(sm, bs, text, n);
     for (unsigned long i = 0; i < n; ++i) {
-      int c = fgetc(stdin);
-      if (c == EOF) return 5;
-      tt::model_push(m, st, (uint8_t)c);
-      tt::model_push(sm, ss, (uint8_t)c);
+      tt::model_push(m, st, text[i]);
+      tt::model_push(sm, ss, text[i]);
       if (i == n / 2) {  // a read mid-text, which must not disturb either state
         tt::model_read(m, st, sc);
         tt::model_read(sm, ss, sd);
@@ -128,6 +133,10 @@ int main() {
     line(sm, sd, b, sizeof b);
     if (strcmp(a, b) != 0 || memcmp(&st, &ss, sizeof st) != 0) {
       fprintf(stderr, "generic: %sstatic:  %s", a, b);
+      return 6;
+    }
+    if (memcmp(&st, &bg, sizeof st) != 0 || memcmp(&st, &bs, sizeof st) != 0) {
+      fprintf(stderr, "model_push_text differs from model_push per byte\n");
       return 6;
     }
     *strrchr(a, ' ') = 0;  // (the feature count is compared, not printed)
@@ -187,20 +196,27 @@ TEST(Export, DeterministicAndNamed) {
   EXPECT_EQ(tt::exporter::name_from_path("/x/My-Model.q8"), "my_model");
 }
 
-// Exports q into w, builds the parity program (generic and static path, see kParityMain) and
-// checks its integers on `texts` against the host runner's (what predict prints).
+// Exports q into w, builds the parity program (generic and static path, see kParityMain) twice,
+// as for the M0 and with TT_SMALL=1 (the AVR's code paths: the hash's table-driven finish, the
+// n-gram loop, the one-loop reset, ...), and checks both programs' integers on `texts` against
+// the host runner's (what predict prints). The boards run TT_SMALL only on the 4 KB shape.
 void check_parity(const QuantModel& q, const std::string& w, const std::vector<std::string>& texts) {
   tt::exporter::write_files(w, tt::exporter::export_c(q, "parity"));
   write(w + "/main.cc", kParityMain);
   const std::string inc = std::string(TT_SOURCE_DIR) + "/include";
   std::string log;
   ASSERT_EQ(sh("g++ -std=c++11 -O2 -Wall -Wextra -Wconversion -Werror -ffreestanding -fno-exceptions -fno-rtti -I" +
-                   inc + " -I" + w + " -c " + w + "/parity_model.cc -o " + w + "/model.o && g++ -std=c++11 -O2 "
-                   "-Wall -Wextra -Werror -fno-exceptions -fno-rtti -I" + inc + " -I" + w + " " + w + "/main.cc " +
-                   w + "/model.o -o " + w + "/parity",
+                   inc + " -I" + w + " -c " + w + "/parity_model.cc -o " + w + "/model.o",
                &log),
             0)
       << log;
+  for (const char* small : {"0", "1"}) {
+    ASSERT_EQ(sh("g++ -std=c++11 -O2 -Wall -Wextra -Werror -fno-exceptions -fno-rtti -DTT_SMALL=" + std::string(small) +
+                     " -I" + inc + " -I" + w + " " + w + "/main.cc " + w + "/model.o -o " + w + "/parity" + small,
+                 &log),
+              0)
+        << log;
+  }
   std::string in, expect;
   tt::quant::Runner run(q);
   for (const auto& text : texts) {
@@ -215,9 +231,12 @@ void check_parity(const QuantModel& q, const std::string& w, const std::vector<s
     expect += os.str() + "\n";
   }
   write(w + "/in.bin", in);
-  std::string got;
-  ASSERT_EQ(sh(w + "/parity < " + w + "/in.bin", &got), 0) << "the static path differs from the generic one\n" << got;
-  EXPECT_EQ(got, expect) << q.shape.describe();
+  for (const char* small : {"0", "1"}) {
+    std::string got;
+    ASSERT_EQ(sh(w + "/parity" + small + " < " + w + "/in.bin", &got), 0)
+        << "TT_SMALL=" << small << ": the paths differ (static, generic, model_push_text)\n" << got;
+    EXPECT_EQ(got, expect) << "TT_SMALL=" << small << " " << q.shape.describe();
+  }
 }
 
 // Parity on every shared task: g++ builds the exported sources (the model .cc freestanding), the
@@ -249,6 +268,8 @@ TEST(Export, StaticEqualsGenericOnSmsTestSplit) {
     o.quiet = true;
     o.epochs = 2;
     o.max_flash = flash;
+    o.shape.tokenizer.char_min = 3;  // the CLI's defaults (TrainOptions has none): the budget rule
+    o.shape.tokenizer.char_max = 5;  // then picks char 3-4 at 4 KB, keeps 3-5 and bigrams at 32 KB
     const tt::FloatModel m = tt::train::train(train, o);
     const QuantModel q = tt::quant::quantize(m, tt::quant::calibrate(m, train.texts, {}));
     SCOPED_TRACE(q.shape.describe());

@@ -18,10 +18,10 @@ namespace {
 
 using tt::quant::QuantModel;
 
-QuantModel make_q(uint32_t hidden, tt::Head head, uint32_t outputs) {
+QuantModel make_q(uint32_t hidden, tt::Head head, uint32_t outputs, uint32_t dim = 6) {
   tt::ModelShape s;
   s.tokenizer = {64, 2, 3, 5};
-  s.dim = 6;
+  s.dim = dim;
   s.hidden = hidden;
   s.outputs = outputs;
   s.head = head;
@@ -216,38 +216,58 @@ TEST(Runtime, PendingFeaturesEqualFinishOnACopy) {
   }
 }
 
-// model_push_text (the bulk API) leaves the state exactly as model_push byte by byte does, for
-// every split of the text into calls, and near the saturation limit (runs then single bytes).
+// model_push_text (the bulk API) leaves the state exactly as model_push byte by byte does: for
+// the text in calls of 1 and 7 bytes, in one call, and in two calls split at every byte; from an
+// empty state and near the saturation limit (runs then single bytes); with D > 1 and with D = 1
+// (whose sum push_run keeps in a register).
+template <class State>
+void check_push_text(const tt::Model& m, const std::string& text, const char* what) {
+  const auto* bytes = reinterpret_cast<const uint8_t*>(text.data());
+  const size_t n = text.size();
+  for (uint32_t start : {0u, tt::kSaturateAt - 100u, tt::kSaturateAt - 1u}) {
+    State a;
+    std::memset(&a, 0, sizeof a);  // (padding bytes equal, for the memcmp)
+    ASSERT_EQ(tt::model_reset(m, a), tt::kOk);
+    a.count = start;
+    for (size_t i = 0; i < n; ++i) tt::model_push(m, a, bytes[i]);
+    if (start == 0) {
+      EXPECT_GT(a.count, 100u) << what;
+    } else {
+      EXPECT_LT(a.count, tt::kSaturateAt + tt::kMaxPerByte) << what;  // saturated: the rest ignored
+    }
+    // splits: 0 and 1 = calls of 1 and 7 bytes, 2 + i = [0, i) then [i, n) (i = n: one call).
+    for (size_t split = 0; split < n + 3; ++split) {
+      State b;
+      std::memset(&b, 0, sizeof b);
+      ASSERT_EQ(tt::model_reset(m, b), tt::kOk);
+      b.count = start;
+      if (split < 2) {
+        const size_t chunk = split ? 7 : 1;
+        for (size_t i = 0; i < n; i += chunk) tt::model_push_text(m, b, bytes + i, std::min(chunk, n - i));
+      } else {
+        tt::model_push_text(m, b, bytes, split - 2);
+        tt::model_push_text(m, b, bytes + (split - 2), n - (split - 2));
+      }
+      ASSERT_EQ(std::memcmp(&a, &b, sizeof a), 0) << what << " start " << start << " split " << split;
+    }
+  }
+}
+
 TEST(Runtime, PushTextEqualsPushPerByte) {
   const std::string text = "Free entry in 2 a wkly comp!! to win FA-Cup final tkts, 21st May 2005. x ab, \xc3\xa9t\xc3\xa9 "
                            "WINNER!!As a valued network customer you have been selected to receivea \xc2\xa3" "900 prize "
                            "reward!aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa,,, .";
-  const auto* bytes = reinterpret_cast<const uint8_t*>(text.data());
   for (uint32_t hidden : {0u, 4u}) {
     const QuantModel q = make_q(hidden, hidden ? tt::Head::kSoftmax : tt::Head::kSigmoid, 3);
     tt::Model m;
     ASSERT_EQ(open(q.image, m), tt::kOk);
-    for (uint32_t start : {0u, tt::kSaturateAt - 100u, tt::kSaturateAt - 1u}) {
-      for (size_t chunk : {size_t{1}, size_t{7}, text.size()}) {
-        tt::ModelState<6, 4, 3> a, b;
-        std::memset(&a, 0, sizeof a);  // (padding bytes equal, for the memcmp)
-        std::memset(&b, 0, sizeof b);
-        ASSERT_EQ(tt::model_reset(m, a), tt::kOk);
-        ASSERT_EQ(tt::model_reset(m, b), tt::kOk);
-        a.count = b.count = start;
-        for (size_t i = 0; i < text.size(); ++i) tt::model_push(m, a, bytes[i]);
-        for (size_t i = 0; i < text.size(); i += chunk)
-          tt::model_push_text(m, b, bytes + i, std::min(chunk, text.size() - i));
-        EXPECT_EQ(std::memcmp(&a, &b, sizeof a), 0) << hidden << " " << start << " " << chunk;
-        EXPECT_EQ(a.count, b.count);
-        if (start == 0) {
-          EXPECT_GT(a.count, 100u);
-        } else {
-          EXPECT_LT(a.count, tt::kSaturateAt + tt::kMaxPerByte);  // saturated: the rest ignored
-        }
-      }
-    }
+    check_push_text<tt::ModelState<6, 4, 3> >(m, text, hidden ? "D 6, H 4" : "D 6");
   }
+  const QuantModel q = make_q(0, tt::Head::kSigmoid, 1, 1);
+  tt::Model m;
+  ASSERT_EQ(open(q.image, m), tt::kOk);
+  ASSERT_EQ(m.dim, 1);
+  check_push_text<tt::ModelState<1, 0, 1> >(m, text, "D 1");
 }
 
 // The static path (StaticModel: model_push's and model_push_text's ends of words on locals, the

@@ -70,7 +70,32 @@ TEST(Train, SmsHeldOutAuc) {
   }
   const double auc = tt::train::detail::roc_auc(s, y);
   EXPECT_GT(auc, 0.98) << "measured ~0.985 with mean pooling, ~0.99 with the sqrt/L2 defaults";
-  EXPECT_GT(rep.best_epoch, 0u);
+  // Linear models hold nothing out by default: every row, every epoch, thresholds from the training rows.
+  EXPECT_EQ(rep.valid_examples, 0u);
+  EXPECT_EQ(rep.best_epoch, 0u);
+  EXPECT_EQ(rep.epochs.size(), o.epochs);
+  EXPECT_GT(m.threshold[0], 0.0f);
+  EXPECT_LT(m.threshold[0], 1.0f);
+  EXPECT_NE(m.threshold[0], 0.5f);
+}
+
+// --keep last: no early stopping; the last epoch is kept and the validation rows set the thresholds.
+TEST(Train, KeepLastTrainsEveryEpoch) {
+  tt::data::Dataset all = tt::test::read_sms(), train, test;
+  tt::test::split_every_fifth(all, train, test);
+  tt::train::TrainOptions o;
+  o.quiet = true;
+  o.max_flash = 4096;
+  o.epochs = 6;
+  o.valid = 0.1;
+  o.patience = 1;
+  o.keep_last = true;
+  tt::train::TrainReport rep;
+  const tt::FloatModel m = tt::train::train(train, o, &rep);
+  EXPECT_EQ(rep.valid_examples, train.size() / 10);
+  EXPECT_EQ(rep.epochs.size(), 6u);
+  EXPECT_EQ(rep.best_epoch, 6u);
+  EXPECT_EQ(rep.best_metric, rep.epochs.back().valid_metric);
   EXPECT_GT(m.threshold[0], 0.0f);
   EXPECT_LT(m.threshold[0], 1.0f);
 }
@@ -103,13 +128,13 @@ TEST(Train, DefaultsFoundByExperiment) {
   lin.linear = true;
   lin.dim = 1;
   tt::ModelShape emb;
-  EXPECT_EQ(tt::train::default_l2(lin), tt::train::kDefaultLinearL2);
+  EXPECT_EQ(tt::train::default_l2(lin), 0.004f);
   EXPECT_EQ(tt::train::default_l2(emb), 0.0f);
-  EXPECT_EQ(tt::train::default_l2(lin, 32768), tt::train::kDefaultLinearL2);
-  EXPECT_EQ(tt::train::default_l2(lin, 4096), tt::train::kSmallBudgetL2);
-  EXPECT_EQ(tt::train::default_l2(lin, 8192), 0.002f);
-  EXPECT_EQ(tt::train::default_l2(lin, 8193), 0.001f);
-  EXPECT_EQ(tt::train::default_l2(emb, 4096), 0.0f);
+  EXPECT_LT(o.valid, 0.0);  // the shape's default
+  EXPECT_EQ(tt::train::default_valid(lin, false), 0.0);
+  EXPECT_EQ(tt::train::default_valid(lin, true), 0.1);
+  EXPECT_EQ(tt::train::default_valid(emb, false), 0.1);
+  EXPECT_FALSE(o.keep_last);
   EXPECT_EQ(tt::train::default_lr(tt::train::Optimizer::kAdagrad, lin), 1.0f);
   EXPECT_LT(o.nb_alpha, 0.0f);  // the shape's default: NB-weighted linear models
   EXPECT_EQ(tt::train::default_nb_alpha(lin), tt::train::kDefaultNbAlpha);
@@ -131,6 +156,7 @@ TEST(Train, RefitIsDeterministicAndKeepsThresholds) {
   o.quiet = true;
   o.max_flash = 4096;
   o.epochs = 4;
+  o.valid = 0.1;
   tt::train::TrainReport r0, r1, r2;
   const tt::FloatModel plain = tt::train::train(train, o, &r0);
   o.refit = true;

@@ -18,11 +18,17 @@
 //   tt::model_read(m, st, sc);               // as if the text ended now; st keeps going
 //   sc.prob[0] (Q15), sc.logit[0] (Q16.16), tt::model_positive(m, sc, 0)
 //
-// Numerics (docs/numerics.md): int32 sums of int8 embedding columns; pooling by a 32-bit
-// division per dim per read; int16 activations; int32 accumulators; every requantisation is
-// x * mult / 2^shift with mult, shift computed on the host, evaluated in 32-bit arithmetic (mult
-// to 16 bits), rounded half away from zero, saturated to the destination range. Logits are
-// Q16.16; probabilities Q15. No 64-bit arithmetic and no libgcc division on the device.
+// A model compiled in uses the generated spam_model type instead (tt::StaticModel, below: the
+// shape checked at build time, no model_open, the same calls). tt::model_push_text(m, st, p, n)
+// pushes a buffer in RAM at once, as model_push per byte would.
+//
+// Numerics (docs/numerics.md): int32 sums of int8 embedding columns; pooling by a factor (a
+// Newton reciprocal square root, once per read) and the requantiser; int16 activations; int32
+// accumulators; every requantisation is x * mult / 2^shift with mult, shift computed on the host,
+// evaluated in 32-bit arithmetic (mult to 16 bits), rounded half away from zero, saturated to the
+// destination range. Logits are Q16.16; probabilities Q15 (sigmoid from a table and its Taylor
+// series; softmax from exp and a shift-subtract division). No 64-bit arithmetic and no libgcc
+// division on the device.
 #ifndef TINYTEXT_MODEL_H
 #define TINYTEXT_MODEL_H
 
@@ -110,9 +116,11 @@ struct ModelScores {
 // The members below have the names of Model's fields, so model_reset/push/read (templates on the
 // model type) read both alike, and with a StaticModel every shape test and offset folds: no
 // dense layers for a linear model, no softmax for K = 1, no bigram or n-gram code the model does
-// not use, constant addresses. The checks model_open makes on the header are static_asserts here
-// (a mismatch does not compile); the exporter checked the rest of the image (CRC, parameter
-// ranges) when it wrote it. An empty object: `NAME_model m;` costs no RAM and needs no open.
+// not use, constant addresses. model_open's checks of the header's version and shape fields are
+// static_asserts here (a mismatch does not compile); the rest (magic, reserved bytes, activation
+// limits, parameter ranges, labels, CRC: read from the image, not from S) the exporter checked
+// with model_open when it wrote the image. An empty object: `NAME_model m;` costs no RAM and
+// needs no open.
 template <class S>
 struct StaticModel {
   typedef S Spec;
@@ -211,12 +219,13 @@ TT_NOINLINE inline int32_t signed_sat(uint32_t r, bool negative, int8_t left) {
 }
 
 // The one requantiser: round(x * mult / 2^shift), rounding half away from zero, saturated to
-// int32, in 32-bit arithmetic (no 64-bit helper on the device). mult in [0, 2^31) is used to 16
+// int32, in 32-bit arithmetic (no 64-bit helper on the device). mult in [0, 2^31] is used to 16
 // bits (m = round(mult / 2^16), at most 2^15) and |x| to 16 significant bits (the bits below are
 // dropped, truncating towards zero), so the product fits 31 bits; the relative error is below
-// 2^-14. shift in [1, 62] (checked by model_open for stored parameters).
-TT_NOINLINE inline int32_t rescale(int32_t x, int32_t mult, uint8_t shift) {
-  const uint32_t m = ((uint32_t)mult + 0x8000u) >> 16;
+// 2^-14. shift in [1, 62] (checked by model_open for stored parameters). The pooling's factor
+// (pool_divisor) is such a pair too.
+TT_NOINLINE inline int32_t rescale(int32_t x, uint32_t mult, uint8_t shift) {
+  const uint32_t m = (mult + 0x8000u) >> 16;
   int8_t sh = (int8_t)((int8_t)shift - 16);
   uint32_t a = abs32(x);
   while (a >> 16) {
@@ -234,7 +243,7 @@ TT_NOINLINE inline int32_t rescale(int32_t x, int32_t mult, uint8_t shift) {
 
 // A stored requantisation parameter: int32 mult, u8 shift (5 bytes).
 static const uint8_t kRescaleBytes = 5;
-inline int32_t rescale_at(int32_t x, const uint8_t* p) { return rescale(x, rd_i32(p), TT_READ_BYTE(p + 4)); }
+inline int32_t rescale_at(int32_t x, const uint8_t* p) { return rescale(x, rd_u32(p), TT_READ_BYTE(p + 4)); }
 
 // round(num * 2^p / den) for 1 <= den < 2^31 (0 if den is 0), by restoring long division one bit
 // at a time: no division instruction or libgcc helper. Saturates at 2^31 - 1.
@@ -261,49 +270,60 @@ TT_NOINLINE inline uint32_t div_round(uint32_t num, uint32_t den, uint8_t p) {
   return (over || q > (uint32_t)kInt32Max) ? (uint32_t)kInt32Max : q;
 }
 
-// floor(sqrt(v)), bit by bit, 32-bit.
-inline uint32_t isqrt32(uint32_t v) {
-  uint32_t r = 0, bit = (uint32_t)1 << 30;
-  while (bit > v) bit >>= 2;
-  while (bit) {
-    if (v >= r + bit) {
-      v -= r + bit;
-      r = (r >> 1) + bit;
-    } else {
-      r >>= 1;
-    }
-    bit >>= 2;
+// round(2^22 / sqrt(x)) for x in [2^14, 2^16), to within 0.61 (so in [2^14, 2^15]): 1/sqrt(u)
+// in Q14 for u = x / 2^16 in [1/4, 1). No division: the line 2.135 - 1.22 u (within 8.8%) and
+// three Newton steps y += y (1 - u y^2) / 2 (8.8% -> 1.1% -> 2e-4 -> below the rounding), in
+// 16 x 16-bit products (cheap on the AVR too): u y exactly, u y^2 in Q28 from its two halves.
+// (A parabola within 2.4% saves a step, but GCC then unrolls the two: +56 B on the M0.)
+inline uint16_t rsqrt_q14(uint16_t x) {
+  uint16_t y = (uint16_t)(34980u - ((uint32_t)19988u * x >> 16));
+  for (uint8_t k = 0; k < 3; ++k) {
+    const uint32_t p = (uint32_t)x * y;                                          // Q30 of u y
+    const uint32_t q = (uint32_t)(uint16_t)(p >> 16) * y + (((uint32_t)(uint16_t)p * y) >> 16);  // Q28 of u y^2 (< 1.19)
+    const int16_t e = (int16_t)((((int32_t)1 << 28) - (int32_t)q) >> 11);        // Q17 of 1 - u y^2
+    y = (uint16_t)((int32_t)y + ((int16_t)(((int32_t)y * e + ((int32_t)1 << 17)) >> 16) >> 2));
   }
-  return r;
+  return y;
 }
 
-// The pooling of n >= 1 features as a division: pooled = acc * 2^p / den. Mean: den = n, p = 8.
-// Sqrt: n is scaled by 4^k into [2^28, 2^30), den = floor(sqrt(n 4^k)) in [2^14, 2^15),
-// p = 8 + k. Sum: den = 0 (no division). Computed once per read.
+// The pooling of n >= 1 features as one rescale: pooled = rescale(acc, den, p), den = m 2^16 with
+// m in [2^14, 2^15], i.e. acc * m / 2^(p - 16) ~ acc * 2^8 / (n, sqrt(n) or 1). Mean: n scaled by
+// 2^k into x in [2^15, 2^16), m = rsqrt_q14(x^2 / 2^16) ~ 2^30 / x, p = 38 - k. Sqrt: n scaled by
+// 4^k into x in [2^14, 2^16), m = rsqrt_q14(x) ~ 2^22 / sqrt(x), p = 30 - k. (k < 0, right
+// shifts truncating, only beyond 2^16 features.) Sum: m = 2^14, p = 22. No division; computed
+// once per read. The factor m / 2^(p - 16) is within 2^-13.5 of 2^8 / n (2^8 / sqrt(n)).
 inline void pool_divisor(uint8_t pool, uint32_t n, uint32_t* den, uint8_t* p) {
-  *p = 8;
-  *den = n;
-  if (pool == kPoolSum) *den = 0;
-  if (pool != kPoolSqrt || !n) return;  // (n = 0: no features, the pooled value is 0)
-  while (n < ((uint32_t)1 << 28)) {
-    n <<= 2;
-    ++*p;
+  uint32_t m = (uint32_t)1 << 14;
+  uint8_t s = 22;
+  if (pool != kPoolSum && n) {  // (n = 0: no features, the pooled value is 0)
+    const bool sq = pool == kPoolSqrt;
+    const uint8_t step = sq ? 2 : 1;
+    uint32_t x = n;
+    s = sq ? 30 : 38;
+    while (x < (sq ? (uint32_t)1 << 14 : (uint32_t)1 << 15)) {
+      x <<= step;
+      --s;
+    }
+    while (x >> 16) {
+      x >>= step;
+      ++s;
+    }
+    m = rsqrt_q14((uint16_t)(sq ? x : (x * x) >> 16));  // mean: 1 / x = 1 / sqrt(x^2)
   }
-  *den = isqrt32(n);
+  *den = m << 16;
+  *p = s;
 }
 
-// The pooled value of one dim with 8 fraction bits: round(acc * 2^p / den) (sum: acc * 2^8),
-// rounded half away from zero, saturated to int32.
-inline int32_t pool_q8(int32_t acc, uint32_t den, uint8_t p) {
-  if (!den) return signed_sat(abs32(acc), acc < 0, 8);
-  return signed_sat(div_round(abs32(acc), den, p), acc < 0, 0);
-}
+// The pooled value of one dim with 8 fraction bits: acc * 2^8 / n (mean), / sqrt(n) (sqrt) or
+// acc * 2^8 (sum), by the factor of pool_divisor, rounded half away from zero, saturated to int32.
+inline int32_t pool_q8(int32_t acc, uint32_t den, uint8_t p) { return rescale(acc, den, p); }
 
 // 2^(-k/64) in Q15 for k = 0..64, as little-endian byte pairs so any target reads them alike.
 #define TT_LE16(v) (uint8_t)((v)&0xFF), (uint8_t)((v) >> 8)
 template <class Unused>
 struct ModelTables {
   static const uint8_t exp2_q15[130];
+  static const uint8_t sigmoid_q17[50];
 };
 template <class Unused>
 const uint8_t ModelTables<Unused>::exp2_q15[130] TT_PROGMEM = {
@@ -318,6 +338,15 @@ const uint8_t ModelTables<Unused>::exp2_q15[130] TT_PROGMEM = {
     TT_LE16(19484), TT_LE16(19274), TT_LE16(19066), TT_LE16(18861), TT_LE16(18658), TT_LE16(18457),
     TT_LE16(18258), TT_LE16(18061), TT_LE16(17867), TT_LE16(17674), TT_LE16(17484), TT_LE16(17296),
     TT_LE16(17109), TT_LE16(16925), TT_LE16(16743), TT_LE16(16562), TT_LE16(16384)
+};
+// sigmoid(i / 2) - 1/2 in Q17 for i = 0..24, rounded (65535 for i = 23, 24).
+template <class Unused>
+const uint8_t ModelTables<Unused>::sigmoid_q17[50] TT_PROGMEM = {
+    TT_LE16(0),     TT_LE16(16051), TT_LE16(30285), TT_LE16(41625), TT_LE16(49912), TT_LE16(55593),
+    TT_LE16(59320), TT_LE16(61694), TT_LE16(63179), TT_LE16(64096), TT_LE16(64659), TT_LE16(65003),
+    TT_LE16(65212), TT_LE16(65339), TT_LE16(65417), TT_LE16(65464), TT_LE16(65492), TT_LE16(65509),
+    TT_LE16(65520), TT_LE16(65526), TT_LE16(65530), TT_LE16(65532), TT_LE16(65534), TT_LE16(65535),
+    TT_LE16(65535)
 };
 #undef TT_LE16
 
@@ -386,7 +415,8 @@ TT_NOINLINE inline bool limit_ok(const uint8_t* p, uint32_t fan_in) {
 }
 
 // Offsets of the image's sections, derived from the checked sizes (never read from the image);
-// model_open computes b1, b2 and the end the same way, inline.
+// the same sums as off_b1, off_b2 and off_end (model_open, StaticModel), read_dense's walk and
+// model_threshold.
 struct Layout {
   uint32_t w1, b1, m1, w2, b2, m2, thr, labels;
 };
@@ -786,10 +816,32 @@ inline void model_push_text(const M& m, ModelState<D, H, K>& s, const uint8_t* p
 
 namespace detail {
 
-// sigmoid(z) in Q15 for a Q16.16 logit: 1 / (1 + e^-|z|), mirrored for z < 0; one division.
-inline uint16_t sigmoid_q15(int32_t z) {
-  const uint32_t e = exp_neg_q31(abs32(z));                               // Q31, <= 2^31
-  const uint32_t p = div_round((uint32_t)1 << 30, ((uint32_t)1 << 30) + (e >> 1), 15);      // in [2^14, 2^15]
+// sigmoid(z) in Q15 for a Q16.16 logit, within 0.65 of 32768 sigmoid(z) and monotone, without
+// a division or exp: for u = |z| < 12, the Taylor series to the 4th power around the nearest
+// node i/2 of the table (|d| <= 1/4), whose derivatives follow from g = sigmoid - 1/2 itself:
+// with m = sigmoid' = 1/4 - g^2,
+//   sigmoid(i/2 + d) = 1/2 + g + m d (1 - d (g - d (1/6 - m - d g (1/12 - m))))
+// (error below 2.1e-6); for u >= 12, 1 (32768 sigmoid(12) > 32767.79). Mirrored for z < 0.
+// Every operand fits 16 bits and every product is shifted by taking its high half and then a
+// few bits more (16 x 16-bit products and no 32-bit shift loops on the AVR: 70 B less there).
+// Signed right shifts are arithmetic (GCC, Clang; C++20). Inline in read_head: its one caller
+// per model (sms4k, static path: -12 B M0, -104 B and 12 B of stack AVR; each further model with
+// a sigmoid head pays its own copy).
+TT_INLINE uint16_t sigmoid_q15(int32_t z) {
+  const uint32_t u = abs32(z);
+  uint32_t p = (uint32_t)kProbOne;
+  if (u < ((uint32_t)12 << 16)) {
+    const uint32_t i = (u + 16384u) >> 15;
+    const int16_t d = (int16_t)(int32_t)(u - (i << 15));                               // Q16, [-1/4, 1/4)
+    const uint16_t g = rd_u16(ModelTables<void>::sigmoid_q17 + 2u * i);                // Q17
+    const int32_t m = (int32_t)32768 - (int32_t)((uint16_t)(((uint32_t)g * g + 65536u) >> 16) >> 1);  // Q17 of 1/4 - g^2
+    const int16_t c4 = (int16_t)((int16_t)((int32_t)(int16_t)(g >> 1) * (int16_t)(10923 - m) >> 16) >> 1);  // Q16 of g (1/12 - m)
+    const int16_t c = (int16_t)(21845 - m - (int16_t)((int32_t)d * (2 * c4) >> 16));   // Q17 of 1/6 - m - d c4
+    const int16_t h = (int16_t)((int32_t)(g >> 2) - ((int16_t)((int32_t)d * c >> 16) >> 2));  // Q15 of g - d c
+    const uint16_t t = (uint16_t)(32768 - ((int32_t)d * h >> 16));                     // Q15 of 1 - d h
+    const int16_t dt = (int16_t)(((int32_t)d * t * 2 + 32768) >> 16);                 // Q16 of d t
+    p = (uint32_t)((int32_t)65536 + g + ((int32_t)(uint16_t)m * dt >> 16) + 2) >> 2;  // Q17 -> Q15
+  }
   return (uint16_t)(z >= 0 ? p : (uint32_t)kProbOne - p);
 }
 

@@ -38,13 +38,17 @@ int cmd_train(int argc, char** argv) {
       {"lr", "RATE", "learning rate, decayed linearly to 0 (default: AdaGrad 1 for --linear models, 0.2 otherwise; Adam 0.01)", ""},
       {"batch", "N", "mini-batch size", std::to_string(d.batch)},
       {"optimizer", "adagrad|adam", "optimiser (lazy updates of the embedding rows a batch touches)", "adagrad"},
-      {"l2", "L", "L2 penalty on the weights (default: 0.001 for linear models, 0.002 with --max-flash up to 8K, 0 otherwise)", ""},
+      {"l2", "L", "L2 penalty on the weights (default: 0.004 for linear models, 0 otherwise)", ""},
       {"class-weight", "auto|balanced|none",
        "balanced: weigh classes by n / (classes x count); auto: balanced for softmax heads (macro-F1), none for "
        "sigmoid heads (ROC AUC)",
        "auto"},
-      {"valid", "FRACTION", "held out for early stopping and thresholds, 0 for none", "0.1"},
+      {"valid", "FRACTION",
+       "held out for early stopping and thresholds, 0 for none: train on every row for every epoch, thresholds "
+       "from the training rows (default: 0 for linear models without --refit, 0.1 otherwise)",
+       ""},
       {"patience", "N", "stop after N epochs without a better validation metric", std::to_string(d.patience)},
+      {"keep", "best|last", "the epoch kept: the best on the validation rows (early stopping) or the last", "best"},
       {"refit", "", "after early stopping, retrain on all rows (training + validation) for the best epoch count", ""},
       {"qat", "",
        "quantisation-aware training: train through the int8 weights and write the int8 model (kind 1, as "
@@ -138,9 +142,14 @@ int cmd_train(int argc, char** argv) {
     o.class_weight = train::ClassWeight::kNone;
   else
     throw UsageError("train: --class-weight must be auto, balanced or none, got '" + cw + "'");
-  o.valid = args.get_double("valid", 0, 0.9);
+  if (args.has("valid")) o.valid = args.get_double("valid", 0, 0.9);
   o.patience = static_cast<uint32_t>(args.get_int("patience", 1, 100000));
   o.refit = args.has("refit");
+  if (args.has("keep")) {
+    const std::string k = args.get("keep");
+    if (k != "best" && k != "last") throw UsageError("train: --keep must be best or last, got '" + k + "'");
+    o.keep_last = k == "last";
+  }
   o.qat = args.has("qat");
   if (args.has("nb")) o.nb_alpha = static_cast<float>(args.get_double("nb", 0, 1e6));
   o.nb_beta = static_cast<float>(args.get_double("nb-beta", 0, 1));
@@ -177,10 +186,10 @@ int cmd_train(int argc, char** argv) {
   const data::Dataset data = data::read_dataset(data_path, ro);
   char info[512];
   std::snprintf(info, sizeof info,
-                "tinytext train: epochs=%u lr=%g batch=%u optimizer=%s l2=%s class-weight=%s valid=%g "
+                "tinytext train: epochs=%u lr=%g batch=%u optimizer=%s l2=%s class-weight=%s valid=%s "
                 "patience=%u refit=%d qat=%d nb=%g nb-beta=%g seed=%llu",
                 o.epochs, static_cast<double>(o.lr), o.batch, opt.c_str(),
-                o.l2 >= 0 ? std::to_string(o.l2).c_str() : "default", cw.c_str(), o.valid, o.patience,
+                o.l2 >= 0 ? std::to_string(o.l2).c_str() : "default", cw.c_str(), o.valid >= 0 ? std::to_string(o.valid).c_str() : "default", o.patience,
                 o.refit ? 1 : 0, o.qat ? 1 : 0, static_cast<double>(o.nb_alpha), static_cast<double>(o.nb_beta),
                 static_cast<unsigned long long>(o.seed));
   o.info = info;

@@ -407,10 +407,9 @@ float default_lr(Optimizer opt, const ModelShape& shape) {
   return shape.linear ? 1.0f : 0.2f;
 }
 
-float default_l2(const ModelShape& shape, uint64_t max_flash) {
-  if (!shape.linear) return 0.0f;
-  return max_flash && max_flash <= kSmallBudget ? kSmallBudgetL2 : kDefaultLinearL2;
-}
+float default_l2(const ModelShape& shape) { return shape.linear ? kDefaultLinearL2 : 0.0f; }
+
+double default_valid(const ModelShape& shape, bool refit) { return shape.linear && !refit ? 0.0 : kDefaultValid; }
 
 float default_nb_alpha(const ModelShape& shape) { return shape.linear ? kDefaultNbAlpha : 0.0f; }
 
@@ -426,7 +425,7 @@ std::string budget_rule_text() {
          "model (no output layer, D = outputs K) with the most buckets that fit, B = floor((BYTES - K) / K) "
          "rounded down to a multiple of 64, at most 65536 (4K, 1 output: B = 4032; 32K, 3 classes: "
          "B = 10880). Budgets up to 8K use words and char 3-4 n-grams (no bigrams) unless --char-ngrams or "
-         "--word-ngrams is given, and L2 0.002 unless --l2 is given. In our experiments the linear model beat "
+         "--word-ngrams is given. In our experiments the linear model beat "
          "every embedding + output layer shape of the same size on the binary, multi-label and multi-class "
          "tasks. Explicit --dim/--hidden (with or without --buckets) switch to an embedding model whose buckets "
          "are refitted to the budget.";
@@ -511,7 +510,8 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
   const ModelShape shape = resolve_shape(opt, d);
   if (opt.epochs == 0) throw UsageError("--epochs must be at least 1");
   if (opt.batch == 0) throw UsageError("--batch must be at least 1");
-  if (!(opt.valid >= 0 && opt.valid < 1)) throw UsageError("--valid must be in [0, 1)");
+  const double valid = opt.valid >= 0 ? opt.valid : default_valid(shape, opt.refit);
+  if (!(valid < 1)) throw UsageError("--valid must be in [0, 1)");
   const size_t n = d.size();
   const size_t K = shape.outputs, D = shape.dim, H = shape.hidden, I = shape.out_in();
   const size_t B = shape.tokenizer.buckets;
@@ -553,9 +553,9 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
   std::iota(order.begin(), order.end(), size_t{0});
   detail::Rng split_rng(opt.seed * 0x9E3779B97F4A7C15ull + 0x5EED);
   for (size_t i = n; i > 1; --i) std::swap(order[i - 1], order[split_rng.below(i)]);
-  size_t n_valid = static_cast<size_t>(std::floor(opt.valid * static_cast<double>(n)));
-  if (opt.valid > 0 && n_valid == 0 && progress)
-    std::fprintf(stderr, "train: --valid %.3g of %zu rows is no row; training without validation\n", opt.valid, n);
+  size_t n_valid = static_cast<size_t>(std::floor(valid * static_cast<double>(n)));
+  if (valid > 0 && n_valid == 0 && progress)
+    std::fprintf(stderr, "train: --valid %.3g of %zu rows is no row; training without validation\n", valid, n);
   std::vector<size_t> valid_idx(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n_valid));
   std::vector<size_t> train_idx(order.begin() + static_cast<std::ptrdiff_t>(n_valid), order.end());
   std::sort(valid_idx.begin(), valid_idx.end());
@@ -603,7 +603,7 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
   };
   init_weights();
 
-  OptConfig oc{opt.optimizer, opt.l2 >= 0 ? opt.l2 : default_l2(shape, opt.max_flash)};
+  OptConfig oc{opt.optimizer, opt.l2 >= 0 ? opt.l2 : default_l2(shape)};
   const float lr0 = opt.lr > 0 ? opt.lr : default_lr(opt.optimizer, shape);
   char lr_buf[32];
   std::snprintf(lr_buf, sizeof lr_buf, "%g", static_cast<double>(lr0));
@@ -688,13 +688,15 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
 
   // Validation scores (fixed slices, one slot per example).
   std::vector<float> vscores(valid_idx.size() * K);
-  auto score_valid = [&](const FloatModel& mm) {
+  // Scores `rows` into vscores (resized to fit).
+  auto score_rows = [&](const FloatModel& mm, const std::vector<size_t>& rows) {
+    vscores.resize(rows.size() * K);
     tpool.run([&](unsigned t) {
       Cache<float>& c = caches[t];
       Weights<float> w{mm.emb.data(), mm.w1.data(), mm.b1.data(), mm.w2.data(), mm.b2.data()};
-      const size_t nv = valid_idx.size();
+      const size_t nv = rows.size();
       for (size_t j = slice_begin(nv, t, T); j < slice_begin(nv, t + 1, T); ++j) {
-        const size_t i = valid_idx[j];
+        const size_t i = rows[j];
         detail::forward(shape, w, tok.feats.data() + tok.offs[i], tok.offs[i + 1] - tok.offs[i], c);
         float* out = &vscores[j * K];
         for (size_t k = 0; k < K; ++k) out[k] = c.z[k];
@@ -705,6 +707,7 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
       }
     });
   };
+  auto score_valid = [&](const FloatModel& mm) { score_rows(mm, valid_idx); };
   auto valid_metric = [&]() -> double {
     const size_t nv = valid_idx.size();
     if (shape.head == Head::kSigmoid) {
@@ -875,7 +878,7 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
       score_valid(fq ? shadow : m);
       er.valid_metric = valid_metric();
       const double metric = std::isnan(er.valid_metric) ? -er.loss : er.valid_metric;
-      if (metric > best_metric) {
+      if (metric > best_metric || opt.keep_last) {
         best_metric = metric;
         best_epoch = epoch;
         best = m;
@@ -902,6 +905,21 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
   }
   if (tty) std::fprintf(stderr, "\n");
   };
+  // Sigmoid heads: each output's threshold maximises F1 over `rows` scored by `mm` (for QAT, the
+  // int8 model that will be written).
+  auto set_thresholds = [&](const std::vector<size_t>& rows, const FloatModel& mm) {
+    score_rows(mm, rows);
+    const size_t nv = rows.size();
+    std::vector<float> s(nv);
+    std::vector<uint8_t> y(nv);
+    for (size_t k = 0; k < K; ++k) {
+      for (size_t j = 0; j < nv; ++j) {
+        s[j] = vscores[j * K + k];
+        y[j] = d.targets[rows[j] * K + k];
+      }
+      m.threshold[k] = detail::best_f1_threshold(s, y);
+    }
+  };
   init_fq(train_idx);
   run_epochs(train_idx, opt.epochs, !valid_idx.empty());
   if (fq) rep.qat_ranges = fq->ranges();
@@ -909,20 +927,7 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
   if (!valid_idx.empty()) {
     m = std::move(best);
     if (fq) rep.qat_ranges = best_ranges;
-    if (shape.head == Head::kSigmoid) {
-      // QAT: the thresholds of the int8 model that will be written.
-      score_valid(fq ? quant::dequantized(m, rep.qat_ranges) : m);
-      const size_t nv = valid_idx.size();
-      std::vector<float> s(nv);
-      std::vector<uint8_t> y(nv);
-      for (size_t k = 0; k < K; ++k) {
-        for (size_t j = 0; j < nv; ++j) {
-          s[j] = vscores[j * K + k];
-          y[j] = d.targets[valid_idx[j] * K + k];
-        }
-        m.threshold[k] = detail::best_f1_threshold(s, y);
-      }
-    }
+    if (shape.head == Head::kSigmoid) set_thresholds(valid_idx, fq ? quant::dequantized(m, rep.qat_ranges) : m);
     if (opt.refit) {
       // Retrain from the same start on every row (training + validation) for the best epoch count,
       // with the same learning-rate schedule; the thresholds chosen above are kept.
@@ -940,6 +945,9 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
       rep.epochs.resize(reported);
       m.threshold = thr;
     }
+  } else if (shape.head == Head::kSigmoid) {
+    // No validation rows: the thresholds come from the training rows (in-sample).
+    set_thresholds(train_idx, fq ? quant::dequantized(m, rep.qat_ranges) : m);
   }
   rep.best_epoch = best_epoch;
   rep.best_metric = best_metric;
