@@ -416,6 +416,10 @@ TEST(Export, CrossBuildLinkCheckAndCodeBudget) {
       EXPECT_LE(code2, c.code_first + c.code_more);
       EXPECT_LE(std::max(sa, sb), c.code_static);
       EXPECT_LE(s2, c.code_static + c.code_more);
+      // ...and does not overstate it by more than 15% (a stale table misleads `tinytext size`).
+      EXPECT_LE(c.code_first, code1 * 115 / 100) << "re-measure the table in src/export/size.cc";
+      EXPECT_LE(c.code_static_linear, sa * 115 / 100) << "re-measure the table in src/export/size.cc";
+      EXPECT_LE(c.code_static, std::max(sa, sb) * 115 / 100) << "re-measure the table in src/export/size.cc";
     }
   }
   if (!built) GTEST_SKIP() << "no cross compiler";

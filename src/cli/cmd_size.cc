@@ -18,7 +18,7 @@ int cmd_size(int argc, char** argv) {
   if (args.help()) {
     std::cout << args.usage() << "\nFlash: the device image (exact: the bytes export writes) + the runtime's code, "
                                  "estimated from\na table measured with the target toolchains (one model; a second "
-                                 "model adds its image\nand a little code): 'code~' for the static path (the generated "
+                                 "model adds its image\nand up to the per-further-model code below): 'code~' for the static path (the generated "
                                  "NAME_model type, what an\nexported model compiles to), 'open~' for the generic path "
                                  "(tt::Model + model_open, an image\nloaded at run time). RAM: the state and scores "
                                  "structs (exact "

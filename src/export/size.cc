@@ -16,7 +16,7 @@ const std::vector<TargetCosts>& target_costs() {
   // rounded up with a margin.
   static const std::vector<TargetCosts> t = {
       {"cortex-m0plus", "arm-none-eabi-g++ 12.2 -Os -mcpu=cortex-m0plus -mthumb", 3300, 1900, 2500, 2900, 32, 8, 4, 136},
-      {"atmega328p", "avr-g++ 5.4 -Os -mmcu=atmega328p (TT_SMALL)", 8000, 3900, 5400, 6500, 29, 8, 1, 152},
+      {"atmega328p", "avr-g++ 5.4 -Os -mmcu=atmega328p (TT_SMALL)", 6800, 3900, 5400, 6500, 29, 8, 1, 152},
   };
   return t;
 }
