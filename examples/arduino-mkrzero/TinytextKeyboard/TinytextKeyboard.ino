@@ -39,7 +39,7 @@ void setup() {
   ready = TT_MODEL_OPEN(model) == tt::kOk &&
           tt::example::keyboard_begin(app, model, TT_MODEL_LAYOUT, kWatch) == tt::kOk;
   Serial1.println(ready ? "tinytext keyboard: type, then Enter" : "tinytext keyboard: the model was refused");
-  if (usb.Init() == -1) Serial1.println("USB host did not start");
+  if (usb.Init() == (uint32_t)-1) Serial1.println("USB host did not start");  // Init() is uint32_t
 }
 
 void loop() { usb.Task(); }
