@@ -68,3 +68,21 @@ if(TT_BASH AND TT_AVR_GXX AND EXISTS /usr/share/arduino/hardware/arduino/avr/cor
 else()
   message(WARNING "boards: avr-g++ or arduino-core-avr not found; boards_arduino not registered")
 endif()
+
+# The MKR Zero keyboard example (examples/arduino-mkrzero/), assembled with make_sketch.sh from a
+# trained 4K model and compiled for the Cortex-M0+ with the SAMD core's flags and -Wall -Wextra
+# -Werror against stub headers of the core and the USBHost library (targets/arduino/mkrzero/: the
+# real ones are not in Debian), then linked with --gc-sections and link-checked. Catches drift
+# between the sketch, keyboard_verdict.h, the tinytext headers and the export; see docs/hid.md.
+if(TT_BASH AND TT_ARM_GXX)
+  if(NOT DEFINED TT_SHARED_DIR)
+    get_filename_component(TT_SHARED_DIR ${CMAKE_SOURCE_DIR}/../shared ABSOLUTE)
+  endif()
+  add_test(NAME boards_mkrzero
+           COMMAND ${TT_BASH} ${CMAKE_SOURCE_DIR}/targets/arduino/build_mkrzero.sh $<TARGET_FILE:tinytext>
+                   ${CMAKE_BINARY_DIR}/mkrzero_example ${TT_SHARED_DIR}/data/sms-spam-collection/SMSSpamCollection)
+  set_tests_properties(boards_mkrzero PROPERTIES LABELS "boards" TIMEOUT 120)
+else()
+  message(WARNING "boards: arm-none-eabi-g++ not found; boards_mkrzero (the MKR Zero sketch) not registered "
+                  "(run scripts/boards-deps.sh)")
+endif()
