@@ -13,23 +13,10 @@
 #include <tinytext/tokenizer.h>
 
 #include "board.h"
+#include "fnv1a.h"
 #include "workload_data.h"
 
 namespace {
-
-const uint32_t kFnvOffset = 2166136261u;
-const uint32_t kFnvPrime = 16777619u;
-
-struct Fnv1a {
-  uint32_t h;
-  void byte(uint8_t b) {
-    h ^= b;
-    h *= kFnvPrime;
-  }
-  void u32(uint32_t v) {  // little-endian, whatever the target
-    for (uint8_t i = 0; i < 4; ++i) byte((uint8_t)(v >> (8u * i)));
-  }
-};
 
 struct DigestSink {
   Fnv1a fnv;

@@ -16,19 +16,9 @@
 #include <tinytext/model.h>
 
 #include "board.h"
+#include "fnv1a.h"
 
 namespace {
-
-struct Fnv1a {
-  uint32_t h;
-  void byte(uint8_t b) {
-    h ^= b;
-    h *= 16777619u;
-  }
-  void u32(uint32_t v) {
-    for (uint8_t i = 0; i < 4; ++i) byte((uint8_t)(v >> (8u * i)));
-  }
-};
 
 struct XorShift {
   uint32_t s;
@@ -43,7 +33,7 @@ struct XorShift {
 }  // namespace
 
 extern "C" int tt_workload_main(void) {
-  Fnv1a sig = {2166136261u};
+  Fnv1a sig = {kFnvOffset};
   uint32_t calls = 0;
   tt_bench_begin();
   for (int32_t z = -((int32_t)13 << 16); z <= ((int32_t)13 << 16); z += 7, ++calls) sig.u32(tt::detail::sigmoid_q15(z));
@@ -53,10 +43,10 @@ extern "C" int tt_workload_main(void) {
   sig.u32(tt::detail::sigmoid_q15(-2147483647 - 1));
   sig.u32(tt::detail::sigmoid_q15(2147483647));
 
-  Fnv1a rs = {2166136261u};
+  Fnv1a rs = {kFnvOffset};
   for (uint32_t x = (uint32_t)1 << 14; x < ((uint32_t)1 << 16); ++x) rs.u32(tt::detail::rsqrt_q14((uint16_t)x));
 
-  Fnv1a pool = {2166136261u};
+  Fnv1a pool = {kFnvOffset};
   for (uint8_t kind = 0; kind <= tt::kPoolSum; ++kind) {
     for (uint32_t i = 1; i <= 22000u; ++i) {
       const uint32_t n = i <= 20000u ? i : 1u + (r.next() & 0xFFFFFFu);
@@ -71,14 +61,14 @@ extern "C" int tt_workload_main(void) {
     }
   }
 
-  Fnv1a soft = {2166136261u};
+  Fnv1a soft = {kFnvOffset};
   for (uint32_t x = 0; x < ((uint32_t)24 << 16); x += 97) soft.u32(tt::detail::exp_neg_q31(x));
   for (uint16_t i = 0; i < 2000; ++i) {
     const uint32_t num = r.next() >> 1, den = r.next() >> (r.next() & 31u);
     soft.u32(tt::detail::div_round(num, den, (uint8_t)(r.next() % 31u)));
   }
 
-  Fnv1a res = {2166136261u};
+  Fnv1a res = {kFnvOffset};
   for (uint16_t i = 0; i < 4000; ++i) {
     const int32_t x = (int32_t)r.next() >> (r.next() & 31u);
     const uint32_t mult = r.next() >> 1;
