@@ -427,3 +427,17 @@ TEST(Export, CrossBuildLinkCheckAndCodeBudget) {
 }
 
 }  // namespace
+
+// `tinytext size` says whether a model fits each board: a 4 KB linear model fits the Uno and the
+// MKR Zero; a 32 KB one only the MKR Zero (the Uno has 32,256 bytes for a sketch).
+TEST(Export, SizeSaysWhatFitsTheBoards) {
+  tt::Model m{};
+  m.flags = tt::kModelLinear;
+  m.dim = 1;
+  m.outputs = 1;
+  for (const auto& t : tt::exporter::target_costs()) {
+    EXPECT_TRUE(tt::exporter::size_on(t, m, 4094).fits) << t.name;
+    EXPECT_EQ(tt::exporter::size_on(t, m, 32766).fits, t.name != "atmega328p") << t.name;
+    EXPECT_FALSE(tt::exporter::size_on(t, m, t.flash_avail).fits) << t.name << ": the code counts too";
+  }
+}

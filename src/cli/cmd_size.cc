@@ -23,7 +23,9 @@ int cmd_size(int argc, char** argv) {
                                  "(tt::Model + model_open, an image\nloaded at run time). RAM: the state and scores "
                                  "structs (exact "
                                  "layout per target) + the stack\nof model_read (estimated from -fstack-usage). A float "
-                                 "model is measured as it would be once\nquantised.\n";
+                                 "model is measured as it would be once\nquantised. A line names each board the model does not fit "
+                                 "(flash or RAM above the board's,\ntinytext alone: the sketch and the core need their "
+                                 "share); --json gives 'fits' per target.\n";
     for (const auto& t : exporter::target_costs())
       std::cout << "  " << t.name << ": code " << t.code_static_linear << " bytes (linear) / " << t.code_static
                 << " (other shapes), open " << t.code_first << " (+" << t.code_more
@@ -52,7 +54,9 @@ int cmd_size(int argc, char** argv) {
            ",\"flash_generic\":" + std::to_string(r.flash_generic) +
            ",\"code_estimate_generic\":" + std::to_string(r.code_generic) +
            ",\"ram\":" + std::to_string(r.ram) + ",\"state\":" + std::to_string(r.state) +
-           ",\"scores\":" + std::to_string(r.scores) + ",\"stack_estimate\":" + std::to_string(r.stack) + "}";
+           ",\"scores\":" + std::to_string(r.scores) + ",\"stack_estimate\":" + std::to_string(r.stack) + ",\"board\":" + json_quote(t.board) +
+           ",\"flash_available\":" + std::to_string(t.flash_avail) + ",\"ram_available\":" +
+           std::to_string(t.ram_avail) + ",\"fits\":" + (r.fits ? "true" : "false") + "}";
       first = false;
     }
     std::cout << o << "]}\n";
@@ -61,14 +65,20 @@ int cmd_size(int argc, char** argv) {
   std::printf("%s: int8 %s\n", in.c_str(), q.shape.describe().c_str());
   std::printf("%-14s %8s %8s %8s %8s   %6s %6s %6s %6s\n", "target", "flash", "image", "code~", "open~", "RAM", "state",
               "scores", "stack~");
+  std::string misfits;
   for (const auto& t : exporter::target_costs()) {
     const auto r = exporter::size_on(t, m, img);
     std::printf("%-14s %8u %8u %8u %8u   %6u %6u %6u %6u\n", r.target.c_str(), r.flash, r.image, r.code, r.code_generic,
                 r.ram, r.state, r.scores, r.stack);
+    if (!r.fits)
+      misfits += "does not fit the " + t.board + " (" + t.name + "): flash " + std::to_string(r.flash) + " of " +
+                 std::to_string(t.flash_avail) + " bytes, RAM " + std::to_string(r.ram) + " of " +
+                 std::to_string(t.ram_avail) + "\n";
   }
   std::printf("(~: estimates; see 'tinytext size --help'. flash = image + code~, the static path; open~: the "
               "code of the\ngeneric path with model_open instead. The image holds weights, requantisation parameters, "
               "thresholds,\nlabels and a CRC.)\n");
+  if (!misfits.empty()) std::printf("%s", misfits.c_str());
   return 0;
 }
 

@@ -26,6 +26,9 @@ struct TargetCosts {
   uint32_t scores_base;  // sizeof(ModelScores<K>) = round_up(scores_base + 10 K, align)
   uint32_t align;
   uint32_t stack_base;   // model_read frame + callees, excluding its 6D + 2H + 4K scratch
+  std::string board;     // the board whose capacity `fits` is checked against
+  uint32_t flash_avail;  // program flash a sketch may use on it
+  uint32_t ram_avail;    // its RAM
 };
 
 const std::vector<TargetCosts>& target_costs();
@@ -35,6 +38,7 @@ struct SizeReport {
   uint32_t image = 0, code = 0, flash = 0;            // static path (NAME_model, what export's users compile)
   uint32_t code_generic = 0, flash_generic = 0;       // generic path (tt::Model + model_open)
   uint32_t state = 0, scores = 0, stack = 0, ram = 0;
+  bool fits = false;  // flash <= flash_avail and ram <= ram_avail (tinytext alone, no core or sketch)
 };
 
 SizeReport size_on(const TargetCosts& t, const tt::Model& m, uint32_t image_bytes);
