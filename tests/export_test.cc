@@ -45,9 +45,10 @@ int sh(const std::string& cmd, std::string* out = nullptr) {
 
 bool have(const std::string& tool) { return sh("command -v " + tool + " >/dev/null") == 0; }
 
-QuantModel train_small(const tt::data::Dataset& d, bool hidden) {
+QuantModel train_small(const tt::data::Dataset& d, bool hidden, bool text_row = false) {
   tt::train::TrainOptions o;
   o.quiet = true;
+  o.text_row = text_row ? 1 : 0;
   o.epochs = 3;
   if (hidden) {
     o.shape.tokenizer.buckets = 512;
@@ -250,7 +251,12 @@ TEST(Export, HostDeviceParityOnEveryTask) {
     tt::data::Dataset train;
     std::vector<std::string> test;
     split(d, train, test, 400);
-    for (bool hidden : {false, true}) check_parity(train_small(train, hidden), dir + "/" + t.name + (hidden ? "_h" : "_l"), test);
+    for (bool hidden : {false, true})
+      for (bool row : {false, true}) {
+        const QuantModel q = train_small(train, hidden, row);
+        ASSERT_EQ(q.shape.text_row, row);
+        check_parity(q, dir + "/" + t.name + (hidden ? "_h" : "_l") + (row ? "r" : ""), test);
+      }
   }
   sh("rm -rf " + dir);
 }
@@ -263,9 +269,11 @@ TEST(Export, StaticEqualsGenericOnSmsTestSplit) {
   const std::string dir = tmpdir();
   tt::data::Dataset train, test;
   tt::test::split_every_fifth(tt::test::read_sms(), train, test);
-  for (uint64_t flash : {4096u, 32768u}) {
+  for (int run = 0; run < 3; ++run) {
+    const uint64_t flash = run == 1 ? 32768u : 4096u;
     tt::train::TrainOptions o;
     o.quiet = true;
+    o.text_row = run == 2 ? 1 : 0;  // the 4 KB shape with the text row
     o.epochs = 2;
     o.max_flash = flash;
     o.shape.tokenizer.char_min = 3;  // the CLI's defaults (TrainOptions has none): the budget rule
@@ -273,7 +281,8 @@ TEST(Export, StaticEqualsGenericOnSmsTestSplit) {
     const tt::FloatModel m = tt::train::train(train, o);
     const QuantModel q = tt::quant::quantize(m, tt::quant::calibrate(m, train.texts, {}));
     SCOPED_TRACE(q.shape.describe());
-    check_parity(q, dir + "/sms" + std::to_string(flash), test.texts);
+    ASSERT_EQ(q.shape.text_row, run == 2);
+    check_parity(q, dir + "/sms" + std::to_string(flash) + (run == 2 ? "r" : ""), test.texts);
   }
   sh("rm -rf " + dir);
 }

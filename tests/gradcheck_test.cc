@@ -21,6 +21,7 @@ struct Case {
   bool linear;
   Head head;
   Pool pool;
+  bool text_row = false;  // the features end with the text row, index B = 11
 };
 
 tt::FloatModel make(const Case& c, uint64_t seed) {
@@ -32,6 +33,7 @@ tt::FloatModel make(const Case& c, uint64_t seed) {
   s.linear = c.linear;
   s.head = c.head;
   s.pool = c.pool;
+  s.text_row = c.text_row;
   std::vector<std::string> labels(c.outputs, "x");
   tt::FloatModel m;
   m.init(s, labels);
@@ -53,8 +55,8 @@ double loss_of(const tt::FloatModel& m, const std::vector<std::vector<double>>& 
 void check(const Case& c) {
   for (uint64_t seed = 1; seed <= 3; ++seed) {
     const tt::FloatModel m = make(c, seed);
-    const uint16_t f[] = {3, 7, 3, 10, 0};
-    const size_t n = 5;
+    const uint16_t f[] = {3, 7, 3, 10, 0, 11};
+    const size_t n = c.text_row ? 6 : 5;
     std::vector<uint8_t> y(c.outputs, 0);
     if (c.head == Head::kSoftmax) {
       y[seed % c.outputs] = 1;
@@ -97,6 +99,12 @@ void check(const Case& c) {
 
 TEST(GradCheck, LinearSigmoidEveryPooling) {
   for (Pool pool : {Pool::kMean, Pool::kSqrt, Pool::kSum}) check({2, 0, 2, true, Head::kSigmoid, pool});
+}
+
+// The text row is one more embedding row indexed like a feature: the same gradients.
+TEST(GradCheck, TextRow) {
+  check({2, 0, 2, true, Head::kSigmoid, Pool::kSqrt, true});
+  check({4, 3, 3, false, Head::kSoftmax, Pool::kMean, true});
 }
 
 TEST(GradCheck, LinearSoftmax) { check({3, 0, 3, true, Head::kSoftmax, Pool::kSqrt}); }

@@ -135,6 +135,38 @@ TEST(ModelIo, RoundTripAndByteIdenticalResave) {
   EXPECT_EQ(count_files(dir), 2u);  // no temporary files left behind
 }
 
+// The text row is a shape flag appended to SHAP (written only when set: a model without it keeps
+// its bytes) and one more embedding row; the float model appends index B to every text.
+TEST(ModelIo, TextRowShapeFlag) {
+  tt::FloatModel m = small_model(0, true, tt::Head::kSigmoid, 2);
+  const std::string plain = tt::serialize_model(m);
+  tt::ModelShape s = m.shape;
+  s.text_row = true;
+  tt::FloatModel r;
+  r.init(s, m.labels);
+  EXPECT_EQ(r.emb.size(), size_t{38} * 2);
+  EXPECT_EQ(s.parameter_count(), m.shape.parameter_count() + 2);
+  for (size_t i = 0; i < r.emb.size(); ++i) r.emb[i] = static_cast<float>(i % 7) * 0.1f - 0.3f;
+  r.b2 = m.b2;
+  r.threshold = m.threshold;
+  r.info = m.info;
+  const std::string bytes = tt::serialize_model(r);
+  EXPECT_EQ(bytes.size(), plain.size() + 1 + 2 * 4);  // one SHAP byte, one row of 2 floats
+  const tt::FloatModel back = tt::parse_model(bytes, "r.ttm");
+  EXPECT_TRUE(back.shape.text_row);
+  EXPECT_EQ(back.emb, r.emb);
+  EXPECT_EQ(tt::serialize_model(back), bytes);
+  EXPECT_FALSE(tt::parse_model(plain, "p.ttm").shape.text_row);
+  const std::vector<uint16_t> f = r.features("hi there");
+  ASSERT_FALSE(f.empty());
+  EXPECT_EQ(f.back(), 37u);
+  EXPECT_EQ(f.size(), m.features("hi there").size() + 1);
+  EXPECT_EQ(r.features("").size(), 1u);  // an empty text is the row alone
+  // B = 65536 leaves no 16-bit index for the row.
+  s.tokenizer.buckets = 65536;
+  EXPECT_THROW(s.check(), tt::UsageError);
+}
+
 TEST(ModelIo, Crc32KnownValue) {
   EXPECT_EQ(tt::crc32("123456789", 9), 0xCBF43926u);
 }

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -18,8 +19,9 @@ namespace {
 
 using tt::quant::QuantModel;
 
-QuantModel make_q(uint32_t hidden, tt::Head head, uint32_t outputs, uint32_t dim = 6) {
+tt::FloatModel make_f(uint32_t hidden, tt::Head head, uint32_t outputs, uint32_t dim = 6, bool text_row = false) {
   tt::ModelShape s;
+  s.text_row = text_row;
   s.tokenizer = {64, 2, 3, 5};
   s.dim = dim;
   s.hidden = hidden;
@@ -33,7 +35,15 @@ QuantModel make_q(uint32_t hidden, tt::Head head, uint32_t outputs, uint32_t dim
   auto u = [&] { return static_cast<float>(static_cast<double>(r.next() >> 11) / 9007199254740992.0 * 2.0 - 1.0); };
   for (auto* t : {&m.emb, &m.w1, &m.b1, &m.w2, &m.b2})
     for (auto& v : *t) v = u();
+  return m;
+}
+
+QuantModel quantize_f(const tt::FloatModel& m) {
   return tt::quant::quantize(m, tt::quant::calibrate(m, {"free prize", "see you at noon", "call now"}, {}));
+}
+
+QuantModel make_q(uint32_t hidden, tt::Head head, uint32_t outputs, uint32_t dim = 6, bool text_row = false) {
+  return quantize_f(make_f(hidden, head, outputs, dim, text_row));
 }
 
 tt::Status open(const std::string& img, tt::Model& m) {
@@ -97,6 +107,63 @@ TEST(Runtime, RefusesWithStatus) {
   s[s.size() - 5] = 'x';  // the labels' final NUL
   reseal(s);
   EXPECT_EQ(open(s, m), tt::kBadSize);
+}
+
+// The text row: one more embedding row (B) that model_read adds once per text, as one more
+// feature; the image's flag and its size must agree, and the int8 scores follow the float model
+// (which appends index B to every text's features).
+TEST(Runtime, TextRowIsOneMoreFeature) {
+  for (const bool linear : {false, true}) {
+    SCOPED_TRACE(linear ? "linear" : "hidden");
+    tt::FloatModel f = linear ? make_f(0, tt::Head::kSigmoid, 2, 2, true) : make_f(4, tt::Head::kSoftmax, 3, 6, true);
+    if (linear) {
+      tt::FloatModel l = f;
+      l.shape.linear = true;
+      l.w2.clear();
+      f = l;
+    }
+    const uint32_t B = f.shape.tokenizer.buckets, D = f.shape.dim;
+    ASSERT_EQ(f.emb.size(), size_t{B + 1} * D);
+    for (uint32_t d = 0; d < D; ++d) f.emb[size_t{B} * D + d] = d % 2 ? -0.9f : 0.8f;  // a row of its own
+    const std::vector<std::string> texts = {"", "a", "free prize", "see you at noon, call now!!"};
+    const QuantModel q = tt::quant::quantize(f, tt::quant::calibrate(f, texts, {}));  // ranges that hold ""
+    tt::Model m;
+    ASSERT_EQ(open(q.image, m), tt::kOk);
+    EXPECT_EQ(m.flags & tt::kModelTextRow, tt::kModelTextRow);
+    EXPECT_EQ(m.off_mpool, 40u + (B + 1) * D);
+    tt::quant::Runner run(q);
+    for (const std::string& t : texts) {
+      SCOPED_TRACE(t);
+      const std::vector<uint16_t> feats = f.features(t);
+      ASSERT_FALSE(feats.empty());
+      EXPECT_EQ(feats.back(), B);
+      const tt::quant::IntScores r = run.score(t);
+      EXPECT_EQ(r.features, feats.size());  // the row counts as one feature, also for ""
+      const std::vector<float> z = f.logits_from_features(feats.data(), feats.size());
+      for (size_t k = 0; k < z.size(); ++k) EXPECT_NEAR(r.logit[k] / 65536.0, z[k], 0.05) << k;
+    }
+    // The flag and the size must agree: without the flag the image is one row too long, and a
+    // model without the row refuses the flag; an unknown flag bit is another format.
+    std::string s = q.image;
+    s[5] = static_cast<char>(s[5] & ~tt::kModelTextRow);
+    reseal(s);
+    EXPECT_EQ(open(s, m), tt::kBadSize);
+    const std::string plain = linear ? quantize_f([&] {
+      tt::FloatModel g = f;
+      g.shape.text_row = false;
+      g.emb.resize(size_t{B} * D);
+      return g;
+    }()).image : make_q(4, tt::Head::kSoftmax, 3).image;
+    ASSERT_EQ(open(plain, m), tt::kOk);
+    s = plain;
+    s[5] = static_cast<char>(s[5] | tt::kModelTextRow);
+    reseal(s);
+    EXPECT_EQ(open(s, m), tt::kBadSize);
+    s = q.image;
+    s[5] = static_cast<char>(s[5] | 8);
+    reseal(s);
+    EXPECT_EQ(open(s, m), tt::kBadVersion);
+  }
 }
 
 TEST(Runtime, StateTooSmallIsRefusedAndInert) {

@@ -270,6 +270,16 @@ TEST(Train, ShapeForBudget) {
   EXPECT_EQ(big.tokenizer.char_max, 5u);
   EXPECT_EQ(b.tokenizer.word_ngrams, 2u);
   EXPECT_EQ(b.tokenizer.char_max, 5u);
+  // The text row's K parameters count: B shrinks by one 64-step when they do not fit.
+  base.text_row = true;
+  const tt::ModelShape r = tt::train::shape_for_budget(4096, base, 1, tt::Head::kSigmoid);
+  EXPECT_EQ(r.tokenizer.buckets, 4032u);
+  EXPECT_EQ(r.parameter_count(), 4032u + 1 + 1);
+  const tt::ModelShape t = tt::train::shape_for_budget(4034, base, 1, tt::Head::kSigmoid);
+  EXPECT_EQ(t.tokenizer.buckets, 4032u);
+  const tt::ModelShape u = tt::train::shape_for_budget(4033, base, 1, tt::Head::kSigmoid);
+  EXPECT_EQ(u.tokenizer.buckets, 3968u);
+  EXPECT_LE(u.parameter_count(), 4033u);
 }
 
 // The budget's features reach the model file; explicit n-gram flags win over them.

@@ -54,7 +54,11 @@ static const uint8_t kMaxPerByte = 12;          // features one byte can emit (a
 static_assert(kMaxPerByte < 16, "model_push_text's runs assume at most 15 features per byte");
 
 enum ModelPoolKind { kPoolMean = 0, kPoolSqrt = 1, kPoolSum = 2 };
-enum ModelFlag { kModelLinear = 1, kModelSoftmax = 2 };
+// kModelTextRow: the embedding has one more row, index B, that every text contains once (added by
+// model_read with the pending word's features, so model_push is unchanged). Runtimes before it
+// refuse such an image by this flags check (kBadVersion).
+enum ModelFlag { kModelLinear = 1, kModelSoftmax = 2, kModelTextRow = 4 };
+static const uint8_t kModelFlagsKnown = kModelLinear | kModelSoftmax | kModelTextRow;
 
 namespace detail {
 // Section offsets (defined below, after kRescaleBytes).
@@ -71,9 +75,9 @@ struct Model {
   const uint8_t* image;  // the image (flash); 0 until model_open succeeds
   TokenizerConfig tokenizer;
   uint16_t dim, hidden, outputs;  // D, H (0: none), K
-  uint8_t flags;                  // kModelLinear | kModelSoftmax
+  uint8_t flags;                  // kModelLinear | kModelSoftmax | kModelTextRow
   uint8_t pool;                   // ModelPoolKind
-  uint32_t off_mpool;             // end of the embedding: 40 + B D
+  uint32_t off_mpool;             // end of the embedding: 40 + (B + text row) D
   uint32_t off_b2;                // the output biases; the layers between follow from D, H, K
 };
 
@@ -133,7 +137,7 @@ struct StaticModel {
   static const uint8_t pool = S::pool;
   static const bool kLinear = (S::flags & kModelLinear) != 0;
   // The offsets model_open derives (the same formulas).
-  static const uint32_t off_mpool = kModelHeaderBytes + S::buckets * S::dim;
+  static const uint32_t off_mpool = kModelHeaderBytes + (S::buckets + ((S::flags & kModelTextRow) ? 1u : 0u)) * S::dim;
   static const uint32_t off_b2 =
       detail::off_b2(detail::off_b1(off_mpool, S::dim, S::hidden), S::dim, S::hidden, S::outputs, kLinear);
   static const uint32_t kEnd = detail::off_end(off_b2, S::outputs, kLinear, S::label_bytes);
@@ -143,7 +147,7 @@ struct StaticModel {
   static_assert(S::dim >= 1 && S::dim <= kModelMaxDim && S::hidden <= kModelMaxDim && S::outputs >= 1 &&
                     S::outputs <= kModelMaxDim,
                 "D, K in [1, 4096], H in [0, 4096]");
-  static_assert(S::flags <= (kModelLinear | kModelSoftmax) && S::pool <= kPoolSum, "unknown flags or pooling");
+  static_assert((S::flags & ~kModelFlagsKnown) == 0 && S::pool <= kPoolSum, "unknown flags or pooling");
   static_assert(!kLinear || (S::hidden == 0 && S::dim == S::outputs), "a linear model has H = 0 and D = K");
   static_assert(!(S::flags & kModelSoftmax) || S::outputs >= 2, "a softmax head has K >= 2");
   static_assert(S::label_bytes >= S::outputs, "K NUL-terminated labels");
@@ -527,6 +531,19 @@ TT_INLINE void hot_store(const Hot<D, E>&, int32_t*) {}
 template <class E>
 TT_INLINE void hot_store(const Hot<1, E>& h, int32_t* acc) { acc[0] = h.acc0; }
 
+// Adds embedding row r (the text row, r = B) to the sums, as one more feature.
+template <uint16_t D, class E>
+TT_INLINE void hot_row(Hot<D, E>& h, uint32_t r) {
+  ++h.count;
+  const uint8_t* row = h.at(r * h.dim);
+  for (uint16_t d = 0; d < h.dim; ++d) h.acc[d] += rd_i8(row + d);
+}
+template <class E>
+TT_INLINE void hot_row(Hot<1, E>& h, uint32_t r) {
+  ++h.count;
+  h.acc0 += rd_i8(h.at(r));
+}
+
 #if !TT_SMALL
 // other_byte on a word's packed registers, its length and a sink held in locals (the same
 // features; a sum does not depend on their order): the pending word ends (end_word: the n-grams
@@ -602,7 +619,7 @@ TT_NODISCARD TT_NOINLINE inline Status model_open(Model& m, const uint8_t* image
   const uint8_t pool = TT_READ_BYTE(image + 6);
   TT_VERIFY(TT_READ_BYTE(image + 4) == TT_MODEL_FORMAT_VERSION && TT_READ_BYTE(image + 7) == 0 &&
                 TT_READ_BYTE(image + 19) == kTokenizerScheme && detail::rd_u32(image + 36) == 0 &&
-                flags <= (kModelLinear | kModelSoftmax) && pool <= kPoolSum,
+                (flags & ~kModelFlagsKnown) == 0 && pool <= kPoolSum,
             kBadVersion);
   TT_VERIFY(detail::rd_u32(image + 8) == size, kBadSize);
   // Filled in place (no struct copy: no memcpy on a bare board); image set last.
@@ -617,6 +634,7 @@ TT_NODISCARD TT_NOINLINE inline Status model_open(Model& m, const uint8_t* image
   const uint32_t K = m.outputs = detail::rd_u16(image + 24);
   const uint32_t label_bytes = detail::rd_u16(image + 26);
   TT_VERIFY(check_config(m.tokenizer) == kOk, kBadSize);
+  const uint32_t rows = m.tokenizer.buckets + ((flags & kModelTextRow) ? 1u : 0u);  // the embedding's
   TT_VERIFY(D >= 1 && D <= kModelMaxDim && H <= kModelMaxDim && K >= 1 && K <= kModelMaxDim, kBadSize);
   const bool linear = (flags & kModelLinear) != 0;
   TT_VERIFY(!linear || (H == 0 && D == K), kBadSize);
@@ -627,7 +645,7 @@ TT_NODISCARD TT_NOINLINE inline Status model_open(Model& m, const uint8_t* image
                 detail::limit_ok(image + 30, H),
             kBadSize);
   // Layout; every term is < 2^29, so the sums cannot wrap.
-  m.off_mpool = kModelHeaderBytes + m.tokenizer.buckets * D;
+  m.off_mpool = kModelHeaderBytes + rows * D;
   const uint32_t b1 = detail::off_b1(m.off_mpool, D, H);
   const uint32_t b2 = m.off_b2 = detail::off_b2(b1, D, H, K, linear);
   const uint32_t end = detail::off_end(b2, K, linear, label_bytes);
@@ -976,6 +994,8 @@ TT_COLD_CALL void read(typename ModelArg<M>::Type m, const ModelState<D, H, K>& 
     sink.count = s.count;
     detail::read_sums(sink, s.acc, sums, m.dim);
     tokenizer_pending(m.tokenizer, s.tok, sink);
+    // The text row: once per text, as if it were the last feature (model_push never adds it).
+    if (m.flags & kModelTextRow) detail::hot_row(sink, m.tokenizer.buckets);
     detail::hot_store(sink, sums);
     count = sink.count;
   }

@@ -65,6 +65,15 @@ int cmd_train(int argc, char** argv) {
        "linear models: scale of the character n-gram, word and bigram features while training (a per-kind step "
        "size and L2 strength 1/s^2; a bucket shared by several kinds gets their mean); the model file is unchanged",
        "1,1,1"},
+      {"text-row", "",
+       "one more embedding row that every text contains once (a learned bias divided by the pool's n: a length "
+       "term; K more parameters; default: off)",
+       ""},
+      {"no-text-row", "", "no text row", ""},
+      {"text-row-reg", "feature|nb|l2|none",
+       "with --text-row: what applies to the text row while training: the NB scale and the L2 penalty (feature, "
+       "like any bucket), one of them, or none (like a bias)",
+       "none"},
       {"seed", "S", "random seed; same data, options and seed give the same model file", std::to_string(d.seed)},
       {"threads", "N", "worker threads (the model does not depend on it)", std::to_string(d.threads)},
       {"quiet", "", "no progress on stderr", ""},
@@ -164,6 +173,16 @@ int cmd_train(int argc, char** argv) {
     o.kind_scale[1] = static_cast<float>(b);
     o.kind_scale[2] = static_cast<float>(c);
   }
+  if (args.has("text-row") && args.has("no-text-row")) throw UsageError("train: --text-row or --no-text-row, not both");
+  if (args.has("text-row")) o.text_row = 1;
+  if (args.has("no-text-row")) o.text_row = 0;
+  {
+    const std::string r = args.get("text-row-reg");
+    if (r != "feature" && r != "nb" && r != "l2" && r != "none")
+      throw UsageError("train: --text-row-reg must be feature, nb, l2 or none, got '" + r + "'");
+    o.text_row_nb = r == "feature" || r == "nb";
+    o.text_row_l2 = r == "feature" || r == "l2";
+  }
   o.qat_margin = args.get_double("margin", 1.0, 1000.0);
   if (args.has("margin") && !o.qat) throw UsageError("train: --margin applies to --qat only");
   o.seed = static_cast<uint64_t>(args.get_int("seed", 0, INT64_MAX));
@@ -193,6 +212,8 @@ int cmd_train(int argc, char** argv) {
                 o.refit ? 1 : 0, o.qat ? 1 : 0, static_cast<double>(o.nb_alpha), static_cast<double>(o.nb_beta),
                 static_cast<unsigned long long>(o.seed));
   o.info = info;
+  if (o.text_row >= 0) o.info += o.text_row ? " text-row=1" : " text-row=0";
+  if (args.has("text-row-reg")) o.info += " text-row-reg=" + args.get("text-row-reg");
   if (o.kind_scale[0] != 1.0f || o.kind_scale[1] != 1.0f || o.kind_scale[2] != 1.0f) {
     char ks[96];
     std::snprintf(ks, sizeof ks, " kind-scale=%g,%g,%g", static_cast<double>(o.kind_scale[0]),
@@ -217,11 +238,11 @@ int cmd_train(int argc, char** argv) {
                  static_cast<unsigned long long>(m.shape.parameter_count()));
   if (args.has("json")) {
     std::printf("{\"model\":%s,\"buckets\":%u,\"dim\":%u,\"hidden\":%u,\"outputs\":%u,\"linear\":%s,"
-                "\"head\":\"%s\",\"pool\":\"%s\",\"parameters\":%llu,\"train_examples\":%zu,"
+                "\"text_row\":%s,\"head\":\"%s\",\"pool\":\"%s\",\"parameters\":%llu,\"train_examples\":%zu,"
                 "\"valid_examples\":%zu,\"epochs_run\":%zu,\"best_epoch\":%u,\"valid_metric\":\"%s\","
                 "\"valid_value\":%.6f,\"seconds\":%.3f,\"kind\":\"%s\"}\n",
                 json_quote(out_path).c_str(), m.shape.tokenizer.buckets, m.shape.dim, m.shape.hidden,
-                m.shape.outputs, m.shape.linear ? "true" : "false", head_name(m.shape.head), pool_name(m.shape.pool),
+                m.shape.outputs, m.shape.linear ? "true" : "false", m.shape.text_row ? "true" : "false", head_name(m.shape.head), pool_name(m.shape.pool),
                 static_cast<unsigned long long>(m.shape.parameter_count()), rep.train_examples, rep.valid_examples,
                 rep.epochs.size(), rep.best_epoch, rep.metric_name.c_str(),
                 rep.valid_examples ? rep.best_metric : 0.0, rep.tokenize_seconds + rep.train_seconds,

@@ -139,7 +139,7 @@ std::vector<File> export_c(const quant::QuantModel& q, const std::string& name, 
     << "  static const uint16_t outputs = " << N << "_OUTPUTS;\n"
     << "  static const uint16_t label_bytes = " << (unsigned(img[26]) | (unsigned(img[27]) << 8)) << ";\n"
     << "  static const uint8_t flags = " << unsigned(m.flags) << ";  // linear " << ((m.flags & kModelLinear) ? 1 : 0)
-    << ", softmax " << ((m.flags & kModelSoftmax) ? 1 : 0) << "\n"
+    << ", softmax " << ((m.flags & kModelSoftmax) ? 1 : 0) << ((m.flags & kModelTextRow) ? ", text row 1" : "") << "\n"
     << "  static const uint8_t pool = " << unsigned(m.pool) << ";   // " << pool_name(m.pool) << "\n"
     << "};\n"
     << "typedef tt::StaticModel<" << name << "_spec> " << name << "_model;\n\n"

@@ -21,7 +21,7 @@ const char* pool_name(Pool p) {
 }
 
 uint64_t ModelShape::parameter_count() const {
-  uint64_t n = uint64_t{tokenizer.buckets} * dim;
+  uint64_t n = uint64_t{rows()} * dim;
   if (hidden) n += uint64_t{hidden} * dim + hidden;
   if (!linear) n += uint64_t{outputs} * out_in();
   n += outputs;
@@ -38,6 +38,9 @@ void ModelShape::check() const {
   if (check_config(tokenizer) != kOk)
     throw UsageError("character n-grams must be 0 (off) or MIN-MAX with 2 <= MIN <= MAX <= " +
                      std::to_string(kMaxCharN));
+  if (text_row && tokenizer.buckets >= kMaxBuckets)
+    throw UsageError("a text row needs at most " + std::to_string(kMaxBuckets - 1) +
+                     " buckets (its feature index B is 16-bit)");
   if (dim == 0 || dim > kMaxDim) throw UsageError("dim must be in [1, " + std::to_string(kMaxDim) + "]");
   if (hidden > kMaxHidden) throw UsageError("hidden must be in [0, " + std::to_string(kMaxHidden) + "]");
   if (outputs == 0 || outputs > kMaxOutputs)
@@ -53,7 +56,7 @@ void ModelShape::check() const {
 std::string ModelShape::describe() const {
   std::ostringstream os;
   os << "B=" << tokenizer.buckets << " D=" << dim << " H=" << hidden << " K=" << outputs
-     << (linear ? " linear" : "") << " pool=" << pool_name(pool) << " head=" << head_name(head) << " char=";
+     << (linear ? " linear" : "") << (text_row ? " text-row" : "") << " pool=" << pool_name(pool) << " head=" << head_name(head) << " char=";
   if (tokenizer.char_min)
     os << int{tokenizer.char_min} << "-" << int{tokenizer.char_max};
   else
@@ -81,7 +84,7 @@ void FloatModel::init(const ModelShape& s, std::vector<std::string> label_names)
                 " label names");
   shape = s;
   labels = std::move(label_names);
-  emb.assign(size_t{s.tokenizer.buckets} * s.dim, 0.0f);
+  emb.assign(size_t{s.rows()} * s.dim, 0.0f);
   w1.assign(size_t{s.hidden} * s.dim, 0.0f);
   b1.assign(s.hidden, 0.0f);
   w2.assign(s.linear ? 0 : size_t{s.outputs} * s.out_in(), 0.0f);
@@ -115,7 +118,9 @@ std::vector<uint16_t> text_features(const TokenizerConfig& cfg, const std::strin
 }
 
 std::vector<uint16_t> FloatModel::features(const std::string& text) const {
-  return text_features(shape.tokenizer, text);
+  std::vector<uint16_t> f = text_features(shape.tokenizer, text);
+  if (shape.text_row) f.push_back(static_cast<uint16_t>(shape.tokenizer.buckets));
+  return f;
 }
 
 float sigmoid(float x) {

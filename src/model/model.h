@@ -37,7 +37,12 @@ struct ModelShape {
   bool linear = false;    // no output layer (requires hidden == 0 and dim == outputs)
   Head head = Head::kSigmoid;
   Pool pool = Pool::kMean;
+  // The text row: one more embedding row (index B, after the B hashed rows) that every text
+  // contains once, as one more feature (a learned bias divided by the pool's n). Needs B < 65536.
+  bool text_row = false;
 
+  // Embedding rows: B, plus the text row.
+  uint32_t rows() const { return tokenizer.buckets + (text_row ? 1u : 0u); }
   uint32_t out_in() const { return hidden ? hidden : dim; }
   // Number of weights (and biases): what the flash budget counts, one byte each once int8.
   uint64_t parameter_count() const;
@@ -65,7 +70,8 @@ struct FloatModel {
   // Allocates zeroed tensors for `shape` (thresholds 0.5).
   void init(const ModelShape& s, std::vector<std::string> label_names);
 
-  // The hashed feature buckets of a text, in the order the device tokenizer emits them.
+  // The features of a text: the hashed buckets in the order the device tokenizer emits them, then
+  // the text row (index B) when the shape has one.
   std::vector<uint16_t> features(const std::string& text) const;
   // Logits (before sigmoid/softmax) per output for given features.
   std::vector<float> logits_from_features(const uint16_t* f, size_t n) const;

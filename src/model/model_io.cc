@@ -23,6 +23,7 @@ constexpr uint32_t kMaxLabelLen = 4096;
 constexpr uint32_t kMaxRank = 4;
 
 constexpr uint32_t kTagShape = section_tag("SHAP");
+constexpr uint8_t kShapeTextRow = 1;  // SHAP shape flags: the text row
 constexpr uint32_t kTagLabels = section_tag("LABL");
 constexpr uint32_t kTagThresholds = section_tag("THRS");
 constexpr uint32_t kTagTensor = section_tag("TENS");
@@ -280,6 +281,9 @@ void write_shared_sections(ModelContainer& c, const ModelShape& s, const std::ve
     w.u8(static_cast<uint8_t>(s.head));
     w.u8(static_cast<uint8_t>(s.pool));
     w.u8(kTokenizerScheme);  // appended with scheme 2; a file without it hashed with scheme 1
+    // Appended with the text row: shape flags, bit 0 the text row. Written only when non-zero, so
+    // a model without one keeps its bytes (and older readers, which refuse the longer section).
+    if (s.text_row) w.u8(kShapeTextRow);
     c.sections.push_back({kTagShape, std::move(w.data())});
   }
   {
@@ -317,7 +321,10 @@ bool read_shared_section(const Section& sec, const std::string& name, SharedSect
     shape.outputs = r.u32();
     const uint8_t linear = r.u8(), head = r.u8(), pool = r.u8();
     const uint8_t scheme = r.remaining() ? r.u8() : 1;
+    const uint8_t shape_flags = r.remaining() ? r.u8() : 0;
     r.expect_end();
+    if (shape_flags & ~kShapeTextRow) r.fail("unknown shape flags " + std::to_string(shape_flags));
+    shape.text_row = (shape_flags & kShapeTextRow) != 0;
     if (scheme != kTokenizerScheme && shape.tokenizer.char_min)
       r.fail("trained with tokenizer scheme " + std::to_string(scheme) + ", whose character n-gram hashes " +
              "this tinytext (scheme " + std::to_string(kTokenizerScheme) + ") no longer computes: retrain the model");
@@ -373,7 +380,7 @@ std::string serialize_model(const FloatModel& m) {
   ModelContainer c;
   c.kind = ModelKind::kFloat32;
   write_shared_sections(c, s, m.labels, m.threshold);
-  write_tensor(c, "emb", {s.tokenizer.buckets, s.dim}, m.emb);
+  write_tensor(c, "emb", {s.rows(), s.dim}, m.emb);
   if (s.hidden) {
     write_tensor(c, "w1", {s.hidden, s.dim}, m.w1);
     write_tensor(c, "b1", {s.hidden}, m.b1);
@@ -460,7 +467,7 @@ FloatModel parse_model(const std::string& bytes, const std::string& name) {
     }
     dst = std::move(t.data);
   };
-  take(emb, "emb", true, {shape.tokenizer.buckets, shape.dim}, m.emb);
+  take(emb, "emb", true, {shape.rows(), shape.dim}, m.emb);
   take(w1, "w1", shape.hidden != 0, {shape.hidden, shape.dim}, m.w1);
   take(b1, "b1", shape.hidden != 0, {shape.hidden}, m.b1);
   take(w2, "w2", !shape.linear, {shape.outputs, shape.out_in()}, m.w2);
@@ -474,7 +481,7 @@ void save_model(const std::string& path, const FloatModel& model) {
   model.shape.check();
   const ModelShape& s = model.shape;
   const bool ok = model.labels.size() == s.outputs && model.threshold.size() == s.outputs &&
-                  model.emb.size() == size_t{s.tokenizer.buckets} * s.dim &&
+                  model.emb.size() == size_t{s.rows()} * s.dim &&
                   model.w1.size() == size_t{s.hidden} * s.dim && model.b1.size() == s.hidden &&
                   model.w2.size() == (s.linear ? 0 : size_t{s.outputs} * s.out_in()) && model.b2.size() == s.outputs;
   if (!ok) throw Error(path + ": internal error: the model's tensors do not match its shape");

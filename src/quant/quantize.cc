@@ -74,7 +74,7 @@ struct Plan {
 
 Plan make_plan(const FloatModel& m, const Ranges& r) {
   const ModelShape& s = m.shape;
-  const uint32_t B = s.tokenizer.buckets, D = s.dim, H = s.hidden, K = s.outputs;
+  const uint32_t B = s.rows(), D = s.dim, H = s.hidden, K = s.outputs;  // B: embedding rows
   if (D > kModelMaxDim || H > kModelMaxDim || K > kModelMaxDim)
     throw Error("the device runtime handles at most " + std::to_string(kModelMaxDim) + " dims/units/outputs");
   if ((!s.linear && r.pooled.size() != D) || r.hidden.size() != H)
@@ -213,7 +213,7 @@ int32_t threshold_q16(double p) {
 
 Ranges calibrate(const FloatModel& m, const std::vector<std::string>& texts, const QuantOptions& opt) {
   const ModelShape& s = m.shape;
-  const uint32_t B = s.tokenizer.buckets, D = s.dim, H = s.hidden;
+  const uint32_t B = s.rows(), D = s.dim, H = s.hidden;  // B: embedding rows
   Ranges r;
   r.pooled.assign(s.linear ? 0 : D, 0.0);
   r.hidden.assign(H, 0.0);
@@ -224,6 +224,7 @@ Ranges calibrate(const FloatModel& m, const std::vector<std::string>& texts, con
     for (const auto& t : texts) {
       f.clear();
       append_text_features(s.tokenizer, t, f);
+      if (s.text_row) f.push_back(static_cast<uint16_t>(s.tokenizer.buckets));
       forward(m, f, pooled, act);
       for (uint32_t d = 0; d < D; ++d) r.pooled[d] = std::max(r.pooled[d], std::fabs(pooled[d]));
       for (uint32_t h = 0; h < H; ++h) r.hidden[h] = std::max(r.hidden[h], act[h]);
@@ -267,7 +268,8 @@ QuantModel quantize(const FloatModel& m, const Ranges& ranges, const std::string
   std::string img;
   img += "TTQ8";
   img.push_back(static_cast<char>(TT_MODEL_FORMAT_VERSION));
-  img.push_back(static_cast<char>((s.linear ? kModelLinear : 0) | (s.head == Head::kSoftmax ? kModelSoftmax : 0)));
+  img.push_back(static_cast<char>((s.linear ? kModelLinear : 0) | (s.head == Head::kSoftmax ? kModelSoftmax : 0) |
+                                 (s.text_row ? kModelTextRow : 0)));
   img.push_back(static_cast<char>(s.pool));
   img.push_back('\0');
   put_u32(img, 0);  // total size, patched below
@@ -314,7 +316,7 @@ QuantModel quantize(const FloatModel& m, const Ranges& ranges, const std::string
 FloatModel dequantized(const FloatModel& m, const Ranges& ranges) {
   const ModelShape& s = m.shape;
   const Plan p = make_plan(m, ranges);
-  const uint32_t B = s.tokenizer.buckets, D = s.dim, H = s.hidden, K = s.outputs;
+  const uint32_t B = s.rows(), D = s.dim, H = s.hidden, K = s.outputs;  // B: embedding rows
   FloatModel out = m;
   for (uint32_t b = 0; b < B; ++b)
     for (uint32_t d = 0; d < D; ++d)
@@ -403,6 +405,7 @@ QuantModel parse_quant(const std::string& bytes, const std::string& name) {
                     m.dim == s.dim && m.hidden == s.hidden && m.outputs == s.outputs &&
                     ((m.flags & kModelLinear) != 0) == s.linear &&
                     ((m.flags & kModelSoftmax) != 0) == (s.head == Head::kSoftmax) &&
+                    ((m.flags & kModelTextRow) != 0) == s.text_row &&
                     m.pool == static_cast<uint8_t>(s.pool);
   if (!same) throw fail("the device image disagrees with section SHAP");
   if (q.labels.size() != s.outputs || q.float_threshold.size() != s.outputs)

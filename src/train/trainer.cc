@@ -316,7 +316,9 @@ void append_features_with_kinds(const TokenizerConfig& cfg, const std::string& t
   tokenizer_finish(cfg, st, sink);
 }
 
-Tokenized tokenize_all(const data::Dataset& d, const TokenizerConfig& cfg, WorkerPool& pool, bool with_kinds) {
+// text_row: every text's features end with the text row's index, cfg.buckets (kind: word).
+Tokenized tokenize_all(const data::Dataset& d, const TokenizerConfig& cfg, WorkerPool& pool, bool with_kinds,
+                       bool text_row) {
   const unsigned T = pool.size();
   const size_t n = d.size();
   std::vector<std::vector<uint16_t>> part(T);
@@ -334,6 +336,10 @@ Tokenized tokenize_all(const data::Dataset& d, const TokenizerConfig& cfg, Worke
         append_features_with_kinds(cfg, d.texts[i], part[t], kpart[t]);
       else
         append_text_features(cfg, d.texts[i], part[t]);
+      if (text_row) {
+        part[t].push_back(static_cast<uint16_t>(cfg.buckets));
+        if (with_kinds) kpart[t].push_back(static_cast<uint8_t>(kFeatureWord));
+      }
       lens[t].push_back(part[t].size() - before);
     }
   });
@@ -409,6 +415,8 @@ float default_lr(Optimizer opt, const ModelShape& shape) {
 
 float default_l2(const ModelShape& shape) { return shape.linear ? kDefaultLinearL2 : 0.0f; }
 
+bool default_text_row(const ModelShape&) { return false; }
+
 double default_valid(const ModelShape& shape, bool refit) { return shape.linear && !refit ? 0.0 : kDefaultValid; }
 
 float default_nb_alpha(const ModelShape& shape) { return shape.linear ? kDefaultNbAlpha : 0.0f; }
@@ -445,14 +453,16 @@ ModelShape shape_for_budget(uint64_t budget, const ModelShape& base, uint32_t ou
   s.linear = true;
   s.dim = outputs;
   const uint64_t K = outputs;
-  if (budget <= K) throw UsageError("--max-flash is too small");
-  s.tokenizer.buckets = std::min<uint32_t>(kMaxBuckets, round_down((budget - K) / K, 64));
+  const uint64_t fixed = K + (s.text_row ? K : 0);  // the biases and the text row
+  if (budget <= fixed) throw UsageError("--max-flash is too small");
+  s.tokenizer.buckets = std::min<uint32_t>(kMaxBuckets - (s.text_row ? 64 : 0), round_down((budget - fixed) / K, 64));
   if (s.tokenizer.buckets < 64) throw UsageError("--max-flash is too small");
   return s;
 }
 
 ModelShape resolve_shape(const TrainOptions& opt, const data::Dataset& d) {
   ModelShape s = opt.shape;
+  s.text_row = opt.text_row == 1;
   s.outputs = static_cast<uint32_t>(d.outputs());
   if (s.outputs == 0) throw Error(d.path + ": the data has no labels");
   if (!opt.head_set) s.head = d.kind == data::LabelKind::kMultiClass ? Head::kSoftmax : Head::kSigmoid;
@@ -496,6 +506,13 @@ ModelShape resolve_shape(const TrainOptions& opt, const data::Dataset& d) {
   if (s.linear && s.dim != s.outputs)
     throw UsageError("--linear needs --dim equal to the number of outputs (" + std::to_string(s.outputs) +
                      "), got " + std::to_string(s.dim));
+  if (opt.text_row < 0 && default_text_row(s)) {
+    s.text_row = true;
+    // Its D parameters may not fit the budget: one 64-step of buckets fewer.
+    if (opt.max_flash && !opt.buckets_set)
+      while (s.parameter_count() > opt.max_flash && s.tokenizer.buckets > 64) s.tokenizer.buckets -= 64;
+    if (s.tokenizer.buckets >= kMaxBuckets) s.tokenizer.buckets = kMaxBuckets - 64;
+  }
   s.check();
   if (opt.max_flash && s.parameter_count() > opt.max_flash)
     throw UsageError("the model (" + s.describe() + ") does not fit --max-flash " + std::to_string(opt.max_flash));
@@ -514,7 +531,7 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
   if (!(valid < 1)) throw UsageError("--valid must be in [0, 1)");
   const size_t n = d.size();
   const size_t K = shape.outputs, D = shape.dim, H = shape.hidden, I = shape.out_in();
-  const size_t B = shape.tokenizer.buckets;
+  const size_t B = shape.rows();  // embedding rows: the buckets and the text row
   if (d.targets.size() != n * K) throw Error(d.path + ": internal error: targets do not match the rows");
   if (shape.head == Head::kSoftmax) {
     for (size_t i = 0; i < n; ++i) {
@@ -538,7 +555,7 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
     throw UsageError("--kind-scale applies to linear models only (--linear or --max-flash)");
   for (float ks : opt.kind_scale)
     if (!(ks > 0)) throw UsageError("--kind-scale factors must be positive");
-  const Tokenized tok = tokenize_all(d, shape.tokenizer, pool, kind_scaled);
+  const Tokenized tok = tokenize_all(d, shape.tokenizer, pool, kind_scaled, shape.text_row);
   const auto t_tok = Clock::now();
 
   // Training threads. The result does not depend on the thread count (see trainer.h), so a model
@@ -644,7 +661,15 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
     for (size_t b = 0; b < B; ++b)
       for (size_t k = 0; k < K; ++k) nb_r[b * K + k] *= ks[b];
   }
+  // The text row's scale: the NB scale like any bucket, or 1.
+  if (shape.text_row && !opt.text_row_nb && !nb_r.empty())
+    for (size_t k = 0; k < K; ++k) nb_r[(B - 1) * K + k] = 1.0f;
   std::vector<float> nb_v(nb_r.empty() ? 0 : m.emb.size(), 0.0f);
+  // The text row's optimiser: without the L2 penalty unless text_row_l2.
+  OptConfig oc_row = oc;
+  if (shape.text_row && !opt.text_row_l2) oc_row.l2 = 0.0f;
+  const size_t row_index = shape.text_row ? B - 1 : SIZE_MAX;
+  const OptConfig& oc_emb = oc;
 
   // Quantisation-aware training: `shadow` holds the dequantised int8 weights of `m` under the
   // current activation ranges; forward/backward run on it, the updates go to `m`.
@@ -816,12 +841,13 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
         }
         for (uint32_t f : list) {
           const size_t o = size_t{f} * D;
+          const OptConfig& oce = f == row_index ? oc_row : oc_emb;
           if (nb_r.empty()) {
-            update(oc, &m.emb[o], &gemb[o], &s_emb.g1[o], s_emb.g2.empty() ? nullptr : &s_emb.g2[o], D, lr, bc1,
+            update(oce, &m.emb[o], &gemb[o], &s_emb.g1[o], s_emb.g2.empty() ? nullptr : &s_emb.g2[o], D, lr, bc1,
                    bc2);
           } else {
             for (size_t dd = 0; dd < D; ++dd) gemb[o + dd] *= nb_r[o + dd];
-            update(oc, &nb_v[o], &gemb[o], &s_emb.g1[o], s_emb.g2.empty() ? nullptr : &s_emb.g2[o], D, lr, bc1, bc2);
+            update(oce, &nb_v[o], &gemb[o], &s_emb.g1[o], s_emb.g2.empty() ? nullptr : &s_emb.g2[o], D, lr, bc1, bc2);
             for (size_t dd = 0; dd < D; ++dd) m.emb[o + dd] = nb_v[o + dd] * nb_r[o + dd];
           }
           touched[f] = 0;
