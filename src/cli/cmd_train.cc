@@ -67,7 +67,7 @@ int cmd_train(int argc, char** argv) {
        "1,1,1"},
       {"text-row", "",
        "one more embedding row that every text contains once (a learned bias divided by the pool's n: a length "
-       "term; K more parameters; default: off)",
+       "term; K more parameters; default: on for linear models, off otherwise)",
        ""},
       {"no-text-row", "", "no text row", ""},
       {"text-row-reg", "feature|nb|l2|none",

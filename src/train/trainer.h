@@ -89,9 +89,9 @@ struct TrainOptions {
   float kind_scale[3] = {1.0f, 1.0f, 1.0f};
   // The text row (ModelShape::text_row): -1 the default for the shape (default_text_row), 0 off,
   // 1 on. It is in every row, so its NB ratio is near 0: `text_row_nb` gives it the NB scale
-  // like any bucket (else scale 1), `text_row_l2` the L2 penalty (else none, like a bias). Off by
-  // default (CV, docs/training.md round 6: the L2 penalty holds the row near 0 and halves its
-  // gain; the NB scale changes nothing).
+  // like any bucket (else scale 1), `text_row_l2` the L2 penalty (else none, like a bias). Both
+  // off by default (CV, docs/training.md round 6: the L2 penalty holds the row near 0 and halves
+  // its gain; the NB scale changes nothing).
   int text_row = -1;
   bool text_row_nb = false;
   bool text_row_l2 = false;
@@ -129,7 +129,7 @@ float default_lr(Optimizer opt, const ModelShape& shape);
 // 5-fold cross-validation with the no-hold-out default below (docs/training.md, round 4).
 constexpr float kDefaultLinearL2 = 0.004f;
 float default_l2(const ModelShape& shape);
-// Whether a model gets the text row by default.
+// Whether a model gets the text row by default: linear models (the --max-flash shapes).
 bool default_text_row(const ModelShape& shape);
 // The default validation fraction: 0 for linear models without --refit (train on every row for
 // every epoch, no early stopping, thresholds from the training rows: round 4 measured early
