@@ -173,7 +173,10 @@ int cmd_train(int argc, char** argv) {
     o.kind_scale[1] = static_cast<float>(b);
     o.kind_scale[2] = static_cast<float>(c);
   }
-  if (args.has("text-row") && args.has("no-text-row")) throw UsageError("train: --text-row or --no-text-row, not both");
+  if (args.has("text-row") && args.has("no-text-row"))
+    throw UsageError("train: --text-row or --no-text-row, not both");
+  if (args.has("text-row-reg") && args.has("no-text-row"))
+    throw UsageError("train: --text-row-reg applies to the text row; drop it or --no-text-row");
   if (args.has("text-row")) o.text_row = 1;
   if (args.has("no-text-row")) o.text_row = 0;
   {
@@ -242,7 +245,8 @@ int cmd_train(int argc, char** argv) {
                 "\"valid_examples\":%zu,\"epochs_run\":%zu,\"best_epoch\":%u,\"valid_metric\":\"%s\","
                 "\"valid_value\":%.6f,\"seconds\":%.3f,\"kind\":\"%s\"}\n",
                 json_quote(out_path).c_str(), m.shape.tokenizer.buckets, m.shape.dim, m.shape.hidden,
-                m.shape.outputs, m.shape.linear ? "true" : "false", m.shape.text_row ? "true" : "false", head_name(m.shape.head), pool_name(m.shape.pool),
+                m.shape.outputs, m.shape.linear ? "true" : "false", m.shape.text_row ? "true" : "false",
+                head_name(m.shape.head), pool_name(m.shape.pool),
                 static_cast<unsigned long long>(m.shape.parameter_count()), rep.train_examples, rep.valid_examples,
                 rep.epochs.size(), rep.best_epoch, rep.metric_name.c_str(),
                 rep.valid_examples ? rep.best_metric : 0.0, rep.tokenize_seconds + rep.train_seconds,

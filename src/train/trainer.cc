@@ -434,8 +434,8 @@ std::string budget_rule_text() {
   return "--max-flash BYTES picks the shape (one byte per parameter, biases included): the hashed linear "
          "model (no output layer, D = outputs K) with the most buckets that fit next to its K biases and "
          "the K weights of its text row (--text-row), B = floor((BYTES - 2K) / K) rounded down to a multiple "
-         "of 64, at most 65472 (4K, 1 output: B = 4032; 32K, 3 classes: B = 10880). Budgets up to 8K use words and char 3-4 n-grams (no bigrams) unless --char-ngrams or "
-         "--word-ngrams is given. In our experiments the linear model beat "
+         "of 64, at most 65472 (4K, 1 output: B = 4032; 32K, 3 classes: B = 10880). Budgets up to 8K use "
+         "words and char 3-4 n-grams (no bigrams) unless --char-ngrams or --word-ngrams is given. In our experiments the linear model beat "
          "every embedding + output layer shape of the same size on the binary, multi-label and multi-class "
          "tasks. Explicit --dim/--hidden (with or without --buckets) switch to an embedding model whose buckets "
          "are refitted to the budget.";
@@ -457,7 +457,8 @@ ModelShape shape_for_budget(uint64_t budget, const ModelShape& base, uint32_t ou
   const uint64_t K = outputs;
   const uint64_t fixed = K + (s.text_row ? K : 0);  // the biases and the text row
   if (budget <= fixed) throw UsageError("--max-flash is too small");
-  s.tokenizer.buckets = std::min<uint32_t>(kMaxBuckets - (s.text_row ? 64 : 0), round_down((budget - fixed) / K, 64));
+  s.tokenizer.buckets =
+      std::min<uint32_t>(kMaxBuckets - (s.text_row ? 64 : 0), round_down((budget - fixed) / K, 64));
   if (s.tokenizer.buckets < 64) throw UsageError("--max-flash is too small");
   return s;
 }
