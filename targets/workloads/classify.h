@@ -15,21 +15,7 @@
 #include <tinytext/model.h>
 
 #include "fnv1a.h"
-
-namespace {
-
-// Static: RAM shows up in .bss (ram_static), the stack figure is the runtime's own.
-#if !defined(TT_BASELINE)
-#if defined(TT_W_RUNTIME_CHECK)
-tt::Model model;   // the generic path: model_open checks the image at run time
-#else
-TT_W_MODEL model;  // the static path: the shape is compiled in, nothing to open (no RAM)
-#endif
-TT_W_STATE state;
-TT_W_SCORES scores;
-#endif
-
-}  // namespace
+#include "model_vars.h"
 
 #if defined(TT_BASELINE)
 // The same harness without the runtime (run.sh builds it for size only): the difference between

@@ -10,20 +10,12 @@
 
 #include <tinytext/model.h>
 
+#include "model_vars.h"
+
 namespace {
 
 const uint8_t kAlphabet[32] TT_FLASH = {'e', 't', 'a', 'o', 'i', 'n', 's', 'h', 'r', 'd', 'l', 'u', ' ', ' ', ' ', ' ',
                                         'c', 'm', 'w', 'f', 'g', 'y', 'p', 'b', 'v', 'k', 'x', '.', ',', '!', '2', ' '};
-
-#if !defined(TT_BASELINE)
-#if defined(TT_W_RUNTIME_CHECK)
-tt::Model model;   // the generic path: model_open checks the image at run time
-#else
-TT_W_MODEL model;  // the static path: the shape is compiled in, nothing to open (no RAM)
-#endif
-TT_W_STATE state;
-TT_W_SCORES scores;
-#endif
 
 }  // namespace
 
