@@ -46,12 +46,6 @@ tt::FloatModel random_model(uint32_t dim, uint32_t hidden, uint32_t outputs, boo
   return m;
 }
 
-std::vector<std::string> some_texts(size_t n) {
-  std::vector<std::string> all = tt::test::sms_texts();
-  if (all.size() > n) all.resize(n);
-  return all;
-}
-
 struct Shape {
   uint32_t dim, hidden, outputs;
   bool linear;
@@ -74,7 +68,7 @@ tt::quant::FakeQuant observed(const tt::FloatModel& m, const std::vector<std::st
 // Every shadow embedding weight is an integer in [-127, 127] times its column's scale, within half
 // a step of the master weight; refreshing from the shadow gives the shadow again.
 TEST(Qat, ShadowIsOnTheInt8GridAndAProjection) {
-  const auto texts = some_texts(200);
+  const auto texts = tt::test::sms_texts(200);
   for (const Shape& sh : kShapes) {
     const tt::FloatModel m = random_model(sh.dim, sh.hidden, sh.outputs, sh.linear, sh.head, 5);
     const tt::quant::FakeQuant fq = observed(m, texts);
@@ -107,7 +101,7 @@ TEST(Qat, ShadowIsOnTheInt8GridAndAProjection) {
 // The shadow model's logits are the device runtime's (up to activation rounding), much closer
 // to them than the float master's: training on the shadow trains the model that ships.
 TEST(Qat, ShadowIsWhatTheDeviceComputes) {
-  const auto texts = some_texts(300);
+  const auto texts = tt::test::sms_texts(300);
   for (const Shape& sh : kShapes) {
     const tt::FloatModel m = random_model(sh.dim, sh.hidden, sh.outputs, sh.linear, sh.head, 9);
     const tt::quant::FakeQuant fq = observed(m, texts);
@@ -141,7 +135,7 @@ TEST(Qat, ObserveActivationsMatchesObserve) {
   td::Weights<float> w{m.emb.data(), m.w1.data(), m.b1.data(), m.w2.data(), m.b2.data()};
   td::Cache<float> c;
   c.resize(m.shape);
-  for (const auto& t : some_texts(100)) {
+  for (const auto& t : tt::test::sms_texts(100)) {
     const auto f = m.features(t);
     a.observe(m, f.data(), f.size());
     td::forward(m.shape, w, f.data(), f.size(), c);
@@ -161,7 +155,7 @@ TEST(Qat, ObserveActivationsMatchesObserve) {
 // gradient of the loss at the shadow (int8) weights, checked by central differences in double,
 // and it differs from the float model's gradient (so QAT is not a no-op).
 TEST(Qat, StraightThroughGradientIsTheShadowGradient) {
-  const auto texts = some_texts(50);
+  const auto texts = tt::test::sms_texts(50);
   for (const Shape& sh : kShapes) {
     // Coarse weights (few distinct values) so that quantisation visibly moves the gradient.
     tt::FloatModel m = random_model(sh.dim, sh.hidden, sh.outputs, sh.linear, sh.head, 11);

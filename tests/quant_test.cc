@@ -38,7 +38,7 @@ tt::FloatModel random_model(uint32_t dim, uint32_t hidden, uint32_t outputs, boo
   tt::FloatModel m;
   m.init(s, labels);
   tt::test::SplitMix64 r{seed};
-  auto u = [&] { return static_cast<float>(static_cast<double>(r.next() >> 11) / 9007199254740992.0 * 2.0 - 1.0); };
+  auto u = [&] { return r.pm1(); };
   for (auto& v : m.emb) v = u();
   for (auto& v : m.w1) v = u() * 0.5f;
   for (auto& v : m.b1) v = u() * 0.1f;
@@ -46,12 +46,6 @@ tt::FloatModel random_model(uint32_t dim, uint32_t hidden, uint32_t outputs, boo
   for (auto& v : m.b2) v = u() * 0.2f;
   for (auto& v : m.threshold) v = 0.3f + 0.4f * (u() + 1) / 2;
   return m;
-}
-
-std::vector<std::string> texts(size_t n) {
-  std::vector<std::string> all = tt::test::sms_texts();
-  if (all.size() > n) all.resize(n);
-  return all;
 }
 
 TEST(Quant, MultiplierGolden) {
@@ -133,7 +127,7 @@ class QuantShapes : public ::testing::TestWithParam<ShapeCase> {};
 TEST_P(QuantShapes, Int8TracksFloat) {
   const ShapeCase c = GetParam();
   const tt::FloatModel m = random_model(c.dim, c.hidden, c.outputs, c.linear, c.head, c.pool, 7 + c.dim + c.hidden);
-  const std::vector<std::string> calib = texts(400);
+  const std::vector<std::string> calib = tt::test::sms_texts(400);
   const QuantModel q = tt::quant::quantize(m, tt::quant::calibrate(m, calib, {}));
   tt::quant::Runner run(q);
   // Logit error relative to the largest logit: int8 weights carry about 1/254 of their row's
@@ -178,7 +172,7 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(Quant, FileRoundTripAndRefusals) {
   const tt::FloatModel m = random_model(8, 4, 3, false, tt::Head::kSoftmax, tt::Pool::kMean, 3);
-  const QuantModel q = tt::quant::quantize(m, tt::quant::calibrate(m, texts(50), {}), "test");
+  const QuantModel q = tt::quant::quantize(m, tt::quant::calibrate(m, tt::test::sms_texts(50), {}), "test");
   const std::string bytes = tt::quant::serialize_quant(q);
   EXPECT_EQ(bytes, tt::quant::serialize_quant(tt::quant::parse_quant(bytes, "q")));
   const QuantModel back = tt::quant::parse_quant(bytes, "q");

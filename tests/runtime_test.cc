@@ -32,7 +32,7 @@ tt::FloatModel make_f(uint32_t hidden, tt::Head head, uint32_t outputs, uint32_t
   tt::FloatModel m;
   m.init(s, labels);
   tt::test::SplitMix64 r{11};
-  auto u = [&] { return static_cast<float>(static_cast<double>(r.next() >> 11) / 9007199254740992.0 * 2.0 - 1.0); };
+  auto u = [&] { return r.pm1(); };
   for (auto* t : {&m.emb, &m.w1, &m.b1, &m.w2, &m.b2})
     for (auto& v : *t) v = u();
   return m;
@@ -367,7 +367,7 @@ void check_static_equals_generic() {
   tt::FloatModel fm;
   fm.init(sh, {"c0"});
   tt::test::SplitMix64 r{5};
-  for (auto& v : fm.emb) v = static_cast<float>(static_cast<double>(r.next() >> 11) / 9007199254740992.0 * 2.0 - 1.0);
+  for (auto& v : fm.emb) v = r.pm1();
   const QuantModel q = tt::quant::quantize(fm, tt::quant::calibrate(fm, {"free prize", "see you at noon"}, {}));
   ASSERT_EQ(q.image.size(), static_cast<size_t>(S::bytes));
   g_static_image = reinterpret_cast<const uint8_t*>(q.image.data());

@@ -49,6 +49,13 @@ inline std::vector<std::string> sms_texts() {
   return out;
 }
 
+// The first n of them (all if fewer).
+inline std::vector<std::string> sms_texts(size_t n) {
+  std::vector<std::string> all = sms_texts();
+  if (all.size() > n) all.resize(n);
+  return all;
+}
+
 struct RunResult {
   int exit_code;
   std::string out, err;
@@ -104,6 +111,8 @@ struct SplitMix64 {
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
     return z ^ (z >> 31);
   }
+  // Uniform in [-1, 1), from the top 53 bits.
+  float pm1() { return static_cast<float>(static_cast<double>(next() >> 11) / 9007199254740992.0 * 2.0 - 1.0); }
 };
 
 }  // namespace tt::test
