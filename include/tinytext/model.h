@@ -488,9 +488,11 @@ struct Hot : E {
   uint32_t count;
   int32_t* acc;
   uint16_t dim;
-  TT_INLINE void operator()(uint32_t hash, uint8_t) {
+  TT_INLINE void operator()(uint32_t hash, uint8_t) { add_row(this->bucket(hash)); }
+  // Adds embedding row r (a bucket, or the text row B) as one more feature.
+  TT_INLINE void add_row(uint32_t r) {
     ++count;
-    const uint8_t* row = this->at(this->bucket(hash) * dim);
+    const uint8_t* row = this->at(r * dim);
     for (uint16_t d = 0; d < dim; ++d) acc[d] += rd_i8(row + d);
   }
 };
@@ -506,11 +508,12 @@ struct Hot<1, E> : E {
     h.acc0 += rd_i8(h.at(h.bucket(hash)));
   }
 #else
-  TT_INLINE void operator()(uint32_t hash, uint8_t) {
-    ++count;
-    acc0 += rd_i8(this->at(this->bucket(hash)));
-  }
+  TT_INLINE void operator()(uint32_t hash, uint8_t) { add_row(this->bucket(hash)); }
 #endif
+  TT_INLINE void add_row(uint32_t r) {
+    ++count;
+    acc0 += rd_i8(this->at(r));
+  }
 };
 
 // A sink of several dims is a loop: emit_char_ngrams expands it once.
@@ -530,19 +533,6 @@ template <uint16_t D, class E>
 TT_INLINE void hot_store(const Hot<D, E>&, int32_t*) {}
 template <class E>
 TT_INLINE void hot_store(const Hot<1, E>& h, int32_t* acc) { acc[0] = h.acc0; }
-
-// Adds embedding row r (the text row, r = B) to the sums, as one more feature.
-template <uint16_t D, class E>
-TT_INLINE void hot_row(Hot<D, E>& h, uint32_t r) {
-  ++h.count;
-  const uint8_t* row = h.at(r * h.dim);
-  for (uint16_t d = 0; d < h.dim; ++d) h.acc[d] += rd_i8(row + d);
-}
-template <class E>
-TT_INLINE void hot_row(Hot<1, E>& h, uint32_t r) {
-  ++h.count;
-  h.acc0 += rd_i8(h.at(r));
-}
 
 #if !TT_SMALL
 // other_byte on a word's packed registers, its length and a sink held in locals (the same
@@ -995,7 +985,7 @@ TT_COLD_CALL void read(typename ModelArg<M>::Type m, const ModelState<D, H, K>& 
     detail::read_sums(sink, s.acc, sums, m.dim);
     tokenizer_pending(m.tokenizer, s.tok, sink);
     // The text row: once per text, as if it were the last feature (model_push never adds it).
-    if (m.flags & kModelTextRow) detail::hot_row(sink, m.tokenizer.buckets);
+    if (m.flags & kModelTextRow) sink.add_row(m.tokenizer.buckets);
     detail::hot_store(sink, sums);
     count = sink.count;
   }
