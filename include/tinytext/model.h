@@ -640,10 +640,11 @@ TT_COLD_CALL void other_run(typename ModelArg<M>::Type m, ModelState<D, H, K>& s
 // Checks a device image and fills `m`. Refuses (and leaves m unusable) on: a null image or one
 // shorter than the header (kBadSize), a bad magic (kBadMagic), another format version, another
 // tokenizer scheme or non-zero reserved bytes (kBadVersion), sizes out of range or inconsistent
-// with `size`, a text row count (byte 7) without the text row or above 255 (kBadSize), a CRC mismatch (kBadChecksum), requantisation parameters or biases
-// outside their documented ranges, labels not K NUL-terminated strings (kBadSize). Reads nothing
-// outside image[0, size). Define TT_MODEL_NO_CHECKSUM to skip the CRC (saves about 0.3 s per
-// 32 KB at 16 MHz on an AVR); the structural checks stay.
+// with `size`, a text row count (byte 7) without the text row or above 255 (kBadSize), a CRC
+// mismatch (kBadChecksum), requantisation parameters or biases outside their documented ranges,
+// labels not K NUL-terminated strings (kBadSize). Reads nothing outside image[0, size). Define
+// TT_MODEL_NO_CHECKSUM to skip the CRC (saves about 0.3 s per 32 KB at 16 MHz on an AVR); the
+// structural checks stay.
 TT_NODISCARD TT_NOINLINE inline Status model_open(Model& m, const uint8_t* image, uint32_t size) {
   m.image = 0;
   TT_VERIFY(image != 0 && size >= kModelHeaderBytes + 4u, kBadSize);
