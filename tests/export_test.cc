@@ -45,10 +45,12 @@ int sh(const std::string& cmd, std::string* out = nullptr) {
 
 bool have(const std::string& tool) { return sh("command -v " + tool + " >/dev/null") == 0; }
 
-QuantModel train_small(const tt::data::Dataset& d, bool hidden, bool text_row = false) {
+// row_count: 0 no text row, else the text row counted that many times.
+QuantModel train_small(const tt::data::Dataset& d, bool hidden, uint32_t row_count = 0) {
   tt::train::TrainOptions o;
   o.quiet = true;
-  o.text_row = text_row ? 1 : 0;
+  o.text_row = row_count ? 1 : 0;
+  o.text_row_count = row_count;
   o.epochs = 3;
   if (hidden) {
     o.shape.tokenizer.buckets = 512;
@@ -197,6 +199,44 @@ TEST(Export, DeterministicAndNamed) {
   EXPECT_EQ(tt::exporter::name_from_path("/x/My-Model.q8"), "my_model");
 }
 
+// The spec carries the text row count c; a header with c > 1 refuses runtimes from before the
+// count (#error without TT_MODEL_TEXT_ROW_COUNT), and a spec from before it (no text_row_count
+// member) still compiles, with c = 1.
+TEST(Export, SpecCarriesTextRowCount) {
+  if (!have("g++")) GTEST_SKIP() << "g++ not found";
+  tt::ModelShape s;
+  s.tokenizer = {32, 2, 3, 4};
+  s.dim = 2;
+  s.outputs = 2;
+  s.linear = true;
+  s.text_row = true;
+  const std::string dir = tmpdir();
+  const std::string inc = std::string(TT_SOURCE_DIR) + "/include";
+  for (const uint8_t c : {uint8_t{1}, uint8_t{3}}) {
+    s.text_row_count = c;
+    tt::FloatModel m;
+    m.init(s, {"a", "b"});
+    for (size_t i = 0; i < m.emb.size(); ++i) m.emb[i] = static_cast<float>(i % 7) / 7.0f - 0.4f;
+    const QuantModel q = tt::quant::quantize(m, tt::quant::calibrate(m, {"x"}, {}));
+    std::vector<tt::exporter::File> files = tt::exporter::export_c(q, "spam");
+    std::string& h = files[0].content;
+    const std::string member = "  static const uint8_t text_row_count = " + std::to_string(c) + ";";
+    const size_t at = h.find(member);
+    ASSERT_NE(at, std::string::npos) << h;
+    EXPECT_EQ(h.find("#ifndef TT_MODEL_TEXT_ROW_COUNT") != std::string::npos, c > 1);
+    if (c == 1) h.erase(at, h.find('\n', at) + 1 - at);  // a header from before the count
+    const std::string w = dir + "/c" + std::to_string(c);
+    tt::exporter::write_files(w, files);
+    write(w + "/main.cc", "#include \"spam_model.h\"\nstatic_assert(spam_model::kTextRowCount == " +
+                              std::to_string(c) + ", \"c\");\nint main() { return 0; }\n");
+    std::string log;
+    EXPECT_EQ(sh("g++ -std=c++11 -fsyntax-only -Wall -Wextra -Werror -I" + inc + " -I" + w + " " + w + "/main.cc", &log),
+              0)
+        << log;
+  }
+  sh("rm -rf " + dir);
+}
+
 // Exports q into w, builds the parity program (generic and static path, see kParityMain) twice,
 // as for the M0 and with TT_SMALL=1 (the AVR's code paths: the hash's table-driven finish, the
 // n-gram loop, the one-loop reset, ...), and checks both programs' integers on `texts` against
@@ -252,10 +292,12 @@ TEST(Export, HostDeviceParityOnEveryTask) {
     std::vector<std::string> test;
     split(d, train, test, 400);
     for (bool hidden : {false, true})
-      for (bool row : {false, true}) {
+      for (uint32_t row : {0u, 1u, 3u}) {
+        if (hidden && row == 1) continue;  // the row's code is the same; c = 3 covers it
         const QuantModel q = train_small(train, hidden, row);
-        ASSERT_EQ(q.shape.text_row, row);
-        check_parity(q, dir + "/" + t.name + (hidden ? "_h" : "_l") + (row ? "r" : ""), test);
+        ASSERT_EQ(q.shape.text_row, row != 0);
+        ASSERT_EQ(q.shape.text_row_count, row ? row : 1);
+        check_parity(q, dir + "/" + t.name + (hidden ? "_h" : "_l") + (row ? "r" + std::to_string(row) : ""), test);
       }
   }
   sh("rm -rf " + dir);
@@ -269,11 +311,12 @@ TEST(Export, StaticEqualsGenericOnSmsTestSplit) {
   const std::string dir = tmpdir();
   tt::data::Dataset train, test;
   tt::test::split_every_fifth(tt::test::read_sms(), train, test);
-  for (int run = 0; run < 3; ++run) {
+  for (int run = 0; run < 4; ++run) {
     const uint64_t flash = run == 1 ? 32768u : 4096u;
     tt::train::TrainOptions o;
     o.quiet = true;
-    o.text_row = run == 2 ? 1 : 0;  // the 4 KB shape with the text row
+    o.text_row = run >= 2 ? 1 : 0;  // the 4 KB shape with the text row, counted once and 3 times
+    o.text_row_count = run == 3 ? 3 : run == 2 ? 1 : 0;  // 0: no row (the default count)
     o.epochs = 2;
     o.max_flash = flash;
     o.shape.tokenizer.char_min = 3;  // the CLI's defaults (TrainOptions has none): the budget rule
@@ -281,8 +324,10 @@ TEST(Export, StaticEqualsGenericOnSmsTestSplit) {
     const tt::FloatModel m = tt::train::train(train, o);
     const QuantModel q = tt::quant::quantize(m, tt::quant::calibrate(m, train.texts, {}));
     SCOPED_TRACE(q.shape.describe());
-    ASSERT_EQ(q.shape.text_row, run == 2);
-    check_parity(q, dir + "/sms" + std::to_string(flash) + (run == 2 ? "r" : ""), test.texts);
+    ASSERT_EQ(q.shape.text_row, run >= 2);
+    ASSERT_EQ(q.shape.text_row_count, run == 3 ? 3 : 1);
+    check_parity(q, dir + "/sms" + std::to_string(flash) + (run >= 2 ? "r" + std::to_string(run - 1) : ""),
+                 test.texts);
   }
   sh("rm -rf " + dir);
 }

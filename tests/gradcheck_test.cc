@@ -6,6 +6,7 @@
 #include <cmath>
 #include <vector>
 
+#include "common/error.h"
 #include "train/backprop.h"
 #include "train/trainer.h"
 
@@ -21,7 +22,7 @@ struct Case {
   bool linear;
   Head head;
   Pool pool;
-  bool text_row = false;  // the features end with the text row, index B = 11
+  uint8_t text_row = 0;  // c > 0: the features end with the text row, index B = 11, c times
 };
 
 tt::FloatModel make(const Case& c, uint64_t seed) {
@@ -33,7 +34,8 @@ tt::FloatModel make(const Case& c, uint64_t seed) {
   s.linear = c.linear;
   s.head = c.head;
   s.pool = c.pool;
-  s.text_row = c.text_row;
+  s.text_row = c.text_row != 0;
+  s.text_row_count = c.text_row ? c.text_row : 1;
   std::vector<std::string> labels(c.outputs, "x");
   tt::FloatModel m;
   m.init(s, labels);
@@ -55,8 +57,11 @@ double loss_of(const tt::FloatModel& m, const std::vector<std::vector<double>>& 
 void check(const Case& c) {
   for (uint64_t seed = 1; seed <= 3; ++seed) {
     const tt::FloatModel m = make(c, seed);
-    const uint16_t f[] = {3, 7, 3, 10, 0, 11};
-    const size_t n = c.text_row ? 6 : 5;
+    std::vector<uint16_t> fv = {3, 7, 3, 10, 0};
+    tt::append_text_row(m.shape, fv);  // as the trainer does
+    ASSERT_EQ(fv.size(), 5u + c.text_row);
+    const uint16_t* f = fv.data();
+    const size_t n = fv.size();
     std::vector<uint8_t> y(c.outputs, 0);
     if (c.head == Head::kSoftmax) {
       y[seed % c.outputs] = 1;
@@ -101,10 +106,38 @@ TEST(GradCheck, LinearSigmoidEveryPooling) {
   for (Pool pool : {Pool::kMean, Pool::kSqrt, Pool::kSum}) check({2, 0, 2, true, Head::kSigmoid, pool});
 }
 
-// The text row is one more embedding row indexed like a feature: the same gradients.
+// The text row is one more embedding row indexed like a feature: the same gradients; counted c
+// times, it is c features (n + c, c w in the sum: gradient c times a feature's).
 TEST(GradCheck, TextRow) {
-  check({2, 0, 2, true, Head::kSigmoid, Pool::kSqrt, true});
-  check({4, 3, 3, false, Head::kSoftmax, Pool::kMean, true});
+  for (const uint8_t c : {uint8_t{1}, uint8_t{2}, uint8_t{3}}) {
+    check({2, 0, 2, true, Head::kSigmoid, Pool::kSqrt, c});
+    check({4, 3, 3, false, Head::kSoftmax, Pool::kMean, c});
+  }
+}
+
+// The row counted c times by hand: z = b + (sum of the features' rows + c w) / sqrt(n + c), and
+// the gradient of w is c times that of a feature's row seen once.
+TEST(GradCheck, TextRowCountByHand) {
+  const tt::FloatModel m = make({1, 0, 1, true, Head::kSigmoid, Pool::kSqrt, 3}, 7);
+  std::vector<uint16_t> f = {3, 7, 10, 0};
+  tt::append_text_row(m.shape, f);
+  ASSERT_EQ(f.size(), 7u);
+  const double sum = double{m.emb[3]} + m.emb[7] + m.emb[10] + m.emb[0] + 3.0 * m.emb[11];
+  const double z = m.b2[0] + sum / std::sqrt(7.0);
+  EXPECT_NEAR(m.logits_from_features(f.data(), f.size())[0], z, 1e-5);
+  const uint8_t y[] = {1};
+  td::Grads g;
+  td::example_grads(m, f.data(), f.size(), y, nullptr, nullptr, nullptr, g);
+  EXPECT_NEAR(g.emb[11], 3.0 * g.emb[3], 1e-12);  // bucket 3 is in the text once
+  EXPECT_NEAR(g.emb[3], g.emb[7], 1e-12);
+  // What c counts in: the float model's features and the shape's checks.
+  EXPECT_EQ(m.features("").size(), 3u);
+  tt::ModelShape s = m.shape;
+  s.text_row_count = 0;
+  EXPECT_THROW(s.check(), tt::UsageError);
+  s.text_row = false;
+  s.text_row_count = 2;
+  EXPECT_THROW(s.check(), tt::UsageError);
 }
 
 TEST(GradCheck, LinearSoftmax) { check({3, 0, 3, true, Head::kSoftmax, Pool::kSqrt}); }

@@ -162,6 +162,36 @@ TEST(ModelIo, TextRowShapeFlag) {
   EXPECT_EQ(f.back(), 37u);
   EXPECT_EQ(f.size(), m.features("hi there").size() + 1);
   EXPECT_EQ(r.features("").size(), 1u);  // an empty text is the row alone
+  // Counted c = 3 times: one more SHAP byte (written only when c != 1), the row 3 times.
+  tt::FloatModel r3 = r;
+  r3.shape.text_row_count = 3;
+  const std::string bytes3 = tt::serialize_model(r3);
+  EXPECT_EQ(bytes3.size(), bytes.size() + 1);
+  const tt::FloatModel back3 = tt::parse_model(bytes3, "r3.ttm");
+  EXPECT_EQ(back3.shape.text_row_count, 3u);
+  EXPECT_EQ(back.shape.text_row_count, 1u);
+  EXPECT_EQ(tt::serialize_model(back3), bytes3);
+  const std::vector<uint16_t> f3 = r3.features("hi there");
+  EXPECT_EQ(f3.size(), f.size() + 2);
+  EXPECT_EQ(std::vector<uint16_t>(f3.end() - 3, f3.end()), std::vector<uint16_t>(3, 37));
+  EXPECT_EQ(r3.features("").size(), 3u);
+  // The count byte: 2 .. 255 and only with the row (1 is written as no byte, 0 is no count).
+  auto with_shap_tail = [](const std::string& file, const std::string& tail) {
+    tt::ModelContainer c = tt::read_container(file, "m");
+    for (auto& sec : c.sections)
+      if (sec.tag == tt::section_tag("SHAP")) sec.payload += tail;
+    return tt::write_container(c);
+  };
+  for (char bad : {'\0', '\1'}) {
+    std::string e;
+    try {
+      tt::parse_model(with_shap_tail(bytes, std::string(1, bad)), "m.ttm");
+    } catch (const tt::Error& x) {
+      e = x.what();
+    }
+    EXPECT_NE(e.find("bad text row count"), std::string::npos) << int{bad} << ": " << e;
+  }
+  EXPECT_THROW(tt::parse_model(with_shap_tail(plain, std::string("\0\2", 2)), "m.ttm"), tt::Error);
   // B = 65536 leaves no 16-bit index for the row.
   s.tokenizer.buckets = 65536;
   EXPECT_THROW(s.check(), tt::UsageError);

@@ -163,6 +163,72 @@ TEST(Runtime, TextRowIsOneMoreFeature) {
     s[5] = static_cast<char>(s[5] | 8);
     reseal(s);
     EXPECT_EQ(open(s, m), tt::kBadVersion);
+    // The count byte (7, c - 1) needs the row: a model without it refuses any count but 1.
+    EXPECT_EQ(q.image[7], 0);
+    s = plain;
+    s[7] = 1;
+    reseal(s);
+    EXPECT_EQ(open(s, m), tt::kBadSize);
+  }
+}
+
+// The text row counted c times: model_read adds c to n and c times the row to the sums (exact
+// int32), so the device's count and scores follow the float model's features (the row c times).
+TEST(Runtime, TextRowCountedCTimes) {
+  for (const bool linear : {false, true}) {
+    SCOPED_TRACE(linear ? "linear" : "hidden");
+    tt::FloatModel f = linear ? make_f(0, tt::Head::kSigmoid, 2, 2, true) : make_f(4, tt::Head::kSoftmax, 3, 6, true);
+    if (linear) {
+      f.shape.linear = true;
+      f.w2.clear();
+    }
+    const uint32_t B = f.shape.tokenizer.buckets, D = f.shape.dim;
+    for (uint32_t d = 0; d < D; ++d) f.emb[size_t{B} * D + d] = d % 2 ? -0.3f : 0.25f;
+    f.shape.text_row_count = 3;
+    const std::vector<std::string> texts = {"", "a", "free prize", "see you at noon, call now!!"};
+    const QuantModel q = tt::quant::quantize(f, tt::quant::calibrate(f, texts, {}));
+    EXPECT_EQ(q.image[7], 2);  // c - 1
+    tt::Model m;
+    ASSERT_EQ(open(q.image, m), tt::kOk);
+    EXPECT_EQ(tt::model_text_row_count(m), 3u);
+    tt::quant::Runner run(q);
+    for (const std::string& t : texts) {
+      SCOPED_TRACE(t);
+      const std::vector<uint16_t> feats = f.features(t);
+      ASSERT_GE(feats.size(), 3u);
+      EXPECT_EQ(feats[feats.size() - 3], B);
+      const tt::quant::IntScores r = run.score(t);
+      EXPECT_EQ(r.features, feats.size());  // n counts the row 3 times
+      const std::vector<float> z = f.logits_from_features(feats.data(), feats.size());
+      for (size_t k = 0; k < z.size(); ++k) EXPECT_NEAR(r.logit[k] / 65536.0, z[k], 0.05) << k;
+    }
+    // The same image with byte 7 = 0 counts the row once (an empty text: n = 1 against 3).
+    std::string one = q.image;
+    one[7] = 0;
+    reseal(one);
+    tt::Model m1;
+    ASSERT_EQ(open(one, m1), tt::kOk);
+    EXPECT_EQ(tt::model_text_row_count(m1), 1u);
+    tt::ModelState<6, 4, 3> s1, s3;
+    tt::ModelScores<3> o1, o3;
+    ASSERT_EQ(tt::model_reset(m1, s1), tt::kOk);
+    ASSERT_EQ(tt::model_reset(m, s3), tt::kOk);
+    tt::model_read(m1, s1, o1);
+    tt::model_read(m, s3, o3);
+    EXPECT_EQ(o1.features, 1u);
+    EXPECT_EQ(o3.features, 3u);
+    // The largest count and its refusals: c = 255 opens, byte 7 = 255 (c = 256) does not.
+    std::string s = q.image;
+    s[7] = static_cast<char>(254);
+    reseal(s);
+    ASSERT_EQ(open(s, m1), tt::kOk);
+    EXPECT_EQ(tt::model_text_row_count(m1), 255u);
+    ASSERT_EQ(tt::model_reset(m1, s1), tt::kOk);
+    tt::model_read(m1, s1, o1);
+    EXPECT_EQ(o1.features, 255u);
+    s[7] = static_cast<char>(255);
+    reseal(s);
+    EXPECT_EQ(open(s, m1), tt::kBadSize);
   }
 }
 

@@ -140,6 +140,12 @@ TEST(Train, DefaultsFoundByExperiment) {
   EXPECT_EQ(tt::train::default_nb_alpha(lin), tt::train::kDefaultNbAlpha);
   EXPECT_EQ(tt::train::default_nb_alpha(emb), 0.0f);
   EXPECT_EQ(o.nb_beta, 0.25f);
+  // The text row: on for linear models, counted 3 times (docs/training.md rounds 6 and 7).
+  EXPECT_TRUE(tt::train::default_text_row(lin));
+  EXPECT_FALSE(tt::train::default_text_row(emb));
+  EXPECT_EQ(o.text_row_count, 0u);  // the shape's default
+  EXPECT_EQ(tt::train::default_text_row_count(lin), 3u);
+  EXPECT_EQ(tt::train::default_text_row_count(emb), 1u);
   using tt::train::ClassWeight;
   EXPECT_FALSE(tt::train::uses_class_weights(ClassWeight::kAuto, tt::Head::kSigmoid));
   EXPECT_TRUE(tt::train::uses_class_weights(ClassWeight::kAuto, tt::Head::kSoftmax));
@@ -201,6 +207,10 @@ TEST(Train, BadFlagsRefusedBeforeTraining) {
       {" --epochs 0", "--epochs"},
       {" --dim 8 --buckets 1024 --nb 1", "--nb"},
       {" --nb-beta 2", "--nb-beta"},
+      {" --text-row-count 0", "--text-row-count"},
+      {" --text-row-count 256", "[1, 255]"},
+      {" --text-row-count 2 --no-text-row", "--no-text-row"},
+      {" --dim 8 --buckets 1024 --text-row-count 2", "add --text-row"},
       {" --bogus", "unknown option"},
   };
   for (const auto& b : bad) {
@@ -291,6 +301,8 @@ TEST(Train, SmallBudgetFeaturesInTheModel) {
   ASSERT_EQ(cli("train " + base + " --word-ngrams 2 -o " + dir + "/c.ttm").code, 0);
   EXPECT_EQ(tt::read_file_bytes(dir + "/a.ttm"), tt::read_file_bytes(dir + "/b.ttm"));
   const tt::FloatModel a = tt::load_model(dir + "/a.ttm");
+  EXPECT_TRUE(a.shape.text_row);
+  EXPECT_EQ(a.shape.text_row_count, tt::train::kDefaultLinearTextRowCount);  // the default, in the file
   EXPECT_EQ(a.shape.tokenizer.word_ngrams, 1u);
   EXPECT_EQ(a.shape.tokenizer.char_min, 3u);
   EXPECT_EQ(a.shape.tokenizer.char_max, 4u);

@@ -45,7 +45,10 @@ namespace tt {
 static const uint32_t kModelHeaderBytes = 40;
 static const uint16_t kModelMaxDim = 4096;      // D, H and K are each at most this
 static const uint32_t kMaxFeatureCount = 16777216u;  // 2^24: the count (and so |acc| / 127) stays below this
-static const uint32_t kSaturateAt = kMaxFeatureCount - 32u;  // model_push ignores bytes from this count on
+static const uint8_t kMaxTextRowCount = 255;    // the text row counts c = 1 .. this many times (image byte 7: c - 1)
+// model_push ignores bytes from this count on: room for one byte (<= 12), the pending word (<= 7)
+// and the text row (<= 255) below kMaxFeatureCount.
+static const uint32_t kSaturateAt = kMaxFeatureCount - 32u - 256u;
 static const int32_t kProbOne = 32768;          // Q15 probability 1.0
 static const int32_t kLogitOne = 65536;         // Q16.16 logit 1.0
 static const int32_t kAccBound = 1073741824;    // 2^30: |int32 bias| and |fan-in x 127 x act limit| bound
@@ -54,13 +57,30 @@ static const uint8_t kMaxPerByte = 12;          // features one byte can emit (a
 static_assert(kMaxPerByte < 16, "model_push_text's runs assume at most 15 features per byte");
 
 enum ModelPoolKind { kPoolMean = 0, kPoolSqrt = 1, kPoolSum = 2 };
-// kModelTextRow: the embedding has one more row, index B, that every text contains once (added by
-// model_read with the pending word's features, so model_push is unchanged). Runtimes before it
-// refuse such an image by this flags check (kBadVersion).
+// kModelTextRow: the embedding has one more row, index B, that every text contains c times (added
+// by model_read with the pending word's features, so model_push is unchanged): c is header byte 7
+// plus 1 (0: once, as before the count existed). Runtimes before the row refuse such an image by
+// this flags check, runtimes before the count by byte 7 (reserved, must be 0): kBadVersion.
 enum ModelFlag { kModelLinear = 1, kModelSoftmax = 2, kModelTextRow = 4 };
 static const uint8_t kModelFlagsKnown = kModelLinear | kModelSoftmax | kModelTextRow;
+// Defined by runtimes that count the text row c times: a generated header with c > 1 #errors
+// without it (an older runtime's StaticModel would count the row once).
+#define TT_MODEL_TEXT_ROW_COUNT 1
 
 namespace detail {
+// The spec's text_row_count, or 1 for a generated header from before the count (no such member).
+template <class T>
+struct VoidOf {
+  typedef void Type;
+};
+template <class S, class = void>
+struct SpecTextRowCount {
+  static const uint32_t value = 1;
+};
+template <class S>
+struct SpecTextRowCount<S, typename VoidOf<decltype(S::text_row_count)>::Type> {
+  static const uint32_t value = S::text_row_count;
+};
 // Section offsets (defined below, after kRescaleBytes).
 constexpr uint32_t off_b1(uint32_t mpool, uint32_t D, uint32_t H);
 constexpr uint32_t off_b2(uint32_t b1, uint32_t D, uint32_t H, uint32_t K, bool linear);
@@ -117,6 +137,7 @@ struct ModelScores {
 //   static const uint8_t format, scheme;  (TT_MODEL_FORMAT_VERSION, kTokenizerScheme)
 //   static const uint32_t buckets;  static const uint8_t word_ngrams, char_min, char_max;
 //   static const uint16_t dim, hidden, outputs, label_bytes;  static const uint8_t flags, pool;
+//   static const uint8_t text_row_count;  (c, 1 .. 255; 1 without the text row; a spec without it: 1)
 // The members below have the names of Model's fields, so model_reset/push/read (templates on the
 // model type) read both alike, and with a StaticModel every shape test and offset folds: no
 // dense layers for a linear model, no softmax for K = 1, no bigram or n-gram code the model does
@@ -136,6 +157,7 @@ struct StaticModel {
   static const uint8_t flags = S::flags;
   static const uint8_t pool = S::pool;
   static const bool kLinear = (S::flags & kModelLinear) != 0;
+  static const uint8_t kTextRowCount = (uint8_t)detail::SpecTextRowCount<S>::value;  // c
   // The offsets model_open derives (the same formulas).
   static const uint32_t off_mpool = kModelHeaderBytes + (S::buckets + ((S::flags & kModelTextRow) ? 1u : 0u)) * S::dim;
   static const uint32_t off_b2 =
@@ -151,6 +173,9 @@ struct StaticModel {
   static_assert(!kLinear || (S::hidden == 0 && S::dim == S::outputs), "a linear model has H = 0 and D = K");
   static_assert(!(S::flags & kModelSoftmax) || S::outputs >= 2, "a softmax head has K >= 2");
   static_assert(S::label_bytes >= S::outputs, "K NUL-terminated labels");
+  static_assert(detail::SpecTextRowCount<S>::value >= 1 && detail::SpecTextRowCount<S>::value <= kMaxTextRowCount &&
+                    (kTextRowCount == 1 || (S::flags & kModelTextRow)),
+                "the text row count is 1 .. 255, and 1 without the text row");
   static_assert(kEnd + 4u == S::bytes, "the image size does not match its shape");
 };
 template <class S> const uint16_t StaticModel<S>::dim;
@@ -159,6 +184,7 @@ template <class S> const uint16_t StaticModel<S>::outputs;
 template <class S> const uint8_t StaticModel<S>::flags;
 template <class S> const uint8_t StaticModel<S>::pool;
 template <class S> const bool StaticModel<S>::kLinear;
+template <class S> const uint8_t StaticModel<S>::kTextRowCount;
 template <class S> const uint32_t StaticModel<S>::off_mpool;
 template <class S> const uint32_t StaticModel<S>::off_b2;
 template <class S> const uint32_t StaticModel<S>::kEnd;
@@ -172,6 +198,11 @@ TT_INLINE const uint8_t* image_of(const StaticModel<S>&) { return S::image(); }
 TT_INLINE bool model_ready(const Model& m) { return m.image != 0; }
 template <class S>
 TT_INLINE bool model_ready(const StaticModel<S>&) { return true; }
+// c, the times model_read adds the text row (if the model has it): image byte 7 plus 1 (checked by
+// model_open; not kept in Model, which stays small), or the spec's constant.
+TT_INLINE uint8_t text_row_count(const Model& m) { return (uint8_t)(TT_READ_BYTE(m.image + 7) + 1u); }
+template <class S>
+TT_INLINE uint8_t text_row_count(const StaticModel<S>&) { return StaticModel<S>::kTextRowCount; }
 // How the out-of-line stages receive the model: a Model by reference, a StaticModel by value (an
 // empty object: no address to pass). Callers name M explicitly.
 template <class M>
@@ -489,11 +520,18 @@ struct Hot : E {
   int32_t* acc;
   uint16_t dim;
   TT_INLINE void operator()(uint32_t hash, uint8_t) { add_row(this->bucket(hash)); }
-  // Adds embedding row r (a bucket, or the text row B) as one more feature.
+  // Adds embedding row r (a bucket) as one more feature.
   TT_INLINE void add_row(uint32_t r) {
     ++count;
     const uint8_t* row = this->at(r * dim);
     for (uint16_t d = 0; d < dim; ++d) acc[d] += rd_i8(row + d);
+  }
+  // Adds row r (the text row B) as c more features: c times the row, exact (|w c| <= 128 x 255
+  // fits the int16 product).
+  TT_INLINE void add_rows(uint32_t r, uint8_t c) {
+    count += c;
+    const uint8_t* row = this->at(r * dim);
+    for (uint16_t d = 0; d < dim; ++d) acc[d] += (int16_t)((int8_t)TT_READ_BYTE(row + d) * (int16_t)c);
   }
 };
 template <class E>
@@ -514,6 +552,10 @@ struct Hot<1, E> : E {
   TT_INLINE void add_row(uint32_t r) {
     ++count;
     acc0 += rd_i8(this->at(r));
+  }
+  TT_INLINE void add_rows(uint32_t r, uint8_t c) {
+    count += c;
+    acc0 += (int16_t)((int8_t)TT_READ_BYTE(this->at(r)) * (int16_t)c);
   }
 };
 
@@ -598,21 +640,25 @@ TT_COLD_CALL void other_run(typename ModelArg<M>::Type m, ModelState<D, H, K>& s
 // Checks a device image and fills `m`. Refuses (and leaves m unusable) on: a null image or one
 // shorter than the header (kBadSize), a bad magic (kBadMagic), another format version, another
 // tokenizer scheme or non-zero reserved bytes (kBadVersion), sizes out of range or inconsistent
-// with `size` (kBadSize), a CRC mismatch (kBadChecksum), requantisation parameters or biases
-// outside their documented ranges, labels not K NUL-terminated strings (kBadSize). Reads nothing
-// outside image[0, size). Define TT_MODEL_NO_CHECKSUM to skip the CRC (saves about 0.3 s per
-// 32 KB at 16 MHz on an AVR); the structural checks stay.
+// with `size`, a text row count (byte 7) without the text row or above 255 (kBadSize), a CRC
+// mismatch (kBadChecksum), requantisation parameters or biases outside their documented ranges,
+// labels not K NUL-terminated strings (kBadSize). Reads nothing outside image[0, size). Define
+// TT_MODEL_NO_CHECKSUM to skip the CRC (saves about 0.3 s per 32 KB at 16 MHz on an AVR); the
+// structural checks stay.
 TT_NODISCARD TT_NOINLINE inline Status model_open(Model& m, const uint8_t* image, uint32_t size) {
   m.image = 0;
   TT_VERIFY(image != 0 && size >= kModelHeaderBytes + 4u, kBadSize);
   TT_VERIFY(detail::rd_u32(image) == 0x38515454u, kBadMagic);  // "TTQ8"
   const uint8_t flags = TT_READ_BYTE(image + 5);
   const uint8_t pool = TT_READ_BYTE(image + 6);
-  TT_VERIFY(TT_READ_BYTE(image + 4) == TT_MODEL_FORMAT_VERSION && TT_READ_BYTE(image + 7) == 0 &&
+  TT_VERIFY(TT_READ_BYTE(image + 4) == TT_MODEL_FORMAT_VERSION &&
                 TT_READ_BYTE(image + 19) == kTokenizerScheme && detail::rd_u32(image + 36) == 0 &&
                 (flags & ~kModelFlagsKnown) == 0 && pool <= kPoolSum,
             kBadVersion);
   TT_VERIFY(detail::rd_u32(image + 8) == size, kBadSize);
+  // The text row count less 1: 0 without the row, at most kMaxTextRowCount - 1 with it.
+  const uint8_t extra = TT_READ_BYTE(image + 7);
+  TT_VERIFY(extra == 0 || ((flags & kModelTextRow) && extra < kMaxTextRowCount), kBadSize);
   // Filled in place (no struct copy: no memcpy on a bare board); image set last.
   m.flags = flags;
   m.pool = pool;
@@ -985,8 +1031,8 @@ TT_COLD_CALL void read(typename ModelArg<M>::Type m, const ModelState<D, H, K>& 
     sink.count = s.count;
     detail::read_sums(sink, s.acc, sums, m.dim);
     tokenizer_pending(m.tokenizer, s.tok, sink);
-    // The text row: once per text, as if it were the last feature (model_push never adds it).
-    if (m.flags & kModelTextRow) sink.add_row(m.tokenizer.buckets);
+    // The text row: c times per text, as if it were the last c features (model_push never adds it).
+    if (m.flags & kModelTextRow) sink.add_rows(m.tokenizer.buckets, text_row_count(m));
     detail::hot_store(sink, sums);
     count = sink.count;
   }
@@ -1023,6 +1069,12 @@ inline bool model_positive(const M& m, const ModelScores<K>& s, uint16_t k) {
   if (k >= m.outputs || k >= K) return false;
   if (m.flags & kModelSoftmax) return s.best == k;
   return s.logit[k] >= model_threshold(m, k);
+}
+
+// How many times model_read counts the text row: c (1 .. 255); 0 for a model without the row.
+template <class M>
+inline uint8_t model_text_row_count(const M& m) {
+  return detail::model_ready(m) && (m.flags & kModelTextRow) ? detail::text_row_count(m) : (uint8_t)0;
 }
 
 // The CRC-32 of the float model the image was quantised from (header bytes 32..35).

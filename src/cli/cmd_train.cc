@@ -66,10 +66,16 @@ int cmd_train(int argc, char** argv) {
        "size and L2 strength 1/s^2; a bucket shared by several kinds gets their mean); the model file is unchanged",
        "1,1,1"},
       {"text-row", "",
-       "one more embedding row that every text contains once (a learned bias divided by the pool's n: a length "
-       "term; K more parameters; default: on for linear models, off otherwise)",
+       "one more embedding row that every text contains (--text-row-count times: a learned bias divided by the "
+       "pool's n, a length term; K more parameters; default: on for linear models, off otherwise)",
        ""},
       {"no-text-row", "", "no text row", ""},
+      {"text-row-count", "C",
+       "with the text row: every text contains it C times (1.." + std::to_string(kMaxTextRowCount) +
+           ": n grows by C and the sum by C times the row; the model file and the device image carry C; "
+           "default: " +
+           std::to_string(train::kDefaultLinearTextRowCount) + " for linear models, 1 otherwise)",
+       ""},
       {"text-row-reg", "feature|nb|l2|none",
        "with --text-row: what applies to the text row while training: the NB scale and the L2 penalty (feature, "
        "like any bucket), one of them, or none (like a bias)",
@@ -177,6 +183,10 @@ int cmd_train(int argc, char** argv) {
     throw UsageError("train: --text-row or --no-text-row, not both");
   if (args.has("text-row-reg") && args.has("no-text-row"))
     throw UsageError("train: --text-row-reg applies to the text row; drop it or --no-text-row");
+  if (args.has("text-row-count") && args.has("no-text-row"))
+    throw UsageError("train: --text-row-count applies to the text row; drop it or --no-text-row");
+  if (args.has("text-row-count"))
+    o.text_row_count = static_cast<uint32_t>(args.get_int("text-row-count", 1, kMaxTextRowCount));
   if (args.has("text-row")) o.text_row = 1;
   if (args.has("no-text-row")) o.text_row = 0;
   {
@@ -217,6 +227,7 @@ int cmd_train(int argc, char** argv) {
   o.info = info;
   if (o.text_row >= 0) o.info += o.text_row ? " text-row=1" : " text-row=0";
   if (args.has("text-row-reg")) o.info += " text-row-reg=" + args.get("text-row-reg");
+  if (o.text_row_count) o.info += " text-row-count=" + std::to_string(o.text_row_count);
   if (o.kind_scale[0] != 1.0f || o.kind_scale[1] != 1.0f || o.kind_scale[2] != 1.0f) {
     char ks[96];
     std::snprintf(ks, sizeof ks, " kind-scale=%g,%g,%g", static_cast<double>(o.kind_scale[0]),
@@ -241,11 +252,12 @@ int cmd_train(int argc, char** argv) {
                  static_cast<unsigned long long>(m.shape.parameter_count()));
   if (args.has("json")) {
     std::printf("{\"model\":%s,\"buckets\":%u,\"dim\":%u,\"hidden\":%u,\"outputs\":%u,\"linear\":%s,"
-                "\"text_row\":%s,\"head\":\"%s\",\"pool\":\"%s\",\"parameters\":%llu,\"train_examples\":%zu,"
+                "\"text_row\":%s,\"text_row_count\":%u,\"head\":\"%s\",\"pool\":\"%s\",\"parameters\":%llu,\"train_examples\":%zu,"
                 "\"valid_examples\":%zu,\"epochs_run\":%zu,\"best_epoch\":%u,\"valid_metric\":\"%s\","
                 "\"valid_value\":%.6f,\"seconds\":%.3f,\"kind\":\"%s\"}\n",
                 json_quote(out_path).c_str(), m.shape.tokenizer.buckets, m.shape.dim, m.shape.hidden,
                 m.shape.outputs, m.shape.linear ? "true" : "false", m.shape.text_row ? "true" : "false",
+                m.shape.text_row ? unsigned{m.shape.text_row_count} : 0u,
                 head_name(m.shape.head), pool_name(m.shape.pool),
                 static_cast<unsigned long long>(m.shape.parameter_count()), rep.train_examples, rep.valid_examples,
                 rep.epochs.size(), rep.best_epoch, rep.metric_name.c_str(),

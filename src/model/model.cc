@@ -41,6 +41,9 @@ void ModelShape::check() const {
   if (text_row && tokenizer.buckets >= kMaxBuckets)
     throw UsageError("a text row needs at most " + std::to_string(kMaxBuckets - 1) +
                      " buckets (its feature index B is 16-bit)");
+  if (text_row_count < 1 || text_row_count > kMaxTextRowCount || (!text_row && text_row_count != 1))
+    throw UsageError("the text row count must be in [1, " + std::to_string(kMaxTextRowCount) +
+                     "] with a text row and 1 without, got " + std::to_string(text_row_count));
   if (dim == 0 || dim > kMaxDim) throw UsageError("dim must be in [1, " + std::to_string(kMaxDim) + "]");
   if (hidden > kMaxHidden) throw UsageError("hidden must be in [0, " + std::to_string(kMaxHidden) + "]");
   if (outputs == 0 || outputs > kMaxOutputs)
@@ -56,7 +59,8 @@ void ModelShape::check() const {
 std::string ModelShape::describe() const {
   std::ostringstream os;
   os << "B=" << tokenizer.buckets << " D=" << dim << " H=" << hidden << " K=" << outputs
-     << (linear ? " linear" : "") << (text_row ? " text-row" : "") << " pool=" << pool_name(pool) << " head=" << head_name(head) << " char=";
+     << (linear ? " linear" : "") << (text_row ? " text-row" : "")
+     << (text_row && text_row_count != 1 ? "*" + std::to_string(text_row_count) : "") << " pool=" << pool_name(pool) << " head=" << head_name(head) << " char=";
   if (tokenizer.char_min)
     os << int{tokenizer.char_min} << "-" << int{tokenizer.char_max};
   else
@@ -117,9 +121,13 @@ std::vector<uint16_t> text_features(const TokenizerConfig& cfg, const std::strin
   return out;
 }
 
+void append_text_row(const ModelShape& s, std::vector<uint16_t>& out) {
+  if (s.text_row) out.insert(out.end(), s.text_row_count, static_cast<uint16_t>(s.tokenizer.buckets));
+}
+
 std::vector<uint16_t> FloatModel::features(const std::string& text) const {
   std::vector<uint16_t> f = text_features(shape.tokenizer, text);
-  if (shape.text_row) f.push_back(static_cast<uint16_t>(shape.tokenizer.buckets));
+  append_text_row(shape, f);
   return f;
 }
 

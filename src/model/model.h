@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "tinytext/model.h"  // kMaxTextRowCount
 #include "tinytext/tokenizer.h"
 
 namespace tt {
@@ -38,8 +39,11 @@ struct ModelShape {
   Head head = Head::kSigmoid;
   Pool pool = Pool::kMean;
   // The text row: one more embedding row (index B, after the B hashed rows) that every text
-  // contains once, as one more feature (a learned bias divided by the pool's n). Needs B < 65536.
+  // contains text_row_count = c times, as c more features (n grows by c, the sum by c w: a
+  // learned bias divided by the pool's n). Needs B < 65536. c is 1 .. kMaxTextRowCount, and 1
+  // without the row.
   bool text_row = false;
+  uint8_t text_row_count = 1;
 
   // Embedding rows: B, plus the text row.
   uint32_t rows() const { return tokenizer.buckets + (text_row ? 1u : 0u); }
@@ -71,7 +75,7 @@ struct FloatModel {
   void init(const ModelShape& s, std::vector<std::string> label_names);
 
   // The features of a text: the hashed buckets in the order the device tokenizer emits them, then
-  // the text row (index B) when the shape has one.
+  // the text row (index B) c times when the shape has one (append_text_row).
   std::vector<uint16_t> features(const std::string& text) const;
   // Logits (before sigmoid/softmax) per output for given features.
   std::vector<float> logits_from_features(const uint16_t* f, size_t n) const;
@@ -85,6 +89,10 @@ struct FloatModel {
 std::vector<uint16_t> text_features(const TokenizerConfig& cfg, const std::string& text);
 // Appends the features of a text to `out` (no allocation when `out` has capacity).
 void append_text_features(const TokenizerConfig& cfg, const std::string& text, std::vector<uint16_t>& out);
+// Appends the text row's index B text_row_count times when the shape has the row (nothing
+// otherwise): what the trainer, the float model and calibration append to every text's features,
+// and what the device's model_read adds (c to n, c times the row to the sums).
+void append_text_row(const ModelShape& s, std::vector<uint16_t>& out);
 
 // Numerically safe sigmoid / in-place softmax.
 float sigmoid(float x);

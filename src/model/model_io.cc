@@ -284,6 +284,9 @@ void write_shared_sections(ModelContainer& c, const ModelShape& s, const std::ve
     // Appended with the text row: shape flags, bit 0 the text row. Written only when non-zero, so
     // a model without one keeps its bytes (and older readers, which refuse the longer section).
     if (s.text_row) w.u8(kShapeTextRow);
+    // Appended with the text row count c: written only when c != 1 (so after the flags byte, which
+    // a text row makes non-zero), so a model counting the row once keeps its bytes.
+    if (s.text_row && s.text_row_count != 1) w.u8(s.text_row_count);
     c.sections.push_back({kTagShape, std::move(w.data())});
   }
   {
@@ -322,9 +325,15 @@ bool read_shared_section(const Section& sec, const std::string& name, SharedSect
     const uint8_t linear = r.u8(), head = r.u8(), pool = r.u8();
     const uint8_t scheme = r.remaining() ? r.u8() : 1;
     const uint8_t shape_flags = r.remaining() ? r.u8() : 0;
+    const bool has_count = r.remaining() != 0;
+    const uint8_t row_count = has_count ? r.u8() : 1;
     r.expect_end();
     if (shape_flags & ~kShapeTextRow) r.fail("unknown shape flags " + std::to_string(shape_flags));
     shape.text_row = (shape_flags & kShapeTextRow) != 0;
+    if (has_count && (!shape.text_row || row_count < 2))
+      r.fail("bad text row count " + std::to_string(row_count) + " (present only with the text row, 2 .. " +
+             std::to_string(kMaxTextRowCount) + ")");
+    shape.text_row_count = row_count;
     if (scheme != kTokenizerScheme && shape.tokenizer.char_min)
       r.fail("trained with tokenizer scheme " + std::to_string(scheme) + ", whose character n-gram hashes " +
              "this tinytext (scheme " + std::to_string(kTokenizerScheme) + ") no longer computes: retrain the model");

@@ -224,7 +224,7 @@ Ranges calibrate(const FloatModel& m, const std::vector<std::string>& texts, con
     for (const auto& t : texts) {
       f.clear();
       append_text_features(s.tokenizer, t, f);
-      if (s.text_row) f.push_back(static_cast<uint16_t>(s.tokenizer.buckets));
+      append_text_row(s, f);
       forward(m, f, pooled, act);
       for (uint32_t d = 0; d < D; ++d) r.pooled[d] = std::max(r.pooled[d], std::fabs(pooled[d]));
       for (uint32_t h = 0; h < H; ++h) r.hidden[h] = std::max(r.hidden[h], act[h]);
@@ -271,7 +271,7 @@ QuantModel quantize(const FloatModel& m, const Ranges& ranges, const std::string
   img.push_back(static_cast<char>((s.linear ? kModelLinear : 0) | (s.head == Head::kSoftmax ? kModelSoftmax : 0) |
                                  (s.text_row ? kModelTextRow : 0)));
   img.push_back(static_cast<char>(s.pool));
-  img.push_back('\0');
+  img.push_back(static_cast<char>(s.text_row ? s.text_row_count - 1 : 0));  // the text row count less 1
   put_u32(img, 0);  // total size, patched below
   put_u32(img, s.tokenizer.buckets);
   img.push_back(static_cast<char>(s.tokenizer.word_ngrams));
@@ -406,6 +406,7 @@ QuantModel parse_quant(const std::string& bytes, const std::string& name) {
                     ((m.flags & kModelLinear) != 0) == s.linear &&
                     ((m.flags & kModelSoftmax) != 0) == (s.head == Head::kSoftmax) &&
                     ((m.flags & kModelTextRow) != 0) == s.text_row &&
+                    model_text_row_count(m) == (s.text_row ? s.text_row_count : 0) &&
                     m.pool == static_cast<uint8_t>(s.pool);
   if (!same) throw fail("the device image disagrees with section SHAP");
   if (q.labels.size() != s.outputs || q.float_threshold.size() != s.outputs)

@@ -316,9 +316,9 @@ void append_features_with_kinds(const TokenizerConfig& cfg, const std::string& t
   tokenizer_finish(cfg, st, sink);
 }
 
-// text_row: every text's features end with the text row's index, cfg.buckets (kind: word).
-Tokenized tokenize_all(const data::Dataset& d, const TokenizerConfig& cfg, WorkerPool& pool, bool with_kinds,
-                       bool text_row) {
+// Every text's features end with the text row's index B, c times, when the shape has it (kind: word).
+Tokenized tokenize_all(const data::Dataset& d, const ModelShape& shape, WorkerPool& pool, bool with_kinds) {
+  const TokenizerConfig& cfg = shape.tokenizer;
   const unsigned T = pool.size();
   const size_t n = d.size();
   std::vector<std::vector<uint16_t>> part(T);
@@ -336,10 +336,9 @@ Tokenized tokenize_all(const data::Dataset& d, const TokenizerConfig& cfg, Worke
         append_features_with_kinds(cfg, d.texts[i], part[t], kpart[t]);
       else
         append_text_features(cfg, d.texts[i], part[t]);
-      if (text_row) {
-        part[t].push_back(static_cast<uint16_t>(cfg.buckets));
-        if (with_kinds) kpart[t].push_back(static_cast<uint8_t>(kFeatureWord));
-      }
+      const size_t row_at = part[t].size();
+      append_text_row(shape, part[t]);
+      if (with_kinds) kpart[t].resize(kpart[t].size() + (part[t].size() - row_at), static_cast<uint8_t>(kFeatureWord));
       lens[t].push_back(part[t].size() - before);
     }
   });
@@ -418,6 +417,8 @@ float default_l2(const ModelShape& shape) { return shape.linear ? kDefaultLinear
 // On for linear models (CV, docs/training.md round 6: SMS +0.0010 at 4K and 32K, Jigsaw -0.0002,
 // Davidson +-0.0003); embedding models were not measured.
 bool default_text_row(const ModelShape& shape) { return shape.linear; }
+
+uint8_t default_text_row_count(const ModelShape& shape) { return shape.linear ? kDefaultLinearTextRowCount : 1; }
 
 double default_valid(const ModelShape& shape, bool refit) { return shape.linear && !refit ? 0.0 : kDefaultValid; }
 
@@ -517,6 +518,15 @@ ModelShape resolve_shape(const TrainOptions& opt, const data::Dataset& d) {
     if (opt.max_flash && !opt.buckets_set)
       while (s.parameter_count() > opt.max_flash && s.tokenizer.buckets > 64) s.tokenizer.buckets -= 64;
   }
+  if (opt.text_row_count && !s.text_row)
+    throw UsageError("--text-row-count applies to the text row, which this model (" + s.describe() +
+                     ") does not have: add --text-row or drop --text-row-count");
+  if (opt.text_row_count > kMaxTextRowCount)
+    throw UsageError("--text-row-count must be in [1, " + std::to_string(kMaxTextRowCount) + "], got " +
+                     std::to_string(opt.text_row_count));
+  s.text_row_count = !s.text_row           ? 1
+                     : opt.text_row_count ? static_cast<uint8_t>(opt.text_row_count)
+                                          : default_text_row_count(s);
   s.check();
   if (opt.max_flash && s.parameter_count() > opt.max_flash)
     throw UsageError("the model (" + s.describe() + ") does not fit --max-flash " + std::to_string(opt.max_flash));
@@ -559,7 +569,7 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
     throw UsageError("--kind-scale applies to linear models only (--linear or --max-flash)");
   for (float ks : opt.kind_scale)
     if (!(ks > 0)) throw UsageError("--kind-scale factors must be positive");
-  const Tokenized tok = tokenize_all(d, shape.tokenizer, pool, kind_scaled, shape.text_row);
+  const Tokenized tok = tokenize_all(d, shape, pool, kind_scaled);
   const auto t_tok = Clock::now();
 
   // Training threads. The result does not depend on the thread count (see trainer.h), so a model

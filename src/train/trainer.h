@@ -93,6 +93,9 @@ struct TrainOptions {
   // off by default (CV, docs/training.md round 6: the L2 penalty holds the row near 0 and halves
   // its gain; the NB scale changes nothing).
   int text_row = -1;
+  // How many times every text contains the text row (ModelShape::text_row_count, 1 ..
+  // kMaxTextRowCount); 0: the default for the shape (default_text_row_count). Only with the row.
+  uint32_t text_row_count = 0;
   bool text_row_nb = false;
   bool text_row_l2 = false;
   double qat_margin = 2.0;    // as quant::QuantOptions::margin
@@ -131,6 +134,11 @@ constexpr float kDefaultLinearL2 = 0.004f;
 float default_l2(const ModelShape& shape);
 // Whether a model gets the text row by default: linear models (the --max-flash shapes).
 bool default_text_row(const ModelShape& shape);
+// The text row's default count c: kDefaultLinearTextRowCount for linear models, 1 otherwise (CV,
+// docs/training.md round 7: c = 3 against 1, SMS +0.0006 / +0.0008 at 4K / 32K, Jigsaw -0.0002 /
+// -0.0004, Davidson within 0.0001; c = 2 gains less; embedding models were not measured).
+constexpr uint8_t kDefaultLinearTextRowCount = 3;
+uint8_t default_text_row_count(const ModelShape& shape);
 // The default validation fraction: 0 for linear models without --refit (train on every row for
 // every epoch, no early stopping, thresholds from the training rows: round 4 measured early
 // stopping on 10% of the rows as the largest source of variance and loss), 0.1 otherwise.
