@@ -140,11 +140,11 @@ TEST(Train, DefaultsFoundByExperiment) {
   EXPECT_EQ(tt::train::default_nb_alpha(lin), tt::train::kDefaultNbAlpha);
   EXPECT_EQ(tt::train::default_nb_alpha(emb), 0.0f);
   EXPECT_EQ(o.nb_beta, 0.25f);
-  // The text row: on for linear models, counted 3 times (docs/training.md rounds 6 and 7).
+  // The text row: on for linear models, counted twice (docs/training.md rounds 6 and 7).
   EXPECT_TRUE(tt::train::default_text_row(lin));
   EXPECT_FALSE(tt::train::default_text_row(emb));
   EXPECT_EQ(o.text_row_count, 0u);  // the shape's default
-  EXPECT_EQ(tt::train::default_text_row_count(lin), 3u);
+  EXPECT_EQ(tt::train::default_text_row_count(lin), 2u);
   EXPECT_EQ(tt::train::default_text_row_count(emb), 1u);
   using tt::train::ClassWeight;
   EXPECT_FALSE(tt::train::uses_class_weights(ClassWeight::kAuto, tt::Head::kSigmoid));
