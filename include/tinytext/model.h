@@ -735,12 +735,405 @@ inline void model_push(const M& m, ModelState<D, H, K>& s, uint8_t byte) {
 
 namespace detail {
 
+// TT_M0_ASM: push_run in hand-written Thumb-1 (m0_push_run, below) for the one configuration it
+// covers (M0Asm). 1 by default when compiling for ARMv6-M (Cortex-M0/M0+) with GCC or Clang.
+#ifndef TT_M0_ASM
+#if defined(__GNUC__) && defined(__ARM_ARCH_6M__) && !TT_SMALL
+#define TT_M0_ASM 1
+#else
+#define TT_M0_ASM 0
+#endif
+#endif
+
+// Whether push_run takes the assembly path: a StaticModel with D == 1, character 3-5 grams and
+// word bigrams (the exported 32 KB default).
+template <class M, uint16_t D>
+struct M0Asm {
+  static const bool value = false;
+};
+template <class S>
+struct M0Asm<StaticModel<S>, 1> {
+  static const bool value = S::char_min == 3 && S::char_max == 5 && S::word_ngrams == 2;
+};
+
+#if TT_M0_ASM
+// push_run's loop (the #else branch of push_run, with other_on_locals inline) for M0Asm, in
+// Thumb-1. Why: GCC's code for it spills 9-10 live values to the stack; by hand every value
+// of the loop stays in a register (sms32k_bulk: docs/boards.md gives the numbers). The same
+// state afterwards, bit for bit (the board digests, and the bulk_edge workload, compare).
+//
+// Arguments: r0 p, r1 end, r2 the ModelState (the offsets in push_run's static_asserts), r3 the
+// embedding (image + 40), [sp] the bucket count. Registers in the loop:
+//   r0 p          r4 buckets        r8  end                 lr count | has_prev << 31
+//   r1 w          r5 embedding      r9  acc[0]              [sp] the state
+//   r2 old        r6, r7 scratch    r10 the word hash h
+//   r3 len                          r11 prev                r12 a punctuation byte still to
+//                                                               end as a word, else 0
+// The count is not incremented per feature: a word's features are counted when it ends,
+// 3 len - 2 + has_prev (+1 for len 1; the C++ code's count, summed), and a word still open at
+// either end of the run is corrected by F(len), the n-grams of its bytes so far (0, 0, 1, then
+// 3 len - 6 for len >= 3). count < 2^24, so bit 31 can carry has_prev; an add of a word's count
+// sets N = has_prev for free.
+__attribute__((naked, noinline)) inline void m0_push_run(const uint8_t*, const uint8_t*, void*, const int8_t*,
+                                                          uint32_t) {
+  __asm__ volatile(
+      ".syntax unified\n"
+      "  push {r4, r5, r6, r7, lr}\n"
+      "  mov r4, r8\n"
+      "  mov r5, r9\n"
+      "  mov r6, r10\n"
+      "  mov r7, r11\n"
+      "  push {r4, r5, r6, r7}\n"
+      "  ldr r4, [sp, #36]\n"  // buckets
+      "  mov r5, r3\n"
+      "  mov r8, r1\n"
+      "  push {r2}\n"
+      "  ldr r6, [r2, #0]\n"
+      "  mov r10, r6\n"
+      "  ldr r6, [r2, #16]\n"
+      "  mov r11, r6\n"
+      "  ldr r6, [r2, #32]\n"
+      "  mov r9, r6\n"
+      "  ldr r3, [r2, #4]\n"
+      "  ldr r1, [r2, #8]\n"
+      "  ldr r6, [r2, #24]\n"
+      "  ldrb r7, [r2, #20]\n"
+      "  cmp r7, #0\n"
+      "  beq .Ltt_in_hp\n"
+      "  movs r7, #1\n"
+      "  lsls r7, r7, #31\n"
+      "  orrs r6, r7\n"
+      ".Ltt_in_hp:\n"  // count -= F(len)
+      "  cmp r3, #2\n"
+      "  blo .Ltt_in_f\n"
+      "  beq .Ltt_in_f1\n"
+      "  lsls r7, r3, #1\n"
+      "  adds r7, r7, r3\n"
+      "  subs r7, #6\n"
+      "  subs r6, r6, r7\n"
+      "  b .Ltt_in_f\n"
+      ".Ltt_in_f1:\n"
+      "  subs r6, #1\n"
+      ".Ltt_in_f:\n"
+      "  mov lr, r6\n"
+      "  movs r6, #0\n"
+      "  mov r12, r6\n"
+      "  ldr r2, [r2, #12]\n"
+      "  cmp r0, r8\n"
+      "  bne .Ltt_loop\n"
+      "  b .Ltt_done\n"
+      // The steady path: a lower-case byte, len >= 4 after it: three n-grams.
+      ".Ltt_loop:\n"
+      "  ldrb r6, [r0]\n"
+      "  adds r0, #1\n"
+      "  lsls r7, r6, #24\n"
+      "  subs r6, #97\n"
+      "  cmp r6, #25\n"
+      "  bhi .Ltt_notlower\n"
+      ".Ltt_word:\n"  // r7 = the (lower-cased) byte << 24
+      "  lsrs r2, r2, #8\n"
+      "  lsls r6, r1, #24\n"
+      "  orrs r2, r6\n"  // old = (old >> 8) | (w << 24)
+      "  lsrs r1, r1, #8\n"
+      "  orrs r1, r7\n"  // w = (w >> 8) | (b << 24)
+      "  adds r3, #1\n"
+      "  cmp r3, #3\n"
+      "  bls .Ltt_short\n"
+      "  lsls r6, r3, #30\n"
+      "  beq .Ltt_round\n"
+      ".Ltt_f5:\n"  // fold(w + (old >> 24) kCharMix) kCharMul5
+      "  lsrs r6, r2, #24\n"
+      "  ldr r7, =0x9E3779B1\n"
+      "  muls r6, r7\n"
+      "  adds r6, r6, r1\n"
+      "  lsrs r7, r6, #16\n"
+      "  eors r6, r7\n"
+      "  ldr r7, =0x165667B1\n"
+      "  muls r6, r7\n"
+      "  lsrs r6, r6, #16\n"
+      "  muls r6, r4\n"
+      "  lsrs r6, r6, #16\n"
+      "  ldrsb r6, [r5, r6]\n"
+      "  add r9, r6\n"
+      ".Ltt_f4:\n"  // fold(w) kCharMul4
+      "  lsrs r6, r1, #16\n"
+      "  eors r6, r1\n"
+      "  ldr r7, =0x27D4EB2F\n"
+      "  muls r6, r7\n"
+      "  lsrs r6, r6, #16\n"
+      "  muls r6, r4\n"
+      "  lsrs r6, r6, #16\n"
+      "  ldrsb r6, [r5, r6]\n"
+      "  add r9, r6\n"
+      ".Ltt_f3:\n"  // fold(w >> 8) kCharMul3
+      "  lsrs r6, r1, #8\n"
+      "  lsrs r7, r1, #24\n"
+      "  eors r6, r7\n"
+      "  ldr r7, =0xC2B2AE3D\n"
+      "  muls r6, r7\n"
+      "  lsrs r6, r6, #16\n"
+      "  muls r6, r4\n"
+      "  lsrs r6, r6, #16\n"
+      "  ldrsb r6, [r5, r6]\n"
+      "  add r9, r6\n"
+      ".Ltt_next:\n"
+      "  cmp r0, r8\n"
+      "  bne .Ltt_loop\n"
+      "  b .Ltt_done\n"
+      ".Ltt_short:\n"  // len 1..3 (the flags of cmp r3, #3)
+      "  beq .Ltt_f4\n"
+      "  cmp r3, #2\n"
+      "  beq .Ltt_f3\n"
+      "  cmp r0, r8\n"
+      "  bne .Ltt_loop\n"
+      "  b .Ltt_done\n"
+      ".Ltt_round:\n"  // StreamHash::word_round(h, w)
+      "  mov r6, r10\n"
+      "  uxth r7, r1\n"
+      "  adds r6, r6, r7\n"
+      "  lsrs r7, r1, #16\n"
+      "  lsls r7, r7, #11\n"
+      "  eors r7, r6\n"
+      "  lsls r6, r6, #16\n"
+      "  eors r6, r7\n"
+      "  lsrs r7, r6, #11\n"
+      "  adds r6, r6, r7\n"
+      "  mov r10, r6\n"
+      "  b .Ltt_f5\n"
+      ".Ltt_notlower:\n"  // byte_class on r6 = b - 'a'
+      "  adds r6, #97\n"
+      "  cmp r6, #32\n"
+      "  bls .Ltt_sep\n"
+      "  cmp r6, #127\n"
+      "  bhi .Ltt_word\n"
+      "  beq .Ltt_sep\n"
+      "  subs r6, #48\n"
+      "  cmp r6, #9\n"
+      "  bls .Ltt_word\n"
+      "  subs r6, #17\n"
+      "  cmp r6, #25\n"
+      "  bhi .Ltt_punct\n"
+      "  adds r6, #97\n"  // 'A'-'Z': lower-cased
+      "  lsls r7, r6, #24\n"
+      "  b .Ltt_word\n"
+      ".Ltt_punct:\n"
+      "  adds r6, #65\n"
+      "  cmp r3, #0\n"
+      "  beq .Ltt_punct_word\n"
+      "  mov r12, r6\n"
+      "  b .Ltt_end\n"
+      ".Ltt_sep:\n"
+      "  cmp r3, #0\n"
+      "  beq .Ltt_next\n"
+      // The end of a word (len >= 1): the n-grams with '>', the word, the bigram, word_reset.
+      ".Ltt_end:\n"
+      "  lsrs r2, r1, #8\n"
+      "  movs r6, #62\n"
+      "  lsls r6, r6, #24\n"
+      "  orrs r2, r6\n"  // r2 = (w >> 8) | '>' << 24; the old of it has w's low byte on top
+      "  cmp r3, #2\n"
+      "  bls .Ltt_end_short\n"
+      "  uxtb r6, r1\n"
+      "  ldr r7, =0x9E3779B1\n"
+      "  muls r6, r7\n"
+      "  adds r6, r6, r2\n"
+      "  lsrs r7, r6, #16\n"
+      "  eors r6, r7\n"
+      "  ldr r7, =0x165667B1\n"
+      "  muls r6, r7\n"
+      "  lsrs r6, r6, #16\n"
+      "  muls r6, r4\n"
+      "  lsrs r6, r6, #16\n"
+      "  ldrsb r6, [r5, r6]\n"
+      "  add r9, r6\n"
+      ".Ltt_end4:\n"
+      "  lsrs r6, r2, #16\n"
+      "  eors r6, r2\n"
+      "  ldr r7, =0x27D4EB2F\n"
+      "  muls r6, r7\n"
+      "  lsrs r6, r6, #16\n"
+      "  muls r6, r4\n"
+      "  lsrs r6, r6, #16\n"
+      "  ldrsb r6, [r5, r6]\n"
+      "  add r9, r6\n"
+      ".Ltt_end3:\n"
+      "  lsrs r6, r2, #8\n"
+      "  lsrs r7, r2, #24\n"
+      "  eors r6, r7\n"
+      "  ldr r7, =0xC2B2AE3D\n"
+      "  muls r6, r7\n"
+      "  lsrs r6, r6, #16\n"
+      "  muls r6, r4\n"
+      "  lsrs r6, r6, #16\n"
+      "  ldrsb r6, [r5, r6]\n"
+      "  add r9, r6\n"
+      // sfh_finish_packed(h ^ len, w, len & 3) into r2
+      "  mov r2, r10\n"
+      "  eors r2, r3\n"
+      "  lsls r7, r3, #31\n"  // N: bit 0 of len, C: bit 1
+      "  bcs .Ltt_rem23\n"
+      "  bpl .Ltt_avalanche\n"
+      "  lsrs r6, r1, #24\n"
+      "  adds r2, r2, r6\n"
+      "  lsls r6, r2, #10\n"
+      "  eors r2, r6\n"
+      "  lsrs r6, r2, #1\n"
+      "  adds r2, r2, r6\n"
+      "  b .Ltt_avalanche\n"
+      ".Ltt_rem23:\n"
+      "  bmi .Ltt_rem3\n"
+      "  lsrs r6, r1, #16\n"
+      "  adds r2, r2, r6\n"
+      "  lsls r6, r2, #11\n"
+      "  eors r2, r6\n"
+      "  lsrs r6, r2, #17\n"
+      "  adds r2, r2, r6\n"
+      "  b .Ltt_avalanche\n"
+      ".Ltt_rem3:\n"
+      "  lsrs r6, r1, #8\n"
+      "  uxth r6, r6\n"
+      "  adds r2, r2, r6\n"
+      "  lsls r6, r2, #16\n"
+      "  eors r2, r6\n"
+      "  lsrs r6, r1, #24\n"
+      "  lsls r6, r6, #18\n"
+      "  eors r2, r6\n"
+      "  lsrs r6, r2, #11\n"
+      "  adds r2, r2, r6\n"
+      ".Ltt_avalanche:\n"
+      "  lsls r6, r2, #3\n"
+      "  eors r2, r6\n"
+      "  lsrs r6, r2, #5\n"
+      "  adds r2, r2, r6\n"
+      "  lsls r6, r2, #4\n"
+      "  eors r2, r6\n"
+      "  lsrs r6, r2, #17\n"
+      "  adds r2, r2, r6\n"
+      "  lsls r6, r2, #25\n"
+      "  eors r2, r6\n"
+      "  lsrs r6, r2, #6\n"
+      "  adds r2, r2, r6\n"
+      // the word
+      "  lsrs r6, r2, #16\n"
+      "  muls r6, r4\n"
+      "  lsrs r6, r6, #16\n"
+      "  ldrsb r6, [r5, r6]\n"
+      "  add r9, r6\n"
+      // count += 3 len - 1 (as if has_prev); N = has_prev
+      "  lsls r6, r3, #1\n"
+      "  adds r6, r6, r3\n"
+      "  subs r6, #1\n"
+      "  mov r7, lr\n"
+      "  adds r7, r7, r6\n"
+      "  mov lr, r7\n"
+      "  bpl .Ltt_first\n"
+      // the bigram
+      "  mov r6, r11\n"
+      "  ldr r7, =0x9E3779B1\n"
+      "  muls r6, r7\n"
+      "  adds r6, r6, r2\n"
+      "  lsrs r7, r6, #16\n"
+      "  eors r6, r7\n"
+      "  ldr r7, =0x85EBCA6B\n"
+      "  muls r6, r7\n"
+      "  lsrs r7, r6, #13\n"
+      "  eors r6, r7\n"
+      "  lsrs r6, r6, #16\n"
+      "  muls r6, r4\n"
+      "  lsrs r6, r6, #16\n"
+      "  ldrsb r6, [r5, r6]\n"
+      "  add r9, r6\n"
+      ".Ltt_reset:\n"
+      "  mov r11, r2\n"
+      "  ldr r6, =0x2F0B3A49\n"  // kWordSeed
+      "  mov r10, r6\n"
+      "  movs r1, #60\n"
+      "  lsls r1, r1, #24\n"  // kWordOpen
+      "  movs r2, #0\n"
+      "  movs r3, #0\n"
+      "  mov r6, r12\n"
+      "  cmp r6, #0\n"
+      "  bne .Ltt_pending\n"
+      "  b .Ltt_next\n"
+      ".Ltt_pending:\n"
+      "  mov r12, r2\n"
+      ".Ltt_punct_word:\n"  // r6 = a punctuation byte, the word reset: a one-byte word
+      "  lsls r6, r6, #24\n"
+      "  movs r1, #60\n"
+      "  lsls r1, r1, #16\n"
+      "  orrs r1, r6\n"
+      "  movs r3, #1\n"
+      "  b .Ltt_end\n"
+      ".Ltt_first:\n"  // no bigram: one feature fewer; has_prev = 1
+      "  subs r7, #1\n"
+      "  movs r6, #1\n"
+      "  lsls r6, r6, #31\n"
+      "  orrs r7, r6\n"
+      "  mov lr, r7\n"
+      "  b .Ltt_reset\n"
+      ".Ltt_end_short:\n"  // len 1 or 2 (the flags of cmp r3, #2)
+      "  beq .Ltt_end4\n"
+      "  mov r7, lr\n"
+      "  adds r7, #1\n"
+      "  mov lr, r7\n"
+      "  b .Ltt_end3\n"
+      ".Ltt_done:\n"
+      "  pop {r6}\n"
+      "  str r1, [r6, #8]\n"
+      "  str r2, [r6, #12]\n"
+      "  str r3, [r6, #4]\n"
+      "  mov r7, r10\n"
+      "  str r7, [r6, #0]\n"
+      "  mov r7, r11\n"
+      "  str r7, [r6, #16]\n"
+      "  mov r7, r9\n"
+      "  str r7, [r6, #32]\n"
+      "  mov r7, lr\n"
+      "  lsrs r0, r7, #31\n"
+      "  strb r0, [r6, #20]\n"
+      "  lsls r7, r7, #1\n"
+      "  lsrs r7, r7, #1\n"  // count += F(len)
+      "  cmp r3, #2\n"
+      "  blo .Ltt_out_f\n"
+      "  beq .Ltt_out_f1\n"
+      "  lsls r0, r3, #1\n"
+      "  adds r0, r0, r3\n"
+      "  subs r0, #6\n"
+      "  adds r7, r7, r0\n"
+      "  b .Ltt_out_f\n"
+      ".Ltt_out_f1:\n"
+      "  adds r7, #1\n"
+      ".Ltt_out_f:\n"
+      "  str r7, [r6, #24]\n"
+      "  pop {r4, r5, r6, r7}\n"
+      "  mov r8, r4\n"
+      "  mov r9, r5\n"
+      "  mov r10, r6\n"
+      "  mov r11, r7\n"
+      "  pop {r4, r5, r6, r7, pc}\n"
+      "  .ltorg\n");
+}
+#endif
+
 // The body of model_push_text: n bytes, none of which can reach the saturation limit (the caller
 // checked). The word's packed registers, its hash, the count and (D == 1) the sum live in locals
 // for the whole run, not in the state: a word byte loads and stores nothing but its n-grams' rows.
 // Any other byte stores them, runs other_byte (inline, as model_push does) and reloads them.
 template <class M, uint16_t D, uint16_t H, uint16_t K>
 TT_NOINLINE void push_run(const M& m, ModelState<D, H, K>& s, const uint8_t* p, const uint8_t* end) {
+#if TT_M0_ASM
+  if (M0Asm<M, D>::value) {
+    typedef ModelState<D, H, K> St;
+    static_assert(offsetof(St, tok) == 0 && offsetof(TokenizerState, word) == 0 && offsetof(StreamHash, h) == 0 &&
+                      offsetof(StreamHash, len) == 4 && offsetof(StreamHash, w) == 8 &&
+                      offsetof(TokenizerState, old) == 12 && offsetof(TokenizerState, prev) == 16 &&
+                      offsetof(TokenizerState, has_prev) == 20 && offsetof(St, count) == 24 &&
+                      offsetof(St, acc) == 32,
+                  "m0_push_run reads and writes the state at these offsets");
+    m0_push_run(p, end, &s, (const int8_t*)(const void*)(image_of(m) + kModelHeaderBytes), m.tokenizer.buckets);
+    return;
+  }
+#endif
   typedef Hot<D, typename EmbOf<M>::Type> Sink;
   const uint16_t dim = D == 1 ? 1 : m.dim < D ? m.dim : D;
   Sink hot;  // never address-taken: its fields stay in registers
