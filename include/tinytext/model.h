@@ -774,8 +774,7 @@ struct M0Asm<StaticModel<S>, 1> {
 // either end of the run is corrected by F(len), the n-grams of its bytes so far (0, 0, 1, then
 // 3 len - 6 for len >= 3). count < 2^24, so bit 31 can carry has_prev; an add of a word's count
 // sets N = has_prev for free.
-__attribute__((naked, noinline)) inline void m0_push_run(const uint8_t*, const uint8_t*, void*, const int8_t*,
-                                                          uint32_t) {
+__attribute__((naked, noinline)) inline void m0_push_run(const uint8_t*, const uint8_t*, void*, const uint8_t*) {
   __asm__ volatile(
       ".syntax unified\n"
       "  push {r4, r5, r6, r7, lr}\n"
@@ -785,11 +784,22 @@ __attribute__((naked, noinline)) inline void m0_push_run(const uint8_t*, const u
       "  mov r7, r11\n"
       "  push {r4, r5, r6, r7}\n"
       "  push {r2}\n"  // [sp] the state
+      "  ldrb r4, [r3, #12]\n"  // buckets: header bytes 12-14, little-endian (<= 65536)
+      "  ldrb r5, [r3, #13]\n"
+      "  lsls r5, r5, #8\n"
+      "  orrs r4, r5\n"
+      "  ldrb r5, [r3, #14]\n"
+      "  lsls r5, r5, #16\n"
+      "  orrs r4, r5\n"
       "  mov r5, r3\n"
+      "  adds r5, #40\n"  // the embedding
       "  subs r0, r0, r1\n"  // idx = p - end
       "  mov r8, r1\n"
       "  ldr r1, [r2, #8]\n"  // w
       "  ldr r3, [r2, #4]\n"  // len
+      "  ldr r7, =0x3C000000\n"  // kWordOpen: the last round's w before a word's 4th byte
+      "  cmp r3, #4\n"
+      "  blo .Ltt_in_round\n"
       "  ldr r4, [r2, #12]\n"  // old
       "  lsls r6, r3, #30\n"
       "  lsrs r6, r6, #27\n"  // 8 j, j = len & 3
@@ -803,12 +813,12 @@ __attribute__((naked, noinline)) inline void m0_push_run(const uint8_t*, const u
       "  lsrs r6, r6, #27\n"
       "  movs r7, r1\n"
       "  lsls r7, r6\n"
-      "  orrs r7, r4\n"
+      "  orrs r7, r4\n"  // the w of the last round: (w << 8 j) | (old >> (32 - 8 j))
+      ".Ltt_in_round:\n"
       "  mov r6, r8\n"
-      "  mov r8, r7\n"  // the w of the last round: (w << 8 j) | (old >> (32 - 8 j))
+      "  mov r8, r7\n"
       "  mov r7, r2\n"
       "  mov r2, r6\n"  // end
-      "  ldr r4, [sp, #40]\n"  // buckets
       "  ldr r6, [r7, #0]\n"
       "  mov r10, r6\n"
       "  ldr r6, [r7, #16]\n"
@@ -816,13 +826,10 @@ __attribute__((naked, noinline)) inline void m0_push_run(const uint8_t*, const u
       "  ldr r6, [r7, #32]\n"
       "  mov r9, r6\n"
       "  ldr r6, [r7, #24]\n"
-      "  ldrb r7, [r7, #20]\n"
-      "  cmp r7, #0\n"
-      "  beq .Ltt_in_hp\n"
-      "  movs r7, #1\n"
+      "  ldrb r7, [r7, #20]\n"  // has_prev: 0 or 1
       "  lsls r7, r7, #31\n"
       "  orrs r6, r7\n"
-      ".Ltt_in_hp:\n"  // count -= F(len)
+      // count -= F(len)
       "  cmp r3, #2\n"
       "  blo .Ltt_in_f\n"
       "  beq .Ltt_in_f1\n"
@@ -926,25 +933,21 @@ __attribute__((naked, noinline)) inline void m0_push_run(const uint8_t*, const u
       "  mov r10, r7\n"
       "  pop {r6}\n"
       "  b .Ltt_f5\n"
-      ".Ltt_notlower:\n"  // byte_class on r6 = b - 'a'
+      ".Ltt_notlower:\n"  // byte_class on r6 = b - 'a', most frequent first
       "  adds r6, #97\n"
       "  cmp r6, #32\n"
       "  bls .Ltt_sep\n"
-      "  cmp r6, #127\n"
-      "  bhi .Ltt_word\n"
-      "  beq .Ltt_sep\n"
-      "  subs r6, #48\n"
-      "  cmp r6, #9\n"
-      "  bls .Ltt_word\n"
-      "  subs r6, #17\n"
+      "  subs r6, #65\n"
       "  cmp r6, #25\n"
-      "  bhi .Ltt_punct\n"
-      "  adds r6, #97\n"  // 'A'-'Z': lower-cased
-      "  lsls r7, r6, #24\n"
-      "  b .Ltt_word\n"
-      ".Ltt_punct:\n"
-      "  adds r6, #65\n"
-      "  cmp r3, #0\n"
+      "  bls .Ltt_upper\n"
+      "  adds r6, #17\n"
+      "  cmp r6, #9\n"
+      "  bls .Ltt_word\n"  // a digit
+      "  adds r6, #48\n"
+      "  cmp r6, #127\n"
+      "  bhi .Ltt_word\n"  // >= 0x80
+      "  beq .Ltt_sep\n"  // DEL
+      "  cmp r3, #0\n"  // punctuation
       "  beq .Ltt_punct_word\n"
       "  subs r0, #1\n"  // end the pending word, then see this byte again
       "  b .Ltt_end\n"
@@ -954,6 +957,10 @@ __attribute__((naked, noinline)) inline void m0_push_run(const uint8_t*, const u
       "  orrs r1, r6\n"
       "  movs r3, #1\n"
       "  b .Ltt_end\n"
+      ".Ltt_upper:\n"
+      "  adds r6, #97\n"
+      "  lsls r7, r6, #24\n"
+      "  b .Ltt_word\n"
       ".Ltt_sep:\n"
       "  cmp r3, #0\n"
       "  beq .Ltt_next\n"
@@ -1130,19 +1137,6 @@ __attribute__((naked, noinline)) inline void m0_push_run(const uint8_t*, const u
 // Any other byte stores them, runs other_byte (inline, as model_push does) and reloads them.
 template <class M, uint16_t D, uint16_t H, uint16_t K>
 TT_NOINLINE void push_run(const M& m, ModelState<D, H, K>& s, const uint8_t* p, const uint8_t* end) {
-#if TT_M0_ASM
-  if (M0Asm<M, D>::value) {
-    typedef ModelState<D, H, K> St;
-    static_assert(offsetof(St, tok) == 0 && offsetof(TokenizerState, word) == 0 && offsetof(StreamHash, h) == 0 &&
-                      offsetof(StreamHash, len) == 4 && offsetof(StreamHash, w) == 8 &&
-                      offsetof(TokenizerState, old) == 12 && offsetof(TokenizerState, prev) == 16 &&
-                      offsetof(TokenizerState, has_prev) == 20 && offsetof(St, count) == 24 &&
-                      offsetof(St, acc) == 32,
-                  "m0_push_run reads and writes the state at these offsets");
-    m0_push_run(p, end, &s, (const int8_t*)(const void*)(image_of(m) + kModelHeaderBytes), m.tokenizer.buckets);
-    return;
-  }
-#endif
   typedef Hot<D, typename EmbOf<M>::Type> Sink;
   const uint16_t dim = D == 1 ? 1 : m.dim < D ? m.dim : D;
   Sink hot;  // never address-taken: its fields stay in registers
@@ -1204,6 +1198,26 @@ TT_NOINLINE void push_run(const M& m, ModelState<D, H, K>& s, const uint8_t* p, 
   hot_store(hot, s.acc);
 }
 
+// One run of model_push_text: m0_push_run where it applies (called from here: no push_run frame
+// around it), else push_run.
+template <class M, uint16_t D, uint16_t H, uint16_t K>
+TT_INLINE void push_bytes(const M& m, ModelState<D, H, K>& s, const uint8_t* p, const uint8_t* end) {
+#if TT_M0_ASM
+  if (M0Asm<M, D>::value) {
+    typedef ModelState<D, H, K> St;
+    static_assert(offsetof(St, tok) == 0 && offsetof(TokenizerState, word) == 0 && offsetof(StreamHash, h) == 0 &&
+                      offsetof(StreamHash, len) == 4 && offsetof(StreamHash, w) == 8 &&
+                      offsetof(TokenizerState, old) == 12 && offsetof(TokenizerState, prev) == 16 &&
+                      offsetof(TokenizerState, has_prev) == 20 && offsetof(St, count) == 24 &&
+                      offsetof(St, acc) == 32,
+                  "m0_push_run reads and writes the state at these offsets");
+    m0_push_run(p, end, &s, image_of(m));
+    return;
+  }
+#endif
+  push_run(m, s, p, end);
+}
+
 }  // namespace detail
 
 // Pushes n bytes of text: the same as model_push for each, in one call (a bulk API for a text
@@ -1219,7 +1233,7 @@ inline void model_push_text(const M& m, ModelState<D, H, K>& s, const uint8_t* p
     // model_push would take this byte too).
     const uint32_t room = (s.limit - s.count) >> 4;
     const size_t run = !room ? 1u : room < n ? (size_t)room : n;
-    detail::push_run(m, s, p, p + run);
+    detail::push_bytes(m, s, p, p + run);
     p += run;
     n -= run;
   }
