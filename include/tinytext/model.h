@@ -784,15 +784,7 @@ __attribute__((naked, noinline)) inline void m0_push_run(const uint8_t*, const u
       "  mov r7, r11\n"
       "  push {r4, r5, r6, r7}\n"
       "  push {r2}\n"  // [sp] the state
-      "  ldrb r4, [r3, #12]\n"  // buckets: header bytes 12-14, little-endian (<= 65536)
-      "  ldrb r5, [r3, #13]\n"
-      "  lsls r5, r5, #8\n"
-      "  orrs r4, r5\n"
-      "  ldrb r5, [r3, #14]\n"
-      "  lsls r5, r5, #16\n"
-      "  orrs r4, r5\n"
-      "  mov r5, r3\n"
-      "  adds r5, #40\n"  // the embedding
+      "  mov r9, r3\n"  // the image, for now
       "  subs r0, r0, r1\n"  // idx = p - end
       "  mov r8, r1\n"
       "  ldr r1, [r2, #8]\n"  // w
@@ -819,6 +811,16 @@ __attribute__((naked, noinline)) inline void m0_push_run(const uint8_t*, const u
       "  mov r8, r7\n"
       "  mov r7, r2\n"
       "  mov r2, r6\n"  // end
+      "  mov r6, r9\n"
+      "  ldrb r4, [r6, #12]\n"  // buckets: header bytes 12-14, little-endian (<= 65536)
+      "  ldrb r5, [r6, #13]\n"
+      "  lsls r5, r5, #8\n"
+      "  orrs r4, r5\n"
+      "  ldrb r5, [r6, #14]\n"
+      "  lsls r5, r5, #16\n"
+      "  orrs r4, r5\n"
+      "  adds r6, #40\n"
+      "  mov r5, r6\n"  // the embedding
       "  ldr r6, [r7, #0]\n"
       "  mov r10, r6\n"
       "  ldr r6, [r7, #16]\n"
