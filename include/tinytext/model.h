@@ -919,6 +919,11 @@ __attribute__((naked, noinline)) inline void m0_push_run(const uint8_t*, const u
       "  orrs r1, r7\n"
       "  b .Ltt_f3\n"
       ".Ltt_round:\n"  // StreamHash::word_round(h, w); r6 (the 5-gram's first byte) kept
+      "  cmp r3, #4\n"
+      "  bne .Ltt_round_n\n"
+      "  ldr r7, =0x3C000000\n"  // a word's first round: the last round's w is the open mark
+      "  mov r8, r7\n"
+      ".Ltt_round_n:\n"
       "  mov r12, r8\n"
       "  mov r8, r1\n"
       "  push {r6}\n"
@@ -1045,11 +1050,9 @@ __attribute__((naked, noinline)) inline void m0_push_run(const uint8_t*, const u
       "  lsrs r7, r7, #16\n"
       "  ldrsb r7, [r5, r7]\n"
       "  add r9, r7\n"
-      ".Ltt_reset:\n"  // h, the last round's w; len below; w stays stale until the next word
+      ".Ltt_reset:\n"  // h; len below; w stays stale until the next word
       "  ldr r7, =0x2F0B3A49\n"  // kWordSeed
       "  mov r10, r7\n"
-      "  ldr r7, =0x3C000000\n"  // kWordOpen
-      "  mov r8, r7\n"
       "  uxtb r6, r1\n"
       "  lsrs r1, r1, #8\n"
       "  ldr r7, =0x3E000000\n"
