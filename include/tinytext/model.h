@@ -735,18 +735,19 @@ inline void model_push(const M& m, ModelState<D, H, K>& s, uint8_t byte) {
 
 namespace detail {
 
-// TT_M0_ASM: push_run in hand-written Thumb-1 (m0_push_run, below) for the one configuration it
-// covers (M0Asm). 1 by default when compiling for ARMv6-M (Cortex-M0/M0+) with GCC or Clang.
+// TT_M0_ASM: model_push_text's runs in hand-written Thumb-1 (m0_push_run, below) for the one
+// configuration it covers (M0Asm). 1 by default when compiling for a little-endian ARMv6-M core
+// (Cortex-M0/M0+) with GCC or Clang; define it 0 for push_run's C++ everywhere.
 #ifndef TT_M0_ASM
-#if defined(__GNUC__) && defined(__ARM_ARCH_6M__) && !TT_SMALL
+#if defined(__GNUC__) && defined(__ARM_ARCH_6M__) && !defined(__ARMEB__) && !TT_SMALL
 #define TT_M0_ASM 1
 #else
 #define TT_M0_ASM 0
 #endif
 #endif
 
-// Whether push_run takes the assembly path: a StaticModel with D == 1, character 3-5 grams and
-// word bigrams (the exported 32 KB default).
+// Whether model_push_text takes the assembly path: a StaticModel with D == 1, character 3-5
+// grams and word bigrams (the exported 32 KB default). Everything else runs push_run.
 template <class M, uint16_t D>
 struct M0Asm {
   static const bool value = false;
@@ -757,23 +758,36 @@ struct M0Asm<StaticModel<S>, 1> {
 };
 
 #if TT_M0_ASM
-// push_run's loop (the #else branch of push_run, with other_on_locals inline) for M0Asm, in
-// Thumb-1. Why: GCC's code for it spills 9-10 live values to the stack; by hand every value
-// of the loop stays in a register (sms32k_bulk: docs/boards.md gives the numbers). The same
-// state afterwards, bit for bit (the board digests, and the bulk_edge workload, compare).
+// push_run for M0Asm in Thumb-1: the same state afterwards, bit for bit (w, old, len, h, prev,
+// has_prev, count, acc[0]; the board digests and the bulk_edge workload compare it with the C++
+// code). Why: GCC's Thumb-1 code for push_run keeps 9-10 live values in 8 low registers and
+// spills; here every value stays in a register. sms32k_bulk: 88.9 -> 59.8 M0 instructions per
+// byte, +124 B of code (docs/boards.md).
 //
-// Arguments: r0 p, r1 end, r2 the ModelState (the offsets in push_run's static_asserts), r3 the
-// embedding (image + 40), [sp] the bucket count. Registers in the loop:
-//   r0 p          r4 buckets        r8  end                 lr count | has_prev << 31
-//   r1 w          r5 embedding      r9  acc[0]              [sp] the state
-//   r2 old        r6, r7 scratch    r10 the word hash h
-//   r3 len                          r11 prev                r12 a punctuation byte still to
-//                                                               end as a word, else 0
-// The count is not incremented per feature: a word's features are counted when it ends,
-// 3 len - 2 + has_prev (+1 for len 1; the C++ code's count, summed), and a word still open at
-// either end of the run is corrected by F(len), the n-grams of its bytes so far (0, 0, 1, then
-// 3 len - 6 for len >= 3). count < 2^24, so bit 31 can carry has_prev; an add of a word's count
-// sets N = has_prev for free.
+// Arguments: r0 p, r1 end, r2 the ModelState (offsets: push_bytes' static_assert), r3 the image
+// (buckets from header bytes 12-14, the embedding at +40). Registers in the loop:
+//   r0 idx = p - end, < 0     r4 buckets      r8  w of the last round (w at len = 4k)
+//   r1 w                      r5 embedding    r9  acc[0]
+//   r2 end                    r6, r7 scratch  r10 h (the word hash)
+//   r3 len                                    r11 prev
+//   [sp] the state                            r12 old of the last round
+//                                             lr  count | has_prev << 31
+// Invariants and the ways they differ from the C++ code:
+// - old is not kept per byte: it is 0 below len 4, and changes only with bytes w shifts out;
+//   the 5-gram reads that byte (w's low byte) before the shift. At a round (len % 4 == 0) r12
+//   takes r8 (the open mark at a word's first round) and r8 takes w; at the run's end old =
+//   (r12 >> 8 j) | (r8 << (32 - 8 j)), j = len % 4 (a register shift by 32 gives 0).
+// - After a word ends, w is stale (w' of the '>' n-grams) until the next word byte: len 1
+//   builds w from the open mark; the run's end stores kWordOpen for len 0.
+// - The count is not incremented per feature: a word adds 3 len - 1 when it ends (its n-grams,
+//   the word and the bigram: the C++ code's increments summed), one fewer without has_prev, one
+//   more for len 1; a word open at either end of the run is corrected by F(len), the n-grams of
+//   its bytes so far (0, 0, 1, then 3 len - 6). count < 2^24, so bit 31 carries has_prev: the
+//   add of a word's count sets N = has_prev.
+// - A word ends with its hash (sfh_finish_packed), the word and the bigram, then its n-grams
+//   with '>' through the word bytes' n-gram code (r1 = (w >> 8) | '>' << 24, r6 = w's low byte),
+//   which continues with the next byte. A punctuation byte after a word is read twice: the
+//   word ends, then it is a one-byte word of its own.
 __attribute__((naked, noinline)) inline void m0_push_run(const uint8_t*, const uint8_t*, void*, const uint8_t*) {
   __asm__ volatile(
       ".syntax unified\n"
