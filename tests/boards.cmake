@@ -34,8 +34,8 @@ if(TT_BASH AND TT_PYTHON3 AND TT_ARM_GXX AND TT_AVR_GXX AND TT_QEMU_ARM AND TT_S
   # quantise and export real models with the tinytext CLI and check every score against
   # `tinytext predict`; numerics runs the model runtime's numeric helpers on many inputs (sigmoid,
   # pooling factor, exp, division, rescale); bulk_edge compares model_push_text with model_push on
-  # the board for texts made to reach the bulk path's corners. An explicit list (about a minute in all): other
-  # workloads (e.g. hid_roundtrip) run with targets/run.sh.
+  # the board for texts made to reach the bulk path's corners. An explicit list (about a minute in
+  # all): other workloads (e.g. hid_roundtrip) run with targets/run.sh.
   add_test(NAME boards_digest
            COMMAND ${TT_BASH} ${CMAKE_SOURCE_DIR}/targets/run.sh
                    --corpus ${TT_SHARED_DIR}/data/sms-spam-collection/SMSSpamCollection
