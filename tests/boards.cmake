@@ -33,14 +33,16 @@ if(TT_BASH AND TT_PYTHON3 AND TT_ARM_GXX AND TT_AVR_GXX AND TT_QEMU_ARM AND TT_S
   # The model workloads (sms4k, sms4k_checked, sms32k, sms32k_bulk, stream100, stream10000) train,
   # quantise and export real models with the tinytext CLI and check every score against
   # `tinytext predict`; numerics runs the model runtime's numeric helpers on many inputs (sigmoid,
-  # pooling factor, exp, division, rescale). An explicit list (about a minute in all): other
-  # workloads (e.g. hid_roundtrip) run with targets/run.sh.
+  # pooling factor, exp, division, rescale); bulk_edge compares model_push_text with model_push on
+  # the board for texts made to reach the bulk path's corners. An explicit list (about a minute in
+  # all): other workloads (e.g. hid_roundtrip) run with targets/run.sh.
   add_test(NAME boards_digest
            COMMAND ${TT_BASH} ${CMAKE_SOURCE_DIR}/targets/run.sh
                    --corpus ${TT_SHARED_DIR}/data/sms-spam-collection/SMSSpamCollection
                    --shared-data ${TT_SHARED_DIR}/data --tinytext $<TARGET_FILE:tinytext>
                    --workload hash_digest --workload numerics --workload sms4k --workload sms4k_checked
-                   --workload sms32k --workload sms32k_bulk --workload stream100 --workload stream10000
+                   --workload sms32k --workload sms32k_bulk --workload bulk_edge --workload stream100
+                   --workload stream10000
                    --timeout 60 ${TT_BOARDS_DIR})
   set_tests_properties(boards_digest PROPERTIES LABELS "boards" TIMEOUT 300 FIXTURES_SETUP boards_results)
   # Budgets: fails if the runtime's flash, RAM or stack grows past bench/budgets.json (update it
