@@ -31,6 +31,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
 NB_BETA = 0.0
+ADAROUND = False
 BUDGET = 4032  # tinytext's 4K model: 4032 one-byte buckets (the rest of 4096 is header)
 
 
@@ -105,7 +106,71 @@ def quant_mse(w, bits):
         e = ((quant(w, bits, s) - w) ** 2).sum()
         if best is None or e < best[0]:
             best = (e, s)
-    return quant(w, bits, best[1])
+    return quant(w, bits, best[1]), best[1]
+
+
+def quant_h(w, bits, h):
+    """Uniform grid, scale minimising the diagonal-Hessian-weighted error sum h (q - w)^2."""
+    q = (1 << (bits - 1)) - 1
+    amax = np.abs(w).max()
+    best = None
+    for f in np.linspace(0.05, 1.0, 60):
+        sc = amax * f / q
+        e = (h * (quant(w, bits, sc) - w) ** 2).sum()
+        if best is None or e < best[0]:
+            best = (e, sc)
+    return best[1]
+
+
+def codebook_km(w, bits, h, iters=30):
+    """Weighted 1-D k-means codebook of 2^bits levels (stored as int8 x one scale: 2^bits bytes)."""
+    L = 1 << bits
+    hw = h + 1e-12
+    c = np.quantile(w, (np.arange(L) + 0.5) / L)
+    for _ in range(iters):
+        a = np.abs(w[:, None] - c[None, :]).argmin(1)
+        for k in range(L):
+            m = a == k
+            if m.any():
+                c[k] = (hw[m] * w[m]).sum() / hw[m].sum()
+    c = quant(c, 8)  # the codebook itself is int8
+    return c
+
+
+def adaround(Ztr, ytr, w, b, levels, C, pen, passes=2):
+    """Coordinate descent over the stored levels on the L2-regularised training log-loss
+    (liblinear's objective: C * sum loss + w.w / 2); w[:-1] are the stored weights (levels is the
+    sorted array of allowed values), the last (text row) and b stay float."""
+    Zc = Ztr.tocsc()
+    P = len(w) - 1
+    yy = 2.0 * ytr - 1.0
+    idx = np.abs(w[:P, None] - levels[None, :]).argmin(1)
+    wq = w.copy(); wq[:P] = levels[idx]
+    m = Ztr @ wq + b
+    for _ in range(passes):
+        changed = 0
+        for j in range(P):
+            lo, hi = Zc.indptr[j], Zc.indptr[j + 1]
+            if lo == hi:
+                continue
+            rows = Zc.indices[lo:hi]; v = Zc.data[lo:hi]
+            mj = m[rows]; yj = yy[rows]
+            cur = idx[j]
+            best_k, best_obj = cur, None
+            for k in (cur - 1, cur, cur + 1):
+                if k < 0 or k >= len(levels):
+                    continue
+                d = levels[k] - wq[j]
+                obj = C * np.logaddexp(0, -yj * (mj + d * v)).sum() + 0.5 * (levels[k] / pen[j]) ** 2
+                if best_obj is None or obj < best_obj - 1e-12:
+                    best_obj, best_k = obj, k
+            if best_k != cur:
+                d = levels[best_k] - wq[j]
+                m[rows] += d * v
+                wq[j] = levels[best_k]; idx[j] = best_k; changed += 1
+        if not changed:
+            break
+    return wq
 
 
 # ---- selection scores (training rows only) ----
@@ -176,7 +241,7 @@ def table_lookup(vocab, sel_idx, key, E):
 
 def run_variant(name, X, vocab, cnt, y, fold, Cs, C_full):
     parts = name.split(":")
-    res = {C: {"f": [], "q8": [], "q8p": [], "qb": []} for C in Cs}
+    res = {C: {"f": [], "q8": [], "q8p": [], "qb": [], "qh": [], "qkm": [], "qar": []} for C in Cs}
     info = {}
     for f in range(5):
         tr, te = fold != f, fold == f
@@ -255,11 +320,26 @@ def run_variant(name, X, vocab, cnt, y, fold, Cs, C_full):
             wp = w.copy(); ws = w[:P]
             # int8, one scale over all stored weights (text row kept float like the bias)
             wp[:P] = quant(ws, 8); res[C]["q8"].append(auc(wp))
-            if nexact:
+            if nexact and P > nexact:
                 wq = w.copy(); wq[:nexact] = quant(w[:nexact], 8); wq[nexact:P] = quant(w[nexact:P], 8)
                 res[C]["q8p"].append(auc(wq))
             if bits != 8:
-                wq = w.copy(); wq[:P] = quant_mse(ws, bits); res[C]["qb"].append(auc(wq))
+                wq = w.copy(); wq[:P], sc_mse = quant_mse(ws, bits); res[C]["qb"].append(auc(wq))
+                # diagonal Hessian of the training loss per stored weight (unscaled design)
+                Zr_tr = Z[tr]
+                pr = 1 / (1 + np.exp(-(Zr_tr @ w + b)))
+                hdiag = np.asarray(Zr_tr.multiply(Zr_tr).T @ (pr * (1 - pr))).ravel()[:P]
+                sc = quant_h(ws, bits, hdiag)
+                wq = w.copy(); wq[:P] = quant(ws, bits, sc); res[C]["qh"].append(auc(wq))
+                cb = codebook_km(ws, bits, hdiag)
+                wq = w.copy(); wq[:P] = cb[np.abs(ws[:, None] - cb[None, :]).argmin(1)]
+                res[C]["qkm"].append(auc(wq))
+                if ADAROUND:
+                    qmax = (1 << (bits - 1)) - 1
+                    levels = np.arange(-qmax - 1, qmax + 1) * sc_mse
+                    # the fit's objective: C sum loss + |w / s|^2 / 2 (s = NB scale)
+                    pen = s[:P] if NB_BETA > 0 else np.ones(P)
+                    wq = adaround(Zr_tr, y[tr], w, b, levels, C, pen); res[C]["qar"].append(auc(wq))
     out = []
     for C in Cs:
         r = {"variant": name, "C": C}
@@ -279,9 +359,11 @@ def main():
     ap.add_argument("--C-full", type=float, default=10.0, help="C of the unhashed selector model")
     ap.add_argument("--out", default="")
     ap.add_argument("--nb", type=float, default=0.0, help="NB scale beta (tinytext default 0.25)")
+    ap.add_argument("--adaround", action="store_true", help="low-bit variants: coordinate-descent rounding")
     a = ap.parse_args()
-    global NB_BETA
+    global NB_BETA, ADAROUND
     NB_BETA = a.nb
+    ADAROUND = a.adaround
     X, vocab, cnt, y = load(a.data)
     fold = folds(y)
     Cs = [float(c) for c in a.C.split(",")]
@@ -293,7 +375,7 @@ def main():
             line = json.dumps(r)
             print("%-28s C=%-5g f=%.4f q8=%.4f%s%s bytes=%s  %s" % (
                 v, r["C"], r["f"], r["q8"], (" q8p=%.4f" % r["q8p"]) if "q8p" in r else "",
-                (" qb=%.4f" % r["qb"]) if "qb" in r else "", r.get("bytes"), r["f_folds"]), flush=True)
+                "".join(" %s=%.4f" % (k, r[k]) for k in ("qb", "qh", "qkm", "qar") if k in r), r.get("bytes"), r["f_folds"]), flush=True)
             if a.out:
                 with open(a.out, "a") as fh:
                     fh.write(line + "\n")
