@@ -19,7 +19,8 @@ Variant names (bytes = stored parameter bytes, the text row and bias not counted
            o8   open addressing, 8-bit fingerprint, load 0.8, 2 B/slot
            ideal  no false hits, 3 B/entry (upper bound)
       MISS excl (hits only in the table), both (hits also hashed), drop (misses dropped: no buckets)
-      SEL  wdf (|w| sqrt(df), L2-LR on unhashed features), w (|w|), nb (|NB ratio| sqrt(df)), l1 (L1-LR path)
+      SEL  wdf (|w| sqrt(df), L2-LR on unhashed features), w (|w|), nb (|NB ratio| sqrt(df))
+      optional 6th field: scale of the exact columns (L2 on them x 1/scale^2; default 1)
   q:BITS                 bucket weights packed at BITS bits: B = 4032 * 8 / BITS buckets
   bloom:B:M:K:N          Bloom filter of M bits, K probes, admitting the N top (wdf) features; only
                          admitted features reach B buckets (B + M/8 bytes)
@@ -249,6 +250,7 @@ def run_variant(name, X, vocab, cnt, y, fold, Cs, C_full):
         V = len(vocab)
         bits = 8
         nexact = 0
+        exscale = 1.0
         two = None
         if parts[0] == "hash":
             B = int(parts[1]); P = B
@@ -276,6 +278,7 @@ def run_variant(name, X, vocab, cnt, y, fold, Cs, C_full):
                 info.setdefault("admitted_frac", []).append(float(adm.mean()))
             else:
                 E = int(parts[1]); key = parts[2]; miss = parts[3]
+                exscale = float(parts[5]) if len(parts) > 5 else 1.0
                 hit, nent, tbytes = table_lookup(vocab, order[:E], key, E)
                 nexact = nent
                 B = max(BUDGET - tbytes, 0) if miss != "drop" else 0
@@ -300,20 +303,21 @@ def run_variant(name, X, vocab, cnt, y, fold, Cs, C_full):
             Z = design2(X, cnt, cols, two, P)
         Ztr, Zte = Z[tr], Z[te]
         Zraw_te = Zte
+        s = np.ones(P + 1)
         if NB_BETA > 0:  # tinytext's NB scale per parameter (presence counts, training rows only)
             pres = (Ztr[:, :P] > 0).astype(float)
             pos = np.asarray(pres[y[tr] == 1].sum(0)).ravel() + 1.0
             neg = np.asarray(pres[y[tr] == 0].sum(0)).ravel() + 1.0
             r = np.abs(np.log(pos / pos.sum()) - np.log(neg / neg.sum()))
-            s = np.ones(P + 1)
             s[:P] = (1 - NB_BETA) + NB_BETA * r / r.mean()
-            D = sp.diags(s)
-            Ztr, Zte = (Ztr @ D).tocsr(), (Zte @ D).tocsr()
+        if nexact and exscale != 1.0:  # exact entries: own step/L2 scale (penalty 1 / exscale^2)
+            s[:nexact] *= exscale
+        D = sp.diags(s)
+        Ztr, Zte = (Ztr @ D).tocsr(), (Zte @ D).tocsr()
         for C in Cs:
             w, b = fit(Ztr, y[tr], C)
-            if NB_BETA > 0:  # stored weights w * s; score in the unscaled design
-                w = w * s
-            
+            w = w * s  # stored weights; scored in the unscaled design
+
             def auc(wv):
                 return roc_auc_score(y[te], Zraw_te @ wv + b)
             res[C]["f"].append(auc(w))
@@ -338,7 +342,7 @@ def run_variant(name, X, vocab, cnt, y, fold, Cs, C_full):
                     qmax = (1 << (bits - 1)) - 1
                     levels = np.arange(-qmax - 1, qmax + 1) * sc_mse
                     # the fit's objective: C sum loss + |w / s|^2 / 2 (s = NB scale)
-                    pen = s[:P] if NB_BETA > 0 else np.ones(P)
+                    pen = s[:P]
                     wq = adaround(Zr_tr, y[tr], w, b, levels, C, pen); res[C]["qar"].append(auc(wq))
     out = []
     for C in Cs:
