@@ -171,7 +171,8 @@ def adaround(Ztr, ytr, w, b, levels, C, pen, passes=2):
                 wq[j] = levels[best_k]; idx[j] = best_k; changed += 1
         if not changed:
             break
-    return wq
+    obj = C * np.logaddexp(0, -yy * m).sum() + 0.5 * ((wq[:P] / pen) ** 2).sum()
+    return wq, obj
 
 
 # ---- selection scores (training rows only) ----
@@ -242,7 +243,7 @@ def table_lookup(vocab, sel_idx, key, E):
 
 def run_variant(name, X, vocab, cnt, y, fold, Cs, C_full):
     parts = name.split(":")
-    res = {C: {"f": [], "q8": [], "q8p": [], "qb": [], "qh": [], "qkm": [], "qar": []} for C in Cs}
+    res = {C: {"f": [], "q8": [], "q8p": [], "qb": [], "qh": [], "qkm": [], "qar": [], "qar2": []} for C in Cs}
     info = {}
     for f in range(5):
         tr, te = fold != f, fold == f
@@ -343,7 +344,16 @@ def run_variant(name, X, vocab, cnt, y, fold, Cs, C_full):
                     levels = np.arange(-qmax - 1, qmax + 1) * sc_mse
                     # the fit's objective: C sum loss + |w / s|^2 / 2 (s = NB scale)
                     pen = s[:P]
-                    wq = adaround(Zr_tr, y[tr], w, b, levels, C, pen); res[C]["qar"].append(auc(wq))
+                    wq, _ = adaround(Zr_tr, y[tr], w, b, levels, C, pen); res[C]["qar"].append(auc(wq))
+                    if ADAROUND > 1:  # also pick the grid's scale by the training objective after rounding
+                        best = None
+                        for fs in (0.7, 0.85, 1.0, 1.2, 1.45):
+                            lv = np.arange(-qmax - 1, qmax + 1) * sc_mse * fs
+                            wq, obj = adaround(Zr_tr, y[tr], w, b, lv, C, pen, passes=3)
+                            if best is None or obj < best[0]:
+                                best = (obj, wq, fs)
+                        res[C]["qar2"].append(auc(best[1]))
+                        info.setdefault("qar2_scale", []).append(best[2])
     out = []
     for C in Cs:
         r = {"variant": name, "C": C}
@@ -363,7 +373,8 @@ def main():
     ap.add_argument("--C-full", type=float, default=10.0, help="C of the unhashed selector model")
     ap.add_argument("--out", default="")
     ap.add_argument("--nb", type=float, default=0.0, help="NB scale beta (tinytext default 0.25)")
-    ap.add_argument("--adaround", action="store_true", help="low-bit variants: coordinate-descent rounding")
+    ap.add_argument("--adaround", type=int, default=0,
+                    help="low-bit variants: 1 = coordinate-descent rounding, 2 = also over 5 grid scales")
     a = ap.parse_args()
     global NB_BETA, ADAROUND
     NB_BETA = a.nb
@@ -379,7 +390,7 @@ def main():
             line = json.dumps(r)
             print("%-28s C=%-5g f=%.4f q8=%.4f%s%s bytes=%s  %s" % (
                 v, r["C"], r["f"], r["q8"], (" q8p=%.4f" % r["q8p"]) if "q8p" in r else "",
-                "".join(" %s=%.4f" % (k, r[k]) for k in ("qb", "qh", "qkm", "qar") if k in r), r.get("bytes"), r["f_folds"]), flush=True)
+                "".join(" %s=%.4f" % (k, r[k]) for k in ("qb", "qh", "qkm", "qar", "qar2") if k in r), r.get("bytes"), r["f_folds"]), flush=True)
             if a.out:
                 with open(a.out, "a") as fh:
                     fh.write(line + "\n")
