@@ -21,6 +21,7 @@ Variant names (bytes = stored parameter bytes, the text row and bias not counted
       MISS excl (hits only in the table), both (hits also hashed), drop (misses dropped: no buckets)
       SEL  wdf (|w| sqrt(df), L2-LR on unhashed features), w (|w|), nb (|NB ratio| sqrt(df))
       optional 6th field: scale of the exact columns (L2 on them x 1/scale^2; default 1)
+      optional 7th field: bits per bucket weight (default 8; exact entries stay int8)
   q:BITS                 bucket weights packed at BITS bits: B = 4032 * 8 / BITS buckets
   bloom:B:M:K:N          Bloom filter of M bits, K probes, admitting the N top (wdf) features; only
                          admitted features reach B buckets (B + M/8 bytes)
@@ -138,19 +139,21 @@ def codebook_km(w, bits, h, iters=30):
     return c
 
 
-def adaround(Ztr, ytr, w, b, levels, C, pen, passes=2):
+def adaround(Ztr, ytr, w, b, levels, C, pen, passes=2, j0=0):
     """Coordinate descent over the stored levels on the L2-regularised training log-loss
     (liblinear's objective: C * sum loss + w.w / 2); w[:-1] are the stored weights (levels is the
-    sorted array of allowed values), the last (text row) and b stay float."""
+    sorted array of allowed values), the last (text row) and b stay float; w[:j0] (exact entries,
+    already int8) stay as given."""
     Zc = Ztr.tocsc()
     P = len(w) - 1
     yy = 2.0 * ytr - 1.0
-    idx = np.abs(w[:P, None] - levels[None, :]).argmin(1)
-    wq = w.copy(); wq[:P] = levels[idx]
+    idx = np.zeros(P, dtype=np.int64)
+    idx[j0:] = np.abs(w[j0:P, None] - levels[None, :]).argmin(1)
+    wq = w.copy(); wq[j0:P] = levels[idx[j0:]]
     m = Ztr @ wq + b
     for _ in range(passes):
         changed = 0
-        for j in range(P):
+        for j in range(j0, P):
             lo, hi = Zc.indptr[j], Zc.indptr[j + 1]
             if lo == hi:
                 continue
@@ -280,9 +283,10 @@ def run_variant(name, X, vocab, cnt, y, fold, Cs, C_full):
             else:
                 E = int(parts[1]); key = parts[2]; miss = parts[3]
                 exscale = float(parts[5]) if len(parts) > 5 else 1.0
+                bits = int(parts[6]) if len(parts) > 6 else 8
                 hit, nent, tbytes = table_lookup(vocab, order[:E], key, E)
                 nexact = nent
-                B = max(BUDGET - tbytes, 0) if miss != "drop" else 0
+                B = max(BUDGET - tbytes, 0) * 8 // bits if miss != "drop" else 0
                 P = nent + B
                 bcol = np.where(True, nent + bucket(vocab, B), -1) if B > 0 else -np.ones(V, dtype=np.int64)
                 if miss == "excl":
@@ -291,7 +295,7 @@ def run_variant(name, X, vocab, cnt, y, fold, Cs, C_full):
                     cols = hit
                 elif miss == "both":
                     cols = hit; two = bcol
-                info["bytes"] = tbytes + B
+                info["bytes"] = tbytes + B * bits // 8
                 info["B"] = B
                 info.setdefault("entries", []).append(nent)
                 info.setdefault("false_hit_frac", []).append(
@@ -328,7 +332,15 @@ def run_variant(name, X, vocab, cnt, y, fold, Cs, C_full):
             if nexact and P > nexact:
                 wq = w.copy(); wq[:nexact] = quant(w[:nexact], 8); wq[nexact:P] = quant(w[nexact:P], 8)
                 res[C]["q8p"].append(auc(wq))
-            if bits != 8:
+            if bits != 8 and nexact:  # exact entries int8 (own scale), buckets at `bits`
+                wq = w.copy(); wq[:nexact] = quant(w[:nexact], 8)
+                wq[nexact:P], sc_mse = quant_mse(w[nexact:P], bits); res[C]["qb"].append(auc(wq))
+                if ADAROUND:
+                    qmax = (1 << (bits - 1)) - 1
+                    levels = np.arange(-qmax - 1, qmax + 1) * sc_mse
+                    wq, _ = adaround(Z[tr], y[tr], wq, b, levels, C, s[:P], j0=nexact)
+                    res[C]["qar"].append(auc(wq))
+            elif bits != 8:
                 wq = w.copy(); wq[:P], sc_mse = quant_mse(ws, bits); res[C]["qb"].append(auc(wq))
                 # diagonal Hessian of the training loss per stored weight (unscaled design)
                 Zr_tr = Z[tr]
