@@ -21,9 +21,11 @@ Variant names (bytes = stored parameter bytes, the text row and bias not counted
       MISS excl (hits only in the table), both (hits also hashed), drop (misses dropped: no buckets)
       SEL  wdf (|w| sqrt(df), L2-LR on unhashed features), w (|w|), nb (|NB ratio| sqrt(df))
       optional 6th field: scale of the exact columns (L2 on them x 1/scale^2; default 1)
-      optional 7th field: bits per bucket weight (default 8; exact entries stay int8)
+           g8 / g16  4-way set-associative groups, 8/16-bit fingerprint, load 0.8 (fixed 4 compares)
+      optional 7th field: bits per bucket weight (default 8)
+      optional 8th field: bits per exact weight (default 8; g8/g16 tables count fingerprint + weight bits)
   q:BITS                 bucket weights packed at BITS bits: B = 4032 * 8 / BITS buckets
-  bloom:B:M:K:N          Bloom filter of M bits, K probes, admitting the N top (wdf) features; only
+  bloom:B:M:K:N[:SEL]    Bloom filter of M bits, K probes, admitting the N top (SEL, default wdf) features; only
                          admitted features reach B buckets (B + M/8 bytes)
 """
 import argparse, json, sys, time
@@ -196,7 +198,7 @@ def sel_scores(Xtr, cnt_tr, ytr, how, C_full):
     return np.abs(w) * np.sqrt(df)
 
 
-def table_lookup(vocab, sel_idx, key, E):
+def table_lookup(vocab, sel_idx, key, E, ebits=8):
     """Device semantics: exact-slot index per vocab item (or -1), number of stored entries, bytes."""
     V = len(vocab)
     hit = -np.ones(V, dtype=np.int64)
@@ -241,6 +243,32 @@ def table_lookup(vocab, sel_idx, key, E):
             active[a[empty | match]] = False
             s[a] = (s[a] + 1) % M
         return hit, nxt, (3 if fb == 16 else 2) * M
+    if key in ("g8", "g16"):
+        # 4-way set-associative: ceil(E / 0.8 / 4) groups of 4 slots; the home group from the hash's
+        # high bits (multiply-shift), fingerprint = low bits; a feature whose group is full is
+        # skipped and the next-ranked one tried (so exactly E stored when possible); lookup = the
+        # 4 fingerprints of one group, fixed cost, first match wins.
+        fb = 16 if key == "g16" else 8
+        G = int(np.ceil(E / 0.8 / 4))
+        grp = bucket(vocab, G)
+        fp = (vocab & np.uint64((1 << fb) - 1)).astype(np.int64)
+        table = {}
+        fill = np.zeros(G, dtype=np.int64)
+        nxt = 0
+        for v in sel_idx:
+            if nxt >= E:
+                break
+            g = grp[v]
+            if (g, fp[v]) in table or fill[g] >= 4:
+                continue
+            table[(g, fp[v])] = nxt; fill[g] += 1; nxt += 1
+        gl, fl = grp.tolist(), fp.tolist()
+        for i in range(V):
+            t = table.get((gl[i], fl[i]))
+            if t is not None:
+                hit[i] = t
+        slot_bytes = (fb + ebits) / 8.0
+        return hit, nxt, int(np.ceil(4 * G * slot_bytes))
     raise ValueError(key)
 
 
@@ -254,6 +282,7 @@ def run_variant(name, X, vocab, cnt, y, fold, Cs, C_full):
         V = len(vocab)
         bits = 8
         nexact = 0
+        ebits = 8
         exscale = 1.0
         two = None
         if parts[0] == "hash":
@@ -266,7 +295,7 @@ def run_variant(name, X, vocab, cnt, y, fold, Cs, C_full):
             bits = int(parts[1]); B = BUDGET * 8 // bits; P = B
             cols = bucket(vocab, B); info["bytes"] = B * bits // 8
         elif parts[0] in ("ex", "bloom"):
-            sc = sel_scores(Xtr, cnt[tr], y[tr], parts[4] if parts[0] == "ex" else "wdf", C_full)
+            sc = sel_scores(Xtr, cnt[tr], y[tr], parts[4] if parts[0] == "ex" else (parts[5] if len(parts) > 5 else "wdf"), C_full)
             order = np.argsort(-sc, kind="stable")
             if parts[0] == "bloom":
                 B, Mb, K, N = map(int, parts[1:5])
@@ -284,7 +313,9 @@ def run_variant(name, X, vocab, cnt, y, fold, Cs, C_full):
                 E = int(parts[1]); key = parts[2]; miss = parts[3]
                 exscale = float(parts[5]) if len(parts) > 5 else 1.0
                 bits = int(parts[6]) if len(parts) > 6 else 8
-                hit, nent, tbytes = table_lookup(vocab, order[:E], key, E)
+                ebits = int(parts[7]) if len(parts) > 7 else 8
+                cand = order if key in ("g8", "g16") else order[:E]
+                hit, nent, tbytes = table_lookup(vocab, cand, key, E, ebits)
                 nexact = nent
                 B = max(BUDGET - tbytes, 0) * 8 // bits if miss != "drop" else 0
                 P = nent + B
@@ -332,10 +363,16 @@ def run_variant(name, X, vocab, cnt, y, fold, Cs, C_full):
             if nexact and P > nexact:
                 wq = w.copy(); wq[:nexact] = quant(w[:nexact], 8); wq[nexact:P] = quant(w[nexact:P], 8)
                 res[C]["q8p"].append(auc(wq))
-            if bits != 8 and nexact:  # exact entries int8 (own scale), buckets at `bits`
-                wq = w.copy(); wq[:nexact] = quant(w[:nexact], 8)
-                wq[nexact:P], sc_mse = quant_mse(w[nexact:P], bits); res[C]["qb"].append(auc(wq))
-                if ADAROUND:
+            if (bits != 8 or ebits != 8) and nexact:  # exact entries at ebits, buckets at `bits`
+                wq = w.copy(); wq[:nexact] = quant_mse(w[:nexact], ebits)[0] if ebits != 8 else quant(w[:nexact], 8)
+                sc_mse = None
+                if P > nexact:
+                    if bits != 8:
+                        wq[nexact:P], sc_mse = quant_mse(w[nexact:P], bits)
+                    else:
+                        wq[nexact:P] = quant(w[nexact:P], 8)
+                res[C]["qb"].append(auc(wq))
+                if ADAROUND and sc_mse is not None:
                     qmax = (1 << (bits - 1)) - 1
                     levels = np.arange(-qmax - 1, qmax + 1) * sc_mse
                     wq, _ = adaround(Z[tr], y[tr], wq, b, levels, C, s[:P], j0=nexact)
