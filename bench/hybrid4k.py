@@ -51,8 +51,8 @@ def load(path):
     return X, vocab.astype(np.uint64), cnt, y
 
 
-def folds(y, k=5):
-    rng = np.random.RandomState(0)
+def folds(y, k=5, seed=0):
+    rng = np.random.RandomState(seed)
     fold = np.zeros(len(y), dtype=int)
     for c in np.unique(y):
         idx = np.flatnonzero(y == c)
@@ -421,6 +421,7 @@ def main():
     ap.add_argument("--C", default="1,3,10")
     ap.add_argument("--C-full", type=float, default=10.0, help="C of the unhashed selector model")
     ap.add_argument("--out", default="")
+    ap.add_argument("--fold-seed", type=int, default=0, help="numpy seed of the folds (0 = bench/cv.py's)")
     ap.add_argument("--nb", type=float, default=0.0, help="NB scale beta (tinytext default 0.25)")
     ap.add_argument("--adaround", type=int, default=0,
                     help="low-bit variants: 1 = coordinate-descent rounding, 2 = also over 5 grid scales")
@@ -429,12 +430,15 @@ def main():
     NB_BETA = a.nb
     ADAROUND = a.adaround
     X, vocab, cnt, y = load(a.data)
-    fold = folds(y)
+    fold = folds(y, seed=a.fold_seed)
     Cs = [float(c) for c in a.C.split(",")]
     for v in a.variants.split(","):
         t = time.time()
         for r in run_variant(v, X, vocab, cnt, y, fold, Cs, a.C_full):
             r["data"] = a.data
+            r["fold_seed"] = a.fold_seed
+            r["C_full"] = a.C_full
+            r["nb"] = a.nb
             r["secs"] = round(time.time() - t, 1)
             line = json.dumps(r)
             print("%-28s C=%-5g f=%.4f q8=%.4f%s%s bytes=%s  %s" % (
