@@ -63,9 +63,33 @@ enum ModelPoolKind { kPoolMean = 0, kPoolSqrt = 1, kPoolSum = 2 };
 // this flags check, runtimes before the count by byte 7 (reserved, must be 0): kBadVersion.
 enum ModelFlag { kModelLinear = 1, kModelSoftmax = 2, kModelTextRow = 4 };
 static const uint8_t kModelFlagsKnown = kModelLinear | kModelSoftmax | kModelTextRow;
+// kModelExactTable: the image holds an exact table of G groups (header u32 at 36, which runtimes
+// before the table require to be 0: kBadVersion) of kTableWays slots: 4G fingerprint bytes after
+// the embedding rows, and 4G more embedding rows after the buckets and the text row (feature_row).
+static const uint8_t kModelExactTable = 8;
+static const uint8_t kTableWays = 4;
+static const uint32_t kMaxTableGroups = 16383;  // 4G slot rows + B + text row stay 16-bit indices
 // Defined by runtimes that count the text row c times: a generated header with c > 1 #errors
 // without it (an older runtime's StaticModel would count the row once).
 #define TT_MODEL_TEXT_ROW_COUNT 1
+
+// The one place a feature hash becomes an embedding row (the host trainer, the float model and
+// both device paths call it). Without a table (groups 0): bucket_of(hash, buckets). With one:
+// group g = bucket_of(hash, groups), fingerprint f = hash bits 8-15 (bits 16-31 pick the group
+// and the bucket; the low byte of a character n-gram's hash depends on two of its bytes only); if
+// one of the group's kTableWays fingerprint bytes fp[4g .. 4g + 3] equals f, the row is first +
+// 4g + i for the first such i, else bucket_of(hash, buckets). fp is read through TT_READ_BYTE.
+// A feature's fingerprint byte: hash bits 8-15.
+TT_INLINE uint8_t table_fingerprint(uint32_t hash) { return (uint8_t)(hash >> 8); }
+TT_INLINE uint32_t feature_row(uint32_t hash, uint32_t buckets, uint32_t groups, const uint8_t* fp, uint32_t first) {
+  if (groups) {
+    const uint32_t g = (uint32_t)bucket_of(hash, groups) * kTableWays;
+    const uint8_t f = table_fingerprint(hash);
+    for (uint8_t i = 0; i < kTableWays; ++i)
+      if (TT_READ_BYTE(fp + g + i) == f) return first + g + i;
+  }
+  return bucket_of(hash, buckets);
+}
 
 namespace detail {
 // The spec's text_row_count, or 1 for a generated header from before the count (no such member).

@@ -221,9 +221,10 @@ Ranges calibrate(const FloatModel& m, const std::vector<std::string>& texts, con
   if (!texts.empty()) {
     std::vector<double> pooled, act;
     std::vector<uint16_t> f;
+    const FeatureMap map = m.feature_map();
     for (const auto& t : texts) {
       f.clear();
-      append_text_features(s.tokenizer, t, f);
+      append_text_features(s.tokenizer, map, t, f);
       append_text_row(s, f);
       forward(m, f, pooled, act);
       for (uint32_t d = 0; d < D; ++d) r.pooled[d] = std::max(r.pooled[d], std::fabs(pooled[d]));
@@ -253,6 +254,7 @@ Ranges calibrate(const FloatModel& m, const std::vector<std::string>& texts, con
 QuantModel quantize(const FloatModel& m, const Ranges& ranges, const std::string& qinfo) {
   const ModelShape& s = m.shape;
   s.check();
+  if (s.table_groups) throw Error("the device image cannot hold an exact table yet (train with --exact-table 0)");
   const Plan p = make_plan(m, ranges);
   const uint32_t K = s.outputs;
   std::string labels;
