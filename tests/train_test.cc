@@ -323,7 +323,7 @@ TEST(Train, ExactTable) {
   const std::string base = kSms + kSmsOpts + " --quiet --epochs 2 --max-flash 4K --seed 5";
   ASSERT_EQ(cli("train " + base + " --exact-table 600 --threads 1 -o " + dir + "/a.ttm").code, 0);
   ASSERT_EQ(cli("train " + base + " --exact-table 600 --threads 3 -o " + dir + "/b.ttm").code, 0);
-  ASSERT_EQ(cli("train " + base + " --exact-table 600 -o " + dir + "/c.ttm").code, 0);
+  ASSERT_EQ(cli("train " + base + " -o " + dir + "/c.ttm").code, 0);  // the default
   ASSERT_EQ(cli("train " + base + " --exact-table 0 -o " + dir + "/p.ttm").code, 0);
   const std::string a = tt::read_file_bytes(dir + "/a.ttm");
   EXPECT_EQ(a, tt::read_file_bytes(dir + "/b.ttm"));
@@ -343,7 +343,9 @@ TEST(Train, ExactTable) {
   const tt::FloatModel p = tt::load_model(dir + "/p.ttm");
   EXPECT_EQ(p.shape.table_groups, 0u);
   EXPECT_EQ(p.shape.tokenizer.buckets, 4032u);
-  EXPECT_EQ(tt::train::default_exact_table(4096, m.shape), 0u);  // XXX 600 once the image carries it
+  EXPECT_EQ(tt::train::default_exact_table(4096, m.shape), 600u);
+  EXPECT_EQ(tt::train::default_exact_table(8192, m.shape), 1200u);
+  EXPECT_EQ(tt::train::default_exact_table(0, m.shape), 0u);  // no budget: off
   EXPECT_EQ(tt::train::default_exact_table(32768, m.shape), 0u);
   tt::ModelShape k3 = m.shape;
   k3.outputs = k3.dim = 3;

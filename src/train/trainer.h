@@ -156,7 +156,7 @@ float default_nb_alpha(const ModelShape& shape);
 // models with one output under a small budget (<= kSmallBudget: 600 at 4K, 1200 at 8K), 0
 // otherwise (docs/training.md round 8: Jigsaw 4K +0.010 CV AUC, 8K +0.007, SMS +-0.0003;
 // Davidson 4K, 3 outputs, lost 0.002 macro-F1 with 150 entries).
-constexpr uint32_t kDefaultTablePer4K = 0;  // XXX 600 once the device image carries the table
+constexpr uint32_t kDefaultTablePer4K = 600;
 // The selection pass's L2 penalty as a fraction of the final training's (CV, round 8).
 constexpr float kTableSelectL2 = 0.25f;
 uint32_t default_exact_table(uint64_t max_flash, const ModelShape& shape);
