@@ -65,7 +65,7 @@ enum ModelFlag { kModelLinear = 1, kModelSoftmax = 2, kModelTextRow = 4, kModelE
 // kModelExactTable: the image holds an exact table of G groups (header u32 at 36, which runtimes
 // before the table require to be 0: kBadVersion) of kTableWays slots: 4G fingerprint bytes after
 // the embedding rows, and 4G more embedding rows after the buckets and the text row (feature_row).
-static const uint8_t kTableWays = 4;
+static const uint8_t kTableWays = 4;  // feature_row's lookup is unrolled for 4
 static const uint32_t kMaxTableGroups = 16383;  // 4G slot rows + B + text row stay 16-bit indices
 static const uint8_t kModelFlagsKnown = kModelLinear | kModelSoftmax | kModelTextRow | kModelExactTable;
 // Defined by runtimes that count the text row c times: a generated header with c > 1 #errors
@@ -84,8 +84,12 @@ TT_INLINE uint32_t feature_row(uint32_t hash, uint32_t buckets, uint32_t groups,
   if (groups) {
     const uint32_t g = (uint32_t)bucket_of(hash, groups) * kTableWays;
     const uint8_t f = table_fingerprint(hash);
-    for (uint8_t i = 0; i < kTableWays; ++i)
-      if (TT_READ_BYTE(fp + g + i) == f) return first + g + i;
+    const uint8_t* p = fp + g;
+    // Unrolled (kTableWays == 4): -Os keeps a loop's counter otherwise.
+    if (TT_READ_BYTE(p) == f) return first + g;
+    if (TT_READ_BYTE(p + 1) == f) return first + g + 1u;
+    if (TT_READ_BYTE(p + 2) == f) return first + g + 2u;
+    if (TT_READ_BYTE(p + 3) == f) return first + g + 3u;
   }
   return bucket_of(hash, buckets);
 }
@@ -535,7 +539,8 @@ struct RunEmb {
     if (!groups) return bucket_of(hash, buckets);
     const uint8_t* image = emb - kModelHeaderBytes;
     const uint32_t first = buckets + ((TT_READ_BYTE(image + 5) & kModelTextRow) ? 1u : 0u);
-    return feature_row(hash, buckets, groups, emb + (first + kTableWays * groups) * rd_u16(image + 20), first);
+    const uint32_t dim = (uint32_t)TT_READ_BYTE(image + 20) | ((uint32_t)TT_READ_BYTE(image + 21) << 8);
+    return feature_row(hash, buckets, groups, emb + (first + kTableWays * groups) * dim, first);
   }
   TT_INLINE const uint8_t* at(uint32_t i) const { return emb + i; }
 };
@@ -552,17 +557,21 @@ struct StaticEmb {
   }
   TT_INLINE uint32_t bucket(uint32_t hash) const {
     if (!StaticModel<S>::groups) return bucket_of(hash, buckets);
-    return feature_row(hash, buckets, StaticModel<S>::groups, S::image() + StaticModel<S>::kTableAt,
-                       StaticModel<S>::kTableFirst);
+    return table_row(hash);
   }
 #else
   TT_INLINE void init(const StaticModel<S>&) {}
   TT_INLINE uint32_t bucket(uint32_t hash) const {
     if (!StaticModel<S>::groups) return bucket_of(hash, S::buckets);
+    return table_row(hash);
+  }
+#endif
+  // With an exact table: the lookup out of line (the sink is expanded in many places), its
+  // addresses and counts constants.
+  TT_NOINLINE static uint32_t table_row(uint32_t hash) {
     return feature_row(hash, S::buckets, StaticModel<S>::groups, S::image() + StaticModel<S>::kTableAt,
                        StaticModel<S>::kTableFirst);
   }
-#endif
   TT_INLINE const uint8_t* at(uint32_t i) const { return S::image() + kModelHeaderBytes + i; }
 };
 template <class M>
