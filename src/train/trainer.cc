@@ -451,8 +451,11 @@ std::string budget_rule_text() {
   return "--max-flash BYTES picks the shape (one byte per parameter, biases included): the hashed linear "
          "model (no output layer, D = outputs K) with the most buckets that fit next to its K biases and "
          "the K weights of its text row (--text-row), B = floor((BYTES - 2K) / K) rounded down to a multiple "
-         "of 64, at most 65472 (4K, 1 output: B = 4032; 32K, 3 classes: B = 10880). Budgets up to 8K use "
-         "words and char 3-4 n-grams (no bigrams) unless --char-ngrams or --word-ngrams is given. In our experiments the linear model beat "
+         "of 64, at most 65472 (32K, 1 output: B = 32704; 32K, 3 classes: B = 10880). Budgets up to 8K use "
+         "words and char 3-4 n-grams (no bigrams) unless --char-ngrams or --word-ngrams is given, and, with one "
+         "output, an exact table of 600 features per 4K (--exact-table): its 4G fingerprint bytes and 4G slot rows "
+         "are paid for by buckets (4K, 1 output: G = 188, B = 2560; --exact-table 0: B = 4032). In our experiments "
+         "the linear model beat "
          "every embedding + output layer shape of the same size on the binary, multi-label and multi-class "
          "tasks. Explicit --dim/--hidden (with or without --buckets) switch to an embedding model whose buckets "
          "are refitted to the budget.";
