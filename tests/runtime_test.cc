@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "common/error.h"
 #include "model/model_io.h"
 #include "quant/quantize.h"
 #include "test_util.h"
@@ -282,6 +283,17 @@ TEST(Runtime, StreamingReadIsPrefixScore) {
 TEST(Runtime, FuzzCorruptImages) {
   std::vector<std::string> seeds = {make_q(0, tt::Head::kSigmoid, 1).image, make_q(4, tt::Head::kSoftmax, 3).image,
                                     make_q(3, tt::Head::kSigmoid, 2).image};
+  {  // with an exact table of 5 groups
+    tt::FloatModel f = make_f(0, tt::Head::kSigmoid, 1, 6, true);
+    tt::ModelShape sh = f.shape;
+    sh.table_groups = 5;
+    tt::FloatModel t;
+    t.init(sh, f.labels);
+    for (size_t i = 0; i < t.emb.size(); ++i) t.emb[i] = static_cast<float>(i % 7) * 0.1f - 0.3f;
+    t.w2 = f.w2;
+    for (size_t i = 0; i < t.table.size(); ++i) t.table[i] = static_cast<uint8_t>(i * 37);
+    seeds.push_back(quantize_f(t).image);
+  }
   tt::test::SplitMix64 r{2024};
   size_t opened = 0;
   for (int iter = 0; iter < 3000; ++iter) {
@@ -584,8 +596,15 @@ TEST(Runtime, ExactTable) {
     for (size_t k = 0; k < zp.size(); ++k) off = std::max(off, std::fabs(r.logit[k] / 65536.0 - zp[k]));
     EXPECT_GT(off, 0.2);  // the table matters for this text
     // The file round trip keeps the table (it lives in the image).
-    const QuantModel back = tt::quant::parse_quant(tt::quant::serialize_quant(q), "t.q8");
+    const std::string file = tt::quant::serialize_quant(q);
+    const QuantModel back = tt::quant::parse_quant(file, "t.q8");
     EXPECT_EQ(back.shape.table_groups, 7u);
+    EXPECT_EQ(back.image, q.image);
+    // SHAP without the table flag (bit 1 of its flags byte) disagrees with the image: refused.
+    tt::ModelContainer c = tt::read_container(file, "t.q8");
+    for (auto& sec : c.sections)
+      if (sec.tag == tt::section_tag("SHAP")) sec.payload[23] = static_cast<char>(sec.payload[23] & ~2);
+    EXPECT_THROW(tt::quant::parse_quant(tt::write_container(c), "t.q8"), tt::Error);
     // Refusals.
     std::string s = q.image;
     s[5] = static_cast<char>(s[5] & ~tt::kModelExactTable);  // G without the flag: as before the table
