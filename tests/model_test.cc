@@ -343,6 +343,24 @@ TEST(ModelIo, ExactTable) {
       EXPECT_EQ(static_cast<uint8_t>(sec.payload[23]), 3u);
     }
   }
+  // XTAB's payload: G 0, G beyond the limit, a byte too many or too few; every truncation.
+  auto with_xtab = [&](const std::string& payload) {
+    tt::ModelContainer x = tt::read_container(bytes, "t");
+    for (auto& sec : x.sections)
+      if (sec.tag == tt::section_tag("XTAB")) sec.payload = payload;
+    return tt::write_container(x);
+  };
+  std::string xtab;
+  for (const auto& sec : tt::read_container(bytes, "t").sections)
+    if (sec.tag == tt::section_tag("XTAB")) xtab = sec.payload;
+  ASSERT_EQ(xtab.size(), 4u + 12u);
+  EXPECT_EQ(error_of(with_xtab(xtab)), "");
+  EXPECT_NE(error_of(with_xtab(std::string("\0\0\0\0", 4))).find("group count 0"), std::string::npos);
+  EXPECT_NE(error_of(with_xtab(std::string("\xff\xff\0\0", 4) + xtab.substr(4))).find("group count"),
+            std::string::npos);
+  EXPECT_NE(error_of(with_xtab(xtab + "x")).find("fingerprint bytes"), std::string::npos);
+  EXPECT_NE(error_of(with_xtab(xtab.substr(0, xtab.size() - 1))).find("fingerprint bytes"), std::string::npos);
+  for (size_t n = 0; n < bytes.size(); ++n) EXPECT_FALSE(error_of(bytes.substr(0, n)).empty()) << n;
   // Too many rows for 16-bit features.
   s.table_groups = 16383;
   EXPECT_THROW(s.check(), tt::UsageError);
