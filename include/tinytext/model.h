@@ -78,8 +78,7 @@ static const uint8_t kModelFlagsKnown = kModelLinear | kModelSoftmax | kModelTex
 // and the bucket; the low byte of a character n-gram's hash depends on two of its bytes only); if
 // one of the group's kTableWays fingerprint bytes fp[4g .. 4g + 3] equals f, the row is first +
 // 4g + i for the first such i, else bucket_of(hash, buckets). fp is read through TT_READ_BYTE.
-// A feature's fingerprint byte: hash bits 8-15.
-TT_INLINE uint8_t table_fingerprint(uint32_t hash) { return (uint8_t)(hash >> 8); }
+TT_INLINE uint8_t table_fingerprint(uint32_t hash) { return (uint8_t)(hash >> 8); }  // bits 8-15
 TT_INLINE uint32_t feature_row(uint32_t hash, uint32_t buckets, uint32_t groups, const uint8_t* fp, uint32_t first) {
   if (groups) {
     const uint32_t g = (uint32_t)bucket_of(hash, groups) * kTableWays;
