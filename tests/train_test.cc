@@ -340,6 +340,9 @@ TEST(Train, ExactTable) {
   for (const char* t : {"URGENT! You have won a prize, call now", "ok see you at home later", "free txt STOP"})
     for (uint16_t f : m.features(t)) hits += f >= m.shape.table_first();
   EXPECT_GT(hits, 3u);
+  // An explicit --buckets keeps the plain model (the default table would not fit next to 4032).
+  ASSERT_EQ(cli("train " + base + " --buckets 4032 -o " + dir + "/q.ttm").code, 0);
+  EXPECT_EQ(tt::load_model(dir + "/q.ttm").shape.table_groups, 0u);
   const tt::FloatModel p = tt::load_model(dir + "/p.ttm");
   EXPECT_EQ(p.shape.table_groups, 0u);
   EXPECT_EQ(p.shape.tokenizer.buckets, 4032u);

@@ -86,7 +86,7 @@ int cmd_train(int argc, char** argv) {
            "% full, each slot a fingerprint byte and an embedding row; every other feature stays hashed. With "
            "--max-flash the buckets shrink to pay for it. 0: off (default: " +
            std::to_string(train::kDefaultTablePer4K) +
-           " per 4K of --max-flash up to 8K for linear models with one output, off otherwise)",
+           " per 4K of --max-flash up to 8K for linear models with one output and no --buckets, off otherwise)",
        ""},
       {"seed", "S", "random seed; same data, options and seed give the same model file", std::to_string(d.seed)},
       {"threads", "N", "worker threads (the model does not depend on it)", std::to_string(d.threads)},

@@ -432,8 +432,9 @@ uint32_t default_exact_table(uint64_t max_flash, const ModelShape& shape) {
 }
 
 uint32_t exact_table_entries(const TrainOptions& opt, const ModelShape& shape) {
-  return opt.exact_table >= 0 ? static_cast<uint32_t>(std::min<int64_t>(opt.exact_table, UINT32_MAX))
-                              : default_exact_table(opt.max_flash, shape);
+  if (opt.exact_table >= 0) return static_cast<uint32_t>(std::min<int64_t>(opt.exact_table, UINT32_MAX));
+  // An explicit --buckets keeps the plain hashed model (it would not leave room for the default table).
+  return opt.buckets_set ? 0 : default_exact_table(opt.max_flash, shape);
 }
 
 uint32_t table_groups_for(uint32_t entries) {

@@ -160,7 +160,8 @@ constexpr uint32_t kDefaultTablePer4K = 600;
 // The selection pass's L2 penalty as a fraction of the final training's (CV, round 8).
 constexpr float kTableSelectL2 = 0.25f;
 uint32_t default_exact_table(uint64_t max_flash, const ModelShape& shape);
-// The entries of the exact table under these options (the default when opt.exact_table < 0).
+// The entries of the exact table under these options (the default when opt.exact_table < 0, none
+// with an explicit --buckets).
 uint32_t exact_table_entries(const TrainOptions& opt, const ModelShape& shape);
 // The groups (of kTableWays slots) sized for E entries: ceil(E / (kTableWays x kTableLoad)).
 constexpr double kTableLoad = 0.8;
