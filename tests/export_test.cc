@@ -46,9 +46,10 @@ int sh(const std::string& cmd, std::string* out = nullptr) {
 bool have(const std::string& tool) { return sh("command -v " + tool + " >/dev/null") == 0; }
 
 // row_count: 0 no text row, else the text row counted that many times.
-QuantModel train_small(const tt::data::Dataset& d, bool hidden, uint32_t row_count = 0) {
+QuantModel train_small(const tt::data::Dataset& d, bool hidden, uint32_t row_count = 0, int64_t table = -1) {
   tt::train::TrainOptions o;
   o.quiet = true;
+  o.exact_table = table;  // -1: the default (600 entries for the 4K linear one-output models)
   o.text_row = row_count ? 1 : 0;
   o.text_row_count = row_count;
   o.epochs = 3;
@@ -299,6 +300,13 @@ TEST(Export, HostDeviceParityOnEveryTask) {
         ASSERT_EQ(q.shape.text_row_count, row ? row : 1);
         check_parity(q, dir + "/" + t.name + (hidden ? "_h" : "_l") + (row ? "r" + std::to_string(row) : ""), test);
       }
+    // An exact table on every task: the linear 4K model (also with several outputs, where it is
+    // not the default) and an embedding model with a hidden layer.
+    for (bool hidden : {false, true}) {
+      const QuantModel q = train_small(train, hidden, hidden ? 0 : 2, hidden ? 100 : 200);
+      ASSERT_GT(q.shape.table_groups, 0u);
+      check_parity(q, dir + "/" + t.name + (hidden ? "_ht" : "_lt"), test);
+    }
   }
   sh("rm -rf " + dir);
 }
@@ -311,11 +319,12 @@ TEST(Export, StaticEqualsGenericOnSmsTestSplit) {
   const std::string dir = tmpdir();
   tt::data::Dataset train, test;
   tt::test::split_every_fifth(tt::test::read_sms(), train, test);
-  for (int run = 0; run < 4; ++run) {
+  for (int run = 0; run < 5; ++run) {
     const uint64_t flash = run == 1 ? 32768u : 4096u;
     tt::train::TrainOptions o;
     o.quiet = true;
-    o.text_row = run >= 2 ? 1 : 0;  // the 4 KB shape with the text row, counted once and 3 times
+    if (run == 4) o.exact_table = 0;  // the 4 KB shape without its default exact table
+    o.text_row = run == 2 || run == 3 ? 1 : 0;  // the 4 KB shape with the text row, counted once and 3 times
     o.text_row_count = run == 3 ? 3 : run == 2 ? 1 : 0;  // 0: no row (the default count)
     o.epochs = 2;
     o.max_flash = flash;
@@ -324,10 +333,11 @@ TEST(Export, StaticEqualsGenericOnSmsTestSplit) {
     const tt::FloatModel m = tt::train::train(train, o);
     const QuantModel q = tt::quant::quantize(m, tt::quant::calibrate(m, train.texts, {}));
     SCOPED_TRACE(q.shape.describe());
-    ASSERT_EQ(q.shape.text_row, run >= 2);
+    ASSERT_EQ(q.shape.text_row, run == 2 || run == 3);
     ASSERT_EQ(q.shape.text_row_count, run == 3 ? 3 : 1);
+    ASSERT_EQ(q.shape.table_groups > 0, flash == 4096u && run != 4);  // the default at 4 KB
     check_parity(q, dir + "/sms" + std::to_string(flash) + (run >= 2 ? "r" + std::to_string(run - 1) : ""),
-                 test.texts);
+                 test.texts);  // run 4: "r3", no row and no table
   }
   sh("rm -rf " + dir);
 }

@@ -275,6 +275,97 @@ TEST(ModelIo, SpecificErrors) {
   EXPECT_THROW(tt::load_model("/nonexistent/dir/m.ttm"), tt::Error);
 }
 
+// The exact table: the feature map sends the hashes whose fingerprint is in their group to the
+// slot rows (after the buckets and the text row), the rest to the buckets; the file carries G
+// and the fingerprints (SHAP flag bit 1 and section XTAB; each without the other is refused).
+TEST(ModelIo, ExactTable) {
+  tt::FloatModel m = small_model(0, true, tt::Head::kSigmoid, 1);
+  tt::ModelShape s = m.shape;
+  s.text_row = true;
+  s.table_groups = 3;
+  EXPECT_EQ(s.table_first(), 38u);
+  EXPECT_EQ(s.rows(), 38u + 12u);
+  EXPECT_EQ(s.parameter_count(), (37u + 1u + 12u) + 12u + 1u);  // rows, fingerprints, bias
+  tt::FloatModel r;
+  r.init(s, m.labels);
+  for (size_t i = 0; i < r.emb.size(); ++i) r.emb[i] = static_cast<float>(i % 5) * 0.1f - 0.2f;
+  // Put two of the text's features into the table: their groups and fingerprints.
+  std::vector<uint32_t> h;
+  tt::append_text_hashes(s.tokenizer, "hello there", h);
+  ASSERT_GE(h.size(), 4u);
+  std::vector<uint8_t> used(3, 0);
+  for (uint32_t g = 0; g < 3; ++g)
+    for (uint32_t i = 0; i < 4; ++i) r.table[g * 4 + i] = static_cast<uint8_t>(200 + g * 4 + i);
+  for (uint32_t x : {h[0], h[3]}) {
+    const uint32_t g = tt::bucket_of(x, 3);
+    r.table[g * 4 + used[g]++] = tt::table_fingerprint(x);
+  }
+  const std::vector<uint16_t> f = r.features("hello there");
+  ASSERT_EQ(f.size(), h.size() + 1);
+  size_t hits = 0;
+  for (size_t i = 0; i < h.size(); ++i) {
+    const uint32_t g = tt::bucket_of(h[i], 3);
+    uint32_t want = tt::bucket_of(h[i], 37);
+    for (uint32_t j = 0; j < 4; ++j)
+      if (r.table[g * 4 + j] == tt::table_fingerprint(h[i])) {
+        want = 38 + g * 4 + j;
+        break;
+      }
+    EXPECT_EQ(f[i], want) << i;
+    hits += f[i] >= 38;
+  }
+  EXPECT_GE(hits, 2u);
+  EXPECT_EQ(f.back(), 37u);  // the text row
+  tt::FloatModel plain = r;
+  plain.shape.table_groups = 0;
+  plain.table.clear();
+  EXPECT_NE(plain.features("hello there"), f);
+  // The file.
+  const std::string bytes = tt::serialize_model(r);
+  const tt::FloatModel back = tt::parse_model(bytes, "t.ttm");
+  EXPECT_EQ(back.shape.table_groups, 3u);
+  EXPECT_EQ(back.table, r.table);
+  EXPECT_EQ(back.emb, r.emb);
+  EXPECT_EQ(back.features("hello there"), f);
+  EXPECT_EQ(tt::serialize_model(back), bytes);
+  tt::ModelContainer c = tt::read_container(bytes, "t");
+  tt::ModelContainer no_xtab = c, no_flag = c;
+  no_xtab.sections.clear();
+  for (const auto& sec : c.sections)
+    if (sec.tag != tt::section_tag("XTAB")) no_xtab.sections.push_back(sec);
+  for (auto& sec : no_flag.sections)
+    if (sec.tag == tt::section_tag("SHAP")) sec.payload[23] = 1;  // the flags byte: text row only
+  EXPECT_NE(error_of(tt::write_container(no_xtab)).find("missing section XTAB"), std::string::npos);
+  EXPECT_NE(error_of(tt::write_container(no_flag)).find("XTAB without"), std::string::npos);
+  // A reader from before the table refuses the file by its SHAP flags (bit 1), as an unknown flag.
+  for (auto& sec : c.sections) {
+    if (sec.tag == tt::section_tag("SHAP")) {
+      EXPECT_EQ(static_cast<uint8_t>(sec.payload[23]), 3u);
+    }
+  }
+  // XTAB's payload: G 0, G beyond the limit, a byte too many or too few; every truncation.
+  auto with_xtab = [&](const std::string& payload) {
+    tt::ModelContainer x = tt::read_container(bytes, "t");
+    for (auto& sec : x.sections)
+      if (sec.tag == tt::section_tag("XTAB")) sec.payload = payload;
+    return tt::write_container(x);
+  };
+  std::string xtab;
+  for (const auto& sec : tt::read_container(bytes, "t").sections)
+    if (sec.tag == tt::section_tag("XTAB")) xtab = sec.payload;
+  ASSERT_EQ(xtab.size(), 4u + 12u);
+  EXPECT_EQ(error_of(with_xtab(xtab)), "");
+  EXPECT_NE(error_of(with_xtab(std::string("\0\0\0\0", 4))).find("group count 0"), std::string::npos);
+  EXPECT_NE(error_of(with_xtab(std::string("\xff\xff\0\0", 4) + xtab.substr(4))).find("group count"),
+            std::string::npos);
+  EXPECT_NE(error_of(with_xtab(xtab + "x")).find("fingerprint bytes"), std::string::npos);
+  EXPECT_NE(error_of(with_xtab(xtab.substr(0, xtab.size() - 1))).find("fingerprint bytes"), std::string::npos);
+  for (size_t n = 0; n < bytes.size(); ++n) EXPECT_FALSE(error_of(bytes.substr(0, n)).empty()) << n;
+  // Too many rows for 16-bit features.
+  s.table_groups = 16383;
+  EXPECT_THROW(s.check(), tt::UsageError);
+}
+
 TEST(ModelIo, FailedSaveLeavesNothing) {
   const std::string dir = temp_dir();
   EXPECT_THROW(tt::save_model(dir + "/no/such/dir/m.ttm", small_model(0, true, tt::Head::kSigmoid, 1)), tt::Error);

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "common/error.h"
 #include "model/model_io.h"
 #include "quant/quantize.h"
 #include "test_util.h"
@@ -160,7 +161,7 @@ TEST(Runtime, TextRowIsOneMoreFeature) {
     reseal(s);
     EXPECT_EQ(open(s, m), tt::kBadSize);
     s = q.image;
-    s[5] = static_cast<char>(s[5] | 8);
+    s[5] = static_cast<char>(s[5] | 16);  // bit 3 is the exact table now: bit 4 is the next unknown
     reseal(s);
     EXPECT_EQ(open(s, m), tt::kBadVersion);
     // The count byte (7, c - 1) needs the row: a model without it refuses any count but 1.
@@ -282,6 +283,17 @@ TEST(Runtime, StreamingReadIsPrefixScore) {
 TEST(Runtime, FuzzCorruptImages) {
   std::vector<std::string> seeds = {make_q(0, tt::Head::kSigmoid, 1).image, make_q(4, tt::Head::kSoftmax, 3).image,
                                     make_q(3, tt::Head::kSigmoid, 2).image};
+  {  // with an exact table of 5 groups
+    tt::FloatModel f = make_f(0, tt::Head::kSigmoid, 1, 6, true);
+    tt::ModelShape sh = f.shape;
+    sh.table_groups = 5;
+    tt::FloatModel t;
+    t.init(sh, f.labels);
+    for (size_t i = 0; i < t.emb.size(); ++i) t.emb[i] = static_cast<float>(i % 7) * 0.1f - 0.3f;
+    t.w2 = f.w2;
+    for (size_t i = 0; i < t.table.size(); ++i) t.table[i] = static_cast<uint8_t>(i * 37);
+    seeds.push_back(quantize_f(t).image);
+  }
   tt::test::SplitMix64 r{2024};
   size_t opened = 0;
   for (int iter = 0; iter < 3000; ++iter) {
@@ -420,18 +432,56 @@ struct TestSpec {
   static const uint16_t dim = 1, hidden = 0, outputs = 1, label_bytes = 3;
   static const uint8_t flags = tt::kModelLinear, pool = tt::kPoolSqrt;
 };
-
+// The same with an exact table of 5 groups: 20 more rows and 20 fingerprints.
 template <uint8_t W, uint8_t L, uint8_t U>
+struct TableSpec : TestSpec<W, L, U> {
+  static const uint32_t bytes = TestSpec<W, L, U>::bytes + 40u;
+  static const uint8_t flags = tt::kModelLinear | tt::kModelExactTable;
+  static const uint16_t table_groups = 5;
+};
+
+// Fingerprints that catch some features of `text` (the first of each group's slots), the rest
+// bytes no feature of it has.
+std::vector<uint8_t> table_for(const tt::ModelShape& sh, const std::string& text) {
+  std::vector<uint32_t> h;
+  tt::append_text_hashes(sh.tokenizer, text, h);
+  const uint32_t G = sh.table_groups;
+  std::vector<uint8_t> t(4u * G), used(G, 0);
+  std::vector<bool> seen(256, false);
+  for (uint32_t x : h) seen[tt::table_fingerprint(x)] = true;
+  for (size_t i = 0; i < h.size(); i += 3) {
+    const uint32_t g = tt::bucket_of(h[i], G);
+    const uint8_t f = tt::table_fingerprint(h[i]);
+    if (used[g] == 4 || std::find(&t[4 * g], &t[4 * g] + used[g], f) != &t[4 * g] + used[g]) continue;
+    t[4 * g + used[g]++] = f;
+  }
+  uint32_t v = 0;
+  for (uint32_t g = 0; g < G; ++g)
+    while (used[g] < 4) {
+      while (seen[v % 256]) ++v;
+      t[4 * g + used[g]++] = static_cast<uint8_t>(v++ % 256);
+    }
+  return t;
+}
+
+const char kParityText[] = "Free entry in 2 a wkly comp!! to win FA-Cup final tkts, 21st May 2005. x ab, \xc3\xa9t\xc3\xa9 "
+                           "a,b ,c. d-e WINNER!!As\ta valued\r\nnetwork customer\x7f you have been selected to receivea "
+                           "\xc2\xa3" "900 prize reward!aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa,,, . I U 4 "
+                           "\x01OK?  ab abc abcd abcde abcdef;";
+
+template <uint8_t W, uint8_t L, uint8_t U, class S = TestSpec<W, L, U> >
 void check_static_equals_generic() {
-  typedef TestSpec<W, L, U> S;
+  const uint32_t G = tt::detail::SpecTableGroups<S>::value;
   tt::ModelShape sh;
   sh.tokenizer = {64, W, L, U};
   sh.dim = 1;
   sh.outputs = 1;
   sh.linear = true;
   sh.pool = tt::Pool::kSqrt;
+  sh.table_groups = G;
   tt::FloatModel fm;
   fm.init(sh, {"c0"});
+  if (G) fm.table = table_for(sh, kParityText);
   tt::test::SplitMix64 r{5};
   for (auto& v : fm.emb) v = r.pm1();
   const QuantModel q = tt::quant::quantize(fm, tt::quant::calibrate(fm, {"free prize", "see you at noon"}, {}));
@@ -442,10 +492,7 @@ void check_static_equals_generic() {
   tt::Model m;
   ASSERT_EQ(open(q.image, m), tt::kOk);
   tt::StaticModel<S> sm;
-  const std::string text = "Free entry in 2 a wkly comp!! to win FA-Cup final tkts, 21st May 2005. x ab, \xc3\xa9t\xc3\xa9 "
-                           "a,b ,c. d-e WINNER!!As\ta valued\r\nnetwork customer\x7f you have been selected to receivea "
-                           "\xc2\xa3" "900 prize reward!aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa,,, . I U 4 "
-                           "\x01OK?  ab abc abcd abcde abcdef;";
+  const std::string text = kParityText;
   const auto* bytes = reinterpret_cast<const uint8_t*>(text.data());
   for (uint32_t start : {0u, tt::kSaturateAt - 100u, tt::kSaturateAt - 1u}) {
     for (size_t chunk : {size_t{1}, size_t{7}, text.size()}) {
@@ -489,6 +536,96 @@ TEST(Runtime, StaticPathEqualsGeneric) {
   check_static_equals_generic<2, 4, 6>();
   check_static_equals_generic<1, 5, 5>();
   check_static_equals_generic<2, 0, 0>();
+  // With an exact table (its lookup in StaticEmb and RunEmb; the M0 assembly path is not taken).
+  check_static_equals_generic<2, 3, 5, TableSpec<2, 3, 5> >();
+  check_static_equals_generic<1, 3, 4, TableSpec<1, 3, 4> >();
+  check_static_equals_generic<2, 0, 0, TableSpec<2, 0, 0> >();
+}
+
+// The exact table in the device image: flag bit 3, G at bytes 36-39, 4G more embedding rows after
+// the buckets and the text row, the 4G fingerprints before the pooled requantisers. The int8
+// scores follow the float model through the table (its slot rows hold weights far from the
+// buckets', so a runtime that ignored the table would be off by far more than the tolerance),
+// and model_open refuses every inconsistency.
+TEST(Runtime, ExactTable) {
+  for (const bool linear : {true, false}) {
+    SCOPED_TRACE(linear ? "linear" : "hidden");
+    tt::FloatModel f = linear ? make_f(0, tt::Head::kSigmoid, 2, 2, true) : make_f(4, tt::Head::kSoftmax, 3, 6, true);
+    if (linear) {
+      f.shape.linear = true;
+      f.w2.clear();
+    }
+    tt::ModelShape sh = f.shape;
+    sh.table_groups = 7;
+    tt::FloatModel t;
+    t.init(sh, f.labels);
+    t.w1 = f.w1, t.b1 = f.b1, t.w2 = f.w2, t.b2 = f.b2;
+    const uint32_t D = sh.dim, first = sh.table_first();
+    for (size_t i = 0; i < t.emb.size(); ++i)
+      t.emb[i] = i < size_t{first} * D ? f.emb[i] * 0.2f : (i % 2 ? 1.5f : -1.2f);
+    const std::string text = "free prize, call now to claim your reward";
+    t.table = table_for(sh, text);
+    const std::vector<std::string> texts = {"", "a", "free prize", text};
+    const QuantModel q = tt::quant::quantize(t, tt::quant::calibrate(t, texts, {}));
+    EXPECT_EQ(uint8_t(q.image[5]) & tt::kModelExactTable, tt::kModelExactTable);
+    EXPECT_EQ(uint8_t(q.image[36]), 7u);
+    tt::Model m;
+    ASSERT_EQ(open(q.image, m), tt::kOk);
+    EXPECT_EQ(m.groups, 7u);
+    EXPECT_EQ(m.off_mpool, 40u + (first + 28u) * D + 28u);
+    EXPECT_EQ(q.image.substr(40 + (first + 28u) * D, 28), std::string(t.table.begin(), t.table.end()));
+    tt::quant::Runner run(q);
+    tt::FloatModel plain = f;  // the same weights without the table
+    for (size_t i = 0; i < size_t{first} * D; ++i) plain.emb[i] = t.emb[i];
+    const std::vector<uint16_t> feats = t.features(text);
+    size_t hits = 0;
+    for (uint16_t x : feats) hits += x >= first;
+    EXPECT_GE(hits, 3u);
+    for (const std::string& x : texts) {
+      SCOPED_TRACE(x);
+      const std::vector<uint16_t> fx = t.features(x);
+      const tt::quant::IntScores r = run.score(x);
+      EXPECT_EQ(r.features, fx.size());
+      const std::vector<float> z = t.logits_from_features(fx.data(), fx.size());
+      for (size_t k = 0; k < z.size(); ++k) EXPECT_NEAR(r.logit[k] / 65536.0, z[k], 0.05) << k;
+    }
+    const tt::quant::IntScores r = run.score(text);
+    const std::vector<uint16_t> fp = plain.features(text);
+    const std::vector<float> zp = plain.logits_from_features(fp.data(), fp.size());
+    double off = 0;
+    for (size_t k = 0; k < zp.size(); ++k) off = std::max(off, std::fabs(r.logit[k] / 65536.0 - zp[k]));
+    EXPECT_GT(off, 0.2);  // the table matters for this text
+    // The file round trip keeps the table (it lives in the image).
+    const std::string file = tt::quant::serialize_quant(q);
+    const QuantModel back = tt::quant::parse_quant(file, "t.q8");
+    EXPECT_EQ(back.shape.table_groups, 7u);
+    EXPECT_EQ(back.image, q.image);
+    // SHAP without the table flag (bit 1 of its flags byte) disagrees with the image: refused.
+    tt::ModelContainer c = tt::read_container(file, "t.q8");
+    for (auto& sec : c.sections)
+      if (sec.tag == tt::section_tag("SHAP")) sec.payload[23] = static_cast<char>(sec.payload[23] & ~2);
+    EXPECT_THROW(tt::quant::parse_quant(tt::write_container(c), "t.q8"), tt::Error);
+    // Refusals.
+    std::string s = q.image;
+    s[5] = static_cast<char>(s[5] & ~tt::kModelExactTable);  // G without the flag: as before the table
+    reseal(s);
+    EXPECT_EQ(open(s, m), tt::kBadVersion);
+    s = q.image;
+    put32(s, 36, 0);  // the flag without G
+    reseal(s);
+    EXPECT_EQ(open(s, m), tt::kBadSize);
+    s = q.image;
+    put32(s, 36, 8);  // sizes no longer match the length
+    reseal(s);
+    EXPECT_EQ(open(s, m), tt::kBadSize);
+    s = q.image;
+    put32(s, 36, tt::kMaxTableGroups + 1);
+    reseal(s);
+    EXPECT_EQ(open(s, m), tt::kBadSize);
+    s = q.image;
+    s[40 + (first + 28u) * D] ^= 1;  // a fingerprint: covered by the CRC
+    EXPECT_EQ(open(s, m), tt::kBadChecksum);
+  }
 }
 
 }  // namespace

@@ -211,6 +211,10 @@ TEST(Train, BadFlagsRefusedBeforeTraining) {
       {" --text-row-count 256", "[1, 255]"},
       {" --text-row-count 2 --no-text-row", "--no-text-row"},
       {" --dim 8 --buckets 1024 --text-row-count 2", "add --text-row"},
+      {" --max-flash 4K --exact-table 2000", "--exact-table 2000"},
+      {" --max-flash 4K --buckets 4032 --exact-table 600", "does not fit"},
+      {" --exact-table 60000", "groups"},
+      {" --exact-table -1", "--exact-table"},
       {" --bogus", "unknown option"},
   };
   for (const auto& b : bad) {
@@ -309,6 +313,46 @@ TEST(Train, SmallBudgetFeaturesInTheModel) {
   const tt::FloatModel c = tt::load_model(dir + "/c.ttm");
   EXPECT_EQ(c.shape.tokenizer.word_ngrams, 2u);
   EXPECT_EQ(c.shape.tokenizer.char_max, 5u);
+}
+
+// The exact table: on by default at 4K for one output (600 entries), paid for by buckets within the
+// budget, in the file, reaching slot rows; reproducible whatever the thread count; --exact-table 0
+// is the plain hashed model.
+TEST(Train, ExactTable) {
+  const std::string dir = temp_dir();
+  const std::string base = kSms + kSmsOpts + " --quiet --epochs 2 --max-flash 4K --seed 5";
+  ASSERT_EQ(cli("train " + base + " --exact-table 600 --threads 1 -o " + dir + "/a.ttm").code, 0);
+  ASSERT_EQ(cli("train " + base + " --exact-table 600 --threads 3 -o " + dir + "/b.ttm").code, 0);
+  ASSERT_EQ(cli("train " + base + " -o " + dir + "/c.ttm").code, 0);  // the default
+  ASSERT_EQ(cli("train " + base + " --exact-table 0 -o " + dir + "/p.ttm").code, 0);
+  const std::string a = tt::read_file_bytes(dir + "/a.ttm");
+  EXPECT_EQ(a, tt::read_file_bytes(dir + "/b.ttm"));
+  const tt::FloatModel m = tt::load_model(dir + "/a.ttm");
+  const tt::FloatModel c = tt::load_model(dir + "/c.ttm");
+  EXPECT_EQ(m.table, c.table);
+  EXPECT_EQ(m.emb, c.emb);
+  EXPECT_EQ(m.shape.table_groups, tt::train::table_groups_for(600));
+  EXPECT_EQ(m.shape.table_groups, 188u);
+  EXPECT_LE(m.shape.parameter_count(), 4096u);
+  EXPECT_EQ(m.shape.tokenizer.buckets, 2560u);  // 4096 - 2 - 188 x 8 = 2590, rounded down to 64
+  // Selected features fill most slots: at least 600 distinct fingerprints in their groups.
+  size_t hits = 0;
+  for (const char* t : {"URGENT! You have won a prize, call now", "ok see you at home later", "free txt STOP"})
+    for (uint16_t f : m.features(t)) hits += f >= m.shape.table_first();
+  EXPECT_GT(hits, 3u);
+  // An explicit --buckets keeps the plain model (the default table would not fit next to 4032).
+  ASSERT_EQ(cli("train " + base + " --buckets 4032 -o " + dir + "/q.ttm").code, 0);
+  EXPECT_EQ(tt::load_model(dir + "/q.ttm").shape.table_groups, 0u);
+  const tt::FloatModel p = tt::load_model(dir + "/p.ttm");
+  EXPECT_EQ(p.shape.table_groups, 0u);
+  EXPECT_EQ(p.shape.tokenizer.buckets, 4032u);
+  EXPECT_EQ(tt::train::default_exact_table(4096, m.shape), 600u);
+  EXPECT_EQ(tt::train::default_exact_table(8192, m.shape), 1200u);
+  EXPECT_EQ(tt::train::default_exact_table(0, m.shape), 0u);  // no budget: off
+  EXPECT_EQ(tt::train::default_exact_table(32768, m.shape), 0u);
+  tt::ModelShape k3 = m.shape;
+  k3.outputs = k3.dim = 3;
+  EXPECT_EQ(tt::train::default_exact_table(4096, k3), 0u);
 }
 
 // --kind-scale: deterministic across thread counts, 1,1,1 is the plain model, bad values refused.

@@ -61,11 +61,37 @@ enum ModelPoolKind { kPoolMean = 0, kPoolSqrt = 1, kPoolSum = 2 };
 // by model_read with the pending word's features, so model_push is unchanged): c is header byte 7
 // plus 1 (0: once, as before the count existed). Runtimes before the row refuse such an image by
 // this flags check, runtimes before the count by byte 7 (reserved, must be 0): kBadVersion.
-enum ModelFlag { kModelLinear = 1, kModelSoftmax = 2, kModelTextRow = 4 };
-static const uint8_t kModelFlagsKnown = kModelLinear | kModelSoftmax | kModelTextRow;
+enum ModelFlag { kModelLinear = 1, kModelSoftmax = 2, kModelTextRow = 4, kModelExactTable = 8 };
+// kModelExactTable: the image holds an exact table of G groups (header u32 at 36, which runtimes
+// before the table require to be 0: kBadVersion) of kTableWays slots: 4G fingerprint bytes after
+// the embedding rows, and 4G more embedding rows after the buckets and the text row (feature_row).
+static const uint8_t kTableWays = 4;  // feature_row's lookup is unrolled for 4
+static const uint32_t kMaxTableGroups = 16383;  // 4G slot rows + B + text row stay 16-bit indices
+static const uint8_t kModelFlagsKnown = kModelLinear | kModelSoftmax | kModelTextRow | kModelExactTable;
 // Defined by runtimes that count the text row c times: a generated header with c > 1 #errors
 // without it (an older runtime's StaticModel would count the row once).
 #define TT_MODEL_TEXT_ROW_COUNT 1
+
+// The one place a feature hash becomes an embedding row (the host trainer, the float model and
+// both device paths call it). Without a table (groups 0): bucket_of(hash, buckets). With one:
+// group g = bucket_of(hash, groups), fingerprint f = hash bits 8-15 (bits 16-31 pick the group
+// and the bucket; the low byte of a character n-gram's hash depends on two of its bytes only); if
+// one of the group's kTableWays fingerprint bytes fp[4g .. 4g + 3] equals f, the row is first +
+// 4g + i for the first such i, else bucket_of(hash, buckets). fp is read through TT_READ_BYTE.
+TT_INLINE uint8_t table_fingerprint(uint32_t hash) { return (uint8_t)(hash >> 8); }  // bits 8-15
+TT_INLINE uint32_t feature_row(uint32_t hash, uint32_t buckets, uint32_t groups, const uint8_t* fp, uint32_t first) {
+  if (groups) {
+    const uint32_t g = (uint32_t)bucket_of(hash, groups) * kTableWays;
+    const uint8_t f = table_fingerprint(hash);
+    const uint8_t* p = fp + g;
+    // Unrolled (kTableWays == 4): -Os keeps a loop's counter otherwise.
+    if (TT_READ_BYTE(p) == f) return first + g;
+    if (TT_READ_BYTE(p + 1) == f) return first + g + 1u;
+    if (TT_READ_BYTE(p + 2) == f) return first + g + 2u;
+    if (TT_READ_BYTE(p + 3) == f) return first + g + 3u;
+  }
+  return bucket_of(hash, buckets);
+}
 
 namespace detail {
 // The spec's text_row_count, or 1 for a generated header from before the count (no such member).
@@ -81,6 +107,15 @@ template <class S>
 struct SpecTextRowCount<S, typename VoidOf<decltype(S::text_row_count)>::Type> {
   static const uint32_t value = S::text_row_count;
 };
+// The spec's table_groups, or 0 for a generated header from before the exact table.
+template <class S, class = void>
+struct SpecTableGroups {
+  static const uint32_t value = 0;
+};
+template <class S>
+struct SpecTableGroups<S, typename VoidOf<decltype(S::table_groups)>::Type> {
+  static const uint32_t value = S::table_groups;
+};
 // Section offsets (defined below, after kRescaleBytes).
 constexpr uint32_t off_b1(uint32_t mpool, uint32_t D, uint32_t H);
 constexpr uint32_t off_b2(uint32_t b1, uint32_t D, uint32_t H, uint32_t K, bool linear);
@@ -95,9 +130,10 @@ struct Model {
   const uint8_t* image;  // the image (flash); 0 until model_open succeeds
   TokenizerConfig tokenizer;
   uint16_t dim, hidden, outputs;  // D, H (0: none), K
-  uint8_t flags;                  // kModelLinear | kModelSoftmax | kModelTextRow
+  uint8_t flags;                  // kModelLinear | kModelSoftmax | kModelTextRow | kModelExactTable
   uint8_t pool;                   // ModelPoolKind
-  uint32_t off_mpool;             // end of the embedding: 40 + (B + text row) D
+  uint16_t groups;                // G: the exact table's groups (0: none)
+  uint32_t off_mpool;             // end of the embedding and the fingerprints: 40 + (B + text row + 4G) D + 4G
   uint32_t off_b2;                // the output biases; the layers between follow from D, H, K
 };
 
@@ -138,6 +174,7 @@ struct ModelScores {
 //   static const uint32_t buckets;  static const uint8_t word_ngrams, char_min, char_max;
 //   static const uint16_t dim, hidden, outputs, label_bytes;  static const uint8_t flags, pool;
 //   static const uint8_t text_row_count;  (c, 1 .. 255; 1 without the text row; a spec without it: 1)
+//   static const uint16_t table_groups;   (G, 0 without the exact table; a spec without it: 0)
 // The members below have the names of Model's fields, so model_reset/push/read (templates on the
 // model type) read both alike, and with a StaticModel every shape test and offset folds: no
 // dense layers for a linear model, no softmax for K = 1, no bigram or n-gram code the model does
@@ -158,8 +195,12 @@ struct StaticModel {
   static const uint8_t pool = S::pool;
   static const bool kLinear = (S::flags & kModelLinear) != 0;
   static const uint8_t kTextRowCount = (uint8_t)detail::SpecTextRowCount<S>::value;  // c
+  static const uint16_t groups = (uint16_t)detail::SpecTableGroups<S>::value;         // G
+  // The first slot row of the exact table (B, plus the text row), and where its fingerprints are.
+  static const uint32_t kTableFirst = S::buckets + ((S::flags & kModelTextRow) ? 1u : 0u);
+  static const uint32_t kTableAt = kModelHeaderBytes + (kTableFirst + kTableWays * (uint32_t)groups) * S::dim;
   // The offsets model_open derives (the same formulas).
-  static const uint32_t off_mpool = kModelHeaderBytes + (S::buckets + ((S::flags & kModelTextRow) ? 1u : 0u)) * S::dim;
+  static const uint32_t off_mpool = kTableAt + kTableWays * (uint32_t)groups;
   static const uint32_t off_b2 =
       detail::off_b2(detail::off_b1(off_mpool, S::dim, S::hidden), S::dim, S::hidden, S::outputs, kLinear);
   static const uint32_t kEnd = detail::off_end(off_b2, S::outputs, kLinear, S::label_bytes);
@@ -176,6 +217,10 @@ struct StaticModel {
   static_assert(detail::SpecTextRowCount<S>::value >= 1 && detail::SpecTextRowCount<S>::value <= kMaxTextRowCount &&
                     (kTextRowCount == 1 || (S::flags & kModelTextRow)),
                 "the text row count is 1 .. 255, and 1 without the text row");
+  static_assert(detail::SpecTableGroups<S>::value <= kMaxTableGroups &&
+                    ((S::flags & kModelExactTable) != 0) == (detail::SpecTableGroups<S>::value != 0) &&
+                    kTableFirst + kTableWays * detail::SpecTableGroups<S>::value <= kMaxBuckets,
+                "the exact table has 1 .. 16383 groups with its flag, none without, and at most 65536 rows in all");
   static_assert(kEnd + 4u == S::bytes, "the image size does not match its shape");
 };
 template <class S> const uint16_t StaticModel<S>::dim;
@@ -185,6 +230,9 @@ template <class S> const uint8_t StaticModel<S>::flags;
 template <class S> const uint8_t StaticModel<S>::pool;
 template <class S> const bool StaticModel<S>::kLinear;
 template <class S> const uint8_t StaticModel<S>::kTextRowCount;
+template <class S> const uint16_t StaticModel<S>::groups;
+template <class S> const uint32_t StaticModel<S>::kTableFirst;
+template <class S> const uint32_t StaticModel<S>::kTableAt;
 template <class S> const uint32_t StaticModel<S>::off_mpool;
 template <class S> const uint32_t StaticModel<S>::off_b2;
 template <class S> const uint32_t StaticModel<S>::kEnd;
@@ -470,16 +518,29 @@ inline void layout_of(const M& m, Layout& l) {
 }
 
 // Where the embedding rows are: read from a Model once per call (RunEmb), or constants of a
-// StaticModel (StaticEmb, empty). bucket(hash) is the row index, at(i) the address of byte i of
-// the embedding.
+// StaticModel (StaticEmb, empty). bucket(hash) is the row index (feature_row: the exact table, if
+// any, then the buckets), at(i) the address of byte i of the embedding.
 struct RunEmb {
   const uint8_t* emb;
   uint32_t buckets;
+  uint32_t groups;  // the exact table's groups G, 0 without one
   TT_INLINE void init(const Model& m) {
     emb = m.image + kModelHeaderBytes;
     buckets = m.tokenizer.buckets;
+    groups = m.groups;
   }
-  TT_INLINE uint32_t bucket(uint32_t hash) const { return bucket_of(hash, buckets); }
+  TT_INLINE uint32_t bucket(uint32_t hash) const { return row(hash, buckets, groups, emb); }
+  // Out of line: the sink is expanded in many places, the lookup once (a call where the bucket's
+  // multiply was, so the generic path's code stays about the same size). The table's first slot
+  // row (B, plus the text row) and its fingerprints (after the B + text row + 4G embedding rows)
+  // from the checked header.
+  TT_NOINLINE static uint32_t row(uint32_t hash, uint32_t buckets, uint32_t groups, const uint8_t* emb) {
+    if (!groups) return bucket_of(hash, buckets);
+    const uint8_t* image = emb - kModelHeaderBytes;
+    const uint32_t first = buckets + ((TT_READ_BYTE(image + 5) & kModelTextRow) ? 1u : 0u);
+    const uint32_t dim = (uint32_t)TT_READ_BYTE(image + 20) | ((uint32_t)TT_READ_BYTE(image + 21) << 8);
+    return feature_row(hash, buckets, groups, emb + (first + kTableWays * groups) * dim, first);
+  }
   TT_INLINE const uint8_t* at(uint32_t i) const { return emb + i; }
 };
 template <class S>
@@ -493,11 +554,23 @@ struct StaticEmb {
     buckets = S::buckets;
     __asm__("" : "+r"(buckets));
   }
-  TT_INLINE uint32_t bucket(uint32_t hash) const { return bucket_of(hash, buckets); }
+  TT_INLINE uint32_t bucket(uint32_t hash) const {
+    if (!StaticModel<S>::groups) return bucket_of(hash, buckets);
+    return table_row(hash);
+  }
 #else
   TT_INLINE void init(const StaticModel<S>&) {}
-  TT_INLINE uint32_t bucket(uint32_t hash) const { return bucket_of(hash, S::buckets); }
+  TT_INLINE uint32_t bucket(uint32_t hash) const {
+    if (!StaticModel<S>::groups) return bucket_of(hash, S::buckets);
+    return table_row(hash);
+  }
 #endif
+  // With an exact table: the lookup out of line (the sink is expanded in many places), its
+  // addresses and counts constants.
+  TT_NOINLINE static uint32_t table_row(uint32_t hash) {
+    return feature_row(hash, S::buckets, StaticModel<S>::groups, S::image() + StaticModel<S>::kTableAt,
+                       StaticModel<S>::kTableFirst);
+  }
   TT_INLINE const uint8_t* at(uint32_t i) const { return S::image() + kModelHeaderBytes + i; }
 };
 template <class M>
@@ -651,10 +724,13 @@ TT_NODISCARD TT_NOINLINE inline Status model_open(Model& m, const uint8_t* image
   TT_VERIFY(detail::rd_u32(image) == 0x38515454u, kBadMagic);  // "TTQ8"
   const uint8_t flags = TT_READ_BYTE(image + 5);
   const uint8_t pool = TT_READ_BYTE(image + 6);
+  // Bytes 36-39: the exact table's groups G with its flag, else 0 (reserved before the table).
+  const uint32_t groups = detail::rd_u32(image + 36);
   TT_VERIFY(TT_READ_BYTE(image + 4) == TT_MODEL_FORMAT_VERSION &&
-                TT_READ_BYTE(image + 19) == kTokenizerScheme && detail::rd_u32(image + 36) == 0 &&
+                TT_READ_BYTE(image + 19) == kTokenizerScheme && ((flags & kModelExactTable) || groups == 0) &&
                 (flags & ~kModelFlagsKnown) == 0 && pool <= kPoolSum,
             kBadVersion);
+  TT_VERIFY(!(flags & kModelExactTable) || (groups >= 1 && groups <= kMaxTableGroups), kBadSize);
   TT_VERIFY(detail::rd_u32(image + 8) == size, kBadSize);
   // The text row count less 1: 0 without the row, at most kMaxTextRowCount - 1 with it.
   const uint8_t extra = TT_READ_BYTE(image + 7);
@@ -671,7 +747,10 @@ TT_NODISCARD TT_NOINLINE inline Status model_open(Model& m, const uint8_t* image
   const uint32_t K = m.outputs = detail::rd_u16(image + 24);
   const uint32_t label_bytes = detail::rd_u16(image + 26);
   TT_VERIFY(check_config(m.tokenizer) == kOk, kBadSize);
-  const uint32_t rows = m.tokenizer.buckets + ((flags & kModelTextRow) ? 1u : 0u);  // the embedding's
+  // The embedding's rows: the buckets, the text row, the table's slots (at most 65536 in all).
+  const uint32_t rows = m.tokenizer.buckets + ((flags & kModelTextRow) ? 1u : 0u) + kTableWays * groups;
+  TT_VERIFY(rows <= kMaxBuckets, kBadSize);
+  m.groups = (uint16_t)groups;
   TT_VERIFY(D >= 1 && D <= kModelMaxDim && H <= kModelMaxDim && K >= 1 && K <= kModelMaxDim, kBadSize);
   const bool linear = (flags & kModelLinear) != 0;
   TT_VERIFY(!linear || (H == 0 && D == K), kBadSize);
@@ -682,7 +761,7 @@ TT_NODISCARD TT_NOINLINE inline Status model_open(Model& m, const uint8_t* image
                 detail::limit_ok(image + 30, H),
             kBadSize);
   // Layout; every term is < 2^29, so the sums cannot wrap.
-  m.off_mpool = kModelHeaderBytes + rows * D;
+  m.off_mpool = kModelHeaderBytes + rows * D + kTableWays * groups;
   const uint32_t b1 = detail::off_b1(m.off_mpool, D, H);
   const uint32_t b2 = m.off_b2 = detail::off_b2(b1, D, H, K, linear);
   const uint32_t end = detail::off_end(b2, K, linear, label_bytes);
@@ -800,7 +879,8 @@ struct M0Asm {
 };
 template <class S>
 struct M0Asm<StaticModel<S>, 1> {
-  static const bool value = S::char_min == 3 && S::char_max == 5 && S::word_ngrams == 2;
+  static const bool value = S::char_min == 3 && S::char_max == 5 && S::word_ngrams == 2 &&
+                            !(S::flags & kModelExactTable);  // its loop adds bucket rows only
 };
 
 #if TT_M0_ASM

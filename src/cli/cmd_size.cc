@@ -28,7 +28,8 @@ int cmd_size(int argc, char** argv) {
                                  "share); --json gives 'fits' per target.\n";
     for (const auto& t : exporter::target_costs())
       std::cout << "  " << t.name << ": code " << t.code_static_linear << " bytes (linear) / " << t.code_static
-                << " (other shapes), open " << t.code_first << " (+" << t.code_more
+                << " (other shapes), +" << t.code_table << " with an exact table, open " << t.code_first << " (+"
+                << t.code_more
                 << " per further model), measured with " << t.compiler << "\n";
     return 0;
   }

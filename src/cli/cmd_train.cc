@@ -80,6 +80,14 @@ int cmd_train(int argc, char** argv) {
        "with --text-row: what applies to the text row while training: the NB scale and the L2 penalty (feature, "
        "like any bucket), one of them, or none (like a bias)",
        "none"},
+      {"exact-table", "N",
+       "an exact table of the N features with the largest weights of a selection pass (a linear model on the "
+       "unhashed features): groups of 4 slots, " + std::to_string(static_cast<int>(train::kTableLoad * 100)) +
+           "% full, each slot a fingerprint byte and an embedding row; every other feature stays hashed. With "
+           "--max-flash the buckets shrink to pay for it. 0: off (default: " +
+           std::to_string(train::kDefaultTablePer4K) +
+           " per 4K of --max-flash up to 8K for linear models with one output and no --buckets, off otherwise)",
+       ""},
       {"seed", "S", "random seed; same data, options and seed give the same model file", std::to_string(d.seed)},
       {"threads", "N", "worker threads (the model does not depend on it)", std::to_string(d.threads)},
       {"quiet", "", "no progress on stderr", ""},
@@ -198,6 +206,7 @@ int cmd_train(int argc, char** argv) {
   }
   o.qat_margin = args.get_double("margin", 1.0, 1000.0);
   if (args.has("margin") && !o.qat) throw UsageError("train: --margin applies to --qat only");
+  if (args.has("exact-table")) o.exact_table = args.get_int("exact-table", 0, 65536);
   o.seed = static_cast<uint64_t>(args.get_int("seed", 0, INT64_MAX));
   o.threads = static_cast<uint32_t>(args.get_int("threads", 1, 256));
   o.quiet = args.has("quiet");
@@ -228,6 +237,7 @@ int cmd_train(int argc, char** argv) {
   if (o.text_row >= 0) o.info += o.text_row ? " text-row=1" : " text-row=0";
   if (args.has("text-row-reg")) o.info += " text-row-reg=" + args.get("text-row-reg");
   if (o.text_row_count) o.info += " text-row-count=" + std::to_string(o.text_row_count);
+  if (o.exact_table >= 0) o.info += " exact-table=" + std::to_string(o.exact_table);
   if (o.kind_scale[0] != 1.0f || o.kind_scale[1] != 1.0f || o.kind_scale[2] != 1.0f) {
     char ks[96];
     std::snprintf(ks, sizeof ks, " kind-scale=%g,%g,%g", static_cast<double>(o.kind_scale[0]),

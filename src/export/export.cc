@@ -148,10 +148,14 @@ std::vector<File> export_c(const quant::QuantModel& q, const std::string& name, 
     << "  static const uint16_t outputs = " << N << "_OUTPUTS;\n"
     << "  static const uint16_t label_bytes = " << (unsigned(img[26]) | (unsigned(img[27]) << 8)) << ";\n"
     << "  static const uint8_t flags = " << unsigned(m.flags) << ";  // linear " << ((m.flags & kModelLinear) ? 1 : 0)
-    << ", softmax " << ((m.flags & kModelSoftmax) ? 1 : 0) << ((m.flags & kModelTextRow) ? ", text row 1" : "") << "\n"
+    << ", softmax " << ((m.flags & kModelSoftmax) ? 1 : 0) << ((m.flags & kModelTextRow) ? ", text row 1" : "")
+    << ((m.flags & kModelExactTable) ? ", exact table 1" : "") << "\n"
     << "  static const uint8_t pool = " << unsigned(m.pool) << ";   // " << pool_name(m.pool) << "\n"
     << "  static const uint8_t text_row_count = " << unsigned(row_count ? row_count : 1)
     << ";  // times model_read adds the text row (1 without it)\n"
+    << (m.groups ? "  static const uint16_t table_groups = " + std::to_string(m.groups) +
+                       ";  // the exact table's groups of 4 (a runtime before it refuses the flag)\n"
+                 : std::string())
     << "};\n"
     << "typedef tt::StaticModel<" << name << "_spec> " << name << "_model;\n\n"
     << "// Checks the image (magic, version, sizes, CRC-32) and fills m: the generic, run-time path.\n"

@@ -22,6 +22,7 @@ struct TargetCosts {
   uint32_t code_static_linear;  // the same on the static path (NAME_model) for a linear model
   uint32_t code_static;  // ... for any other (hidden layer, softmax): upper bounds over the probe's shapes
   uint32_t code_more;    // code each further model adds (template instances for its sizes)
+  uint32_t code_table;   // what an exact table adds to the static path (its lookup; the generic path has it)
   uint32_t state_base;   // sizeof(ModelState<D,H,K>) = state_base + 4 D
   uint32_t scores_base;  // sizeof(ModelScores<K>) = round_up(scores_base + 10 K, align)
   uint32_t align;

@@ -21,7 +21,7 @@ const char* pool_name(Pool p) {
 }
 
 uint64_t ModelShape::parameter_count() const {
-  uint64_t n = uint64_t{rows()} * dim;
+  uint64_t n = uint64_t{rows()} * dim + uint64_t{kTableWays} * table_groups;
   if (hidden) n += uint64_t{hidden} * dim + hidden;
   if (!linear) n += uint64_t{outputs} * out_in();
   n += outputs;
@@ -44,6 +44,13 @@ void ModelShape::check() const {
   if (text_row_count < 1 || text_row_count > kMaxTextRowCount || (!text_row && text_row_count != 1))
     throw UsageError("the text row count must be in [1, " + std::to_string(kMaxTextRowCount) +
                      "] with a text row and 1 without, got " + std::to_string(text_row_count));
+  if (table_groups > kMaxTableGroups)
+    throw UsageError("at most " + std::to_string(kMaxTableGroups) + " exact-table groups, got " +
+                     std::to_string(table_groups));
+  if (rows() > kMaxBuckets)
+    throw UsageError("the buckets, the text row and the exact table's " + std::to_string(kTableWays * table_groups) +
+                     " slots make " + std::to_string(rows()) + " embedding rows; at most " +
+                     std::to_string(kMaxBuckets) + " (features are 16-bit)");
   if (dim == 0 || dim > kMaxDim) throw UsageError("dim must be in [1, " + std::to_string(kMaxDim) + "]");
   if (hidden > kMaxHidden) throw UsageError("hidden must be in [0, " + std::to_string(kMaxHidden) + "]");
   if (outputs == 0 || outputs > kMaxOutputs)
@@ -60,7 +67,9 @@ std::string ModelShape::describe() const {
   std::ostringstream os;
   os << "B=" << tokenizer.buckets << " D=" << dim << " H=" << hidden << " K=" << outputs
      << (linear ? " linear" : "") << (text_row ? " text-row" : "")
-     << (text_row && text_row_count != 1 ? "*" + std::to_string(text_row_count) : "") << " pool=" << pool_name(pool) << " head=" << head_name(head) << " char=";
+     << (text_row && text_row_count != 1 ? "*" + std::to_string(text_row_count) : "")
+     << (table_groups ? " table=" + std::to_string(table_groups) + "x" + std::to_string(kTableWays) : "")
+     << " pool=" << pool_name(pool) << " head=" << head_name(head) << " char=";
   if (tokenizer.char_min)
     os << int{tokenizer.char_min} << "-" << int{tokenizer.char_max};
   else
@@ -94,6 +103,19 @@ void FloatModel::init(const ModelShape& s, std::vector<std::string> label_names)
   w2.assign(s.linear ? 0 : size_t{s.outputs} * s.out_in(), 0.0f);
   b2.assign(s.outputs, 0.0f);
   threshold.assign(s.outputs, 0.5f);
+  table.assign(size_t{kTableWays} * s.table_groups, 0);
+}
+
+FeatureMap feature_map(const ModelShape& s, const std::vector<uint8_t>& table) {
+  if (table.size() != size_t{kTableWays} * s.table_groups)
+    throw Error("internal error: the exact table has " + std::to_string(table.size()) + " fingerprints for " +
+                std::to_string(s.table_groups) + " groups");
+  FeatureMap f;
+  f.buckets = s.tokenizer.buckets;
+  f.groups = s.table_groups;
+  f.first = s.table_first();
+  f.table = table.data();
+  return f;
 }
 
 namespace {
@@ -104,7 +126,36 @@ struct AppendSink {
   void operator()(uint32_t hash, uint8_t) { out->push_back(bucket_of(hash, buckets)); }
 };
 
+struct MapSink {
+  std::vector<uint16_t>* out;
+  const FeatureMap* map;
+  void operator()(uint32_t hash, uint8_t) { out->push_back((*map)(hash)); }
+};
+
+struct HashSink {
+  std::vector<uint32_t>* out;
+  void operator()(uint32_t hash, uint8_t) { out->push_back(hash); }
+};
+
 }  // namespace
+
+void append_text_features(const TokenizerConfig& cfg, const FeatureMap& map, const std::string& text,
+                          std::vector<uint16_t>& out) {
+  if (!map.groups) return append_text_features(cfg, text, out);
+  TokenizerState st;
+  tokenizer_reset(st);
+  MapSink sink{&out, &map};
+  for (const char c : text) tokenizer_push(cfg, st, static_cast<uint8_t>(c), sink);
+  tokenizer_finish(cfg, st, sink);
+}
+
+void append_text_hashes(const TokenizerConfig& cfg, const std::string& text, std::vector<uint32_t>& out) {
+  TokenizerState st;
+  tokenizer_reset(st);
+  HashSink sink{&out};
+  for (const char c : text) tokenizer_push(cfg, st, static_cast<uint8_t>(c), sink);
+  tokenizer_finish(cfg, st, sink);
+}
 
 void append_text_features(const TokenizerConfig& cfg, const std::string& text, std::vector<uint16_t>& out) {
   TokenizerState st;
@@ -126,7 +177,9 @@ void append_text_row(const ModelShape& s, std::vector<uint16_t>& out) {
 }
 
 std::vector<uint16_t> FloatModel::features(const std::string& text) const {
-  std::vector<uint16_t> f = text_features(shape.tokenizer, text);
+  std::vector<uint16_t> f;
+  f.reserve(text.size() * 2 + 4);
+  append_text_features(shape.tokenizer, feature_map(), text, f);
   append_text_row(shape, f);
   return f;
 }

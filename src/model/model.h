@@ -44,11 +44,19 @@ struct ModelShape {
   // without the row.
   bool text_row = false;
   uint8_t text_row_count = 1;
+  // The exact table: G groups of kTableWays slots (0: none). Each slot is one more embedding row,
+  // after the buckets and the text row (rows table_first() ..), reached by the features whose hash
+  // matches the slot's fingerprint byte (FloatModel::table, tt::feature_row). Counted in the
+  // budget as its 4G fingerprint bytes plus 4G rows.
+  uint32_t table_groups = 0;
 
-  // Embedding rows: B, plus the text row.
-  uint32_t rows() const { return tokenizer.buckets + (text_row ? 1u : 0u); }
+  // Embedding rows: B, plus the text row, plus the table's 4G slots.
+  uint32_t rows() const { return table_first() + kTableWays * table_groups; }
+  // The first slot row of the exact table: B, plus the text row.
+  uint32_t table_first() const { return tokenizer.buckets + (text_row ? 1u : 0u); }
   uint32_t out_in() const { return hidden ? hidden : dim; }
-  // Number of weights (and biases): what the flash budget counts, one byte each once int8.
+  // Number of weights (and biases) plus the table's fingerprint bytes: what the flash budget
+  // counts, one byte each once int8.
   uint64_t parameter_count() const;
   // Throws tt::UsageError when the shape cannot work.
   void check() const;
@@ -58,6 +66,18 @@ struct ModelShape {
 
 // The pooling scale for n features (1/n, 1/sqrt(n), 1; 0 features give 0).
 float pool_scale(Pool p, size_t n);
+
+// How a feature hash becomes an embedding row: tt::feature_row over the buckets and, when the
+// model has one, its exact table (`table` points at 4G fingerprint bytes that must outlive it).
+struct FeatureMap {
+  uint32_t buckets = 1, groups = 0, first = 0;
+  const uint8_t* table = nullptr;
+  uint16_t operator()(uint32_t hash) const {
+    return static_cast<uint16_t>(feature_row(hash, buckets, groups, table, first));
+  }
+};
+// The map of a shape and its fingerprints (table.size() must be 4 x shape.table_groups).
+FeatureMap feature_map(const ModelShape& s, const std::vector<uint8_t>& table);
 
 struct FloatModel {
   ModelShape shape;
@@ -70,9 +90,13 @@ struct FloatModel {
   std::vector<float> threshold;
   // Free text recorded in the model file (tool version, training options); no timestamp.
   std::string info;
+  // The exact table's fingerprint bytes, kTableWays per group (shape.table_groups), group-major.
+  std::vector<uint8_t> table;
 
   // Allocates zeroed tensors for `shape` (thresholds 0.5).
   void init(const ModelShape& s, std::vector<std::string> label_names);
+  // The feature map of this model (its buckets and exact table).
+  FeatureMap feature_map() const { return tt::feature_map(shape, table); }
 
   // The features of a text: the hashed buckets in the order the device tokenizer emits them, then
   // the text row (index B) c times when the shape has one (append_text_row).
@@ -85,10 +109,15 @@ struct FloatModel {
 };
 
 // The hashed feature buckets of a text under a tokenizer config (host helper over the device
-// tokenizer).
+// tokenizer); no exact table.
 std::vector<uint16_t> text_features(const TokenizerConfig& cfg, const std::string& text);
 // Appends the features of a text to `out` (no allocation when `out` has capacity).
 void append_text_features(const TokenizerConfig& cfg, const std::string& text, std::vector<uint16_t>& out);
+// The same through a feature map (the exact table).
+void append_text_features(const TokenizerConfig& cfg, const FeatureMap& map, const std::string& text,
+                          std::vector<uint16_t>& out);
+// Appends the raw 32-bit feature hashes of a text (what the map takes).
+void append_text_hashes(const TokenizerConfig& cfg, const std::string& text, std::vector<uint32_t>& out);
 // Appends the text row's index B text_row_count times when the shape has the row (nothing
 // otherwise): what the trainer, the float model and calibration append to every text's features,
 // and what the device's model_read adds (c to n, c times the row to the sums).

@@ -24,6 +24,8 @@ constexpr uint32_t kMaxRank = 4;
 
 constexpr uint32_t kTagShape = section_tag("SHAP");
 constexpr uint8_t kShapeTextRow = 1;  // SHAP shape flags: the text row
+constexpr uint8_t kShapeTable = 2;    // SHAP shape flags: the exact table
+constexpr uint32_t kTagTable = section_tag("XTAB");
 constexpr uint32_t kTagLabels = section_tag("LABL");
 constexpr uint32_t kTagThresholds = section_tag("THRS");
 constexpr uint32_t kTagTensor = section_tag("TENS");
@@ -283,7 +285,9 @@ void write_shared_sections(ModelContainer& c, const ModelShape& s, const std::ve
     w.u8(kTokenizerScheme);  // appended with scheme 2; a file without it hashed with scheme 1
     // Appended with the text row: shape flags, bit 0 the text row. Written only when non-zero, so
     // a model without one keeps its bytes (and older readers, which refuse the longer section).
-    if (s.text_row) w.u8(kShapeTextRow);
+    // Bit 1, the exact table, came later the same way.
+    const uint8_t shape_flags = (s.text_row ? kShapeTextRow : 0) | (s.table_groups ? kShapeTable : 0);
+    if (shape_flags) w.u8(shape_flags);
     // Appended with the text row count c: written only when c != 1 (so after the flags byte, which
     // a text row makes non-zero), so a model counting the row once keeps its bytes.
     if (s.text_row && s.text_row_count != 1) w.u8(s.text_row_count);
@@ -328,8 +332,9 @@ bool read_shared_section(const Section& sec, const std::string& name, SharedSect
     const bool has_count = r.remaining() != 0;
     const uint8_t row_count = has_count ? r.u8() : 1;
     r.expect_end();
-    if (shape_flags & ~kShapeTextRow) r.fail("unknown shape flags " + std::to_string(shape_flags));
+    if (shape_flags & ~(kShapeTextRow | kShapeTable)) r.fail("unknown shape flags " + std::to_string(shape_flags));
     shape.text_row = (shape_flags & kShapeTextRow) != 0;
+    out.table_flag = (shape_flags & kShapeTable) != 0;
     if (has_count && (!shape.text_row || row_count < 2))
       r.fail("bad text row count " + std::to_string(row_count) + " (present only with the text row, 2 .. " +
              std::to_string(kMaxTextRowCount) + ")");
@@ -389,6 +394,12 @@ std::string serialize_model(const FloatModel& m) {
   ModelContainer c;
   c.kind = ModelKind::kFloat32;
   write_shared_sections(c, s, m.labels, m.threshold);
+  if (s.table_groups) {
+    ByteWriter w;
+    w.u32(s.table_groups);
+    for (uint8_t b : m.table) w.u8(b);
+    c.sections.push_back({kTagTable, std::move(w.data())});
+  }
   write_tensor(c, "emb", {s.rows(), s.dim}, m.emb);
   if (s.hidden) {
     write_tensor(c, "w1", {s.hidden, s.dim}, m.w1);
@@ -414,6 +425,9 @@ FloatModel parse_model(const std::string& bytes, const std::string& name) {
     bool present = false;
   };
   RawTensor emb, w1, b1, w2, b2;
+  bool have_table = false;
+  uint32_t table_groups = 0;
+  std::vector<uint8_t> table;
 
   for (const Section& sec : c.sections) {
     const std::string what = name + ": section " + tag_name(sec.tag);
@@ -451,6 +465,18 @@ FloatModel parse_model(const std::string& bytes, const std::string& name) {
         if (!std::isfinite(v)) r.fail("tensor '" + tname + "' holds a non-finite value at index " + std::to_string(i));
         t->data[i] = v;
       }
+    } else if (sec.tag == kTagTable) {
+      if (have_table) throw fail("duplicate section XTAB");
+      have_table = true;
+      table_groups = r.u32();
+      if (table_groups == 0 || table_groups > kMaxTableGroups)
+        r.fail("bad exact-table group count " + std::to_string(table_groups) + " (1 .. " +
+               std::to_string(kMaxTableGroups) + ")");
+      if (r.remaining() != uint64_t{kTableWays} * table_groups)
+        r.fail("holds " + std::to_string(r.remaining()) + " fingerprint bytes for " + std::to_string(table_groups) +
+               " groups of " + std::to_string(kTableWays));
+      table.resize(size_t{kTableWays} * table_groups);
+      for (auto& b : table) b = r.u8();
     } else if (sec.tag == kTagInfo) {
       info = sec.payload;
     } else if (tag_is_critical(sec.tag)) {
@@ -458,6 +484,14 @@ FloatModel parse_model(const std::string& bytes, const std::string& name) {
     }
   }
   check_shared_sections(shared, name);
+  if (have_table != shared.table_flag)
+    throw fail(have_table ? "section XTAB without the exact-table shape flag" : "missing section XTAB");
+  shared.shape.table_groups = table_groups;
+  try {
+    shared.shape.check();
+  } catch (const UsageError& e) {
+    throw fail(std::string("inconsistent shape: ") + e.what());
+  }
   const ModelShape& shape = shared.shape;
 
   FloatModel m;
@@ -483,6 +517,7 @@ FloatModel parse_model(const std::string& bytes, const std::string& name) {
   take(b2, "b2", true, {shape.outputs}, m.b2);
   m.threshold = std::move(shared.thresholds);
   m.info = std::move(info);
+  m.table = std::move(table);
   return m;
 }
 
@@ -492,7 +527,8 @@ void save_model(const std::string& path, const FloatModel& model) {
   const bool ok = model.labels.size() == s.outputs && model.threshold.size() == s.outputs &&
                   model.emb.size() == size_t{s.rows()} * s.dim &&
                   model.w1.size() == size_t{s.hidden} * s.dim && model.b1.size() == s.hidden &&
-                  model.w2.size() == (s.linear ? 0 : size_t{s.outputs} * s.out_in()) && model.b2.size() == s.outputs;
+                  model.w2.size() == (s.linear ? 0 : size_t{s.outputs} * s.out_in()) && model.b2.size() == s.outputs &&
+                  model.table.size() == size_t{kTableWays} * s.table_groups;
   if (!ok) throw Error(path + ": internal error: the model's tensors do not match its shape");
   write_file_atomic(path, serialize_model(model));
 }

@@ -65,6 +65,9 @@ struct SharedSections {
   std::vector<std::string> labels;
   std::vector<float> thresholds;
   bool have_shape = false, have_labels = false, have_thresholds = false;
+  // SHAP shape flag bit 1: the model has an exact table (shape.table_groups and the fingerprints
+  // come from the float file's XTAB section or the int8 file's image).
+  bool table_flag = false;
 };
 void write_shared_sections(ModelContainer& c, const ModelShape& shape, const std::vector<std::string>& labels,
                            const std::vector<float>& thresholds);

@@ -221,9 +221,10 @@ Ranges calibrate(const FloatModel& m, const std::vector<std::string>& texts, con
   if (!texts.empty()) {
     std::vector<double> pooled, act;
     std::vector<uint16_t> f;
+    const FeatureMap map = m.feature_map();
     for (const auto& t : texts) {
       f.clear();
-      append_text_features(s.tokenizer, t, f);
+      append_text_features(s.tokenizer, map, t, f);
       append_text_row(s, f);
       forward(m, f, pooled, act);
       for (uint32_t d = 0; d < D; ++d) r.pooled[d] = std::max(r.pooled[d], std::fabs(pooled[d]));
@@ -253,6 +254,8 @@ Ranges calibrate(const FloatModel& m, const std::vector<std::string>& texts, con
 QuantModel quantize(const FloatModel& m, const Ranges& ranges, const std::string& qinfo) {
   const ModelShape& s = m.shape;
   s.check();
+  if (m.table.size() != size_t{kTableWays} * s.table_groups)
+    throw Error("internal error: the exact table's fingerprints do not match its groups");
   const Plan p = make_plan(m, ranges);
   const uint32_t K = s.outputs;
   std::string labels;
@@ -269,7 +272,7 @@ QuantModel quantize(const FloatModel& m, const Ranges& ranges, const std::string
   img += "TTQ8";
   img.push_back(static_cast<char>(TT_MODEL_FORMAT_VERSION));
   img.push_back(static_cast<char>((s.linear ? kModelLinear : 0) | (s.head == Head::kSoftmax ? kModelSoftmax : 0) |
-                                 (s.text_row ? kModelTextRow : 0)));
+                                 (s.text_row ? kModelTextRow : 0) | (s.table_groups ? kModelExactTable : 0)));
   img.push_back(static_cast<char>(s.pool));
   img.push_back(static_cast<char>(s.text_row ? s.text_row_count - 1 : 0));  // the text row count less 1
   put_u32(img, 0);  // total size, patched below
@@ -286,9 +289,10 @@ QuantModel quantize(const FloatModel& m, const Ranges& ranges, const std::string
   put_u16(img, p.ah);
   const std::string parent = serialize_model(m);
   put_u32(img, crc32(parent.data(), parent.size() - 4));  // the parent's CRC-32 (without its trailer)
-  put_u32(img, 0);
+  put_u32(img, s.table_groups);  // the exact table's groups G (0: none)
   if (img.size() != kModelHeaderBytes) throw Error("internal error: device image header size");
-  img.append(reinterpret_cast<const char*>(p.emb.data()), p.emb.size());
+  img.append(reinterpret_cast<const char*>(p.emb.data()), p.emb.size());  // B + text row + 4G rows
+  img.append(reinterpret_cast<const char*>(m.table.data()), m.table.size());  // the 4G fingerprints
   for (double v : p.mpool) put_rescale(img, v);
   img.append(reinterpret_cast<const char*>(p.w1.data()), p.w1.size());
   for (int32_t v : p.b1) put_u32(img, static_cast<uint32_t>(v));
@@ -407,8 +411,10 @@ QuantModel parse_quant(const std::string& bytes, const std::string& name) {
                     ((m.flags & kModelSoftmax) != 0) == (s.head == Head::kSoftmax) &&
                     ((m.flags & kModelTextRow) != 0) == s.text_row &&
                     model_text_row_count(m) == (s.text_row ? s.text_row_count : 0) &&
+                    ((m.flags & kModelExactTable) != 0) == shared.table_flag &&
                     m.pool == static_cast<uint8_t>(s.pool);
   if (!same) throw fail("the device image disagrees with section SHAP");
+  q.shape.table_groups = m.groups;  // the table lives in the image only
   if (q.labels.size() != s.outputs || q.float_threshold.size() != s.outputs)
     throw fail("labels/thresholds do not match the number of outputs");
   for (uint16_t k = 0; k < m.outputs; ++k) {

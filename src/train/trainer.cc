@@ -15,6 +15,7 @@
 #include <numeric>
 #include <sstream>
 #include <thread>
+#include <unordered_map>
 
 #include "common/error.h"
 #include "quant/fake_quant.h"
@@ -300,24 +301,25 @@ struct Tokenized {
 struct KindSink {
   std::vector<uint16_t>* out;
   std::vector<uint8_t>* kinds;
-  uint32_t buckets;
+  const FeatureMap* map;
   void operator()(uint32_t hash, uint8_t kind) {
-    out->push_back(bucket_of(hash, buckets));
+    out->push_back((*map)(hash));
     kinds->push_back(kind);
   }
 };
 
-void append_features_with_kinds(const TokenizerConfig& cfg, const std::string& text, std::vector<uint16_t>& out,
-                                std::vector<uint8_t>& kinds) {
+void append_features_with_kinds(const TokenizerConfig& cfg, const FeatureMap& map, const std::string& text,
+                                std::vector<uint16_t>& out, std::vector<uint8_t>& kinds) {
   TokenizerState st;
   tokenizer_reset(st);
-  KindSink sink{&out, &kinds, cfg.buckets};
+  KindSink sink{&out, &kinds, &map};
   for (const char c : text) tokenizer_push(cfg, st, static_cast<uint8_t>(c), sink);
   tokenizer_finish(cfg, st, sink);
 }
 
 // Every text's features end with the text row's index B, c times, when the shape has it (kind: word).
-Tokenized tokenize_all(const data::Dataset& d, const ModelShape& shape, WorkerPool& pool, bool with_kinds) {
+Tokenized tokenize_all(const data::Dataset& d, const ModelShape& shape, const FeatureMap& map, WorkerPool& pool,
+                       bool with_kinds) {
   const TokenizerConfig& cfg = shape.tokenizer;
   const unsigned T = pool.size();
   const size_t n = d.size();
@@ -333,9 +335,9 @@ Tokenized tokenize_all(const data::Dataset& d, const ModelShape& shape, WorkerPo
     for (size_t i = b; i < e; ++i) {
       const size_t before = part[t].size();
       if (with_kinds)
-        append_features_with_kinds(cfg, d.texts[i], part[t], kpart[t]);
+        append_features_with_kinds(cfg, map, d.texts[i], part[t], kpart[t]);
       else
-        append_text_features(cfg, d.texts[i], part[t]);
+        append_text_features(cfg, map, d.texts[i], part[t]);
       const size_t row_at = part[t].size();
       append_text_row(shape, part[t]);
       if (with_kinds) kpart[t].resize(kpart[t].size() + (part[t].size() - row_at), static_cast<uint8_t>(kFeatureWord));
@@ -424,6 +426,21 @@ double default_valid(const ModelShape& shape, bool refit) { return shape.linear 
 
 float default_nb_alpha(const ModelShape& shape) { return shape.linear ? kDefaultNbAlpha : 0.0f; }
 
+uint32_t default_exact_table(uint64_t max_flash, const ModelShape& shape) {
+  if (!max_flash || max_flash > kSmallBudget || !shape.linear || shape.outputs != 1) return 0;
+  return static_cast<uint32_t>(max_flash * kDefaultTablePer4K / 4096);
+}
+
+uint32_t exact_table_entries(const TrainOptions& opt, const ModelShape& shape) {
+  if (opt.exact_table >= 0) return static_cast<uint32_t>(std::min<int64_t>(opt.exact_table, UINT32_MAX));
+  // An explicit --buckets keeps the plain hashed model (it would not leave room for the default table).
+  return opt.buckets_set ? 0 : default_exact_table(opt.max_flash, shape);
+}
+
+uint32_t table_groups_for(uint32_t entries) {
+  return static_cast<uint32_t>(std::ceil(entries / (kTableWays * kTableLoad) - 1e-9));
+}
+
 bool uses_class_weights(ClassWeight cw, Head head) {
   if (cw == ClassWeight::kAuto) return head == Head::kSoftmax;
   return cw == ClassWeight::kBalanced;
@@ -435,8 +452,11 @@ std::string budget_rule_text() {
   return "--max-flash BYTES picks the shape (one byte per parameter, biases included): the hashed linear "
          "model (no output layer, D = outputs K) with the most buckets that fit next to its K biases and "
          "the K weights of its text row (--text-row), B = floor((BYTES - 2K) / K) rounded down to a multiple "
-         "of 64, at most 65472 (4K, 1 output: B = 4032; 32K, 3 classes: B = 10880). Budgets up to 8K use "
-         "words and char 3-4 n-grams (no bigrams) unless --char-ngrams or --word-ngrams is given. In our experiments the linear model beat "
+         "of 64, at most 65472 (32K, 1 output: B = 32704; 32K, 3 classes: B = 10880). Budgets up to 8K use "
+         "words and char 3-4 n-grams (no bigrams) unless --char-ngrams or --word-ngrams is given, and, with one "
+         "output, an exact table of 600 features per 4K (--exact-table): its 4G fingerprint bytes and 4G slot rows "
+         "are paid for by buckets (4K, 1 output: G = 188, B = 2560; --exact-table 0: B = 4032). In our experiments "
+         "the linear model beat "
          "every embedding + output layer shape of the same size on the binary, multi-label and multi-class "
          "tasks. Explicit --dim/--hidden (with or without --buckets) switch to an embedding model whose buckets "
          "are refitted to the budget.";
@@ -527,11 +547,158 @@ ModelShape resolve_shape(const TrainOptions& opt, const data::Dataset& d) {
   s.text_row_count = !s.text_row           ? 1
                      : opt.text_row_count ? static_cast<uint8_t>(opt.text_row_count)
                                           : default_text_row_count(s);
+  // The exact table: its groups, and with a budget, the buckets that pay for it.
+  const uint32_t entries = exact_table_entries(opt, s);
+  if (entries) {
+    const uint32_t groups = table_groups_for(entries);
+    if (groups > kMaxTableGroups)
+      throw UsageError("--exact-table " + std::to_string(entries) + " needs " + std::to_string(groups) +
+                       " groups; at most " + std::to_string(kMaxTableGroups) + " (" +
+                       std::to_string(static_cast<uint64_t>(kMaxTableGroups * kTableWays * kTableLoad)) + " entries)");
+    s.table_groups = groups;
+    if (opt.max_flash && !opt.buckets_set) {
+      ModelShape probe = s;
+      probe.tokenizer.buckets = 0;
+      const uint64_t fixed = probe.parameter_count();
+      if (opt.max_flash < fixed + 64ull * s.dim)
+        throw UsageError("--exact-table " + std::to_string(entries) + " takes " + std::to_string(fixed) +
+                         " of --max-flash " + std::to_string(opt.max_flash) +
+                         " bytes with the biases and the text row, leaving less than 64 buckets: use a smaller table "
+                         "or a larger budget");
+      s.tokenizer.buckets = std::min<uint32_t>(kMaxBuckets - (s.text_row ? 1u : 0u) - kTableWays * groups,
+                                               round_down((opt.max_flash - fixed) / s.dim, 64));
+    }
+  }
   s.check();
   if (opt.max_flash && s.parameter_count() > opt.max_flash)
     throw UsageError("the model (" + s.describe() + ") does not fit --max-flash " + std::to_string(opt.max_flash));
   return s;
 }
+
+namespace {
+
+// ---- Exact table ------------------------------------------------------------------------------
+
+// The selection pass of the exact table (TrainOptions::exact_table): a linear model on the
+// unhashed features of the training rows (every distinct 32-bit hash its own weight vector, plus
+// the text row as a bias-like feature counted c times), pooled as the model pools, trained with
+// AdaGrad, kTableSelectL2 times the L2 penalty (not on the text row and the biases: CV, round 8,
+// the full penalty selects worse), the learning rate and its linear
+// decay, batches and epochs of the final training, on one thread in a seeded order (the result
+// does not depend on --threads). Features are ranked by the norm of their weight vector (ties: the
+// lower hash first) and put into their groups greedily: a feature whose group is full, or holds
+// its fingerprint already, is skipped (it will reach that slot by its fingerprint anyway); the
+// pass stops after `entries` features or at the end of the ranking. An empty slot gets the lowest
+// byte not yet in its group (a row only false matches reach). Returns the 4G fingerprint bytes.
+std::vector<uint8_t> select_table(const data::Dataset& d, const ModelShape& shape, const std::vector<size_t>& rows,
+                                  uint32_t entries, const TrainOptions& opt, float l2, float lr0, const float* wp,
+                                  const float* wn, const float* wc, uint32_t* placed) {
+  const size_t K = shape.outputs;
+  const uint32_t G = shape.table_groups;
+  // Distinct hashes -> indices in order of first appearance (deterministic).
+  std::unordered_map<uint32_t, uint32_t> index;
+  std::vector<uint32_t> hash_of, feats, hashes;
+  std::vector<uint64_t> offs{0};
+  for (size_t i : rows) {
+    hashes.clear();
+    append_text_hashes(shape.tokenizer, d.texts[i], hashes);
+    for (uint32_t h : hashes) {
+      auto it = index.emplace(h, static_cast<uint32_t>(hash_of.size()));
+      if (it.second) hash_of.push_back(h);
+      feats.push_back(it.first->second);
+    }
+    offs.push_back(feats.size());
+  }
+  const size_t F = hash_of.size();
+  const uint32_t row = static_cast<uint32_t>(F);  // the text row
+  const uint32_t c = shape.text_row ? shape.text_row_count : 0;
+  std::vector<float> w((F + 1) * K, 0.0f), s1((F + 1) * K, 0.0f), g((F + 1) * K, 0.0f);
+  std::vector<float> b(K, 0.0f), sb(K, 0.0f), gb(K, 0.0f), z(K), dz(K);
+  std::vector<uint8_t> touched(F + 1, 0);
+  std::vector<uint32_t> list;
+  std::vector<size_t> perm(rows.size());
+  std::iota(perm.begin(), perm.end(), size_t{0});
+  detail::Rng rng(opt.seed * 0x2545F4914F6CDD1Dull + 7);
+  const size_t bs = opt.batch;
+  const double total = static_cast<double>((perm.size() + bs - 1) / bs) * opt.epochs;
+  double step = 0;
+  auto adagrad = [](float& wi, float gi, float& si, float lr) {
+    si += gi * gi;
+    wi -= lr * gi / (std::sqrt(si) + 1e-6f);
+  };
+  for (uint32_t epoch = 0; epoch < opt.epochs; ++epoch) {
+    for (size_t i = perm.size(); i > 1; --i) std::swap(perm[i - 1], perm[rng.below(i)]);
+    for (size_t start = 0; start < perm.size(); start += bs) {
+      const size_t nb = std::min(bs, perm.size() - start);
+      const float lr = static_cast<float>(lr0 * std::max(0.0, 1.0 - step / total));
+      ++step;
+      std::fill(gb.begin(), gb.end(), 0.0f);
+      for (size_t j = 0; j < nb; ++j) {
+        const size_t r = perm[start + j];
+        const uint64_t lo = offs[r], hi = offs[r + 1];
+        const float sc = pool_scale(shape.pool, static_cast<size_t>(hi - lo) + c);
+        for (size_t k = 0; k < K; ++k) {
+          double sum = static_cast<double>(w[row * K + k]) * c;
+          for (uint64_t q = lo; q < hi; ++q) sum += w[size_t{feats[q]} * K + k];
+          z[k] = static_cast<float>(sum) * sc + b[k];
+        }
+        detail::loss_and_grad(shape.head, z.data(), &d.targets[rows[r] * K], K, wp, wn, wc, dz.data());
+        auto add = [&](uint32_t f, float times) {
+          if (!touched[f]) {
+            touched[f] = 1;
+            list.push_back(f);
+          }
+          for (size_t k = 0; k < K; ++k) g[size_t{f} * K + k] += times * sc * dz[k];
+        };
+        for (uint64_t q = lo; q < hi; ++q) add(feats[q], 1.0f);
+        if (c) add(row, static_cast<float>(c));
+        for (size_t k = 0; k < K; ++k) gb[k] += dz[k];
+      }
+      std::sort(list.begin(), list.end());  // a fixed update order
+      for (uint32_t f : list) {
+        for (size_t k = 0; k < K; ++k) {
+          const size_t o = size_t{f} * K + k;
+          adagrad(w[o], g[o] + (f == row ? 0.0f : l2 * w[o]), s1[o], lr);
+          g[o] = 0.0f;
+        }
+        touched[f] = 0;
+      }
+      list.clear();
+      for (size_t k = 0; k < K; ++k) adagrad(b[k], gb[k], sb[k], lr);
+    }
+  }
+  // Rank and fill.
+  std::vector<std::pair<float, uint32_t>> rank(F);
+  for (size_t f = 0; f < F; ++f) {
+    float n2 = 0;
+    for (size_t k = 0; k < K; ++k) n2 += w[f * K + k] * w[f * K + k];
+    rank[f] = {n2, hash_of[f]};
+  }
+  std::sort(rank.begin(), rank.end(), [](const std::pair<float, uint32_t>& x, const std::pair<float, uint32_t>& y) {
+    return x.first != y.first ? x.first > y.first : x.second < y.second;
+  });
+  std::vector<uint8_t> fp(size_t{kTableWays} * G, 0), used(G, 0);
+  uint32_t n_in = 0;
+  for (const auto& e : rank) {
+    if (n_in >= entries) break;
+    const uint32_t h = e.second;
+    const uint32_t grp = bucket_of(h, G);
+    const uint8_t f = table_fingerprint(h);
+    uint8_t* slot = &fp[size_t{grp} * kTableWays];
+    if (used[grp] == kTableWays || std::find(slot, slot + used[grp], f) != slot + used[grp]) continue;
+    slot[used[grp]++] = f;
+    ++n_in;
+  }
+  for (uint32_t grp = 0; grp < G; ++grp) {
+    uint8_t* slot = &fp[size_t{grp} * kTableWays];
+    for (uint8_t v = 0; used[grp] < kTableWays; ++v)
+      if (std::find(slot, slot + used[grp], v) == slot + used[grp]) slot[used[grp]++] = v;
+  }
+  if (placed) *placed = n_in;
+  return fp;
+}
+
+}  // namespace
 
 // ---- Training ---------------------------------------------------------------------------------
 
@@ -545,7 +712,7 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
   if (!(valid < 1)) throw UsageError("--valid must be in [0, 1)");
   const size_t n = d.size();
   const size_t K = shape.outputs, D = shape.dim, H = shape.hidden, I = shape.out_in();
-  const size_t B = shape.rows();  // embedding rows: the buckets and the text row
+  const size_t B = shape.rows();  // embedding rows: the buckets, the text row, the exact table's slots
   if (d.targets.size() != n * K) throw Error(d.path + ": internal error: targets do not match the rows");
   if (shape.head == Head::kSoftmax) {
     for (size_t i = 0; i < n; ++i) {
@@ -563,21 +730,6 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
   const bool progress = !opt.quiet;
   const bool tty = progress && is_terminal_stderr();
 
-  // Tokenize once.
-  const bool kind_scaled = opt.kind_scale[0] != 1.0f || opt.kind_scale[1] != 1.0f || opt.kind_scale[2] != 1.0f;
-  if (kind_scaled && !shape.linear)
-    throw UsageError("--kind-scale applies to linear models only (--linear or --max-flash)");
-  for (float ks : opt.kind_scale)
-    if (!(ks > 0)) throw UsageError("--kind-scale factors must be positive");
-  const Tokenized tok = tokenize_all(d, shape, pool, kind_scaled);
-  const auto t_tok = Clock::now();
-
-  // Training threads. The result does not depend on the thread count (see trainer.h), so a model
-  // whose batches are too small to repay two thread hand-offs per batch trains on one thread.
-  const double avg_feats = n ? static_cast<double>(tok.feats.size()) / static_cast<double>(n) : 0.0;
-  const double batch_work = avg_feats * static_cast<double>(opt.batch) * static_cast<double>(shape.dim + shape.hidden);
-  WorkerPool& tpool = batch_work >= kMinParallelBatchWork ? pool : single;
-  const unsigned T = tpool.size();
 
   // Validation split (deterministic with the seed).
   std::vector<size_t> order(n);
@@ -614,10 +766,38 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
   const float* wn = shape.head == Head::kSigmoid ? wneg.data() : nullptr;
   const float* wc = shape.head == Head::kSoftmax ? wcls.data() : nullptr;
 
+  // Tokenize once.
+  const bool kind_scaled = opt.kind_scale[0] != 1.0f || opt.kind_scale[1] != 1.0f || opt.kind_scale[2] != 1.0f;
+  if (kind_scaled && !shape.linear)
+    throw UsageError("--kind-scale applies to linear models only (--linear or --max-flash)");
+  for (float ks : opt.kind_scale)
+    if (!(ks > 0)) throw UsageError("--kind-scale factors must be positive");
+  // The exact table: its selection pass on the training rows, then the features through it.
+  std::vector<uint8_t> table;
+  uint32_t table_entries = 0;
+  if (shape.table_groups) {
+    table = select_table(d, shape, train_idx, exact_table_entries(opt, shape), opt,
+                         kTableSelectL2 * (opt.l2 >= 0 ? opt.l2 : default_l2(shape)), opt.lr > 0 ? opt.lr : default_lr(opt.optimizer, shape),
+                         wp, wn, wc, &table_entries);
+    if (progress)
+      std::fprintf(stderr, "train: exact table of %u groups x %u: %u features selected\n", shape.table_groups,
+                   unsigned{kTableWays}, table_entries);
+  }
+  const Tokenized tok = tokenize_all(d, shape, feature_map(shape, table), pool, kind_scaled);
+  const auto t_tok = Clock::now();
+
+  // Training threads. The result does not depend on the thread count (see trainer.h), so a model
+  // whose batches are too small to repay two thread hand-offs per batch trains on one thread.
+  const double avg_feats = n ? static_cast<double>(tok.feats.size()) / static_cast<double>(n) : 0.0;
+  const double batch_work = avg_feats * static_cast<double>(opt.batch) * static_cast<double>(shape.dim + shape.hidden);
+  WorkerPool& tpool = batch_work >= kMinParallelBatchWork ? pool : single;
+  const unsigned T = tpool.size();
+
   // Initialise.
   FloatModel m;
   m.init(shape, d.label_names);
   m.info = opt.info;
+  m.table = table;
   const FloatModel m_zero = m;
   // Sets the weights to their initial values (the same for every call).
   auto init_weights = [&]() {
@@ -677,12 +857,12 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
   }
   // The text row's scale: the NB scale like any bucket, or 1.
   if (shape.text_row && !opt.text_row_nb && !nb_r.empty())
-    for (size_t k = 0; k < K; ++k) nb_r[(B - 1) * K + k] = 1.0f;
+    for (size_t k = 0; k < K; ++k) nb_r[size_t{shape.tokenizer.buckets} * K + k] = 1.0f;
   std::vector<float> nb_v(nb_r.empty() ? 0 : m.emb.size(), 0.0f);
   // The text row's optimiser: without the L2 penalty unless text_row_l2.
   OptConfig oc_row = oc;
   if (shape.text_row && !opt.text_row_l2) oc_row.l2 = 0.0f;
-  const size_t row_index = shape.text_row ? B - 1 : SIZE_MAX;
+  const size_t row_index = shape.text_row ? size_t{shape.tokenizer.buckets} : SIZE_MAX;
   const OptConfig& oc_emb = oc;
 
   // Quantisation-aware training: `shadow` holds the dequantised int8 weights of `m` under the

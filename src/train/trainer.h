@@ -98,6 +98,11 @@ struct TrainOptions {
   uint32_t text_row_count = 0;
   bool text_row_nb = false;
   bool text_row_l2 = false;
+  // The exact table (ModelShape::table_groups): how many features a selection pass puts into it
+  // (select_table in trainer.cc); 0 off; < 0 the default for the budget (default_exact_table).
+  // Its groups are sized for kTableLoad of them; with --max-flash the buckets shrink to pay for
+  // the fingerprints and slot rows.
+  int64_t exact_table = -1;
   double qat_margin = 2.0;    // as quant::QuantOptions::margin
   uint64_t seed = 1;
   uint32_t threads = 2;
@@ -147,6 +152,20 @@ constexpr double kDefaultValid = 0.1;
 double default_valid(const ModelShape& shape, bool refit);
 // The default NB smoothing for a shape: kDefaultNbAlpha for linear models, 0 (off) otherwise.
 float default_nb_alpha(const ModelShape& shape);
+// The exact table's default entries: kDefaultTablePer4K per 4,096 bytes of budget for linear
+// models with one output under a small budget (<= kSmallBudget: 600 at 4K, 1200 at 8K), 0
+// otherwise (docs/training.md round 8: Jigsaw 4K +0.010 CV AUC, 8K +0.007, SMS +-0.0003;
+// Davidson 4K, 3 outputs, lost 0.002 macro-F1 with 150 entries).
+constexpr uint32_t kDefaultTablePer4K = 600;
+// The selection pass's L2 penalty as a fraction of the final training's (CV, round 8).
+constexpr float kTableSelectL2 = 0.25f;
+uint32_t default_exact_table(uint64_t max_flash, const ModelShape& shape);
+// The entries of the exact table under these options (the default when opt.exact_table < 0, none
+// with an explicit --buckets).
+uint32_t exact_table_entries(const TrainOptions& opt, const ModelShape& shape);
+// The groups (of kTableWays slots) sized for E entries: ceil(E / (kTableWays x kTableLoad)).
+constexpr double kTableLoad = 0.8;
+uint32_t table_groups_for(uint32_t entries);
 // Whether balanced class weights are used for a head under a ClassWeight setting.
 bool uses_class_weights(ClassWeight cw, Head head);
 
