@@ -654,7 +654,8 @@ std::vector<uint8_t> select_table(const data::Dataset& d, const ModelShape& shap
         if (c) add(row, static_cast<float>(c));
         for (size_t k = 0; k < K; ++k) gb[k] += dz[k];
       }
-      std::sort(list.begin(), list.end());  // a fixed update order
+      // Each feature's update reads only its own weight, sum and gradient: any order gives the
+      // same weights (list's order is the batch's, deterministic anyway).
       for (uint32_t f : list) {
         for (size_t k = 0; k < K; ++k) {
           const size_t o = size_t{f} * K + k;
