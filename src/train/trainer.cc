@@ -583,8 +583,8 @@ namespace {
 // unhashed features of the training rows (every distinct 32-bit hash its own weight vector, plus
 // the text row as a bias-like feature counted c times), pooled as the model pools, trained with
 // AdaGrad, kTableSelectL2 times the L2 penalty (not on the text row and the biases: CV, round 8,
-// the full penalty selects worse), the learning rate and its linear
-// decay, batches and epochs of the final training, on one thread in a seeded order (the result
+// the full penalty selects worse), the learning rate and its linear decay and the batches of
+// the final training, at most kTableSelectEpochs epochs, on one thread in a seeded order (the result
 // does not depend on --threads). Features are ranked by the norm of their weight vector (ties: the
 // lower hash first) and put into their groups greedily: a feature whose group is full, or holds
 // its fingerprint already, is skipped (it will reach that slot by its fingerprint anyway); the
@@ -620,13 +620,14 @@ std::vector<uint8_t> select_table(const data::Dataset& d, const ModelShape& shap
   std::iota(perm.begin(), perm.end(), size_t{0});
   detail::Rng rng(opt.seed * 0x2545F4914F6CDD1Dull + 7);
   const size_t bs = opt.batch;
-  const double total = static_cast<double>((perm.size() + bs - 1) / bs) * opt.epochs;
+  const uint32_t epochs = std::min(opt.epochs, kTableSelectEpochs);
+  const double total = static_cast<double>((perm.size() + bs - 1) / bs) * epochs;
   double step = 0;
   auto adagrad = [](float& wi, float gi, float& si, float lr) {
     si += gi * gi;
     wi -= lr * gi / (std::sqrt(si) + 1e-6f);
   };
-  for (uint32_t epoch = 0; epoch < opt.epochs; ++epoch) {
+  for (uint32_t epoch = 0; epoch < epochs; ++epoch) {
     for (size_t i = perm.size(); i > 1; --i) std::swap(perm[i - 1], perm[rng.below(i)]);
     for (size_t start = 0; start < perm.size(); start += bs) {
       const size_t nb = std::min(bs, perm.size() - start);
