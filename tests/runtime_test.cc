@@ -542,6 +542,14 @@ TEST(Runtime, StaticPathEqualsGeneric) {
   check_static_equals_generic<2, 0, 0, TableSpec<2, 0, 0> >();
 }
 
+// Which static models model_push_text's Thumb-1 loop takes (M0Asm is defined on every target, so
+// the host checks it): the 32K default's shape only, never one with an exact table, whose rows
+// the loop does not look up.
+static_assert(tt::detail::M0Asm<tt::StaticModel<TestSpec<2, 3, 5> >, 1>::value, "the 32K default's shape");
+static_assert(!tt::detail::M0Asm<tt::StaticModel<TableSpec<2, 3, 5> >, 1>::value, "a table model");
+static_assert(!tt::detail::M0Asm<tt::StaticModel<TestSpec<1, 3, 4> >, 1>::value, "no bigrams");
+static_assert(!tt::detail::M0Asm<tt::StaticModel<TestSpec<2, 3, 5> >, 2>::value, "D = 2");
+
 // The exact table in the device image: flag bit 3, G at bytes 36-39, 4G more embedding rows after
 // the buckets and the text row, the 4G fingerprints before the pooled requantisers. The int8
 // scores follow the float model through the table (its slot rows hold weights far from the

@@ -712,10 +712,11 @@ TT_COLD_CALL void other_run(typename ModelArg<M>::Type m, ModelState<D, H, K>& s
 
 // Checks a device image and fills `m`. Refuses (and leaves m unusable) on: a null image or one
 // shorter than the header (kBadSize), a bad magic (kBadMagic), another format version, another
-// tokenizer scheme or non-zero reserved bytes (kBadVersion), sizes out of range or inconsistent
-// with `size`, a text row count (byte 7) without the text row or above 255 (kBadSize), a CRC
-// mismatch (kBadChecksum), requantisation parameters or biases outside their documented ranges,
-// labels not K NUL-terminated strings (kBadSize). Reads nothing outside image[0, size). Define
+// tokenizer scheme, unknown flags, or a table size G (bytes 36-39) without the table flag
+// (kBadVersion), sizes out of range or inconsistent with `size`, a text row count (byte 7)
+// without the text row or above 255, the table flag with G = 0 or G > kMaxTableGroups, more than
+// 65,536 embedding rows (kBadSize), a CRC mismatch (kBadChecksum), requantisation parameters or
+// biases outside their documented ranges, labels not K NUL-terminated strings (kBadSize). Reads nothing outside image[0, size). Define
 // TT_MODEL_NO_CHECKSUM to skip the CRC (saves about 0.3 s per 32 KB at 16 MHz on an AVR); the
 // structural checks stay.
 TT_NODISCARD TT_NOINLINE inline Status model_open(Model& m, const uint8_t* image, uint32_t size) {
@@ -862,9 +863,12 @@ namespace detail {
 
 // TT_M0_ASM: model_push_text's runs in hand-written Thumb-1 (m0_push_run, below) for the one
 // configuration it covers (M0Asm). 1 by default when compiling for a little-endian ARMv6-M core
-// (Cortex-M0/M0+) with GCC or Clang; define it 0 for push_run's C++ everywhere.
+// (Cortex-M0/M0+) with GCC or Clang and pgm.h's own TT_READ_BYTE (the loop reads the image with
+// plain loads, so a project's own accessor, e.g. for external flash, keeps the C++ loop); define
+// it 0 for push_run's C++ everywhere.
 #ifndef TT_M0_ASM
-#if defined(__GNUC__) && defined(__ARM_ARCH_6M__) && !defined(__ARMEB__) && !TT_SMALL
+#if defined(__GNUC__) && defined(__ARM_ARCH_6M__) && !defined(__ARMEB__) && !TT_SMALL && \
+    defined(TT_READ_BYTE_IS_DEFAULT)
 #define TT_M0_ASM 1
 #else
 #define TT_M0_ASM 0

@@ -48,8 +48,9 @@ void ModelShape::check() const {
     throw UsageError("at most " + std::to_string(kMaxTableGroups) + " exact-table groups, got " +
                      std::to_string(table_groups));
   if (rows() > kMaxBuckets)
-    throw UsageError("the buckets, the text row and the exact table's " + std::to_string(kTableWays * table_groups) +
-                     " slots make " + std::to_string(rows()) + " embedding rows; at most " +
+    throw UsageError(std::to_string(tokenizer.buckets) + " buckets" + (text_row ? ", the text row" : "") +
+                     " and the exact table's " + std::to_string(kTableWays * table_groups) + " slots make " +
+                     std::to_string(rows()) + " embedding rows; at most " +
                      std::to_string(kMaxBuckets) + " (features are 16-bit)");
   if (dim == 0 || dim > kMaxDim) throw UsageError("dim must be in [1, " + std::to_string(kMaxDim) + "]");
   if (hidden > kMaxHidden) throw UsageError("hidden must be in [0, " + std::to_string(kMaxHidden) + "]");
