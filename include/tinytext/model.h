@@ -1280,10 +1280,35 @@ __attribute__((naked, noinline)) inline void m0_push_run(const uint8_t*, const u
 }
 #endif
 
+// push_run's word byte on its locals: lower case, then shift_in / StreamHash::push on w, old and
+// len; the hash itself (every 4th byte) stays in the state.
+TT_INLINE void word_byte_on_locals(uint32_t& h, uint8_t b, uint32_t& w, uint32_t& old, uint32_t& len) {
+  if ((uint8_t)(b - 'A') < 26u) b = (uint8_t)(b + 32);
+  old = (old >> 8) | (w << 24);
+  w = (w >> 8) | ((uint32_t)b << 24);
+  if ((++len & 3u) == 0) StreamHash::word_round(h, w);
+}
+
+// push_run's path for any other byte through the state: stores the locals, runs other_byte
+// (inline, as model_push does) on a copy of the sink, and reloads them.
+template <class Cfg, class Sink>
+TT_INLINE void other_byte_via_state(const Cfg& c, TokenizerState& t, uint8_t b, uint32_t& w, uint32_t& old,
+                                    uint32_t& len, Sink& hot) {
+  t.word.w = w;
+  t.word.len = len;
+  t.old = old;
+  Sink sink = hot;  // the out-of-line parts take it by reference
+  other_byte(c, t, b, sink);
+  hot = sink;
+  w = t.word.w;
+  len = t.word.len;
+  old = t.old;
+}
+
 // The body of model_push_text: n bytes, none of which can reach the saturation limit (the caller
 // checked). The word's packed registers, its hash, the count and (D == 1) the sum live in locals
 // for the whole run, not in the state: a word byte loads and stores nothing but its n-grams' rows.
-// Any other byte stores them, runs other_byte (inline, as model_push does) and reloads them.
+// Any other byte ends the word on the locals (EndOnLocals) or goes through the state.
 template <class M, uint16_t D, uint16_t H, uint16_t K>
 TT_NOINLINE void push_run(const M& m, ModelState<D, H, K>& s, const uint8_t* p, const uint8_t* end) {
   typedef Hot<D, typename EmbOf<M>::Type> Sink;
@@ -1293,53 +1318,25 @@ TT_NOINLINE void push_run(const M& m, ModelState<D, H, K>& s, const uint8_t* p, 
   hot.count = s.count;
   hot_sums(hot, s.acc, dim);
   uint32_t w = s.tok.word.w, old = s.tok.old, len = s.tok.word.len;
-#if TT_SMALL
   for (; p != end; ++p) {
-    uint8_t b = *p;
-    if (byte_class(b) == kWordByte) {
-      if ((uint8_t)(b - 'A') < 26u) b = (uint8_t)(b + 32);
-      old = (old >> 8) | (w << 24);  // shift_in / StreamHash::push on the locals; the hash
-      w = (w >> 8) | ((uint32_t)b << 24);  // itself (every 4th byte) stays in the state
-      if ((++len & 3u) == 0) StreamHash::word_round(s.tok.word.h, w);
+    const uint8_t b = *p;
+    const uint8_t k = byte_class(b);
+    if (k == kWordByte) {
+      word_byte_on_locals(s.tok.word.h, b, w, old, len);
+#if TT_SMALL
       if (m.tokenizer.char_min)
         emit_char_ngrams_cold<typename M::Tokenizer>(m.tokenizer, w, pack_old_len(old, len + 1u), hot);
-    } else {
-      s.tok.word.w = w;
-      s.tok.word.len = len;
-      s.tok.old = old;
-      Sink sink = hot;  // the out-of-line parts take it by reference
-      other_byte(m.tokenizer, s.tok, b, sink);
-      hot = sink;
-      w = s.tok.word.w;
-      len = s.tok.word.len;
-      old = s.tok.old;
-    }
-  }
 #else
-  for (; p != end; ++p) {
-    uint8_t b = *p;
-    uint8_t k = byte_class(b);
-    if (k == kWordByte) {
-      if ((uint8_t)(b - 'A') < 26u) b = (uint8_t)(b + 32);
-      old = (old >> 8) | (w << 24);  // shift_in / StreamHash::push on the locals; the hash
-      w = (w >> 8) | ((uint32_t)b << 24);  // itself (every 4th byte) stays in the state
-      if ((++len & 3u) == 0) StreamHash::word_round(s.tok.word.h, w);
       if (m.tokenizer.char_min) emit_char_ngrams_unordered(m.tokenizer, w, old, len + 1u, hot);
+#endif
+#if !TT_SMALL
     } else if (EndOnLocals<M, D>::value) {
       other_on_locals(m.tokenizer, s.tok, b, k, w, old, len, hot);
+#endif
     } else {
-      s.tok.word.w = w;
-      s.tok.word.len = len;
-      s.tok.old = old;
-      Sink sink = hot;  // the out-of-line parts take it by reference
-      other_byte(m.tokenizer, s.tok, b, sink);
-      hot = sink;
-      w = s.tok.word.w;
-      len = s.tok.word.len;
-      old = s.tok.old;
+      other_byte_via_state(m.tokenizer, s.tok, b, w, old, len, hot);
     }
   }
-#endif
   s.tok.word.w = w;
   s.tok.word.len = len;
   s.tok.old = old;
