@@ -35,19 +35,8 @@ __attribute__((noreturn, noinline)) static void board_exit(int status) {
   for (;;) (void)semihost(kSysExitExtended, block);
 }
 
-// ---- the two functions GCC may call even in freestanding code (struct copies, zeroed arrays);
-// byte loops, kept from being turned back into calls to themselves ----
-__attribute__((optimize("no-tree-loop-distribute-patterns"), used)) void* memset(void* d, int c, size_t n) {
-  uint8_t* p = (uint8_t*)d;
-  while (n--) *p++ = (uint8_t)c;
-  return d;
-}
-__attribute__((optimize("no-tree-loop-distribute-patterns"), used)) void* memcpy(void* d, const void* s, size_t n) {
-  uint8_t* p = (uint8_t*)d;
-  const uint8_t* q = (const uint8_t*)s;
-  while (n--) *p++ = *q++;
-  return d;
-}
+// ---- memset and memcpy, which GCC may call even in freestanding code ----
+#include "mem_bytes.h"
 
 // ---- markers: distinct bodies so identical-code folding cannot merge them ----
 volatile uint32_t tt_bench_state;

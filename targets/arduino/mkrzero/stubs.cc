@@ -95,18 +95,8 @@ extern uint32_t _sidata[], _sdata[], _edata[], _sbss[], _ebss[], _estack[];
 typedef void (*InitFn)(void);
 extern InitFn __init_array_start[], __init_array_end[];
 
-// GCC may emit calls to these for struct copies and zeroing, even in freestanding code.
-__attribute__((optimize("no-tree-loop-distribute-patterns"), used)) void* memset(void* d, int c, size_t n) {
-  uint8_t* p = (uint8_t*)d;
-  while (n--) *p++ = (uint8_t)c;
-  return d;
-}
-__attribute__((optimize("no-tree-loop-distribute-patterns"), used)) void* memcpy(void* d, const void* s, size_t n) {
-  uint8_t* p = (uint8_t*)d;
-  const uint8_t* q = (const uint8_t*)s;
-  while (n--) *p++ = *q++;
-  return d;
-}
+// memset and memcpy, which GCC may call even in freestanding code (struct copies, zeroing).
+#include "../../common/mem_bytes.h"
 
 int main(void) {
   init();
