@@ -929,18 +929,24 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
     });
   };
   auto score_valid = [&](const FloatModel& mm) { score_rows(mm, valid_idx); };
+  // Output k's scores (as score_rows left them for `rows`) and labels, into s and y.
+  auto column = [&](const std::vector<size_t>& rows, size_t k, std::vector<float>& s, std::vector<uint8_t>& y) {
+    s.resize(rows.size());
+    y.resize(rows.size());
+    for (size_t j = 0; j < rows.size(); ++j) {
+      s[j] = vscores[j * K + k];
+      y[j] = d.targets[rows[j] * K + k];
+    }
+  };
   auto valid_metric = [&]() -> double {
     const size_t nv = valid_idx.size();
     if (shape.head == Head::kSigmoid) {
       double sum = 0;
       size_t cnt = 0;
-      std::vector<float> s(nv);
-      std::vector<uint8_t> y(nv);
+      std::vector<float> s;
+      std::vector<uint8_t> y;
       for (size_t k = 0; k < K; ++k) {
-        for (size_t j = 0; j < nv; ++j) {
-          s[j] = vscores[j * K + k];
-          y[j] = d.targets[valid_idx[j] * K + k];
-        }
+        column(valid_idx, k, s, y);
         const double a = detail::roc_auc(s, y);
         if (!std::isnan(a)) {
           sum += a;
@@ -1131,14 +1137,10 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
   // int8 model that will be written).
   auto set_thresholds = [&](const std::vector<size_t>& rows, const FloatModel& mm) {
     score_rows(mm, rows);
-    const size_t nv = rows.size();
-    std::vector<float> s(nv);
-    std::vector<uint8_t> y(nv);
+    std::vector<float> s;
+    std::vector<uint8_t> y;
     for (size_t k = 0; k < K; ++k) {
-      for (size_t j = 0; j < nv; ++j) {
-        s[j] = vscores[j * K + k];
-        y[j] = d.targets[rows[j] * K + k];
-      }
+      column(rows, k, s, y);
       m.threshold[k] = detail::best_f1_threshold(s, y);
     }
   };
