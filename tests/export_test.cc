@@ -346,10 +346,8 @@ const char* kProbe = R"(#include "a_model.h"
 #include "b_model.h"
 volatile uint8_t in_byte;
 volatile int32_t out_v;
-template <class S, class C>
-static void run(tt::Status (*open)(tt::Model&)) {
-  tt::Model m;
-  if (open(m) != tt::kOk) { out_v = -1; return; }
+template <class M, class S, class C>
+static void drive(const M& m) {
   S st;
   if (tt::model_reset(m, st) != tt::kOk) { out_v = -2; return; }
   for (uint8_t i = 0; i < 64; ++i) tt::model_push(m, st, in_byte);
@@ -357,15 +355,16 @@ static void run(tt::Status (*open)(tt::Model&)) {
   tt::model_read(m, st, sc);
   out_v = sc.logit[0] + sc.prob[0] + (tt::model_positive(m, sc, 0) ? 1 : 0);
 }
+template <class S, class C>
+static void run(tt::Status (*open)(tt::Model&)) {
+  tt::Model m;
+  if (open(m) != tt::kOk) { out_v = -1; return; }
+  drive<tt::Model, S, C>(m);
+}
 template <class M, class S, class C>
 static void run_static() {
   M m;
-  S st;
-  if (tt::model_reset(m, st) != tt::kOk) { out_v = -2; return; }
-  for (uint8_t i = 0; i < 64; ++i) tt::model_push(m, st, in_byte);
-  C sc;
-  tt::model_read(m, st, sc);
-  out_v = sc.logit[0] + sc.prob[0] + (tt::model_positive(m, sc, 0) ? 1 : 0);
+  drive<M, S, C>(m);
 }
 int main() {
 #if defined(STATIC)  // the static path: a, b or both
