@@ -47,7 +47,7 @@ struct BucketSink {
 };
 
 void BM_Tokenize(benchmark::State& state) {
-  const tt::TokenizerConfig c{4096, uint8_t(state.range(0)), uint8_t(state.range(1)), uint8_t(state.range(2))};
+  const tt::TokenizerConfig c{4096, uint8_t(state.range(0)), uint8_t(state.range(1)), uint8_t(state.range(2)), 0};
   for (auto _ : state) {
     BucketSink sink{c.buckets, 0};
     tt::TokenizerState s;

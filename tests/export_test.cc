@@ -179,7 +179,7 @@ std::vector<Task> tasks() {
 
 TEST(Export, DeterministicAndNamed) {
   tt::ModelShape s;
-  s.tokenizer = {32, 2, 3, 4};
+  s.tokenizer = {32, 2, 3, 4, 0};
   s.dim = 2;
   s.outputs = 2;
   s.linear = true;
@@ -206,7 +206,7 @@ TEST(Export, DeterministicAndNamed) {
 TEST(Export, SpecCarriesTextRowCount) {
   if (!have("g++")) GTEST_SKIP() << "g++ not found";
   tt::ModelShape s;
-  s.tokenizer = {32, 2, 3, 4};
+  s.tokenizer = {32, 2, 3, 4, 0};
   s.dim = 2;
   s.outputs = 2;
   s.linear = true;
@@ -389,7 +389,7 @@ int main() {
 TEST(Export, CrossBuildLinkCheckAndCodeBudget) {
   const std::string dir = tmpdir();
   tt::ModelShape s;
-  s.tokenizer = {1024, 2, 3, 5};
+  s.tokenizer = {1024, 2, 3, 5, 0};
   s.dim = 1;
   s.outputs = 1;
   s.linear = true;

@@ -27,7 +27,7 @@ struct Case {
 
 tt::FloatModel make(const Case& c, uint64_t seed) {
   ModelShape s;
-  s.tokenizer = {11, 2, 0, 0};
+  s.tokenizer = {11, 2, 0, 0, 0};
   s.dim = c.dim;
   s.hidden = c.hidden;
   s.outputs = c.outputs;

@@ -33,7 +33,7 @@ size_t count_files(const std::string& dir) {
 
 tt::FloatModel small_model(uint32_t hidden, bool linear, tt::Head head, uint32_t outputs) {
   tt::ModelShape s;
-  s.tokenizer = {37, 2, 3, 4};
+  s.tokenizer = {37, 2, 3, 4, 0};
   s.outputs = outputs;
   s.hidden = hidden;
   s.linear = linear;
@@ -195,6 +195,24 @@ TEST(ModelIo, TextRowShapeFlag) {
   // B = 65536 leaves no 16-bit index for the row.
   s.tokenizer.buckets = 65536;
   EXPECT_THROW(s.check(), tt::UsageError);
+}
+
+// Digit folding: shape flag bit 2, written only when set (a model without it keeps its bytes);
+// the model's features follow it.
+TEST(ModelIo, FoldDigitsShapeFlag) {
+  tt::FloatModel m = small_model(0, true, tt::Head::kSigmoid, 2);
+  const std::string plain = tt::serialize_model(m);
+  tt::FloatModel f = m;
+  f.shape.tokenizer.fold_digits = 1;
+  const std::string bytes = tt::serialize_model(f);
+  EXPECT_EQ(bytes.size(), plain.size() + 1);  // the shape flags byte
+  const tt::FloatModel back = tt::parse_model(bytes, "f.ttm");
+  EXPECT_EQ(back.shape.tokenizer.fold_digits, 1u);
+  EXPECT_EQ(tt::serialize_model(back), bytes);
+  EXPECT_EQ(tt::parse_model(plain, "p.ttm").shape.tokenizer.fold_digits, 0u);
+  EXPECT_EQ(f.features("call 0800 123"), m.features("call 0000 000"));
+  EXPECT_NE(m.features("call 0800 123"), m.features("call 0000 000"));
+  EXPECT_NE(f.shape.describe().find("digits=fold"), std::string::npos);
 }
 
 TEST(ModelIo, Crc32KnownValue) {

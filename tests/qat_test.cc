@@ -25,7 +25,7 @@ using tt::Pool;
 
 tt::FloatModel random_model(uint32_t dim, uint32_t hidden, uint32_t outputs, bool linear, Head head, uint64_t seed) {
   tt::ModelShape s;
-  s.tokenizer = {97, 2, 3, 4};
+  s.tokenizer = {97, 2, 3, 4, 0};
   s.dim = linear ? outputs : dim;
   s.hidden = hidden;
   s.outputs = outputs;

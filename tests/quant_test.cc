@@ -26,7 +26,7 @@ using tt::quant::QuantModel;
 tt::FloatModel random_model(uint32_t dim, uint32_t hidden, uint32_t outputs, bool linear, tt::Head head, tt::Pool pool,
                             uint64_t seed) {
   tt::ModelShape s;
-  s.tokenizer = {97, 2, 3, 4};
+  s.tokenizer = {97, 2, 3, 4, 0};
   s.dim = linear ? outputs : dim;
   s.hidden = hidden;
   s.outputs = outputs;
@@ -93,7 +93,7 @@ TEST(Quant, RescaleRoundsHalfAwayFromZeroAndSaturates) {
 // 0.777300 -> Q15 25470.6.
 TEST(Quant, HandCheckedLinearModel) {
   tt::ModelShape s;
-  s.tokenizer = {4, 1, 0, 0};
+  s.tokenizer = {4, 1, 0, 0, 0};
   s.dim = 1;
   s.outputs = 1;
   s.linear = true;

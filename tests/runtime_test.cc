@@ -23,7 +23,7 @@ using tt::quant::QuantModel;
 tt::FloatModel make_f(uint32_t hidden, tt::Head head, uint32_t outputs, uint32_t dim = 6, bool text_row = false) {
   tt::ModelShape s;
   s.text_row = text_row;
-  s.tokenizer = {64, 2, 3, 5};
+  s.tokenizer = {64, 2, 3, 5, 0};
   s.dim = dim;
   s.hidden = hidden;
   s.outputs = outputs;
@@ -161,7 +161,7 @@ TEST(Runtime, TextRowIsOneMoreFeature) {
     reseal(s);
     EXPECT_EQ(open(s, m), tt::kBadSize);
     s = q.image;
-    s[5] = static_cast<char>(s[5] | 16);  // bit 3 is the exact table now: bit 4 is the next unknown
+    s[5] = static_cast<char>(s[5] | 32);  // bits 3-4 are the exact table and digit folding now: bit 5 is the next unknown
     reseal(s);
     EXPECT_EQ(open(s, m), tt::kBadVersion);
     // The count byte (7, c - 1) needs the row: a model without it refuses any count but 1.
@@ -339,7 +339,7 @@ TEST(Runtime, PendingFeaturesEqualFinishOnACopy) {
   const uint8_t ranges[][2] = {{0, 0}, {2, 2}, {2, 6}, {3, 5}, {5, 6}, {6, 6}};
   for (const auto& r : ranges) {
     for (uint8_t wn = 1; wn <= 2; ++wn) {
-      const tt::TokenizerConfig c = {4096u, wn, r[0], r[1]};
+      const tt::TokenizerConfig c = {4096u, wn, r[0], r[1], 0};
       ASSERT_EQ(tt::check_config(c), tt::kOk);
       tt::TokenizerState st;
       tt::tokenizer_reset(st);
@@ -440,6 +440,16 @@ struct TableSpec : TestSpec<W, L, U> {
   static const uint16_t table_groups = 5;
 };
 
+// The same, with digits folded (kModelFoldDigits: the tokenizer reads every digit as '0').
+template <uint8_t W, uint8_t L, uint8_t U>
+struct FoldSpec : TestSpec<W, L, U> {
+  static const uint8_t flags = tt::kModelLinear | tt::kModelFoldDigits;
+};
+template <uint8_t W, uint8_t L, uint8_t U>
+struct FoldTableSpec : TableSpec<W, L, U> {
+  static const uint8_t flags = tt::kModelLinear | tt::kModelExactTable | tt::kModelFoldDigits;
+};
+
 // Fingerprints that catch some features of `text` (the first of each group's slots), the rest
 // bytes no feature of it has.
 std::vector<uint8_t> table_for(const tt::ModelShape& sh, const std::string& text) {
@@ -473,7 +483,7 @@ template <uint8_t W, uint8_t L, uint8_t U, class S = TestSpec<W, L, U> >
 void check_static_equals_generic() {
   const uint32_t G = tt::detail::SpecTableGroups<S>::value;
   tt::ModelShape sh;
-  sh.tokenizer = {64, W, L, U};
+  sh.tokenizer = {64, W, L, U, uint8_t((S::flags & tt::kModelFoldDigits) ? 1 : 0)};
   sh.dim = 1;
   sh.outputs = 1;
   sh.linear = true;
@@ -540,15 +550,21 @@ TEST(Runtime, StaticPathEqualsGeneric) {
   check_static_equals_generic<2, 3, 5, TableSpec<2, 3, 5> >();
   check_static_equals_generic<1, 3, 4, TableSpec<1, 3, 4> >();
   check_static_equals_generic<2, 0, 0, TableSpec<2, 0, 0> >();
+  // Digits folded (the default for one output), with and without a table.
+  check_static_equals_generic<2, 3, 5, FoldSpec<2, 3, 5> >();
+  check_static_equals_generic<1, 3, 4, FoldSpec<1, 3, 4> >();
+  check_static_equals_generic<2, 0, 0, FoldSpec<2, 0, 0> >();
+  check_static_equals_generic<1, 3, 4, FoldTableSpec<1, 3, 4> >();
 }
 
 // Which static models model_push_text's Thumb-1 loop takes (M0Asm is defined on every target, so
-// the host checks it): the 32K default's shape only, never one with an exact table, whose rows
+// the host checks it): the 32K default's shape only (digits folded), never one with an exact table, whose rows
 // the loop does not look up.
-static_assert(tt::detail::M0Asm<tt::StaticModel<TestSpec<2, 3, 5> >, 1>::value, "the 32K default's shape");
-static_assert(!tt::detail::M0Asm<tt::StaticModel<TableSpec<2, 3, 5> >, 1>::value, "a table model");
-static_assert(!tt::detail::M0Asm<tt::StaticModel<TestSpec<1, 3, 4> >, 1>::value, "no bigrams");
-static_assert(!tt::detail::M0Asm<tt::StaticModel<TestSpec<2, 3, 5> >, 2>::value, "D = 2");
+static_assert(tt::detail::M0Asm<tt::StaticModel<FoldSpec<2, 3, 5> >, 1>::value, "the 32K default's shape");
+static_assert(!tt::detail::M0Asm<tt::StaticModel<TestSpec<2, 3, 5> >, 1>::value, "digits kept");
+static_assert(!tt::detail::M0Asm<tt::StaticModel<FoldTableSpec<2, 3, 5> >, 1>::value, "a table model");
+static_assert(!tt::detail::M0Asm<tt::StaticModel<FoldSpec<1, 3, 4> >, 1>::value, "no bigrams");
+static_assert(!tt::detail::M0Asm<tt::StaticModel<FoldSpec<2, 3, 5> >, 2>::value, "D = 2");
 
 // The exact table in the device image: flag bit 3, G at bytes 36-39, 4G more embedding rows after
 // the buckets and the text row, the 4G fingerprints before the pooled requantisers. The int8

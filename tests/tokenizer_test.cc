@@ -72,31 +72,42 @@ uint32_t stream32_again(const std::string& s, uint32_t h) {
   return h;
 }
 
-const TokenizerConfig kWords{4096, 2, 0, 0};
-const TokenizerConfig kAll{4096, 2, 3, 5};
+const TokenizerConfig kWords{4096, 2, 0, 0, 0};
+const TokenizerConfig kAll{4096, 2, 3, 5, 0};
+const TokenizerConfig kAllFold{4096, 2, 3, 5, 1};
 
 TEST(Tokenizer, SplitsOnWhitespaceAndPunctuation) {
   EXPECT_EQ(texts_of(kWords, "Hello, WORLD!\tIt's  9am\n"),
             (std::vector<std::string>{"hello", ",", "hello ,", "world", ", world", "!", "world !", "it", "! it", "'",
                                       "it '", "s", "' s", "9am", "s 9am"}));
-  EXPECT_EQ(texts_of(TokenizerConfig{16, 1, 0, 0}, "  a-b  "), (std::vector<std::string>{"a", "-", "b"}));
+  EXPECT_EQ(texts_of(TokenizerConfig{16, 1, 0, 0, 0}, "  a-b  "), (std::vector<std::string>{"a", "-", "b"}));
 }
 
 TEST(Tokenizer, CharNgramsUseBoundaryMarkers) {
-  EXPECT_EQ(texts_of(TokenizerConfig{16, 1, 3, 3}, "Cat"), (std::vector<std::string>{"<ca", "cat", "at>", "cat"}));
-  EXPECT_EQ(texts_of(TokenizerConfig{16, 1, 2, 3}, "a"), (std::vector<std::string>{"<a", "a>", "<a>", "a"}));
+  EXPECT_EQ(texts_of(TokenizerConfig{16, 1, 3, 3, 0}, "Cat"), (std::vector<std::string>{"<ca", "cat", "at>", "cat"}));
+  EXPECT_EQ(texts_of(TokenizerConfig{16, 1, 2, 3, 0}, "a"), (std::vector<std::string>{"<a", "a>", "<a>", "a"}));
+}
+
+// fold_digits: every digit is hashed as '0' (words, bigrams and n-grams alike); letters, other
+// bytes and the split are unchanged.
+TEST(Tokenizer, FoldDigitsHashesEveryDigitAsZero) {
+  EXPECT_EQ(texts_of(kAllFold, "Call 0800-5551234 for \xC2\xA3" "900x"), texts_of(kAll, "call 0000-0000000 for \xC2\xA3" "000x"));
+  EXPECT_EQ(stream(kAllFold, "Win 2 tkts 21st May 2005"), stream(kAll, "win 0 tkts 00st may 0000"));
+  EXPECT_NE(stream(kAll, "Win 2 tkts"), stream(kAll, "win 0 tkts"));  // without the fold, digits differ
+  EXPECT_EQ(stream(kAllFold, "no digits here"), stream(kAll, "no digits here"));
+  EXPECT_EQ(check_config(TokenizerConfig{16, 1, 0, 0, 2}), kBadArgument);
 }
 
 TEST(Tokenizer, CharNgramHashByHand) {
   // "<ca" (scheme 2): bytes little-endian x = 0x61633C, folded x ^ (x >> 16) = 0x61635D, times
   // kCharMul3 = 0xC2B2AE3D (mod 2^32). "cat>" (n = 4): x = 0x3E746163, fold 0x3E745F17.
-  const auto f = stream(TokenizerConfig{16, 1, 3, 4}, "Cat");
+  const auto f = stream(TokenizerConfig{16, 1, 3, 4, 0}, "Cat");
   ASSERT_EQ(f.size(), 6u);  // <ca, cat, <cat, at>, cat>, cat
   EXPECT_EQ(f[0].first, uint32_t(0x61635Du * 0xC2B2AE3Dull));
   EXPECT_EQ(f[4].first, uint32_t(0x3E745F17u * 0x27D4EB2Full));
   // A 6-gram "<abcd>" adds the first two bytes (little-endian) times kCharMix before the fold.
   const uint32_t v = 0x3E646362u + 0x613Cu * 0x9E3779B1u;
-  const auto g = stream(TokenizerConfig{16, 1, 6, 6}, "abcd");
+  const auto g = stream(TokenizerConfig{16, 1, 6, 6, 0}, "abcd");
   ASSERT_EQ(g.size(), 2u);
   EXPECT_EQ(g[0].first, (v ^ (v >> 16)) * 0xCC9E2D51u);
 }
@@ -108,7 +119,7 @@ TEST(Tokenizer, EmptyAndSeparatorOnlyTextsHaveNoFeatures) {
 
 TEST(Tokenizer, NonAsciiBytesAreHashedAsWordBytes) {
   // "café" keeps its two UTF-8 bytes; an invalid lone byte does not crash and is a word byte.
-  EXPECT_EQ(texts_of(TokenizerConfig{16, 1, 0, 0}, "Caf\xC3\xA9 \xFF"), (std::vector<std::string>{"caf\xC3\xA9", "\xFF"}));
+  EXPECT_EQ(texts_of(TokenizerConfig{16, 1, 0, 0, 0}, "Caf\xC3\xA9 \xFF"), (std::vector<std::string>{"caf\xC3\xA9", "\xFF"}));
 }
 
 TEST(Tokenizer, Stream32MatchesWholeStringHash) {
@@ -122,7 +133,7 @@ TEST(Tokenizer, Stream32MatchesWholeStringHash) {
 }
 
 TEST(Tokenizer, StreamingEqualsReferenceOnSmsTexts) {
-  const TokenizerConfig configs[] = {kWords, kAll, {1, 1, 2, 6}, {65536, 2, 2, 2}};
+  const TokenizerConfig configs[] = {kWords, kAll, {1, 1, 2, 6, 0}, {65536, 2, 2, 2, 0}, kAllFold};
   for (const auto& c : configs)
     for (const auto& t : test::sms_texts()) ASSERT_EQ(stream(c, t), reference(c, t)) << t;
 }
@@ -138,6 +149,7 @@ TEST(Tokenizer, StreamingEqualsReferenceOnRandomBytes) {
       ch = (r & 7) == 0 ? char(r >> 8) : alphabet[(r >> 8) % 16];
     }
     ASSERT_EQ(stream(kAll, s), reference(kAll, s));
+    ASSERT_EQ(stream(kAllFold, s), reference(kAllFold, s));
   }
 }
 
@@ -145,7 +157,7 @@ TEST(Tokenizer, LongWordsStreamInConstantRam) {
   // A 100,000-byte word: the state never grows, and the hash equals the whole-string hash.
   std::string w(100000, 'a');
   for (size_t i = 0; i < w.size(); ++i) w[i] = char('a' + i % 26);
-  auto f = stream(TokenizerConfig{16, 1, 0, 0}, w);
+  auto f = stream(TokenizerConfig{16, 1, 0, 0, 0}, w);
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0].first, stream32_again(w, kWordSeed));
   static_assert(sizeof(TokenizerState) <= 32, "the tokenizer state is a few bytes");
@@ -161,12 +173,12 @@ TEST(Tokenizer, BucketsStayInRange) {
 
 TEST(Tokenizer, ConfigChecks) {
   EXPECT_EQ(check_config(kAll), kOk);
-  EXPECT_EQ(check_config(TokenizerConfig{0, 1, 0, 0}), kBadArgument);
-  EXPECT_EQ(check_config(TokenizerConfig{65537, 1, 0, 0}), kBadArgument);
-  EXPECT_EQ(check_config(TokenizerConfig{16, 3, 0, 0}), kBadArgument);
-  EXPECT_EQ(check_config(TokenizerConfig{16, 1, 1, 3}), kBadArgument);
-  EXPECT_EQ(check_config(TokenizerConfig{16, 1, 4, 3}), kBadArgument);
-  EXPECT_EQ(check_config(TokenizerConfig{16, 1, 3, 7}), kBadArgument);
+  EXPECT_EQ(check_config(TokenizerConfig{0, 1, 0, 0, 0}), kBadArgument);
+  EXPECT_EQ(check_config(TokenizerConfig{65537, 1, 0, 0, 0}), kBadArgument);
+  EXPECT_EQ(check_config(TokenizerConfig{16, 3, 0, 0, 0}), kBadArgument);
+  EXPECT_EQ(check_config(TokenizerConfig{16, 1, 1, 3, 0}), kBadArgument);
+  EXPECT_EQ(check_config(TokenizerConfig{16, 1, 4, 3, 0}), kBadArgument);
+  EXPECT_EQ(check_config(TokenizerConfig{16, 1, 3, 7, 0}), kBadArgument);
 }
 
 TEST(SeedEncoder, StreamingEqualsReferenceOnSmsTexts) {

@@ -14,6 +14,7 @@
 #include "common/error.h"
 #include "data/dataset.h"
 #include "model/model_io.h"
+#include "quant/quantize.h"
 #include "test_util.h"
 #include "train/trainer.h"
 
@@ -146,6 +147,12 @@ TEST(Train, DefaultsFoundByExperiment) {
   EXPECT_EQ(o.text_row_count, 0u);  // the shape's default
   EXPECT_EQ(tt::train::default_text_row_count(lin), 2u);
   EXPECT_EQ(tt::train::default_text_row_count(emb), 1u);
+  // Digits folded for one output, kept for more (round 9).
+  EXPECT_LT(o.fold_digits, 0);  // the shape's default
+  lin.outputs = 1;
+  EXPECT_EQ(tt::train::default_fold_digits(lin), 1u);
+  lin.outputs = 3;
+  EXPECT_EQ(tt::train::default_fold_digits(lin), 0u);
   using tt::train::ClassWeight;
   EXPECT_FALSE(tt::train::uses_class_weights(ClassWeight::kAuto, tt::Head::kSigmoid));
   EXPECT_TRUE(tt::train::uses_class_weights(ClassWeight::kAuto, tt::Head::kSoftmax));
@@ -261,7 +268,7 @@ TEST(Train, MultiLabelEndToEnd) {
 
 TEST(Train, ShapeForBudget) {
   tt::ModelShape base;
-  base.tokenizer = {4096, 2, 3, 5};
+  base.tokenizer = {4096, 2, 3, 5, 0};
   const tt::ModelShape a = tt::train::shape_for_budget(4096, base, 1, tt::Head::kSigmoid);
   EXPECT_EQ(a.tokenizer.buckets, 4032u);
   EXPECT_TRUE(a.linear);
@@ -313,6 +320,18 @@ TEST(Train, SmallBudgetFeaturesInTheModel) {
   const tt::FloatModel c = tt::load_model(dir + "/c.ttm");
   EXPECT_EQ(c.shape.tokenizer.word_ngrams, 2u);
   EXPECT_EQ(c.shape.tokenizer.char_max, 5u);
+  // Digits: folded by default for one output, in the file and the device image; --digits keep.
+  EXPECT_EQ(a.shape.tokenizer.fold_digits, 1u);
+  ASSERT_EQ(cli("train " + base + " --digits keep -o " + dir + "/d.ttm").code, 0);
+  EXPECT_EQ(tt::load_model(dir + "/d.ttm").shape.tokenizer.fold_digits, 0u);
+  EXPECT_NE(tt::read_file_bytes(dir + "/a.ttm"), tt::read_file_bytes(dir + "/d.ttm"));
+  ASSERT_EQ(cli("quantize " + dir + "/a.ttm -o " + dir + "/a.q.ttm").code, 0);
+  const tt::quant::QuantModel q = tt::quant::load_quant(dir + "/a.q.ttm");
+  EXPECT_EQ(uint8_t(q.image[5]) & tt::kModelFoldDigits, tt::kModelFoldDigits);
+  const auto bad = cli("train " + base + " --digits some -o " + dir + "/e.ttm");
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.err.find("--digits must be fold or keep"), std::string::npos) << bad.err;
+  EXPECT_FALSE(exists(dir + "/e.ttm"));
 }
 
 // The exact table: on by default at 4K for one output (600 entries), paid for by buckets within the

@@ -61,13 +61,16 @@ enum ModelPoolKind { kPoolMean = 0, kPoolSqrt = 1, kPoolSum = 2 };
 // by model_read with the pending word's features, so model_push is unchanged): c is header byte 7
 // plus 1 (0: once, as before the count existed). Runtimes before the row refuse such an image by
 // this flags check, runtimes before the count by byte 7 (reserved, must be 0): kBadVersion.
-enum ModelFlag { kModelLinear = 1, kModelSoftmax = 2, kModelTextRow = 4, kModelExactTable = 8 };
+enum ModelFlag { kModelLinear = 1, kModelSoftmax = 2, kModelTextRow = 4, kModelExactTable = 8, kModelFoldDigits = 16 };
 // kModelExactTable: the image holds an exact table of G groups (header u32 at 36, which runtimes
 // before the table require to be 0: kBadVersion) of kTableWays slots: 4G fingerprint bytes after
 // the embedding rows, and 4G more embedding rows after the buckets and the text row (feature_row).
+// kModelFoldDigits: the tokenizer hashes every digit as '0' (TokenizerConfig::fold_digits).
+// Runtimes before it refuse such an image by the flags check (kBadVersion).
 static const uint8_t kTableWays = 4;  // feature_row's lookup is unrolled for 4
 static const uint32_t kMaxTableGroups = 16383;  // 4G slot rows + B + text row stay 16-bit indices
-static const uint8_t kModelFlagsKnown = kModelLinear | kModelSoftmax | kModelTextRow | kModelExactTable;
+static const uint8_t kModelFlagsKnown =
+    kModelLinear | kModelSoftmax | kModelTextRow | kModelExactTable | kModelFoldDigits;
 // Defined by runtimes that count the text row c times: a generated header with c > 1 #errors
 // without it (an older runtime's StaticModel would count the row once).
 #define TT_MODEL_TEXT_ROW_COUNT 1
@@ -130,7 +133,7 @@ struct Model {
   const uint8_t* image;  // the image (flash); 0 until model_open succeeds
   TokenizerConfig tokenizer;
   uint16_t dim, hidden, outputs;  // D, H (0: none), K
-  uint8_t flags;                  // kModelLinear | kModelSoftmax | kModelTextRow | kModelExactTable
+  uint8_t flags;                  // ModelFlag bits
   uint8_t pool;                   // ModelPoolKind
   uint16_t groups;                // G: the exact table's groups (0: none)
   uint32_t off_mpool;             // end of the embedding and the fingerprints: 40 + (B + text row + 4G) D + 4G
@@ -186,7 +189,9 @@ struct ModelScores {
 template <class S>
 struct StaticModel {
   typedef S Spec;
-  typedef StaticTokenizerConfig<S::buckets, S::word_ngrams, S::char_min, S::char_max> Tokenizer;
+  typedef StaticTokenizerConfig<S::buckets, S::word_ngrams, S::char_min, S::char_max,
+                                (S::flags & kModelFoldDigits) ? 1 : 0>
+      Tokenizer;
   Tokenizer tokenizer;
   static const uint16_t dim = S::dim;
   static const uint16_t hidden = S::hidden;
@@ -205,6 +210,8 @@ struct StaticModel {
       detail::off_b2(detail::off_b1(off_mpool, S::dim, S::hidden), S::dim, S::hidden, S::outputs, kLinear);
   static const uint32_t kEnd = detail::off_end(off_b2, S::outputs, kLinear, S::label_bytes);
 
+  // (A specialisation on StaticTokenizerConfig that stopped matching it would only cost speed.)
+  static_assert(detail::CharRange<Tokenizer>::fixed, "CharRange is specialised for every StaticTokenizerConfig");
   static_assert(S::format == TT_MODEL_FORMAT_VERSION, "the model header holds an image of another format version");
   static_assert(S::scheme == kTokenizerScheme, "the model was trained with another tokenizer scheme");
   static_assert(S::dim >= 1 && S::dim <= kModelMaxDim && S::hidden <= kModelMaxDim && S::outputs >= 1 &&
@@ -743,6 +750,7 @@ TT_NODISCARD TT_NOINLINE inline Status model_open(Model& m, const uint8_t* image
   m.tokenizer.word_ngrams = TT_READ_BYTE(image + 16);
   m.tokenizer.char_min = TT_READ_BYTE(image + 17);
   m.tokenizer.char_max = TT_READ_BYTE(image + 18);
+  m.tokenizer.fold_digits = (flags & kModelFoldDigits) ? 1 : 0;
   const uint32_t D = m.dim = detail::rd_u16(image + 20);
   const uint32_t H = m.hidden = detail::rd_u16(image + 22);
   const uint32_t K = m.outputs = detail::rd_u16(image + 24);
@@ -829,7 +837,7 @@ inline void model_push(const M& m, ModelState<D, H, K>& s, uint8_t byte) {
     hot.init(m);
     hot.count = s.count;
     detail::hot_sums(hot, s.acc, dim);
-    detail::word_byte(m.tokenizer, s.tok, (uint8_t)(byte - 'A') < 26u ? (uint8_t)(byte + 32) : byte, hot);
+    detail::word_byte(m.tokenizer, s.tok, word_byte_value(m.tokenizer, byte), hot);
     s.count = hot.count;
     detail::hot_store(hot, s.acc);
     return;
@@ -876,7 +884,8 @@ namespace detail {
 #endif
 
 // Whether model_push_text takes the assembly path: a StaticModel with D == 1, character 3-5
-// grams and word bigrams (the exported 32 KB default). Everything else runs push_run.
+// grams, word bigrams, digits folded and no exact table (the exported 32 KB default for one
+// output). Everything else runs push_run.
 template <class M, uint16_t D>
 struct M0Asm {
   static const bool value = false;
@@ -884,7 +893,8 @@ struct M0Asm {
 template <class S>
 struct M0Asm<StaticModel<S>, 1> {
   static const bool value = S::char_min == 3 && S::char_max == 5 && S::word_ngrams == 2 &&
-                            !(S::flags & kModelExactTable);  // its loop adds bucket rows only
+                            !(S::flags & kModelExactTable) &&  // its loop adds bucket rows only
+                            (S::flags & kModelFoldDigits);     // and hashes every digit as '0'
 };
 
 #if TT_M0_ASM
@@ -1093,7 +1103,7 @@ __attribute__((naked, noinline)) inline void m0_push_run(const uint8_t*, const u
       "  bls .Ltt_upper\n"
       "  adds r6, #17\n"
       "  cmp r6, #9\n"
-      "  bls .Ltt_word\n"  // a digit
+      "  bls .Ltt_digit\n"
       "  adds r6, #48\n"
       "  cmp r6, #127\n"
       "  bhi .Ltt_word\n"  // >= 0x80
@@ -1111,6 +1121,10 @@ __attribute__((naked, noinline)) inline void m0_push_run(const uint8_t*, const u
       ".Ltt_upper:\n"
       "  adds r6, #97\n"
       "  lsls r7, r6, #24\n"
+      "  b .Ltt_word\n"
+      ".Ltt_digit:\n"  // folded (M0Asm: kModelFoldDigits): hashed as '0'
+      "  movs r7, #3\n"
+      "  lsls r7, r7, #28\n"
       "  b .Ltt_word\n"
       ".Ltt_sep:\n"
       "  cmp r3, #0\n"
@@ -1280,10 +1294,11 @@ __attribute__((naked, noinline)) inline void m0_push_run(const uint8_t*, const u
 }
 #endif
 
-// push_run's word byte on its locals: lower case, then shift_in / StreamHash::push on w, old and
-// len; the hash itself (every 4th byte) stays in the state.
-TT_INLINE void word_byte_on_locals(uint32_t& h, uint8_t b, uint32_t& w, uint32_t& old, uint32_t& len) {
-  if ((uint8_t)(b - 'A') < 26u) b = (uint8_t)(b + 32);
+// push_run's word byte on its locals: word_byte_value, then shift_in / StreamHash::push on w, old
+// and len; the hash itself (every 4th byte) stays in the state.
+template <class Cfg>
+TT_INLINE void word_byte_on_locals(const Cfg& c, uint32_t& h, uint8_t b, uint32_t& w, uint32_t& old, uint32_t& len) {
+  b = word_byte_value(c, b);
   old = (old >> 8) | (w << 24);
   w = (w >> 8) | ((uint32_t)b << 24);
   if ((++len & 3u) == 0) StreamHash::word_round(h, w);
@@ -1322,7 +1337,7 @@ TT_NOINLINE void push_run(const M& m, ModelState<D, H, K>& s, const uint8_t* p, 
     const uint8_t b = *p;
     const uint8_t k = byte_class(b);
     if (k == kWordByte) {
-      word_byte_on_locals(s.tok.word.h, b, w, old, len);
+      word_byte_on_locals(m.tokenizer, s.tok.word.h, b, w, old, len);
 #if TT_SMALL
       if (m.tokenizer.char_min)
         emit_char_ngrams_cold<typename M::Tokenizer>(m.tokenizer, w, pack_old_len(old, len + 1u), hot);

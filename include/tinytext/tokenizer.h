@@ -7,7 +7,8 @@
 //
 // 2. The default tokenizer (push/finish below), built for accuracy. Byte classes:
 //      'A'-'Z'                      lower-cased, part of a word
-//      'a'-'z', '0'-'9', >= 0x80    part of a word (non-ASCII bytes are hashed as they are)
+//      'a'-'z', '0'-'9', >= 0x80    part of a word (non-ASCII bytes are hashed as they are;
+//                                   digits as '0' with fold_digits)
 //      ASCII punctuation            !"#$%&'()*+,-./:;<=>?@[\]^_`{|}~ : a one-byte word of its own
 //      anything else                separator (space, tab, CR, LF, other control bytes, DEL)
 //    Each word yields, in this order: its character n-grams of "<word>" for n in
@@ -112,13 +113,14 @@ struct TokenizerConfig {
   uint8_t word_ngrams;  // 1: unigrams; 2: unigrams and bigrams
   uint8_t char_min;     // 0: no character n-grams; else 2 .. char_max
   uint8_t char_max;     // char_min .. kMaxCharN
+  uint8_t fold_digits;  // 1: every digit of a word is hashed as '0' (word_byte_value); 0: as it is
 };
 
 // The same configuration known at compile time. Its members are static constants read with the
 // same syntax (c.char_min), so every tokenizer function below, a template on the configuration
 // type, folds them: no character n-gram code without char_min, no bigram code for word_ngrams 1,
 // bucket_of with a constant. An empty object; the checks of check_config are static_asserts.
-template <uint32_t Buckets, uint8_t WordNgrams, uint8_t CharMin, uint8_t CharMax>
+template <uint32_t Buckets, uint8_t WordNgrams, uint8_t CharMin, uint8_t CharMax, uint8_t FoldDigits = 0>
 struct StaticTokenizerConfig {
   static_assert(Buckets >= 1 && Buckets <= kMaxBuckets, "buckets must be in [1, 65536]");
   static_assert(WordNgrams == 1 || WordNgrams == 2, "word_ngrams must be 1 or 2");
@@ -128,15 +130,19 @@ struct StaticTokenizerConfig {
   static const uint8_t word_ngrams = WordNgrams;
   static const uint8_t char_min = CharMin;
   static const uint8_t char_max = CharMax;
+  static const uint8_t fold_digits = FoldDigits;
+  static_assert(FoldDigits <= 1, "fold_digits must be 0 or 1");
 };
-template <uint32_t B, uint8_t W, uint8_t L, uint8_t U>
-const uint32_t StaticTokenizerConfig<B, W, L, U>::buckets;
-template <uint32_t B, uint8_t W, uint8_t L, uint8_t U>
-const uint8_t StaticTokenizerConfig<B, W, L, U>::word_ngrams;
-template <uint32_t B, uint8_t W, uint8_t L, uint8_t U>
-const uint8_t StaticTokenizerConfig<B, W, L, U>::char_min;
-template <uint32_t B, uint8_t W, uint8_t L, uint8_t U>
-const uint8_t StaticTokenizerConfig<B, W, L, U>::char_max;
+template <uint32_t B, uint8_t W, uint8_t L, uint8_t U, uint8_t F>
+const uint32_t StaticTokenizerConfig<B, W, L, U, F>::buckets;
+template <uint32_t B, uint8_t W, uint8_t L, uint8_t U, uint8_t F>
+const uint8_t StaticTokenizerConfig<B, W, L, U, F>::word_ngrams;
+template <uint32_t B, uint8_t W, uint8_t L, uint8_t U, uint8_t F>
+const uint8_t StaticTokenizerConfig<B, W, L, U, F>::char_min;
+template <uint32_t B, uint8_t W, uint8_t L, uint8_t U, uint8_t F>
+const uint8_t StaticTokenizerConfig<B, W, L, U, F>::char_max;
+template <uint32_t B, uint8_t W, uint8_t L, uint8_t U, uint8_t F>
+const uint8_t StaticTokenizerConfig<B, W, L, U, F>::fold_digits;
 
 // How the out-of-line parts receive a configuration: a run-time one by reference, a static one by
 // value (an empty object: nothing to load, no address to pass). Callers name Cfg explicitly.
@@ -144,9 +150,9 @@ template <class Cfg>
 struct CfgArg {
   typedef const Cfg& Type;
 };
-template <uint32_t B, uint8_t W, uint8_t L, uint8_t U>
-struct CfgArg<StaticTokenizerConfig<B, W, L, U> > {
-  typedef StaticTokenizerConfig<B, W, L, U> Type;
+template <uint32_t B, uint8_t W, uint8_t L, uint8_t U, uint8_t F>
+struct CfgArg<StaticTokenizerConfig<B, W, L, U, F> > {
+  typedef StaticTokenizerConfig<B, W, L, U, F> Type;
 };
 
 TT_NODISCARD inline Status check_config(const TokenizerConfig& c) {
@@ -154,6 +160,7 @@ TT_NODISCARD inline Status check_config(const TokenizerConfig& c) {
   TT_VERIFY(c.word_ngrams == 1 || c.word_ngrams == 2, kBadArgument);
   TT_VERIFY(c.char_min == 0 || (c.char_min >= 2 && c.char_min <= c.char_max && c.char_max <= kMaxCharN),
             kBadArgument);
+  TT_VERIFY(c.fold_digits <= 1, kBadArgument);
   return kOk;
 }
 
@@ -196,6 +203,15 @@ TT_INLINE uint8_t byte_class(uint8_t b) {
   return b == 0x7Fu ? kSeparator : kPunct;
 }
 
+// A word byte as it is hashed: 'A'-'Z' lower-cased; with fold_digits, '0'-'9' as '0' (numbers
+// of one shape share their features: CV, docs/training.md round 9). Every path calls this one.
+template <class Cfg>
+TT_INLINE uint8_t word_byte_value(const Cfg& c, uint8_t b) {
+  if ((uint8_t)(b - 'A') < 26u) return (uint8_t)(b + 32);
+  if (c.fold_digits && (uint8_t)(b - '0') < 10u) return '0';
+  return b;
+}
+
 struct TokenizerState {
   StreamHash word;  // the current word's hash; word.len == 0 between words. word.w holds the
                     // last 4 bytes of "<word" (newest in the top byte): the n-grams read it
@@ -234,8 +250,8 @@ struct CharRange {
   static const uint8_t lo = 2, hi = kMaxCharN;
   static const bool fixed = false;
 };
-template <uint32_t B, uint8_t W, uint8_t L, uint8_t U>
-struct CharRange<StaticTokenizerConfig<B, W, L, U> > {
+template <uint32_t B, uint8_t W, uint8_t L, uint8_t U, uint8_t F>
+struct CharRange<StaticTokenizerConfig<B, W, L, U, F> > {
   static const uint8_t lo = L, hi = U;
   static const bool fixed = true;
 };
@@ -408,8 +424,7 @@ TT_INLINE void end_word(const Cfg& c, TokenizerState& s, Sink& out) {
 template <class Cfg, class Sink>
 TT_INLINE bool tokenizer_word_byte(const Cfg& c, TokenizerState& s, uint8_t b, Sink& sink) {
   if (byte_class(b) != kWordByte) return false;
-  if ((uint8_t)(b - 'A') < 26u) b = (uint8_t)(b + 32);
-  detail::word_byte(c, s, b, sink);
+  detail::word_byte(c, s, word_byte_value(c, b), sink);
   return true;
 }
 

@@ -129,6 +129,11 @@ uint64_t Args::get_size(const std::string& name) const {
   return x * mult;
 }
 
+int parse_digits(const std::string& command, const std::string& v) {
+  if (v != "fold" && v != "keep") throw UsageError(command + ": --digits must be fold or keep, got '" + v + "'");
+  return v == "fold" ? 1 : 0;
+}
+
 void parse_char_ngrams(const std::string& command, const std::string& v, TokenizerConfig& c) {
   if (v == "0") {
     c.char_min = c.char_max = 0;

@@ -16,6 +16,8 @@ namespace tt::cli {
 // Parses --char-ngrams: "0" (off) or "MIN-MAX" with 2 <= MIN <= MAX <= kMaxCharN, into `c`.
 // Throws UsageError naming the command.
 void parse_char_ngrams(const std::string& command, const std::string& value, TokenizerConfig& c);
+// --digits fold|keep: 1 or 0 (TokenizerConfig::fold_digits).
+int parse_digits(const std::string& command, const std::string& value);
 
 struct Option {
   std::string name;   // without the leading dashes

@@ -51,7 +51,8 @@ int cmd_tokenize(int argc, char** argv) {
             {{"scheme", "NAME", "default | seed12 (HashedTextEncoder.py) | seed-notebook (first 8 words)", "default"},
              {"buckets", "N", "default scheme: hash buckets (ids are 0..N-1)", "4096"},
              {"word-ngrams", "N", "default scheme: 1 = words, 2 = words and bigrams", "2"},
-             {"char-ngrams", "MIN-MAX", "default scheme: character n-grams, or 0 for none", "0"}},
+             {"char-ngrams", "MIN-MAX", "default scheme: character n-grams, or 0 for none", "0"},
+             {"digits", "fold|keep", "default scheme: fold hashes every digit as '0'", "keep"}},
             argc, argv, 2);
   if (args.help()) {
     std::cout << args.usage();
@@ -61,8 +62,9 @@ int cmd_tokenize(int argc, char** argv) {
   if (scheme != "default" && scheme != "seed12" && scheme != "seed-notebook")
     throw UsageError("tokenize: --scheme must be default, seed12 or seed-notebook, got '" + scheme + "'");
   TokenizerConfig cfg{uint32_t(args.get_int("buckets", 1, kMaxBuckets)), uint8_t(args.get_int("word-ngrams", 1, 2)),
-                      0, 0};
+                      0, 0, 0};
   parse_char_ngrams("tokenize", args.get("char-ngrams"), cfg);
+  cfg.fold_digits = static_cast<uint8_t>(parse_digits("tokenize", args.get("digits")));
 
   bool first = true;
   for_each_input(args, [&](const std::string& text, const std::string& where) {

@@ -32,6 +32,10 @@ int cmd_train(int argc, char** argv) {
       {"word-ngrams", "N", "1: words; 2: words and bigrams (default 1 for --max-flash up to 8K)", "2"},
       {"char-ngrams", "MIN-MAX", "character n-grams of <word>, or 0 for none (default 3-4 for --max-flash up to 8K)",
        "3-5"},
+      {"digits", "fold|keep",
+       "fold: every digit is hashed as '0' (numbers of one shape share their features); keep: as it is "
+       "(default: fold for one output, keep otherwise)",
+       ""},
       {"pool", "mean|sqrt|sum", "embedding bag pooling", pool_name(d.shape.pool)},
       {"loss", "sigmoid|softmax", "output head (default: softmax for multi-class data, else sigmoid)", ""},
       {"epochs", "N", "maximum epochs", std::to_string(d.epochs)},
@@ -207,6 +211,7 @@ int cmd_train(int argc, char** argv) {
   o.qat_margin = args.get_double("margin", 1.0, 1000.0);
   if (args.has("margin") && !o.qat) throw UsageError("train: --margin applies to --qat only");
   if (args.has("exact-table")) o.exact_table = args.get_int("exact-table", 0, 65536);
+  if (args.has("digits")) o.fold_digits = parse_digits("train", args.get("digits"));
   o.seed = static_cast<uint64_t>(args.get_int("seed", 0, INT64_MAX));
   o.threads = static_cast<uint32_t>(args.get_int("threads", 1, 256));
   o.quiet = args.has("quiet");
@@ -238,6 +243,7 @@ int cmd_train(int argc, char** argv) {
   if (args.has("text-row-reg")) o.info += " text-row-reg=" + args.get("text-row-reg");
   if (o.text_row_count) o.info += " text-row-count=" + std::to_string(o.text_row_count);
   if (o.exact_table >= 0) o.info += " exact-table=" + std::to_string(o.exact_table);
+  if (o.fold_digits >= 0) o.info += o.fold_digits ? " digits=fold" : " digits=keep";
   if (o.kind_scale[0] != 1.0f || o.kind_scale[1] != 1.0f || o.kind_scale[2] != 1.0f) {
     char ks[96];
     std::snprintf(ks, sizeof ks, " kind-scale=%g,%g,%g", static_cast<double>(o.kind_scale[0]),

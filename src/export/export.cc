@@ -149,7 +149,8 @@ std::vector<File> export_c(const quant::QuantModel& q, const std::string& name, 
     << "  static const uint16_t label_bytes = " << (unsigned(img[26]) | (unsigned(img[27]) << 8)) << ";\n"
     << "  static const uint8_t flags = " << unsigned(m.flags) << ";  // linear " << ((m.flags & kModelLinear) ? 1 : 0)
     << ", softmax " << ((m.flags & kModelSoftmax) ? 1 : 0) << ((m.flags & kModelTextRow) ? ", text row 1" : "")
-    << ((m.flags & kModelExactTable) ? ", exact table 1" : "") << "\n"
+    << ((m.flags & kModelExactTable) ? ", exact table 1" : "")
+    << ((m.flags & kModelFoldDigits) ? ", digits folded 1" : "") << "\n"
     << "  static const uint8_t pool = " << unsigned(m.pool) << ";   // " << pool_name(m.pool) << "\n"
     << "  static const uint8_t text_row_count = " << unsigned(row_count ? row_count : 1)
     << ";  // times model_read adds the text row (1 without it)\n"

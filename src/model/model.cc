@@ -75,7 +75,8 @@ std::string ModelShape::describe() const {
     os << int{tokenizer.char_min} << "-" << int{tokenizer.char_max};
   else
     os << "0";
-  os << " word=" << int{tokenizer.word_ngrams} << " params=" << parameter_count();
+  os << " word=" << int{tokenizer.word_ngrams} << (tokenizer.fold_digits ? " digits=fold" : "")
+     << " params=" << parameter_count();
   return os.str();
 }
 

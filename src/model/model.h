@@ -31,7 +31,7 @@ constexpr uint32_t kMaxHidden = 4096;
 constexpr uint32_t kMaxOutputs = 4096;
 
 struct ModelShape {
-  TokenizerConfig tokenizer{4096, 2, 0, 0};
+  TokenizerConfig tokenizer{4096, 2, 0, 0, 0};
   uint32_t dim = 16;      // D: embedding width
   uint32_t hidden = 0;    // H: hidden units, 0 for none
   uint32_t outputs = 1;   // K

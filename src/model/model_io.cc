@@ -25,6 +25,7 @@ constexpr uint32_t kMaxRank = 4;
 constexpr uint32_t kTagShape = section_tag("SHAP");
 constexpr uint8_t kShapeTextRow = 1;  // SHAP shape flags: the text row
 constexpr uint8_t kShapeTable = 2;    // SHAP shape flags: the exact table
+constexpr uint8_t kShapeFoldDigits = 4;  // SHAP shape flags: the tokenizer folds digits
 constexpr uint32_t kTagTable = section_tag("XTAB");
 constexpr uint32_t kTagLabels = section_tag("LABL");
 constexpr uint32_t kTagThresholds = section_tag("THRS");
@@ -285,8 +286,9 @@ void write_shared_sections(ModelContainer& c, const ModelShape& s, const std::ve
     w.u8(kTokenizerScheme);  // appended with scheme 2; a file without it hashed with scheme 1
     // Appended with the text row: shape flags, bit 0 the text row. Written only when non-zero, so
     // a model without one keeps its bytes (and older readers, which refuse the longer section).
-    // Bit 1, the exact table, came later the same way.
-    const uint8_t shape_flags = (s.text_row ? kShapeTextRow : 0) | (s.table_groups ? kShapeTable : 0);
+    // Bit 1, the exact table, and bit 2, digit folding, came later the same way.
+    const uint8_t shape_flags = (s.text_row ? kShapeTextRow : 0) | (s.table_groups ? kShapeTable : 0) |
+                                (s.tokenizer.fold_digits ? kShapeFoldDigits : 0);
     if (shape_flags) w.u8(shape_flags);
     // Appended with the text row count c: written only when c != 1 (so after the flags byte, which
     // a text row makes non-zero), so a model counting the row once keeps its bytes.
@@ -332,8 +334,10 @@ bool read_shared_section(const Section& sec, const std::string& name, SharedSect
     const bool has_count = r.remaining() != 0;
     const uint8_t row_count = has_count ? r.u8() : 1;
     r.expect_end();
-    if (shape_flags & ~(kShapeTextRow | kShapeTable)) r.fail("unknown shape flags " + std::to_string(shape_flags));
+    if (shape_flags & ~(kShapeTextRow | kShapeTable | kShapeFoldDigits))
+      r.fail("unknown shape flags " + std::to_string(shape_flags));
     shape.text_row = (shape_flags & kShapeTextRow) != 0;
+    shape.tokenizer.fold_digits = (shape_flags & kShapeFoldDigits) ? 1 : 0;
     out.table_flag = (shape_flags & kShapeTable) != 0;
     if (has_count && (!shape.text_row || row_count < 2))
       r.fail("bad text row count " + std::to_string(row_count) + " (present only with the text row, 2 .. " +

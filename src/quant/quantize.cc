@@ -272,7 +272,8 @@ QuantModel quantize(const FloatModel& m, const Ranges& ranges, const std::string
   img += "TTQ8";
   img.push_back(static_cast<char>(TT_MODEL_FORMAT_VERSION));
   img.push_back(static_cast<char>((s.linear ? kModelLinear : 0) | (s.head == Head::kSoftmax ? kModelSoftmax : 0) |
-                                 (s.text_row ? kModelTextRow : 0) | (s.table_groups ? kModelExactTable : 0)));
+                                 (s.text_row ? kModelTextRow : 0) | (s.table_groups ? kModelExactTable : 0) |
+                                 (s.tokenizer.fold_digits ? kModelFoldDigits : 0)));
   img.push_back(static_cast<char>(s.pool));
   img.push_back(static_cast<char>(s.text_row ? s.text_row_count - 1 : 0));  // the text row count less 1
   put_u32(img, 0);  // total size, patched below
@@ -406,7 +407,7 @@ QuantModel parse_quant(const std::string& bytes, const std::string& name) {
   const ModelShape& s = q.shape;
   const bool same = m.tokenizer.buckets == s.tokenizer.buckets && m.tokenizer.word_ngrams == s.tokenizer.word_ngrams &&
                     m.tokenizer.char_min == s.tokenizer.char_min && m.tokenizer.char_max == s.tokenizer.char_max &&
-                    m.dim == s.dim && m.hidden == s.hidden && m.outputs == s.outputs &&
+                    m.tokenizer.fold_digits == s.tokenizer.fold_digits && m.dim == s.dim && m.hidden == s.hidden && m.outputs == s.outputs &&
                     ((m.flags & kModelLinear) != 0) == s.linear &&
                     ((m.flags & kModelSoftmax) != 0) == (s.head == Head::kSoftmax) &&
                     ((m.flags & kModelTextRow) != 0) == s.text_row &&

@@ -34,7 +34,9 @@ std::vector<Token> reference_tokens(const TokenizerConfig& cfg, const std::strin
   for (char ch : text) {
     const auto c = static_cast<unsigned char>(ch);
     if (is_word_byte(c)) {
-      cur += c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : ch;
+      cur += c >= 'A' && c <= 'Z'                     ? static_cast<char>(c + 32)
+             : cfg.fold_digits && c >= '0' && c <= '9' ? '0'
+                                                         : ch;
       continue;
     }
     if (!cur.empty()) words.push_back(cur);

@@ -426,6 +426,8 @@ double default_valid(const ModelShape& shape, bool refit) { return shape.linear 
 
 float default_nb_alpha(const ModelShape& shape) { return shape.linear ? kDefaultNbAlpha : 0.0f; }
 
+uint8_t default_fold_digits(const ModelShape& shape) { return shape.outputs == 1 ? 1 : 0; }
+
 uint32_t default_exact_table(uint64_t max_flash, const ModelShape& shape) {
   if (!max_flash || max_flash > kSmallBudget || !shape.linear || shape.outputs != 1) return 0;
   return static_cast<uint32_t>(max_flash * kDefaultTablePer4K / 4096);
@@ -489,6 +491,7 @@ ModelShape resolve_shape(const TrainOptions& opt, const data::Dataset& d) {
   s.text_row = opt.text_row == 1;
   s.outputs = static_cast<uint32_t>(d.outputs());
   if (s.outputs == 0) throw Error(d.path + ": the data has no labels");
+  s.tokenizer.fold_digits = opt.fold_digits >= 0 ? static_cast<uint8_t>(opt.fold_digits) : default_fold_digits(s);
   if (!opt.head_set) s.head = d.kind == data::LabelKind::kMultiClass ? Head::kSoftmax : Head::kSigmoid;
   if (s.head == Head::kSoftmax && d.kind != data::LabelKind::kMultiClass)
     throw UsageError(std::string("--loss softmax needs multi-class data (exactly one class per row); ") + d.path +

@@ -103,6 +103,8 @@ struct TrainOptions {
   // Its groups are sized for kTableLoad of them; with --max-flash the buckets shrink to pay for
   // the fingerprints and slot rows.
   int64_t exact_table = -1;
+  // TokenizerConfig::fold_digits: -1 the default for the shape (default_fold_digits), 0 keep, 1 fold.
+  int fold_digits = -1;
   double qat_margin = 2.0;    // as quant::QuantOptions::margin
   uint64_t seed = 1;
   uint32_t threads = 2;
@@ -157,6 +159,10 @@ float default_nb_alpha(const ModelShape& shape);
 // otherwise (docs/training.md round 8: Jigsaw 4K +0.010 CV AUC, 8K +0.007, SMS +-0.0003;
 // Davidson 4K, 3 outputs, lost 0.002 macro-F1 with 150 entries).
 constexpr uint32_t kDefaultTablePer4K = 600;
+// Whether the tokenizer folds digits by default: for models with one output (CV, docs/training.md
+// round 9: SMS 4K +0.0012, 32K +0.0006, Jigsaw 32K +0.0005, 4K -0.0001 ROC AUC; Davidson, 3
+// classes, mixed: 4K +0.0035, 32K -0.0018 macro-F1, so it keeps its digits).
+uint8_t default_fold_digits(const ModelShape& shape);
 // The selection pass's L2 penalty as a fraction of the final training's (CV, round 8).
 constexpr float kTableSelectL2 = 0.25f;
 // The selection pass's epochs, at most (fewer if --epochs is lower): CV, round 8, ranks as well or

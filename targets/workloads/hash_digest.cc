@@ -61,7 +61,7 @@ const uint8_t kSeedCap = 32;  // words longer than this many ASCII bytes are rep
 }  // namespace
 
 extern "C" int tt_workload_main(void) {
-  static const tt::TokenizerConfig kConfig = {4096, 2, 3, 5};
+  static const tt::TokenizerConfig kConfig = {4096, 2, 3, 5, 0};
   if (tt::check_config(kConfig) != tt::kOk) return 1;
 
   LightSink light;
