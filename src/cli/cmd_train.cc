@@ -92,6 +92,10 @@ int cmd_train(int argc, char** argv) {
            std::to_string(train::kDefaultTablePer4K) +
            " per 4K of --max-flash up to 8K for linear models with one output and no --buckets, off otherwise)",
        ""},
+      {"table-sample", "SIZE",
+       "the exact table's selection pass reads at most SIZE bytes of text: beyond it, a seeded sample of "
+       "the training rows (it keeps about 7 bytes of RAM per byte of text it reads)",
+       std::to_string(train::kTableSelectBytes >> 20) + "M"},
       {"seed", "S", "random seed; same data, options and seed give the same model file", std::to_string(d.seed)},
       {"threads", "N", "worker threads (the model does not depend on it)", std::to_string(d.threads)},
       {"quiet", "", "no progress on stderr", ""},
@@ -212,6 +216,8 @@ int cmd_train(int argc, char** argv) {
   if (args.has("margin") && !o.qat) throw UsageError("train: --margin applies to --qat only");
   if (args.has("exact-table")) o.exact_table = args.get_int("exact-table", 0, 65536);
   if (args.has("digits")) o.fold_digits = parse_digits("train", args.get("digits"));
+  o.table_select_bytes = args.get_size("table-sample");
+  if (o.table_select_bytes == 0) throw UsageError("train: --table-sample must be at least 1 byte");
   o.seed = static_cast<uint64_t>(args.get_int("seed", 0, INT64_MAX));
   o.threads = static_cast<uint32_t>(args.get_int("threads", 1, 256));
   o.quiet = args.has("quiet");
@@ -244,6 +250,7 @@ int cmd_train(int argc, char** argv) {
   if (o.text_row_count) o.info += " text-row-count=" + std::to_string(o.text_row_count);
   if (o.exact_table >= 0) o.info += " exact-table=" + std::to_string(o.exact_table);
   if (o.fold_digits >= 0) o.info += o.fold_digits ? " digits=fold" : " digits=keep";
+  if (args.has("table-sample")) o.info += " table-sample=" + std::to_string(o.table_select_bytes);
   if (o.kind_scale[0] != 1.0f || o.kind_scale[1] != 1.0f || o.kind_scale[2] != 1.0f) {
     char ks[96];
     std::snprintf(ks, sizeof ks, " kind-scale=%g,%g,%g", static_cast<double>(o.kind_scale[0]),

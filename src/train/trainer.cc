@@ -593,9 +593,31 @@ namespace {
 // its fingerprint already, is skipped (it will reach that slot by its fingerprint anyway); the
 // pass stops after `entries` features or at the end of the ranking. An empty slot gets the lowest
 // byte not yet in its group (a row only false matches reach). Returns the 4G fingerprint bytes.
-std::vector<uint8_t> select_table(const data::Dataset& d, const ModelShape& shape, const std::vector<size_t>& rows,
+std::vector<uint8_t> select_table(const data::Dataset& d, const ModelShape& shape, const std::vector<size_t>& all_rows,
                                   uint32_t entries, const TrainOptions& opt, float l2, float lr0, const float* wp,
-                                  const float* wn, const float* wc, uint32_t* placed) {
+                                  const float* wn, const float* wc, uint32_t* placed, size_t* read_rows) {
+  // The rows read: all of them, or, beyond opt.table_select_bytes of text, a seeded sample of
+  // whole rows up to that size, kept in their own order (below the cap nothing changes).
+  uint64_t text_bytes = 0;
+  for (size_t i : all_rows) text_bytes += d.texts[i].size();
+  std::vector<size_t> sample;
+  if (text_bytes > opt.table_select_bytes) {
+    std::vector<size_t> order(all_rows.size());
+    std::iota(order.begin(), order.end(), size_t{0});
+    detail::Rng pick(opt.seed * 0x9E3779B97F4A7C15ull + 11);
+    for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[pick.below(i)]);
+    std::vector<uint8_t> take(all_rows.size(), 0);
+    uint64_t got = 0;
+    for (size_t j : order) {
+      if (got >= opt.table_select_bytes) break;
+      take[j] = 1;
+      got += d.texts[all_rows[j]].size();
+    }
+    for (size_t j = 0; j < all_rows.size(); ++j)
+      if (take[j]) sample.push_back(all_rows[j]);
+  }
+  const std::vector<size_t>& rows = sample.empty() ? all_rows : sample;
+  if (read_rows) *read_rows = rows.size();
   const size_t K = shape.outputs;
   const uint32_t G = shape.table_groups;
   // Distinct hashes -> indices in order of first appearance (deterministic).
@@ -780,13 +802,14 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
   // The exact table: its selection pass on the training rows, then the features through it.
   std::vector<uint8_t> table;
   uint32_t table_entries = 0;
+  size_t read_rows = 0;
   if (shape.table_groups) {
     table = select_table(d, shape, train_idx, exact_table_entries(opt, shape), opt,
                          kTableSelectL2 * (opt.l2 >= 0 ? opt.l2 : default_l2(shape)), opt.lr > 0 ? opt.lr : default_lr(opt.optimizer, shape),
-                         wp, wn, wc, &table_entries);
+                         wp, wn, wc, &table_entries, &read_rows);
     if (progress)
-      std::fprintf(stderr, "train: exact table of %u groups x %u: %u features selected\n", shape.table_groups,
-                   unsigned{kTableWays}, table_entries);
+      std::fprintf(stderr, "train: exact table of %u groups x %u: %u features selected (from %zu of %zu rows)\n",
+                   shape.table_groups, unsigned{kTableWays}, table_entries, read_rows, train_idx.size());
   }
   const Tokenized tok = tokenize_all(d, shape, feature_map(shape, table), pool, kind_scaled);
   const auto t_tok = Clock::now();
@@ -908,6 +931,7 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
   rep.metric_name = shape.head == Head::kSigmoid ? "auc" : "macro-f1";
   rep.train_examples = train_idx.size();
   rep.valid_examples = valid_idx.size();
+  rep.table_select_rows = read_rows;
   rep.tokenize_seconds = std::chrono::duration<double>(t_tok - t_start).count();
 
   // Validation scores (fixed slices, one slot per example).

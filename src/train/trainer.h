@@ -34,6 +34,13 @@ enum class ClassWeight : uint8_t { kAuto, kBalanced, kNone };
 constexpr float kDefaultNbAlpha = 1.0f;
 constexpr float kDefaultNbBeta = 0.25f;
 
+// The exact table's selection pass (select_table, trainer.cc) keeps every token of the rows it
+// reads (about 7 bytes of RAM per byte of text): beyond this many bytes of text it reads a seeded
+// sample of the training rows (TrainOptions::table_select_bytes, --table-sample), so its memory
+// is bounded. A sample ranks worse (CV, Jigsaw 4K: 40% of the text -0.0027 ROC AUC, 20% -0.0045,
+// docs/training.md round 9); every benchmark set is far below the cap.
+constexpr uint64_t kTableSelectBytes = uint64_t{16} << 20;
+
 struct TrainOptions {
   // Architecture. `shape.outputs` and (unless head_set) `shape.head` come from the data.
   // Training defaults to sqrt pooling (ModelShape's own default stays mean for old callers).
@@ -103,6 +110,7 @@ struct TrainOptions {
   // Its groups are sized for kTableLoad of them; with --max-flash the buckets shrink to pay for
   // the fingerprints and slot rows.
   int64_t exact_table = -1;
+  uint64_t table_select_bytes = kTableSelectBytes;  // the selection pass's text, at most (above)
   // TokenizerConfig::fold_digits: -1 the default for the shape (default_fold_digits), 0 keep, 1 fold.
   int fold_digits = -1;
   double qat_margin = 2.0;    // as quant::QuantOptions::margin
@@ -126,6 +134,7 @@ struct TrainReport {
   uint32_t best_epoch = 0;  // 1-based; 0 when no validation split
   double best_metric = 0;
   size_t train_examples = 0, valid_examples = 0;
+  size_t table_select_rows = 0;  // rows the exact table's selection pass read (0: no table)
   double tokenize_seconds = 0, train_seconds = 0;
   quant::Ranges qat_ranges;  // with TrainOptions::qat: the ranges of the returned model
 };
