@@ -27,6 +27,19 @@ TEST(CliTokenize, DefaultSchemeReadsStdinLinesAndSeparatesTexts) {
   EXPECT_EQ(lines[3].rfind("word\tok\t", 0), 0u);
 }
 
+TEST(CliTokenize, DigitsFoldOrKeep) {
+  auto kept = test::run(test::cli() + " tokenize --word-ngrams 1 'Tel 0871'");
+  auto folded = test::run(test::cli() + " tokenize --word-ngrams 1 --digits fold 'Tel 0871'");
+  auto zeros = test::run(test::cli() + " tokenize --word-ngrams 1 'tel 0000'");
+  ASSERT_EQ(folded.exit_code, 0) << folded.err;
+  EXPECT_NE(folded.out, kept.out);
+  EXPECT_EQ(folded.out, zeros.out);  // hashed as '0', and printed as it was hashed
+  EXPECT_NE(folded.out.find("word\t0000\t"), std::string::npos) << folded.out;
+  auto bad = test::run(test::cli() + " tokenize --digits zero x");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("--digits must be fold or keep"), std::string::npos) << bad.err;
+}
+
 TEST(CliTokenize, DoubleDashLetsWordsStartWithADash) {
   auto r = test::run(test::cli() + " hash --variant hsieh32 -- -v --help");
   ASSERT_EQ(r.exit_code, 0) << r.err;

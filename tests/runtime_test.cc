@@ -540,7 +540,7 @@ void check_static_equals_generic() {
 }
 
 TEST(Runtime, StaticPathEqualsGeneric) {
-  check_static_equals_generic<2, 3, 5>();  // the 32K default
+  check_static_equals_generic<2, 3, 5>();  // the 32K default's features, digits kept
   check_static_equals_generic<1, 3, 4>();  // the small-budget default
   check_static_equals_generic<2, 2, 6>();
   check_static_equals_generic<2, 4, 6>();
@@ -551,7 +551,7 @@ TEST(Runtime, StaticPathEqualsGeneric) {
   check_static_equals_generic<1, 3, 4, TableSpec<1, 3, 4> >();
   check_static_equals_generic<2, 0, 0, TableSpec<2, 0, 0> >();
   // Digits folded (the default for one output), with and without a table.
-  check_static_equals_generic<2, 3, 5, FoldSpec<2, 3, 5> >();
+  check_static_equals_generic<2, 3, 5, FoldSpec<2, 3, 5> >();  // the 32K default
   check_static_equals_generic<1, 3, 4, FoldSpec<1, 3, 4> >();
   check_static_equals_generic<2, 0, 0, FoldSpec<2, 0, 0> >();
   check_static_equals_generic<1, 3, 4, FoldTableSpec<1, 3, 4> >();
@@ -571,6 +571,33 @@ static_assert(!tt::detail::M0Asm<tt::StaticModel<FoldSpec<2, 3, 5> >, 2>::value,
 // scores follow the float model through the table (its slot rows hold weights far from the
 // buckets', so a runtime that ignored the table would be off by far more than the tolerance),
 // and model_open refuses every inconsistency.
+// Digit folding in the device image: flag bit 4, which model_open turns into the tokenizer's
+// fold_digits (the int8 runner scores texts that differ only in their digits alike, as the float
+// model does); a file whose SHAP flag (bit 2) disagrees with the image is refused, either way.
+TEST(Runtime, FoldDigitsImage) {
+  for (const bool fold : {true, false}) {
+    SCOPED_TRACE(fold ? "folded" : "kept");
+    tt::FloatModel f = make_f(4, tt::Head::kSoftmax, 3, 6, true);
+    f.shape.tokenizer.fold_digits = fold ? 1 : 0;
+    const QuantModel q = quantize_f(f);
+    EXPECT_EQ(uint8_t(q.image[5]) & tt::kModelFoldDigits, fold ? tt::kModelFoldDigits : 0);
+    tt::Model m;
+    ASSERT_EQ(open(q.image, m), tt::kOk);
+    EXPECT_EQ(m.tokenizer.fold_digits, fold ? 1u : 0u);
+    tt::quant::Runner run(q);
+    const tt::quant::IntScores a = run.score("call 0800 5551234 for 2 tkts");
+    const tt::quant::IntScores b = run.score("call 0000 0000000 for 0 tkts");
+    EXPECT_EQ(a.logit == b.logit, fold);
+    EXPECT_EQ(f.scores("call 0800 5551234 for 2 tkts") == f.scores("call 0000 0000000 for 0 tkts"), fold);
+    const std::string file = tt::quant::serialize_quant(q);
+    EXPECT_EQ(tt::quant::parse_quant(file, "f.q8").shape.tokenizer.fold_digits, fold ? 1u : 0u);
+    tt::ModelContainer c = tt::read_container(file, "f.q8");
+    for (auto& sec : c.sections)
+      if (sec.tag == tt::section_tag("SHAP")) sec.payload[23] = static_cast<char>(sec.payload[23] ^ 4);
+    EXPECT_THROW(tt::quant::parse_quant(tt::write_container(c), "f.q8"), tt::Error);
+  }
+}
+
 TEST(Runtime, ExactTable) {
   for (const bool linear : {true, false}) {
     SCOPED_TRACE(linear ? "linear" : "hidden");

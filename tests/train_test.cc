@@ -259,6 +259,7 @@ TEST(Train, MultiLabelEndToEnd) {
   const tt::FloatModel m = tt::load_model(out);
   EXPECT_EQ(m.shape.outputs, 6u);
   EXPECT_EQ(m.shape.head, tt::Head::kSigmoid);
+  EXPECT_EQ(m.shape.tokenizer.fold_digits, 0u);  // more than one output: digits kept by default
   EXPECT_LE(m.shape.parameter_count(), 32u * 1024);
   EXPECT_EQ(m.labels.size(), 6u);
   EXPECT_EQ(m.threshold.size(), 6u);
@@ -268,6 +269,12 @@ TEST(Train, MultiLabelEndToEnd) {
     EXPECT_GE(v, 0.0f);
     EXPECT_LE(v, 1.0f);
   }
+  // --digits fold is honoured for more than one output too.
+  const CliRun f = cli("train " + kJigsawSample +
+                       " --label toxic,severe_toxic,obscene,threat,insult,identity_hate --max-flash 4K --epochs 1 "
+                       "--digits fold --quiet -o " + dir + "/mlf.ttm");
+  ASSERT_EQ(f.code, 0) << f.err;
+  EXPECT_EQ(tt::load_model(dir + "/mlf.ttm").shape.tokenizer.fold_digits, 1u);
 }
 
 TEST(Train, ShapeForBudget) {

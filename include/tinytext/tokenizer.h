@@ -204,7 +204,10 @@ TT_INLINE uint8_t byte_class(uint8_t b) {
 }
 
 // A word byte as it is hashed: 'A'-'Z' lower-cased; with fold_digits, '0'-'9' as '0' (numbers
-// of one shape share their features: CV, docs/training.md round 9). Every path calls this one.
+// of one shape share their features: CV, docs/training.md round 9). Every C++ streaming path
+// calls this one; the Thumb-1 loop (model.h) folds on its own and runs folded models only
+// (M0Asm), and src/tokenize/reference.cc keeps its own copy on purpose (a second implementation
+// for the tests).
 template <class Cfg>
 TT_INLINE uint8_t word_byte_value(const Cfg& c, uint8_t b) {
   if ((uint8_t)(b - 'A') < 26u) return (uint8_t)(b + 32);

@@ -112,6 +112,7 @@ struct TrainOptions {
   int64_t exact_table = -1;
   uint64_t table_select_bytes = kTableSelectBytes;  // the selection pass's text, at most (above)
   // TokenizerConfig::fold_digits: -1 the default for the shape (default_fold_digits), 0 keep, 1 fold.
+  // This field decides it: resolve_shape overwrites shape.tokenizer.fold_digits with it.
   int fold_digits = -1;
   double qat_margin = 2.0;    // as quant::QuantOptions::margin
   uint64_t seed = 1;
