@@ -597,7 +597,8 @@ std::vector<uint8_t> select_table(const data::Dataset& d, const ModelShape& shap
                                   uint32_t entries, const TrainOptions& opt, float l2, float lr0, const float* wp,
                                   const float* wn, const float* wc, uint32_t* placed, size_t* read_rows) {
   // The rows read: all of them, or, beyond opt.table_select_bytes of text, a seeded sample of
-  // whole rows up to that size, kept in their own order (below the cap nothing changes).
+  // whole rows until their text reaches that size, kept in their own order (below the cap
+  // nothing changes).
   uint64_t text_bytes = 0;
   for (size_t i : all_rows) text_bytes += d.texts[i].size();
   std::vector<size_t> sample;
