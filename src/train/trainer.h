@@ -169,9 +169,10 @@ float default_nb_alpha(const ModelShape& shape);
 // otherwise (docs/training.md round 8: Jigsaw 4K +0.010 CV AUC, 8K +0.007, SMS +-0.0003;
 // Davidson 4K, 3 outputs, lost 0.002 macro-F1 with 150 entries).
 constexpr uint32_t kDefaultTablePer4K = 600;
-// Whether the tokenizer folds digits by default: for models with one output (CV, docs/training.md
-// round 9: SMS 4K +0.0012, 32K +0.0006, Jigsaw 32K +0.0005, 4K -0.0001 ROC AUC; Davidson, 3
-// classes, mixed: 4K +0.0035, 32K -0.0018 macro-F1, so it keeps its digits).
+// Whether the tokenizer folds digits by default: for models with one output, linear or not (CV,
+// docs/training.md round 9: SMS 4K +0.0012, 32K +0.0006, Jigsaw 32K +0.0005, 4K -0.0001 ROC AUC;
+// embedding models more; Davidson, 3 classes, mixed: 4K +0.0035, 32K -0.0018 macro-F1, so it
+// keeps its digits).
 uint8_t default_fold_digits(const ModelShape& shape);
 // The selection pass's L2 penalty as a fraction of the final training's (CV, round 8).
 constexpr float kTableSelectL2 = 0.25f;
