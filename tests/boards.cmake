@@ -12,6 +12,8 @@ find_path(TT_SIMAVR_INCLUDE simavr/sim_avr.h)
 find_library(TT_SIMAVR_LIB simavr)
 
 set(TT_BOARDS_DIR ${CMAKE_BINARY_DIR}/boards)
+# TT_SHARED_DIR (the datasets, ../shared beside the clone) is set by tests/CMakeLists.txt, which
+# includes this file.
 
 if(TT_BASH AND TT_ARM_GXX AND TT_AVR_GXX)
   add_test(NAME boards_header_check
@@ -23,9 +25,6 @@ else()
 endif()
 
 if(TT_BASH AND TT_PYTHON3 AND TT_ARM_GXX AND TT_AVR_GXX AND TT_QEMU_ARM AND TT_SIMAVR_INCLUDE AND TT_SIMAVR_LIB)
-  if(NOT DEFINED TT_SHARED_DIR)
-    get_filename_component(TT_SHARED_DIR ${CMAKE_SOURCE_DIR}/../shared ABSOLUTE)
-  endif()
   # Fails on any host/board output mismatch, a board exit status other than 0, a timeout, or a
   # forbidden symbol (heap, float, exceptions, printf) in an image. The M0 instruction count needs
   # qemu-plugin.h from Debian's qemu source package (fetched once into ${TT_BOARDS_DIR}); when it
@@ -60,9 +59,6 @@ endif()
 # The Arduino example of `tinytext export --format arduino`, compiled for the Uno against Debian's
 # Arduino AVR core (arduino-core-avr); prints its flash and RAM (avr-size).
 if(TT_BASH AND TT_AVR_GXX AND EXISTS /usr/share/arduino/hardware/arduino/avr/cores/arduino/Arduino.h)
-  if(NOT DEFINED TT_SHARED_DIR)
-    get_filename_component(TT_SHARED_DIR ${CMAKE_SOURCE_DIR}/../shared ABSOLUTE)
-  endif()
   add_test(NAME boards_arduino
            COMMAND ${TT_BASH} ${CMAKE_SOURCE_DIR}/targets/arduino/build_example.sh $<TARGET_FILE:tinytext>
                    ${CMAKE_BINARY_DIR}/arduino_example ${TT_SHARED_DIR}/data/sms-spam-collection/SMSSpamCollection)
@@ -77,9 +73,6 @@ endif()
 # real ones are not in Debian), then linked with --gc-sections and link-checked. Catches drift
 # between the sketch, keyboard_verdict.h, the tinytext headers and the export; see docs/hid.md.
 if(TT_BASH AND TT_ARM_GXX)
-  if(NOT DEFINED TT_SHARED_DIR)
-    get_filename_component(TT_SHARED_DIR ${CMAKE_SOURCE_DIR}/../shared ABSOLUTE)
-  endif()
   add_test(NAME boards_mkrzero
            COMMAND ${TT_BASH} ${CMAKE_SOURCE_DIR}/targets/arduino/build_mkrzero.sh $<TARGET_FILE:tinytext>
                    ${CMAKE_BINARY_DIR}/mkrzero_example ${TT_SHARED_DIR}/data/sms-spam-collection/SMSSpamCollection)

@@ -39,6 +39,17 @@ tt::FloatModel make_f(uint32_t hidden, tt::Head head, uint32_t outputs, uint32_t
   return m;
 }
 
+// A model with the text row: linear (D = K = 2, no output layer) or with a hidden layer and a
+// softmax head (H = 4, K = 3, D = 6), for the tests that check both kinds.
+tt::FloatModel make_row_f(bool linear) {
+  tt::FloatModel f = linear ? make_f(0, tt::Head::kSigmoid, 2, 2, true) : make_f(4, tt::Head::kSoftmax, 3, 6, true);
+  if (linear) {
+    f.shape.linear = true;
+    f.w2.clear();
+  }
+  return f;
+}
+
 QuantModel quantize_f(const tt::FloatModel& m) {
   return tt::quant::quantize(m, tt::quant::calibrate(m, {"free prize", "see you at noon", "call now"}, {}));
 }
@@ -116,13 +127,7 @@ TEST(Runtime, RefusesWithStatus) {
 TEST(Runtime, TextRowIsOneMoreFeature) {
   for (const bool linear : {false, true}) {
     SCOPED_TRACE(linear ? "linear" : "hidden");
-    tt::FloatModel f = linear ? make_f(0, tt::Head::kSigmoid, 2, 2, true) : make_f(4, tt::Head::kSoftmax, 3, 6, true);
-    if (linear) {
-      tt::FloatModel l = f;
-      l.shape.linear = true;
-      l.w2.clear();
-      f = l;
-    }
+    tt::FloatModel f = make_row_f(linear);
     const uint32_t B = f.shape.tokenizer.buckets, D = f.shape.dim;
     ASSERT_EQ(f.emb.size(), size_t{B + 1} * D);
     for (uint32_t d = 0; d < D; ++d) f.emb[size_t{B} * D + d] = d % 2 ? -0.9f : 0.8f;  // a row of its own
@@ -178,11 +183,7 @@ TEST(Runtime, TextRowIsOneMoreFeature) {
 TEST(Runtime, TextRowCountedCTimes) {
   for (const bool linear : {false, true}) {
     SCOPED_TRACE(linear ? "linear" : "hidden");
-    tt::FloatModel f = linear ? make_f(0, tt::Head::kSigmoid, 2, 2, true) : make_f(4, tt::Head::kSoftmax, 3, 6, true);
-    if (linear) {
-      f.shape.linear = true;
-      f.w2.clear();
-    }
+    tt::FloatModel f = make_row_f(linear);
     const uint32_t B = f.shape.tokenizer.buckets, D = f.shape.dim;
     for (uint32_t d = 0; d < D; ++d) f.emb[size_t{B} * D + d] = d % 2 ? -0.3f : 0.25f;
     f.shape.text_row_count = 3;
@@ -601,11 +602,7 @@ TEST(Runtime, FoldDigitsImage) {
 TEST(Runtime, ExactTable) {
   for (const bool linear : {true, false}) {
     SCOPED_TRACE(linear ? "linear" : "hidden");
-    tt::FloatModel f = linear ? make_f(0, tt::Head::kSigmoid, 2, 2, true) : make_f(4, tt::Head::kSoftmax, 3, 6, true);
-    if (linear) {
-      f.shape.linear = true;
-      f.w2.clear();
-    }
+    tt::FloatModel f = make_row_f(linear);
     tt::ModelShape sh = f.shape;
     sh.table_groups = 7;
     tt::FloatModel t;

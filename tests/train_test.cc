@@ -344,12 +344,7 @@ TEST(Train, SmallBudgetFeaturesInTheModel) {
 // The selection pass reads a seeded sample of whole rows beyond table_select_bytes of text: the
 // same sample for the same seed, every row below the cap (the model is then what it was).
 TEST(Train, ExactTableSelectionSample) {
-  tt::data::ReaderOptions ro;
-  ro.format = tt::data::Format::kTsv;
-  ro.header = false;
-  ro.label_columns = {"1"};
-  ro.text_column = "2";
-  const tt::data::Dataset d = tt::data::read_dataset(kSms, ro);
+  const tt::data::Dataset d = tt::test::read_sms();
   tt::train::TrainOptions o;
   o.max_flash = 4096;
   o.epochs = 2;
