@@ -407,7 +407,8 @@ QuantModel parse_quant(const std::string& bytes, const std::string& name) {
   const ModelShape& s = q.shape;
   const bool same = m.tokenizer.buckets == s.tokenizer.buckets && m.tokenizer.word_ngrams == s.tokenizer.word_ngrams &&
                     m.tokenizer.char_min == s.tokenizer.char_min && m.tokenizer.char_max == s.tokenizer.char_max &&
-                    m.tokenizer.fold_digits == s.tokenizer.fold_digits && m.dim == s.dim && m.hidden == s.hidden && m.outputs == s.outputs &&
+                    m.tokenizer.fold_digits == s.tokenizer.fold_digits && m.dim == s.dim && m.hidden == s.hidden &&
+                    m.outputs == s.outputs &&
                     ((m.flags & kModelLinear) != 0) == s.linear &&
                     ((m.flags & kModelSoftmax) != 0) == (s.head == Head::kSoftmax) &&
                     ((m.flags & kModelTextRow) != 0) == s.text_row &&
