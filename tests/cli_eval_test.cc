@@ -207,7 +207,9 @@ TEST_F(CliEval, MultiClassEvalHasAConfusionMatrixAndPredictAnArgmax) {
   ASSERT_NE(c, std::string::npos) << r.out;
   double sum = 0;
   int cells = 0;
-  for (const char* p = r.out.c_str() + c + 12; *p && *p != '}'; ++p) {
+  const size_t end_of_matrix = r.out.find("]]", c);
+  ASSERT_NE(end_of_matrix, std::string::npos) << r.out;
+  for (const char* p = r.out.c_str() + c + 12; p < r.out.c_str() + end_of_matrix; ++p) {
     if (*p >= '0' && *p <= '9') {
       char* end = nullptr;
       sum += static_cast<double>(std::strtoull(p, &end, 10));
@@ -341,6 +343,61 @@ TEST_F(CliEval, UsageErrorsExitTwo) {
     EXPECT_EQ(r.exit_code, 0) << cmd;
     EXPECT_NE(r.out.find("usage: tinytext"), std::string::npos) << cmd;
   }
+}
+
+}  // namespace
+}  // namespace tt
+
+namespace tt {
+namespace {
+
+// Issue 14: a test file with one class is scored (precision, recall, confusion; ROC AUC n/a);
+// binary eval names the positive class's F1 "F1" and gives scikit-learn's macro-F1 and the
+// confusion matrix in text too.
+TEST_F(CliEval, OneClassTestFileIsScored) {
+  test::TempDir dir;
+  const std::string ham = dir.write("ham.csv", "text,label\nhi mum see you later,ham\nok lar,ham\nlunch tomorrow?,ham\n");
+  auto r = test::run(test::cli() + " eval " + dir_ + "/sms.ttm " + ham + " --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"labels\":[{\"name\":\"spam\",\"positives\":0,\"auc\":null,\"pr_auc\":null"),
+            std::string::npos) << r.out;
+  EXPECT_EQ(json_num(r.out, "tn") + json_num(r.out, "fp"), 3);
+  EXPECT_NE(r.err.find("positive label: spam: the model's label"), std::string::npos) << r.err;
+  auto t = test::run(test::cli() + " eval " + dir_ + "/sms.ttm " + ham);
+  ASSERT_EQ(t.exit_code, 0) << t.err;
+  EXPECT_NE(t.out.find("spam          0      n/a      n/a"), std::string::npos) << t.out;
+  EXPECT_NE(t.out.find("confusion matrix (rows: true class, columns: predicted class)"), std::string::npos) << t.out;
+}
+
+TEST_F(CliEval, BinaryF1AndMacroF1AsScikitLearn) {
+  auto r = test::run(test::cli() + " eval " + dir_ + "/sms.ttm " + dir_ + "/sms.test.csv --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const double tp = json_num(r.out, "tp"), fp = json_num(r.out, "fp"), fn = json_num(r.out, "fn"),
+               tn = json_num(r.out, "tn");
+  const double f1_spam = 2 * tp / (2 * tp + fp + fn), f1_ham = 2 * tn / (2 * tn + fn + fp);
+  EXPECT_NEAR(json_num(r.out, "f1"), f1_spam, 1e-12);
+  EXPECT_NEAR(json_num(r.out, "macro_f1"), (f1_spam + f1_ham) / 2, 1e-12);
+  auto t = test::run(test::cli() + " eval " + dir_ + "/sms.ttm " + dir_ + "/sms.test.csv");
+  ASSERT_EQ(t.exit_code, 0) << t.err;
+  EXPECT_NE(t.out.find("\nF1            "), std::string::npos) << t.out;
+  EXPECT_NE(t.out.find("(mean of the F1 of spam and of not spam, as scikit-learn's average='macro')"),
+            std::string::npos) << t.out;
+  char row[64];
+  std::snprintf(row, sizeof row, "\nnot spam %8.0f %8.0f\n", fp, tn);
+  EXPECT_NE(t.out.find(row), std::string::npos) << t.out;
+}
+
+TEST_F(CliEval, SoftmaxModelOnATestFileWithFewerClasses) {
+  test::TempDir dir;
+  const std::string two = dir.write("two.csv", "text,label\nyou are a bitch,1\nlovely day,2\nnice one,2\n");
+  auto r = test::run(test::cli() + " eval " + dir_ + "/dav.ttm " + two + " --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"labels\":[{\"name\":\"0\",\"positives\":0,\"auc\":null"), std::string::npos) << r.out;
+  const std::string bad = dir.write("bad.csv", "text,label\nx,1\ny,7\n");
+  auto b = test::run(test::cli() + " eval " + dir_ + "/dav.ttm " + bad);
+  EXPECT_EQ(b.exit_code, 1);
+  EXPECT_NE(b.err.find("bad.csv:3: label '7' in label column 'label' (column 2) is not one of the model's classes"),
+            std::string::npos) << b.err;
 }
 
 }  // namespace

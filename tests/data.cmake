@@ -10,9 +10,9 @@ if(TT_FUZZ_OK)
     OUTPUT ${_data_fuzz_bin}
     COMMAND ${TT_CLANGXX} -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
             -I${CMAKE_SOURCE_DIR}/src ${CMAKE_SOURCE_DIR}/tests/data_fuzz.cc ${TT_DATA_SOURCES}
-            -o ${_data_fuzz_bin}
+            ${CMAKE_SOURCE_DIR}/src/common/json.cc -o ${_data_fuzz_bin}
     DEPENDS ${CMAKE_SOURCE_DIR}/tests/data_fuzz.cc ${TT_DATA_SOURCES} ${TT_DATA_HEADERS}
-            ${CMAKE_SOURCE_DIR}/src/common/error.h
+            ${CMAKE_SOURCE_DIR}/src/common/error.h ${CMAKE_SOURCE_DIR}/src/common/json.cc
     COMMENT "Building data_fuzz with ${TT_CLANGXX} -fsanitize=fuzzer,address,undefined"
     VERBATIM)
   add_custom_target(data_fuzz ALL DEPENDS ${_data_fuzz_bin})

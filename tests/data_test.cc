@@ -17,6 +17,7 @@
 #include "cli/reader_options.h"
 #include "common/error.h"
 #include "data/dataset.h"
+#include "test_util.h"
 
 namespace {
 
@@ -28,27 +29,7 @@ using tt::data::ReaderOptions;
 
 const std::string kShared = TT_SHARED_DIR;
 
-// A fresh directory per test, removed afterwards.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = ::testing::TempDir() + "tt_data_XXXXXX";
-    dir_ = mkdtemp(tmpl.data()) ? tmpl : "";
-    EXPECT_FALSE(dir_.empty());
-  }
-  ~TempDir() {
-    if (!dir_.empty()) std::system(("rm -rf '" + dir_ + "'").c_str());
-  }
-  std::string write(const std::string& name, const std::string& bytes) const {
-    std::string path = dir_ + "/" + name;
-    std::ofstream(path, std::ios::binary) << bytes;
-    return path;
-  }
-  const std::string& path() const { return dir_; }
-
- private:
-  std::string dir_;
-};
+using tt::test::TempDir;
 
 ReaderOptions opts(std::string text = "", std::vector<std::string> labels = {}, bool header = true) {
   ReaderOptions o;
@@ -138,15 +119,15 @@ TEST(DataShared, JigsawSampleIsMultiLabel) {
   Dataset d = read_dataset(path, opts("", {"toxic", "severe_toxic", "obscene", "threat", "insult", "identity_hate"}));
   ASSERT_EQ(d.size(), 300u);
   EXPECT_EQ(d.kind, LabelKind::kMultiLabel);
-  // Outputs in byte order of their names.
-  ASSERT_EQ(d.label_names, (std::vector<std::string>{"identity_hate", "insult", "obscene", "severe_toxic",
-                                                     "threat", "toxic"}));
-  EXPECT_EQ(positives(d, 0), 5u);
-  EXPECT_EQ(positives(d, 1), 17u);
+  // Outputs in the order given.
+  ASSERT_EQ(d.label_names, (std::vector<std::string>{"toxic", "severe_toxic", "obscene", "threat", "insult",
+                                                     "identity_hate"}));
+  EXPECT_EQ(positives(d, 0), 31u);
+  EXPECT_EQ(positives(d, 1), 3u);
   EXPECT_EQ(positives(d, 2), 18u);
-  EXPECT_EQ(positives(d, 3), 3u);
-  EXPECT_EQ(positives(d, 4), 2u);
-  EXPECT_EQ(positives(d, 5), 31u);
+  EXPECT_EQ(positives(d, 3), 2u);
+  EXPECT_EQ(positives(d, 4), 17u);
+  EXPECT_EQ(positives(d, 5), 5u);
   Dataset by_position = read_dataset(path, opts("2", {"3", "4", "5", "6", "7", "8"}));
   EXPECT_EQ(by_position.targets, d.targets);
   EXPECT_EQ(by_position.label_names, d.label_names);
@@ -155,7 +136,7 @@ TEST(DataShared, JigsawSampleIsMultiLabel) {
   Dataset all = read_dataset(kShared + "/data/jigsaw-toxic-partial/text_comment_1.csv", ReaderOptions());
   for (size_t r = 0; r < d.size(); ++r) {
     ASSERT_EQ(all.texts[r], d.texts[r]) << "row " << r;
-    ASSERT_EQ(all.target(r, 0), d.target(r, 5)) << "row " << r;
+    ASSERT_EQ(all.target(r, 0), d.target(r, 0)) << "row " << r;
   }
   // Defaults: comment_text and toxic.
   Dataset toxic = read_dataset(path, ReaderOptions());
@@ -250,9 +231,10 @@ TEST(DataFastText, LabelsAndText) {
   Dataset d = read_dataset(p, ReaderOptions());
   ASSERT_EQ(d.size(), 4u);
   EXPECT_EQ(d.kind, LabelKind::kMultiLabel);
-  EXPECT_EQ(d.label_names, (std::vector<std::string>{"a", "b"}));
-  EXPECT_EQ(d.texts, (std::vector<std::string>{"text with __label__c inside", "second", "no labels here", ""}));
-  EXPECT_EQ(d.targets, (std::vector<uint8_t>{1, 1, 0, 1, 0, 0, 1, 0}));
+  // A __label__ token is a label wherever it stands, as fastText reads it.
+  EXPECT_EQ(d.label_names, (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_EQ(d.texts, (std::vector<std::string>{"text with inside", "second", "no labels here", ""}));
+  EXPECT_EQ(d.targets, (std::vector<uint8_t>{1, 1, 1, 0, 1, 0, 0, 0, 0, 1, 0, 0}));
   EXPECT_EQ(d.lines, (std::vector<uint32_t>{1, 2, 5, 6}));
 }
 
@@ -309,8 +291,8 @@ TEST(DataLabels, MultiLabelColumns) {
   TempDir dir;
   Dataset d = read_dataset(dir.write("a.csv", "b,text,a\n0,x,1\n1,y, 0\n"), opts("", {"b", "a"}));
   EXPECT_EQ(d.kind, LabelKind::kMultiLabel);
-  EXPECT_EQ(d.label_names, (std::vector<std::string>{"a", "b"}));
-  EXPECT_EQ(d.targets, (std::vector<uint8_t>{1, 0, 0, 1}));
+  EXPECT_EQ(d.label_names, (std::vector<std::string>{"b", "a"}));  // the order given
+  EXPECT_EQ(d.targets, (std::vector<uint8_t>{0, 1, 1, 0}));
   EXPECT_THROW(d.class_of(0), std::logic_error);
 }
 
@@ -399,9 +381,9 @@ TEST(DataErrors, MissingColumnListsTheColumns) {
 
 TEST(DataErrors, LabelNotZeroOrOne) {
   TempDir dir;
-  std::string p = dir.write("l.csv", "text,a,b\nx,0,1\n\"y\ny\",1,0\nz,1,yes\n");
+  std::string p = dir.write("l.csv", "text,a,b\nx,0,1\n\"y\ny\",1,0\nz,1,maybe\n");
   std::string e = error_of(p, opts("", {"a", "b"}));
-  EXPECT_HAS(e, p + ":5: label 'yes' in 'b' (column 3) is not 0 or 1");
+  EXPECT_HAS(e, p + ":5: label 'maybe' in label column 'b' (column 3) is not 0 or 1");
   std::string q = dir.write("e.csv", "text,label\nx,0\ny,\nz,1\n");
   EXPECT_HAS(error_of(q), q + ":3: empty label");
 }
@@ -470,11 +452,14 @@ TEST(DataErrors, Regressions) {
 TEST(DataErrors, RegressionSingleFastTextLabelRoundTrip) {
   TempDir dir;
   std::string p = dir.write("f", "__label__a __label_x\na,b,text\n0,1,x\n_label__a1w\n");
-  Dataset d = read_dataset(p, ReaderOptions());
-  EXPECT_EQ(d.kind, LabelKind::kMultiLabel);
-  EXPECT_EQ(d.label_names, std::vector<std::string>{"a"});
-  EXPECT_EQ(d.texts, (std::vector<std::string>{"__label_x", "a,b,text", "0,1,x", "_label__a1w"}));
-  EXPECT_EQ(d.targets, (std::vector<uint8_t>{1, 0, 0, 0}));
+  // Lines without a label beside lines with one each: refused (they would make it multi-label).
+  EXPECT_HAS(error_of(p), "f:2: this line has no __label__");
+  Dataset d;
+  d.kind = LabelKind::kMultiLabel;
+  d.label_names = {"a"};
+  d.texts = {"__label_x", "a,b,text", "0,1,x", "_label__a1w"};
+  d.targets = {1, 0, 0, 0};
+  d.lines = {1, 2, 3, 4};
   tt::data::write_csv(dir.path() + "/out.csv", d, {0, 1, 2, 3});
   Dataset back = read_dataset(dir.path() + "/out.csv", ReaderOptions());
   EXPECT_EQ(back.kind, LabelKind::kBinary);

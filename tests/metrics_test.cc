@@ -78,6 +78,18 @@ TEST(Metrics, BinaryMatchesScikitLearn) {
   EXPECT_NEAR(c.f1(), 0.72000000000000008, 1e-12);
 }
 
+// scikit-learn 1.2.1: f1_score(kY, kS >= 0.5, average="macro") = 0.76 (0.72 for spam, 0.8 for the
+// negative class); with one class in the truth and the predictions, the F1 of that class alone.
+TEST(Metrics, BinaryMacroF1IsOverBothClasses) {
+  auto r = tt::eval::evaluate(kS, kY, {"spam"}, Decision::kThreshold, {0.5});
+  EXPECT_NEAR(r.labels[0].counts.f1(), 0.72000000000000008, 1e-12);
+  EXPECT_NEAR(r.macro_f1, 0.76000000000000001, 1e-12);
+  auto none = tt::eval::evaluate({0.1, 0.2}, {0, 0}, {"spam"}, Decision::kThreshold, {0.5});
+  EXPECT_EQ(none.macro_f1, 1.0);
+  auto one_wrong = tt::eval::evaluate({0.1, 0.9}, {0, 0}, {"spam"}, Decision::kThreshold, {0.5});
+  EXPECT_NEAR(one_wrong.macro_f1, (0.0 + 2.0 / 3.0) / 2, 1e-12);
+}
+
 TEST(Metrics, MultiClassMatchesScikitLearn) {
   const std::vector<size_t> yc = {0, 0, 1, 0, 0, 0, 0, 2, 2, 2, 1, 2, 1, 0, 0, 1, 0, 2, 2, 1};
   const std::vector<std::vector<float>> sc = {

@@ -75,6 +75,30 @@ inline RunResult run(const std::string& cmdline, const std::string& input = "") 
 
 inline std::string cli() { return TT_CLI_PATH; }
 
+// A fresh directory, removed with its files when the object goes.
+class TempDir {
+ public:
+  TempDir() {
+    char tmpl[] = "/tmp/tt_test_XXXXXX";
+    dir_ = mkdtemp(tmpl) ? tmpl : "";
+  }
+  ~TempDir() {
+    if (!dir_.empty()) std::system(("rm -rf '" + dir_ + "'").c_str());
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  // Writes `bytes` to a file in the directory; returns its path.
+  std::string write(const std::string& name, const std::string& bytes) const {
+    const std::string p = dir_ + "/" + name;
+    std::ofstream(p, std::ios::binary) << bytes;
+    return p;
+  }
+  const std::string& path() const { return dir_; }
+
+ private:
+  std::string dir_;
+};
+
 // The SMS Spam Collection through the dataset reader (TSV, no header, label ham/spam, text).
 inline data::Dataset read_sms() {
   data::ReaderOptions o;

@@ -1,5 +1,6 @@
 #include "cli/args.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cmath>
@@ -56,10 +57,35 @@ Args::Args(std::string command, std::string synopsis, std::vector<Option> option
   }
 }
 
+std::string closest(const std::string& word, const std::vector<std::string>& candidates) {
+  std::string best;
+  size_t best_d = SIZE_MAX;
+  for (const auto& c : candidates) {
+    // Levenshtein distance, one row at a time.
+    std::vector<size_t> row(c.size() + 1);
+    for (size_t j = 0; j <= c.size(); ++j) row[j] = j;
+    for (size_t i = 1; i <= word.size(); ++i) {
+      size_t diag = row[0];
+      row[0] = i;
+      for (size_t j = 1; j <= c.size(); ++j) {
+        const size_t up = row[j];
+        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (word[i - 1] == c[j - 1] ? 0 : 1)});
+        diag = up;
+      }
+    }
+    if (row[c.size()] < best_d) best_d = row[c.size()], best = c;
+  }
+  return best_d <= std::max<size_t>(2, word.size() / 3) ? best : "";
+}
+
 const Option& Args::spec(const std::string& name) const {
   for (const auto& o : options_)
     if (o.name == name) return o;
-  throw UsageError(command_ + ": unknown option '--" + name + "' (see --help)");
+  std::vector<std::string> names = {"help"};
+  for (const auto& o : options_) names.push_back(o.name);
+  const std::string hint = closest(name, names);
+  throw UsageError(command_ + ": unknown option '--" + name + "'" + (hint.empty() ? "" : "; did you mean --" + hint + "?") +
+                   " (see --help)");
 }
 
 std::string Args::usage() const {
@@ -75,6 +101,12 @@ std::string Args::usage() const {
   }
   os << "  -h, --help                show this help\n";
   return os.str();
+}
+
+bool Args::knows(const std::string& name) const {
+  for (const auto& o : options_)
+    if (o.name == name) return true;
+  return false;
 }
 
 bool Args::has(const std::string& name) const {

@@ -19,6 +19,10 @@ void parse_char_ngrams(const std::string& command, const std::string& value, Tok
 // --digits fold|keep: 1 or 0 (TokenizerConfig::fold_digits).
 int parse_digits(const std::string& command, const std::string& value);
 
+// The candidate closest to `word` by edit distance, when it is close enough to be a likely typo
+// (at most 2 edits, or a third of the word); "" otherwise. For "did you mean" hints.
+std::string closest(const std::string& word, const std::vector<std::string>& candidates);
+
 struct Option {
   std::string name;   // without the leading dashes
   std::string value;  // placeholder shown in --help, empty for a flag
@@ -36,6 +40,8 @@ class Args {
   std::string usage() const;
 
   bool has(const std::string& name) const;
+  // Whether the command has an option of this name.
+  bool knows(const std::string& name) const;
   std::string get(const std::string& name) const;  // the value, or the option's default
   int64_t get_int(const std::string& name, int64_t lo, int64_t hi) const;
   double get_double(const std::string& name, double lo, double hi) const;

@@ -51,11 +51,47 @@ std::vector<size_t> map_labels(const std::vector<std::string>& labels, const std
   throw Error(at(d.path, 0, msg));
 }
 
+// The model's stored data summary names the file it was trained on (its base name): evaluating on
+// a file of that name (and as many rows) is most likely evaluating on the training data.
+void warn_training_file(data::DataSummary& s, const quant::LoadedModel& m) {
+  const std::string& stored = m.is_int8() ? m.int8_model()->data : m.float_model()->data;
+  const size_t pos = stored.find("\"file\":");
+  if (pos == std::string::npos) return;
+  std::string trained;
+  try {
+    trained = json_unquote(stored.substr(pos + 7));
+  } catch (const Error&) {
+    return;
+  }
+  if (trained == s.file)
+    s.warnings.push_back("the model was trained on a file named " + trained +
+                         ": if it is this one, these scores are training scores, not a test");
+}
+
 std::string fixed(double v, int prec = 4) {
   if (std::isnan(v)) return "n/a";
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.*f", prec, v);
   return buf;
+}
+
+// A k x k matrix, row = true class, column = predicted class.
+void print_confusion(const std::vector<std::string>& names, const std::vector<uint64_t>& counts) {
+  const size_t k = names.size();
+  size_t w = 5, cw = 6;
+  for (const auto& n : names) w = std::max(w, n.size()), cw = std::max(cw, n.size());
+  uint64_t biggest = 0;
+  for (uint64_t c : counts) biggest = std::max(biggest, c);
+  cw = std::max(cw, std::to_string(biggest).size());
+  const int wi = static_cast<int>(w), cwi = static_cast<int>(cw);
+  std::printf("\nconfusion matrix (rows: true class, columns: predicted class)\n%-*s", wi, "");
+  for (const auto& n : names) std::printf(" %*s", cwi, n.c_str());
+  std::printf("\n");
+  for (size_t t = 0; t < k; ++t) {
+    std::printf("%-*s", wi, names[t].c_str());
+    for (size_t p = 0; p < k; ++p) std::printf(" %*llu", cwi, static_cast<unsigned long long>(counts[t * k + p]));
+    std::printf("\n");
+  }
 }
 
 void print_text(const eval::Report& r, const quant::LoadedModel& m, const std::string& model_path, const std::string& data_path) {
@@ -86,28 +122,25 @@ void print_text(const eval::Report& r, const quant::LoadedModel& m, const std::s
     std::printf("accuracy      %s (mean of the per-label accuracies)\n", fixed(r.accuracy).c_str());
     std::printf("exact match   %s (every label right)\n", fixed(r.exact_match).c_str());
   }
-  std::printf("macro-F1      %s (mean of the per-label F1)\n", fixed(r.macro_f1).c_str());
-  if (argmax) {
-    const size_t k = r.labels.size();
-    size_t cw = 6;
-    for (const auto& l : r.labels) cw = std::max(cw, l.name.size());
-    uint64_t biggest = 0;
-    for (uint64_t c : r.confusion) biggest = std::max(biggest, c);
-    cw = std::max(cw, std::to_string(biggest).size());
-    const int cwi = static_cast<int>(cw);
-    std::printf("\nconfusion matrix (rows: true class, columns: predicted class)\n%-*s", wi, "");
-    for (const auto& l : r.labels) std::printf(" %*s", cwi, l.name.c_str());
-    std::printf("\n");
-    for (size_t t = 0; t < k; ++t) {
-      std::printf("%-*s", wi, r.labels[t].name.c_str());
-      for (size_t p = 0; p < k; ++p) std::printf(" %*llu", cwi, static_cast<unsigned long long>(r.confusion[t * k + p]));
-      std::printf("\n");
-    }
+  if (!argmax && r.labels.size() == 1) {
+    const std::string& name = r.labels[0].name;
+    std::printf("F1            %s (of the positive class, %s)\n", fixed(r.labels[0].counts.f1()).c_str(), name.c_str());
+    std::printf("macro-F1      %s (mean of the F1 of %s and of not %s, as scikit-learn's average='macro')\n",
+                fixed(r.macro_f1).c_str(), name.c_str(), name.c_str());
+    const eval::Counts& c = r.labels[0].counts;
+    print_confusion({name, "not " + name}, {c.tp, c.fn, c.fp, c.tn});
+  } else {
+    std::printf("macro-F1      %s (mean of the per-%s F1)\n", fixed(r.macro_f1).c_str(), argmax ? "class" : "label");
   }
+  if (argmax) print_confusion([&] {
+    std::vector<std::string> names;
+    for (const auto& l : r.labels) names.push_back(l.name);
+    return names;
+  }(), r.confusion);
 }
 
 std::string to_json(const eval::Report& r, const quant::LoadedModel& m, const std::string& model_path,
-                    const std::string& data_path) {
+                    const std::string& data_path, const data::DataSummary& summary) {
   const bool argmax = r.decision == eval::Decision::kArgmax;
   std::string o = "{\"model\":" + json_quote(model_path) + ",\"data\":" + json_quote(data_path) +
                   ",\"n\":" + std::to_string(r.n) + ",\"head\":" + (argmax ? "\"softmax\"" : "\"sigmoid\"") +
@@ -139,7 +172,7 @@ std::string to_json(const eval::Report& r, const quant::LoadedModel& m, const st
     }
     o += "]";
   }
-  return o + "}\n";
+  return o + ",\"data_summary\":" + data::summary_json(summary) + "}\n";
 }
 
 }  // namespace
@@ -168,6 +201,7 @@ int cmd_eval(int argc, char** argv) {
   const std::string& data_path = pos[1];
   data::ReaderOptions ro = reader_options(args);
   ro.require_labels = true;
+  ro.allow_one_class = true;  // a ham-only file still has precision, recall and a confusion matrix
 
   const bool fixed_threshold = args.has("threshold");
   const double threshold = fixed_threshold ? args.get_double("threshold", 0.0, 1.0) : 0.5;
@@ -187,7 +221,12 @@ int cmd_eval(int argc, char** argv) {
     if (stored.size() == k) thresholds = stored;
   }
 
-  const data::Dataset d = data::read_dataset(data_path, ro);
+  // The data is read with the model's classes: its positive label, or its softmax classes.
+  if (softmax && ro.label_columns.size() <= 1) ro.classes = labels;
+  if (!softmax && k == 1) ro.positive_hint = labels[0];
+  data::Dataset d = data::read_dataset(data_path, ro);
+  warn_training_file(d.summary, model);
+  print_summary(d.summary, false);
   const std::vector<size_t> col = map_labels(labels, model_path, d);
   const size_t n = d.size();
   std::vector<double> scores(n * k);
@@ -213,7 +252,7 @@ int cmd_eval(int argc, char** argv) {
   }
   const eval::Report r = eval::evaluate(scores, truth, labels,
                                         softmax ? eval::Decision::kArgmax : eval::Decision::kThreshold, thresholds);
-  if (args.has("json")) std::cout << to_json(r, model, model_path, data_path);
+  if (args.has("json")) std::cout << to_json(r, model, model_path, data_path, d.summary);
   else print_text(r, model, model_path, data_path);
   std::cout.flush();
   if (!std::cout || std::fflush(stdout) != 0 || std::ferror(stdout)) throw Error("eval: cannot write the output");

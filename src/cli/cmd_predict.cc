@@ -45,7 +45,7 @@ int cmd_predict(int argc, char** argv) {
        "threshold in [0, 1] for the predicted labels of a sigmoid model [default: the model's stored thresholds]",
        ""},
   };
-  add_reader_options(options);
+  add_reader_options(options, false);
   Args args("predict", "MODEL [TEXT...] [options]", options, argc, argv, 2);
   if (args.help()) {
     std::cout << args.usage()

@@ -44,6 +44,7 @@ int cmd_split(int argc, char** argv) {
   data::ReaderOptions ro = reader_options(args);
   ro.require_labels = true;
   const data::Dataset d = data::read_dataset(pos[0], ro);
+  print_summary(d.summary, false);
   if (d.size() < 2) throw Error(at(d.path, 0, "needs at least 2 rows to split, has " + std::to_string(d.size())));
 
   std::vector<std::string> strata(d.size());

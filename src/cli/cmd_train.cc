@@ -236,6 +236,7 @@ int cmd_train(int argc, char** argv) {
   }
 
   const data::Dataset data = data::read_dataset(data_path, ro);
+  print_summary(data.summary, o.quiet);
   char info[512];
   std::snprintf(info, sizeof info,
                 "tinytext train: epochs=%u lr=%g batch=%u optimizer=%s l2=%s class-weight=%s valid=%s "
@@ -258,7 +259,8 @@ int cmd_train(int argc, char** argv) {
     o.info += ks;
   }
   train::TrainReport rep;
-  const FloatModel m = train::train(data, o, &rep);
+  FloatModel m = train::train(data, o, &rep);
+  m.data = data::summary_json(data.summary);
   if (o.qat) {
     char qinfo[160];
     std::snprintf(qinfo, sizeof qinfo,
@@ -277,7 +279,7 @@ int cmd_train(int argc, char** argv) {
     std::printf("{\"model\":%s,\"buckets\":%u,\"dim\":%u,\"hidden\":%u,\"outputs\":%u,\"linear\":%s,"
                 "\"text_row\":%s,\"text_row_count\":%u,\"head\":\"%s\",\"pool\":\"%s\",\"parameters\":%llu,\"train_examples\":%zu,"
                 "\"valid_examples\":%zu,\"epochs_run\":%zu,\"best_epoch\":%u,\"valid_metric\":\"%s\","
-                "\"valid_value\":%.6f,\"seconds\":%.3f,\"kind\":\"%s\"}\n",
+                "\"valid_value\":%.6f,\"seconds\":%.3f,\"kind\":\"%s\",\"data_summary\":%s}\n",
                 json_quote(out_path).c_str(), m.shape.tokenizer.buckets, m.shape.dim, m.shape.hidden,
                 m.shape.outputs, m.shape.linear ? "true" : "false", m.shape.text_row ? "true" : "false",
                 m.shape.text_row ? unsigned{m.shape.text_row_count} : 0u,
@@ -285,7 +287,7 @@ int cmd_train(int argc, char** argv) {
                 static_cast<unsigned long long>(m.shape.parameter_count()), rep.train_examples, rep.valid_examples,
                 rep.epochs.size(), rep.best_epoch, rep.metric_name.c_str(),
                 rep.valid_examples ? rep.best_metric : 0.0, rep.tokenize_seconds + rep.train_seconds,
-                o.qat ? "int8" : "float32");
+                o.qat ? "int8" : "float32", m.data.c_str());
   }
   return 0;
 }

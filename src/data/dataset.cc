@@ -5,72 +5,52 @@
 #include <map>
 #include <stdexcept>
 #include <string_view>
+#include <unordered_map>
 
 #include "common/error.h"
+#include "data/labels.h"
 #include "data/table.h"
 
 namespace tt::data {
 
 using detail::FastTextLines;
+using detail::LabelSource;
+using detail::lower;
+using detail::quoted;
 using detail::Table;
+using detail::trim;
 
 namespace {
 
-std::string_view trim(std::string_view s) {
-  size_t b = 0, e = s.size();
-  while (b < e && (s[b] == ' ' || s[b] == '\t')) ++b;
-  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t')) --e;
-  return s.substr(b, e - b);
+const char* format_name(Format f) {
+  return f == Format::kCsv ? "csv" : f == Format::kTsv ? "tsv" : "fasttext";
 }
 
-std::string lower(std::string_view s) {
-  std::string r(s);
-  for (char& c : r)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return r;
+std::string base_name(const std::string& path) {
+  const size_t slash = path.find_last_of('/');
+  return path.substr(slash == std::string::npos ? 0 : slash + 1);
 }
 
-std::string quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
-
-bool is_integer(std::string_view s) {
-  size_t i = !s.empty() && s[0] == '-' ? 1 : 0;
-  if (i == s.size()) return false;
-  for (; i < s.size(); ++i)
-    if (s[i] < '0' || s[i] > '9') return false;
-  return true;
-}
-
-// Numeric order of two integers of any length; equal numbers ("01", "1") in byte order.
-bool integer_less(std::string_view a, std::string_view b) {
-  bool na = a[0] == '-', nb = b[0] == '-';
-  if (na != nb) return na;
-  auto digits = [](std::string_view s) {
-    s.remove_prefix(s[0] == '-' ? 1 : 0);
-    size_t z = s.find_first_not_of('0');
-    return z == std::string_view::npos ? std::string_view() : s.substr(z);
-  };
-  std::string_view da = digits(a), db = digits(b);
-  int c = da.size() != db.size() ? (da.size() < db.size() ? -1 : 1) : da.compare(db);
-  if (c == 0) return a < b;
-  return na ? c > 0 : c < 0;
-}
-
-Format format_from_name(const std::string& path, std::string_view text) {
-  size_t slash = path.find_last_of('/');
-  std::string base = path.substr(slash == std::string::npos ? 0 : slash + 1);
-  size_t dot = base.find_last_of('.');
-  std::string ext = dot == std::string::npos ? "" : lower(base.substr(dot + 1));
-  size_t first = text.find_first_not_of("\r\n");
-  std::string_view line = first == std::string_view::npos ? std::string_view() : text.substr(first);
-  line = line.substr(0, line.find('\n'));
-  bool fasttext = line.compare(0, 9, "__label__") == 0;
-  if (ext == "csv") return Format::kCsv;
-  if (ext == "tsv" || ext == "tab") return Format::kTsv;
-  if (ext == "txt") return fasttext ? Format::kFastText : Format::kTsv;
-  if (ext == "ft" || ext == "fasttext") return Format::kFastText;
-  if (fasttext) return Format::kFastText;
-  if (line.find('\t') != std::string_view::npos) return Format::kTsv;
-  return Format::kCsv;
+// The format of an auto file, and why (ReaderOptions::format documents the rule).
+Format format_from_name(const std::string& path, std::string_view text, bool delimiter_given, std::string* why) {
+  const std::string base = base_name(path);
+  const size_t dot = base.find_last_of('.');
+  const std::string ext = dot == std::string::npos ? "" : lower(base.substr(dot + 1));
+  const bool fasttext = detail::first_line_has_fasttext_label(text);
+  if (delimiter_given) {
+    *why = "--delimiter given";
+    return Format::kCsv;
+  }
+  if (ext == "csv" || ext == "tsv" || ext == "tab" || ext == "ft" || ext == "fasttext") {
+    *why = "the file name ends in ." + ext;
+    return ext == "csv" ? Format::kCsv : ext == "ft" || ext == "fasttext" ? Format::kFastText : Format::kTsv;
+  }
+  if (fasttext) {
+    *why = "the first line holds a __label__ token";
+    return Format::kFastText;
+  }
+  *why = "sniffed from the first records";
+  return Format::kCsv;  // the delimiter is sniffed next; a tab makes it tsv
 }
 
 // Column selection in a CSV/TSV table.
@@ -83,6 +63,9 @@ class Columns {
   }
 
   size_t count() const { return count_; }
+  bool header() const { return header_; }
+  // The header name of column c ("" without a header).
+  std::string name(size_t c) const { return header_ ? names_[c] : std::string(); }
   uint32_t header_line() const { return line_; }
 
   // The output name of a label column: its header name, or "colN".
@@ -93,6 +76,7 @@ class Columns {
   // How messages name a column: 'name' (column N), or column N.
   std::string describe(size_t c) const {
     std::string n = "column " + std::to_string(c + 1);
+    if (header_ && trim(names_[c]).empty()) return n + " (unnamed)";
     return header_ ? quoted(names_[c]) + " (" + n + ")" : n;
   }
 
@@ -159,174 +143,343 @@ class Columns {
   std::vector<std::string> names_;
 };
 
-// One label per row, from a class column or single-label fastText lines. `column` names the
-// output of a {0, 1} column (empty for fastText: the output is then "1").
-void set_class_labels(Dataset& d, const std::vector<std::string_view>& values, const std::string& column,
-                      const std::string& what, uint32_t line) {
-  std::map<std::string_view, size_t> counts;
-  for (auto v : values) ++counts[v];
-  if (counts.size() < 2) {
-    std::string only = counts.empty() ? "" : " (" + quoted(counts.begin()->first) + ")";
-    throw Error(at(d.path, line,
-                   what + " has only one class" + only +
-                       "; a classifier needs examples of at least two classes"));
+// Whether a column's values are mostly (more than half) empty, among the data rows.
+bool mostly_empty(const Table& t, size_t first, size_t c) {
+  size_t empty = 0;
+  for (size_t r = first; r < t.rows(); ++r) empty += trim(t.cell(r, c)).empty();
+  return empty * 2 > t.rows() - first;
+}
+
+// Whether every data row of column c holds a boolean label value.
+bool boolean_column(const Table& t, size_t first, size_t c) {
+  for (size_t r = first; r < t.rows(); ++r) {
+    bool b = false;
+    if (!detail::boolean_value(trim(t.cell(r, c)), &b)) return false;
   }
-  d.targets.clear();
-  if (counts.size() == 2) {
-    auto a = counts.begin(), b = std::next(a);
-    std::string_view positive;
-    if (a->first == "0" && b->first == "1") {
-      positive = "1";
-      d.label_names = {column.empty() ? std::string("1") : column};
+  return true;
+}
+
+// Picks the text column (ReaderOptions::text_column documents the rule).
+size_t pick_text(const Columns& cols, const Table& t, size_t first, const ReaderOptions& o, DataSummary& s) {
+  size_t text = 0;
+  if (!o.text_column.empty()) {
+    text = cols.find(o.text_column, "text");
+    s.text_rule = "--text " + o.text_column;
+    return text;
+  }
+  if (cols.find_preferred({"text", "comment_text", "tweet", "message"}, SIZE_MAX, &text)) {
+    s.text_rule = "named " + quoted(trim(cols.name(text)));
+    return text;
+  }
+  text = cols.count() - 1;
+  size_t skipped = 0;
+  while (text > 0 && mostly_empty(t, first, text)) --text, ++skipped;
+  if (mostly_empty(t, first, text)) text = cols.count() - 1;  // every column is: the check below refuses it
+  s.text_rule = skipped ? "the last column that is not mostly empty; after it " + std::to_string(skipped) +
+                              " mostly empty column" + (skipped == 1 ? "" : "s") + " (--text to choose)"
+                        : "the last column (--text to choose)";
+  return text;
+}
+
+// Picks the label columns (ReaderOptions::label_columns documents the rule).
+std::vector<size_t> pick_labels(const std::string& path, const Columns& cols, const Table& t, size_t first,
+                                size_t text, const ReaderOptions& o, DataSummary& s) {
+  std::vector<size_t> labels;
+  for (const auto& spec : o.label_columns) labels.push_back(cols.find(spec, "label"));
+  if (!labels.empty()) {
+    std::string given;
+    for (const auto& spec : o.label_columns) given += (given.empty() ? "" : ",") + spec;
+    s.label_rule = "--label " + given;
+  } else {
+    std::vector<size_t> others;
+    for (size_t c = 0; c < cols.count(); ++c)
+      if (c != text) others.push_back(c);
+    size_t c = 0;
+    if (cols.header() && others.size() >= 2 &&
+        std::all_of(others.begin(), others.end(), [&](size_t x) { return boolean_column(t, first, x); })) {
+      labels = others;
+      s.label_rule = "every column but the text holds only 0/1 values: all " + std::to_string(others.size()) +
+                     " are labels (--label to choose)";
+    } else if (cols.find_preferred({"label", "labels", "class", "toxic"}, text, &c)) {
+      labels.push_back(c);
+      s.label_rule = "named " + quoted(trim(cols.name(c))) + " (--label to choose)";
     } else {
-      positive = a->second < b->second ? a->first : b->first;  // the rarer; on a tie the later
-      d.label_names = {std::string(positive)};
+      if (cols.count() < 2) {
+        throw Error(at(path, cols.header_line(),
+                       "only one column, but a labelled file needs a text column and a label column (is it a "
+                       "TSV or fastText file? give --format)"));
+      }
+      auto it = std::find_if(others.begin(), others.end(), [&](size_t x) { return !mostly_empty(t, first, x); });
+      labels.push_back(it == others.end() ? others[0] : *it);
+      s.label_rule = "the first column other than the text (--label to choose)";
     }
-    d.kind = LabelKind::kBinary;
-    d.targets.reserve(values.size());
-    for (auto v : values) d.targets.push_back(v == positive ? 1 : 0);
+  }
+  for (size_t i = 0; i < labels.size(); ++i) {
+    if (labels[i] == text) {
+      throw Error(at(path, cols.header_line(),
+                     cols.describe(text) + " is both the text column and a label column; choose another"));
+    }
+    for (size_t j = 0; j < i; ++j)
+      if (labels[j] == labels[i])
+        throw Error(at(path, cols.header_line(), cols.describe(labels[i]) + " is given twice as a label"));
+  }
+  return labels;
+}
+
+// A header whose label cell is one of that column's values is a data row; a first data row whose
+// label occurs nowhere else, above boolean labels, is a header.
+void check_header(Dataset& d, const Columns& cols, const Table& t, size_t label, size_t text) {
+  DataSummary& s = d.summary;
+  if (cols.header()) {
+    const std::string_view head = trim(t.cell(0, label));
+    bool in_data = false;
+    for (size_t r = 1; r < t.rows() && !in_data; ++r) in_data = trim(t.cell(r, label)) == head && !head.empty();
+    const size_t text_len = t.cell(0, text).size();
+    if (in_data || text_len >= 40) {
+      s.warnings.push_back("the first line looks like data, not column names: " +
+                           (in_data ? "its label " + quoted(head) + " is a value of " + cols.describe(label)
+                                    : "its text cell is " + std::to_string(text_len) + " bytes long") +
+                           ". If the file has no header, give --no-header (the first line is then an example)");
+    }
     return;
   }
-  std::vector<std::string_view> classes;
-  for (auto& kv : counts) classes.push_back(kv.first);  // byte order
-  if (std::all_of(classes.begin(), classes.end(), is_integer))
-    std::sort(classes.begin(), classes.end(), integer_less);
-  std::map<std::string_view, size_t> index;
-  for (size_t k = 0; k < classes.size(); ++k) index[classes[k]] = k;
-  d.kind = LabelKind::kMultiClass;
-  d.label_names.assign(classes.begin(), classes.end());
-  d.targets.assign(values.size() * classes.size(), 0);
-  for (size_t r = 0; r < values.size(); ++r) d.targets[r * classes.size() + index[values[r]]] = 1;
+  if (t.rows() < 3) return;
+  const std::string_view v0 = trim(t.cell(0, label));
+  bool unique = true, rest_boolean = true;
+  for (size_t r = 1; r < t.rows(); ++r) {
+    const std::string_view v = trim(t.cell(r, label));
+    unique = unique && v != v0;
+    bool b = false;
+    rest_boolean = rest_boolean && (v.empty() || detail::boolean_value(v, &b));
+  }
+  bool b0 = false;
+  if (unique && rest_boolean && !detail::boolean_value(v0, &b0)) {
+    s.warnings.push_back("the first line looks like column names, not data: its label " + quoted(v0) +
+                         " occurs on no other line, whose labels are 0/1. If it names the columns, drop "
+                         "--no-header");
+  }
+}
+
+// Warns about unnamed columns that are not used but hold values (Kaggle's spam.csv: the ends of
+// messages whose commas were not quoted).
+void check_unused(Dataset& d, const Columns& cols, const Table& t, size_t first, size_t text,
+                  const std::vector<size_t>& labels) {
+  for (size_t c = 0; c < cols.count(); ++c) {
+    if (c == text || std::find(labels.begin(), labels.end(), c) != labels.end()) continue;
+    if (cols.header() && !trim(cols.name(c)).empty()) continue;
+    size_t filled = 0, first_line = 0;
+    for (size_t r = first; r < t.rows(); ++r)
+      if (!trim(t.cell(r, c)).empty() && filled++ == 0) first_line = t.lines[r];
+    if (filled && mostly_empty(t, first, c)) {
+      d.summary.warnings.push_back(cols.describe(c) + " is mostly empty and not used, but " +
+                                   std::to_string(filled) + (filled == 1 ? " row has" : " rows have") +
+                                   " a value there (first on line " + std::to_string(first_line) +
+                                   "); is part of the text there? (--text chooses one column)");
+    }
+  }
 }
 
 void read_table(Dataset& d, Table& t, const ReaderOptions& o) {
+  DataSummary& s = d.summary;
   Columns cols(d.path, t, o.header);
   const size_t first = o.header ? 1 : 0;
   if (t.rows() <= first) {
     throw Error(at(d.path, cols.header_line(), "no examples after the header; add data rows (or the file has "
                                                "no header: --no-header)"));
   }
-  size_t text = 0;
-  if (!o.text_column.empty()) {
-    text = cols.find(o.text_column, "text");
-  } else if (!cols.find_preferred({"text", "comment_text", "tweet", "message"}, SIZE_MAX, &text)) {
-    text = cols.count() - 1;
-  }
+  const size_t text = pick_text(cols, t, first, o, s);
+  s.text_column = cols.describe(text);
   std::vector<size_t> labels;
   if (o.require_labels) {
-    for (const auto& spec : o.label_columns) labels.push_back(cols.find(spec, "label"));
-    if (labels.empty()) {
-      size_t c = 0;
-      if (!cols.find_preferred({"label", "labels", "class", "toxic"}, text, &c)) {
-        if (cols.count() < 2) {
-          throw Error(at(d.path, cols.header_line(),
-                         "only one column, but a labelled file needs a text column and a label column (is it a "
-                         "TSV or fastText file? give --format)"));
-        }
-        c = text == 0 ? 1 : 0;
-      }
-      labels.push_back(c);
-    }
-    for (size_t i = 0; i < labels.size(); ++i) {
-      if (labels[i] == text) {
-        throw Error(at(d.path, cols.header_line(),
-                       cols.describe(text) + " is both the text column and a label column; choose another"));
-      }
-      for (size_t j = 0; j < i; ++j)
-        if (labels[j] == labels[i])
-          throw Error(at(d.path, cols.header_line(), cols.describe(labels[i]) + " is given twice as a label"));
-    }
+    labels = pick_labels(d.path, cols, t, first, text, o, s);
+    for (size_t c : labels) s.label_columns.push_back(cols.describe(c));
   }
 
-  const size_t rows = t.rows() - first;
+  // Rows with an empty label: an error, or left out with skip_missing.
+  std::vector<size_t> rows;
+  rows.reserve(t.rows() - first);
+  std::string skipped_lines;
+  for (size_t r = first; r < t.rows(); ++r) {
+    size_t missing = SIZE_MAX;
+    for (size_t c : labels)
+      if (trim(t.cell(r, c)).empty()) missing = c;
+    if (missing == SIZE_MAX) {
+      rows.push_back(r);
+      continue;
+    }
+    if (!o.skip_missing) {
+      throw Error(at(d.path, t.lines[r],
+                     "empty label in " + cols.describe(missing) +
+                         "; every example needs a label (--skip-missing leaves such rows out)"));
+    }
+    if (++s.skipped <= 5) skipped_lines += (s.skipped > 1 ? ", " : "") + std::to_string(t.lines[r]);
+  }
+  if (s.skipped)
+    s.warnings.push_back(std::to_string(s.skipped) + (s.skipped == 1 ? " row" : " rows") +
+                         " without a label left out (--skip-missing): line" + (s.skipped == 1 ? " " : "s ") +
+                         skipped_lines + (s.skipped > 5 ? ", ..." : ""));
+  if (o.require_labels && rows.empty())
+    throw Error(at(d.path, cols.header_line(), "no row has a label (every one was left out by --skip-missing)"));
+
+  std::vector<uint32_t> lines;
+  lines.reserve(rows.size());
+  for (size_t r : rows) lines.push_back(t.lines[r]);
   // Labels first: a bad label column fails before the texts are copied.
   if (labels.size() == 1) {
-    std::vector<std::string_view> values(rows);
-    for (size_t r = 0; r < rows; ++r) {
-      values[r] = trim(t.cell(first + r, labels[0]));
-      if (values[r].empty()) {
-        throw Error(at(d.path, t.lines[first + r],
-                       "empty label in " + cols.describe(labels[0]) + "; every example needs a label"));
-      }
-    }
-    set_class_labels(d, values, cols.label_name(labels[0]),
-                     cols.label_column(labels[0]), cols.header_line());
+    std::vector<std::string_view> values;
+    values.reserve(rows.size());
+    for (size_t r : rows) values.push_back(trim(t.cell(r, labels[0])));
+    detail::set_class_labels(d, values, lines, {cols.label_name(labels[0]), cols.label_column(labels[0]),
+                                                cols.header_line()}, o);
+    check_header(d, cols, t, labels[0], text);
   } else if (labels.size() > 1) {
-    std::vector<std::pair<std::string, size_t>> order;  // outputs in byte order of their names
-    for (size_t c : labels) order.emplace_back(cols.label_name(c), c);
-    std::sort(order.begin(), order.end());
-    for (size_t k = 1; k < order.size(); ++k) {
-      if (order[k].first == order[k - 1].first) {
-        throw Error(at(d.path, cols.header_line(),
-                       "two label columns are named " + quoted(order[k].first) + "; rename one"));
-      }
+    std::vector<std::vector<std::string_view>> cells(labels.size());
+    std::vector<LabelSource> sources;
+    for (size_t k = 0; k < labels.size(); ++k) {
+      sources.push_back({cols.label_name(labels[k]), cols.label_column(labels[k]), cols.header_line()});
+      cells[k].reserve(rows.size());
+      for (size_t r : rows) cells[k].push_back(trim(t.cell(r, labels[k])));
     }
-    const size_t outputs = order.size();
-    d.kind = LabelKind::kMultiLabel;
-    d.targets.assign(rows * outputs, 0);
-    for (size_t k = 0; k < outputs; ++k) {
-      d.label_names.push_back(order[k].first);
-      size_t ones = 0;
-      for (size_t r = 0; r < rows; ++r) {
-        std::string_view v = trim(t.cell(first + r, order[k].second));
-        if (v != "0" && v != "1") {
-          throw Error(at(d.path, t.lines[first + r],
-                         "label " + quoted(v) + " in " + cols.describe(order[k].second) +
-                             " is not 0 or 1; with several label columns each must hold 0/1 (for class names "
-                             "give one label column)"));
-        }
-        d.targets[r * outputs + k] = v == "1" ? 1 : 0;
-        ones += v == "1";
-      }
-      if (ones == 0 || ones == rows) {
-        throw Error(at(d.path, cols.header_line(),
-                       cols.label_column(order[k].second) + " has only one class (every row is " +
-                           (ones ? "1" : "0") + "); a classifier needs examples of both"));
-      }
-    }
+    detail::set_multi_labels(d, cells, lines, sources, o);
+  } else if (!o.label_names.empty() || !o.positive.empty()) {
+    detail::check_class_options(d, o, "this command reads no labels");
   }
-  d.texts.reserve(rows);
-  for (size_t r = 0; r < rows; ++r) d.texts.push_back(std::move(t.cells[(first + r) * t.columns + text]));
-  d.lines.assign(t.lines.begin() + static_cast<std::ptrdiff_t>(first), t.lines.end());
+  if (o.require_labels) check_unused(d, cols, t, first, text, labels);
+  d.texts.reserve(rows.size());
+  for (size_t r : rows) d.texts.push_back(std::move(t.cells[r * t.columns + text]));
+  d.lines = std::move(lines);
 }
 
 void read_fasttext(Dataset& d, FastTextLines& f, const ReaderOptions& o) {
+  DataSummary& s = d.summary;
   if (!o.text_column.empty() || !o.label_columns.empty()) {
     throw Error(at(d.path, 0, "a fastText file has no columns; drop the text/label column options"));
   }
   if (f.texts.empty()) throw Error(at(d.path, 1, "the file has no examples (only blank lines)"));
-  if (o.require_labels) {
-    const size_t rows = f.texts.size();
-    bool single = std::all_of(f.labels.begin(), f.labels.end(), [](const auto& l) { return l.size() == 1; });
-    if (single) {
-      std::vector<std::string_view> values(rows);
-      for (size_t r = 0; r < rows; ++r) values[r] = f.labels[r][0];
-      set_class_labels(d, values, "", "the fastText label set", f.lines[0]);
-    } else {
-      std::map<std::string, size_t> counts;
-      for (const auto& l : f.labels)
-        for (const auto& name : l) ++counts[name];
-      if (counts.empty()) {
-        throw Error(at(d.path, f.lines[0], "no labels: each line should start with __label__NAME"));
-      }
-      std::map<std::string, size_t> index;
-      for (const auto& [name, count] : counts) {
-        if (count == rows) {
-          throw Error(at(d.path, f.lines[0],
-                         "label " + quoted(name) + " is on every line, so it has only one class; a classifier "
-                                                   "needs examples without it too"));
-        }
-        index[name] = d.label_names.size();
-        d.label_names.push_back(name);
-      }
-      d.kind = LabelKind::kMultiLabel;
-      d.targets.assign(rows * d.label_names.size(), 0);
-      for (size_t r = 0; r < rows; ++r)
-        for (const auto& name : f.labels[r]) d.targets[r * d.label_names.size() + index[name]] = 1;
+  s.header = false;
+  s.text_rule = "the line without its __label__ tokens";
+  if (!o.require_labels) {
+    d.texts = std::move(f.texts);
+    d.lines = std::move(f.lines);
+    return;
+  }
+  s.label_rule = "the __label__ tokens of each line";
+  // Lines without a label: left out with skip_missing; in a file whose other lines have one label
+  // each, an error (they would silently make it multi-label).
+  size_t unlabelled = 0, several = 0, first_unlabelled = 0;
+  for (size_t r = 0; r < f.labels.size(); ++r) {
+    if (f.labels[r].empty() && unlabelled++ == 0) first_unlabelled = f.lines[r];
+    several += f.labels[r].size() > 1;
+  }
+  if (unlabelled == f.labels.size())
+    throw Error(at(d.path, f.lines[0], "no labels: each line needs a __label__NAME token (fastText's format)"));
+  if (unlabelled && (o.skip_missing || several == 0)) {
+    if (!o.skip_missing) {
+      throw Error(at(d.path, static_cast<uint32_t>(first_unlabelled),
+                     "this line has no __label__, while every other labelled line has one; every example needs a "
+                     "label (--skip-missing leaves such lines out)"));
     }
+    size_t w = 0;
+    for (size_t r = 0; r < f.labels.size(); ++r) {
+      if (f.labels[r].empty()) continue;
+      if (w != r) {
+        f.labels[w] = std::move(f.labels[r]);
+        f.texts[w] = std::move(f.texts[r]);
+        f.lines[w] = f.lines[r];
+      }
+      ++w;
+    }
+    f.labels.resize(w);
+    f.texts.resize(w);
+    f.lines.resize(w);
+    s.skipped = unlabelled;
+    s.warnings.push_back(std::to_string(unlabelled) + (unlabelled == 1 ? " line" : " lines") +
+                         " without a label left out (--skip-missing), the first on line " +
+                         std::to_string(first_unlabelled));
+    if (f.texts.empty()) throw Error(at(d.path, 1, "no line has a __label__"));
+  }
+  const size_t rows = f.texts.size();
+  if (several == 0) {
+    std::vector<std::string_view> values(rows);
+    for (size_t r = 0; r < rows; ++r) values[r] = f.labels[r][0];
+    detail::set_class_labels(d, values, f.lines, {"", "the fastText label set", f.lines[0]}, o);
+  } else {
+    detail::check_class_options(d, o, "this fastText file has lines with several labels (multi-label)");
+    std::map<std::string, size_t> counts;
+    for (const auto& l : f.labels)
+      for (const auto& name : l) ++counts[name];
+    std::map<std::string, size_t> index;
+    for (const auto& [name, count] : counts) {
+      if (count == rows && !o.allow_one_class) {
+        throw Error(at(d.path, f.lines[0],
+                       "label " + quoted(name) + " is on every line, so it has only one class; a classifier "
+                                                 "needs examples without it too"));
+      }
+      index[name] = d.label_names.size();
+      d.label_names.push_back(name);
+      s.classes.emplace_back(name, count);
+    }
+    d.kind = LabelKind::kMultiLabel;
+    d.targets.assign(rows * d.label_names.size(), 0);
+    for (size_t r = 0; r < rows; ++r)
+      for (const auto& name : f.labels[r]) d.targets[r * d.label_names.size() + index[name]] = 1;
   }
   d.texts = std::move(f.texts);
   d.lines = std::move(f.lines);
+}
+
+bool blank(const std::string& text) {
+  return std::all_of(text.begin(), text.end(), [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; });
+}
+
+// Row counts, empty texts (refused when labels are read: nothing to learn from), duplicates and
+// class balance.
+void finish_summary(Dataset& d, const ReaderOptions& o) {
+  DataSummary& s = d.summary;
+  s.rows = d.size();
+  for (const auto& t : d.texts) s.empty_texts += blank(t);
+  if (!o.require_labels) return;
+  const std::string column = s.text_column.empty() ? "the text" : "the text column " + s.text_column;
+  if (s.empty_texts == s.rows) {
+    throw Error(at(d.path, d.lines.empty() ? 0 : d.lines[0],
+                   column + " is empty on every row (" + s.text_rule +
+                       "); choose the text column with --text"));
+  }
+  if (s.empty_texts * 2 > s.rows) {
+    throw Error(at(d.path, d.lines[0],
+                   column + " is mostly empty: " + std::to_string(s.empty_texts) + " of " + std::to_string(s.rows) +
+                       " rows have no text (" + s.text_rule + "); choose the text column with --text"));
+  }
+  if (s.empty_texts * 20 >= s.rows) {
+    s.warnings.push_back(std::to_string(s.empty_texts) + " of " + std::to_string(s.rows) + " rows (" +
+                         std::to_string(s.empty_texts * 100 / s.rows) + "%) have an empty text");
+  }
+  s.kind = d.kind == LabelKind::kBinary ? "binary" : d.kind == LabelKind::kMultiClass ? "multi-class" : "multi-label";
+  // Duplicates: the same text with the same labels, or with other labels.
+  const size_t k = d.outputs();
+  std::unordered_map<std::string_view, size_t> seen;
+  seen.reserve(d.size());
+  for (size_t r = 0; r < d.size(); ++r) {
+    auto [it, fresh] = seen.emplace(d.texts[r], r);
+    if (fresh) continue;
+    const bool same = std::equal(d.targets.begin() + static_cast<std::ptrdiff_t>(r * k),
+                                 d.targets.begin() + static_cast<std::ptrdiff_t>((r + 1) * k),
+                                 d.targets.begin() + static_cast<std::ptrdiff_t>(it->second * k));
+    (same ? s.duplicates : s.conflicts) += 1;
+  }
+  if (s.duplicates * 20 >= s.rows || s.conflicts) {
+    s.warnings.push_back(std::to_string(s.duplicates) + " rows repeat an earlier row's text and labels" +
+                         (s.conflicts ? ", " + std::to_string(s.conflicts) + " repeat a text with other labels" : "") +
+                         "; a test split may share them with the training split");
+  }
+  // Balance: the rarest class (or a label's rarer side) under 1% of the rows.
+  for (const auto& [name, count] : s.classes) {
+    const uint64_t rare = d.kind == LabelKind::kMultiClass ? count : std::min<uint64_t>(count, s.rows - count);
+    if (rare == 0 || rare * 100 >= s.rows) continue;
+    s.warnings.push_back("extreme imbalance: " + quoted(name) + " has " + std::to_string(count) + " of " +
+                         std::to_string(s.rows) + " rows");
+    if (d.kind == LabelKind::kBinary) break;  // both values are listed; one warning
+  }
 }
 
 }  // namespace
@@ -343,7 +496,13 @@ size_t Dataset::class_of(size_t row) const {
 Dataset read_dataset(const std::string& path, const ReaderOptions& options) {
   Dataset d;
   d.path = path;
+  DataSummary& s = d.summary;
+  s.file = base_name(path);
   std::string bytes = detail::read_file(path);
+  if (bytes.compare(0, 8, "TTXTMODL") == 0) {
+    throw Error(at(path, 0, "this is a tinytext model file, not data; give a CSV, TSV or fastText file (a "
+                            "command that takes both wants the model first: tinytext eval MODEL DATA)"));
+  }
   const size_t bom = detail::bom_length(bytes);
   std::string_view text = std::string_view(bytes).substr(bom);
   if (text.find_first_not_of("\r\n") == std::string_view::npos) {
@@ -359,14 +518,42 @@ Dataset read_dataset(const std::string& path, const ReaderOptions& options) {
                    "invalid UTF-8 at byte offset " + std::to_string(bom + bad) + " (byte 0x" + kHex[byte >> 4] +
                        kHex[byte & 15] + "); convert the file to UTF-8 (e.g. iconv -f cp1252 -t utf-8)"));
   }
-  Format format = options.format == Format::kAuto ? format_from_name(path, text) : options.format;
+  Format format = options.format;
+  char delimiter = options.delimiter;
+  if (format == Format::kAuto) {
+    format = format_from_name(path, text, delimiter != 0, &s.format_rule);
+    if (format == Format::kCsv && !delimiter) {
+      const detail::Sniffed sn = detail::sniff_delimiter(text);
+      // A tab from a name that says neither csv nor tsv: TSV, as before (no quoting).
+      if (sn.delimiter == '\t' && s.format_rule == "sniffed from the first records") format = Format::kTsv;
+      delimiter = sn.delimiter;
+      s.delimiter_rule = sn.rule;
+      if (sn.ambiguous) s.warnings.push_back("the delimiter is a guess: " + sn.rule);
+    }
+  } else {
+    s.format_rule = "--format";
+  }
+  if (format == Format::kCsv) {
+    if (!delimiter) {
+      const detail::Sniffed sn = detail::sniff_delimiter(text);
+      delimiter = sn.delimiter;
+      s.delimiter_rule = sn.rule;
+      if (sn.ambiguous) s.warnings.push_back("the delimiter is a guess: " + sn.rule);
+    } else if (s.delimiter_rule.empty()) {
+      s.delimiter_rule = "--delimiter";
+    }
+    s.delimiter = delimiter == '\t' ? "tab" : std::string(1, delimiter);
+  }
+  s.format = format_name(format);
+  s.header = options.header;
   if (format == Format::kFastText) {
     FastTextLines f = detail::parse_fasttext(path, text);
     read_fasttext(d, f, options);
   } else {
-    Table t = format == Format::kCsv ? detail::parse_csv(path, text) : detail::parse_tsv(path, text);
+    Table t = format == Format::kCsv ? detail::parse_csv(path, text, delimiter) : detail::parse_tsv(path, text);
     read_table(d, t, options);
   }
+  finish_summary(d, options);
   return d;
 }
 

@@ -3,20 +3,29 @@
 // The three formats, as read_dataset parses them (the whole file is read into memory first; a
 // UTF-8 byte order mark at its start is skipped; lines end in LF or CRLF; blank lines between
 // records are skipped):
-//   csv       RFC 4180. A field may be quoted ("..."): then it may hold commas, CR/LF line breaks
-//             and doubled quotes (""). Strict: a quote inside an unquoted field, or anything but a
-//             comma or a line end after a closing quote, is an error (it almost always means the
-//             writer forgot to quote, and guessing would silently shift columns).
+//   csv       RFC 4180, with a delimiter among ',' ';' tab '|' (ReaderOptions::delimiter, else
+//             sniffed). A field may be quoted ("..."): then it may hold the delimiter, CR/LF line
+//             breaks and doubled quotes (""). Strict: a quote inside an unquoted field, or anything
+//             but the delimiter or a line end after a closing quote, is an error (it almost always
+//             means the writer forgot to quote, and guessing would silently shift columns).
 //   tsv       No quoting: a field is every byte between two tabs (quotes are ordinary bytes), so a
 //             field cannot hold a tab or a line break.
-//   fasttext  One example per line: leading whitespace-separated tokens `__label__NAME` are the
-//             labels (any number, NAME non-empty, repeats count once); the rest of the line after
-//             the whitespace that follows them is the text. No header, no columns.
+//   fasttext  One example per line: every whitespace-separated token `__label__NAME` is a label,
+//             wherever it stands on the line, as fastText reads it (any number, NAME non-empty,
+//             repeats count once); the text is the line from its first other token on, without
+//             the label tokens (each cut out with the whitespace after it, or before it at the end
+//             of the line). No header, no columns.
+//
+// Every choice the reader makes about the user's data (format, delimiter, columns, positive
+// label, skipped rows) is recorded with its reason in Dataset::summary, with warnings for what
+// looks wrong (data/summary.h); the commands print it before they use the data.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include "data/summary.h"
 
 namespace tt::data {
 
@@ -24,19 +33,45 @@ enum class Format { kAuto, kCsv, kTsv, kFastText };
 
 // How to read a file. Shared by every command that reads data (train, eval, predict, split).
 struct ReaderOptions {
-  // kAuto: from the file name, case-insensitively: .csv -> csv; .tsv/.tab -> tsv; .txt -> tsv,
-  // or fasttext if its first line starts with "__label__"; .ft/.fasttext -> fasttext. Any other
-  // name: sniff the first line: starts with "__label__" -> fasttext, holds a tab -> tsv, else csv.
+  // kAuto: from the file name, case-insensitively: .csv -> csv; .tsv/.tab -> tsv; .ft/.fasttext
+  // -> fasttext; .txt or any other name: fasttext if a token of the first line starts with
+  // "__label__", else the delimiter is sniffed: tab -> tsv, another -> csv. A given delimiter
+  // (below) makes an auto file csv.
   Format format = Format::kAuto;
+  // csv: ',' ';' '\t' or '|'; 0: sniffed (detail::sniff_delimiter in data/table.h).
+  char delimiter = 0;
   // A header name or a 1-based position. A name is matched first (exactly, then ignoring
   // surrounding spaces), so a column named "2" wins over position 2. Empty: the first column
   // named "text", "comment_text", "tweet" or "message" (in that order of preference), else the
-  // last column.
+  // last column that is not mostly empty (more than half of its values empty: Kaggle's spam.csv
+  // ends in three such unnamed columns).
   std::string text_column;
-  // Names or 1-based positions; one column -> binary or multi-class, several -> multi-label.
-  // Empty: the first column named "label", "labels", "class" or "toxic" (in that order of
-  // preference), else the first column that is not the text column.
+  // Names or 1-based positions; one column -> binary or multi-class, several -> multi-label, the
+  // outputs in the order given. Empty: with a header, when every column but the text holds only
+  // 0/1 values and there are several (what `split` writes for multi-label data), all of them in
+  // file order; else the first column named "label", "labels", "class" or "toxic" (in that
+  // order of preference); else the first column that is neither the text column nor mostly empty.
   std::vector<std::string> label_columns;
+  // Binary data: the label value (or, for a 0/1 column, the column's output name) that is the
+  // positive class. Empty: the true side of a boolean column (1, 1.0, true, yes), else the rarer
+  // of the two values (on a tie, the later in byte order). Any other value, or data that is not
+  // binary, is an error.
+  std::string positive;
+  // As `positive`, but only used when it is one of the two values (eval passes the model's
+  // label, so a test file is read with the model's positive class).
+  std::string positive_hint;
+  // Names for the values of a class column (--label-names): "VALUE=NAME" items, or plain names
+  // given to the classes in their order (numeric order for integers). Every value present must
+  // get a name.
+  std::vector<std::string> label_names;
+  // Rows with an empty label are left out (counted in the summary) instead of being an error.
+  bool skip_missing = false;
+  // A label may hold one class only (eval of a ham-only file). Else that is an error.
+  bool allow_one_class = false;
+  // A class column is read as these classes, in this order (multi-class, even with fewer values
+  // present); a value (or its --label-names name) outside them is an error. eval passes a
+  // softmax model's labels.
+  std::vector<std::string> classes;
   // false: the first row is data; columns by position only, and a label column is named "colN"
   // (N its 1-based position) in Dataset::label_names.
   bool header = true;
@@ -54,14 +89,14 @@ enum class LabelKind {
 struct Dataset {
   std::string path;
   LabelKind kind = LabelKind::kBinary;
-  // One name per output. Binary: the 0/1 column's name, or the positive class's name (the rarer
-  // of the two values; on a tie, the later one in byte order). Multi-class: class names in byte
-  // order (integers in numeric order). Multi-label: column names / fastText label names in
-  // byte order.
+  // One name per output. Binary: the boolean column's name, or the positive class's name (see
+  // ReaderOptions::positive). Multi-class: class names in byte order (integers in numeric
+  // order). Multi-label: column names in the order given, fastText label names in byte order.
   std::vector<std::string> label_names;
   std::vector<std::string> texts;    // raw bytes, valid UTF-8
   std::vector<uint8_t> targets;      // size() * outputs(), row-major, 0/1
   std::vector<uint32_t> lines;       // the 1-based line where each record starts
+  DataSummary summary;               // what was taken from the file, and why
 
   size_t size() const { return texts.size(); }
   size_t outputs() const { return label_names.size(); }
@@ -72,20 +107,21 @@ struct Dataset {
 };
 
 // Reads a whole file. Throws tt::Error naming the file and line on: a missing or unreadable
-// file, an empty file, an unterminated quote, a wrong column count, a missing column name, a
-// label that is not 0/1 where 0/1 is required, a label column with fewer than two classes,
-// invalid UTF-8. An empty text is a valid example.
+// file, a tinytext model file, an empty file, an unterminated quote, a wrong column count, a
+// missing column name, a label that is not boolean where 0/1 is required, an empty label
+// (unless skip_missing), a label column with fewer than two classes (unless allow_one_class),
+// invalid UTF-8, and (when labels are required) a text column whose values are all or mostly
+// (more than half) empty. An empty text is otherwise a valid example.
 //
-// Label kinds (a label value is trimmed of surrounding spaces and tabs; an empty one is an error):
-//  - one column whose values are exactly {0, 1}: binary, positive 1, named after the column;
-//  - one column of any other two distinct values (names or integers): binary, the rarer value is
-//    positive (on a tie, the later in byte order) and names the output;
+// Label kinds (a label value is trimmed of surrounding spaces and tabs):
+//  - one boolean column, every value one of 0/1 (also 0.0/1.0), false/true, no/yes in any case:
+//    binary, positive the true side, named after the column (header name, or colN);
+//  - one column of any other two distinct values (names or integers): binary, the positive is
+//    ReaderOptions::positive, else the rarer value, and names the output;
 //  - one column of three or more values: multi-class;
-//  - several columns: multi-label, every value must be 0 or 1;
-//  - fastText: exactly one label on every line -> as one column (binary: positive "1" for the
-//    labels {0, 1}, else the rarer); otherwise multi-label, one output per label name.
-// Every output must take both values: a column of all 0 (or one class only), or a fastText label
-// on every line of a multi-label file, is an error ("label column X has only one class").
+//  - several columns: multi-label, every value boolean;
+//  - fastText: exactly one label on every line -> as one column; otherwise multi-label, one
+//    output per label name.
 // A file with no examples (only a header, or only blank lines) is an error.
 Dataset read_dataset(const std::string& path, const ReaderOptions& options);
 

@@ -91,14 +91,18 @@ size_t bom_length(std::string_view bytes) {
   return bytes.size() >= 3 && bytes.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
 }
 
-Table parse_csv(const std::string& path, std::string_view text) {
+Table parse_csv(const std::string& path, std::string_view text, char delimiter, size_t max_records,
+                std::vector<size_t>* counts) {
   Table t;
   const char* data = text.data();
   const size_t n = text.size();
+  const char d = delimiter;
   size_t i = 0;
   uint32_t line = 1;
-  const char* hint = "quote a field that contains a comma or a line break (\"a, b\")";
-  while (i < n) {
+  const std::string hint = "quote a field that contains the delimiter " + delimiter_name(d) + " or a line break" +
+                           (d == '\t' ? std::string() : " (\"a" + std::string(1, d) + " b\")") +
+                           ", or give --delimiter if " + delimiter_name(d) + " is not the delimiter";
+  while (i < n && t.rows() < max_records) {
     if (size_t br = line_break_at(text, i)) {  // a blank line between records
       i += br;
       ++line;
@@ -131,7 +135,7 @@ Table parse_csv(const std::string& path, std::string_view text) {
           }
           break;
         }
-        if (i < n && data[i] != ',' && !line_break_at(text, i)) {
+        if (i < n && data[i] != d && !line_break_at(text, i)) {
           throw Error(at(path, line,
                          "unexpected character after a closing quote; a quote inside a quoted field must be "
                          "doubled (\"\")"));
@@ -140,7 +144,7 @@ Table parse_csv(const std::string& path, std::string_view text) {
         size_t j = i;
         while (j < n) {
           char c = data[j];
-          if (c == ',' || c == '\n' || c == '"' || (c == '\r' && j + 1 < n && data[j + 1] == '\n')) break;
+          if (c == d || c == '\n' || c == '"' || (c == '\r' && j + 1 < n && data[j + 1] == '\n')) break;
           ++j;
         }
         if (j < n && data[j] == '"') {
@@ -151,7 +155,7 @@ Table parse_csv(const std::string& path, std::string_view text) {
         field.assign(data + i, j - i);
         i = j;
       }
-      if (i < n && data[i] == ',') {
+      if (i < n && data[i] == d) {
         ++i;
         continue;
       }
@@ -161,7 +165,12 @@ Table parse_csv(const std::string& path, std::string_view text) {
       }
       break;  // end of the record (a line break or the end of the file)
     }
-    check_columns(path, t, fields, start, hint);
+    if (counts) {
+      counts->push_back(fields);
+      t.lines.push_back(start);
+    } else {
+      check_columns(path, t, fields, start, hint.c_str());
+    }
   }
   return t;
 }
@@ -201,29 +210,133 @@ Table parse_tsv(const std::string& path, std::string_view text) {
   return t;
 }
 
+namespace {
+
+constexpr std::string_view kLabelPrefix = "__label__";
+
+bool is_label_token(std::string_view token) { return token.compare(0, kLabelPrefix.size(), kLabelPrefix) == 0; }
+
+}  // namespace
+
+// As fastText's Dictionary::readWord splits a line: every whitespace-separated token that starts
+// with the prefix is a label, wherever it stands. The text is the line from its first other token
+// on, with each label token cut out together with the whitespace after it (or, for labels at the
+// end of the line, before it), so the text between other tokens keeps its bytes.
 FastTextLines parse_fasttext(const std::string& path, std::string_view text) {
-  static constexpr std::string_view kPrefix = "__label__";
   FastTextLines f;
   for_each_line(text, [&](std::string_view row, uint32_t line) {
     if (std::all_of(row.begin(), row.end(), is_space)) return;  // a blank line
     std::vector<std::string> labels;
+    std::string kept;
     size_t p = 0;
-    while (row.compare(p, kPrefix.size(), kPrefix) == 0) {
-      size_t q = p + kPrefix.size();
-      while (q < row.size() && !is_space(row[q])) ++q;
-      std::string name(row.substr(p + kPrefix.size(), q - p - kPrefix.size()));
-      if (name.empty()) {
-        throw Error(at(path, line, "a label with no name ('__label__' alone); write __label__NAME"));
+    size_t kept_end = 0;  // where the kept text ends in `row` (after its last other token)
+    bool any_kept = false;
+    while (p < row.size()) {
+      size_t ws = p;
+      while (p < row.size() && is_space(row[p])) ++p;
+      if (p == row.size()) {
+        // Trailing whitespace stays when the line ends with a text token, as fastText ignores it.
+        if (any_kept && kept_end == ws) kept.append(row.substr(ws));
+        break;
       }
-      if (std::find(labels.begin(), labels.end(), name) == labels.end()) labels.push_back(std::move(name));
-      while (q < row.size() && is_space(row[q])) ++q;
+      size_t q = p;
+      while (q < row.size() && !is_space(row[q])) ++q;
+      std::string_view token = row.substr(p, q - p);
+      if (is_label_token(token)) {
+        std::string name(token.substr(kLabelPrefix.size()));
+        if (name.empty()) {
+          throw Error(at(path, line, "a label with no name ('__label__' alone); write __label__NAME"));
+        }
+        if (std::find(labels.begin(), labels.end(), name) == labels.end()) labels.push_back(std::move(name));
+      } else {
+        if (any_kept) kept.append(row.substr(ws, p - ws));
+        kept.append(token);
+        kept_end = q;
+        any_kept = true;
+      }
       p = q;
     }
     f.labels.push_back(std::move(labels));
-    f.texts.emplace_back(row.substr(p));
+    f.texts.push_back(std::move(kept));
     f.lines.push_back(line);
   });
   return f;
+}
+
+bool first_line_has_fasttext_label(std::string_view text) {
+  size_t first = text.find_first_not_of("\r\n");
+  if (first == std::string_view::npos) return false;
+  std::string_view line = text.substr(first);
+  line = line.substr(0, line.find('\n'));
+  size_t p = 0;
+  while (p < line.size()) {
+    while (p < line.size() && (is_space(line[p]) || line[p] == '\r')) ++p;
+    size_t q = p;
+    while (q < line.size() && !is_space(line[q]) && line[q] != '\r') ++q;
+    if (q > p && is_label_token(line.substr(p, q - p))) return true;
+    p = q;
+  }
+  return false;
+}
+
+std::string delimiter_name(char d) { return d == '\t' ? "tab" : std::string("'") + d + "'"; }
+
+Sniffed sniff_delimiter(std::string_view text) {
+  struct Try {
+    char d;
+    size_t columns, fit, records;  // fields of the first record; records with as many
+  };
+  std::vector<Try> tries;
+  for (char d : kDelimiters) {
+    std::vector<size_t> fields;
+    if (d == '\t') {
+      // Tabs as TSV splits them (no quoting: TSV texts hold stray quotes).
+      for_each_line(text, [&](std::string_view row, uint32_t) {
+        if (!row.empty() && fields.size() < kSniffRecords)
+          fields.push_back(1 + static_cast<size_t>(std::count(row.begin(), row.end(), '\t')));
+      });
+    } else {
+      try {
+        parse_csv("", text, d, kSniffRecords, &fields);
+      } catch (const Error&) {
+        // A quoting error under this delimiter: the records before it count.
+      }
+    }
+    if (fields.empty() || fields[0] < 2) continue;
+    const size_t fit = static_cast<size_t>(std::count(fields.begin(), fields.end(), fields[0]));
+    tries.push_back({d, fields[0], fit, fields.size()});
+  }
+  Sniffed s;
+  auto better = [](const Try& a, const Try& b) {  // a fits more records, or as many with more fields
+    return a.fit != b.fit ? a.fit > b.fit : a.columns > b.columns;
+  };
+  const Try* best = nullptr;
+  for (const Try& t : tries)
+    if (!best || better(t, *best)) best = &t;
+  if (!best) {
+    s.rule = "no delimiter (',', ';', tab, '|') splits the first record into two or more fields; ',' assumed";
+    return s;
+  }
+  s.delimiter = best->d;
+  const std::string which = best->records < kSniffRecords ? "the " + std::to_string(best->records) + " records"
+                                                          : "the first " + std::to_string(best->records) + " records";
+  if (best->fit == best->records) {
+    s.rule = "sniffed: " + delimiter_name(best->d) + " splits each of " + which + " into " +
+             std::to_string(best->columns) + " fields";
+  } else {
+    s.rule = "sniffed: no delimiter splits every record evenly; " + delimiter_name(best->d) + " splits " +
+             std::to_string(best->fit) + " of " + which + " into " + std::to_string(best->columns) +
+             " fields, as the first";
+  }
+  std::string others;
+  for (const Try& t : tries)
+    if (&t != best && t.fit == best->fit)
+      others += (others.empty() ? "" : ", ") + delimiter_name(t.d) + " (" + std::to_string(t.columns) + " fields)";
+  if (!others.empty()) {
+    s.ambiguous = true;
+    s.rule += "; " + others + " would fit as well: give --delimiter if " + delimiter_name(best->d) + " is wrong";
+  }
+  return s;
 }
 
 }  // namespace tt::data::detail

@@ -186,6 +186,13 @@ Report evaluate(const std::vector<double>& scores, const std::vector<uint8_t>& t
   r.mean_auc = auc_n ? auc_sum / static_cast<double>(auc_n) : kNaN;
   r.mean_pr_auc = ap_n ? ap_sum / static_cast<double>(ap_n) : kNaN;
   r.macro_f1 = f1_sum / static_cast<double>(k);
+  if (decision == Decision::kThreshold && k == 1) {
+    const Counts& c = r.labels[0].counts;
+    const Counts negative{c.tn, c.fn, c.fp, c.tp};  // the negative class as the positive one
+    const bool pos_present = c.tp + c.fn + c.fp > 0, neg_present = c.tn + c.fn + c.fp > 0;
+    if (pos_present && neg_present) r.macro_f1 = (c.f1() + negative.f1()) / 2;
+    else if (neg_present) r.macro_f1 = negative.f1();
+  }
   if (r.n == 0) {
     r.accuracy = r.exact_match = kNaN;
   } else if (decision == Decision::kArgmax) {

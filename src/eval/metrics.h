@@ -71,7 +71,10 @@ struct Report {
   // kThreshold only: the fraction of examples with every label right (equals accuracy for one
   // label). NaN under kArgmax.
   double exact_match = 0;
-  double macro_f1 = 0;  // mean over labels of each label's F1
+  // The mean over labels of each label's F1; for one label under kThreshold (a binary task), the
+  // mean of the F1 of its positive and of its negative class, as scikit-learn's
+  // f1_score(average='macro') (over the classes present in the truth or the predictions).
+  double macro_f1 = 0;
   // kArgmax only: labels.size()^2 counts, row = true class, column = predicted class.
   std::vector<uint64_t> confusion;
 };

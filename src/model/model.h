@@ -90,6 +90,9 @@ struct FloatModel {
   std::vector<float> threshold;
   // Free text recorded in the model file (tool version, training options); no timestamp.
   std::string info;
+  // What train read from its data (data::summary_json: file base name, columns, rows, classes,
+  // warnings); empty for models from elsewhere. Ancillary: no effect on the scores.
+  std::string data;
   // The exact table's fingerprint bytes, kTableWays per group (shape.table_groups), group-major.
   std::vector<uint8_t> table;
 

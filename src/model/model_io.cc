@@ -412,6 +412,7 @@ std::string serialize_model(const FloatModel& m) {
   if (!s.linear) write_tensor(c, "w2", {s.outputs, s.out_in()}, m.w2);
   write_tensor(c, "b2", {s.outputs}, m.b2);
   if (!m.info.empty()) c.sections.push_back({kTagInfo, m.info});
+  if (!m.data.empty()) c.sections.push_back({kTagData, m.data});
   return write_container(c);
 }
 
@@ -422,7 +423,7 @@ FloatModel parse_model(const std::string& bytes, const std::string& name) {
   auto fail = [&](const std::string& msg) -> Error { return Error(name + ": " + msg); };
 
   SharedSections shared;
-  std::string info;
+  std::string info, data;
   struct RawTensor {
     std::vector<uint32_t> dims;
     std::vector<float> data;
@@ -483,6 +484,8 @@ FloatModel parse_model(const std::string& bytes, const std::string& name) {
       for (auto& b : table) b = r.u8();
     } else if (sec.tag == kTagInfo) {
       info = sec.payload;
+    } else if (sec.tag == kTagData) {
+      data = sec.payload;
     } else if (tag_is_critical(sec.tag)) {
       throw fail("unknown critical section " + tag_name(sec.tag) + " (written by a newer tinytext?)");
     }
@@ -521,6 +524,7 @@ FloatModel parse_model(const std::string& bytes, const std::string& name) {
   take(b2, "b2", true, {shape.outputs}, m.b2);
   m.threshold = std::move(shared.thresholds);
   m.info = std::move(info);
+  m.data = std::move(data);
   m.table = std::move(table);
   return m;
 }

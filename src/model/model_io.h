@@ -44,6 +44,9 @@ constexpr uint32_t section_tag(const char (&s)[5]) {
          uint32_t(uint8_t(s[3])) << 24;
 }
 std::string tag_name(uint32_t tag);
+// The ancillary section every model kind may carry: the training data's summary (JSON, as
+// data::summary_json writes it; FloatModel::data, QuantModel::data).
+constexpr uint32_t kTagData = section_tag("data");
 inline bool tag_is_critical(uint32_t tag) { return (tag & 0xFFu) >= 'A' && (tag & 0xFFu) <= 'Z'; }
 
 struct Section {

@@ -312,6 +312,7 @@ QuantModel quantize(const FloatModel& m, const Ranges& ranges, const std::string
   q.labels = m.labels;
   q.float_threshold = m.threshold;
   q.info = m.info;
+  q.data = m.data;
   q.qinfo = qinfo;
   q.image = std::move(img);
   q.view();  // the device runtime must accept what we wrote
@@ -362,6 +363,7 @@ std::string serialize_quant(const QuantModel& q) {
   c.sections.push_back({kTagImage, q.image});
   if (!q.info.empty()) c.sections.push_back({kTagInfo, q.info});
   if (!q.qinfo.empty()) c.sections.push_back({kTagQinfo, q.qinfo});
+  if (!q.data.empty()) c.sections.push_back({kTagData, q.data});
   return write_container(c);
 }
 
@@ -384,6 +386,8 @@ QuantModel parse_quant(const std::string& bytes, const std::string& name) {
       q.info = sec.payload;
     } else if (sec.tag == kTagQinfo) {
       q.qinfo = sec.payload;
+    } else if (sec.tag == kTagData) {
+      q.data = sec.payload;
     } else if (tag_is_critical(sec.tag)) {
       throw fail("unknown critical section " + tag_name(sec.tag) + " (written by a newer tinytext?)");
     }

@@ -41,6 +41,7 @@ struct QuantModel {
   std::vector<float> float_threshold;  // the parent's thresholds (probabilities), for reference
   std::string info;                    // the parent's info text
   std::string qinfo;                   // how it was quantised (calibration, margin, method)
+  std::string data;                    // the parent's training data summary (FloatModel::data)
   std::string image;                   // the device image (include/tinytext/model.h layout)
 
   // The image opened by the device runtime (throws tt::Error if it does not open).

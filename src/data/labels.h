@@ -1,0 +1,43 @@
+// The reader's label stage: label values into outputs and 0/1 targets, the positive class, names
+// for numeric classes, and the warnings about label values that look wrong. Internal to src/data
+// (read_dataset in dataset.cc is the entry point; the rules are documented in data/dataset.h).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "data/dataset.h"
+
+namespace tt::data::detail {
+
+std::string_view trim(std::string_view s);
+std::string lower(std::string_view s);
+std::string quoted(std::string_view s);
+// Whether `v` is a boolean label value (0/1, 0.0/1.0, false/true, no/yes in any case); its value
+// into *out.
+bool boolean_value(std::string_view v, bool* out);
+
+// A label column as messages and outputs name it.
+struct LabelSource {
+  std::string output;  // the output name of a boolean column ("" for fastText: the true value)
+  std::string what;    // "label column 'v1' (column 1)", or "the fastText labels"
+  uint32_t line = 0;   // the line to blame for column-wide problems (the header, or the first row)
+};
+
+// One label per row (a class column, or fastText lines with one label each): sets d.kind,
+// d.label_names, d.targets and the summary's classes, positive and label warnings. `values` are
+// trimmed and non-empty; lines[i] is the line of values[i].
+void set_class_labels(Dataset& d, const std::vector<std::string_view>& values, const std::vector<uint32_t>& lines,
+                      const LabelSource& source, const ReaderOptions& o);
+
+// One output per boolean column, in the order given: cells[k][r] is output k's value on row r.
+void set_multi_labels(Dataset& d, const std::vector<std::vector<std::string_view>>& cells,
+                      const std::vector<uint32_t>& lines, const std::vector<LabelSource>& sources,
+                      const ReaderOptions& o);
+
+// Refuses ReaderOptions::positive and label_names for data that is not one class column.
+void check_class_options(const Dataset& d, const ReaderOptions& o, const std::string& why);
+
+}  // namespace tt::data::detail
