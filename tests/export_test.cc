@@ -195,6 +195,14 @@ TEST(Export, DeterministicAndNamed) {
   EXPECT_NE(a[0].content.find("typedef tt::ModelState<SPAM_DIM, SPAM_HIDDEN, SPAM_OUTPUTS> spam_state;"),
             std::string::npos);
   EXPECT_NE(a[0].content.find("#error"), std::string::npos);
+  // One index constant per output, in the model's order.
+  EXPECT_NE(a[0].content.find("#define SPAM_LABEL_A 0  // 'a'\n#define SPAM_LABEL_B 1  // 'b'\n"), std::string::npos);
+  tt::FloatModel t = m;
+  t.labels = {"severe-toxic", "severe_toxic"};
+  const auto c = tt::exporter::export_c(tt::quant::quantize(t, tt::quant::calibrate(t, {}, {})), "tox");
+  EXPECT_NE(c[0].content.find("#define TOX_LABEL_SEVERE_TOXIC 0  // 'severe-toxic'\n"
+                              "#define TOX_LABEL_SEVERE_TOXIC_1 1  // 'severe_toxic'\n"),
+            std::string::npos) << c[0].content;
   EXPECT_THROW(tt::exporter::check_name("Spam"), tt::UsageError);
   EXPECT_THROW(tt::exporter::check_name("1x"), tt::UsageError);
   EXPECT_EQ(tt::exporter::name_from_path("/x/My-Model.q8"), "my_model");

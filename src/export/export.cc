@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -41,6 +42,24 @@ void mkdirs(const std::string& path) {
         throw Error(p + ": cannot create directory (" + std::strerror(errno) + ")");
     }
   }
+}
+
+// One index constant per output, NAME_LABEL_<LABEL> (upper case, every byte that is not a letter
+// or digit as '_'; a name another label already took gets the index appended).
+std::string label_constants(const std::string& N, const std::vector<std::string>& labels) {
+  std::string o = "// The output index of each label (sc.prob[" + N + "_LABEL_...], model_positive(m, sc, ...)).\n";
+  std::vector<std::string> used;
+  for (size_t k = 0; k < labels.size(); ++k) {
+    std::string id;
+    for (char c : labels[k]) {
+      const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+      id.push_back(alnum ? static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c) : '_');
+    }
+    if (id.empty() || std::find(used.begin(), used.end(), id) != used.end()) id += "_" + std::to_string(k);
+    used.push_back(id);
+    o += "#define " + N + "_LABEL_" + id + " " + std::to_string(k) + "  // '" + comment_safe(labels[k]) + "'\n";
+  }
+  return o + "\n";
 }
 
 const char* pool_name(uint8_t pool) { return pool == kPoolMean ? "mean" : pool == kPoolSqrt ? "sqrt" : "sum"; }
@@ -124,6 +143,7 @@ std::vector<File> export_c(const quant::QuantModel& q, const std::string& name, 
     << "#define " << N << "_HIDDEN " << m.hidden << "\n"
     << "#define " << N << "_OUTPUTS " << m.outputs << "\n"
     << "#define " << N << "_SOFTMAX " << ((m.flags & kModelSoftmax) ? 1 : 0) << "\n\n"
+    << label_constants(N, q.labels)
     << "extern const uint8_t " << name << "_model_data[" << N << "_MODEL_BYTES];\n\n"
     << "// The streaming state of one text and the scores: sizes fixed at compile time.\n"
     << "typedef tt::ModelState<" << N << "_DIM, " << N << "_HIDDEN, " << N << "_OUTPUTS> " << name << "_state;\n"
