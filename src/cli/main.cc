@@ -5,8 +5,14 @@
 #include <iostream>
 #include <new>
 
+#include <string>
+#include <vector>
+
+#include "cli/args.h"
 #include "cli/commands.h"
 #include "common/error.h"
+#include "model/model_io.h"
+#include "tinytext/model.h"
 
 namespace {
 
@@ -36,7 +42,7 @@ void usage(std::FILE* out) {
                "Trains tiny text classifiers on a desktop and runs them on microcontrollers.\n\n"
                "commands:\n");
   for (const auto& c : kCommands) std::fprintf(out, "  %-10s %s\n", c.name, c.summary);
-  std::fprintf(out, "\n'tinytext <command> --help' describes a command.\n");
+  std::fprintf(out, "\n'tinytext <command> --help' describes a command; 'tinytext --version' gives the versions.\n");
 }
 
 }  // namespace
@@ -48,6 +54,12 @@ int main(int argc, char** argv) {
   }
   if (!std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "help")) {
     usage(stdout);
+    return 0;
+  }
+  if (!std::strcmp(argv[1], "--version") || !std::strcmp(argv[1], "version")) {
+    std::printf("tinytext %s\nmodel file format %u (float and int8 model files)\ndevice runtime %d, device image "
+                "format %d (exported headers refuse other versions)\n",
+                TT_TOOL_VERSION, tt::kModelFormatVersion, TT_RUNTIME_VERSION, TT_MODEL_FORMAT_VERSION);
     return 0;
   }
   for (const auto& c : kCommands) {
@@ -68,7 +80,11 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-  std::fprintf(stderr, "tinytext: unknown command '%s'\n\n", argv[1]);
+  std::vector<std::string> names;
+  for (const auto& c : kCommands) names.push_back(c.name);
+  const std::string hint = tt::cli::closest(argv[1], names);
+  std::fprintf(stderr, "tinytext: unknown command '%s'%s\n\n", argv[1],
+               hint.empty() ? "" : ("; did you mean '" + hint + "'?").c_str());
   usage(stderr);
   return 2;
 }
