@@ -16,7 +16,7 @@ trap 'rm -f "$tmp"' EXIT
   echo '```'
   "$tt" --help
   echo '```'
-  for c in train eval predict quantize export size split tokenize hash hid hid-type; do
+  for c in train eval predict quantize export size inspect split tokenize hash hid hid-type; do
     echo
     echo "## $c"
     echo

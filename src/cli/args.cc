@@ -91,14 +91,21 @@ const Option& Args::spec(const std::string& name) const {
 std::string Args::usage() const {
   std::ostringstream os;
   os << "usage: tinytext " << command_ << " " << synopsis_ << "\n";
-  if (!options_.empty()) os << "\noptions:\n";
-  for (const auto& o : options_) {
-    std::string left = "  --" + o.name + (o.value.empty() ? "" : " " + o.value);
-    os << left;
-    os << std::string(left.size() < 26 ? 26 - left.size() : 1, ' ') << o.help;
-    if (!o.def.empty()) os << " [default: " << o.def << "]";
-    os << "\n";
+  std::vector<std::string> sections;
+  for (const auto& o : options_)
+    if (std::find(sections.begin(), sections.end(), o.section) == sections.end()) sections.push_back(o.section);
+  for (const auto& section : sections) {
+    os << "\n" << (section.empty() ? "options" : section) << ":\n";
+    for (const auto& o : options_) {
+      if (o.section != section) continue;
+      std::string left = "  --" + o.name + (o.value.empty() ? "" : " " + o.value);
+      os << left;
+      os << std::string(left.size() < 26 ? 26 - left.size() : 1, ' ') << o.help;
+      if (!o.def.empty()) os << " [default: " << o.def << "]";
+      os << "\n";
+    }
   }
+  if (options_.empty()) os << "\noptions:\n";
   os << "  -h, --help                show this help\n";
   return os.str();
 }
@@ -144,20 +151,24 @@ double Args::get_double(const std::string& name, double lo, double hi) const {
 }
 
 uint64_t Args::get_size(const std::string& name) const {
-  std::string v = get(name);
-  uint64_t mult = 1;
-  std::string digits = v;
-  if (!v.empty()) {
-    char s = v.back();
-    if (s == 'K' || s == 'k') mult = 1024;
-    if (s == 'M' || s == 'm') mult = 1024 * 1024;
-    if (mult != 1) digits = v.substr(0, v.size() - 1);
-  }
+  const std::string v = get(name);
+  // Digits, optional spaces, then a unit: none or B (bytes); K, KB, KiB (1024); M, MB, MiB (1024^2),
+  // in any case. Flash sizes count in powers of 1024, so KB means KiB here.
+  size_t n = 0;
+  while (n < v.size() && v[n] >= '0' && v[n] <= '9') ++n;
+  std::string digits = v.substr(0, n), unit;
+  for (size_t i = n; i < v.size(); ++i)
+    if (v[i] != ' ') unit += static_cast<char>(v[i] >= 'A' && v[i] <= 'Z' ? v[i] - 'A' + 'a' : v[i]);
+  uint64_t mult = 0;
+  if (unit.empty() || unit == "b") mult = 1;
+  if (unit == "k" || unit == "kb" || unit == "kib") mult = 1024;
+  if (unit == "m" || unit == "mb" || unit == "mib") mult = 1024 * 1024;
+  if (!mult) digits.clear();  // an unknown unit: refused below
   char* end = nullptr;
   errno = 0;
   unsigned long long x = std::strtoull(digits.c_str(), &end, 10);
   if (digits.empty() || *end || errno || digits[0] == '-' || x > (1ull << 40))
-    throw UsageError(command_ + ": --" + name + " must be a size such as 4096, 4K or 1M, got '" + v + "'");
+    throw UsageError(command_ + ": --" + name + " must be a size such as 4096, 4K, 4KB, 4 KiB or 1M, got '" + v + "'");
   return x * mult;
 }
 

@@ -28,6 +28,9 @@ struct Option {
   std::string value;  // placeholder shown in --help, empty for a flag
   std::string help;
   std::string def;    // default shown in --help and returned by get()
+  // The --help heading the option is listed under (empty: "options"); headings appear in the
+  // order of their first option.
+  std::string section = {};
 };
 
 class Args {
@@ -45,7 +48,7 @@ class Args {
   std::string get(const std::string& name) const;  // the value, or the option's default
   int64_t get_int(const std::string& name, int64_t lo, int64_t hi) const;
   double get_double(const std::string& name, double lo, double hi) const;
-  // A size such as 4096, 32K, 1M (powers of 1024).
+  // A size such as 4096, 32K, 32KB, 32 KiB, 1M (powers of 1024; the unit in any case).
   uint64_t get_size(const std::string& name) const;
   const std::vector<std::string>& positional() const { return positional_; }
 

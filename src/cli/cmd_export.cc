@@ -4,6 +4,7 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "common/error.h"
+#include "common/json.h"
 #include "export/export.h"
 #include "model/model_io.h"
 #include "quant/quantize.h"
@@ -34,6 +35,7 @@ int cmd_export(int argc, char** argv) {
                        "(default: the model file's base name)", ""},
       {"runtime-include", "DIR", "where tinytext/*.h are (copied into an Arduino library)", default_include_dir()},
       {"quiet", "", "print nothing on success", ""},
+      {"json", "", "print the files written as JSON on stdout", ""},
   };
   Args args("export", "QMODEL --format c|arduino -o DIR [--name NAME]", opts, argc, argv, 2);
   if (args.help()) {
@@ -61,6 +63,16 @@ int cmd_export(int argc, char** argv) {
   exporter::write_files(dir, files);
   if (!args.has("quiet"))
     for (const auto& f : files) std::cerr << "export: wrote " << dir << "/" << f.path << "\n";
+  if (args.has("json")) {
+    std::string o = "{\"model\":" + json_quote(in) + ",\"format\":" + json_quote(format) +
+                    ",\"name\":" + json_quote(name) + ",\"labels\":[";
+    for (size_t k = 0; k < q.labels.size(); ++k) o += (k ? "," : "") + json_quote(q.labels[k]);
+    o += "],\"files\":[";
+    for (size_t i = 0; i < files.size(); ++i) o += (i ? "," : "") + json_quote(dir + "/" + files[i].path);
+    std::cout << o << "]}\n";
+    std::cout.flush();
+    if (!std::cout) throw Error("export: cannot write the output");
+  }
   return 0;
 }
 

@@ -1,4 +1,5 @@
 // tinytext hid-type [TEXT...]: the USB HID boot reports a keyboard sends to type texts.
+#include <algorithm>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -6,6 +7,7 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "common/error.h"
+#include "common/json.h"
 #include "data/dataset.h"
 #include "hid/capture.h"
 #include "hid/classify.h"
@@ -36,6 +38,8 @@ int cmd_hid_type(int argc, char** argv) {
       {"typeable", "", "make each text typeable instead of failing: control bytes become spaces, characters "
                        "the layout cannot type are dropped (docs/hid.md)", ""},
       {"no-enter", "", "do not press Enter after the last message", ""},
+      {"json", "", "print one JSON object on stdout: layout, messages, reports, and the hex reports (or the "
+                   "file written with -o)", ""},
   };
   for (int i = 2; i < argc; ++i)
     if (std::string(argv[i]) == "-o") argv[i] = const_cast<char*>("--output");
@@ -106,9 +110,25 @@ int cmd_hid_type(int argc, char** argv) {
     throw Error(where_of(starts, e.offset(), from_stdin) + ": " + what + " (--typeable drops such characters)");
   }
 
+  const bool json = args.has("json");
+  auto json_head = [&] {
+    return "{\"layout\":" + json_quote(args.get("layout")) + ",\"format\":" + json_quote(fmt) +
+           ",\"messages\":" + std::to_string(messages.size()) + ",\"reports\":" + std::to_string(reports.size());
+  };
   if (!to_file) {
     const std::string hex = hid::format_hex(reports);
-    std::cout << hex;
+    if (json) {
+      std::string o = json_head() + ",\"hex\":[";
+      size_t from = 0;
+      for (bool first = true; from < hex.size(); first = false) {
+        const size_t eol = std::min(hex.find('\n', from), hex.size());
+        o += (first ? "" : ",") + json_quote(hex.substr(from, eol - from));
+        from = eol + 1;
+      }
+      std::cout << o << "]}\n";
+    } else {
+      std::cout << hex;
+    }
     std::cout.flush();
     if (!std::cout) throw Error("hid-type: cannot write the output");
     return 0;
@@ -120,6 +140,11 @@ int cmd_hid_type(int argc, char** argv) {
     hid::write_raw(out, reports);
   } else {
     hid::write_usbmon(out, hid::keyboard_packets(reports), 220, fmt == "pcapng");
+  }
+  if (json) {
+    std::cout << json_head() << ",\"output\":" << json_quote(out) << "}\n";
+    std::cout.flush();
+    if (!std::cout) throw Error("hid-type: cannot write the output");
   }
   return 0;
 }

@@ -54,8 +54,8 @@ int cmd_predict(int argc, char** argv) {
                  "  plain:  PREDICTED<TAB>label=score label=score ...   (PREDICTED is '-' when none)\n"
                  "  --json: {\"text\":..., \"scores\":{label: score, ...}, \"label\":...}\n"
                  "\"label\" is the highest-scoring label (a string) for a softmax model, or the array of labels\n"
-                 "with score >= threshold for a sigmoid model. Scores are printed in the shortest form that\n"
-                 "reads back as the same float.\n";
+                 "with score >= threshold for a sigmoid model. Plain scores have four decimals; --json gives\n"
+                 "each in the shortest form that reads back as the same value (what eval computes).\n";
     return 0;
   }
   const auto& pos = args.positional();

@@ -4,6 +4,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/model_sizes.h"
 #include "common/error.h"
 #include "common/json.h"
 #include "export/size.h"
@@ -35,51 +36,23 @@ int cmd_size(int argc, char** argv) {
   }
   if (args.positional().size() != 1) throw UsageError("size: give exactly one MODEL (see --help)");
   const std::string in = args.positional()[0];
-  quant::QuantModel q;
-  if (model_file_kind(in) == ModelKind::kFloat32) {
-    const FloatModel f = load_model(in);
-    quant::QuantOptions o;
-    q = quant::quantize(f, quant::calibrate(f, {}, o));
-  } else {
-    q = quant::load_quant(in);
-  }
-  const tt::Model m = q.view();
+  bool is_float = false;
+  const quant::QuantModel q = int8_of(in, &is_float);
   const auto img = static_cast<uint32_t>(q.image.size());
   if (args.has("json")) {
-    std::string o = "{\"model\":" + json_quote(in) + ",\"image_bytes\":" + std::to_string(img) + ",\"targets\":[";
-    bool first = true;
-    for (const auto& t : exporter::target_costs()) {
-      const auto r = exporter::size_on(t, m, img);
-      o += std::string(first ? "" : ",") + "{\"target\":" + json_quote(r.target) + ",\"flash\":" + std::to_string(r.flash) +
-           ",\"image\":" + std::to_string(r.image) + ",\"code_estimate\":" + std::to_string(r.code) +
-           ",\"flash_generic\":" + std::to_string(r.flash_generic) +
-           ",\"code_estimate_generic\":" + std::to_string(r.code_generic) +
-           ",\"ram\":" + std::to_string(r.ram) + ",\"state\":" + std::to_string(r.state) +
-           ",\"scores\":" + std::to_string(r.scores) + ",\"stack_estimate\":" + std::to_string(r.stack) + ",\"board\":" + json_quote(t.board) +
-           ",\"flash_available\":" + std::to_string(t.flash_avail) + ",\"ram_available\":" +
-           std::to_string(t.ram_avail) + ",\"fits\":" + (r.fits ? "true" : "false") + "}";
-      first = false;
-    }
-    std::cout << o << "]}\n";
+    std::cout << "{\"model\":" << json_quote(in) << ",\"kind\":" << (is_float ? "\"float32\"" : "\"int8\"")
+              << ",\"image_bytes\":" << img << ",\"targets\":" << targets_json(q) << "}\n";
     return 0;
   }
-  std::printf("%s: int8 %s\n", in.c_str(), q.shape.describe().c_str());
-  std::printf("%-14s %8s %8s %8s %8s   %6s %6s %6s %6s\n", "target", "flash", "image", "code~", "open~", "RAM", "state",
-              "scores", "stack~");
-  std::string misfits;
-  for (const auto& t : exporter::target_costs()) {
-    const auto r = exporter::size_on(t, m, img);
-    std::printf("%-14s %8u %8u %8u %8u   %6u %6u %6u %6u\n", r.target.c_str(), r.flash, r.image, r.code, r.code_generic,
-                r.ram, r.state, r.scores, r.stack);
-    if (!r.fits)
-      misfits += "does not fit the " + t.board + " (" + t.name + "): flash " + std::to_string(r.flash) + " of " +
-                 std::to_string(t.flash_avail) + " bytes, RAM " + std::to_string(r.ram) + " of " +
-                 std::to_string(t.ram_avail) + "\n";
-  }
+  if (is_float)
+    std::printf("%s: a float model, measured as the int8 model 'tinytext quantize' would make of it: %s\n",
+                in.c_str(), q.shape.describe().c_str());
+  else
+    std::printf("%s: int8 %s\n", in.c_str(), q.shape.describe().c_str());
+  std::fputs(targets_text(q).c_str(), stdout);
   std::printf("(~: estimates; see 'tinytext size --help'. flash = image + code~, the static path; open~: the "
               "code of the\ngeneric path with model_open instead. The image holds weights, requantisation parameters, "
               "thresholds,\nlabels and a CRC.)\n");
-  if (!misfits.empty()) std::printf("%s", misfits.c_str());
   return 0;
 }
 

@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/reader_options.h"
 #include "common/error.h"
+#include "common/json.h"
 #include "data/dataset.h"
 #include "eval/split.h"
 
@@ -19,6 +20,7 @@ int cmd_split(int argc, char** argv) {
       {"test", "FRACTION", "the fraction of rows in the test file, in (0, 1)", "0.2"},
       {"seed", "N", "seed of the shuffle (splitmix64 + Fisher-Yates: the same on every platform)", "1"},
       {"output", "PREFIX", "write PREFIX.train.csv and PREFIX.test.csv (also -o PREFIX)", ""},
+      {"json", "", "print a JSON summary on stdout: the files, their rows, the data summary", ""},
   };
   add_reader_options(options);
   Args args("split", "DATA -o PREFIX [options]", options, argc, argv, 2);
@@ -58,6 +60,14 @@ int cmd_split(int argc, char** argv) {
   data::write_csv(prefix + ".test.csv", d, s.test);
   std::cerr << "split: " << d.size() << " rows of " << d.path << " -> " << s.train.size() << " in " << prefix
             << ".train.csv, " << s.test.size() << " in " << prefix << ".test.csv (seed " << seed << ")\n";
+  if (args.has("json")) {
+    std::cout << "{\"data\":" << json_quote(d.path) << ",\"rows\":" << d.size()
+              << ",\"train\":{\"path\":" << json_quote(prefix + ".train.csv") << ",\"rows\":" << s.train.size()
+              << "},\"test\":{\"path\":" << json_quote(prefix + ".test.csv") << ",\"rows\":" << s.test.size()
+              << "},\"seed\":" << seed << ",\"data_summary\":" << data::summary_json(d.summary) << "}\n";
+    std::cout.flush();
+    if (!std::cout) throw Error("split: cannot write the output");
+  }
   return 0;
 }
 

@@ -2,10 +2,12 @@
 #include <cstdio>
 #include <iostream>
 #include <string>
+#include <vector>
 
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "common/error.h"
+#include "common/json.h"
 #include "data/dataset.h"
 #include "tinytext/hash.h"
 #include "tinytext/tokenizer.h"
@@ -52,7 +54,9 @@ int cmd_tokenize(int argc, char** argv) {
              {"buckets", "N", "default scheme: hash buckets (ids are 0..N-1)", "4096"},
              {"word-ngrams", "N", "default scheme: 1 = words, 2 = words and bigrams", "2"},
              {"char-ngrams", "MIN-MAX", "default scheme: character n-grams, or 0 for none", "0"},
-             {"digits", "fold|keep", "default scheme: fold hashes every digit as '0'", "keep"}},
+             {"digits", "fold|keep", "default scheme: fold hashes every digit as '0'", "keep"},
+             {"json", "", "one JSON object per text: {\"text\", \"tokens\": [{\"kind\", \"token\", \"hash\", \"id\"}]}",
+              ""}},
             argc, argv, 2);
   if (args.help()) {
     std::cout << args.usage();
@@ -66,23 +70,38 @@ int cmd_tokenize(int argc, char** argv) {
   parse_char_ngrams("tokenize", args.get("char-ngrams"), cfg);
   cfg.fold_digits = static_cast<uint8_t>(parse_digits("tokenize", args.get("digits")));
 
+  const bool json = args.has("json");
   bool first = true;
   for_each_input(args, [&](const std::string& text, const std::string& where) {
     check_utf8(text, where);
-    if (!first) std::cout << "\n";
-    first = false;
+    struct Row {
+      const char* kind;
+      std::string token;
+      uint64_t hash, id;
+    };
+    std::vector<Row> rows;
     if (scheme == "default") {
       for (const auto& t : reference_tokens(cfg, text))
-        std::cout << kind_name(t.kind) << '\t' << t.text << '\t' << t.hash << '\t' << bucket_of(t.hash, cfg.buckets)
-                  << '\n';
+        rows.push_back({kind_name(t.kind), t.text, t.hash, bucket_of(t.hash, cfg.buckets)});
+    } else {
+      const auto words = reference_seed_words(text);
+      for (size_t i = 0; i < words.size(); ++i) {
+        if (scheme == "seed-notebook" && i == kSeedNotebookWords) break;
+        rows.push_back({"word", words[i].text, words[i].value,
+                        scheme == "seed12" ? seed12_id(words[i].value) : seed_notebook_id(words[i].value)});
+      }
+    }
+    if (json) {
+      std::string o = "{\"text\":" + json_quote(text) + ",\"tokens\":[";
+      for (size_t i = 0; i < rows.size(); ++i)
+        o += std::string(i ? "," : "") + "{\"kind\":\"" + rows[i].kind + "\",\"token\":" + json_quote(rows[i].token) +
+             ",\"hash\":" + std::to_string(rows[i].hash) + ",\"id\":" + std::to_string(rows[i].id) + "}";
+      std::cout << o << "]}\n";
       return;
     }
-    const auto words = reference_seed_words(text);
-    for (size_t i = 0; i < words.size(); ++i) {
-      if (scheme == "seed-notebook" && i == kSeedNotebookWords) break;
-      const uint64_t id = scheme == "seed12" ? seed12_id(words[i].value) : seed_notebook_id(words[i].value);
-      std::cout << "word\t" << words[i].text << '\t' << words[i].value << '\t' << id << '\n';
-    }
+    if (!first) std::cout << "\n";
+    first = false;
+    for (const auto& r : rows) std::cout << r.kind << '\t' << r.token << '\t' << r.hash << '\t' << r.id << '\n';
   });
   return 0;
 }
@@ -90,7 +109,8 @@ int cmd_tokenize(int argc, char** argv) {
 int cmd_hash(int argc, char** argv) {
   Args args("hash", "[--variant hsieh32|seed-py] [--] [WORD...]\n\nPrints WORD<TAB>HASH per word (stdin lines when "
                     "no WORD is given).\nNon-ASCII bytes are dropped before hashing, as the original encoder did.",
-            {{"variant", "NAME", "hsieh32 (Paul Hsieh's C) | seed-py (the seed's Python port, unmasked)", "hsieh32"}},
+            {{"variant", "NAME", "hsieh32 (Paul Hsieh's C) | seed-py (the seed's Python port, unmasked)", "hsieh32"},
+             {"json", "", "one JSON object per word: {\"word\", \"hash\"}", ""}},
             argc, argv, 2);
   if (args.help()) {
     std::cout << args.usage();
@@ -102,10 +122,11 @@ int cmd_hash(int argc, char** argv) {
   for_each_input(args, [&](const std::string& word, const std::string& where) {
     check_utf8(word, where);
     const auto* p = reinterpret_cast<const uint8_t*>(word.data());
-    if (variant == "hsieh32")
-      std::cout << word << '\t' << hsieh32(p, word.size()) << '\n';
+    const uint64_t h = variant == "hsieh32" ? uint64_t{hsieh32(p, word.size())} : uint64_t{seed_py(p, word.size())};
+    if (args.has("json"))
+      std::cout << "{\"word\":" << json_quote(word) << ",\"hash\":" << h << "}\n";
     else
-      std::cout << word << '\t' << seed_py(p, word.size()) << '\n';
+      std::cout << word << '\t' << h << '\n';
   });
   return 0;
 }

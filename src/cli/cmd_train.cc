@@ -101,10 +101,32 @@ int cmd_train(int argc, char** argv) {
       {"quiet", "", "no progress on stderr", ""},
       {"json", "", "print a JSON summary on stdout", ""},
   };
-  add_reader_options(options);
-  Args args("train", "DATA [options] -o MODEL\n\n  " + train::budget_rule_text(), options, argc, argv, 2);
+  // --help leads with what every user needs (data, labels, budget, output); the shape, the
+  // optimiser and the research knobs (whose defaults were chosen by cross-validation) follow.
+  {
+    std::vector<Option> data;
+    add_reader_options(data);
+    for (auto& opt : data) opt.section = "data and labels";
+    options.insert(options.begin(), data.begin(), data.end());
+    auto section_of = [](const std::string& n) -> std::string {
+      for (const char* x : {"output", "max-flash", "seed", "threads", "quiet", "json"})
+        if (n == x) return "output and budget";
+      for (const char* x : {"buckets", "dim", "hidden", "linear", "word-ngrams", "char-ngrams", "digits", "pool",
+                            "loss"})
+        if (n == x) return "model shape (instead of --max-flash's choice)";
+      for (const char* x : {"epochs", "lr", "batch", "optimizer", "l2", "class-weight", "valid", "patience", "keep",
+                            "refit", "qat", "margin"})
+        if (n == x) return "training";
+      return "advanced (research knobs; defaults chosen by cross-validation, docs/training.md)";
+    };
+    for (auto& opt : options)
+      if (opt.section.empty()) opt.section = section_of(opt.name);
+  }
+  Args args("train", "DATA [options] -o MODEL", options, argc, argv, 2);
   if (args.help()) {
     std::fputs(args.usage().c_str(), stdout);
+    std::printf("\nBefore training, train prints what it took from DATA (format, columns, rows, classes, the\n"
+                "positive label) and warnings; see docs/cli.md.\n\n%s\n", train::budget_rule_text().c_str());
     return 0;
   }
   if (args.positional().size() != 1) throw UsageError("train: expected one DATA file (see --help)");

@@ -13,6 +13,7 @@ int cmd_predict(int argc, char** argv);
 int cmd_quantize(int argc, char** argv);
 int cmd_export(int argc, char** argv);
 int cmd_size(int argc, char** argv);
+int cmd_inspect(int argc, char** argv);
 int cmd_hid(int argc, char** argv);
 int cmd_hid_type(int argc, char** argv);
 

@@ -29,6 +29,7 @@ const Command kCommands[] = {
     {"quantize", tt::cli::cmd_quantize, "turn a float model into a full-integer int8 model"},
     {"export", tt::cli::cmd_export, "write a model as C sources or an Arduino library"},
     {"size", tt::cli::cmd_size, "print a model's flash and RAM on the device"},
+    {"inspect", tt::cli::cmd_inspect, "print what a model file holds: shape, labels, training data and options"},
     {"split", tt::cli::cmd_split, "split labelled data into train and test files"},
     {"tokenize", tt::cli::cmd_tokenize, "print the tokens, hashes and ids of texts"},
     {"hash", tt::cli::cmd_hash, "print the SuperFastHash of words"},

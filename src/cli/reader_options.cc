@@ -34,7 +34,7 @@ void add_reader_options(std::vector<Option>& options, bool labels) {
                      "auto"});
   options.push_back({"text", "COL",
                      "the text column: a header name or a 1-based position (auto: text, comment_text, tweet "
-                     "or message, else the last column)",
+                     "or message, else the last column that is not mostly empty)",
                      "auto"});
   options.push_back({"label", "COL[,COL...]",
                      "the label column(s): names or 1-based positions; several make a multi-label task "

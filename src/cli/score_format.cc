@@ -1,5 +1,7 @@
 #include "cli/score_format.h"
 
+#include <cstdio>
+
 #include "common/error.h"
 #include "common/json.h"
 #include "eval/metrics.h"
@@ -53,7 +55,11 @@ std::string ScoreFormat::plain(const std::vector<double>& s) const {
   for (size_t i = 0; i < p.size(); ++i) o += (i ? "," : "") + labels_[p[i]];
   if (p.empty()) o += "-";
   o += "\t";
-  for (size_t j = 0; j < s.size(); ++j) o += (j ? " " : "") + labels_[j] + "=" + number(s[j]);
+  for (size_t j = 0; j < s.size(); ++j) {
+    char v[16];
+    std::snprintf(v, sizeof v, "%.4f", s[j]);
+    o += (j ? " " : "") + labels_[j] + "=" + v;
+  }
   return o;
 }
 

@@ -1,5 +1,6 @@
-// How predict and hid present a model's scores: the predicted labels, each number in the
-// shortest form that reads back exactly, and predict --json's object. One place, so `hid --json`
+// How predict and hid present a model's scores: the predicted labels, plain text with four
+// decimals, and predict --json's object with each number in the shortest form that reads back
+// exactly. One place, so `hid --json`
 // prints what `predict --json` prints for the same text.
 #pragma once
 
@@ -24,7 +25,8 @@ class ScoreFormat {
   // {"text":..., "scores":{label: score, ...}, "label":...  without the closing brace, so a
   // caller can add fields. "label" is a string (softmax) or an array (sigmoid).
   std::string json_fields(const std::string& text, const std::vector<double>& scores) const;
-  // PREDICTED<TAB>label=score label=score ...  (PREDICTED: comma-separated labels, or '-').
+  // PREDICTED<TAB>label=score label=score ...  (PREDICTED: comma-separated labels, or '-'), each
+  // score with four decimals, for float and int8 models alike (--json gives the exact values).
   std::string plain(const std::vector<double>& scores) const;
 
  private:

@@ -40,5 +40,8 @@ struct DataSummary {
 std::string summary_text(const DataSummary& s);
 // The same as one JSON object.
 std::string summary_json(const DataSummary& s);
+// Reads summary_json's object back (inspect shows a model's stored summary). Unknown fields are
+// skipped; throws tt::Error on text that is not such an object.
+DataSummary summary_from_json(const std::string& json);
 
 }  // namespace tt::data
