@@ -402,3 +402,33 @@ TEST_F(CliEval, SoftmaxModelOnATestFileWithFewerClasses) {
 
 }  // namespace
 }  // namespace tt
+
+namespace tt {
+namespace {
+
+// The README's walkthrough trains this very model (split --seed 1, train --max-flash 4K,
+// quantize --calib): its predict example must get the verdict the README shows, and the short
+// text it discusses the score it quotes.
+TEST_F(CliEval, ReadmePredictExampleGivesTheVerdictItShows) {
+  const std::string readme = test::read_file(std::string(TT_SOURCE_DIR) + "/README.md");
+  const std::string cmd = "$tt predict spam.q8 \"";
+  const size_t at = readme.find(cmd);
+  ASSERT_NE(at, std::string::npos);
+  const size_t from = at + cmd.size(), to = readme.find('"', from);
+  const std::string text = readme.substr(from, to - from);
+  const size_t shown = readme.find("# spam<TAB>spam=", to);
+  ASSERT_NE(shown, std::string::npos);
+  const std::string score = readme.substr(shown + 16, 6);
+  auto r = test::run(test::cli() + " predict " + dir_ + "/sms.q.ttm -- '" + text + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "spam\tspam=" + score + "\n") << text;
+  auto s = test::run(test::cli() + " predict " + dir_ + "/sms.q.ttm 'WINNER!! Claim your prize now'");
+  EXPECT_EQ(s.out.rfind("-\tspam=0.07", 0), 0u) << s.out;
+  EXPECT_NE(readme.find("\"WINNER!! Claim your prize now\" gets 0.08, under the threshold `train` chose (0.16)"),
+            std::string::npos);
+  auto i = test::run(test::cli() + " inspect " + dir_ + "/sms.q.ttm");
+  EXPECT_NE(i.out.find("  0 spam 0.15"), std::string::npos) << i.out;
+}
+
+}  // namespace
+}  // namespace tt
