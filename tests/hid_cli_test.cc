@@ -330,6 +330,45 @@ TEST_F(HidCli, BadCapturesFailCleanlyOrAreSkipped) {
   EXPECT_NE(r.err.find("empty.hex"), std::string::npos) << r.err;
 }
 
+// Windows USBPcap captures (link type 249), pcap and pcapng, decode as their usbmon twins do; a
+// packet whose USBPcap header does not fit it is an error naming the packet; foreign packets are
+// skipped as in usbmon.
+TEST_F(HidCli, UsbPcapCapturesReadLikeUsbmon) {
+  const std::string m = q(dir_ + "/sms.q8");
+  const std::string texts = q("WINNER! Claim your prize") + " " + q("ok see you at 5");
+  RunResult u = run(cli() + " hid-type --format pcapng -o " + q(dir_ + "/k.usbmon.pcapng") + " " + texts);
+  ASSERT_EQ(u.exit_code, 0) << u.err;
+  const RunResult want = run(cli() + " hid --json " + m + " " + q(dir_ + "/k.usbmon.pcapng"));
+  ASSERT_EQ(want.exit_code, 0) << want.err;
+  for (const char* fmt : {"pcap", "pcapng"}) {
+    const std::string f = dir_ + "/k.usbpcap." + fmt;
+    RunResult w = run(cli() + " hid-type --format " + fmt + " --link usbpcap -o " + q(f) + " " + texts);
+    ASSERT_EQ(w.exit_code, 0) << w.err;
+    const std::string bytes = test::read_file(f);
+    ASSERT_GT(bytes.size(), 24u);
+    RunResult r = run(cli() + " hid --json " + m + " " + q(f));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out, want.out) << fmt;
+  }
+  // The link type in the pcap header is 249, and a completion carries the report after a 27-byte header.
+  const std::vector<hid::Report> reports = hid::encode_text("hi\n", *hid_layout_us());
+  std::string pcap = hid::format_usbmon(hid::keyboard_packets(reports), 249);
+  EXPECT_EQ(static_cast<unsigned char>(pcap[20]), 249);
+  // The second record is the first completion: pcap header 24 + record 16 + USBPcap 27 (the
+  // submission) + record 16; its header length is the first two bytes.
+  const size_t completion = 24 + 16 + 27 + 16;
+  ASSERT_EQ(static_cast<unsigned char>(pcap[completion]), 27);
+  EXPECT_EQ(pcap.substr(completion + 27, 8), std::string(reinterpret_cast<const char*>(reports[0].data()), 8));
+  pcap[completion] = 100;  // longer than the 35 captured bytes
+  write_text(dir_ + "/badhdr.pcap", pcap);
+  RunResult b = run(cli() + " hid " + m + " " + q(dir_ + "/badhdr.pcap"));
+  EXPECT_EQ(b.exit_code, 1);
+  EXPECT_NE(b.err.find("badhdr.pcap:2: USBPcap header length 100 does not fit the packet's 35 bytes"),
+            std::string::npos) << b.err;
+  // A usbmon-only option is refused with a clear usage error.
+  EXPECT_EQ(run(cli() + " hid-type --link usbpcap hi").exit_code, 2);
+}
+
 TEST_F(HidCli, UsageAndEncodeErrors) {
   const std::string m = q(dir_ + "/sms.q8");
   RunResult r = run(cli() + " hid " + m);

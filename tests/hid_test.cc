@@ -525,7 +525,7 @@ TEST_F(HidCapture, UsbmonNotAKeyboard) {
   uint32_t one = 1;
   std::memcpy(&eth[20], &one, 4);
   put("eth.pcap", eth);
-  EXPECT_NE(std::string(error_of(path("eth.pcap")).what()).find("link type 1 is not Linux usbmon"), std::string::npos);
+  EXPECT_NE(std::string(error_of(path("eth.pcap")).what()).find("link type 1 is neither Linux usbmon (189 or 220) nor Windows USBPcap (249)"), std::string::npos);
   // Forcing the usbmon reader on a hex file.
   put("text.hex", "00 00 04 00 00 00 00 00\n");
   hid::CaptureFormat usbmon = hid::CaptureFormat::kUsbmon;

@@ -201,7 +201,7 @@ hid::Capture read_input(const std::string& path, const hid::CaptureFormat* forma
 int cmd_hid(int argc, char** argv) {
   const std::string layouts = hid::layout_names();
   std::vector<Option> options = {
-      {"format", "hex|raw|pcap", "capture format (pcap: a usbmon pcap or pcapng file) [default: from the content]",
+      {"format", "hex|raw|pcap", "capture format (pcap: a Linux usbmon or Windows USBPcap pcap or pcapng file) [default: from the content]",
        ""},
       {"layout", "NAME", "keyboard layout: " + layouts, "us"},
       {"live", "", "also print the scores after every key that changes the text", ""},
@@ -223,7 +223,7 @@ int cmd_hid(int argc, char** argv) {
                      " bytes of a message. A Backspace reaching further back is\n"
                  "refused, as on the device: the text shown is what the model saw, and the message is\n"
                  "marked inexact. Float models score the decoded text with no such limit.\n"
-                 "Skipped usbmon packets (not reports of the keyboard endpoint) are counted on stderr.\n"
+                 "Skipped capture packets (not reports of the keyboard endpoint) are counted on stderr.\n"
                  "See docs/hid.md.\n";
     return 0;
   }
@@ -242,7 +242,7 @@ int cmd_hid(int argc, char** argv) {
   const std::string name = capture_path == "-" ? "<stdin>" : capture_path;
   if (cap.skipped > 0) {
     std::cerr << "hid: " << name << ": skipped " << cap.skipped
-              << " usbmon packet(s) that are not reports of the keyboard endpoint (URB submissions, other transfers "
+              << " USB packet(s) that are not reports of the keyboard endpoint (URB submissions, other transfers "
                  "or endpoints; reports come from bus " << cap.bus << ", device "
               << cap.device << ", endpoint 0x" << std::hex << cap.endpoint << std::dec << ")\n";
   }

@@ -30,7 +30,9 @@ std::string where_of(const std::vector<size_t>& starts, size_t offset, bool from
 int cmd_hid_type(int argc, char** argv) {
   const std::string layouts = hid::layout_names();
   std::vector<Option> options = {
-      {"format", "hex|raw|pcap|pcapng", "output format (pcap/pcapng: a usbmon capture, link type 220)", "hex"},
+      {"format", "hex|raw|pcap|pcapng", "output format (pcap/pcapng: a USB capture, see --link)", "hex"},
+      {"link", "usbmon|usbpcap", "pcap/pcapng: Linux usbmon records (link type 220) or Windows USBPcap ones (249)",
+       "usbmon"},
       {"layout", "NAME", "keyboard layout: " + layouts, "us"},
       {"typos", "RATE", "probability in [0, 1] of a neighbouring key + Backspace before each main-block key", "0"},
       {"seed", "N", "seed of the typos (the same seed gives the same reports everywhere)", "1"},
@@ -58,6 +60,11 @@ int cmd_hid_type(int argc, char** argv) {
   const std::string fmt = args.get("format");
   const hid::CaptureFormat format = hid::format_by_name(fmt);
   const bool to_file = args.has("output");
+  const std::string link = args.get("link");
+  if (link != "usbmon" && link != "usbpcap")
+    throw UsageError("hid-type: --link must be usbmon or usbpcap, got '" + link + "'");
+  if (args.has("link") && format != hid::CaptureFormat::kUsbmon)
+    throw UsageError("hid-type: --link applies to --format pcap or pcapng");
   if (!to_file && format != hid::CaptureFormat::kHex)
     throw UsageError("hid-type: --format " + fmt + " is binary: give -o FILE");
   hid::EncodeOptions eo;
@@ -139,7 +146,7 @@ int cmd_hid_type(int argc, char** argv) {
   } else if (format == hid::CaptureFormat::kRaw) {
     hid::write_raw(out, reports);
   } else {
-    hid::write_usbmon(out, hid::keyboard_packets(reports), 220, fmt == "pcapng");
+    hid::write_usbmon(out, hid::keyboard_packets(reports), link == "usbpcap" ? 249 : 220, fmt == "pcapng");
   }
   if (json) {
     std::cout << json_head() << ",\"output\":" << json_quote(out) << "}\n";

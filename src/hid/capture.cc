@@ -16,7 +16,16 @@ namespace {
 
 constexpr int kLinkUsbLinux = 189;          // DLT_USB_LINUX: 48-byte usbmon header
 constexpr int kLinkUsbLinuxMmapped = 220;   // DLT_USB_LINUX_MMAPPED: 64-byte header
+constexpr int kLinkUsbPcap = 249;           // DLT_USBPCAP: Windows USBPcap, a header of headerLen bytes
 constexpr uint8_t kTransferInterrupt = 1;
+
+// The USBPcap packet header (USBPCAP_BUFFER_PACKET_HEADER, packed, little-endian): headerLen,
+// irpId, status (USBD_STATUS), URB function, info (bit 0: the device's answer), bus, device,
+// endpoint (with the IN bit), transfer (as usbmon's), dataLength; data at headerLen.
+constexpr size_t kUsbPcapHeader = 27;
+constexpr size_t kPcapOffIrp = 2, kPcapOffStatus = 10, kPcapOffFunction = 14, kPcapOffInfo = 16, kPcapOffBus = 17,
+                 kPcapOffDevice = 19, kPcapOffEndpoint = 21, kPcapOffTransfer = 22, kPcapOffDataLen = 23;
+constexpr uint16_t kUrbBulkOrInterrupt = 0x0009;  // URB_FUNCTION_BULK_OR_INTERRUPT_TRANSFER
 
 // Offsets in the usbmon header (struct pcap_usb_header in <pcap/usb.h>), host byte order.
 // The writer below lays out the same header field by field.
@@ -55,6 +64,56 @@ int hex_value(char c) {
 struct PcapCloser {
   void operator()(pcap_t* p) const { pcap_close(p); }
 };
+
+// One packet of a capture as the reader needs it: its endpoint and, when it is an interrupt-IN
+// completion of exactly 8 bytes with success status, the report.
+struct UsbPacket {
+  int bus = 0, device = 0, endpoint = 0;
+  bool report = false;
+  const uint8_t* data = nullptr;
+};
+
+// A USBPcap packet (link type 249); throws when its header does not fit the captured bytes.
+UsbPacket usbpcap_packet(const uint8_t* p, uint32_t caplen, const std::string& name, uint64_t packet) {
+  if (caplen < kUsbPcapHeader) {
+    throw CaptureError(name, packet,
+                       "packet of " + std::to_string(caplen) + " bytes is shorter than the USBPcap header (" +
+                           std::to_string(kUsbPcapHeader) + ")");
+  }
+  const uint16_t header = load<uint16_t>(p);
+  if (header < kUsbPcapHeader || header > caplen) {
+    throw CaptureError(name, packet,
+                       "USBPcap header length " + std::to_string(header) + " does not fit the packet's " +
+                           std::to_string(caplen) + " bytes");
+  }
+  UsbPacket u;
+  u.bus = load<uint16_t>(p + kPcapOffBus);
+  u.device = load<uint16_t>(p + kPcapOffDevice);
+  u.endpoint = p[kPcapOffEndpoint];
+  u.report = (p[kPcapOffInfo] & 1) != 0 && p[kPcapOffTransfer] == kTransferInterrupt && (u.endpoint & 0x80) != 0 &&
+             load<uint32_t>(p + kPcapOffStatus) == 0 && load<uint32_t>(p + kPcapOffDataLen) == kHidReportSize &&
+             caplen - header >= kHidReportSize;
+  u.data = p + header;
+  return u;
+}
+
+// A USBPcap record of a usbmon-style packet: a submission ('S') goes to the device, a completion
+// comes back from it (info bit 0) with the data.
+std::string usbpcap_record(const UsbmonPacket& p) {
+  std::string rec;
+  store<uint16_t>(rec, static_cast<uint16_t>(kUsbPcapHeader));
+  store<uint64_t>(rec, p.id);
+  store<uint32_t>(rec, p.status == 0 || p.event == 'S' ? 0u : 0xC0000001u);  // USBD_STATUS_SUCCESS / an error
+  store<uint16_t>(rec, kUrbBulkOrInterrupt);
+  rec += static_cast<char>(p.event == 'S' ? 0 : 1);
+  store<uint16_t>(rec, p.bus);
+  store<uint16_t>(rec, p.device);
+  rec += static_cast<char>(p.endpoint);
+  rec += static_cast<char>(p.transfer);
+  store<uint32_t>(rec, static_cast<uint32_t>(p.data.size()));
+  rec.append(reinterpret_cast<const char*>(p.data.data()), p.data.size());
+  return rec;
+}
 
 }  // namespace
 
@@ -130,6 +189,15 @@ Capture parse_raw(std::string_view bytes, const std::string& name) {
   return cap;
 }
 
+namespace {
+
+bool wanted_endpoint(const UsbmonFilter& filter, int bus, int device, int endpoint) {
+  return (filter.bus < 0 || filter.bus == bus) && (filter.device < 0 || filter.device == device) &&
+         (filter.endpoint < 0 || (filter.endpoint | 0x80) == endpoint);
+}
+
+}  // namespace
+
 Capture parse_usbmon(std::string_view bytes, const std::string& name, const UsbmonFilter& filter) {
   if (bytes.empty()) throw CaptureError(name, 0, "empty file: not a pcap or pcapng capture");
   // libpcap reads from a FILE*; fmemopen gives one over the bytes (read only: the cast is safe).
@@ -142,18 +210,27 @@ Capture parse_usbmon(std::string_view bytes, const std::string& name, const Usbm
     throw CaptureError(name, 0, std::string("not a readable pcap or pcapng capture: ") + errbuf);
   }
   int link = pcap_datalink(pcap.get());
-  if (link != kLinkUsbLinux && link != kLinkUsbLinuxMmapped) {
+  if (link != kLinkUsbLinux && link != kLinkUsbLinuxMmapped && link != kLinkUsbPcap) {
     throw CaptureError(name, 0,
                        "link type " + std::to_string(link) +
-                           " is not Linux usbmon (189 or 220): not a USB capture; capture with "
-                           "'tcpdump -i usbmonN -w file' or Wireshark on a usbmon interface");
+                           " is neither Linux usbmon (189 or 220) nor Windows USBPcap (249): not a USB capture; "
+                           "capture with 'tcpdump -i usbmonN -w file', or Wireshark on a usbmon (Linux) or "
+                           "USBPcap (Windows) interface");
   }
-  const size_t header = link == kLinkUsbLinux ? 48 : 64;
+  const size_t header = link == kLinkUsbLinux ? 48 : 64;  // usbmon's
 
   // Reports per endpoint, in order of first appearance.
   using Key = std::tuple<int, int, int>;  // bus, device, endpoint
   std::map<Key, std::vector<Report>> by_endpoint;
   std::vector<Key> order;
+  auto add_report = [&](int bus, int device, int endpoint, const uint8_t* from) {
+    Key key{bus, device, endpoint};
+    auto [it, fresh] = by_endpoint.try_emplace(key);
+    if (fresh) order.push_back(key);
+    Report r;
+    std::memcpy(r.data(), from, kHidReportSize);
+    it->second.push_back(r);
+  };
   uint64_t packets = 0;
   for (;;) {
     pcap_pkthdr* h = nullptr;
@@ -164,6 +241,12 @@ Capture parse_usbmon(std::string_view bytes, const std::string& name, const Usbm
     if (rc != 1) {
       throw CaptureError(name, packets,
                          std::string("truncated or corrupt packet record: ") + pcap_geterr(pcap.get()));
+    }
+    if (link == kLinkUsbPcap) {
+      const UsbPacket u = usbpcap_packet(data, h->caplen, name, packets);
+      if (!u.report || !wanted_endpoint(filter, u.bus, u.device, u.endpoint)) continue;
+      add_report(u.bus, u.device, u.endpoint, u.data);
+      continue;
     }
     if (h->caplen < header) {
       throw CaptureError(name, packets,
@@ -178,15 +261,8 @@ Capture parse_usbmon(std::string_view bytes, const std::string& name, const Usbm
     bool report = p[kOffEvent] == 'C' && p[kOffTransfer] == kTransferInterrupt && (endpoint & 0x80) != 0 &&
                   load<int32_t>(p + kOffStatus) == 0 && data_len == kHidReportSize &&
                   h->caplen - header >= kHidReportSize;
-    bool wanted = (filter.bus < 0 || filter.bus == bus) && (filter.device < 0 || filter.device == device) &&
-                  (filter.endpoint < 0 || (filter.endpoint | 0x80) == endpoint);
-    if (!report || !wanted) continue;
-    Key key{bus, device, endpoint};
-    auto [it, fresh] = by_endpoint.try_emplace(key);
-    if (fresh) order.push_back(key);
-    Report r;
-    std::memcpy(r.data(), p + header, kHidReportSize);
-    it->second.push_back(r);
+    if (!report || !wanted_endpoint(filter, bus, device, endpoint)) continue;
+    add_report(bus, device, endpoint, p + header);
   }
   if (order.empty()) {
     throw CaptureError(name, 0,
@@ -295,9 +371,40 @@ std::vector<UsbmonPacket> keyboard_packets(const std::vector<Report>& reports, u
   return out;
 }
 
+namespace {
+
+// A usbmon record (struct pcap_usb_header, then the data), as the kernel writes it.
+std::string usbmon_record(const UsbmonPacket& p, int link_type) {
+  std::string rec;
+  store<uint64_t>(rec, p.id);
+  rec += p.event;
+  rec += static_cast<char>(p.transfer);
+  rec += static_cast<char>(p.endpoint);
+  rec += static_cast<char>(p.device);
+  store<uint16_t>(rec, p.bus);
+  rec += '-';                                                  // no setup packet
+  rec += p.data.empty() ? ((p.endpoint & 0x80) ? '<' : '>') : '\0';  // 0: data present
+  store<int64_t>(rec, p.time_us / 1000000);
+  store<int32_t>(rec, static_cast<int32_t>(p.time_us % 1000000));
+  store<int32_t>(rec, p.status);
+  store<uint32_t>(rec, static_cast<uint32_t>(p.event == 'S' && (p.endpoint & 0x80) ? 8 : p.data.size()));
+  store<uint32_t>(rec, static_cast<uint32_t>(p.data.size()));
+  rec.append(8, '\0');  // setup / iso
+  if (link_type == kLinkUsbLinuxMmapped) {
+    store<int32_t>(rec, p.transfer == kTransferInterrupt ? 8 : 0);  // interval
+    store<int32_t>(rec, 0);
+    store<uint32_t>(rec, 0);
+    store<uint32_t>(rec, 0);
+  }
+  rec.append(reinterpret_cast<const char*>(p.data.data()), p.data.size());
+  return rec;
+}
+
+}  // namespace
+
 std::string format_usbmon(const std::vector<UsbmonPacket>& packets, int link_type, bool pcapng) {
-  if (link_type != kLinkUsbLinux && link_type != kLinkUsbLinuxMmapped) {
-    throw std::invalid_argument("format_usbmon: link type must be 189 or 220");
+  if (link_type != kLinkUsbLinux && link_type != kLinkUsbLinuxMmapped && link_type != kLinkUsbPcap) {
+    throw std::invalid_argument("format_usbmon: link type must be 189, 220 or 249");
   }
   const uint32_t snaplen = 65535;
   std::string out;
@@ -325,28 +432,7 @@ std::string format_usbmon(const std::vector<UsbmonPacket>& packets, int link_typ
     store<uint32_t>(out, static_cast<uint32_t>(link_type));
   }
   for (const UsbmonPacket& p : packets) {
-    std::string rec;
-    store<uint64_t>(rec, p.id);
-    rec += p.event;
-    rec += static_cast<char>(p.transfer);
-    rec += static_cast<char>(p.endpoint);
-    rec += static_cast<char>(p.device);
-    store<uint16_t>(rec, p.bus);
-    rec += '-';                                                  // no setup packet
-    rec += p.data.empty() ? ((p.endpoint & 0x80) ? '<' : '>') : '\0';  // 0: data present
-    store<int64_t>(rec, p.time_us / 1000000);
-    store<int32_t>(rec, static_cast<int32_t>(p.time_us % 1000000));
-    store<int32_t>(rec, p.status);
-    store<uint32_t>(rec, static_cast<uint32_t>(p.event == 'S' && (p.endpoint & 0x80) ? 8 : p.data.size()));
-    store<uint32_t>(rec, static_cast<uint32_t>(p.data.size()));
-    rec.append(8, '\0');  // setup / iso
-    if (link_type == kLinkUsbLinuxMmapped) {
-      store<int32_t>(rec, p.transfer == kTransferInterrupt ? 8 : 0);  // interval
-      store<int32_t>(rec, 0);
-      store<uint32_t>(rec, 0);
-      store<uint32_t>(rec, 0);
-    }
-    rec.append(reinterpret_cast<const char*>(p.data.data()), p.data.size());
+    const std::string rec = link_type == kLinkUsbPcap ? usbpcap_record(p) : usbmon_record(p, link_type);
     auto len = static_cast<uint32_t>(rec.size());
     if (pcapng) {
       uint32_t padded = (len + 3u) & ~3u;

@@ -3,18 +3,20 @@
 //   hex     one 8-byte report per line as 16 hex digits; spaces and tabs anywhere, '#' starts a
 //           comment, blank lines and CRLF endings allowed.
 //   raw     8-byte records back to back.
-//   usbmon  Linux usbmon captures (Wireshark, tcpdump) in pcap or pcapng, link type
-//           DLT_USB_LINUX (189) or DLT_USB_LINUX_MMAPPED (220), read with libpcap. Only
-//           interrupt-IN completions (status 0) with exactly 8 data bytes are reports; they are
-//           taken from one endpoint (bus, device, endpoint): the one with the most such packets
-//           (the first seen on a tie), or the one UsbmonFilter names.
+//   usbmon  USB captures in pcap or pcapng, read with libpcap: Linux usbmon (Wireshark, tcpdump;
+//           link type DLT_USB_LINUX 189 or DLT_USB_LINUX_MMAPPED 220) or Windows USBPcap
+//           (Wireshark on Windows and many published keyboard captures; DLT_USBPCAP 249). The
+//           same rule for both: only interrupt-IN completions (usbmon: event 'C', status 0;
+//           USBPcap: the device's answer, info bit 0, USBD status 0) with exactly 8 data bytes
+//           are reports; they are taken from one endpoint (bus, device, endpoint): the one with
+//           the most such packets (the first seen on a tie), or the one UsbmonFilter names.
 //
 // Errors and skips:
 //   * Thrown (CaptureError, naming the file and the line/record/packet): a malformed hex line;
 //     a raw file whose size is not a multiple of 8 (the truncated last record); a file libpcap
-//     cannot open; a link type other than 189/220; a truncated or corrupt packet record; a
-//     packet shorter than the usbmon header; a usbmon capture with no 8-byte interrupt-IN
-//     completion ("not a keyboard").
+//     cannot open; a link type other than 189/220/249; a truncated or corrupt packet record; a
+//     packet shorter than the usbmon header, or whose USBPcap header length does not fit it; a
+//     capture with no 8-byte interrupt-IN completion ("not a keyboard").
 //   * Counted in Capture::skipped: usbmon packets that are not reports of the chosen endpoint
 //     (submissions, control/bulk/iso traffic, other endpoints, errors, lengths other than 8).
 //   * Kept: ErrorRollOver reports; the decoder ignores them.
@@ -100,7 +102,8 @@ struct UsbmonPacket {
 std::vector<UsbmonPacket> keyboard_packets(const std::vector<Report>& reports, uint16_t bus = 1, uint8_t device = 2,
                                            uint8_t endpoint = 0x81);
 
-// A pcap (pcapng = false) or pcapng file of usbmon packets, link type 189 or 220.
+// A pcap (pcapng = false) or pcapng file of these packets, link type 189 or 220 (usbmon records)
+// or 249 (USBPcap records: a submission is the request, a completion the device's answer).
 std::string format_usbmon(const std::vector<UsbmonPacket>& packets, int link_type = 220, bool pcapng = false);
 void write_usbmon(const std::string& path, const std::vector<UsbmonPacket>& packets, int link_type = 220,
                   bool pcapng = false);
