@@ -387,6 +387,20 @@ TEST_F(CliEval, BinaryF1AndMacroF1AsScikitLearn) {
   EXPECT_NE(t.out.find(row), std::string::npos) << t.out;
 }
 
+// eval names overlap with the training data: by file name from the model's stored summary, and
+// text by text with --train.
+TEST_F(CliEval, TrainTestOverlapIsWarnedAbout) {
+  auto r = test::run(test::cli() + " eval " + dir_ + "/sms.ttm " + dir_ + "/sms.test.csv --train " + dir_ +
+                     "/sms.train.csv");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find(" of 1115 test texts are also in the training data " + dir_ + "/sms.train.csv"),
+            std::string::npos) << r.err;
+  auto t = test::run(test::cli() + " eval " + dir_ + "/sms.ttm " + dir_ + "/sms.train.csv");
+  ASSERT_EQ(t.exit_code, 0) << t.err;
+  EXPECT_NE(t.err.find("data: warning: the model was trained on a file named sms.train.csv"), std::string::npos)
+      << t.err;
+}
+
 TEST_F(CliEval, SoftmaxModelOnATestFileWithFewerClasses) {
   test::TempDir dir;
   const std::string two = dir.write("two.csv", "text,label\nyou are a bitch,1\nlovely day,2\nnice one,2\n");

@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <iostream>
 #include <string>
+#include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "cli/args.h"
@@ -66,6 +68,21 @@ void warn_training_file(data::DataSummary& s, const quant::LoadedModel& m) {
   if (trained == s.file)
     s.warnings.push_back("the model was trained on a file named " + trained +
                          ": if it is this one, these scores are training scores, not a test");
+}
+
+// Test texts that are also training texts: their scores measure memory, not generalisation.
+void warn_overlap(data::Dataset& d, const std::string& train_path) {
+  data::ReaderOptions o;
+  o.require_labels = false;
+  const data::Dataset train = data::read_dataset(train_path, o);
+  const std::unordered_set<std::string_view> seen(train.texts.begin(), train.texts.end());
+  size_t shared = 0, first = 0;
+  for (size_t i = 0; i < d.size(); ++i)
+    if (seen.count(d.texts[i]) && shared++ == 0) first = d.lines[i];
+  if (shared)
+    d.summary.warnings.push_back(std::to_string(shared) + " of " + std::to_string(d.size()) +
+                                 " test texts are also in the training data " + train_path + " (the first on line " +
+                                 std::to_string(first) + "): their scores are not a test");
 }
 
 std::string fixed(double v, int prec = 4) {
@@ -183,6 +200,8 @@ int cmd_eval(int argc, char** argv) {
       {"threshold", "T",
        "decision threshold in [0, 1] for every label of a sigmoid model [default: the model's stored thresholds]",
        ""},
+      {"train", "FILE",
+       "the model's training data (format from its name): warns how many test texts are in it too", ""},
   };
   add_reader_options(options);
   Args args("eval", "MODEL DATA [options]", options, argc, argv, 2);
@@ -226,6 +245,7 @@ int cmd_eval(int argc, char** argv) {
   if (!softmax && k == 1) ro.positive_hint = labels[0];
   data::Dataset d = data::read_dataset(data_path, ro);
   warn_training_file(d.summary, model);
+  if (args.has("train")) warn_overlap(d, args.get("train"));
   print_summary(d.summary, false);
   const std::vector<size_t> col = map_labels(labels, model_path, d);
   const size_t n = d.size();
