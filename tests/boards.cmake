@@ -49,8 +49,8 @@ if(TT_BASH AND TT_PYTHON3 AND TT_ARM_GXX AND TT_AVR_GXX AND TT_QEMU_ARM AND TT_S
                    --workload hash_digest --workload numerics --workload sms4k --workload sms4k_checked
                    --workload sms32k --workload sms32k_bulk --workload bulk_edge --workload stream100
                    --workload stream10000
-                   --timeout 60 ${TT_BOARDS_DIR})
-  set_tests_properties(boards_digest PROPERTIES LABELS "boards" TIMEOUT 300 FIXTURES_SETUP boards_results)
+                   --timeout 180 ${TT_BOARDS_DIR})
+  set_tests_properties(boards_digest PROPERTIES LABELS "boards" TIMEOUT 900 FIXTURES_SETUP boards_results)
   # Budgets: fails if the runtime's flash, RAM or stack grows past bench/budgets.json (update it
   # deliberately with bench/boards.sh --update-budgets), or if RAM differs between a 100-byte and a
   # 10,000-byte text. Reads boards_digest's results; writes its tables into the build dir only.

@@ -48,7 +48,10 @@ const char* pool_name(uint8_t pool) { return pool == kPoolMean ? "mean" : pool =
 }  // namespace
 
 const std::vector<std::string>& runtime_headers() {
-  static const std::vector<std::string> h = {"config.h", "pgm.h", "hash.h", "tokenizer.h", "model.h"};
+  static const std::vector<std::string> h = {"config.h",         "pgm.h",           "hash.h",
+                                             "tokenizer.h",      "image.h",         "state.h",
+                                             "model.h",          "detail/numerics.h", "detail/push.h",
+                                             "detail/layers.h"};
   return h;
 }
 
