@@ -8,20 +8,24 @@
 # Each target runs exactly as its ctest run does (its dictionary, memory limits, seeds), read from
 # `ctest --show-only=json-v1`, with a longer time and a campaign seed.
 #
-# Usage: bench/fuzz.sh [--time SECONDS] [--runs N] [--targets "a b ..."] [--build DIR] [--no-build]
+# Usage: bench/fuzz.sh [--time SECONDS] [--runs N] [--targets "a b ..."] [--nice N] [--build DIR] [--no-build]
 #   --time     seconds per target (default 600)      --runs  stop a target after N executions too
+#   --nice     the fuzzers' niceness (default 10: they yield to interactive work, yet progress)
+#   --targets  run these only; fuzz.md keeps the last results of the others
 #   The goal is >= 10 million executions per target; on a shared 2-core machine a campaign is
 #   bounded by time instead, and fuzz.md says how many ran.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-secs=600 runs=-1 build=build do_build=1
-targets="data_fuzz hid_fuzz capture_fuzz tokenize_fuzz model_file_fuzz image_fuzz"
+secs=600 runs=-1 build=build do_build=1 niceness=10
+all="data_fuzz hid_fuzz capture_fuzz tokenize_fuzz model_file_fuzz image_fuzz"
+targets=$all
 while [ $# -gt 0 ]; do
   case "$1" in
     --time) secs=$2; shift 2 ;;
     --runs) runs=$2; shift 2 ;;
     --targets) targets=$2; shift 2 ;;
     --build) build=$2; shift 2 ;;
+    --nice) niceness=$2; shift 2 ;;
     --no-build) do_build=0; shift ;;
     *) echo "fuzz.sh: unknown option $1" >&2; exit 2 ;;
   esac
@@ -35,7 +39,6 @@ camp=$build/tests/fuzz/campaign
 mkdir -p "$camp" bench/results
 ctest --test-dir "$build" --show-only=json-v1 >"$camp/tests.json"
 
-rows=""
 for t in $targets; do
   corpus=$camp/$t
   mkdir -p "$corpus"
@@ -60,7 +63,7 @@ PY
   )
   log=$camp/$t.log
   echo "fuzz.sh: $t for ${secs}s" >&2
-  nice -n 19 "${cmd[@]}" >"$log" 2>&1 || true
+  nice -n "$niceness" "${cmd[@]}" >"$log" 2>&1 || true
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
   total=$(sed -n 's/.*(\([0-9]*\) inline 8-bit counters).*/\1/p' "$log" | head -1)
@@ -75,19 +78,23 @@ PY
   else
     findings="none"
   fi
-  rows+="| $t | ${execs:-?} | ${rate:-?} | ${cov:-?} of ${total:-?} | ${ft:-?} | $files | $findings |"$'\n'
+  echo "| $t | $(date -u +%Y-%m-%d) | ${secs} | ${execs:-?} | ${rate:-?} | ${cov:-?} of ${total:-?} | ${ft:-?} | $files | $findings |" \
+    >"$camp/$t.row"
 done
 
 {
   echo "# Fuzzing campaign"
   echo
-  echo "Written by \`bench/fuzz.sh --time $secs\` on $(date -u +%Y-%m-%d) ($(nproc) cores, niced; $(clang++ --version | head -1))."
-  echo "Each target ran for ${secs} s$([ "$runs" -gt 0 ] && echo " or $runs executions") on the corpus kept in"
-  echo "build/tests/fuzz/campaign/. Edges: the coverage reached, of the edges instrumented in the binary"
-  echo "(which include code a target cannot reach, e.g. writers); features: libFuzzer's finer signal."
+  echo "Written by \`bench/fuzz.sh\` ($(nproc) cores shared with other work, fuzzers at nice $niceness;"
+  echo "$(clang++ --version | head -1)). Each target ran for the seconds given, on the corpus kept in"
+  echo "build/tests/fuzz/campaign/ (grown from the generated seeds). Edges: the coverage reached, of the"
+  echo "edges instrumented in the binary (which include code a target cannot reach, e.g. writers);"
+  echo "features: libFuzzer's finer signal. Findings: the files libFuzzer wrote, with the first report."
   echo
-  echo "| target | executions | exec/s | edges | features | corpus files | findings |"
-  echo "|---|---|---|---|---|---|---|"
-  printf '%s' "$rows"
+  echo "| target | date | seconds | executions | exec/s | edges | features | corpus files | findings |"
+  echo "|---|---|---|---|---|---|---|---|---|"
+  for t in $all; do
+    if [ -f "$camp/$t.row" ]; then cat "$camp/$t.row"; else echo "| $t | not run | | | | | | | |"; fi
+  done
 } >bench/results/fuzz.md
 cat bench/results/fuzz.md
