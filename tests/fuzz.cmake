@@ -4,7 +4,8 @@
 #   data_fuzz        the dataset readers (CSV, TSV, fastText)
 #   hid_fuzz         the HID decoder and editor, the encoder round trip, the capture readers
 #   capture_fuzz     hid_fuzz's capture readers only (hex, raw, usbmon pcap/pcapng)
-#   tokenize_fuzz    the streaming tokenizers and hashes against the reference tokenizer
+#   tokenize_fuzz    the streaming tokenizers and hashes against the reference tokenizer (with the
+#                    integer checks that apply to device code)
 #   model_file_fuzz  the host model-file readers (float and int8)
 #   image_fuzz       the device runtime: model_open + model_push/_text + model_read, run-time and
 #                    static paths (with the integer checks that apply to it)
@@ -32,6 +33,10 @@ if(NOT TT_FUZZ_OK)
 endif()
 
 file(MAKE_DIRECTORY ${TT_FUZZ_DIR})
+# The device code (tokenizers, hashes, model runtime) also runs under the integer checks that mean a
+# bug there: signed overflow, shifts, division by zero, implicit conversions that change a value
+# (the hashes wrap unsigned on purpose, so unsigned overflow is not one).
+set(TT_FUZZ_INTEGER_FLAGS -fsanitize=integer -fno-sanitize=unsigned-integer-overflow,unsigned-shift-base)
 file(GLOB TT_FUZZ_HEADERS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/include/tinytext/*.h ${CMAKE_SOURCE_DIR}/src/*/*.h
      ${CMAKE_SOURCE_DIR}/tests/fuzz_check.h)
 
@@ -106,7 +111,7 @@ foreach(name hid_fuzz capture_fuzz)
           ENV TT_HID_FUZZ_SEEDS=${TT_FUZZ_DIR}/${name}_corpus)
 endforeach()
 
-tt_fuzz(tokenize_fuzz MAIN ${CMAKE_SOURCE_DIR}/tests/tokenize_fuzz.cc
+tt_fuzz(tokenize_fuzz MAIN ${CMAKE_SOURCE_DIR}/tests/tokenize_fuzz.cc FLAGS ${TT_FUZZ_INTEGER_FLAGS}
         SOURCES ${CMAKE_SOURCE_DIR}/src/tokenize/reference.cc SEEDS ${TT_FUZZ_SEEDS}/tokenize
         EXTRA_DEPENDS ${TT_FUZZ_SEEDS}/static/fz_model.h)
 
@@ -115,9 +120,7 @@ tt_fuzz(model_file_fuzz MAIN ${CMAKE_SOURCE_DIR}/tests/model_file_fuzz.cc SOURCE
         SEEDS ${TT_FUZZ_SEEDS}/model_file DICT ${CMAKE_SOURCE_DIR}/tests/model_file_fuzz.dict
         EXTRA_DEPENDS ${TT_FUZZ_SEEDS}/static/fz_model.h ARGS -malloc_limit_mb=64)
 
-# The device runtime also under the integer checks that mean a bug there: signed overflow, shifts,
-# division by zero, implicit conversions that change a value (the hashes wrap unsigned on purpose).
-set(TT_FUZZ_INTEGER_FLAGS -fsanitize=integer -fno-sanitize=unsigned-integer-overflow,unsigned-shift-base)
+# image_fuzz: the device runtime, with the integer checks.
 tt_fuzz(image_fuzz MAIN ${CMAKE_SOURCE_DIR}/tests/image_fuzz.cc SOURCES ${TT_FUZZ_SEEDS}/static/fz_model.cc
         FLAGS -I${TT_FUZZ_SEEDS}/static ${TT_FUZZ_INTEGER_FLAGS}
         SEEDS ${TT_FUZZ_SEEDS}/image DICT ${CMAKE_SOURCE_DIR}/tests/image_fuzz.dict)
