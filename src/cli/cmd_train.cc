@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "cli/reader_options.h"
 #include "common/error.h"
+#include "common/file.h"
 #include "data/dataset.h"
 #include "common/json.h"
 #include "model/model_io.h"
@@ -15,6 +16,8 @@
 #include "train/trainer.h"
 
 namespace tt::cli {
+
+static_assert(data::kMaxLabels == kMaxOutputs, "a dataset holds no more labels than a model has outputs");
 
 int cmd_train(int argc, char** argv) {
   const train::TrainOptions d;  // live defaults
@@ -134,6 +137,7 @@ int cmd_train(int argc, char** argv) {
   const std::string data_path = args.positional()[0];
   const std::string out_path = args.get("output");
   if (out_path.empty()) throw UsageError("train: -o needs a file name");
+  check_outputs({out_path}, {data_path});
 
   train::TrainOptions o;
   o.shape.tokenizer.word_ngrams = static_cast<uint8_t>(args.get_int("word-ngrams", 1, 2));

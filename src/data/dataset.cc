@@ -406,8 +406,12 @@ void read_fasttext(Dataset& d, FastTextLines& f, const ReaderOptions& o) {
   } else {
     detail::check_class_options(d, o, "this fastText file has lines with several labels (multi-label)");
     std::map<std::string, size_t> counts;
-    for (const auto& l : f.labels)
-      for (const auto& name : l) ++counts[name];
+    for (size_t r = 0; r < rows; ++r)
+      for (const auto& name : f.labels[r]) {
+        detail::check_label_name(d.path, f.lines[r], name);
+        ++counts[name];
+      }
+    detail::check_label_count(d.path, f.lines[0], "the fastText label set", counts.size());
     std::map<std::string, size_t> index;
     for (const auto& [name, count] : counts) {
       if (count == rows && !o.allow_one_class) {

@@ -39,6 +39,20 @@ bool boolean_value(std::string_view v, bool* out) {
   return true;
 }
 
+void check_label_name(const std::string& path, uint32_t line, std::string_view name) {
+  const size_t nul = name.find('\0');
+  if (nul != std::string_view::npos)
+    throw Error(at(path, line, "label " + quoted(name.substr(0, nul)) + "... holds a NUL byte at byte " +
+                                   std::to_string(nul) + "; labels are text"));
+}
+
+void check_label_count(const std::string& path, uint32_t line, const std::string& what, size_t n) {
+  if (n > kMaxLabels)
+    throw Error(at(path, line,
+                   what + " has " + std::to_string(n) + " distinct labels; a model has at most " +
+                       std::to_string(kMaxLabels) + " (a column of ids or free text? name the label column)"));
+}
+
 namespace {
 
 bool is_integer(std::string_view s) {
@@ -79,12 +93,14 @@ struct Values {
   std::vector<std::string_view> order;  // integers in numeric order, else byte order
 };
 
-Values count_values(const std::vector<std::string_view>& values, const std::vector<uint32_t>& lines) {
+Values count_values(const Dataset& d, const std::vector<std::string_view>& values, const std::vector<uint32_t>& lines,
+                    const LabelSource& src) {
   Values v;
   for (size_t i = 0; i < values.size(); ++i) {
+    if (v.first_line.emplace(values[i], lines[i]).second) check_label_name(d.path, lines[i], values[i]);
     ++v.counts[values[i]];
-    v.first_line.emplace(values[i], lines[i]);
   }
+  check_label_count(d.path, src.line, src.what, v.counts.size());
   for (const auto& kv : v.counts) v.order.push_back(kv.first);
   if (std::all_of(v.order.begin(), v.order.end(), is_integer))
     std::sort(v.order.begin(), v.order.end(), integer_less);
@@ -176,7 +192,7 @@ void check_class_options(const Dataset& d, const ReaderOptions& o, const std::st
 
 void set_class_labels(Dataset& d, const std::vector<std::string_view>& values, const std::vector<uint32_t>& lines,
                       const LabelSource& src, const ReaderOptions& o) {
-  const Values v = count_values(values, lines);
+  const Values v = count_values(d, values, lines, src);
   if (v.counts.empty()) throw Error(at(d.path, src.line, "no example has a label in " + src.what));
   if (v.counts.size() < 2 && !o.allow_one_class) {
     throw Error(at(d.path, src.line,
@@ -327,6 +343,8 @@ void set_multi_labels(Dataset& d, const std::vector<std::vector<std::string_view
                       const ReaderOptions& o) {
   check_class_options(d, o, "give one label column for --positive or --label-names");
   const size_t outputs = sources.size();
+  check_label_count(d.path, sources.empty() ? 0 : sources[0].line, "the label columns", outputs);
+  for (const auto& src : sources) check_label_name(d.path, src.line, src.output);
   for (size_t k = 0; k < outputs; ++k)
     for (size_t j = 0; j < k; ++j)
       if (sources[k].output == sources[j].output)

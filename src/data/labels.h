@@ -19,6 +19,11 @@ std::string quoted(std::string_view s);
 // into *out.
 bool boolean_value(std::string_view v, bool* out);
 
+// A label name becomes a C string in the model file and on the device: a NUL byte is refused.
+void check_label_name(const std::string& path, uint32_t line, std::string_view name);
+// Refuses a label set larger than any model's (kMaxLabels) before anything is sized by it.
+void check_label_count(const std::string& path, uint32_t line, const std::string& what, size_t n);
+
 // A label column as messages and outputs name it.
 struct LabelSource {
   std::string output;  // the output name of a boolean column ("" for fastText: the true value)
