@@ -3,7 +3,7 @@
 # with a fixed seed). bench/fuzz.sh runs the long campaign on the same binaries (build/tests/fuzz/).
 #   data_fuzz        the dataset readers (CSV, TSV, fastText)
 #   hid_fuzz         the HID decoder and editor, the encoder round trip, the capture readers
-#   capture_fuzz     hid_fuzz's capture readers only (hex, raw, usbmon pcap/pcapng)
+#   capture_fuzz     hid_fuzz's capture readers only (hex, raw, usbmon and USBPcap pcap/pcapng)
 #   tokenize_fuzz    the streaming tokenizers and hashes against the reference tokenizer (with the
 #                    integer checks that apply to device code)
 #   model_file_fuzz  the host model-file readers (float and int8)

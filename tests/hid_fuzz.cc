@@ -178,6 +178,8 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   write_seed(dir, "pcap189", kUsbmon, hid::format_usbmon(packets, 189));
   write_seed(dir, "pcap220", kUsbmon, hid::format_usbmon(packets, 220));
   write_seed(dir, "pcapng", kSniffed, hid::format_usbmon(packets, 220, true));
+  write_seed(dir, "usbpcap", kUsbmon, hid::format_usbmon(packets, 249));
+  write_seed(dir, "usbpcapng", kSniffed, hid::format_usbmon(packets, 249, true));
   return 0;
 }
 
