@@ -369,6 +369,16 @@ TEST_F(CliEval, OneClassTestFileIsScored) {
   EXPECT_NE(t.out.find("confusion matrix (rows: true class, columns: predicted class)"), std::string::npos) << t.out;
 }
 
+TEST_F(CliEval, BooleanTestColumnIsTheModelsLabel) {
+  test::TempDir dir;
+  const std::string f = dir.write("t.csv", "message,label\nWINNER claim your prize now,1\nhi mum,0\nok see you,0\n");
+  auto r = test::run(test::cli() + " eval " + dir_ + "/sms.ttm " + f + " --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"labels\":[{\"name\":\"spam\",\"positives\":1,"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("positive label: spam: the column holds boolean values; the true one is the model's label"),
+            std::string::npos) << r.err;
+}
+
 TEST_F(CliEval, BinaryF1AndMacroF1AsScikitLearn) {
   auto r = test::run(test::cli() + " eval " + dir_ + "/sms.ttm " + dir_ + "/sms.test.csv --json");
   ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -62,7 +62,8 @@ struct ReaderOptions {
   // binary, is an error.
   std::string positive;
   // As `positive`, but only used when it is one of the two values (eval passes the model's
-  // label, so a test file is read with the model's positive class).
+  // label, so a test file is read with the model's positive class); a boolean column's output
+  // is then named after it (its true side is the model's label).
   std::string positive_hint;
   // Names for the values of a class column (--label-names): "VALUE=NAME" items, or plain names
   // given to the classes in their order (numeric order for integers). Every value present must

@@ -267,12 +267,16 @@ void set_class_labels(Dataset& d, const std::vector<std::string_view>& values, c
     } else if (std::string_view x = find_value(o.positive_hint); !o.positive_hint.empty() && !x.empty()) {
       boolean_value(x, &side);
       s.positive_rule = "the model's label";
+    } else if (!o.positive_hint.empty()) {
+      s.positive_rule = "the column holds boolean values; the true one is the model's label";
     } else {
       s.positive_rule = "the column holds boolean values; the true one is positive (--positive to choose)";
     }
     std::string_view pos = spelled[side];
     if (pos.empty()) pos = side ? "1" : "0";
-    const std::string output = !names.empty() || src.output.empty() || !side ? name_of(pos) : src.output;
+    std::string output = !names.empty() || src.output.empty() || !side ? name_of(pos) : src.output;
+    // eval: a boolean column's true side is the model's one label, whatever the column's name.
+    if (o.positive.empty() && !o.positive_hint.empty() && names.empty()) output = o.positive_hint;
     d.kind = LabelKind::kBinary;
     d.label_names = {output};
     for (auto x : values) {
