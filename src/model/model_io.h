@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "model/model.h"
+#include "model/float_model.h"
 
 namespace tt {
 

@@ -12,7 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "model/model.h"
+#include "model/float_model.h"
 #include "quant/quantize.h"
 
 namespace tt::quant {

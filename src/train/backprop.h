@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "model/model.h"
+#include "model/float_model.h"
 
 namespace tt::train::detail {
 

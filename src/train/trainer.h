@@ -1,4 +1,4 @@
-// Trains the float model (src/model/model.h) on a labelled dataset: hashed features tokenized
+// Trains the float model (src/model/float_model.h) on a labelled dataset: hashed features tokenized
 // once, AdaGrad (or Adam) with lazy updates of the embedding rows a batch touches, linear
 // learning-rate decay, class weighting, a validation split with early stopping, and thresholds
 // chosen on validation data.
@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "data/dataset.h"
-#include "model/model.h"
+#include "model/float_model.h"
 #include "quant/quantize.h"
 
 namespace tt::train {

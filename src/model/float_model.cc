@@ -1,4 +1,4 @@
-#include "model/model.h"
+#include "model/float_model.h"
 
 #include <cmath>
 #include <sstream>
