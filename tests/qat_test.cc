@@ -132,13 +132,13 @@ TEST(Qat, ObserveActivationsMatchesObserve) {
   tt::quant::FakeQuant a(m.shape), b(m.shape);
   const std::vector<double> mw(m.emb.begin(), m.emb.end()), w1(m.w1.begin(), m.w1.end()),
       b1(m.b1.begin(), m.b1.end()), w2(m.w2.begin(), m.w2.end()), b2(m.b2.begin(), m.b2.end());
-  td::Weights<float> w{m.emb.data(), m.w1.data(), m.b1.data(), m.w2.data(), m.b2.data()};
+  tt::Weights<float> w{m.emb.data(), m.w1.data(), m.b1.data(), m.w2.data(), m.b2.data()};
   td::Cache<float> c;
   c.resize(m.shape);
   for (const auto& t : tt::test::sms_texts(100)) {
     const auto f = m.features(t);
     a.observe(m, f.data(), f.size());
-    td::forward(m.shape, w, f.data(), f.size(), c);
+    tt::forward(m.shape, w, f.data(), f.size(), c);
     b.observe_activations(c.p.data(), c.a1.data());
   }
   const tt::quant::Ranges ra = a.ranges(), rb = b.ranges();
@@ -173,10 +173,10 @@ TEST(Qat, StraightThroughGradientIsTheShadowGradient) {
     for (const auto* t : {&shadow.emb, &shadow.w1, &shadow.b1, &shadow.w2, &shadow.b2})
       p.emplace_back(t->begin(), t->end());
     auto loss = [&] {
-      td::Weights<double> w{p[0].data(), p[1].data(), p[2].data(), p[3].data(), p[4].data()};
+      tt::Weights<double> w{p[0].data(), p[1].data(), p[2].data(), p[3].data(), p[4].data()};
       td::Cache<double> c;
       c.resize(shadow.shape);
-      td::forward(shadow.shape, w, f.data(), f.size(), c);
+      tt::forward(shadow.shape, w, f.data(), f.size(), c);
       return td::loss_grad<double>(shadow.shape.head, c.z.data(), y.data(), sh.outputs, nullptr, nullptr, nullptr,
                                    c.dz.data());
     };

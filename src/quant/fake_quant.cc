@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "model/forward.h"
+
 namespace tt::quant {
 
 FakeQuant::FakeQuant(const ModelShape& s, QuantOptions opt)
@@ -11,20 +13,11 @@ FakeQuant::FakeQuant(const ModelShape& s, QuantOptions opt)
 void FakeQuant::observe(const FloatModel& m, const uint16_t* f, size_t n) {
   ++seen_;
   if (shape_.linear) return;
-  const uint32_t D = shape_.dim, H = shape_.hidden;
-  std::vector<double> p(D, 0.0);
-  for (size_t i = 0; i < n; ++i)
-    for (uint32_t d = 0; d < D; ++d) p[d] += m.emb[size_t{f[i]} * D + d];
-  const double sc = pool_scale(shape_.pool, n);
-  for (uint32_t d = 0; d < D; ++d) {
-    p[d] *= sc;
-    pooled_max_[d] = std::max(pooled_max_[d], std::fabs(p[d]));
-  }
-  for (uint32_t h = 0; h < H; ++h) {
-    double z = m.b1[h];
-    for (uint32_t d = 0; d < D; ++d) z += m.w1[size_t{h} * D + d] * p[d];
-    hidden_max_[h] = std::max(hidden_max_[h], z);
-  }
+  Activations<double> a;
+  a.resize(shape_);
+  forward(shape_, weights_of(m), f, n, a);
+  for (uint32_t d = 0; d < shape_.dim; ++d) pooled_max_[d] = std::max(pooled_max_[d], std::fabs(a.p[d]));
+  for (uint32_t h = 0; h < shape_.hidden; ++h) hidden_max_[h] = std::max(hidden_max_[h], a.a1[h]);
 }
 
 void FakeQuant::observe_activations(const float* pooled, const float* hidden) {

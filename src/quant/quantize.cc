@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "model/forward.h"
 #include "model/model_io.h"
 
 namespace tt::quant {
@@ -137,24 +138,6 @@ void put_rescale(std::string& s, double real) {
   s.push_back(static_cast<char>(shift));
 }
 
-// A minimal float forward pass that keeps the pooled vector and hidden activations.
-void forward(const FloatModel& m, const std::vector<uint16_t>& f, std::vector<double>& pooled,
-             std::vector<double>& act) {
-  const ModelShape& s = m.shape;
-  const uint32_t D = s.dim, H = s.hidden;
-  pooled.assign(D, 0.0);
-  for (uint16_t b : f)
-    for (uint32_t d = 0; d < D; ++d) pooled[d] += m.emb[size_t{b} * D + d];
-  const double sc = pool_scale(s.pool, f.size());
-  for (auto& v : pooled) v *= sc;
-  act.assign(H, 0.0);
-  for (uint32_t h = 0; h < H; ++h) {
-    double z = m.b1[h];
-    for (uint32_t d = 0; d < D; ++d) z += m.w1[size_t{h} * D + d] * pooled[d];
-    act[h] = z > 0 ? z : 0;
-  }
-}
-
 }  // namespace
 
 const char* status_name(tt::Status s) {
@@ -219,16 +202,19 @@ Ranges calibrate(const FloatModel& m, const std::vector<std::string>& texts, con
   r.hidden.assign(H, 0.0);
   if (s.linear) return r;  // the linear model has no activation to range
   if (!texts.empty()) {
-    std::vector<double> pooled, act;
+    // The float model's forward pass, in double from the bag's sum on.
+    Activations<double> a;
+    a.resize(s);
+    const Weights<float> w = weights_of(m);
     std::vector<uint16_t> f;
     const FeatureMap map = m.feature_map();
     for (const auto& t : texts) {
       f.clear();
       append_text_features(s.tokenizer, map, t, f);
       append_text_row(s, f);
-      forward(m, f, pooled, act);
-      for (uint32_t d = 0; d < D; ++d) r.pooled[d] = std::max(r.pooled[d], std::fabs(pooled[d]));
-      for (uint32_t h = 0; h < H; ++h) r.hidden[h] = std::max(r.hidden[h], act[h]);
+      forward(s, w, f.data(), f.size(), a);
+      for (uint32_t d = 0; d < D; ++d) r.pooled[d] = std::max(r.pooled[d], std::fabs(a.p[d]));
+      for (uint32_t h = 0; h < H; ++h) r.hidden[h] = std::max(r.hidden[h], a.a1[h]);
     }
     for (auto& v : r.pooled) v *= opt.margin;
     for (auto& v : r.hidden) v *= opt.margin;

@@ -19,6 +19,7 @@
 
 #include "common/error.h"
 #include "quant/fake_quant.h"
+#include "model/forward.h"
 #include "train/backprop.h"
 
 namespace tt::train {
@@ -49,7 +50,7 @@ double example_grads(const FloatModel& m, const uint16_t* f, size_t n, const uin
   Weights<double> w{emb.data(), w1.data(), b1.data(), w2.data(), b2.data()};
   Cache<double> c;
   c.resize(s);
-  forward(s, w, f, n, c);
+  tt::forward(s, w, f, n, c);
   const double loss = loss_grad<double>(s.head, c.z.data(), y, s.outputs, wpos, wneg, wcls, c.dz.data());
   backward(s, w, c);
   g.emb.assign(emb.size(), 0.0);
@@ -203,7 +204,6 @@ double macro_f1(const std::vector<uint32_t>& pred, const std::vector<uint32_t>& 
 namespace {
 
 using detail::Cache;
-using detail::Weights;
 
 // A fixed set of threads running one job at a time: run(fn) calls fn(t) for every t in
 // [0, size()), the caller being thread 0, and returns when all are done.
@@ -621,13 +621,18 @@ std::vector<uint8_t> select_table(const data::Dataset& d, const ModelShape& shap
   if (read_rows) *read_rows = rows.size();
   const size_t K = shape.outputs;
   const uint32_t G = shape.table_groups;
-  // Distinct hashes -> indices in order of first appearance (deterministic).
+  // The selection model: a linear model with one row per distinct hash (in order of first
+  // appearance, deterministic) after row 0, the text row, which leads every text's features
+  // c times (the pooled sums add it first: c w exactly, as a bias-like term).
+  const uint32_t c = shape.text_row ? shape.text_row_count : 0;
+  constexpr uint32_t kRow = 0;
   std::unordered_map<uint32_t, uint32_t> index;
-  std::vector<uint32_t> hash_of, feats, hashes;
+  std::vector<uint32_t> hash_of{0}, feats, hashes;
   std::vector<uint64_t> offs{0};
   for (size_t i : rows) {
     hashes.clear();
     append_text_hashes(shape.tokenizer, d.texts[i], hashes);
+    feats.insert(feats.end(), c, kRow);
     for (uint32_t h : hashes) {
       auto it = index.emplace(h, static_cast<uint32_t>(hash_of.size()));
       if (it.second) hash_of.push_back(h);
@@ -635,12 +640,18 @@ std::vector<uint8_t> select_table(const data::Dataset& d, const ModelShape& shap
     }
     offs.push_back(feats.size());
   }
-  const size_t F = hash_of.size();
-  const uint32_t row = static_cast<uint32_t>(F);  // the text row
-  const uint32_t c = shape.text_row ? shape.text_row_count : 0;
-  std::vector<float> w((F + 1) * K, 0.0f), s1((F + 1) * K, 0.0f), g((F + 1) * K, 0.0f);
-  std::vector<float> b(K, 0.0f), sb(K, 0.0f), gb(K, 0.0f), z(K), dz(K);
-  std::vector<uint8_t> touched(F + 1, 0);
+  const size_t F = hash_of.size();  // rows, the text row included
+  ModelShape sel = shape;
+  sel.linear = true;
+  sel.hidden = 0;
+  sel.dim = shape.outputs;
+  std::vector<float> w(F * K, 0.0f), s1(F * K, 0.0f), g(F * K, 0.0f);
+  std::vector<float> b(K, 0.0f), sb(K, 0.0f), gb(K, 0.0f);
+  const Weights<float> wv{w.data(), nullptr, nullptr, nullptr, b.data()};
+  Activations<float> a;
+  a.resize(sel);
+  std::vector<float> dz(K);
+  std::vector<uint8_t> touched(F, 0);
   std::vector<uint32_t> list;
   std::vector<size_t> perm(rows.size());
   std::iota(perm.begin(), perm.end(), size_t{0});
@@ -663,13 +674,9 @@ std::vector<uint8_t> select_table(const data::Dataset& d, const ModelShape& shap
       for (size_t j = 0; j < nb; ++j) {
         const size_t r = perm[start + j];
         const uint64_t lo = offs[r], hi = offs[r + 1];
-        const float sc = pool_scale(shape.pool, static_cast<size_t>(hi - lo) + c);
-        for (size_t k = 0; k < K; ++k) {
-          double sum = static_cast<double>(w[row * K + k]) * c;
-          for (uint64_t q = lo; q < hi; ++q) sum += w[size_t{feats[q]} * K + k];
-          z[k] = static_cast<float>(sum) * sc + b[k];
-        }
-        detail::loss_and_grad(shape.head, z.data(), &d.targets[rows[r] * K], K, wp, wn, wc, dz.data());
+        tt::forward<float, double>(sel, wv, feats.data() + lo, static_cast<size_t>(hi - lo), a);
+        const float sc = a.scale;
+        detail::loss_and_grad(shape.head, a.z.data(), &d.targets[rows[r] * K], K, wp, wn, wc, dz.data());
         auto add = [&](uint32_t f, float times) {
           if (!touched[f]) {
             touched[f] = 1;
@@ -677,8 +684,8 @@ std::vector<uint8_t> select_table(const data::Dataset& d, const ModelShape& shap
           }
           for (size_t k = 0; k < K; ++k) g[size_t{f} * K + k] += times * sc * dz[k];
         };
-        for (uint64_t q = lo; q < hi; ++q) add(feats[q], 1.0f);
-        if (c) add(row, static_cast<float>(c));
+        for (uint64_t q = lo + c; q < hi; ++q) add(feats[q], 1.0f);
+        if (c) add(kRow, static_cast<float>(c));
         for (size_t k = 0; k < K; ++k) gb[k] += dz[k];
       }
       // Each feature's update reads only its own weight, sum and gradient: any order gives the
@@ -686,7 +693,7 @@ std::vector<uint8_t> select_table(const data::Dataset& d, const ModelShape& shap
       for (uint32_t f : list) {
         for (size_t k = 0; k < K; ++k) {
           const size_t o = size_t{f} * K + k;
-          adagrad(w[o], g[o] + (f == row ? 0.0f : l2 * w[o]), s1[o], lr);
+          adagrad(w[o], g[o] + (f == kRow ? 0.0f : l2 * w[o]), s1[o], lr);
           g[o] = 0.0f;
         }
         touched[f] = 0;
@@ -696,11 +703,11 @@ std::vector<uint8_t> select_table(const data::Dataset& d, const ModelShape& shap
     }
   }
   // Rank and fill.
-  std::vector<std::pair<float, uint32_t>> rank(F);
-  for (size_t f = 0; f < F; ++f) {
+  std::vector<std::pair<float, uint32_t>> rank(F - 1);
+  for (size_t f = 1; f < F; ++f) {
     float n2 = 0;
     for (size_t k = 0; k < K; ++k) n2 += w[f * K + k] * w[f * K + k];
-    rank[f] = {n2, hash_of[f]};
+    rank[f - 1] = {n2, hash_of[f]};
   }
   std::sort(rank.begin(), rank.end(), [](const std::pair<float, uint32_t>& x, const std::pair<float, uint32_t>& y) {
     return x.first != y.first ? x.first > y.first : x.second < y.second;
@@ -942,11 +949,11 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
     vscores.resize(rows.size() * K);
     tpool.run([&](unsigned t) {
       Cache<float>& c = caches[t];
-      Weights<float> w{mm.emb.data(), mm.w1.data(), mm.b1.data(), mm.w2.data(), mm.b2.data()};
+      const Weights<float> w = weights_of(mm);
       const size_t nv = rows.size();
       for (size_t j = slice_begin(nv, t, T); j < slice_begin(nv, t + 1, T); ++j) {
         const size_t i = rows[j];
-        detail::forward(shape, w, tok.feats.data() + tok.offs[i], tok.offs[i + 1] - tok.offs[i], c);
+        tt::forward(shape, w, tok.feats.data() + tok.offs[i], tok.offs[i + 1] - tok.offs[i], c);
         float* out = &vscores[j * K];
         for (size_t k = 0; k < K; ++k) out[k] = c.z[k];
         if (shape.head == Head::kSoftmax)
@@ -1019,7 +1026,7 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
       const float bc2 = 1.0f - std::pow(oc.beta2, static_cast<float>(step));
       if (fq) fq->refresh(m, shadow);
       const FloatModel& fw = fq ? shadow : m;
-      const Weights<float> w{fw.emb.data(), fw.w1.data(), fw.b1.data(), fw.w2.data(), fw.b2.data()};
+      const Weights<float> w = weights_of(fw);
       // Phase 1: per-example forward/backward, fixed slices of the batch.
       tpool.run([&](unsigned t) {
         Cache<float>& c = caches[t];
@@ -1027,7 +1034,7 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
           const size_t i = perm[start + j];
           const uint16_t* f = tok.feats.data() + tok.offs[i];
           const size_t nf = tok.offs[i + 1] - tok.offs[i];
-          detail::forward(shape, w, f, nf, c);
+          tt::forward(shape, w, f, nf, c);
           L[j] = static_cast<double>(
               detail::loss_grad<float>(shape.head, c.z.data(), &d.targets[i * K], K, wp, wn, wc, c.dz.data()));
           detail::backward(shape, w, c);
