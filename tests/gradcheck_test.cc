@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "common/rng.h"
 #include "train/backprop.h"
 #include "train/trainer.h"
 
@@ -39,7 +40,7 @@ tt::FloatModel make(const Case& c, uint64_t seed) {
   std::vector<std::string> labels(c.outputs, "x");
   tt::FloatModel m;
   m.init(s, labels);
-  td::Rng r(seed);
+  tt::SplitMix64 r(seed);
   for (auto* t : {&m.emb, &m.w1, &m.b1, &m.w2, &m.b2})
     for (auto& x : *t) x = static_cast<float>(r.uniform() * 2 - 1);
   return m;

@@ -9,7 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "common/rng.h"
 #include "data/dataset.h"
+#include "eval/metrics.h"
 #include "model/model_io.h"
 #include "quant/fake_quant.h"
 #include "quant/quantize.h"
@@ -36,7 +38,7 @@ tt::FloatModel random_model(uint32_t dim, uint32_t hidden, uint32_t outputs, boo
   for (uint32_t k = 0; k < outputs; ++k) labels.push_back("l" + std::to_string(k));
   tt::FloatModel m;
   m.init(s, labels);
-  td::Rng r(seed);
+  tt::SplitMix64 r(seed);
   auto u = [&] { return static_cast<float>(r.uniform() * 2 - 1); };
   for (auto& v : m.emb) v = u();
   for (auto& v : m.w1) v = u() * 0.5f;
@@ -274,14 +276,14 @@ TEST(Qat, LibraryRangesGiveTheValidatedInt8Model) {
   const tt::quant::QuantModel q = tt::quant::quantize(m, rep.qat_ranges, "qat");
   const tt::FloatModel shadow = tt::quant::dequantized(m, rep.qat_ranges);
   tt::quant::Runner run(q);
-  std::vector<float> si, sf;
+  std::vector<double> si, sf;
   std::vector<uint8_t> y;
   for (size_t i = 4000; i < all.size(); ++i) {
     si.push_back(static_cast<float>(run.score(all.texts[i]).logit[0]));
     sf.push_back(shadow.scores(all.texts[i])[0]);
     y.push_back(all.targets[i]);
   }
-  const double ai = td::roc_auc(si, y), af = td::roc_auc(sf, y);
+  const double ai = tt::eval::roc_auc(si, y), af = tt::eval::roc_auc(sf, y);
   EXPECT_GT(ai, 0.97);
   EXPECT_NEAR(ai, af, 1e-3);
 }

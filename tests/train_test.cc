@@ -13,6 +13,7 @@
 #include <string>
 
 #include "common/error.h"
+#include "eval/metrics.h"
 #include "data/dataset.h"
 #include "model/model_io.h"
 #include "quant/quantize.h"
@@ -64,13 +65,13 @@ TEST(Train, SmsHeldOutAuc) {
   const tt::FloatModel m = tt::train::train(train, o, &rep);
   EXPECT_LE(m.shape.parameter_count(), 4096u);
   EXPECT_TRUE(m.shape.linear);
-  std::vector<float> s;
+  std::vector<double> s;
   std::vector<uint8_t> y;
   for (size_t i = 0; i < test.size(); ++i) {
     s.push_back(m.scores(test.texts[i])[0]);
     y.push_back(test.targets[i]);
   }
-  const double auc = tt::train::detail::roc_auc(s, y);
+  const double auc = tt::eval::roc_auc(s, y);
   EXPECT_GT(auc, 0.98) << "measured ~0.985 with mean pooling, ~0.99 with the sqrt/L2 defaults";
   // Linear models hold nothing out by default: every row, every epoch, thresholds from the training rows.
   EXPECT_EQ(rep.valid_examples, 0u);
@@ -183,13 +184,13 @@ TEST(Train, RefitIsDeterministicAndKeepsThresholds) {
   EXPECT_EQ(a.threshold, plain.threshold);
   EXPECT_EQ(r1.best_epoch, r0.best_epoch);
   EXPECT_EQ(r1.epochs.size(), r0.epochs.size());  // refit epochs are not reported as validated ones
-  std::vector<float> s;
+  std::vector<double> s;
   std::vector<uint8_t> y;
   for (size_t i = 0; i < test.size(); ++i) {
     s.push_back(a.scores(test.texts[i])[0]);
     y.push_back(test.targets[i]);
   }
-  EXPECT_GT(tt::train::detail::roc_auc(s, y), 0.97);
+  EXPECT_GT(tt::eval::roc_auc(s, y), 0.97);
 }
 
 TEST(Train, BadFlagsRefusedBeforeTraining) {

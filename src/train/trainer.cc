@@ -18,6 +18,8 @@
 #include <unordered_map>
 
 #include "common/error.h"
+#include "common/rng.h"
+#include "eval/metrics.h"
 #include "quant/fake_quant.h"
 #include "model/forward.h"
 #include "train/backprop.h"
@@ -25,17 +27,6 @@
 namespace tt::train {
 
 namespace detail {
-
-uint64_t Rng::next() {
-  uint64_t z = (s += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-
-double Rng::uniform() { return static_cast<double>(next() >> 11) * (1.0 / 9007199254740992.0); }
-
-uint64_t Rng::below(uint64_t n) { return n ? next() % n : 0; }
 
 double loss_and_grad(Head head, const float* z, const uint8_t* y, size_t K, const float* wpos, const float* wneg,
                      const float* wcls, float* dz) {
@@ -128,75 +119,6 @@ double nb_example_grads(const FloatModel& mv, const std::vector<float>& r, const
   const double loss = example_grads(w, f, n, y, nullptr, nullptr, nullptr, g);
   for (size_t i = 0; i < g.emb.size(); ++i) g.emb[i] *= static_cast<double>(r[i]);
   return loss;
-}
-
-double roc_auc(const std::vector<float>& scores, const std::vector<uint8_t>& labels) {
-  const size_t n = scores.size();
-  std::vector<size_t> idx(n);
-  std::iota(idx.begin(), idx.end(), size_t{0});
-  std::sort(idx.begin(), idx.end(), [&](size_t a, size_t b) { return scores[a] < scores[b]; });
-  double pos = 0, neg = 0, rank_sum = 0;
-  for (size_t i = 0; i < n;) {
-    size_t j = i;
-    while (j < n && scores[idx[j]] == scores[idx[i]]) ++j;
-    const double avg_rank = (static_cast<double>(i) + static_cast<double>(j) + 1.0) / 2.0;  // 1-based
-    for (size_t t = i; t < j; ++t) {
-      if (labels[idx[t]]) {
-        pos += 1;
-        rank_sum += avg_rank;
-      } else {
-        neg += 1;
-      }
-    }
-    i = j;
-  }
-  if (pos == 0 || neg == 0) return std::numeric_limits<double>::quiet_NaN();
-  return (rank_sum - pos * (pos + 1) / 2) / (pos * neg);
-}
-
-float best_f1_threshold(const std::vector<float>& scores, const std::vector<uint8_t>& labels) {
-  const size_t n = scores.size();
-  std::vector<size_t> idx(n);
-  std::iota(idx.begin(), idx.end(), size_t{0});
-  std::sort(idx.begin(), idx.end(), [&](size_t a, size_t b) { return scores[a] > scores[b]; });
-  double total_pos = 0;
-  for (uint8_t l : labels) total_pos += l ? 1 : 0;
-  if (total_pos == 0 || total_pos == static_cast<double>(n)) return 0.5f;
-  double tp = 0, fp = 0, best = -1;
-  float thr = 0.5f;
-  for (size_t i = 0; i < n;) {
-    size_t j = i;
-    while (j < n && scores[idx[j]] == scores[idx[i]]) {
-      (labels[idx[j]] ? tp : fp) += 1;
-      ++j;
-    }
-    // Predict positive for every score >= scores[idx[i]].
-    const double f1 = 2 * tp / (2 * tp + fp + (total_pos - tp));
-    if (f1 > best) {
-      best = f1;
-      thr = j < n ? 0.5f * (scores[idx[i]] + scores[idx[j]]) : scores[idx[i]];
-    }
-    i = j;
-  }
-  return thr;
-}
-
-double macro_f1(const std::vector<uint32_t>& pred, const std::vector<uint32_t>& truth, uint32_t classes) {
-  std::vector<double> tp(classes, 0), fp(classes, 0), fn(classes, 0);
-  for (size_t i = 0; i < pred.size(); ++i) {
-    if (pred[i] == truth[i]) {
-      tp[pred[i]] += 1;
-    } else {
-      fp[pred[i]] += 1;
-      fn[truth[i]] += 1;
-    }
-  }
-  double sum = 0;
-  for (uint32_t c = 0; c < classes; ++c) {
-    const double den = 2 * tp[c] + fp[c] + fn[c];
-    sum += den > 0 ? 2 * tp[c] / den : 0;
-  }
-  return sum / classes;
 }
 
 }  // namespace detail
@@ -605,8 +527,8 @@ std::vector<uint8_t> select_table(const data::Dataset& d, const ModelShape& shap
   if (text_bytes > opt.table_select_bytes) {
     std::vector<size_t> order(all_rows.size());
     std::iota(order.begin(), order.end(), size_t{0});
-    detail::Rng pick(opt.seed * 0x9E3779B97F4A7C15ull + 11);
-    for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[pick.below(i)]);
+    SplitMix64 pick(opt.seed * 0x9E3779B97F4A7C15ull + 11);
+    tt::shuffle(order, pick);
     std::vector<uint8_t> take(all_rows.size(), 0);
     uint64_t got = 0;
     for (size_t j : order) {
@@ -655,7 +577,7 @@ std::vector<uint8_t> select_table(const data::Dataset& d, const ModelShape& shap
   std::vector<uint32_t> list;
   std::vector<size_t> perm(rows.size());
   std::iota(perm.begin(), perm.end(), size_t{0});
-  detail::Rng rng(opt.seed * 0x2545F4914F6CDD1Dull + 7);
+  SplitMix64 rng(opt.seed * 0x2545F4914F6CDD1Dull + 7);
   const size_t bs = opt.batch;
   const uint32_t epochs = std::min(opt.epochs, kTableSelectEpochs);
   const double total = static_cast<double>((perm.size() + bs - 1) / bs) * epochs;
@@ -665,7 +587,7 @@ std::vector<uint8_t> select_table(const data::Dataset& d, const ModelShape& shap
     wi -= lr * gi / (std::sqrt(si) + 1e-6f);
   };
   for (uint32_t epoch = 0; epoch < epochs; ++epoch) {
-    for (size_t i = perm.size(); i > 1; --i) std::swap(perm[i - 1], perm[rng.below(i)]);
+    tt::shuffle(perm, rng);
     for (size_t start = 0; start < perm.size(); start += bs) {
       const size_t nb = std::min(bs, perm.size() - start);
       const float lr = static_cast<float>(lr0 * std::max(0.0, 1.0 - step / total));
@@ -769,8 +691,8 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
   // Validation split (deterministic with the seed).
   std::vector<size_t> order(n);
   std::iota(order.begin(), order.end(), size_t{0});
-  detail::Rng split_rng(opt.seed * 0x9E3779B97F4A7C15ull + 0x5EED);
-  for (size_t i = n; i > 1; --i) std::swap(order[i - 1], order[split_rng.below(i)]);
+  SplitMix64 split_rng(opt.seed * 0x9E3779B97F4A7C15ull + 0x5EED);
+  tt::shuffle(order, split_rng);
   size_t n_valid = static_cast<size_t>(std::floor(valid * static_cast<double>(n)));
   if (valid > 0 && n_valid == 0 && progress)
     std::fprintf(stderr, "train: --valid %.3g of %zu rows is no row; training without validation\n", valid, n);
@@ -838,7 +760,7 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
   // Sets the weights to their initial values (the same for every call).
   auto init_weights = [&]() {
     m = m_zero;
-    detail::Rng init_rng(opt.seed ^ 0xA5A5A5A5DEADBEEFull);
+    SplitMix64 init_rng(opt.seed ^ 0xA5A5A5A5DEADBEEFull);
     auto fill = [&](std::vector<float>& v, double r) {
       for (auto& x : v) x = static_cast<float>((init_rng.uniform() * 2 - 1) * r);
     };
@@ -976,28 +898,23 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
   auto valid_metric = [&]() -> double {
     const size_t nv = valid_idx.size();
     if (shape.head == Head::kSigmoid) {
-      double sum = 0;
-      size_t cnt = 0;
+      std::vector<double> aucs(K);
       std::vector<float> s;
       std::vector<uint8_t> y;
       for (size_t k = 0; k < K; ++k) {
         column(valid_idx, k, s, y);
-        const double a = detail::roc_auc(s, y);
-        if (!std::isnan(a)) {
-          sum += a;
-          ++cnt;
-        }
+        aucs[k] = eval::roc_auc(std::vector<double>(s.begin(), s.end()), y);
       }
-      return cnt ? sum / static_cast<double>(cnt) : std::numeric_limits<double>::quiet_NaN();
+      return eval::mean_defined(aucs);
     }
-    std::vector<uint32_t> pred(nv), truth(nv);
+    std::vector<size_t> pred(nv), truth(nv);
     for (size_t j = 0; j < nv; ++j) {
       const float* s = &vscores[j * K];
-      pred[j] = static_cast<uint32_t>(std::max_element(s, s + K) - s);
+      pred[j] = static_cast<size_t>(std::max_element(s, s + K) - s);
       const uint8_t* y = &d.targets[valid_idx[j] * K];
-      truth[j] = static_cast<uint32_t>(std::max_element(y, y + K) - y);
+      truth[j] = static_cast<size_t>(std::max_element(y, y + K) - y);
     }
-    return detail::macro_f1(pred, truth, static_cast<uint32_t>(K));
+    return eval::macro_f1(truth, pred, K);
   };
 
   FloatModel best = m;
@@ -1011,12 +928,12 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
   auto run_epochs = [&](const std::vector<size_t>& rows, uint32_t max_epochs, bool validate) {
   uint32_t since_best = 0;
   std::vector<size_t> perm = rows;
-  detail::Rng shuffle_rng(opt.seed * 0xD1B54A32D192ED03ull + 1);
+  SplitMix64 shuffle_rng(opt.seed * 0xD1B54A32D192ED03ull + 1);
   total_steps = static_cast<double>((rows.size() + bs - 1) / bs) * opt.epochs;
   step = 0;
   for (uint32_t epoch = 1; epoch <= max_epochs; ++epoch) {
     const auto t_ep = Clock::now();
-    for (size_t i = perm.size(); i > 1; --i) std::swap(perm[i - 1], perm[shuffle_rng.below(i)]);
+    tt::shuffle(perm, shuffle_rng);
     double loss_sum = 0;
     for (size_t start = 0; start < perm.size(); start += bs) {
       const size_t nb = std::min(bs, perm.size() - start);
@@ -1176,7 +1093,7 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
     std::vector<uint8_t> y;
     for (size_t k = 0; k < K; ++k) {
       column(rows, k, s, y);
-      m.threshold[k] = detail::best_f1_threshold(s, y);
+      m.threshold[k] = eval::best_f1_threshold(s, y);
     }
   };
   init_fq(train_idx);

@@ -209,15 +209,6 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
 // ---- Internals exposed for tests ------------------------------------------------------------
 namespace detail {
 
-// Deterministic generator (splitmix64): identical sequences on every platform.
-struct Rng {
-  uint64_t s;
-  explicit Rng(uint64_t seed) : s(seed) {}
-  uint64_t next();
-  double uniform();                 // [0, 1)
-  uint64_t below(uint64_t n);       // [0, n)
-};
-
 // Per-example loss and gradient w.r.t. the logits. `y` has K 0/1 targets; `wpos/wneg` (sigmoid)
 // or `wcls` (softmax, per class) are class weights. Returns the loss; writes dz (size K).
 double loss_and_grad(Head head, const float* z, const uint8_t* y, size_t K, const float* wpos, const float* wneg,
@@ -230,7 +221,6 @@ struct Grads {
 double example_grads(const FloatModel& m, const uint16_t* f, size_t n, const uint8_t* y, const float* wpos,
                      const float* wneg, const float* wcls, Grads& g);
 
-// ROC AUC (ties get half credit); NaN when one class is absent.
 // NB log-count ratios (see TrainOptions::nb_alpha): `offs` (n + 1) delimit each row's features
 // in `feats`; rows listed in `rows`; targets n x K. Result B x K, row-major.
 std::vector<float> nb_ratios(const uint16_t* feats, const uint64_t* offs, const std::vector<size_t>& rows,
@@ -243,12 +233,6 @@ std::vector<float> kind_scales(const uint16_t* feats, const uint8_t* kinds, cons
 // (elementwise; r as from nb_ratios), for the gradient check: g_v = r g_emb.
 double nb_example_grads(const FloatModel& m_with_v, const std::vector<float>& r, const uint16_t* f, size_t n,
                         const uint8_t* y, Grads& g);
-
-double roc_auc(const std::vector<float>& scores, const std::vector<uint8_t>& labels);
-// The threshold maximising F1 (midpoint between adjacent scores); 0.5 when undefined.
-float best_f1_threshold(const std::vector<float>& scores, const std::vector<uint8_t>& labels);
-// Macro-F1 of argmax predictions.
-double macro_f1(const std::vector<uint32_t>& pred, const std::vector<uint32_t>& truth, uint32_t classes);
 
 }  // namespace detail
 }  // namespace tt::train
