@@ -13,7 +13,7 @@
 #include "data/dataset.h"
 #include "eval/metrics.h"
 #include "model/model_io.h"
-#include "quant/fake_quant.h"
+#include "numerics/fake_quant.h"
 #include "quant/quantize.h"
 #include "test_util.h"
 #include "train/backprop.h"
@@ -58,8 +58,8 @@ const Shape kShapes[] = {{1, 0, 1, true, Head::kSigmoid},
                          {8, 0, 2, false, Head::kSigmoid},
                          {8, 6, 3, false, Head::kSoftmax}};
 
-tt::quant::FakeQuant observed(const tt::FloatModel& m, const std::vector<std::string>& texts) {
-  tt::quant::FakeQuant fq(m.shape);
+tt::numerics::FakeQuant observed(const tt::FloatModel& m, const std::vector<std::string>& texts) {
+  tt::numerics::FakeQuant fq(m.shape);
   for (const auto& t : texts) {
     const auto f = m.features(t);
     fq.observe(m, f.data(), f.size());
@@ -73,7 +73,7 @@ TEST(Qat, ShadowIsOnTheInt8GridAndAProjection) {
   const auto texts = tt::test::sms_texts(200);
   for (const Shape& sh : kShapes) {
     const tt::FloatModel m = random_model(sh.dim, sh.hidden, sh.outputs, sh.linear, sh.head, 5);
-    const tt::quant::FakeQuant fq = observed(m, texts);
+    const tt::numerics::FakeQuant fq = observed(m, texts);
     tt::FloatModel shadow, again;
     fq.refresh(m, shadow);
     const uint32_t B = m.shape.tokenizer.buckets, D = m.shape.dim;
@@ -106,7 +106,7 @@ TEST(Qat, ShadowIsWhatTheDeviceComputes) {
   const auto texts = tt::test::sms_texts(300);
   for (const Shape& sh : kShapes) {
     const tt::FloatModel m = random_model(sh.dim, sh.hidden, sh.outputs, sh.linear, sh.head, 9);
-    const tt::quant::FakeQuant fq = observed(m, texts);
+    const tt::numerics::FakeQuant fq = observed(m, texts);
     tt::FloatModel shadow;
     fq.refresh(m, shadow);
     const tt::quant::QuantModel q = tt::quant::quantize(m, fq.ranges(), "test");
@@ -131,7 +131,7 @@ TEST(Qat, ShadowIsWhatTheDeviceComputes) {
 // observe_activations (the trainer's cheap path) records what observe records.
 TEST(Qat, ObserveActivationsMatchesObserve) {
   const tt::FloatModel m = random_model(8, 6, 3, false, Head::kSoftmax, 3);
-  tt::quant::FakeQuant a(m.shape), b(m.shape);
+  tt::numerics::FakeQuant a(m.shape), b(m.shape);
   const std::vector<double> mw(m.emb.begin(), m.emb.end()), w1(m.w1.begin(), m.w1.end()),
       b1(m.b1.begin(), m.b1.end()), w2(m.w2.begin(), m.w2.end()), b2(m.b2.begin(), m.b2.end());
   tt::Weights<float> w{m.emb.data(), m.w1.data(), m.b1.data(), m.w2.data(), m.b2.data()};
@@ -143,7 +143,7 @@ TEST(Qat, ObserveActivationsMatchesObserve) {
     tt::forward(m.shape, w, f.data(), f.size(), c);
     b.observe_activations(c.p.data(), c.a1.data());
   }
-  const tt::quant::Ranges ra = a.ranges(), rb = b.ranges();
+  const tt::numerics::Ranges ra = a.ranges(), rb = b.ranges();
   EXPECT_EQ(ra.examples, 100u);
   EXPECT_EQ(rb.examples, 100u);
   ASSERT_EQ(ra.pooled.size(), 8u);
@@ -161,7 +161,7 @@ TEST(Qat, StraightThroughGradientIsTheShadowGradient) {
   for (const Shape& sh : kShapes) {
     // Coarse weights (few distinct values) so that quantisation visibly moves the gradient.
     tt::FloatModel m = random_model(sh.dim, sh.hidden, sh.outputs, sh.linear, sh.head, 11);
-    const tt::quant::FakeQuant fq = observed(m, texts);
+    const tt::numerics::FakeQuant fq = observed(m, texts);
     tt::FloatModel shadow;
     fq.refresh(m, shadow);
     const auto f = m.features("URGENT! call now to claim your prize");
@@ -274,7 +274,7 @@ TEST(Qat, LibraryRangesGiveTheValidatedInt8Model) {
   ASSERT_EQ(rep.qat_ranges.hidden.size(), 4u);
   EXPECT_GT(rep.qat_ranges.examples, 1024u);
   const tt::quant::QuantModel q = tt::quant::quantize(m, rep.qat_ranges, "qat");
-  const tt::FloatModel shadow = tt::quant::dequantized(m, rep.qat_ranges);
+  const tt::FloatModel shadow = tt::numerics::dequantized(m, rep.qat_ranges);
   tt::quant::Runner run(q);
   std::vector<double> si, sf;
   std::vector<uint8_t> y;

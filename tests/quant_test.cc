@@ -150,7 +150,7 @@ TEST_P(QuantShapes, Int8TracksFloat) {
   EXPECT_LT(worst / top, 0.02) << q.shape.describe() << " worst logit error " << worst << " of " << top;
   EXPECT_GE(agree, calib.size() * 95 / 100) << q.shape.describe();
   // The dequantised float model (what QAT trains through) is what the device computes.
-  const tt::FloatModel dq = tt::quant::dequantized(m, tt::quant::calibrate(m, calib, {}));
+  const tt::FloatModel dq = tt::numerics::dequantized(m, tt::quant::calibrate(m, calib, {}));
   double dworst = 0;
   for (size_t i = 0; i < 50; ++i) {
     const std::vector<float> f = dq.scores(calib[i]);

@@ -38,7 +38,7 @@ int cmd_size(int argc, char** argv) {
   quant::QuantModel q;
   if (model_file_kind(in) == ModelKind::kFloat32) {
     const FloatModel f = load_model(in);
-    quant::QuantOptions o;
+    numerics::QuantOptions o;
     q = quant::quantize(f, quant::calibrate(f, {}, o));
   } else {
     q = quant::load_quant(in);

@@ -20,7 +20,7 @@
 #include "common/error.h"
 #include "common/rng.h"
 #include "eval/metrics.h"
-#include "quant/fake_quant.h"
+#include "numerics/fake_quant.h"
 #include "model/forward.h"
 #include "train/backprop.h"
 
@@ -825,16 +825,16 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
 
   // Quantisation-aware training: `shadow` holds the dequantised int8 weights of `m` under the
   // current activation ranges; forward/backward run on it, the updates go to `m`.
-  quant::QuantOptions qo;
+  numerics::QuantOptions qo;
   qo.margin = opt.qat_margin;
-  std::unique_ptr<quant::FakeQuant> fq;
+  std::unique_ptr<numerics::FakeQuant> fq;
   FloatModel shadow;
-  quant::Ranges best_ranges;
+  numerics::Ranges best_ranges;
   // A fresh FakeQuant whose ranges start from the current (initial) weights on the first
   // training rows.
   auto init_fq = [&](const std::vector<size_t>& rows) {
     if (!opt.qat) return;
-    fq = std::make_unique<quant::FakeQuant>(shape, qo);
+    fq = std::make_unique<numerics::FakeQuant>(shape, qo);
     const size_t cnt = std::min<size_t>(rows.size(), 1024);
     for (size_t j = 0; j < cnt; ++j) {
       const size_t i = rows[j];
@@ -1103,7 +1103,7 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
   if (!valid_idx.empty()) {
     m = std::move(best);
     if (fq) rep.qat_ranges = best_ranges;
-    if (shape.head == Head::kSigmoid) set_thresholds(valid_idx, fq ? quant::dequantized(m, rep.qat_ranges) : m);
+    if (shape.head == Head::kSigmoid) set_thresholds(valid_idx, fq ? numerics::dequantized(m, rep.qat_ranges) : m);
     if (opt.refit) {
       // Retrain from the same start on every row (training + validation) for the best epoch count,
       // with the same learning-rate schedule; the thresholds chosen above are kept.
@@ -1123,7 +1123,7 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
     }
   } else if (shape.head == Head::kSigmoid) {
     // No validation rows: the thresholds come from the training rows (in-sample).
-    set_thresholds(train_idx, fq ? quant::dequantized(m, rep.qat_ranges) : m);
+    set_thresholds(train_idx, fq ? numerics::dequantized(m, rep.qat_ranges) : m);
   }
   rep.best_epoch = best_epoch;
   rep.best_metric = best_metric;

@@ -19,7 +19,7 @@
 
 #include "data/dataset.h"
 #include "model/float_model.h"
-#include "quant/quantize.h"
+#include "numerics/int8.h"
 
 namespace tt::train {
 
@@ -74,7 +74,7 @@ struct TrainOptions {
   // +0.004 AUC on Jigsaw 4K but -0.001 at 32K and -0.05 macro-F1 on Davidson 4K.
   bool refit = false;
   // Quantisation-aware training (--qat): every batch's forward/backward runs on the dequantised
-  // int8 weights (quant::FakeQuant), the gradients update the float weights (straight-through
+  // int8 weights (numerics::FakeQuant), the gradients update the float weights (straight-through
   // estimator), validation scores and thresholds are those of the int8 model, and the activation
   // ranges to quantise with are returned in TrainReport::qat_ranges: quant::quantize(model,
   // report.qat_ranges) is then the int8 model that was validated.
@@ -114,7 +114,7 @@ struct TrainOptions {
   // TokenizerConfig::fold_digits: -1 the default for the shape (default_fold_digits), 0 keep, 1 fold.
   // This field decides it: resolve_shape overwrites shape.tokenizer.fold_digits with it.
   int fold_digits = -1;
-  double qat_margin = 2.0;    // as quant::QuantOptions::margin
+  double qat_margin = 2.0;    // as numerics::QuantOptions::margin
   uint64_t seed = 1;
   uint32_t threads = 2;
   bool quiet = false;
@@ -137,7 +137,7 @@ struct TrainReport {
   size_t train_examples = 0, valid_examples = 0;
   size_t table_select_rows = 0;  // rows the exact table's selection pass read (0: no table)
   double tokenize_seconds = 0, train_seconds = 0;
-  quant::Ranges qat_ranges;  // with TrainOptions::qat: the ranges of the returned model
+  numerics::Ranges qat_ranges;  // with TrainOptions::qat: the ranges of the returned model
 };
 
 // Budgets up to this many bytes use the small-budget features (words, no bigrams, char 3-4) unless

@@ -1,11 +1,11 @@
-#include "quant/fake_quant.h"
+#include "numerics/fake_quant.h"
 
 #include <algorithm>
 #include <cmath>
 
 #include "model/forward.h"
 
-namespace tt::quant {
+namespace tt::numerics {
 
 FakeQuant::FakeQuant(const ModelShape& s, QuantOptions opt)
     : shape_(s), opt_(opt), pooled_max_(s.linear ? 0 : s.dim, 0.0), hidden_max_(s.hidden, 0.0) {}
@@ -39,4 +39,4 @@ Ranges FakeQuant::ranges() const {
 
 void FakeQuant::refresh(const FloatModel& master, FloatModel& shadow) const { shadow = dequantized(master, ranges()); }
 
-}  // namespace tt::quant
+}  // namespace tt::numerics
