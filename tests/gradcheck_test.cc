@@ -9,6 +9,7 @@
 #include "common/error.h"
 #include "common/rng.h"
 #include "train/backprop.h"
+#include "train/features.h"
 #include "train/trainer.h"
 
 namespace {

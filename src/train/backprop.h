@@ -88,4 +88,22 @@ void backward(const ModelShape& s, const Weights<T>& w, Cache<T>& c) {
   }
 }
 
+// ---- Whole gradients, for the gradient check ----------------------------------------------------
+
+// Per-example loss and gradient w.r.t. the logits. `y` has K 0/1 targets; `wpos/wneg` (sigmoid)
+// or `wcls` (softmax, per class) are class weights. Returns the loss; writes dz (size K).
+double loss_and_grad(Head head, const float* z, const uint8_t* y, size_t K, const float* wpos, const float* wneg,
+                     const float* wcls, float* dz);
+
+// Gradients of the loss w.r.t. every parameter for one example (dense, for the gradient check).
+struct Grads {
+  std::vector<double> emb, w1, b1, w2, b2;
+};
+double example_grads(const FloatModel& m, const uint16_t* f, size_t n, const uint8_t* y, const float* wpos,
+                     const float* wneg, const float* wcls, Grads& g);
+// The gradient w.r.t. v of one example's loss for a linear model whose weights are emb = v r
+// (elementwise; r as from nb_ratios), for the gradient check: g_v = r g_emb.
+double nb_example_grads(const FloatModel& m_with_v, const std::vector<float>& r, const uint16_t* f, size_t n,
+                        const uint8_t* y, Grads& g);
+
 }  // namespace tt::train::detail
