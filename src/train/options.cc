@@ -38,10 +38,10 @@ uint32_t default_exact_table(uint64_t max_flash, const ModelShape& shape) {
   return static_cast<uint32_t>(max_flash * kDefaultTablePer4K / 4096);
 }
 
-uint32_t exact_table_entries(const TrainOptions& opt, const ModelShape& shape) {
-  if (opt.exact_table >= 0) return static_cast<uint32_t>(std::min<int64_t>(opt.exact_table, UINT32_MAX));
+uint32_t exact_table_entries(const TrainRequest& r, const ModelShape& shape) {
+  if (r.exact_table) return *r.exact_table;
   // An explicit --buckets keeps the plain hashed model (it would not leave room for the default table).
-  return opt.buckets_set ? 0 : default_exact_table(opt.max_flash, shape);
+  return r.buckets ? 0 : default_exact_table(r.max_flash.value_or(0), shape);
 }
 
 uint32_t table_groups_for(uint32_t entries) {
@@ -53,110 +53,106 @@ bool uses_class_weights(ClassWeight cw, Head head) {
   return cw == ClassWeight::kBalanced;
 }
 
-// ---- Shapes for a flash budget ----------------------------------------------------------------
+// ---- Shapes -------------------------------------------------------------------------------------
 
-std::string budget_rule_text() {
-  return "--max-flash BYTES picks the shape (one byte per parameter, biases included): the hashed linear "
-         "model (no output layer, D = outputs K) with the most buckets that fit next to its K biases and "
-         "the K weights of its text row (--text-row), B = floor((BYTES - 2K) / K) rounded down to a multiple "
-         "of 64, at most 65472 (32K, 1 output: B = 32704; 32K, 3 classes: B = 10880). Budgets up to 8K use "
-         "words and char 3-4 n-grams (no bigrams) unless --char-ngrams or --word-ngrams is given, and, with one "
-         "output, an exact table of 600 features per 4K (--exact-table): its 4G fingerprint bytes and 4G slot rows "
-         "are paid for by buckets (4K, 1 output: G = 188, B = 2560; --exact-table 0: B = 4032). In our experiments "
-         "the linear model beat "
-         "every embedding + output layer shape of the same size on the binary, multi-label and multi-class "
-         "tasks. Explicit --dim/--hidden (with or without --buckets) switch to an embedding model whose buckets "
-         "are refitted to the budget.";
-}
-
-ModelShape shape_for_budget(uint64_t budget, const ModelShape& base, uint32_t outputs, Head head,
-                            bool keep_features) {
-  ModelShape s = base;
-  if (budget <= kSmallBudget && !keep_features) {
-    s.tokenizer.word_ngrams = 1;
-    s.tokenizer.char_min = 3;
-    s.tokenizer.char_max = 4;
-  }
-  s.outputs = outputs;
-  s.head = head;
-  s.hidden = 0;
-  s.linear = true;
-  s.dim = outputs;
-  const uint64_t K = outputs;
-  const uint64_t fixed = K + (s.text_row ? K : 0);  // the biases and the text row
-  if (budget <= fixed) throw UsageError("--max-flash is too small");
-  s.tokenizer.buckets =
-      std::min<uint32_t>(kMaxBuckets - (s.text_row ? 64 : 0), round_down((budget - fixed) / K, 64));
-  if (s.tokenizer.buckets < 64) throw UsageError("--max-flash is too small");
+DataSummary DataSummary::of(const data::Dataset& d) {
+  DataSummary s;
+  s.outputs = static_cast<uint32_t>(d.outputs());
+  s.kind = d.kind;
+  s.path = d.path;
   return s;
 }
 
-ModelShape resolve_shape(const TrainOptions& opt, const data::Dataset& d) {
-  ModelShape s = opt.shape;
-  s.text_row = opt.text_row == 1;
-  s.outputs = static_cast<uint32_t>(d.outputs());
-  if (s.outputs == 0) throw Error(d.path + ": the data has no labels");
-  s.tokenizer.fold_digits = opt.fold_digits >= 0 ? static_cast<uint8_t>(opt.fold_digits) : default_fold_digits(s);
-  if (!opt.head_set) s.head = d.kind == data::LabelKind::kMultiClass ? Head::kSoftmax : Head::kSigmoid;
-  if (s.head == Head::kSoftmax && d.kind != data::LabelKind::kMultiClass)
-    throw UsageError(std::string("--loss softmax needs multi-class data (exactly one class per row); ") + d.path +
-                     " is " + (d.kind == data::LabelKind::kBinary ? "binary" : "multi-label") +
-                     ": use --loss sigmoid");
-  if (opt.max_flash) {
-    ModelShape b;
-    try {
-      // The small-budget features are for the linear model the budget picks.
-      b = shape_for_budget(opt.max_flash, s, s.outputs, s.head,
-                           opt.features_set || opt.dim_set || opt.hidden_set || opt.buckets_set);
-    } catch (const UsageError&) {
-      throw UsageError("--max-flash " + std::to_string(opt.max_flash) + " is too small for any model with " +
-                       std::to_string(s.outputs) + " outputs (the smallest needs 64 buckets)");
-    }
-    // Explicit size flags override the budget's choice; the result must still fit.
-    if (!opt.linear_set) s.linear = b.linear && !opt.dim_set && !opt.hidden_set;
-    s.tokenizer.word_ngrams = b.tokenizer.word_ngrams;
-    s.tokenizer.char_min = b.tokenizer.char_min;
-    s.tokenizer.char_max = b.tokenizer.char_max;
-    if (!opt.dim_set) s.dim = b.dim;
-    if (!opt.hidden_set) s.hidden = b.hidden;
-    if (!opt.buckets_set) {
-      s.tokenizer.buckets = b.tokenizer.buckets;
-      if (opt.dim_set || opt.hidden_set || opt.linear_set) {
-        // Refit the buckets to the budget for the explicit dims.
-        ModelShape probe = s;
-        probe.tokenizer.buckets = 0;
-        const uint64_t fixed = probe.parameter_count();
-        if (opt.max_flash <= fixed + 64ull * s.dim)
-          throw UsageError("--max-flash " + std::to_string(opt.max_flash) + " is too small for --dim " +
-                           std::to_string(s.dim) + (s.hidden ? " --hidden " + std::to_string(s.hidden) : ""));
-        s.tokenizer.buckets = std::min<uint32_t>(kMaxBuckets, round_down((opt.max_flash - fixed) / s.dim, 64));
-      }
-    }
-  } else if (s.linear && !opt.dim_set) {
-    s.dim = s.outputs;
+uint32_t buckets_for_budget(const ModelShape& s, uint64_t budget) {
+  ModelShape probe = s;
+  probe.tokenizer.buckets = 0;
+  const uint64_t fixed = probe.parameter_count();
+  if (budget < fixed + 64ull * s.dim) return 0;
+  const uint32_t cap = round_down(kMaxBuckets - probe.rows(), 64);  // rows past the buckets keep 16-bit indices
+  return std::min<uint32_t>(cap, round_down((budget - fixed) / s.dim, 64));
+}
+
+namespace {
+
+// The request's features, and the small-budget ones when it sets neither them nor a size.
+void resolve_features(const TrainRequest& r, TokenizerConfig& t) {
+  t.word_ngrams = r.word_ngrams.value_or(kDefaultWordNgrams);
+  t.char_min = r.char_ngrams ? (*r.char_ngrams)[0] : kDefaultCharMin;
+  t.char_max = r.char_ngrams ? (*r.char_ngrams)[1] : kDefaultCharMax;
+  const bool keep = r.word_ngrams || r.char_ngrams || r.dim || r.hidden || r.buckets;
+  if (r.max_flash && *r.max_flash <= kSmallBudget && !keep) {
+    t.word_ngrams = 1;
+    t.char_min = 3;
+    t.char_max = 4;
   }
+}
+
+// The text row (the default for the shape unless the request says) and its count.
+void resolve_text_row(const TrainRequest& r, ModelShape& s) {
+  // Not by default with an explicit --buckets 65536 (no 16-bit index left for it).
+  s.text_row = r.text_row ? *r.text_row
+                          : default_text_row(s) && (!r.buckets || s.tokenizer.buckets < kMaxBuckets);
+  if (r.text_row_count && !s.text_row)
+    throw UsageError("--text-row-count applies to the text row, which this model (" + s.describe() +
+                     ") does not have: add --text-row or drop --text-row-count");
+  if (r.text_row_count && (*r.text_row_count < 1 || *r.text_row_count > kMaxTextRowCount))
+    throw UsageError("--text-row-count must be in [1, " + std::to_string(kMaxTextRowCount) + "], got " +
+                     std::to_string(*r.text_row_count));
+  s.text_row_count = !s.text_row         ? 1
+                     : r.text_row_count ? static_cast<uint8_t>(*r.text_row_count)
+                                        : default_text_row_count(s);
+}
+
+// With a budget and no explicit --buckets: the most buckets that fit (the one budget computation).
+void fit_buckets(const TrainRequest& r, ModelShape& s, uint32_t table_entries) {
+  if (!r.max_flash || r.buckets) return;
+  const uint64_t budget = *r.max_flash;
+  ModelShape plain = s;
+  plain.table_groups = 0;
+  if (!buckets_for_budget(plain, budget)) {
+    if (r.dim || r.hidden)
+      throw UsageError("--max-flash " + std::to_string(budget) + " is too small for --dim " + std::to_string(s.dim) +
+                       (s.hidden ? " --hidden " + std::to_string(s.hidden) : ""));
+    throw UsageError("--max-flash " + std::to_string(budget) + " is too small for any model with " +
+                     std::to_string(s.outputs) + " outputs (the smallest needs 64 buckets)");
+  }
+  s.tokenizer.buckets = buckets_for_budget(s, budget);
+  if (!s.tokenizer.buckets) {
+    ModelShape probe = s;
+    probe.tokenizer.buckets = 0;
+    throw UsageError("--exact-table " + std::to_string(table_entries) + " takes " +
+                     std::to_string(probe.parameter_count()) + " of --max-flash " + std::to_string(budget) +
+                     " bytes with the biases and the text row, leaving less than 64 buckets: use a smaller table "
+                     "or a larger budget");
+  }
+}
+
+}  // namespace
+
+ModelShape resolve_shape(const TrainRequest& r, const DataSummary& data) {
+  ModelShape s;
+  s.tokenizer.buckets = r.buckets.value_or(kDefaultBuckets);
+  resolve_features(r, s.tokenizer);
+  s.pool = r.pool;
+  s.outputs = data.outputs;
+  if (s.outputs == 0) throw Error(data.path + ": the data has no labels");
+  s.head = r.head ? *r.head : data.kind == data::LabelKind::kMultiClass ? Head::kSoftmax : Head::kSigmoid;
+  if (s.head == Head::kSoftmax && data.kind != data::LabelKind::kMultiClass)
+    throw UsageError(std::string("--loss softmax needs multi-class data (exactly one class per row); ") + data.path +
+                     " is " + (data.kind == data::LabelKind::kBinary ? "binary" : "multi-label") +
+                     ": use --loss sigmoid");
+  s.tokenizer.fold_digits = r.fold_digits ? (*r.fold_digits ? 1 : 0) : default_fold_digits(s);
+  // A budget picks the hashed linear model (D = outputs) unless --dim or --hidden asks for an
+  // embedding model; explicit sizes win.
+  s.linear = r.linear || (r.max_flash && !r.dim && !r.hidden);
+  s.dim = r.dim ? *r.dim : (s.linear || r.max_flash) ? s.outputs : kDefaultDim;
+  s.hidden = r.hidden.value_or(0);
   if (s.linear && s.dim != s.outputs)
     throw UsageError("--linear needs --dim equal to the number of outputs (" + std::to_string(s.outputs) +
                      "), got " + std::to_string(s.dim));
-  // The default text row; not with an explicit --buckets 65536 (no 16-bit index left for it).
-  if (opt.text_row < 0 && default_text_row(s) && (!opt.buckets_set || s.tokenizer.buckets < kMaxBuckets)) {
-    s.text_row = true;
-    // Its D parameters may not fit the budget, nor its index B = 65536: one 64-step of buckets fewer.
-    if (!opt.buckets_set && s.tokenizer.buckets >= kMaxBuckets) s.tokenizer.buckets = kMaxBuckets - 64;
-    if (opt.max_flash && !opt.buckets_set)
-      while (s.parameter_count() > opt.max_flash && s.tokenizer.buckets > 64) s.tokenizer.buckets -= 64;
-  }
-  if (opt.text_row_count && !s.text_row)
-    throw UsageError("--text-row-count applies to the text row, which this model (" + s.describe() +
-                     ") does not have: add --text-row or drop --text-row-count");
-  if (opt.text_row_count > kMaxTextRowCount)
-    throw UsageError("--text-row-count must be in [1, " + std::to_string(kMaxTextRowCount) + "], got " +
-                     std::to_string(opt.text_row_count));
-  s.text_row_count = !s.text_row           ? 1
-                     : opt.text_row_count ? static_cast<uint8_t>(opt.text_row_count)
-                                          : default_text_row_count(s);
-  // The exact table: its groups, and with a budget, the buckets that pay for it.
-  const uint32_t entries = exact_table_entries(opt, s);
+  resolve_text_row(r, s);
+  // The exact table's groups; with a budget the buckets pay for it.
+  const uint32_t entries = exact_table_entries(r, s);
   if (entries) {
     const uint32_t groups = table_groups_for(entries);
     if (groups > kMaxTableGroups)
@@ -164,23 +160,82 @@ ModelShape resolve_shape(const TrainOptions& opt, const data::Dataset& d) {
                        " groups; at most " + std::to_string(kMaxTableGroups) + " (" +
                        std::to_string(static_cast<uint64_t>(kMaxTableGroups * kTableWays * kTableLoad)) + " entries)");
     s.table_groups = groups;
-    if (opt.max_flash && !opt.buckets_set) {
-      ModelShape probe = s;
-      probe.tokenizer.buckets = 0;
-      const uint64_t fixed = probe.parameter_count();
-      if (opt.max_flash < fixed + 64ull * s.dim)
-        throw UsageError("--exact-table " + std::to_string(entries) + " takes " + std::to_string(fixed) +
-                         " of --max-flash " + std::to_string(opt.max_flash) +
-                         " bytes with the biases and the text row, leaving less than 64 buckets: use a smaller table "
-                         "or a larger budget");
-      s.tokenizer.buckets = std::min<uint32_t>(kMaxBuckets - (s.text_row ? 1u : 0u) - kTableWays * groups,
-                                               round_down((opt.max_flash - fixed) / s.dim, 64));
-    }
   }
+  fit_buckets(r, s, entries);
   s.check();
-  if (opt.max_flash && s.parameter_count() > opt.max_flash)
-    throw UsageError("the model (" + s.describe() + ") does not fit --max-flash " + std::to_string(opt.max_flash));
+  if (r.max_flash && s.parameter_count() > *r.max_flash)
+    throw UsageError("the model (" + s.describe() + ") does not fit --max-flash " + std::to_string(*r.max_flash));
   return s;
+}
+
+ModelShape shape_for_budget(uint64_t budget, uint32_t outputs, data::LabelKind kind, TrainRequest r) {
+  r.max_flash = budget;
+  DataSummary d;
+  d.outputs = outputs;
+  d.kind = kind;
+  return resolve_shape(r, d);
+}
+
+TrainOptions resolve(const TrainRequest& r, const DataSummary& data) {
+  TrainOptions o;
+  o.shape = resolve_shape(r, data);
+  const ModelShape& s = o.shape;
+  if (r.epochs == 0) throw UsageError("--epochs must be at least 1");
+  if (r.batch == 0) throw UsageError("--batch must be at least 1");
+  o.epochs = r.epochs;
+  o.batch = r.batch;
+  o.optimizer = r.optimizer;
+  o.lr = r.lr ? *r.lr : default_lr(r.optimizer, s);
+  if (!(o.lr > 0)) throw UsageError("--lr must be positive");
+  o.l2 = r.l2 ? *r.l2 : default_l2(s);
+  o.balanced = uses_class_weights(r.class_weight, s.head);
+  o.valid = r.valid ? *r.valid : default_valid(s, r.refit);
+  if (!(o.valid >= 0 && o.valid < 1)) throw UsageError("--valid must be in [0, 1)");
+  o.patience = r.patience;
+  o.keep_last = r.keep_last;
+  o.refit = r.refit;
+  o.qat = r.qat;
+  o.qat_margin = r.qat_margin;
+  o.nb_alpha = r.nb_alpha ? *r.nb_alpha : default_nb_alpha(s);
+  if (o.nb_alpha > 0 && !s.linear) throw UsageError("--nb applies to linear models only (--linear or --max-flash)");
+  o.nb_beta = r.nb_beta;
+  o.kind_scale = r.kind_scale;
+  for (float ks : o.kind_scale)
+    if (!(ks > 0)) throw UsageError("--kind-scale factors must be positive");
+  if (o.kind_scaled() && !s.linear)
+    throw UsageError("--kind-scale applies to linear models only (--linear or --max-flash)");
+  o.text_row_nb = r.text_row_nb;
+  o.text_row_l2 = r.text_row_l2;
+  o.table_entries = s.table_groups ? exact_table_entries(r, s) : 0;
+  o.table_select_bytes = r.table_select_bytes;
+  o.seed = r.seed;
+  o.threads = std::max(1u, r.threads);
+  o.quiet = r.quiet;
+  o.info = r.info;
+  return o;
+}
+
+std::string budget_rule_text() {
+  using data::LabelKind;
+  const ModelShape b32 = shape_for_budget(32768, 1, LabelKind::kBinary);
+  const ModelShape c32 = shape_for_budget(32768, 3, LabelKind::kMultiClass);
+  const ModelShape b4 = shape_for_budget(4096, 1, LabelKind::kBinary);
+  TrainRequest no_table;
+  no_table.exact_table = 0;
+  const ModelShape b4n = shape_for_budget(4096, 1, LabelKind::kBinary, no_table);
+  const auto B = [](const ModelShape& s) { return std::to_string(s.tokenizer.buckets); };
+  return "--max-flash BYTES picks the shape (one byte per parameter, biases included): the hashed linear "
+         "model (no output layer, D = outputs K) with the most buckets that fit next to its K biases and "
+         "the K weights of its text row (--text-row), B = floor((BYTES - 2K) / K) rounded down to a multiple "
+         "of 64, at most " + std::to_string(round_down(kMaxBuckets - 1, 64)) + " (32K, 1 output: B = " + B(b32) +
+         "; 32K, 3 classes: B = " + B(c32) + "). Budgets up to " + std::to_string(kSmallBudget / 1024) +
+         "K use words and char 3-4 n-grams (no bigrams) unless --char-ngrams or --word-ngrams is given, and, "
+         "with one output, an exact table of " + std::to_string(kDefaultTablePer4K) +
+         " features per 4K (--exact-table): its 4G fingerprint bytes and 4G slot rows are paid for by buckets "
+         "(4K, 1 output: G = " + std::to_string(b4.table_groups) + ", B = " + B(b4) + "; --exact-table 0: B = " +
+         B(b4n) + "). In our experiments the linear model beat every embedding + output layer shape of the same "
+         "size on the binary, multi-label and multi-class tasks. Explicit --dim/--hidden (with or without "
+         "--buckets) switch to an embedding model whose buckets are refitted to the budget.";
 }
 
 }  // namespace tt::train

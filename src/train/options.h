@@ -2,7 +2,9 @@
 // shape, and the shape a flash budget buys (docs/training.md).
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "data/dataset.h"
@@ -20,38 +22,45 @@ enum class ClassWeight : uint8_t { kAuto, kBalanced, kNone };
 constexpr float kDefaultNbAlpha = 1.0f;
 constexpr float kDefaultNbBeta = 0.25f;
 
-// The exact table's selection pass (select_table, trainer.cc) keeps every token of the rows it
+// The exact table's selection pass (select_table, table_select.h) keeps every token of the rows it
 // reads (about 7 bytes of RAM per byte of text): beyond this many bytes of text it reads a seeded
-// sample of the training rows (TrainOptions::table_select_bytes, --table-sample), so its memory
+// sample of the training rows (TrainRequest::table_select_bytes, --table-sample), so its memory
 // is bounded. A sample ranks worse (CV, Jigsaw 4K: 40% of the text -0.0027 ROC AUC, 20% -0.0045,
 // docs/training.md round 9); every benchmark set is far below the cap.
 constexpr uint64_t kTableSelectBytes = uint64_t{16} << 20;
 
-struct TrainOptions {
-  // Architecture. `shape.outputs` and (unless head_set) `shape.head` come from the data.
-  // Training defaults to sqrt pooling (ModelShape's own default stays mean for old callers).
-  ModelShape shape = [] {
-    ModelShape s;
-    s.pool = Pool::kSqrt;
-    return s;
-  }();
-  bool head_set = false;      // --loss given
-  uint64_t max_flash = 0;     // > 0: derive buckets/dim/hidden/linear from this budget
-  bool dim_set = false, buckets_set = false, hidden_set = false, linear_set = false;
-  // --char-ngrams / --word-ngrams given: the budget rule does not change the features.
-  bool features_set = false;
+// Default features (--word-ngrams, --char-ngrams) and sizes when neither they nor a budget say.
+constexpr uint8_t kDefaultWordNgrams = 2;
+constexpr uint8_t kDefaultCharMin = 3, kDefaultCharMax = 5;
+constexpr uint32_t kDefaultBuckets = 4096, kDefaultDim = 16;
+
+// What the caller asks for (the CLI's flags, one to one). Every value left unset takes the
+// default for the data and the shape; resolve() decides them all, once.
+struct TrainRequest {
+  // Size: a flash budget picks the shape (shape_for_budget); explicit sizes override its choice.
+  std::optional<uint64_t> max_flash;
+  std::optional<uint32_t> buckets, dim, hidden;
+  bool linear = false;  // no output layer, D = outputs
+  // Features and head.
+  std::optional<uint8_t> word_ngrams;
+  std::optional<std::array<uint8_t, 2>> char_ngrams;  // {min, max}; {0, 0}: none
+  std::optional<bool> fold_digits;                    // TokenizerConfig::fold_digits
+  Pool pool = Pool::kSqrt;
+  std::optional<Head> head;                           // default: softmax for multi-class data
+  std::optional<bool> text_row;                       // ModelShape::text_row
+  std::optional<uint32_t> text_row_count;             // 1 .. kMaxTextRowCount, with the row
+  std::optional<uint32_t> exact_table;                // entries (0: none)
 
   // Optimisation.
   uint32_t epochs = 10;
-  float lr = 0.0f;            // 0: the default for the optimiser and shape (see default_lr)
+  std::optional<float> lr;
   uint32_t batch = 32;
   Optimizer optimizer = Optimizer::kAdagrad;
-  float l2 = -1.0f;           // < 0: the default for the shape and budget (see default_l2)
+  std::optional<float> l2;
   ClassWeight class_weight = ClassWeight::kAuto;
-  // Fraction of the data held out for early stopping and thresholds; < 0: the default for the
-  // shape (default_valid).
-  double valid = -1.0;
-  uint32_t patience = 3;      // epochs without improvement before stopping
+  // Fraction of the data held out for early stopping and thresholds.
+  std::optional<double> valid;
+  uint32_t patience = 3;  // epochs without improvement before stopping
   // Keep the last epoch's weights (no early stopping); the validation rows still set the
   // thresholds and are scored after each epoch for the report.
   bool keep_last = false;
@@ -65,13 +74,13 @@ struct TrainOptions {
   // ranges to quantise with are returned in TrainReport::qat_ranges: quant::quantize(model,
   // report.qat_ranges) is then the int8 model that was validated.
   bool qat = false;
+  double qat_margin = 2.0;  // as numerics::QuantOptions::margin
   // NB-weighted training of linear models (NB-LR, Wang & Manning 2012) when > 0: per bucket b and
   // output k, r[b][k] = log((a + pos_b) / (a |pos|_1 + ...)) - log(same for the negatives), from the
   // rows of the training split that contain b (presence, not counts; a = nb_alpha; one-vs-rest
   // for softmax heads). The trainer learns v in the scaled space (feature x_b r[b][k]) with the L2
-  // penalty on v and stores the weights w = v r: the model file and the device are unchanged.
-  // < 0: the default for the shape (default_nb_alpha); 0: off.
-  float nb_alpha = -1.0f;
+  // penalty on v and stores the weights w = v r: the model file and the device are unchanged. 0: off.
+  std::optional<float> nb_alpha;
   // Interpolation of the scale with plain training: s = (1 - beta) + beta |r| / mean|r| (per
   // output); the sign of r does not matter (v starts at 0 and the penalty is symmetric).
   float nb_beta = kDefaultNbBeta;
@@ -79,33 +88,57 @@ struct TrainOptions {
   // bucket's feature scaled by s_b (the mean of these factors over the features of the training
   // rows in bucket b) and stores w = v s_b (times the NB scale): a per-kind step size and L2
   // strength 1 / s^2. All 1: off. The model file and the device are unchanged.
-  float kind_scale[3] = {1.0f, 1.0f, 1.0f};
-  // The text row (ModelShape::text_row): -1 the default for the shape (default_text_row), 0 off,
-  // 1 on. It is in every row, so its NB ratio is near 0: `text_row_nb` gives it the NB scale
-  // like any bucket (else scale 1), `text_row_l2` the L2 penalty (else none, like a bias). Both
-  // off by default (CV, docs/training.md round 6: the L2 penalty holds the row near 0 and halves
-  // its gain; the NB scale changes nothing).
-  int text_row = -1;
-  // How many times every text contains the text row (ModelShape::text_row_count, 1 ..
-  // kMaxTextRowCount); 0: the default for the shape (default_text_row_count). Only with the row.
-  uint32_t text_row_count = 0;
+  std::array<float, 3> kind_scale{1.0f, 1.0f, 1.0f};
+  // The text row's training: `text_row_nb` gives it the NB scale like any bucket (else scale 1),
+  // `text_row_l2` the L2 penalty (else none, like a bias). Both off by default (CV,
+  // docs/training.md round 6: the L2 penalty holds the row near 0 and halves its gain; the NB
+  // scale changes nothing).
   bool text_row_nb = false;
   bool text_row_l2 = false;
-  // The exact table (ModelShape::table_groups): how many features a selection pass puts into it
-  // (select_table in trainer.cc); 0 off; < 0 the default for the budget (default_exact_table).
-  // Its groups are sized for kTableLoad of them; with --max-flash the buckets shrink to pay for
-  // the fingerprints and slot rows.
-  int64_t exact_table = -1;
   uint64_t table_select_bytes = kTableSelectBytes;  // the selection pass's text, at most (above)
-  // TokenizerConfig::fold_digits: -1 the default for the shape (default_fold_digits), 0 keep, 1 fold.
-  // This field decides it: resolve_shape overwrites shape.tokenizer.fold_digits with it.
-  int fold_digits = -1;
-  double qat_margin = 2.0;    // as numerics::QuantOptions::margin
   uint64_t seed = 1;
   uint32_t threads = 2;
   bool quiet = false;
-  std::string info;           // recorded in the model file
+  std::string info;  // recorded in the model file
 };
+
+// The options training runs with: every default resolved for the data (resolve), plain values.
+struct TrainOptions {
+  ModelShape shape;  // final: outputs, head, features, sizes, text row, exact table groups
+  uint32_t epochs = 10;
+  float lr = 0;
+  uint32_t batch = 32;
+  Optimizer optimizer = Optimizer::kAdagrad;
+  float l2 = 0;
+  bool balanced = false;  // class weights (ClassWeight resolved for the head)
+  double valid = 0;       // held-out fraction, in [0, 1)
+  uint32_t patience = 3;
+  bool keep_last = false, refit = false, qat = false;
+  double qat_margin = 2.0;
+  float nb_alpha = 0, nb_beta = kDefaultNbBeta;  // nb_alpha 0: off
+  std::array<float, 3> kind_scale{1.0f, 1.0f, 1.0f};
+  bool text_row_nb = false, text_row_l2 = false;
+  uint32_t table_entries = 0;  // features the selection pass places (with shape.table_groups)
+  uint64_t table_select_bytes = kTableSelectBytes;
+  uint64_t seed = 1;
+  uint32_t threads = 2;
+  bool quiet = false;
+  std::string info;
+
+  bool kind_scaled() const { return kind_scale[0] != 1.0f || kind_scale[1] != 1.0f || kind_scale[2] != 1.0f; }
+};
+
+// What resolution needs to know of the data.
+struct DataSummary {
+  uint32_t outputs = 0;
+  data::LabelKind kind = data::LabelKind::kBinary;
+  std::string path;  // for messages
+  static DataSummary of(const data::Dataset& d);
+};
+
+// Resolves every default and checks every option against the data; throws UsageError (or
+// tt::Error for data that cannot be trained on).
+TrainOptions resolve(const TrainRequest& r, const DataSummary& data);
 
 // Budgets up to this many bytes use the small-budget features (words, no bigrams, char 3-4) unless
 // the n-gram flags are given: see docs/training.md.
@@ -147,27 +180,29 @@ constexpr float kTableSelectL2 = 0.25f;
 // better after 3 epochs than after 10, at a third of the time.
 constexpr uint32_t kTableSelectEpochs = 3;
 uint32_t default_exact_table(uint64_t max_flash, const ModelShape& shape);
-// The entries of the exact table under these options (the default when opt.exact_table < 0, none
-// with an explicit --buckets).
-uint32_t exact_table_entries(const TrainOptions& opt, const ModelShape& shape);
+// The entries of the exact table a request asks for (the default when unset, none with an
+// explicit --buckets).
+uint32_t exact_table_entries(const TrainRequest& r, const ModelShape& shape);
 // The groups (of kTableWays slots) sized for E entries: ceil(E / (kTableWays x kTableLoad)).
 constexpr double kTableLoad = 0.8;
 uint32_t table_groups_for(uint32_t entries);
 // Whether balanced class weights are used for a head under a ClassWeight setting.
 bool uses_class_weights(ClassWeight cw, Head head);
 
-// Small budgets (<= kSmallBudget): measured +0.003 AUC Jigsaw 4K, +0.001 SMS 4K, +0.01 macro-F1
-// Davidson 4K (3 seeds) for the small-budget features; at 32K the default features stay better.
-// The shape chosen for a flash budget (bytes = parameters once int8) given the data's outputs and
-// head; tokenizer n-gram settings are taken from `base`, except that budgets <= kSmallBudget use
-// word_ngrams 1 and char 3-4 unless `keep_features`. Throws UsageError when no candidate fits.
-// The rule is documented in docs/training.md and printed by --help.
-ModelShape shape_for_budget(uint64_t budget, const ModelShape& base, uint32_t outputs, Head head,
-                            bool keep_features = false);
-// A one-paragraph description of that rule for --help.
+// The shape of a model: the request's sizes, features and head against the data, and with a
+// budget the most buckets that fit it (buckets_for_budget). Small budgets (<= kSmallBudget) use
+// words and char 3-4 n-grams (measured +0.003 AUC Jigsaw 4K, +0.001 SMS 4K, +0.01 macro-F1
+// Davidson 4K, 3 seeds; at 32K the default features stay better) unless the request sets the
+// n-grams or a size. Throws UsageError when the shape cannot work or does not fit.
+ModelShape resolve_shape(const TrainRequest& r, const DataSummary& data);
+// The one function from a flash budget to a shape: what `train --max-flash budget` picks for
+// data with `outputs` outputs of `kind`, the request's other choices applied (rule:
+// docs/training.md; printed by train --help and size --help).
+ModelShape shape_for_budget(uint64_t budget, uint32_t outputs, data::LabelKind kind, TrainRequest r = {});
+// The most buckets, a multiple of 64, with which `s` (its other sizes as they are) fits
+// `budget` bytes at one per parameter and its rows keep 16-bit indices; 0 when 64 do not fit.
+uint32_t buckets_for_budget(const ModelShape& s, uint64_t budget);
+// A one-paragraph description of the rule for --help, with its results for common budgets.
 std::string budget_rule_text();
-
-// Resolves the final shape (data outputs/head, budget) and checks it; throws UsageError.
-ModelShape resolve_shape(const TrainOptions& opt, const data::Dataset& d);
 
 }  // namespace tt::train

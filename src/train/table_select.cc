@@ -13,54 +13,68 @@
 
 namespace tt::train {
 
-TableSelection select_table(const data::Dataset& d, const ModelShape& shape, const std::vector<size_t>& all_rows,
-                            const TableSelectOptions& o, const ClassWeights& cw) {
-  // The rows read: all of them, or, beyond o.max_text_bytes of text, a seeded sample of
-  // whole rows until their text reaches that size, kept in their own order (below the cap
-  // nothing changes).
+namespace {
+
+// The selection model's rows: row 0 the text row, then one per distinct hash in order of first
+// appearance (deterministic); each text's row indices lead with the text row, c times (so the
+// pooled sums add it first: c w exactly, as a bias-like term).
+struct Unhashed {
+  std::vector<uint32_t> hash_of{0}, feats;
+  std::vector<uint64_t> offs{0};
+};
+constexpr uint32_t kRow = 0;
+
+// The rows read: all of them, or, beyond max_bytes of text, a seeded sample of whole rows until
+// their text reaches that size, kept in their own order (below the cap nothing changes).
+std::vector<size_t> sample_rows(const data::Dataset& d, const std::vector<size_t>& all_rows, uint64_t max_bytes,
+                                uint64_t seed) {
   uint64_t text_bytes = 0;
   for (size_t i : all_rows) text_bytes += d.texts[i].size();
-  std::vector<size_t> sample;
-  if (text_bytes > o.max_text_bytes) {
-    std::vector<size_t> order(all_rows.size());
-    std::iota(order.begin(), order.end(), size_t{0});
-    SplitMix64 pick(o.seed * 0x9E3779B97F4A7C15ull + 11);
-    tt::shuffle(order, pick);
-    std::vector<uint8_t> take(all_rows.size(), 0);
-    uint64_t got = 0;
-    for (size_t j : order) {
-      if (got >= o.max_text_bytes) break;
-      take[j] = 1;
-      got += d.texts[all_rows[j]].size();
-    }
-    for (size_t j = 0; j < all_rows.size(); ++j)
-      if (take[j]) sample.push_back(all_rows[j]);
+  if (text_bytes <= max_bytes) return all_rows;
+  std::vector<size_t> order(all_rows.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  SplitMix64 pick(seed * 0x9E3779B97F4A7C15ull + 11);
+  tt::shuffle(order, pick);
+  std::vector<uint8_t> take(all_rows.size(), 0);
+  uint64_t got = 0;
+  for (size_t j : order) {
+    if (got >= max_bytes) break;
+    take[j] = 1;
+    got += d.texts[all_rows[j]].size();
   }
-  const std::vector<size_t>& rows = sample.empty() ? all_rows : sample;
-  TableSelection out;
-  out.rows_read = rows.size();
-  const size_t K = shape.outputs;
-  const uint32_t G = shape.table_groups;
-  // The selection model: a linear model with one row per distinct hash (in order of first
-  // appearance, deterministic) after row 0, the text row, which leads every text's features
-  // c times (the pooled sums add it first: c w exactly, as a bias-like term).
-  const uint32_t c = shape.text_row ? shape.text_row_count : 0;
-  constexpr uint32_t kRow = 0;
+  std::vector<size_t> sample;
+  for (size_t j = 0; j < all_rows.size(); ++j)
+    if (take[j]) sample.push_back(all_rows[j]);
+  return sample;
+}
+
+Unhashed unhashed_features(const data::Dataset& d, const ModelShape& shape, const std::vector<size_t>& rows,
+                           uint32_t c) {
+  Unhashed u;
   std::unordered_map<uint32_t, uint32_t> index;
-  std::vector<uint32_t> hash_of{0}, feats, hashes;
-  std::vector<uint64_t> offs{0};
+  std::vector<uint32_t> hashes;
   for (size_t i : rows) {
     hashes.clear();
     append_text_hashes(shape.tokenizer, d.texts[i], hashes);
-    feats.insert(feats.end(), c, kRow);
+    u.feats.insert(u.feats.end(), c, kRow);
     for (uint32_t h : hashes) {
-      auto it = index.emplace(h, static_cast<uint32_t>(hash_of.size()));
-      if (it.second) hash_of.push_back(h);
-      feats.push_back(it.first->second);
+      auto it = index.emplace(h, static_cast<uint32_t>(u.hash_of.size()));
+      if (it.second) u.hash_of.push_back(h);
+      u.feats.push_back(it.first->second);
     }
-    offs.push_back(feats.size());
+    u.offs.push_back(u.feats.size());
   }
-  const size_t F = hash_of.size();  // rows, the text row included
+  return u;
+}
+
+// Trains the selection model (a linear model on u's rows, pooled as `shape` pools) and returns
+// its weights, rows x K.
+std::vector<float> train_selection(const data::Dataset& d, const ModelShape& shape, const std::vector<size_t>& rows,
+                                   const Unhashed& u, uint32_t c, const TableSelectOptions& o,
+                                   const ClassWeights& cw) {
+  const size_t K = shape.outputs, F = u.hash_of.size();
+  const std::vector<uint32_t>& feats = u.feats;
+  const std::vector<uint64_t>& offs = u.offs;
   ModelShape sel = shape;
   sel.linear = true;
   sel.hidden = 0;
@@ -77,11 +91,10 @@ TableSelection select_table(const data::Dataset& d, const ModelShape& shape, con
   std::iota(perm.begin(), perm.end(), size_t{0});
   SplitMix64 rng(o.seed * 0x2545F4914F6CDD1Dull + 7);
   const size_t bs = o.batch;
-  const uint32_t epochs = o.epochs;
-  const double total = static_cast<double>((perm.size() + bs - 1) / bs) * epochs;
+  const double total = static_cast<double>((perm.size() + bs - 1) / bs) * o.epochs;
   double step = 0;
   const OptConfig oc_feature{Optimizer::kAdagrad, o.l2}, oc_row{Optimizer::kAdagrad, 0.0f};
-  for (uint32_t epoch = 0; epoch < epochs; ++epoch) {
+  for (uint32_t epoch = 0; epoch < o.epochs; ++epoch) {
     tt::shuffle(perm, rng);
     for (size_t start = 0; start < perm.size(); start += bs) {
       const size_t nb = std::min(bs, perm.size() - start);
@@ -117,7 +130,14 @@ TableSelection select_table(const data::Dataset& d, const ModelShape& shape, con
       update(oc_row, b.data(), gb.data(), sb.data(), nullptr, K, lr, 1.0f, 1.0f);
     }
   }
-  // Rank and fill.
+  return w;
+}
+
+// Ranks the features by the norm of their weight vector (ties: the lower hash first) and puts
+// them into their groups greedily (module comment in table_select.h); returns the fingerprints.
+std::vector<uint8_t> fill_groups(const std::vector<float>& w, const std::vector<uint32_t>& hash_of, size_t K,
+                                 uint32_t G, uint32_t entries, uint32_t* placed) {
+  const size_t F = hash_of.size();
   std::vector<std::pair<float, uint32_t>> rank(F - 1);
   for (size_t f = 1; f < F; ++f) {
     float n2 = 0;
@@ -130,7 +150,7 @@ TableSelection select_table(const data::Dataset& d, const ModelShape& shape, con
   std::vector<uint8_t> fp(size_t{kTableWays} * G, 0), used(G, 0);
   uint32_t n_in = 0;
   for (const auto& e : rank) {
-    if (n_in >= o.entries) break;
+    if (n_in >= entries) break;
     const uint32_t h = e.second;
     const uint32_t grp = bucket_of(h, G);
     const uint8_t f = table_fingerprint(h);
@@ -144,8 +164,21 @@ TableSelection select_table(const data::Dataset& d, const ModelShape& shape, con
     for (uint8_t v = 0; used[grp] < kTableWays; ++v)
       if (std::find(slot, slot + used[grp], v) == slot + used[grp]) slot[used[grp]++] = v;
   }
-  out.placed = n_in;
-  out.fingerprints = std::move(fp);
+  *placed = n_in;
+  return fp;
+}
+
+}  // namespace
+
+TableSelection select_table(const data::Dataset& d, const ModelShape& shape, const std::vector<size_t>& all_rows,
+                            const TableSelectOptions& o, const ClassWeights& cw) {
+  const std::vector<size_t> rows = sample_rows(d, all_rows, o.max_text_bytes, o.seed);
+  const uint32_t c = shape.text_row ? shape.text_row_count : 0;
+  const Unhashed u = unhashed_features(d, shape, rows, c);
+  const std::vector<float> w = train_selection(d, shape, rows, u, c, o, cw);
+  TableSelection out;
+  out.rows_read = rows.size();
+  out.fingerprints = fill_groups(w, u.hash_of, shape.outputs, shape.table_groups, o.entries, &out.placed);
   return out;
 }
 

@@ -57,17 +57,16 @@ void check_data(const data::Dataset& d, const ModelShape& shape) {
 // The per-bucket scale s of reparametrised linear training (w = v s): the NB ratios, times the
 // feature-kind scales; empty when neither applies.
 std::vector<float> feature_scales(const TrainOptions& opt, const ModelShape& shape, const Tokenized& tok,
-                                  const data::Dataset& d, const std::vector<size_t>& rows, float nb_alpha,
-                                  bool kind_scaled) {
+                                  const data::Dataset& d, const std::vector<size_t>& rows) {
   const size_t K = shape.outputs, B = shape.rows();
-  std::vector<float> r = nb_alpha > 0 ? detail::nb_ratios(tok.feats.data(), tok.offs.data(), rows, d.targets.data(), K,
-                                                          B, nb_alpha, opt.nb_beta)
+  std::vector<float> r = opt.nb_alpha > 0 ? detail::nb_ratios(tok.feats.data(), tok.offs.data(), rows,
+                                                              d.targets.data(), K, B, opt.nb_alpha, opt.nb_beta)
                                       : std::vector<float>();
   // Bucket b's kind scale is the mean of kind_scale over the features of the training rows that
   // land in b; it multiplies the NB scale (a per-bucket step size and L2 strength 1 / s^2).
-  if (kind_scaled) {
+  if (opt.kind_scaled()) {
     const std::vector<float> ks =
-        detail::kind_scales(tok.feats.data(), tok.kinds.data(), tok.offs.data(), rows, B, opt.kind_scale);
+        detail::kind_scales(tok.feats.data(), tok.kinds.data(), tok.offs.data(), rows, B, opt.kind_scale.data());
     if (r.empty()) r.assign(B * K, 1.0f);
     for (size_t b = 0; b < B; ++b)
       for (size_t k = 0; k < K; ++k) r[b * K + k] *= ks[b];
@@ -91,12 +90,12 @@ class Loop {
     m_.info = opt.info;
     m_.table = table;
     zero_ = m_;
-    oc_ = OptConfig{opt.optimizer, opt.l2 >= 0 ? opt.l2 : default_l2(s_)};
+    oc_ = OptConfig{opt.optimizer, opt.l2};
     oc_row_ = oc_;
     // The text row's optimiser: without the L2 penalty unless text_row_l2.
     if (s_.text_row && !opt.text_row_l2) oc_row_.l2 = 0.0f;
     row_index_ = s_.text_row ? size_t{s_.tokenizer.buckets} : SIZE_MAX;
-    lr0_ = opt.lr > 0 ? opt.lr : default_lr(opt.optimizer, s_);
+    lr0_ = opt.lr;
     char lr_buf[32];
     std::snprintf(lr_buf, sizeof lr_buf, "%g", static_cast<double>(lr0_));
     lr_text_ = lr_buf;
@@ -491,37 +490,28 @@ FloatModel Loop::run(const std::vector<size_t>& rows, const std::vector<size_t>&
 
 FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* report) {
   const auto t_start = Clock::now();
-  const ModelShape shape = resolve_shape(opt, d);
-  if (opt.epochs == 0) throw UsageError("--epochs must be at least 1");
-  if (opt.batch == 0) throw UsageError("--batch must be at least 1");
-  const double valid = opt.valid >= 0 ? opt.valid : default_valid(shape, opt.refit);
-  if (!(valid < 1)) throw UsageError("--valid must be in [0, 1)");
+  const ModelShape& shape = opt.shape;
+  if (shape.outputs != d.outputs()) throw Error(d.path + ": the options were resolved for other data");
   check_data(d, shape);
   const size_t n = d.size();
-  WorkerPool pool(std::max(1u, opt.threads));
+  WorkerPool pool(opt.threads);
   WorkerPool single(1);
   const bool progress = !opt.quiet;
 
-  const RowSplit split = split_rows(n, valid, opt.seed);
-  if (valid > 0 && split.valid.empty() && progress)
-    std::fprintf(stderr, "train: --valid %.3g of %zu rows is no row; training without validation\n", valid, n);
+  const RowSplit split = split_rows(n, opt.valid, opt.seed);
+  if (opt.valid > 0 && split.valid.empty() && progress)
+    std::fprintf(stderr, "train: --valid %.3g of %zu rows is no row; training without validation\n", opt.valid, n);
   if (split.train.size() < 2)
     throw Error(d.path + ": too few training rows (" + std::to_string(split.train.size()) + ")");
-  const ClassWeights cw =
-      class_weights(d, split.train, shape.head, uses_class_weights(opt.class_weight, shape.head));
+  const ClassWeights cw = class_weights(d, split.train, shape.head, opt.balanced);
 
-  const bool kind_scaled = opt.kind_scale[0] != 1.0f || opt.kind_scale[1] != 1.0f || opt.kind_scale[2] != 1.0f;
-  if (kind_scaled && !shape.linear)
-    throw UsageError("--kind-scale applies to linear models only (--linear or --max-flash)");
-  for (float ks : opt.kind_scale)
-    if (!(ks > 0)) throw UsageError("--kind-scale factors must be positive");
   // The exact table: its selection pass on the training rows, then the features through it.
   TableSelection table;
   if (shape.table_groups) {
     TableSelectOptions so;
-    so.entries = exact_table_entries(opt, shape);
-    so.l2 = kTableSelectL2 * (opt.l2 >= 0 ? opt.l2 : default_l2(shape));
-    so.lr = opt.lr > 0 ? opt.lr : default_lr(opt.optimizer, shape);
+    so.entries = opt.table_entries;
+    so.l2 = kTableSelectL2 * opt.l2;
+    so.lr = opt.lr;
     so.epochs = std::min(opt.epochs, kTableSelectEpochs);
     so.batch = opt.batch;
     so.seed = opt.seed;
@@ -531,7 +521,7 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
       std::fprintf(stderr, "train: exact table of %u groups x %u: %u features selected (from %zu of %zu rows)\n",
                    shape.table_groups, unsigned{kTableWays}, table.placed, table.rows_read, split.train.size());
   }
-  const Tokenized tok = tokenize_all(d, shape, feature_map(shape, table.fingerprints), pool, kind_scaled);
+  const Tokenized tok = tokenize_all(d, shape, feature_map(shape, table.fingerprints), pool, opt.kind_scaled());
   const auto t_tok = Clock::now();
 
   // Training threads. The result does not depend on the thread count (see trainer.h), so a model
@@ -549,14 +539,16 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
   rep.tokenize_seconds = std::chrono::duration<double>(t_tok - t_start).count();
 
   Loop loop(d, opt, shape, tok, cw, tpool, table.fingerprints, rep);
-  const float nb_alpha = opt.nb_alpha >= 0 ? opt.nb_alpha : default_nb_alpha(shape);
-  if (nb_alpha > 0 && !shape.linear) throw UsageError("--nb applies to linear models only (--linear or --max-flash)");
-  loop.set_feature_scales(feature_scales(opt, shape, tok, d, split.train, nb_alpha, kind_scaled));
+  loop.set_feature_scales(feature_scales(opt, shape, tok, d, split.train));
   FloatModel m = loop.run(split.train, split.valid);
   if (progress && !split.valid.empty())
     std::fprintf(stderr, "best epoch %u: valid %s %.4f\n", rep.best_epoch, rep.metric_name.c_str(), rep.best_metric);
   if (report) *report = std::move(rep);
   return m;
+}
+
+FloatModel train(const data::Dataset& d, const TrainRequest& r, TrainReport* report) {
+  return train(d, resolve(r, DataSummary::of(d)), report);
 }
 
 }  // namespace tt::train

@@ -43,7 +43,10 @@ struct TrainReport {
   numerics::Ranges qat_ranges;  // with TrainOptions::qat: the ranges of the returned model
 };
 
-// Trains. Throws tt::Error when the loss becomes NaN/Inf (nothing is written by the caller).
+// Trains with resolved options (resolve(request, DataSummary::of(d))). Throws tt::Error when the
+// loss becomes NaN/Inf (nothing is written by the caller).
 FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* report = nullptr);
+// resolve, then train.
+FloatModel train(const data::Dataset& d, const TrainRequest& r, TrainReport* report = nullptr);
 
 }  // namespace tt::train
