@@ -21,8 +21,7 @@ float default_lr(Optimizer opt, const ModelShape& shape) {
 
 float default_l2(const ModelShape& shape) { return shape.linear ? kDefaultLinearL2 : 0.0f; }
 
-// On for linear models (CV, docs/training.md round 6: SMS +0.0010 at 4K and 32K, Jigsaw -0.0002,
-// Davidson +-0.0003); embedding models were not measured.
+// On for linear models; embedding models were not measured (docs/training.md, round 6).
 bool default_text_row(const ModelShape& shape) { return shape.linear; }
 
 uint8_t default_text_row_count(const ModelShape& shape) { return shape.linear ? kDefaultLinearTextRowCount : 1; }

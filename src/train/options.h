@@ -25,8 +25,8 @@ constexpr float kDefaultNbBeta = 0.25f;
 // The exact table's selection pass (select_table, table_select.h) keeps every token of the rows it
 // reads (about 7 bytes of RAM per byte of text): beyond this many bytes of text it reads a seeded
 // sample of the training rows (TrainRequest::table_select_bytes, --table-sample), so its memory
-// is bounded. A sample ranks worse (CV, Jigsaw 4K: 40% of the text -0.0027 ROC AUC, 20% -0.0045,
-// docs/training.md round 9); every benchmark set is far below the cap.
+// is bounded. A sample ranks worse (docs/training.md, round 9); every benchmark set is far below
+// the cap.
 constexpr uint64_t kTableSelectBytes = uint64_t{16} << 20;
 
 // Default features (--word-ngrams, --char-ngrams) and sizes when neither they nor a budget say.
@@ -65,8 +65,8 @@ struct TrainRequest {
   // thresholds and are scored after each epoch for the report.
   bool keep_last = false;
   // After early stopping, retrain from scratch on all rows (training + validation) for the best
-  // epoch count; thresholds stay those chosen on the validation rows. Off by default: measured
-  // +0.004 AUC on Jigsaw 4K but -0.001 at 32K and -0.05 macro-F1 on Davidson 4K.
+  // epoch count; thresholds stay those chosen on the validation rows. Off by default: it gains
+  // on some tasks and loses more on others (docs/training.md, round 4).
   bool refit = false;
   // Quantisation-aware training (--qat): every batch's forward/backward runs on the dequantised
   // int8 weights (numerics::FakeQuant), the gradients update the float weights (straight-through
@@ -90,9 +90,8 @@ struct TrainRequest {
   // strength 1 / s^2. All 1: off. The model file and the device are unchanged.
   std::array<float, 3> kind_scale{1.0f, 1.0f, 1.0f};
   // The text row's training: `text_row_nb` gives it the NB scale like any bucket (else scale 1),
-  // `text_row_l2` the L2 penalty (else none, like a bias). Both off by default (CV,
-  // docs/training.md round 6: the L2 penalty holds the row near 0 and halves its gain; the NB
-  // scale changes nothing).
+  // `text_row_l2` the L2 penalty (else none, like a bias). Both off by default: the penalty holds
+  // the row near 0 and the NB scale changes nothing (docs/training.md, round 6).
   bool text_row_nb = false;
   bool text_row_l2 = false;
   uint64_t table_select_bytes = kTableSelectBytes;  // the selection pass's text, at most (above)
@@ -140,46 +139,39 @@ struct DataSummary {
 // tt::Error for data that cannot be trained on).
 TrainOptions resolve(const TrainRequest& r, const DataSummary& data);
 
+// The defaults below were each chosen by cross-validation on the benchmark tasks; what was
+// measured, and what lost, is in docs/training.md (the round named after each).
+
 // Budgets up to this many bytes use the small-budget features (words, no bigrams, char 3-4) unless
-// the n-gram flags are given: see docs/training.md.
+// the n-gram flags or a size are given (round 3).
 constexpr uint64_t kSmallBudget = 8192;
 // The default learning rate for an optimiser and shape.
 float default_lr(Optimizer opt, const ModelShape& shape);
-// The default L2 penalty for a shape: kDefaultLinearL2 for linear models, 0 otherwise. Chosen by
-// 5-fold cross-validation with the no-hold-out default below (docs/training.md, round 4).
+// The default L2 penalty for a shape: kDefaultLinearL2 for linear models, 0 otherwise (round 4).
 constexpr float kDefaultLinearL2 = 0.004f;
 float default_l2(const ModelShape& shape);
-// Whether a model gets the text row by default: linear models (the --max-flash shapes).
+// Whether a model gets the text row by default: linear models, the --max-flash shapes (round 6).
 bool default_text_row(const ModelShape& shape);
-// The text row's default count c: kDefaultLinearTextRowCount for linear models, 1 otherwise (CV,
-// docs/training.md round 7: c = 2 against 1, SMS +0.0004 / +0.0006 at 4K / 32K, Jigsaw -0.0001 /
-// -0.0002; c = 3 gains 0.0002 more on SMS but takes Jigsaw to the rule's edge; embedding models
-// were not measured).
+// The text row's default count c: kDefaultLinearTextRowCount for linear models, 1 otherwise
+// (round 7; embedding models were not measured).
 constexpr uint8_t kDefaultLinearTextRowCount = 2;
 uint8_t default_text_row_count(const ModelShape& shape);
-// The default validation fraction: 0 for linear models without --refit (train on every row for
-// every epoch, no early stopping, thresholds from the training rows: round 4 measured early
-// stopping on 10% of the rows as the largest source of variance and loss), 0.1 otherwise.
+// The default validation fraction: 0 for linear models without --refit (every row trains every
+// epoch, no early stopping, thresholds from the training rows), kDefaultValid otherwise (round 4).
 constexpr double kDefaultValid = 0.1;
 double default_valid(const ModelShape& shape, bool refit);
 // The default NB smoothing for a shape: kDefaultNbAlpha for linear models, 0 (off) otherwise.
 float default_nb_alpha(const ModelShape& shape);
 // The exact table's default entries: kDefaultTablePer4K per 4,096 bytes of budget for linear
-// models with one output under a small budget (<= kSmallBudget: 600 at 4K, 1200 at 8K), 0
-// otherwise (docs/training.md round 8: Jigsaw 4K +0.010 CV AUC, 8K +0.007, SMS +-0.0003;
-// Davidson 4K, 3 outputs, lost 0.002 macro-F1 with 150 entries).
+// models with one output under a small budget (600 at 4K, 1200 at 8K), 0 otherwise (round 8).
 constexpr uint32_t kDefaultTablePer4K = 600;
-// Whether the tokenizer folds digits by default: for models with one output, linear or not (CV,
-// docs/training.md round 9: SMS 4K +0.0012, 32K +0.0006, Jigsaw 32K +0.0005, 4K -0.0001 ROC AUC;
-// embedding models more; Davidson, 3 classes, mixed: 4K +0.0035, 32K -0.0018 macro-F1, so it
-// keeps its digits).
-uint8_t default_fold_digits(const ModelShape& shape);
-// The selection pass's L2 penalty as a fraction of the final training's (CV, round 8).
-constexpr float kTableSelectL2 = 0.25f;
-// The selection pass's epochs, at most (fewer if --epochs is lower): CV, round 8, ranks as well or
-// better after 3 epochs than after 10, at a third of the time.
-constexpr uint32_t kTableSelectEpochs = 3;
 uint32_t default_exact_table(uint64_t max_flash, const ModelShape& shape);
+// Whether the tokenizer folds digits by default: for models with one output (round 9).
+uint8_t default_fold_digits(const ModelShape& shape);
+// The selection pass's L2 penalty as a fraction of the final training's (round 8).
+constexpr float kTableSelectL2 = 0.25f;
+// The selection pass's epochs, at most (fewer if --epochs is lower; round 8).
+constexpr uint32_t kTableSelectEpochs = 3;
 // The entries of the exact table a request asks for (the default when unset, none with an
 // explicit --buckets).
 uint32_t exact_table_entries(const TrainRequest& r, const ModelShape& shape);
@@ -191,9 +183,8 @@ bool uses_class_weights(ClassWeight cw, Head head);
 
 // The shape of a model: the request's sizes, features and head against the data, and with a
 // budget the most buckets that fit it (buckets_for_budget). Small budgets (<= kSmallBudget) use
-// words and char 3-4 n-grams (measured +0.003 AUC Jigsaw 4K, +0.001 SMS 4K, +0.01 macro-F1
-// Davidson 4K, 3 seeds; at 32K the default features stay better) unless the request sets the
-// n-grams or a size. Throws UsageError when the shape cannot work or does not fit.
+// words and char 3-4 n-grams unless the request sets the n-grams or a size. Throws UsageError
+// when the shape cannot work or does not fit.
 ModelShape resolve_shape(const TrainRequest& r, const DataSummary& data);
 // The one function from a flash budget to a shape: what `train --max-flash budget` picks for
 // data with `outputs` outputs of `kind`, the request's other choices applied (rule:

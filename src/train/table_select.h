@@ -28,17 +28,17 @@ struct TableSelection {
   size_t rows_read = 0;               // rows the pass trained on
 };
 
-// The exact table's selection pass (TrainOptions::exact_table): a linear model on the
+// The exact table's selection pass (TrainRequest::exact_table): a linear model on the
 // unhashed features of the training rows (every distinct 32-bit hash its own weight vector, plus
 // the text row as a bias-like feature counted c times), pooled as the model pools, trained with
-// AdaGrad, kTableSelectL2 times the L2 penalty (not on the text row and the biases: CV, round 8,
-// the full penalty selects worse), the learning rate and its linear decay and the batches of
-// the final training, TableSelectOptions::epochs, on one thread in a seeded order (the result
+// AdaGrad, TableSelectOptions::l2 (not on the text row and the biases), the learning rate and
+// its linear decay and the batches of the final training, TableSelectOptions::epochs, on one
+// thread in a seeded order (the result
 // does not depend on --threads). Features are ranked by the norm of their weight vector (ties: the
 // lower hash first) and put into their groups greedily: a feature whose group is full, or holds
 // its fingerprint already, is skipped (it will reach that slot by its fingerprint anyway); the
 // pass stops after `entries` features or at the end of the ranking. An empty slot gets the lowest
-// byte not yet in its group (a row only false matches reach). Returns the 4G fingerprint bytes.
+// byte not yet in its group (a row only false matches reach).
 TableSelection select_table(const data::Dataset& d, const ModelShape& shape, const std::vector<size_t>& rows,
                             const TableSelectOptions& o, const ClassWeights& cw);
 
