@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Header self-containment check for the device runtime: every include/tinytext/*.h must compile
-# on its own (included first, and twice), freestanding, for the Cortex-M0+ and the ATmega328P,
-# and for the host as C++11; and that TT_M0_ASM (the Thumb-1 model_push_text loop) is on for the M0
-# by default and off with a project's own TT_READ_BYTE. Reports every failure with the compiler's
-# message; exit 1 if any.
+# Header self-containment check for the device runtime: every include/tinytext/*.h and
+# include/tinytext/detail/*.h must compile on its own (included first, and twice), freestanding,
+# for the Cortex-M0+ and the ATmega328P, and for the host as C++11; and that TT_M0_ASM (the
+# Thumb-1 model_push_text loop) is on for the M0 by default and off with a project's own
+# TT_READ_BYTE. Reports every failure with the compiler's message; exit 1 if any.
 #
 # Usage: targets/header_check.sh [BUILD_DIR]      (BUILD_DIR defaults to a temporary directory)
 # Environment: TT_HEADER_CHECK_TARGETS="arm avr host" to choose the compilers.
@@ -35,9 +35,10 @@ for t in ${TT_HEADER_CHECK_TARGETS:-arm avr host}; do
     status=1
     continue
   fi
-  for h in "$root"/include/tinytext/*.h; do
-    name="$(basename "$h")"
-    tu="$work/${name%.h}_$t.cc"
+  for h in "$root"/include/tinytext/*.h "$root"/include/tinytext/detail/*.h; do
+    name="${h#"$root"/include/tinytext/}"
+    tu="$work/${name//\//_}"
+    tu="${tu%.h}_$t.cc"
     printf '#include <tinytext/%s>\n#include <tinytext/%s>\n' "$name" "$name" >"$tu"
     if log="$("${c[@]}" "${flags[@]}" "$tu" 2>&1)"; then
       checked=$((checked + 1))

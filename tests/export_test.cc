@@ -43,7 +43,15 @@ int sh(const std::string& cmd, std::string* out = nullptr) {
   return rc;
 }
 
-bool have(const std::string& tool) { return sh("command -v " + tool + " >/dev/null") == 0; }
+// Whether a tool is on PATH. With the board tests on (TT_REQUIRE_BOARD_TOOLS, tests/boards.cmake)
+// a missing one is a failure, not a skip: a check that vanishes with its tool looks like a pass.
+bool have(const std::string& tool) {
+  const bool found = sh("command -v " + tool + " >/dev/null") == 0;
+#ifdef TT_REQUIRE_BOARD_TOOLS
+  if (!found) ADD_FAILURE() << tool << " not found: run scripts/boards-deps.sh (or configure with -DTT_BOARD_TESTS=OFF)";
+#endif
+  return found;
+}
 
 // row_count: 0 no text row, else the text row counted that many times.
 QuantModel train_small(const tt::data::Dataset& d, bool hidden, uint32_t row_count = 0, int64_t table = -1) {

@@ -25,9 +25,10 @@ done
 case "$layout" in us|uk|de) ;; *) echo "make_sketch.sh: --layout must be us, uk or de" >&2; exit 2 ;; esac
 
 sketch="$out/TinytextKeyboard"
-mkdir -p "$sketch/src/tinytext"
+mkdir -p "$sketch/src/tinytext/detail"
 cp "$here/TinytextKeyboard/TinytextKeyboard.ino" "$sketch/"
 cp "$root"/include/tinytext/*.h "$sketch/src/tinytext/"
+cp "$root"/include/tinytext/detail/*.h "$sketch/src/tinytext/detail/"
 cp "$root/src/hid/verdict.h" "$here/keyboard_verdict.h" "$sketch/src/"
 "$cli" export "$qmodel" --format c -o "$sketch/src" --name kbd --quiet
 # Arduino builds .cpp (not .cc) in src/, and the sketch's own headers by relative path.

@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/reader_options.h"
 #include "common/error.h"
+#include "common/file.h"
 #include "common/json.h"
 #include "data/dataset.h"
 #include "model/model_io.h"
@@ -44,6 +45,7 @@ int cmd_quantize(int argc, char** argv) {
   if (args.positional().size() != 1) throw UsageError("quantize: give exactly one MODEL (see --help)");
   if (!args.has("output")) throw UsageError("quantize: -o QMODEL is required");
   const std::string in = args.positional()[0], out = args.get("output");
+  check_outputs({out}, {in, args.get("calib"), args.get("eval")});
   if (model_file_kind(in) == ModelKind::kInt8) throw Error(in + ": already an int8 model");
   const FloatModel m = load_model(in);
   numerics::QuantOptions qo;

@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/reader_options.h"
 #include "common/error.h"
+#include "common/file.h"
 #include "data/dataset.h"
 #include "common/json.h"
 #include "model/model_io.h"
@@ -17,6 +18,8 @@
 #include "train/trainer.h"
 
 namespace tt::cli {
+
+static_assert(data::kMaxLabels == kMaxOutputs, "a dataset holds no more labels than a model has outputs");
 
 int cmd_train(int argc, char** argv) {
   const train::TrainRequest d;  // live defaults
@@ -114,6 +117,7 @@ int cmd_train(int argc, char** argv) {
   const std::string data_path = args.positional()[0];
   const std::string out_path = args.get("output");
   if (out_path.empty()) throw UsageError("train: -o needs a file name");
+  check_outputs({out_path}, {data_path});
 
   // The request: every flag given, nothing else (train::resolve decides the defaults).
   train::TrainRequest o;

@@ -1,0 +1,182 @@
+// model_read's stages after the sums: pooling and its requantiser, the dense layers, the head
+// (argmax, sigmoid or softmax). Freestanding C++11.
+#ifndef TINYTEXT_DETAIL_LAYERS_H
+#define TINYTEXT_DETAIL_LAYERS_H
+
+#include "../config.h"
+#include "../image.h"
+#include "../state.h"
+#include "numerics.h"
+#include "push.h"
+
+namespace tt {
+namespace detail {
+
+// The pooling of n >= 1 features as one rescale: pooled = rescale(acc, den, p), den = m 2^16 with
+// m in [2^14, 2^15], i.e. acc * m / 2^(p - 16) ~ acc * 2^8 / (n, sqrt(n) or 1). Mean: n scaled by
+// 2^k into x in [2^15, 2^16), m = rsqrt_q14(x^2 / 2^16) ~ 2^30 / x, p = 38 - k. Sqrt: n scaled by
+// 4^k into x in [2^14, 2^16), m = rsqrt_q14(x) ~ 2^22 / sqrt(x), p = 30 - k. (k < 0, right
+// shifts truncating, only beyond 2^16 features.) Sum: m = 2^14, p = 22. No division; computed
+// once per read. The factor m / 2^(p - 16) is within 2^-13.5 of 2^8 / n (2^8 / sqrt(n)).
+inline void pool_divisor(uint8_t pool, uint32_t n, uint32_t* den, uint8_t* p) {
+  uint32_t m = (uint32_t)1 << 14;
+  uint8_t s = 22;
+  if (pool != kPoolSum && n) {  // (n = 0: no features, the pooled value is 0)
+    const bool sq = pool == kPoolSqrt;
+    const uint8_t step = sq ? 2 : 1;
+    uint32_t x = n;
+    s = sq ? 30 : 38;
+    while (x < (sq ? (uint32_t)1 << 14 : (uint32_t)1 << 15)) {
+      x <<= step;
+      --s;
+    }
+    while (x >> 16) {
+      x >>= step;
+      ++s;
+    }
+    m = rsqrt_q14((uint16_t)(sq ? x : (x * x) >> 16));  // mean: 1 / x = 1 / sqrt(x^2)
+  }
+  *den = m << 16;
+  *p = s;
+}
+
+// The pooled value of one dim with 8 fraction bits: acc * 2^8 / n (mean), / sqrt(n) (sqrt) or
+// acc * 2^8 (sum), by the factor of pool_divisor, rounded half away from zero, saturated to int32.
+inline int32_t pool_q8(int32_t acc, uint32_t den, uint8_t p) { return rescale(acc, den, p); }
+
+// model_read's stages after the pending word. Each is out of line and called from model_read
+// itself, one after the other, so their frames (the layout, the hidden activations) never sit
+// on top of the finish-a-word chain or of each other.
+// With TT_SMALL (AVR), the pooling and the head are inline in model_read instead: fewer
+// prologues (about 190 bytes of AVR flash) for a few bytes more of model_read's frame.
+#if TT_SMALL
+#define TT_READ_STAGE TT_INLINE
+#else
+#define TT_READ_STAGE TT_COLD_CALL
+#endif
+
+// Pooling and its requantisation of out.features features: x[d] (or, for a linear model, the
+// logits).
+template <uint16_t D, uint16_t K, class M>
+TT_READ_STAGE void read_pool(typename ModelArg<M>::Type m, const int32_t* sums, int16_t* x, ModelScores<K>& out) {
+  const uint32_t count = out.features;
+  uint32_t den;
+  uint8_t p;
+  pool_divisor(m.pool, count, &den, &p);
+  const bool linear = (m.flags & kModelLinear) != 0;
+  const uint16_t dim = m.dim < D ? m.dim : D;
+  for (uint16_t d = 0; d < D; ++d) x[d] = 0;  // (keeps gcc's -Wmaybe-uninitialized quiet; D stores)
+  for (uint16_t d = 0; d < dim; ++d) {
+    // Pooled, in embedding units with 8 fractional bits.
+    const int32_t t = count ? pool_q8(sums[d], den, p) : 0;
+    const uint8_t* image = image_of(m);
+    const int32_t r = rescale_at(t, image + m.off_mpool + (uint32_t)d * kRescaleBytes);
+    if (linear) {
+      out.logit[d < K ? d : 0] = add_sat32(r, rd_i32(image + m.off_b2 + 4u * (uint32_t)d));
+    } else {
+      const int32_t ap = (int32_t)rd_u16(image + 28);
+      x[d] = (int16_t)clamp32(r, -ap, ap);
+    }
+  }
+}
+
+// The hidden layer (if any) and the output layer of a non-linear model: the logits. Walks the
+// image's sections in order (the same offsets as Layout, which would cost 32 bytes of stack).
+template <uint16_t D, uint16_t H, uint16_t K, class M>
+TT_COLD_CALL void read_dense(typename ModelArg<M>::Type m, const int16_t* x, ModelScores<K>& out) {
+  const uint16_t dim = m.dim < D ? m.dim : D;  // (model_read checked m.dim <= D, and so on)
+  const uint16_t hidden = m.hidden < H ? m.hidden : H;
+  const uint16_t outputs = m.outputs < K ? m.outputs : K;
+  int16_t a[H ? H : 1];
+  for (uint16_t j = 0; j < (H ? H : 1); ++j) a[j] = 0;
+  const int16_t* in = x;
+  uint16_t fan_in = dim;
+  const uint8_t* w = image_of(m) + m.off_mpool + (uint32_t)dim * kRescaleBytes;  // w1, or w2 if H = 0
+  if (hidden) {
+    const int32_t ah = (int32_t)rd_u16(image_of(m) + 30);
+    const uint8_t* b = w + (uint32_t)hidden * dim;  // b1
+    const uint8_t* q = b + 4u * (uint32_t)hidden;   // m1
+    for (uint16_t j = 0; j < hidden; ++j, b += 4, q += kRescaleBytes) {
+      int32_t sum = rd_i32(b);
+      for (uint16_t d = 0; d < dim; ++d) sum += rd_i8(w++) * (int32_t)x[d];
+      a[j] = (int16_t)clamp32(rescale_at(sum, q), 0, ah);  // ReLU and saturation
+    }
+    w = q;  // w2
+    in = a;
+    fan_in = hidden;
+  }
+  const uint8_t* b = image_of(m) + m.off_b2;
+  const uint8_t* q = b + 4u * (uint32_t)outputs;  // m2
+  for (uint16_t k = 0; k < outputs; ++k, b += 4, q += kRescaleBytes) {
+    int32_t sum = rd_i32(b);
+    for (uint16_t j = 0; j < fan_in; ++j) sum += rd_i8(w++) * (int32_t)in[j];
+    out.logit[k] = rescale_at(sum, q);
+  }
+}
+
+// The head: argmax, probabilities (sigmoid per output or softmax) and ranking scores.
+template <uint16_t K, class M>
+TT_READ_STAGE void read_head(typename ModelArg<M>::Type m, ModelScores<K>& out) {
+  const uint16_t outputs = m.outputs < K ? m.outputs : K;
+  for (uint16_t k = 1; k < outputs; ++k)
+    if (out.logit[k] > out.logit[out.best]) out.best = k;
+
+  if (K >= 2 && (m.flags & kModelSoftmax)) {  // (K = 1 cannot be softmax: compiled out)
+    // e_k = e^-(top - z_k) in Q31, scaled down by 2^sh so that the sum of K of them fits 31 bits.
+    const uint32_t top = (uint32_t)out.logit[out.best];
+    uint8_t sh = 1;
+    while (((uint32_t)1 << sh) < outputs) ++sh;
+    uint32_t sum = 0;
+    for (uint16_t k = 0; k < outputs; ++k) sum += exp_neg_q31(top - (uint32_t)out.logit[k]) >> sh;
+    for (uint16_t k = 0; k < outputs; ++k) {
+      const uint32_t e = exp_neg_q31(top - (uint32_t)out.logit[k]) >> sh;
+      const uint32_t r = div_round(e, sum, 30);  // Q30, <= 2^30
+      out.rank[k] = (int32_t)r;
+      out.prob[k] = (uint16_t)((r + ((uint32_t)1 << 14)) >> 15);  // Q15, <= 32768
+    }
+  } else {
+    for (uint16_t k = 0; k < outputs; ++k) {
+      out.prob[k] = sigmoid_q15(out.logit[k]);
+      out.rank[k] = out.logit[k];
+    }
+  }
+}
+
+// The body of model_read (out of line; the model by value if static).
+template <class M, uint16_t D, uint16_t H, uint16_t K>
+TT_COLD_CALL void read(typename ModelArg<M>::Type m, const ModelState<D, H, K>& s, ModelScores<K>& out) {
+  out.outputs = m.outputs;
+  out.best = 0;
+  out.features = 0;
+  for (uint16_t k = 0; k < K; ++k) {
+    out.logit[k] = 0;
+    out.rank[k] = 0;
+    out.prob[k] = 0;
+  }
+  if (!s.limit || m.dim > D || m.hidden > H || m.outputs > K) {  // a caller bug; stay in bounds
+    TT_ASSERT(s.limit);
+    return;
+  }
+  int32_t sums[D];
+  uint32_t count;
+  {
+    detail::Hot<D, typename detail::EmbOf<M>::Type> sink;
+    sink.init(m);
+    sink.count = s.count;
+    detail::read_sums(sink, s.acc, sums, m.dim);
+    tokenizer_pending(m.tokenizer, s.tok, sink);
+    // The text row: c times per text, as if it were the last c features (model_push never adds it).
+    if (m.flags & kModelTextRow) sink.add_rows(m.tokenizer.buckets, text_row_count(m));
+    detail::hot_store(sink, sums);
+    count = sink.count;
+  }
+  out.features = count;
+  int16_t x[D];
+  detail::read_pool<D, K, M>(m, sums, x, out);
+  if (!(m.flags & kModelLinear)) detail::read_dense<D, H, K, M>(m, x, out);
+  detail::read_head<K, M>(m, out);
+}
+}  // namespace detail
+}  // namespace tt
+
+#endif  // TINYTEXT_DETAIL_LAYERS_H
