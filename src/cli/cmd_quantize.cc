@@ -48,7 +48,7 @@ int cmd_quantize(int argc, char** argv) {
   check_outputs({out}, {in, args.get("calib"), args.get("eval")});
   if (model_file_kind(in) == ModelKind::kInt8) throw Error(in + ": already an int8 model");
   const FloatModel m = load_model(in);
-  quant::QuantOptions qo;
+  numerics::QuantOptions qo;
   qo.margin = args.get_double("margin", 1.0, 1000.0);
   std::vector<std::string> texts;
   if (args.has("calib")) {
@@ -62,7 +62,7 @@ int cmd_quantize(int argc, char** argv) {
     std::cerr << "quantize: no --calib data; activation ranges are bounded from the weights (pass the training "
                  "data with --calib for finer ranges)\n";
   }
-  const quant::Ranges r = quant::calibrate(m, texts, qo);
+  const numerics::Ranges r = quant::calibrate(m, texts, qo);
   std::string qinfo = "post-training int8; calibration texts: " + std::to_string(r.examples) +
                       (r.examples ? "" : " (ranges from the weights)") + "; margin " + args.get("margin");
   const quant::QuantModel q = quant::quantize(m, r, qinfo);

@@ -12,7 +12,7 @@ quant::QuantModel int8_of(const std::string& path, bool* is_float) {
   *is_float = model_file_kind(path) == ModelKind::kFloat32;
   if (!*is_float) return quant::load_quant(path);
   const FloatModel f = load_model(path);
-  quant::QuantOptions o;
+  numerics::QuantOptions o;
   return quant::quantize(f, quant::calibrate(f, {}, o));
 }
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "common/file.h"
-#include "model/model.h"
+#include "model/float_model.h"
 
 namespace tt {
 
