@@ -21,7 +21,10 @@ namespace tt::cli {
 
 static_assert(data::kMaxLabels == kMaxOutputs, "a dataset holds no more labels than a model has outputs");
 
-int cmd_train(int argc, char** argv) {
+namespace {
+
+// The flags of train, with their live defaults.
+std::vector<Option> train_flags() {
   const train::TrainRequest d;  // live defaults
   std::vector<Option> options = {
       {"output", "MODEL", "model file to write (also -o)", ""},
@@ -107,19 +110,11 @@ int cmd_train(int argc, char** argv) {
       {"json", "", "print a JSON summary on stdout", ""},
   };
   add_reader_options(options);
-  Args args("train", "DATA [options] -o MODEL\n\n  " + train::budget_rule_text(), options, argc, argv, 2);
-  if (args.help()) {
-    std::fputs(args.usage().c_str(), stdout);
-    return 0;
-  }
-  if (args.positional().size() != 1) throw UsageError("train: expected one DATA file (see --help)");
-  if (!args.has("output")) throw UsageError("train: missing -o MODEL (see --help)");
-  const std::string data_path = args.positional()[0];
-  const std::string out_path = args.get("output");
-  if (out_path.empty()) throw UsageError("train: -o needs a file name");
-  check_outputs({out_path}, {data_path});
+  return options;
+}
 
-  // The request: every flag given, nothing else (train::resolve decides the defaults).
+// The request: every flag given, nothing else (train::resolve decides the defaults).
+train::TrainRequest request_from(const Args& args) {
   train::TrainRequest o;
   if (args.has("word-ngrams")) o.word_ngrams = static_cast<uint8_t>(args.get_int("word-ngrams", 1, 2));
   if (args.has("char-ngrams")) {
@@ -227,24 +222,27 @@ int cmd_train(int argc, char** argv) {
   o.seed = static_cast<uint64_t>(args.get_int("seed", 0, INT64_MAX));
   o.threads = static_cast<uint32_t>(args.get_int("threads", 1, 256));
   o.quiet = args.has("quiet");
-  const data::ReaderOptions ro = reader_options(args);
+  return o;
+}
 
-  // Everything that can be checked without the data is checked now, before reading it.
-  {
-    ModelShape probe;
-    probe.tokenizer.buckets = o.buckets.value_or(train::kDefaultBuckets);
-    probe.dim = o.dim.value_or(train::kDefaultDim);
-    probe.hidden = o.hidden.value_or(0);
-    probe.linear = o.linear;
-    probe.outputs = o.linear ? probe.dim : 1;
-    if (o.head == Head::kSoftmax) probe.outputs = std::max<uint32_t>(2, probe.outputs);
-    if (!o.max_flash) {
-      if (o.linear && !o.dim) probe.dim = probe.outputs;
-      probe.check();
-    }
+// Checks what can be checked without the data, before reading it.
+void check_request(const train::TrainRequest& o) {
+  ModelShape probe;
+  probe.tokenizer.buckets = o.buckets.value_or(train::kDefaultBuckets);
+  probe.dim = o.dim.value_or(train::kDefaultDim);
+  probe.hidden = o.hidden.value_or(0);
+  probe.linear = o.linear;
+  probe.outputs = o.linear ? probe.dim : 1;
+  if (o.head == Head::kSoftmax) probe.outputs = std::max<uint32_t>(2, probe.outputs);
+  if (!o.max_flash) {
+    if (o.linear && !o.dim) probe.dim = probe.outputs;
+    probe.check();
   }
+}
 
-  const data::Dataset data = data::read_dataset(data_path, ro);
+// The training options recorded in the model file (what was given; "default" for the rest).
+std::string info_text(const train::TrainRequest& o, const Args& args) {
+  const std::string opt = args.get("optimizer"), cw = args.get("class-weight");
   char info[512];
   std::snprintf(info, sizeof info,
                 "tinytext train: epochs=%u lr=%g batch=%u optimizer=%s l2=%s class-weight=%s valid=%s "
@@ -254,19 +252,44 @@ int cmd_train(int argc, char** argv) {
                 o.valid ? std::to_string(*o.valid).c_str() : "default", o.patience, o.refit ? 1 : 0, o.qat ? 1 : 0,
                 static_cast<double>(o.nb_alpha.value_or(-1.0f)), static_cast<double>(o.nb_beta),
                 static_cast<unsigned long long>(o.seed));
-  o.info = info;
-  if (o.text_row) o.info += *o.text_row ? " text-row=1" : " text-row=0";
-  if (args.has("text-row-reg")) o.info += " text-row-reg=" + args.get("text-row-reg");
-  if (o.text_row_count) o.info += " text-row-count=" + std::to_string(*o.text_row_count);
-  if (o.exact_table) o.info += " exact-table=" + std::to_string(*o.exact_table);
-  if (o.fold_digits) o.info += *o.fold_digits ? " digits=fold" : " digits=keep";
-  if (args.has("table-sample")) o.info += " table-sample=" + std::to_string(o.table_select_bytes);
+  std::string text = info;
+  if (o.text_row) text += *o.text_row ? " text-row=1" : " text-row=0";
+  if (args.has("text-row-reg")) text += " text-row-reg=" + args.get("text-row-reg");
+  if (o.text_row_count) text += " text-row-count=" + std::to_string(*o.text_row_count);
+  if (o.exact_table) text += " exact-table=" + std::to_string(*o.exact_table);
+  if (o.fold_digits) text += *o.fold_digits ? " digits=fold" : " digits=keep";
+  if (args.has("table-sample")) text += " table-sample=" + std::to_string(o.table_select_bytes);
   if (o.kind_scale != std::array<float, 3>{1.0f, 1.0f, 1.0f}) {
     char ks[96];
     std::snprintf(ks, sizeof ks, " kind-scale=%g,%g,%g", static_cast<double>(o.kind_scale[0]),
                   static_cast<double>(o.kind_scale[1]), static_cast<double>(o.kind_scale[2]));
-    o.info += ks;
+    text += ks;
   }
+  return text;
+}
+
+}  // namespace
+
+int cmd_train(int argc, char** argv) {
+  std::vector<Option> options = train_flags();
+  Args args("train", "DATA [options] -o MODEL\n\n  " + train::budget_rule_text(), options, argc, argv, 2);
+  if (args.help()) {
+    std::fputs(args.usage().c_str(), stdout);
+    return 0;
+  }
+  if (args.positional().size() != 1) throw UsageError("train: expected one DATA file (see --help)");
+  if (!args.has("output")) throw UsageError("train: missing -o MODEL (see --help)");
+  const std::string data_path = args.positional()[0];
+  const std::string out_path = args.get("output");
+  if (out_path.empty()) throw UsageError("train: -o needs a file name");
+  check_outputs({out_path}, {data_path});
+
+  train::TrainRequest o = request_from(args);
+  const data::ReaderOptions ro = reader_options(args);
+  check_request(o);
+
+  const data::Dataset data = data::read_dataset(data_path, ro);
+  o.info = info_text(o, args);
   train::TrainReport rep;
   const FloatModel m = train::train(data, o, &rep);
   if (o.qat) {
