@@ -26,6 +26,14 @@ namespace {
 // The flags of train, with their live defaults.
 std::vector<Option> train_flags() {
   const train::TrainRequest d;  // live defaults
+  ModelShape lin, emb;  // a linear and an embedding shape, for the defaults that depend on it
+  lin.linear = true;
+  lin.dim = 1;
+  const auto num = [](float v) {
+    char b[32];
+    std::snprintf(b, sizeof b, "%g", static_cast<double>(v));
+    return std::string(b);
+  };
   std::vector<Option> options = {
       {"output", "MODEL", "model file to write (also -o)", ""},
       {"max-flash", "SIZE",
@@ -47,10 +55,17 @@ std::vector<Option> train_flags() {
       {"pool", "mean|sqrt|sum", "embedding bag pooling", pool_name(d.pool)},
       {"loss", "sigmoid|softmax", "output head (default: softmax for multi-class data, else sigmoid)", ""},
       {"epochs", "N", "maximum epochs", std::to_string(d.epochs)},
-      {"lr", "RATE", "learning rate, decayed linearly to 0 (default: AdaGrad 1 for --linear models, 0.2 otherwise; Adam 0.01)", ""},
+      {"lr", "RATE",
+       "learning rate, decayed linearly to 0 (default: AdaGrad " + num(train::default_lr(train::Optimizer::kAdagrad, lin)) +
+           " for --linear models, " + num(train::default_lr(train::Optimizer::kAdagrad, emb)) + " otherwise; Adam " +
+           num(train::default_lr(train::Optimizer::kAdam, emb)) + ")",
+       ""},
       {"batch", "N", "mini-batch size", std::to_string(d.batch)},
       {"optimizer", "adagrad|adam", "optimiser (lazy updates of the embedding rows a batch touches)", "adagrad"},
-      {"l2", "L", "L2 penalty on the weights (default: 0.004 for linear models, 0 otherwise)", ""},
+      {"l2", "L",
+       "L2 penalty on the weights (default: " + num(train::default_l2(lin)) + " for linear models, " +
+           num(train::default_l2(emb)) + " otherwise)",
+       ""},
       {"class-weight", "auto|balanced|none",
        "balanced: weigh classes by n / (classes x count); auto: balanced for softmax heads (macro-F1), none for "
        "sigmoid heads (ROC AUC)",
@@ -66,11 +81,13 @@ std::vector<Option> train_flags() {
        "quantisation-aware training: train through the int8 weights and write the int8 model (kind 1, as "
        "'quantize' writes) instead of the float one",
        ""},
-      {"margin", "M", "with --qat: keep M x the largest activation seen in training (as quantize --margin)", "2"},
+      {"margin", "M", "with --qat: keep M x the largest activation seen in training (as quantize --margin)",
+       num(static_cast<float>(d.qat_margin))},
       {"nb", "ALPHA",
        "linear models: NB-weighted training (NB-LR): while training, scale each bucket by (1 - BETA) + BETA |r| / "
-       "mean |r|, r its log-count ratio with smoothing ALPHA; the model file is unchanged. 0: off (default: 1 for "
-       "linear models, off otherwise)", ""},
+       "mean |r|, r its log-count ratio with smoothing ALPHA; the model file is unchanged. 0: off (default: " +
+           num(train::default_nb_alpha(lin)) + " for linear models, off otherwise)",
+       ""},
       {"nb-beta", "BETA", "with --nb: interpolation between plain (0) and fully NB-scaled (1) training",
        std::to_string(train::kDefaultNbBeta).substr(0, 4)},
       {"kind-scale", "C,W,B",
