@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "common/rng.h"
 #include "data/dataset.h"
 
 namespace tt::test {
@@ -126,17 +127,12 @@ inline void split_every_fifth(const data::Dataset& d, data::Dataset& train, data
   }
 }
 
-// splitmix64: a fixed PRNG, so generated cases are the same on every platform.
-struct SplitMix64 {
-  uint64_t s;
-  uint64_t next() {
-    uint64_t z = (s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
+// The toolkit's generator (common/rng.h), so generated cases are the same on every platform, with
+// a draw in [-1, 1) for generated weights.
+struct SplitMix64 : tt::SplitMix64 {
+  using tt::SplitMix64::SplitMix64;
   // Uniform in [-1, 1), from the top 53 bits.
-  float pm1() { return static_cast<float>(static_cast<double>(next() >> 11) / 9007199254740992.0 * 2.0 - 1.0); }
+  float pm1() { return static_cast<float>(uniform() * 2.0 - 1.0); }
 };
 
 }  // namespace tt::test

@@ -21,8 +21,19 @@ namespace tt::cli {
 
 static_assert(data::kMaxLabels == kMaxOutputs, "a dataset holds no more labels than a model has outputs");
 
-int cmd_train(int argc, char** argv) {
+namespace {
+
+// The flags of train, with their live defaults.
+std::vector<Option> train_flags() {
   const train::TrainRequest d;  // live defaults
+  ModelShape lin, emb;  // a linear and an embedding shape, for the defaults that depend on it
+  lin.linear = true;
+  lin.dim = 1;
+  const auto num = [](float v) {
+    char b[32];
+    std::snprintf(b, sizeof b, "%g", static_cast<double>(v));
+    return std::string(b);
+  };
   std::vector<Option> options = {
       {"output", "MODEL", "model file to write (also -o)", ""},
       {"max-flash", "SIZE",
@@ -44,10 +55,17 @@ int cmd_train(int argc, char** argv) {
       {"pool", "mean|sqrt|sum", "embedding bag pooling", pool_name(d.pool)},
       {"loss", "sigmoid|softmax", "output head (default: softmax for multi-class data, else sigmoid)", ""},
       {"epochs", "N", "maximum epochs", std::to_string(d.epochs)},
-      {"lr", "RATE", "learning rate, decayed linearly to 0 (default: AdaGrad 1 for --linear models, 0.2 otherwise; Adam 0.01)", ""},
+      {"lr", "RATE",
+       "learning rate, decayed linearly to 0 (default: AdaGrad " + num(train::default_lr(train::Optimizer::kAdagrad, lin)) +
+           " for --linear models, " + num(train::default_lr(train::Optimizer::kAdagrad, emb)) + " otherwise; Adam " +
+           num(train::default_lr(train::Optimizer::kAdam, emb)) + ")",
+       ""},
       {"batch", "N", "mini-batch size", std::to_string(d.batch)},
       {"optimizer", "adagrad|adam", "optimiser (lazy updates of the embedding rows a batch touches)", "adagrad"},
-      {"l2", "L", "L2 penalty on the weights (default: 0.004 for linear models, 0 otherwise)", ""},
+      {"l2", "L",
+       "L2 penalty on the weights (default: " + num(train::default_l2(lin)) + " for linear models, " +
+           num(train::default_l2(emb)) + " otherwise)",
+       ""},
       {"class-weight", "auto|balanced|none",
        "balanced: weigh classes by n / (classes x count); auto: balanced for softmax heads (macro-F1), none for "
        "sigmoid heads (ROC AUC)",
@@ -63,11 +81,13 @@ int cmd_train(int argc, char** argv) {
        "quantisation-aware training: train through the int8 weights and write the int8 model (kind 1, as "
        "'quantize' writes) instead of the float one",
        ""},
-      {"margin", "M", "with --qat: keep M x the largest activation seen in training (as quantize --margin)", "2"},
+      {"margin", "M", "with --qat: keep M x the largest activation seen in training (as quantize --margin)",
+       num(static_cast<float>(d.qat_margin))},
       {"nb", "ALPHA",
        "linear models: NB-weighted training (NB-LR): while training, scale each bucket by (1 - BETA) + BETA |r| / "
-       "mean |r|, r its log-count ratio with smoothing ALPHA; the model file is unchanged. 0: off (default: 1 for "
-       "linear models, off otherwise)", ""},
+       "mean |r|, r its log-count ratio with smoothing ALPHA; the model file is unchanged. 0: off (default: " +
+           num(train::default_nb_alpha(lin)) + " for linear models, off otherwise)",
+       ""},
       {"nb-beta", "BETA", "with --nb: interpolation between plain (0) and fully NB-scaled (1) training",
        std::to_string(train::kDefaultNbBeta).substr(0, 4)},
       {"kind-scale", "C,W,B",
@@ -108,40 +128,27 @@ int cmd_train(int argc, char** argv) {
   };
   // --help leads with what every user needs (data, labels, budget, output); the shape, the
   // optimiser and the research knobs (whose defaults were chosen by cross-validation) follow.
-  {
-    std::vector<Option> data;
-    add_reader_options(data);
-    for (auto& opt : data) opt.section = "data and labels";
-    options.insert(options.begin(), data.begin(), data.end());
-    auto section_of = [](const std::string& n) -> std::string {
-      for (const char* x : {"output", "max-flash", "seed", "threads", "quiet", "json"})
-        if (n == x) return "output and budget";
-      for (const char* x : {"buckets", "dim", "hidden", "linear", "word-ngrams", "char-ngrams", "digits", "pool",
-                            "loss"})
-        if (n == x) return "model shape (instead of --max-flash's choice)";
-      for (const char* x : {"epochs", "lr", "batch", "optimizer", "l2", "class-weight", "valid", "patience", "keep",
-                            "refit", "qat", "margin"})
-        if (n == x) return "training";
-      return "advanced (research knobs; defaults chosen by cross-validation, docs/training.md)";
-    };
-    for (auto& opt : options)
-      if (opt.section.empty()) opt.section = section_of(opt.name);
-  }
-  Args args("train", "DATA [options] -o MODEL", options, argc, argv, 2);
-  if (args.help()) {
-    std::fputs(args.usage().c_str(), stdout);
-    std::printf("\nBefore training, train prints what it took from DATA (format, columns, rows, classes, the\n"
-                "positive label) and warnings; see docs/cli.md.\n\n%s\n", train::budget_rule_text().c_str());
-    return 0;
-  }
-  if (args.positional().size() != 1) throw UsageError("train: expected one DATA file (see --help)");
-  if (!args.has("output")) throw UsageError("train: missing -o MODEL (see --help)");
-  const std::string data_path = args.positional()[0];
-  const std::string out_path = args.get("output");
-  if (out_path.empty()) throw UsageError("train: -o needs a file name");
-  check_outputs({out_path}, {data_path});
+  std::vector<Option> data;
+  add_reader_options(data);
+  for (auto& opt : data) opt.section = "data and labels";
+  options.insert(options.begin(), data.begin(), data.end());
+  auto section_of = [](const std::string& n) -> std::string {
+    for (const char* x : {"output", "max-flash", "seed", "threads", "quiet", "json"})
+      if (n == x) return "output and budget";
+    for (const char* x : {"buckets", "dim", "hidden", "linear", "word-ngrams", "char-ngrams", "digits", "pool", "loss"})
+      if (n == x) return "model shape (instead of --max-flash's choice)";
+    for (const char* x : {"epochs", "lr", "batch", "optimizer", "l2", "class-weight", "valid", "patience", "keep",
+                          "refit", "qat", "margin"})
+      if (n == x) return "training";
+    return "advanced (research knobs; defaults chosen by cross-validation, docs/training.md)";
+  };
+  for (auto& opt : options)
+    if (opt.section.empty()) opt.section = section_of(opt.name);
+  return options;
+}
 
-  // The request: every flag given, nothing else (train::resolve decides the defaults).
+// The request: every flag given, nothing else (train::resolve decides the defaults).
+train::TrainRequest request_from(const Args& args) {
   train::TrainRequest o;
   if (args.has("word-ngrams")) o.word_ngrams = static_cast<uint8_t>(args.get_int("word-ngrams", 1, 2));
   if (args.has("char-ngrams")) {
@@ -249,25 +256,27 @@ int cmd_train(int argc, char** argv) {
   o.seed = static_cast<uint64_t>(args.get_int("seed", 0, INT64_MAX));
   o.threads = static_cast<uint32_t>(args.get_int("threads", 1, 256));
   o.quiet = args.has("quiet");
-  const data::ReaderOptions ro = reader_options(args);
+  return o;
+}
 
-  // Everything that can be checked without the data is checked now, before reading it.
-  {
-    ModelShape probe;
-    probe.tokenizer.buckets = o.buckets.value_or(train::kDefaultBuckets);
-    probe.dim = o.dim.value_or(train::kDefaultDim);
-    probe.hidden = o.hidden.value_or(0);
-    probe.linear = o.linear;
-    probe.outputs = o.linear ? probe.dim : 1;
-    if (o.head == Head::kSoftmax) probe.outputs = std::max<uint32_t>(2, probe.outputs);
-    if (!o.max_flash) {
-      if (o.linear && !o.dim) probe.dim = probe.outputs;
-      probe.check();
-    }
+// Checks what can be checked without the data, before reading it.
+void check_request(const train::TrainRequest& o) {
+  ModelShape probe;
+  probe.tokenizer.buckets = o.buckets.value_or(train::kDefaultBuckets);
+  probe.dim = o.dim.value_or(train::kDefaultDim);
+  probe.hidden = o.hidden.value_or(0);
+  probe.linear = o.linear;
+  probe.outputs = o.linear ? probe.dim : 1;
+  if (o.head == Head::kSoftmax) probe.outputs = std::max<uint32_t>(2, probe.outputs);
+  if (!o.max_flash) {
+    if (o.linear && !o.dim) probe.dim = probe.outputs;
+    probe.check();
   }
+}
 
-  const data::Dataset data = data::read_dataset(data_path, ro);
-  print_summary(data.summary, o.quiet);
+// The training options recorded in the model file (what was given; "default" for the rest).
+std::string info_text(const train::TrainRequest& o, const Args& args) {
+  const std::string opt = args.get("optimizer"), cw = args.get("class-weight");
   char info[512];
   std::snprintf(info, sizeof info,
                 "tinytext train: epochs=%u lr=%g batch=%u optimizer=%s l2=%s class-weight=%s valid=%s "
@@ -277,19 +286,47 @@ int cmd_train(int argc, char** argv) {
                 o.valid ? std::to_string(*o.valid).c_str() : "default", o.patience, o.refit ? 1 : 0, o.qat ? 1 : 0,
                 static_cast<double>(o.nb_alpha.value_or(-1.0f)), static_cast<double>(o.nb_beta),
                 static_cast<unsigned long long>(o.seed));
-  o.info = info;
-  if (o.text_row) o.info += *o.text_row ? " text-row=1" : " text-row=0";
-  if (args.has("text-row-reg")) o.info += " text-row-reg=" + args.get("text-row-reg");
-  if (o.text_row_count) o.info += " text-row-count=" + std::to_string(*o.text_row_count);
-  if (o.exact_table) o.info += " exact-table=" + std::to_string(*o.exact_table);
-  if (o.fold_digits) o.info += *o.fold_digits ? " digits=fold" : " digits=keep";
-  if (args.has("table-sample")) o.info += " table-sample=" + std::to_string(o.table_select_bytes);
+  std::string text = info;
+  if (o.text_row) text += *o.text_row ? " text-row=1" : " text-row=0";
+  if (args.has("text-row-reg")) text += " text-row-reg=" + args.get("text-row-reg");
+  if (o.text_row_count) text += " text-row-count=" + std::to_string(*o.text_row_count);
+  if (o.exact_table) text += " exact-table=" + std::to_string(*o.exact_table);
+  if (o.fold_digits) text += *o.fold_digits ? " digits=fold" : " digits=keep";
+  if (args.has("table-sample")) text += " table-sample=" + std::to_string(o.table_select_bytes);
   if (o.kind_scale != std::array<float, 3>{1.0f, 1.0f, 1.0f}) {
     char ks[96];
     std::snprintf(ks, sizeof ks, " kind-scale=%g,%g,%g", static_cast<double>(o.kind_scale[0]),
                   static_cast<double>(o.kind_scale[1]), static_cast<double>(o.kind_scale[2]));
-    o.info += ks;
+    text += ks;
   }
+  return text;
+}
+
+}  // namespace
+
+int cmd_train(int argc, char** argv) {
+  std::vector<Option> options = train_flags();
+  Args args("train", "DATA [options] -o MODEL", options, argc, argv, 2);
+  if (args.help()) {
+    std::fputs(args.usage().c_str(), stdout);
+    std::printf("\nBefore training, train prints what it took from DATA (format, columns, rows, classes, the\n"
+                "positive label) and warnings; see docs/cli.md.\n\n%s\n", train::budget_rule_text().c_str());
+    return 0;
+  }
+  if (args.positional().size() != 1) throw UsageError("train: expected one DATA file (see --help)");
+  if (!args.has("output")) throw UsageError("train: missing -o MODEL (see --help)");
+  const std::string data_path = args.positional()[0];
+  const std::string out_path = args.get("output");
+  if (out_path.empty()) throw UsageError("train: -o needs a file name");
+  check_outputs({out_path}, {data_path});
+
+  train::TrainRequest o = request_from(args);
+  const data::ReaderOptions ro = reader_options(args);
+  check_request(o);
+
+  const data::Dataset data = data::read_dataset(data_path, ro);
+  print_summary(data.summary, o.quiet);
+  o.info = info_text(o, args);
   train::TrainReport rep;
   FloatModel m = train::train(data, o, &rep);
   m.data = data::summary_json(data.summary);

@@ -23,6 +23,19 @@ struct Tokenized {
   size_t row_size(size_t i) const { return static_cast<size_t>(offs[i + 1] - offs[i]); }
 };
 
+// What the training loop reads: each row's features and its K 0/1 targets. The loop sees rows
+// only through this view (a streamed source can provide the same per batch).
+struct Examples {
+  const Tokenized& tok;
+  const std::vector<uint8_t>& targets;  // rows x K, row-major
+  size_t K;
+
+  size_t size() const { return tok.offs.size() - 1; }
+  const uint16_t* features(size_t i) const { return tok.row(i); }
+  size_t feature_count(size_t i) const { return tok.row_size(i); }
+  const uint8_t* target(size_t i) const { return &targets[i * K]; }
+};
+
 // Tokenizes every text of `d` on the pool's threads (contiguous slices, concatenated in order, so
 // the result does not depend on the thread count). Every text's features end with the text row's
 // index B, c times, when the shape has it (kind: word). `with_kinds` also records each feature's kind.

@@ -82,11 +82,11 @@ std::vector<float> feature_scales(const TrainOptions& opt, const ModelShape& sha
 // forward/backward per example (forward_backward), then per parameter row (update_rows).
 class Loop {
  public:
-  Loop(const data::Dataset& d, const TrainOptions& opt, const ModelShape& shape, const Tokenized& tok,
+  Loop(const Examples& ex, const std::vector<std::string>& labels, const TrainOptions& opt, const ModelShape& shape,
        const ClassWeights& cw, WorkerPool& pool, const std::vector<uint8_t>& table, TrainReport& rep)
-      : d_(d), opt_(opt), s_(shape), tok_(tok), cw_(cw), pool_(pool), rep_(rep), T_(pool.size()) {
+      : ex_(ex), opt_(opt), s_(shape), cw_(cw), pool_(pool), rep_(rep), T_(pool.size()) {
     K_ = s_.outputs, D_ = s_.dim, H_ = s_.hidden, I_ = s_.out_in(), B_ = s_.rows();
-    m_.init(s_, d.label_names);
+    m_.init(s_, labels);
     m_.info = opt.info;
     m_.table = table;
     zero_ = m_;
@@ -155,10 +155,9 @@ class Loop {
     return shadow_;
   }
 
-  const data::Dataset& d_;
+  const Examples& ex_;
   const TrainOptions& opt_;
   const ModelShape& s_;
-  const Tokenized& tok_;
   const ClassWeights& cw_;
   WorkerPool& pool_;
   TrainReport& rep_;
@@ -216,7 +215,7 @@ void Loop::init_fq(const std::vector<size_t>& rows) {
   if (!opt_.qat) return;
   fq_ = std::make_unique<numerics::FakeQuant>(s_, qo_);
   const size_t cnt = std::min<size_t>(rows.size(), 1024);
-  for (size_t j = 0; j < cnt; ++j) fq_->observe(m_, tok_.row(rows[j]), tok_.row_size(rows[j]));
+  for (size_t j = 0; j < cnt; ++j) fq_->observe(m_, ex_.features(rows[j]), ex_.feature_count(rows[j]));
 }
 
 void Loop::forward_backward(const std::vector<size_t>& perm, size_t start, size_t nb, const FloatModel& fw,
@@ -226,8 +225,8 @@ void Loop::forward_backward(const std::vector<size_t>& perm, size_t start, size_
     Cache<float>& c = caches_[t];
     for (size_t j = slice_begin(nb, t, T_); j < slice_begin(nb, t + 1, T_); ++j) {
       const size_t i = perm[start + j];
-      tt::forward(s_, w, tok_.row(i), tok_.row_size(i), c);
-      L_[j] = static_cast<double>(detail::loss_grad<float>(s_.head, c.z.data(), &d_.targets[i * K_], K_, cw_.wpos(),
+      tt::forward(s_, w, ex_.features(i), ex_.feature_count(i), c);
+      L_[j] = static_cast<double>(detail::loss_grad<float>(s_.head, c.z.data(), ex_.target(i), K_, cw_.wpos(),
                                                            cw_.wneg(), cw_.wcls(), c.dz.data()));
       detail::backward(s_, w, c);
       std::copy(c.p.begin(), c.p.end(), &P_[j * D_]);
@@ -251,8 +250,9 @@ void Loop::update_embedding_rows(unsigned t, const std::vector<size_t>& perm, si
   for (size_t j = 0; j < nb; ++j) {
     const size_t i = perm[start + j];
     const float* g = &DPE_[j * D_];
-    for (uint64_t q = tok_.offs[i]; q < tok_.offs[i + 1]; ++q) {
-      const size_t f = tok_.feats[q];
+    const uint16_t* feats = ex_.features(i);
+    for (size_t q = 0, nq = ex_.feature_count(i); q < nq; ++q) {
+      const size_t f = feats[q];
       if (f < lo || f >= hi) continue;
       float* row = &gemb_[f * D_];
       if (!touched_[f]) {
@@ -331,7 +331,7 @@ void Loop::score_rows(const FloatModel& mm, const std::vector<size_t>& rows) {
     const size_t nv = rows.size();
     for (size_t j = slice_begin(nv, t, T_); j < slice_begin(nv, t + 1, T_); ++j) {
       const size_t i = rows[j];
-      tt::forward(s_, w, tok_.row(i), tok_.row_size(i), c);
+      tt::forward(s_, w, ex_.features(i), ex_.feature_count(i), c);
       float* out = &scores_[j * K_];
       for (size_t k = 0; k < K_; ++k) out[k] = c.z[k];
       if (s_.head == Head::kSoftmax)
@@ -347,7 +347,7 @@ void Loop::column(const std::vector<size_t>& rows, size_t k, std::vector<float>&
   y.resize(rows.size());
   for (size_t j = 0; j < rows.size(); ++j) {
     s[j] = scores_[j * K_ + k];
-    y[j] = d_.targets[rows[j] * K_ + k];
+    y[j] = ex_.target(rows[j])[k];
   }
 }
 
@@ -366,7 +366,7 @@ double Loop::metric(const std::vector<size_t>& rows) const {
   for (size_t j = 0; j < rows.size(); ++j) {
     const float* s = &scores_[j * K_];
     pred[j] = static_cast<size_t>(std::max_element(s, s + K_) - s);
-    const uint8_t* y = &d_.targets[rows[j] * K_];
+    const uint8_t* y = ex_.target(rows[j]);
     truth[j] = static_cast<size_t>(std::max_element(y, y + K_) - y);
   }
   return eval::macro_f1(truth, pred, K_);
@@ -465,7 +465,7 @@ FloatModel Loop::run(const std::vector<size_t>& rows, const std::vector<size_t>&
       // with the same learning-rate schedule; the thresholds chosen above are kept.
       const std::vector<float> thr = m_.threshold;
       reset();
-      const size_t n = d_.size();
+      const size_t n = ex_.size();
       if (!opt_.quiet) std::fprintf(stderr, "refit on all %zu rows for %u epochs\n", n, best_epoch_);
       std::vector<size_t> all(n);
       std::iota(all.begin(), all.end(), size_t{0});
@@ -538,7 +538,8 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
   rep.table_select_rows = table.rows_read;
   rep.tokenize_seconds = std::chrono::duration<double>(t_tok - t_start).count();
 
-  Loop loop(d, opt, shape, tok, cw, tpool, table.fingerprints, rep);
+  const Examples ex{tok, d.targets, shape.outputs};
+  Loop loop(ex, d.label_names, opt, shape, cw, tpool, table.fingerprints, rep);
   loop.set_feature_scales(feature_scales(opt, shape, tok, d, split.train));
   FloatModel m = loop.run(split.train, split.valid);
   if (progress && !split.valid.empty())
