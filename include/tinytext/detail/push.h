@@ -33,8 +33,8 @@ struct RunEmb {
   TT_NOINLINE static uint32_t row(uint32_t hash, uint32_t buckets, uint32_t groups, const uint8_t* emb) {
     if (!groups) return bucket_of(hash, buckets);
     const uint8_t* image = emb - kModelHeaderBytes;
-    const uint32_t first = buckets + ((TT_READ_BYTE(image + 5) & kModelTextRow) ? 1u : 0u);
-    const uint32_t dim = (uint32_t)TT_READ_BYTE(image + 20) | ((uint32_t)TT_READ_BYTE(image + 21) << 8);
+    const uint32_t first = buckets + ((TT_READ_BYTE(image + kHdrFlags) & kModelTextRow) ? 1u : 0u);
+    const uint32_t dim = (uint32_t)TT_READ_BYTE(image + kHdrDim) | ((uint32_t)TT_READ_BYTE(image + kHdrDim + 1) << 8);
     return feature_row(hash, buckets, groups, emb + (first + kTableWays * groups) * dim, first);
   }
   TT_INLINE const uint8_t* at(uint32_t i) const { return emb + i; }
@@ -763,6 +763,8 @@ TT_INLINE void push_bytes(const M& m, ModelState<D, H, K>& s, const uint8_t* p, 
                       offsetof(TokenizerState, has_prev) == 20 && offsetof(St, count) == 24 &&
                       offsetof(St, acc) == 32,
                   "m0_push_run reads and writes the state at these offsets");
+    static_assert(kHdrBuckets == 12 && kModelHeaderBytes == 40,
+                  "m0_push_run reads B at image + 12 and the embedding at image + 40");
     m0_push_run(p, end, &s, image_of(m));
     return;
   }
