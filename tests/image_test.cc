@@ -100,8 +100,9 @@ TEST(Image, WriterPutsEverySectionWhereSectionAtSays) {
   const std::string img = tt::quant::write_image(c);
   const tt::ImageShape s = c.shape();
   ASSERT_EQ(img.size(), tt::section_at(tt::kSecEnd, s));
-  EXPECT_EQ(tt::section_at(tt::kSecEmbedding, s), tt::kModelHeaderBytes);
-  EXPECT_EQ(tt::section_at(tt::kSecFingerprints, s), 40u + (kBuckets + 1 + 20) * 3);
+  EXPECT_EQ(tt::section_at(tt::kSecFingerprints, s), tt::kModelHeaderBytes);  // 4-byte aligned
+  EXPECT_EQ(tt::section_at(tt::kSecEmbedding, s), 40u + 20u);
+  EXPECT_EQ(tt::section_at(tt::kSecPoolRequant, s), 60u + (kBuckets + 1 + 20) * 3);
   EXPECT_EQ(tt::section_bytes(tt::kSecW2, s), 2u * 2u);
   EXPECT_EQ(uint8_t(img[tt::section_at(tt::kSecFingerprints, s)]), 7);
   EXPECT_EQ(img.substr(tt::section_at(tt::kSecLabels, s), 6), std::string("c0\0c1\0", 6));

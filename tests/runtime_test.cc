@@ -623,7 +623,7 @@ TEST(Runtime, ExactTable) {
     ASSERT_EQ(open(q.image, m), tt::kOk);
     EXPECT_EQ(m.groups, 7u);
     EXPECT_EQ(m.off_mpool, tt::kModelHeaderBytes + (first + 28u) * D + 28u);
-    EXPECT_EQ(q.image.substr(tt::kModelHeaderBytes + (first + 28u) * D, 28), std::string(t.table.begin(), t.table.end()));
+    EXPECT_EQ(q.image.substr(tt::kModelHeaderBytes, 28), std::string(t.table.begin(), t.table.end()));
     tt::quant::Runner run(q);
     tt::FloatModel plain = f;  // the same weights without the table
     for (size_t i = 0; i < size_t{first} * D; ++i) plain.emb[i] = t.emb[i];

@@ -2,8 +2,9 @@
 // of an image opened at run time (Model, model_open) and of one compiled in (StaticModel).
 //
 // An image is a 40-byte header, then its sections in this order (ImageSection), then nothing:
+//   fingerprints   4G u8: the exact table's slots (flag); at offset 40, so 4-byte aligned in an
+//                  aligned image (the kernel may compare a group's four at once)
 //   embedding      rows x D int8: the B bucket rows, the text row (flag), the 4G exact-table rows
-//   fingerprints   4G u8: the exact table's slots (flag)
 //   pool requant   D requantisers (int32 mult, u8 shift: kRescaleBytes each)
 //   w1, b1, m1     H x D int8, H int32, H requantisers (the hidden layer; H = 0: none)
 //   w2             K x fan-in int8 (fan-in H, or D without a hidden layer; none for a linear model)
@@ -59,6 +60,14 @@ static const uint32_t kModelHeaderBytes = 40;     // where the first section sta
 
 static const uint32_t kImageMagic = 0x38515454u;  // "TTQ8" read as a little-endian u32
 
+// The alignment of a generated image array (NAME_model_data): 4, so that the fingerprints (offset
+// 40) and the embedding (40 + 4G) can be read a word at a time; none on an AVR (byte loads only).
+#if defined(__AVR__)
+#define TT_IMAGE_ALIGN
+#else
+#define TT_IMAGE_ALIGN alignas(4)
+#endif
+
 // Header byte kHdrFlags. The float model file's SHAP section stores the bits from kModelTextRow
 // up (the ones a float model has; linear and softmax are fields of their own there) shifted down
 // by kShapeFlagsShift (src/model/model_io.cc).
@@ -77,8 +86,8 @@ enum ModelPoolKind { kPoolMean = 0, kPoolSqrt = 1, kPoolSum = 2 };
 
 // The sections, in image order.
 enum ImageSection {
-  kSecEmbedding,
   kSecFingerprints,
+  kSecEmbedding,
   kSecPoolRequant,
   kSecW1,
   kSecB1,
@@ -163,7 +172,7 @@ TT_INLINE constexpr uint32_t span_term(ImageSection sec, ImageSection from, Imag
 // The bytes of the sections [from, to). Not recursive: with constant from and to (every caller)
 // it folds to the few products it needs.
 TT_INLINE constexpr uint32_t section_span(ImageSection from, ImageSection to, ImageShape s) {
-  return detail::span_term(kSecEmbedding, from, to, s) + detail::span_term(kSecFingerprints, from, to, s) +
+  return detail::span_term(kSecFingerprints, from, to, s) + detail::span_term(kSecEmbedding, from, to, s) +
          detail::span_term(kSecPoolRequant, from, to, s) + detail::span_term(kSecW1, from, to, s) +
          detail::span_term(kSecB1, from, to, s) + detail::span_term(kSecM1, from, to, s) +
          detail::span_term(kSecW2, from, to, s) + detail::span_term(kSecB2, from, to, s) +
@@ -173,7 +182,7 @@ TT_INLINE constexpr uint32_t section_span(ImageSection from, ImageSection to, Im
 
 // Where section `sec` starts in an image of shape s (kSecEnd: the image's length).
 TT_INLINE constexpr uint32_t section_at(ImageSection sec, ImageShape s) {
-  return kModelHeaderBytes + section_span(kSecEmbedding, sec, s);
+  return kModelHeaderBytes + section_span(kSecFingerprints, sec, s);
 }
 // A checked view of a device image. Filled by model_open; plain data, no pointers into RAM
 // other than `image`. Kept small (28 bytes on a Cortex-M0, 24 on an AVR): whatever can be read
@@ -230,9 +239,11 @@ struct StaticModel {
   static const bool kLinear = (S::flags & kModelLinear) != 0;
   static const uint8_t kTextRowCount = S::text_row_count;  // c
   static const uint16_t groups = S::table_groups;          // G
-  // The first slot row of the exact table (B, plus the text row), and where its fingerprints are.
+  // The first slot row of the exact table (B, plus the text row), where its fingerprints are, and
+  // where the embedding is.
   static const uint32_t kTableFirst = S::buckets + ((S::flags & kModelTextRow) ? 1u : 0u);
   static const uint32_t kTableAt = section_at(kSecFingerprints, detail::spec_shape<S>());
+  static const uint32_t kEmbAt = section_at(kSecEmbedding, detail::spec_shape<S>());
   // The offsets a Model keeps.
   static const uint32_t off_mpool = section_at(kSecPoolRequant, detail::spec_shape<S>());
   static const uint32_t off_b2 = section_at(kSecB2, detail::spec_shape<S>());
@@ -267,6 +278,7 @@ template <class S> const uint8_t StaticModel<S>::kTextRowCount;
 template <class S> const uint16_t StaticModel<S>::groups;
 template <class S> const uint32_t StaticModel<S>::kTableFirst;
 template <class S> const uint32_t StaticModel<S>::kTableAt;
+template <class S> const uint32_t StaticModel<S>::kEmbAt;
 template <class S> const uint32_t StaticModel<S>::off_mpool;
 template <class S> const uint32_t StaticModel<S>::off_b2;
 
@@ -295,18 +307,18 @@ struct ModelArg<StaticModel<S> > {
   typedef StaticModel<S> Type;
 };
 
-// The shape fields the sections from kSecPoolRequant to kSecLabels depend on, and where such a
-// section of a model's image starts: from the offset the model keeps that precedes it (off_mpool,
-// off_b2) and D, H, K (a constant for a StaticModel).
+// A model's shape, but for the labels' length (0: section_at is right up to kSecLabels), and
+// where section `sec` (kSecPoolRequant .. kSecLabels) of its image starts: from the offset the
+// model keeps that precedes it (off_mpool, off_b2) and D, H, K (a constant for a StaticModel).
 template <class M>
-TT_INLINE ImageShape layer_shape(const M& m) {
-  const ImageShape s = {0u, m.dim, m.hidden, m.outputs, 0u, 0u, m.flags};  // (B, G, labels: not needed)
+TT_INLINE ImageShape model_shape(const M& m) {
+  const ImageShape s = {m.tokenizer.buckets, m.dim, m.hidden, m.outputs, m.groups, 0u, m.flags};  // (labels: not kept)
   return s;
 }
 template <class M>
 TT_INLINE uint32_t section_of(const M& m, ImageSection sec) {
-  return sec >= kSecB2 ? m.off_b2 + section_span(kSecB2, sec, layer_shape(m))
-                       : m.off_mpool + section_span(kSecPoolRequant, sec, layer_shape(m));
+  return sec >= kSecB2 ? m.off_b2 + section_span(kSecB2, sec, model_shape(m))
+                       : m.off_mpool + section_span(kSecPoolRequant, sec, model_shape(m));
 }
 
 // nb int32 biases (within 2^30), then nq stored requantisers (mult >= 0, shift in [1, 62]), from

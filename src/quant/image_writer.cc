@@ -67,13 +67,7 @@ std::string write_image(const ImageContent& c) {
   set_u32(img, kHdrParentCrc, c.parent_crc);
   set_u32(img, kHdrTableGroups, c.groups);
 
-  // Each section starts where section_at says and takes section_bytes.
-  auto section = [&](ImageSection sec, auto&& append) {
-    if (img.size() != section_at(sec, s)) throw Error("internal error: device image section " + std::to_string(sec));
-    append();
-    if (img.size() != section_at(static_cast<ImageSection>(sec + 1), s))
-      throw Error("internal error: device image section " + std::to_string(sec) + " has the wrong length");
-  };
+  // The sections in ImageSection's order, each where section_at says and section_bytes long.
   auto bytes = [&](const auto& v) { img.append(reinterpret_cast<const char*>(v.data()), v.size()); };
   auto words = [&](const std::vector<int32_t>& v) {
     for (int32_t x : v) put_u32(img, static_cast<uint32_t>(x));
@@ -84,20 +78,29 @@ std::string write_image(const ImageContent& c) {
       img.push_back(static_cast<char>(r.shift));
     }
   };
-  section(kSecEmbedding, [&] { bytes(c.emb); });
-  section(kSecFingerprints, [&] { bytes(c.fingerprints); });
-  section(kSecPoolRequant, [&] { requants(c.mpool); });
-  section(kSecW1, [&] { bytes(c.w1); });
-  section(kSecB1, [&] { words(c.b1); });
-  section(kSecM1, [&] { requants(c.m1); });
-  section(kSecW2, [&] { bytes(c.w2); });
-  section(kSecB2, [&] { words(c.b2); });
-  section(kSecM2, [&] { requants(c.m2); });
-  section(kSecThresholds, [&] { words(c.thresholds); });
-  section(kSecLabels, [&] {
-    for (const auto& l : c.labels) img.append(l.c_str(), l.size() + 1);
-  });
-  section(kSecCrc, [&] { put_u32(img, crc32(img.data(), img.size())); });
+  for (int i = 0; i < kSecEnd; ++i) {
+    const auto sec = static_cast<ImageSection>(i);
+    if (img.size() != section_at(sec, s)) throw Error("internal error: device image section " + std::to_string(i));
+    switch (sec) {
+      case kSecFingerprints: bytes(c.fingerprints); break;
+      case kSecEmbedding: bytes(c.emb); break;
+      case kSecPoolRequant: requants(c.mpool); break;
+      case kSecW1: bytes(c.w1); break;
+      case kSecB1: words(c.b1); break;
+      case kSecM1: requants(c.m1); break;
+      case kSecW2: bytes(c.w2); break;
+      case kSecB2: words(c.b2); break;
+      case kSecM2: requants(c.m2); break;
+      case kSecThresholds: words(c.thresholds); break;
+      case kSecLabels:
+        for (const auto& l : c.labels) img.append(l.c_str(), l.size() + 1);
+        break;
+      case kSecCrc: put_u32(img, crc32(img.data(), img.size())); break;
+      case kSecEnd: break;
+    }
+    if (img.size() != section_at(static_cast<ImageSection>(i + 1), s))
+      throw Error("internal error: device image section " + std::to_string(i) + " has the wrong length");
+  }
   return img;
 }
 

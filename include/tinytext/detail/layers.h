@@ -87,7 +87,7 @@ TT_COLD_CALL void read_dense(typename ModelArg<M>::Type m, const int16_t* x, Mod
   const uint16_t hidden = m.hidden < H ? m.hidden : H;
   const uint16_t outputs = m.outputs < K ? m.outputs : K;
   const uint8_t* image = image_of(m);
-  const ImageShape s = {0u, dim, hidden, outputs, 0u, 0u, m.flags};  // layer_shape(m) (D, H, K within bounds)
+  const ImageShape s = {0u, dim, hidden, outputs, 0u, 0u, m.flags};  // the layers' shape (D, H, K within bounds)
   int16_t a[H ? H : 1];
   for (uint16_t j = 0; j < (H ? H : 1); ++j) a[j] = 0;
   const int16_t* in = x;
