@@ -273,12 +273,16 @@ std::vector<File> export_arduino(const quant::QuantModel& q, const std::string& 
   return files;
 }
 
-void write_files(const std::string& dir, const std::vector<File>& files) {
+void write_files(const std::string& dir, const std::vector<File>& files, const std::vector<std::string>& inputs) {
+  std::vector<OutputFile> out;
+  std::vector<std::string> paths;
   for (const File& f : files) {
-    const std::string path = dir + "/" + f.path;
-    mkdirs(path.substr(0, path.find_last_of('/')));
-    write_file_atomic(path, f.content);
+    out.push_back({dir + "/" + f.path, f.content});
+    paths.push_back(out.back().path);
+    mkdirs(paths.back().substr(0, paths.back().find_last_of('/')));
   }
+  check_outputs(paths, inputs);
+  write_files_atomic(out);
 }
 
 }  // namespace tt::exporter

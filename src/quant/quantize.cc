@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "model/forward.h"
 #include "model/model_io.h"
 #include "quant/image_writer.h"
 
@@ -16,108 +17,6 @@ namespace {
 constexpr uint32_t kTagImage = section_tag("IMAG");
 constexpr uint32_t kTagInfo = section_tag("info");
 constexpr uint32_t kTagQinfo = section_tag("qinf");
-
-// Round half away from zero (std::round), saturated to [lo, hi].
-int64_t round_sat(double v, int64_t lo, int64_t hi) {
-  if (std::isnan(v)) return 0;
-  const double r = std::round(v);
-  if (r <= static_cast<double>(lo)) return lo;
-  if (r >= static_cast<double>(hi)) return hi;
-  return static_cast<int64_t>(r);
-}
-
-// A dense layer per row: the input scales `in` folded into the columns, then one scale per row
-// (max |w| / 127), int8 weights and int32 biases in that scale.
-void quantize_rows(const std::vector<float>& w, const std::vector<float>& b, uint32_t rows, uint32_t cols,
-                   const std::vector<double>& in, std::vector<int8_t>& wq, std::vector<int32_t>& bq,
-                   std::vector<double>& scale) {
-  scale.assign(rows, 1.0);
-  wq.resize(size_t{rows} * cols);
-  bq.resize(rows);
-  for (uint32_t r = 0; r < rows; ++r) {
-    double mx = 0;
-    for (uint32_t c = 0; c < cols; ++c) mx = std::max(mx, std::fabs(w[size_t{r} * cols + c] * in[c]));
-    if (mx > 0) scale[r] = mx / 127.0;
-    for (uint32_t c = 0; c < cols; ++c)
-      wq[size_t{r} * cols + c] = static_cast<int8_t>(round_sat(w[size_t{r} * cols + c] * in[c] / scale[r], -127, 127));
-    bq[r] = static_cast<int32_t>(round_sat(b[r] / scale[r], -kAccBound, kAccBound));
-  }
-}
-
-// Scales of activations from their ranges. A range of 0 (never active in calibration) takes the
-// smallest live scale: a large made-up scale would dominate the per-row weight scale of the next
-// layer (its weights are folded with the activation scale) and zero out the live inputs.
-std::vector<double> act_scales(const std::vector<double>& range, double limit) {
-  double smallest = 0;
-  for (double r : range)
-    if (r > 0 && (smallest == 0 || r < smallest)) smallest = r;
-  if (smallest == 0) smallest = limit;  // nothing live: scale 1
-  std::vector<double> s(range.size());
-  for (size_t i = 0; i < range.size(); ++i) s[i] = (range[i] > 0 ? range[i] : smallest) / limit;
-  return s;
-}
-
-// The largest activation limit model_open accepts for a layer of this fan-in (include/tinytext/image.h).
-uint16_t act_limit(uint32_t fan_in) { return static_cast<uint16_t>(std::min<uint32_t>(kMaxActLimit, kMaxLimitFanIn / fan_in)); }
-
-// Every integer tensor and real scale of the quantised model.
-struct Plan {
-  std::vector<double> se, sp, sw1, sa, sw2, sx;
-  std::vector<int8_t> emb, w1, w2;
-  std::vector<int32_t> b1, b2, thr;
-  std::vector<double> mpool, m1, m2;  // real requantisation factors
-  uint16_t ap = 0, ah = 0;
-};
-
-Plan make_plan(const FloatModel& m, const Ranges& r) {
-  const ModelShape& s = m.shape;
-  const uint32_t B = s.rows(), D = s.dim, H = s.hidden, K = s.outputs;  // B: embedding rows
-  if (D > kModelMaxDim || H > kModelMaxDim || K > kModelMaxDim)
-    throw Error("the device runtime handles at most " + std::to_string(kModelMaxDim) + " dims/units/outputs");
-  if ((!s.linear && r.pooled.size() != D) || r.hidden.size() != H)
-    throw Error("internal error: activation ranges do not match the model shape");
-  Plan p;
-  p.se.assign(D, 1.0);
-  for (uint32_t d = 0; d < D; ++d) {
-    double mx = 0;
-    for (uint32_t b = 0; b < B; ++b) mx = std::max(mx, std::fabs(double{m.emb[size_t{b} * D + d]}));
-    if (mx > 0) p.se[d] = mx / 127.0;
-  }
-  p.emb.resize(size_t{B} * D);
-  for (uint32_t b = 0; b < B; ++b)
-    for (uint32_t d = 0; d < D; ++d)
-      p.emb[size_t{b} * D + d] = static_cast<int8_t>(round_sat(m.emb[size_t{b} * D + d] / p.se[d], -127, 127));
-  p.mpool.resize(D);
-  if (s.linear) {
-    // logit (Q16.16) = t * se / 256 * 65536, t the pooled sum with 8 fractional bits.
-    for (uint32_t d = 0; d < D; ++d) p.mpool[d] = p.se[d] * 256.0;
-    p.b2.resize(K);
-    for (uint32_t k = 0; k < K; ++k)
-      p.b2[k] = static_cast<int32_t>(round_sat(double{m.b2[k]} * 65536.0, INT32_MIN, INT32_MAX));
-  } else {
-    p.ap = act_limit(D);
-    p.sp = act_scales(r.pooled, p.ap);
-    for (uint32_t d = 0; d < D; ++d) {
-      p.mpool[d] = p.se[d] / (256.0 * p.sp[d]);
-    }
-    p.sx = p.sp;
-    if (H) {
-      p.ah = act_limit(H);
-      quantize_rows(m.w1, m.b1, H, D, p.sp, p.w1, p.b1, p.sw1);
-      p.sa = act_scales(r.hidden, p.ah);
-      p.m1.resize(H);
-      for (uint32_t h = 0; h < H; ++h) p.m1[h] = p.sw1[h] / p.sa[h];
-      p.sx = p.sa;
-    }
-    const uint32_t I = s.out_in();
-    quantize_rows(m.w2, m.b2, K, I, p.sx, p.w2, p.b2, p.sw2);
-    p.m2.resize(K);
-    for (uint32_t k = 0; k < K; ++k) p.m2[k] = p.sw2[k] * 65536.0;
-  }
-  p.thr.resize(K);
-  for (uint32_t k = 0; k < K; ++k) p.thr[k] = threshold_q16(m.threshold[k]);
-  return p;
-}
 
 // The image's flags for a float model of this shape (with or without an exact table).
 uint8_t image_flags(const ModelShape& s, bool table) {
@@ -130,24 +29,6 @@ std::vector<Requant> requants(const std::vector<double>& real) {
   std::vector<Requant> r(real.size());
   for (size_t i = 0; i < real.size(); ++i) quantize_multiplier(real[i], &r[i].mult, &r[i].shift);
   return r;
-}
-
-// A minimal float forward pass that keeps the pooled vector and hidden activations.
-void forward(const FloatModel& m, const std::vector<uint16_t>& f, std::vector<double>& pooled,
-             std::vector<double>& act) {
-  const ModelShape& s = m.shape;
-  const uint32_t D = s.dim, H = s.hidden;
-  pooled.assign(D, 0.0);
-  for (uint16_t b : f)
-    for (uint32_t d = 0; d < D; ++d) pooled[d] += m.emb[size_t{b} * D + d];
-  const double sc = pool_scale(s.pool, f.size());
-  for (auto& v : pooled) v *= sc;
-  act.assign(H, 0.0);
-  for (uint32_t h = 0; h < H; ++h) {
-    double z = m.b1[h];
-    for (uint32_t d = 0; d < D; ++d) z += m.w1[size_t{h} * D + d] * pooled[d];
-    act[h] = z > 0 ? z : 0;
-  }
 }
 
 }  // namespace
@@ -200,31 +81,28 @@ void quantize_multiplier(double real, int32_t* mult, uint8_t* shift) {
   *shift = static_cast<uint8_t>(s);
 }
 
-int32_t threshold_q16(double p) {
-  if (!(p > 0)) return INT32_MIN;
-  if (!(p < 1)) return INT32_MAX;
-  const double z = std::log(p / (1 - p)) * 65536.0;
-  return static_cast<int32_t>(std::max<double>(INT32_MIN, std::min<double>(INT32_MAX, std::ceil(z - 1e-9))));
-}
-
-Ranges calibrate(const FloatModel& m, const std::vector<std::string>& texts, const QuantOptions& opt) {
+numerics::Ranges calibrate(const FloatModel& m, const std::vector<std::string>& texts,
+                           const numerics::QuantOptions& opt) {
   const ModelShape& s = m.shape;
   const uint32_t B = s.rows(), D = s.dim, H = s.hidden;  // B: embedding rows
-  Ranges r;
+  numerics::Ranges r;
   r.pooled.assign(s.linear ? 0 : D, 0.0);
   r.hidden.assign(H, 0.0);
   if (s.linear) return r;  // the linear model has no activation to range
   if (!texts.empty()) {
-    std::vector<double> pooled, act;
+    // The float model's forward pass, in double from the bag's sum on.
+    Activations<double> a;
+    a.resize(s);
+    const Weights<float> w = weights_of(m);
     std::vector<uint16_t> f;
     const FeatureMap map = m.feature_map();
     for (const auto& t : texts) {
       f.clear();
       append_text_features(s.tokenizer, map, t, f);
       append_text_row(s, f);
-      forward(m, f, pooled, act);
-      for (uint32_t d = 0; d < D; ++d) r.pooled[d] = std::max(r.pooled[d], std::fabs(pooled[d]));
-      for (uint32_t h = 0; h < H; ++h) r.hidden[h] = std::max(r.hidden[h], act[h]);
+      forward(s, w, f.data(), f.size(), a);
+      for (uint32_t d = 0; d < D; ++d) r.pooled[d] = std::max(r.pooled[d], std::fabs(a.p[d]));
+      for (uint32_t h = 0; h < H; ++h) r.hidden[h] = std::max(r.hidden[h], a.a1[h]);
     }
     for (auto& v : r.pooled) v *= opt.margin;
     for (auto& v : r.hidden) v *= opt.margin;
@@ -247,12 +125,12 @@ Ranges calibrate(const FloatModel& m, const std::vector<std::string>& texts, con
   return r;
 }
 
-QuantModel quantize(const FloatModel& m, const Ranges& ranges, const std::string& qinfo) {
+QuantModel quantize(const FloatModel& m, const numerics::Ranges& ranges, const std::string& qinfo) {
   const ModelShape& s = m.shape;
   s.check();
   if (m.table.size() != size_t{kTableWays} * s.table_groups)
     throw Error("internal error: the exact table's fingerprints do not match its groups");
-  const Plan p = make_plan(m, ranges);
+  const numerics::Int8Plan p = numerics::make_plan(m, ranges);
   ImageContent c;
   c.flags = image_flags(s, s.table_groups != 0);
   c.pool = static_cast<uint8_t>(s.pool);
@@ -287,32 +165,6 @@ QuantModel quantize(const FloatModel& m, const Ranges& ranges, const std::string
   q.image = write_image(c);
   q.view();  // the device runtime must accept what we wrote
   return q;
-}
-
-FloatModel dequantized(const FloatModel& m, const Ranges& ranges) {
-  const ModelShape& s = m.shape;
-  const Plan p = make_plan(m, ranges);
-  const uint32_t B = s.rows(), D = s.dim, H = s.hidden, K = s.outputs;  // B: embedding rows
-  FloatModel out = m;
-  for (uint32_t b = 0; b < B; ++b)
-    for (uint32_t d = 0; d < D; ++d)
-      out.emb[size_t{b} * D + d] = static_cast<float>(p.emb[size_t{b} * D + d] * p.se[d]);
-  if (s.linear) {
-    for (uint32_t k = 0; k < K; ++k) out.b2[k] = static_cast<float>(p.b2[k] / 65536.0);
-    return out;
-  }
-  for (uint32_t h = 0; h < H; ++h) {
-    for (uint32_t d = 0; d < D; ++d)
-      out.w1[size_t{h} * D + d] = static_cast<float>(p.w1[size_t{h} * D + d] * p.sw1[h] / p.sp[d]);
-    out.b1[h] = static_cast<float>(p.b1[h] * p.sw1[h]);
-  }
-  const uint32_t I = s.out_in();
-  for (uint32_t k = 0; k < K; ++k) {
-    for (uint32_t j = 0; j < I; ++j)
-      out.w2[size_t{k} * I + j] = static_cast<float>(p.w2[size_t{k} * I + j] * p.sw2[k] / p.sx[j]);
-    out.b2[k] = static_cast<float>(p.b2[k] * p.sw2[k]);
-  }
-  return out;
 }
 
 tt::Model QuantModel::view() const {
