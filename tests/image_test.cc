@@ -173,7 +173,8 @@ TEST(ImageBounds, CraftedOutputLayerOverflowIsRefused) {
   const auto sc = score<258, 0, 1>(img, "one word");
   const int64_t sum = -(int64_t{1} << 30) + int64_t{258} * -128 * lim;  // every x = +lim
   ASSERT_GE(sum, INT32_MIN);
-  EXPECT_EQ(sc.logit[0], tt::detail::rescale(static_cast<int32_t>(sum), static_cast<uint32_t>(kUnit.mult), kUnit.shift));
+  EXPECT_EQ(sc.logit[0],
+            tt::detail::rescale(static_cast<int32_t>(sum), static_cast<uint32_t>(kUnit.mult), kUnit.shift));
 }
 
 TEST(ImageBounds, LimitTimesFanInCannotWrap) {
@@ -281,8 +282,8 @@ TEST(ImageBounds, MinusOneTwentyEightAtTheSaturationCountIsExact) {
   tt::detail::pool_divisor(tt::kPoolSum, sc.features, &den, &p);
   const int64_t acc = -128 * int64_t{sc.features};
   ASSERT_GE(acc, INT32_MIN);
-  EXPECT_EQ(sc.logit[0], tt::detail::rescale(tt::detail::pool_q8(static_cast<int32_t>(acc), den, p), static_cast<uint32_t>(c.mpool[0].mult),
-                                             c.mpool[0].shift));
+  EXPECT_EQ(sc.logit[0], tt::detail::rescale(tt::detail::pool_q8(static_cast<int32_t>(acc), den, p),
+                                             static_cast<uint32_t>(c.mpool[0].mult), c.mpool[0].shift));
 }
 
 TEST(ImageBounds, TextRowCount) {
@@ -308,8 +309,8 @@ TEST(ImageBounds, Shape) {
   EXPECT_EQ(open(content(0, 0, 1)), tt::kBadSize);
   EXPECT_EQ(open(content(1, 0, 0)), tt::kBadSize);
   EXPECT_EQ(open(content(2, 0, 2, tt::kModelLinear)), tt::kOk);
-  EXPECT_EQ(open(content(2, 0, 3, tt::kModelLinear)), tt::kBadSize);  // D != K
-  EXPECT_EQ(open(content(2, 1, 2, tt::kModelLinear)), tt::kBadSize);  // H != 0
+  EXPECT_EQ(open(content(2, 0, 3, tt::kModelLinear)), tt::kBadSize);   // D != K
+  EXPECT_EQ(open(content(2, 1, 2, tt::kModelLinear)), tt::kBadSize);   // H != 0
   EXPECT_EQ(open(content(2, 0, 1, tt::kModelSoftmax)), tt::kBadSize);  // softmax with K = 1
   ImageContent c = content(2, 0, 1);
   c.pool = tt::kPoolSum + 1;

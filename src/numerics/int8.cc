@@ -52,7 +52,9 @@ std::vector<double> act_scales(const std::vector<double>& range, double limit) {
 }
 
 // The largest activation limit model_open accepts for a layer of this fan-in (include/tinytext/image.h).
-uint16_t act_limit(uint32_t fan_in) { return static_cast<uint16_t>(std::min<uint32_t>(kMaxActLimit, kMaxLimitFanIn / fan_in)); }
+uint16_t act_limit(uint32_t fan_in) {
+  return static_cast<uint16_t>(std::min<uint32_t>(kMaxActLimit, kMaxLimitFanIn / fan_in));
+}
 
 }  // namespace
 

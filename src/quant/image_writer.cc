@@ -40,7 +40,8 @@ ImageShape ImageContent::shape() const {
 
 std::string write_image(const ImageContent& c) {
   for (const auto& l : c.labels)
-    if (l.find('\0') != std::string::npos) throw Error("label '" + l + "' holds a NUL byte; the device image cannot store it");
+    if (l.find('\0') != std::string::npos)
+      throw Error("label '" + l + "' holds a NUL byte; the device image cannot store it");
   if (label_bytes(c.labels) > 65535)
     throw Error("the labels take " + std::to_string(label_bytes(c.labels)) +
                 " bytes; the device image holds at most 65535 (shorten the label names)");
@@ -82,21 +83,44 @@ std::string write_image(const ImageContent& c) {
     const auto sec = static_cast<ImageSection>(i);
     if (img.size() != section_at(sec, s)) throw Error("internal error: device image section " + std::to_string(i));
     switch (sec) {
-      case kSecFingerprints: bytes(c.fingerprints); break;
-      case kSecEmbedding: bytes(c.emb); break;
-      case kSecPoolRequant: requants(c.mpool); break;
-      case kSecW1: bytes(c.w1); break;
-      case kSecB1: words(c.b1); break;
-      case kSecM1: requants(c.m1); break;
-      case kSecW2: bytes(c.w2); break;
-      case kSecB2: words(c.b2); break;
-      case kSecM2: requants(c.m2); break;
-      case kSecThresholds: words(c.thresholds); break;
+      case kSecFingerprints:
+        bytes(c.fingerprints);
+        break;
+      case kSecEmbedding:
+        bytes(c.emb);
+        break;
+      case kSecPoolRequant:
+        requants(c.mpool);
+        break;
+      case kSecW1:
+        bytes(c.w1);
+        break;
+      case kSecB1:
+        words(c.b1);
+        break;
+      case kSecM1:
+        requants(c.m1);
+        break;
+      case kSecW2:
+        bytes(c.w2);
+        break;
+      case kSecB2:
+        words(c.b2);
+        break;
+      case kSecM2:
+        requants(c.m2);
+        break;
+      case kSecThresholds:
+        words(c.thresholds);
+        break;
       case kSecLabels:
         for (const auto& l : c.labels) img.append(l.c_str(), l.size() + 1);
         break;
-      case kSecCrc: put_u32(img, crc32(img.data(), img.size())); break;
-      case kSecEnd: break;
+      case kSecCrc:
+        put_u32(img, crc32(img.data(), img.size()));
+        break;
+      case kSecEnd:
+        break;
     }
     if (img.size() != section_at(static_cast<ImageSection>(i + 1), s))
       throw Error("internal error: device image section " + std::to_string(i) + " has the wrong length");

@@ -21,7 +21,7 @@ struct Requant {
 struct ImageContent {
   uint8_t flags = 0;  // ModelFlag bits (kModelFoldDigits among them: tokenizer.fold_digits is not stored)
   uint8_t pool = kPoolMean;
-  uint8_t text_row_count = 1;  // c, stored as c - 1 (1 without the text row)
+  uint8_t text_row_count = 1;   // c, stored as c - 1 (1 without the text row)
   TokenizerConfig tokenizer{};  // buckets, word_ngrams, char_min, char_max
   uint16_t dim = 0, hidden = 0, outputs = 0;
   uint16_t pool_limit = 0, hidden_limit = 0;  // the activation limits (0: that layer is absent)
