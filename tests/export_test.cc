@@ -215,9 +215,8 @@ TEST(Export, DeterministicAndNamed) {
   EXPECT_EQ(tt::exporter::name_from_path("/x/My-Model.q8"), "my_model");
 }
 
-// The spec carries the text row count c; a header with c > 1 refuses runtimes from before the
-// count (#error without TT_MODEL_TEXT_ROW_COUNT), and a spec from before it (no text_row_count
-// member) still compiles, with c = 1.
+// The spec carries the text row count c and the table's groups G (0 here); a header of another
+// format version does not compile.
 TEST(Export, SpecCarriesTextRowCount) {
   if (!have("g++")) GTEST_SKIP() << "g++ not found";
   tt::ModelShape s;
@@ -239,8 +238,7 @@ TEST(Export, SpecCarriesTextRowCount) {
     const std::string member = "  static const uint8_t text_row_count = " + std::to_string(c) + ";";
     const size_t at = h.find(member);
     ASSERT_NE(at, std::string::npos) << h;
-    EXPECT_EQ(h.find("#ifndef TT_MODEL_TEXT_ROW_COUNT") != std::string::npos, c > 1);
-    if (c == 1) h.erase(at, h.find('\n', at) + 1 - at);  // a header from before the count
+    EXPECT_NE(h.find("  static const uint16_t table_groups = 0;"), std::string::npos) << h;
     const std::string w = dir + "/c" + std::to_string(c);
     tt::exporter::write_files(w, files);
     write(w + "/main.cc", "#include \"spam_model.h\"\nstatic_assert(spam_model::kTextRowCount == " +
@@ -249,6 +247,11 @@ TEST(Export, SpecCarriesTextRowCount) {
     EXPECT_EQ(sh("g++ -std=c++11 -fsyntax-only -Wall -Wextra -Werror -I" + inc + " -I" + w + " " + w + "/main.cc", &log),
               0)
         << log;
+    // Another format version: the header's #error names the upgrade path.
+    write(w + "/old.cc", "#include <tinytext/model.h>\n#undef TT_MODEL_FORMAT_VERSION\n#define TT_MODEL_FORMAT_VERSION " +
+                             std::to_string(TT_MODEL_FORMAT_VERSION - 1) + "\n#include \"spam_model.h\"\n");
+    EXPECT_NE(sh("g++ -std=c++11 -fsyntax-only -I" + inc + " -I" + w + " " + w + "/old.cc", &log), 0);
+    EXPECT_NE(log.find("re-run tinytext quantize and export"), std::string::npos) << log;
   }
   sh("rm -rf " + dir);
 }

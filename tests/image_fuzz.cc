@@ -78,7 +78,7 @@ void fuzz_opened(const uint8_t* data, size_t size) {
   const size_t n = size - 2 - len;
   if (len >= 12) {
     const uint32_t l = static_cast<uint32_t>(len);
-    for (int i = 0; i < 4; ++i) image[8 + size_t(i)] = static_cast<uint8_t>(l >> (8 * i));
+    for (int i = 0; i < 4; ++i) image[tt::kHdrSize + size_t(i)] = static_cast<uint8_t>(l >> (8 * i));
   }
   if (len >= tt::kModelHeaderBytes + 4u) {
     const uint32_t crc = tt::detail::crc32_image(image.data(), static_cast<uint32_t>(len - 4));

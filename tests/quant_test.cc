@@ -196,7 +196,7 @@ TEST(Quant, FileRoundTripAndRefusals) {
   EXPECT_THROW(tt::quant::parse_quant(bad, "q"), tt::Error);
   // A container that is valid but whose image is not (another image format version).
   QuantModel v = q;
-  v.image[4] = 9;
+  v.image[tt::kHdrVersion] = 9;
   try {
     tt::quant::parse_quant(tt::quant::serialize_quant(v), "v.q8");
     FAIL();

@@ -354,7 +354,7 @@ TEST(Train, SmallBudgetFeaturesInTheModel) {
   EXPECT_NE(tt::read_file_bytes(dir + "/a.ttm"), tt::read_file_bytes(dir + "/d.ttm"));
   ASSERT_EQ(cli("quantize " + dir + "/a.ttm -o " + dir + "/a.q.ttm").code, 0);
   const tt::quant::QuantModel q = tt::quant::load_quant(dir + "/a.q.ttm");
-  EXPECT_EQ(uint8_t(q.image[5]) & tt::kModelFoldDigits, tt::kModelFoldDigits);
+  EXPECT_EQ(uint8_t(q.image[tt::kHdrFlags]) & tt::kModelFoldDigits, tt::kModelFoldDigits);
 }
 
 // The selection pass reads a seeded sample of whole rows beyond table_select_bytes of text: the

@@ -9,7 +9,7 @@
 
 namespace tt {
 
-static const uint32_t kMaxFeatureCount = 16777216u;  // 2^24: the count (and so |acc| / 127) stays below this
+static const uint32_t kMaxFeatureCount = 16777216u;  // 2^24: the count (and so |acc| / 128) stays below this
 
 // model_push ignores bytes from this count on: room for one byte (<= 12), the pending word (<= 7)
 // and the text row (<= 255) below kMaxFeatureCount.
@@ -34,7 +34,7 @@ struct ModelState {
   uint32_t count;      // features summed so far, below kMaxFeatureCount
   uint32_t limit;      // kSaturateAt after a successful model_reset, else 0: model_push ignores
                        // bytes while count >= limit (ready: limit != 0; saturated: count >= limit)
-  int32_t acc[MaxDim]; // per embedding dim: sum of int8 weights; |acc| <= 127 * count < 2^31
+  int32_t acc[MaxDim]; // per embedding dim: sum of int8 weights; |acc| <= 128 * count < 2^31
 };
 
 // What model_read reports.

@@ -23,9 +23,10 @@ constexpr uint32_t kMaxLabelLen = 4096;
 constexpr uint32_t kMaxRank = 4;
 
 constexpr uint32_t kTagShape = section_tag("SHAP");
-constexpr uint8_t kShapeTextRow = 1;  // SHAP shape flags: the text row
-constexpr uint8_t kShapeTable = 2;    // SHAP shape flags: the exact table
-constexpr uint8_t kShapeFoldDigits = 4;  // SHAP shape flags: the tokenizer folds digits
+// SHAP shape flags: the device image's flags (tinytext/image.h) from the text row up, shifted down.
+constexpr uint8_t kShapeTextRow = kModelTextRow >> kShapeFlagsShift;        // 1: the text row
+constexpr uint8_t kShapeTable = kModelExactTable >> kShapeFlagsShift;       // 2: the exact table
+constexpr uint8_t kShapeFoldDigits = kModelFoldDigits >> kShapeFlagsShift;  // 4: the tokenizer folds digits
 constexpr uint32_t kTagTable = section_tag("XTAB");
 constexpr uint32_t kTagLabels = section_tag("LABL");
 constexpr uint32_t kTagThresholds = section_tag("THRS");

@@ -5,13 +5,11 @@
 #include <string>
 
 #include "common/error.h"
-#include "tinytext/model.h"  // kModelMaxDim
+#include "tinytext/model.h"  // kModelMaxDim, and the bounds model_open checks (image.h)
 
 namespace tt::numerics {
 
 namespace {
-
-constexpr double kAccBound = 1073741824.0;  // 2^30
 
 // Round half away from zero (std::round), saturated to [lo, hi].
 int64_t round_sat(double v, int64_t lo, int64_t hi) {
@@ -36,7 +34,7 @@ void quantize_rows(const std::vector<float>& w, const std::vector<float>& b, uin
     if (mx > 0) scale[r] = mx / 127.0;
     for (uint32_t c = 0; c < cols; ++c)
       wq[size_t{r} * cols + c] = static_cast<int8_t>(round_sat(w[size_t{r} * cols + c] * in[c] / scale[r], -127, 127));
-    bq[r] = static_cast<int32_t>(round_sat(b[r] / scale[r], -(1 << 30), 1 << 30));
+    bq[r] = static_cast<int32_t>(round_sat(b[r] / scale[r], -kAccBound, kAccBound));
   }
 }
 
@@ -53,9 +51,9 @@ std::vector<double> act_scales(const std::vector<double>& range, double limit) {
   return s;
 }
 
+// The largest activation limit model_open accepts for a layer of this fan-in (include/tinytext/image.h).
 uint16_t act_limit(uint32_t fan_in) {
-  const double lim = std::floor(kAccBound / (127.0 * fan_in));
-  return static_cast<uint16_t>(std::min(32767.0, lim));
+  return static_cast<uint16_t>(std::min<uint32_t>(kMaxActLimit, kMaxLimitFanIn / fan_in));
 }
 
 }  // namespace

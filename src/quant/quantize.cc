@@ -8,6 +8,7 @@
 #include "common/error.h"
 #include "model/forward.h"
 #include "model/model_io.h"
+#include "quant/image_writer.h"
 
 namespace tt::quant {
 
@@ -17,19 +18,17 @@ constexpr uint32_t kTagImage = section_tag("IMAG");
 constexpr uint32_t kTagInfo = section_tag("info");
 constexpr uint32_t kTagQinfo = section_tag("qinf");
 
-void put_u16(std::string& s, uint32_t v) {
-  s.push_back(static_cast<char>(v & 0xFFu));
-  s.push_back(static_cast<char>((v >> 8) & 0xFFu));
+// The image's flags for a float model of this shape (with or without an exact table).
+uint8_t image_flags(const ModelShape& s, bool table) {
+  return static_cast<uint8_t>((s.linear ? kModelLinear : 0) | (s.head == Head::kSoftmax ? kModelSoftmax : 0) |
+                              (s.text_row ? kModelTextRow : 0) | (table ? kModelExactTable : 0) |
+                              (s.tokenizer.fold_digits ? kModelFoldDigits : 0));
 }
-void put_u32(std::string& s, uint32_t v) {
-  for (int i = 0; i < 4; ++i) s.push_back(static_cast<char>((v >> (8 * i)) & 0xFFu));
-}
-void put_rescale(std::string& s, double real) {
-  int32_t mult;
-  uint8_t shift;
-  quantize_multiplier(real, &mult, &shift);
-  put_u32(s, static_cast<uint32_t>(mult));
-  s.push_back(static_cast<char>(shift));
+
+std::vector<Requant> requants(const std::vector<double>& real) {
+  std::vector<Requant> r(real.size());
+  for (size_t i = 0; i < real.size(); ++i) quantize_multiplier(real[i], &r[i].mult, &r[i].shift);
+  return r;
 }
 
 }  // namespace
@@ -41,7 +40,8 @@ const char* status_name(tt::Status s) {
     case kBadMagic:
       return "bad magic (not a tinytext int8 device image)";
     case kBadVersion:
-      return "another device image format version (re-quantize with this tinytext)";
+      return "another device image format, tokenizer scheme or flags (re-run tinytext quantize and export with "
+             "this version)";
     case kBadSize:
       return "sizes or parameters out of range / inconsistent with the image length";
     case kBadChecksum:
@@ -131,55 +131,30 @@ QuantModel quantize(const FloatModel& m, const numerics::Ranges& ranges, const s
   if (m.table.size() != size_t{kTableWays} * s.table_groups)
     throw Error("internal error: the exact table's fingerprints do not match its groups");
   const numerics::Int8Plan p = numerics::make_plan(m, ranges);
-  const uint32_t K = s.outputs;
-  std::string labels;
-  for (const auto& l : m.labels) {
-    if (l.find('\0') != std::string::npos) throw Error("label '" + l + "' holds a NUL byte; the device image cannot store it");
-    labels += l;
-    labels.push_back('\0');
-  }
-  if (labels.size() > 65535)
-    throw Error("the labels take " + std::to_string(labels.size()) +
-                " bytes; the device image holds at most 65535 (shorten the label names)");
-
-  std::string img;
-  img += "TTQ8";
-  img.push_back(static_cast<char>(TT_MODEL_FORMAT_VERSION));
-  img.push_back(static_cast<char>((s.linear ? kModelLinear : 0) | (s.head == Head::kSoftmax ? kModelSoftmax : 0) |
-                                 (s.text_row ? kModelTextRow : 0) | (s.table_groups ? kModelExactTable : 0) |
-                                 (s.tokenizer.fold_digits ? kModelFoldDigits : 0)));
-  img.push_back(static_cast<char>(s.pool));
-  img.push_back(static_cast<char>(s.text_row ? s.text_row_count - 1 : 0));  // the text row count less 1
-  put_u32(img, 0);  // total size, patched below
-  put_u32(img, s.tokenizer.buckets);
-  img.push_back(static_cast<char>(s.tokenizer.word_ngrams));
-  img.push_back(static_cast<char>(s.tokenizer.char_min));
-  img.push_back(static_cast<char>(s.tokenizer.char_max));
-  img.push_back(static_cast<char>(tt::kTokenizerScheme));
-  put_u16(img, s.dim);
-  put_u16(img, s.hidden);
-  put_u16(img, K);
-  put_u16(img, static_cast<uint32_t>(labels.size()));
-  put_u16(img, p.ap);
-  put_u16(img, p.ah);
+  ImageContent c;
+  c.flags = image_flags(s, s.table_groups != 0);
+  c.pool = static_cast<uint8_t>(s.pool);
+  c.text_row_count = s.text_row ? s.text_row_count : 1;
+  c.tokenizer = s.tokenizer;
+  c.dim = static_cast<uint16_t>(s.dim);
+  c.hidden = static_cast<uint16_t>(s.hidden);
+  c.outputs = static_cast<uint16_t>(s.outputs);
+  c.pool_limit = p.ap;
+  c.hidden_limit = p.ah;
   const std::string parent = serialize_model(m);
-  put_u32(img, crc32(parent.data(), parent.size() - 4));  // the parent's CRC-32 (without its trailer)
-  put_u32(img, s.table_groups);  // the exact table's groups G (0: none)
-  if (img.size() != kModelHeaderBytes) throw Error("internal error: device image header size");
-  img.append(reinterpret_cast<const char*>(p.emb.data()), p.emb.size());  // B + text row + 4G rows
-  img.append(reinterpret_cast<const char*>(m.table.data()), m.table.size());  // the 4G fingerprints
-  for (double v : p.mpool) put_rescale(img, v);
-  img.append(reinterpret_cast<const char*>(p.w1.data()), p.w1.size());
-  for (int32_t v : p.b1) put_u32(img, static_cast<uint32_t>(v));
-  for (double v : p.m1) put_rescale(img, v);
-  img.append(reinterpret_cast<const char*>(p.w2.data()), p.w2.size());
-  for (int32_t v : p.b2) put_u32(img, static_cast<uint32_t>(v));
-  for (double v : p.m2) put_rescale(img, v);
-  for (int32_t v : p.thr) put_u32(img, static_cast<uint32_t>(v));
-  img += labels;
-  const uint32_t total = static_cast<uint32_t>(img.size() + 4);
-  for (int i = 0; i < 4; ++i) img[8 + size_t(i)] = static_cast<char>((total >> (8 * i)) & 0xFFu);
-  put_u32(img, crc32(img.data(), img.size()));
+  c.parent_crc = crc32(parent.data(), parent.size() - 4);  // the parent's CRC-32 (without its trailer)
+  c.groups = static_cast<uint16_t>(s.table_groups);
+  c.emb = p.emb;  // B + text row + 4G rows
+  c.fingerprints = m.table;
+  c.mpool = requants(p.mpool);
+  c.w1 = p.w1;
+  c.b1 = p.b1;
+  c.m1 = requants(p.m1);
+  c.w2 = p.w2;
+  c.b2 = p.b2;
+  c.m2 = requants(p.m2);
+  c.thresholds = p.thr;
+  c.labels = m.labels;
 
   QuantModel q;
   q.shape = s;
@@ -188,7 +163,7 @@ QuantModel quantize(const FloatModel& m, const numerics::Ranges& ranges, const s
   q.info = m.info;
   q.data = m.data;
   q.qinfo = qinfo;
-  q.image = std::move(img);
+  q.image = write_image(c);
   q.view();  // the device runtime must accept what we wrote
   return q;
 }
@@ -248,24 +223,25 @@ QuantModel parse_quant(const std::string& bytes, const std::string& name) {
   tt::Model m{};
   const tt::Status st =
       tt::model_open(m, reinterpret_cast<const uint8_t*>(q.image.data()), static_cast<uint32_t>(q.image.size()));
-  if (st == tt::kBadVersion && q.image.size() > 19)
-    throw fail("the device image has format version " + std::to_string(static_cast<unsigned char>(q.image[4])) +
-               " and tokenizer scheme " + std::to_string(static_cast<unsigned char>(q.image[19])) +
-               "; this tinytext reads format " + std::to_string(TT_MODEL_FORMAT_VERSION) + ", scheme " +
-               std::to_string(tt::kTokenizerScheme) +
-               ": re-run 'tinytext quantize' on its float model (a model with character n-grams trained "
-               "before scheme " + std::to_string(tt::kTokenizerScheme) + " must be retrained first)");
+  if (st == tt::kBadVersion && q.image.size() > kHdrScheme) {
+    const unsigned format = static_cast<unsigned char>(q.image[kHdrVersion]);
+    const unsigned scheme = static_cast<unsigned char>(q.image[kHdrScheme]);
+    if (format != TT_MODEL_FORMAT_VERSION)
+      throw fail("model image format " + std::to_string(format) + "; this tinytext reads format " +
+                 std::to_string(TT_MODEL_FORMAT_VERSION) + ": re-run 'tinytext quantize' on its float model and "
+                 "'tinytext export' with this version");
+    if (scheme != tt::kTokenizerScheme)
+      throw fail("model image of tokenizer scheme " + std::to_string(scheme) + "; this tinytext hashes with scheme " +
+                 std::to_string(tt::kTokenizerScheme) + ": retrain the model (its character n-gram hashes changed), "
+                 "then quantize and export it");
+  }
   if (st != kOk) throw fail(std::string("the device image is refused: ") + status_name(st));
   const ModelShape& s = q.shape;
   const bool same = m.tokenizer.buckets == s.tokenizer.buckets && m.tokenizer.word_ngrams == s.tokenizer.word_ngrams &&
                     m.tokenizer.char_min == s.tokenizer.char_min && m.tokenizer.char_max == s.tokenizer.char_max &&
-                    m.tokenizer.fold_digits == s.tokenizer.fold_digits && m.dim == s.dim && m.hidden == s.hidden &&
-                    m.outputs == s.outputs &&
-                    ((m.flags & kModelLinear) != 0) == s.linear &&
-                    ((m.flags & kModelSoftmax) != 0) == (s.head == Head::kSoftmax) &&
-                    ((m.flags & kModelTextRow) != 0) == s.text_row &&
+                    m.dim == s.dim && m.hidden == s.hidden && m.outputs == s.outputs &&
+                    m.flags == image_flags(s, shared.table_flag) &&
                     model_text_row_count(m) == (s.text_row ? s.text_row_count : 0) &&
-                    ((m.flags & kModelExactTable) != 0) == shared.table_flag &&
                     m.pool == static_cast<uint8_t>(s.pool);
   if (!same) throw fail("the device image disagrees with section SHAP");
   q.shape.table_groups = m.groups;  // the table lives in the image only

@@ -21,21 +21,20 @@ struct RunEmb {
   uint32_t buckets;
   uint32_t groups;  // the exact table's groups G, 0 without one
   TT_INLINE void init(const Model& m) {
-    emb = m.image + kModelHeaderBytes;
+    emb = m.image + section_at(kSecEmbedding, model_shape(m));
     buckets = m.tokenizer.buckets;
     groups = m.groups;
   }
   TT_INLINE uint32_t bucket(uint32_t hash) const { return row(hash, buckets, groups, emb); }
   // Out of line: the sink is expanded in many places, the lookup once (a call where the bucket's
   // multiply was, so the generic path's code stays about the same size). The table's first slot
-  // row (B, plus the text row) and its fingerprints (after the B + text row + 4G embedding rows)
-  // from the checked header.
+  // row (B, plus the text row) from the checked header; its fingerprints end where the embedding
+  // starts (ImageSection).
   TT_NOINLINE static uint32_t row(uint32_t hash, uint32_t buckets, uint32_t groups, const uint8_t* emb) {
     if (!groups) return bucket_of(hash, buckets);
-    const uint8_t* image = emb - kModelHeaderBytes;
-    const uint32_t first = buckets + ((TT_READ_BYTE(image + 5) & kModelTextRow) ? 1u : 0u);
-    const uint32_t dim = (uint32_t)TT_READ_BYTE(image + 20) | ((uint32_t)TT_READ_BYTE(image + 21) << 8);
-    return feature_row(hash, buckets, groups, emb + (first + kTableWays * groups) * dim, first);
+    const uint8_t* fp = emb - kTableWays * groups;
+    const uint32_t first = buckets + ((TT_READ_BYTE(fp - kModelHeaderBytes + kHdrFlags) & kModelTextRow) ? 1u : 0u);
+    return feature_row(hash, buckets, groups, fp, first);
   }
   TT_INLINE const uint8_t* at(uint32_t i) const { return emb + i; }
 };
@@ -67,7 +66,7 @@ struct StaticEmb {
     return feature_row(hash, S::buckets, StaticModel<S>::groups, S::image() + StaticModel<S>::kTableAt,
                        StaticModel<S>::kTableFirst);
   }
-  TT_INLINE const uint8_t* at(uint32_t i) const { return S::image() + kModelHeaderBytes + i; }
+  TT_INLINE const uint8_t* at(uint32_t i) const { return S::image() + StaticModel<S>::kEmbAt + i; }
 };
 template <class M>
 struct EmbOf {
@@ -286,6 +285,7 @@ struct M0Asm<StaticModel<S>, 1> {
   static const bool value = S::char_min == 3 && S::char_max == 5 && S::word_ngrams == 2 &&
                             !(S::flags & kModelExactTable) &&  // its loop adds bucket rows only
                             (S::flags & kModelFoldDigits);     // and hashes every digit as '0'
+  static_assert(!value || StaticModel<S>::kEmbAt == 40, "m0_push_run reads the embedding at image + 40");
 };
 
 #if TT_M0_ASM
@@ -763,6 +763,8 @@ TT_INLINE void push_bytes(const M& m, ModelState<D, H, K>& s, const uint8_t* p, 
                       offsetof(TokenizerState, has_prev) == 20 && offsetof(St, count) == 24 &&
                       offsetof(St, acc) == 32,
                   "m0_push_run reads and writes the state at these offsets");
+    static_assert(kHdrBuckets == 12 && kModelHeaderBytes == 40,
+                  "m0_push_run reads B at image + 12 and the embedding at image + 40");
     m0_push_run(p, end, &s, image_of(m));
     return;
   }
