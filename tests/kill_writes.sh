@@ -33,6 +33,7 @@ campaign() {
   t0=$(now_ms); "$@" >/dev/null 2>&1; t1=$(now_ms)
   span=$(((t1 - t0) * 12 / 10 + 1))
   for i in $(seq 1 "$kills"); do
+    find . -name '.*.tt-tmp.*' -delete  # so the count below is this kill's
     $restore
     delay=$((span * i / kills))
     "$@" >/dev/null 2>&1 &
@@ -49,7 +50,7 @@ campaign() {
 # split: the old pair (seed 1) and the new pair (seed 2) are known.
 "$tt" split sms.tsv "${ro[@]}" --seed 1 -o old 2>/dev/null
 "$tt" split sms.tsv "${ro[@]}" --seed 2 -o new 2>/dev/null
-split_restore() { rm -f .p.*.tt-tmp.*; cp old.train.csv p.train.csv; cp old.test.csv p.test.csv; }
+split_restore() { cp old.train.csv p.train.csv; cp old.test.csv p.test.csv; }
 split_check() {
   if [ -e p.test.csv ]; then
     if same p.train.csv old.train.csv && same p.test.csv old.test.csv; then count old
@@ -66,7 +67,7 @@ campaign split split_check split_restore "$tt" split sms.tsv "${ro[@]}" --seed 2
 topts=(--quiet --threads 1 --epochs 3 --max-flash 4K)
 "$tt" train sms.tsv "${ro[@]}" "${topts[@]}" --seed 1 -o old.ttm
 "$tt" train sms.tsv "${ro[@]}" "${topts[@]}" --seed 2 -o new.ttm
-train_restore() { rm -f .m.ttm.tt-tmp.*; cp old.ttm m.ttm; }
+train_restore() { cp old.ttm m.ttm; }
 train_check() {
   if same m.ttm old.ttm; then count old
   elif same m.ttm new.ttm; then count new
@@ -77,7 +78,7 @@ campaign train train_check train_restore "$tt" train sms.tsv "${ro[@]}" "${topts
 # quantize: the int8 models of the old and the new float model.
 "$tt" quantize old.ttm --quiet -o old.q8
 "$tt" quantize new.ttm --quiet -o new.q8
-quant_restore() { rm -f .m.q8.tt-tmp.*; cp old.q8 m.q8; }
+quant_restore() { cp old.q8 m.q8; }
 quant_check() {
   if same m.q8 old.q8; then count old
   elif same m.q8 new.q8; then count new
