@@ -91,6 +91,10 @@ done
   echo "edges instrumented in the binary (which include code a target cannot reach, e.g. writers);"
   echo "features: libFuzzer's finer signal. Findings: the files libFuzzer wrote, with the first report."
   echo
+  echo "The goal is 10 million executions per target: at the rates below that takes hours to days per"
+  echo "target, so on a shared machine a campaign is bounded by time, stated per target; on a dedicated"
+  echo "one, run \`bench/fuzz.sh --time 36000 --nice 0\` (or \`--runs 10000000\`)."
+  echo
   echo "| target | date | seconds | executions | exec/s | edges | features | corpus files | findings |"
   echo "|---|---|---|---|---|---|---|---|---|"
   for t in $all; do

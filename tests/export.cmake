@@ -7,4 +7,6 @@ if(TT_BASH_Q AND TT_PYTHON3_Q)
            COMMAND ${TT_BASH_Q} ${CMAKE_SOURCE_DIR}/bench/quant_bench.sh $<TARGET_FILE:tinytext>
                    ${CMAKE_BINARY_DIR}/quant_bench)
   set_tests_properties(quant_budget PROPERTIES LABELS "bench" TIMEOUT 300)
+else()
+  tt_missing_tool_test(quant_budget "bash or python3 not found (scripts/deps.sh test installs python3)")
 endif()

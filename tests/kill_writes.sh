@@ -4,7 +4,8 @@
 #   split: P.train.csv + P.test.csv, a pair: whenever P.test.csv exists, the pair is the old pair or
 #          the new pair (never a new train file beside an old test file); a lone P.train.csv is old
 #          or new, whole;
-#   train: the model file is the old model or the new one, byte for byte;
+#   train, quantize: the model file is the old model or the new one, byte for byte;
+#   export: NAME_model.h + NAME_model.cc, a set like split's (the .cc is its seal);
 # then that one complete run leaves no temporary of the killed runs behind.
 # Usage: tests/kill_writes.sh TINYTEXT SMS_FILE WORK_DIR [KILLS]
 set -euo pipefail
@@ -32,6 +33,7 @@ campaign() {
   t0=$(now_ms); "$@" >/dev/null 2>&1; t1=$(now_ms)
   span=$(((t1 - t0) * 12 / 10 + 1))
   for i in $(seq 1 "$kills"); do
+    find . -name '.*.tt-tmp.*' -delete  # so the count below is this kill's
     $restore
     delay=$((span * i / kills))
     "$@" >/dev/null 2>&1 &
@@ -42,13 +44,13 @@ campaign() {
     $check "$what after ${delay} ms"
   done
   echo "kill_writes: $what: $kills kills over ${span} ms: $seen_old left the old output, $seen_new the new," \
-    "$seen_lone a lone train file; $seen_tmp a killed run's temporary"
+    "$seen_lone a lone first file of a set; $seen_tmp a killed run's temporary"
 }
 
 # split: the old pair (seed 1) and the new pair (seed 2) are known.
 "$tt" split sms.tsv "${ro[@]}" --seed 1 -o old 2>/dev/null
 "$tt" split sms.tsv "${ro[@]}" --seed 2 -o new 2>/dev/null
-split_restore() { rm -f .p.*.tt-tmp.*; cp old.train.csv p.train.csv; cp old.test.csv p.test.csv; }
+split_restore() { cp old.train.csv p.train.csv; cp old.test.csv p.test.csv; }
 split_check() {
   if [ -e p.test.csv ]; then
     if same p.train.csv old.train.csv && same p.test.csv old.test.csv; then count old
@@ -65,7 +67,7 @@ campaign split split_check split_restore "$tt" split sms.tsv "${ro[@]}" --seed 2
 topts=(--quiet --threads 1 --epochs 3 --max-flash 4K)
 "$tt" train sms.tsv "${ro[@]}" "${topts[@]}" --seed 1 -o old.ttm
 "$tt" train sms.tsv "${ro[@]}" "${topts[@]}" --seed 2 -o new.ttm
-train_restore() { rm -f .m.ttm.tt-tmp.*; cp old.ttm m.ttm; }
+train_restore() { cp old.ttm m.ttm; }
 train_check() {
   if same m.ttm old.ttm; then count old
   elif same m.ttm new.ttm; then count new
@@ -73,10 +75,40 @@ train_check() {
 }
 campaign train train_check train_restore "$tt" train sms.tsv "${ro[@]}" "${topts[@]}" --seed 2 -o m.ttm
 
+# quantize: the int8 models of the old and the new float model.
+"$tt" quantize old.ttm --quiet -o old.q8
+"$tt" quantize new.ttm --quiet -o new.q8
+quant_restore() { cp old.q8 m.q8; }
+quant_check() {
+  if same m.q8 old.q8; then count old
+  elif same m.q8 new.q8; then count new
+  else fail "quantize: the model is neither old nor new ($1)"; fi
+}
+campaign quantize quant_check quant_restore "$tt" quantize new.ttm --quiet -o m.q8
+
+# export: the C sources of the old and the new int8 model.
+"$tt" export old.q8 --format c --name spam --quiet -o oldc
+"$tt" export new.q8 --format c --name spam --quiet -o newc
+export_restore() { rm -rf c; mkdir c; cp oldc/* c/; }
+export_check() {
+  if [ -e c/spam_model.cc ]; then
+    if same c/spam_model.h oldc/spam_model.h && same c/spam_model.cc oldc/spam_model.cc; then count old
+    elif same c/spam_model.h newc/spam_model.h && same c/spam_model.cc newc/spam_model.cc; then count new
+    else fail "export: a mixed or partial set ($1)"; fi
+  elif [ -e c/spam_model.h ]; then
+    same c/spam_model.h oldc/spam_model.h || same c/spam_model.h newc/spam_model.h || fail "export: a partial header ($1)"
+    count lone
+  fi
+}
+campaign export export_check export_restore "$tt" export new.q8 --format c --name spam --quiet -o c
+
 # The killed runs' temporaries go with the next complete write of each target.
 "$tt" split sms.tsv "${ro[@]}" --seed 2 -o p 2>/dev/null
 "$tt" train sms.tsv "${ro[@]}" "${topts[@]}" --seed 2 -o m.ttm
+"$tt" quantize new.ttm --quiet -o m.q8
+"$tt" export new.q8 --format c --name spam --quiet -o c
 left=$(find . -name '.*.tt-tmp.*' | wc -l)
 [ "$left" -eq 0 ] || fail "$left temporaries left after complete runs: $(find . -name '.*.tt-tmp.*')"
-same m.ttm new.ttm && same p.train.csv new.train.csv && same p.test.csv new.test.csv || fail "the last runs' outputs"
+same m.ttm new.ttm && same p.train.csv new.train.csv && same p.test.csv new.test.csv && same m.q8 new.q8 &&
+  same c/spam_model.cc newc/spam_model.cc || fail "the last runs' outputs"
 echo "kill_writes: no temporary left"

@@ -1,4 +1,4 @@
-# Killing real writes (tests/kill_writes.sh): split's pair and train's model, SIGKILLed at moments
+# Killing real writes (tests/kill_writes.sh): split, train, quantize and export, SIGKILLed at moments
 # spread over whole runs, are always the old files or the complete new ones. Label cli.
 add_test(NAME kill_writes
          COMMAND bash ${CMAKE_SOURCE_DIR}/tests/kill_writes.sh $<TARGET_FILE:tinytext>

@@ -56,10 +56,12 @@ class Output : public ::testing::Test {
 };
 
 TEST_F(Output, WriteIsAtomicAndLeavesNoTemporary) {
+  put("a.tmp", "not ours");  // a fixed temporary name would have destroyed it
   write_file_atomic(path("a"), "one");
   write_file_atomic(path("a"), "two");
   EXPECT_EQ(test::read_file(path("a")), "two");
-  EXPECT_EQ(names(), std::vector<std::string>{"a"});
+  EXPECT_EQ(test::read_file(path("a.tmp")), "not ours");
+  EXPECT_EQ(names(), (std::vector<std::string>{"a", "a.tmp"}));
   // A symlink at the target is replaced, not followed.
   put("victim", "keep");
   ASSERT_EQ(symlink(path("victim").c_str(), path("link").c_str()), 0);
@@ -183,6 +185,9 @@ TEST_F(Output, LabelsAreBoundedAndHoldNoNul) {
   } catch (const Error& e) {
     EXPECT_EQ(std::string(e.what()).rfind(path("nul.csv") + ":3: label 'sp'... holds a NUL byte", 0), 0u) << e.what();
   }
+  const auto r = cli("train " + path("nul.csv") + " -o " + path("m.ttm"));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find(path("nul.csv") + ":3: label"), std::string::npos) << r.err;
   const char nul_txt[] = "__label__a x\n__label__b\0c y\n";
   put("nul.txt", std::string(nul_txt, sizeof nul_txt - 1));
   o.format = data::Format::kFastText;
