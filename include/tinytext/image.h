@@ -157,8 +157,6 @@ struct StaticModel {
       detail::off_b2(detail::off_b1(off_mpool, S::dim, S::hidden), S::dim, S::hidden, S::outputs, kLinear);
   static const uint32_t kEnd = detail::off_end(off_b2, S::outputs, kLinear, S::label_bytes);
 
-  // (A specialisation on StaticTokenizerConfig that stopped matching it would only cost speed.)
-  static_assert(detail::CharRange<Tokenizer>::fixed, "CharRange is specialised for every StaticTokenizerConfig");
   static_assert(S::format == TT_MODEL_FORMAT_VERSION, "the model header holds an image of another format version");
   static_assert(S::scheme == kTokenizerScheme, "the model was trained with another tokenizer scheme");
   static_assert(S::dim >= 1 && S::dim <= kModelMaxDim && S::hidden <= kModelMaxDim && S::outputs >= 1 &&

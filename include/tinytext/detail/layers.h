@@ -142,6 +142,9 @@ TT_READ_STAGE void read_head(typename ModelArg<M>::Type m, ModelScores<K>& out) 
   }
 }
 
+// The byte model_read pushes into a copy of the state to end the pending word.
+static const uint8_t kEndOfText = ' ';
+
 // The body of model_read (out of line; the model by value if static).
 template <class M, uint16_t D, uint16_t H, uint16_t K>
 TT_COLD_CALL void read(typename ModelArg<M>::Type m, const ModelState<D, H, K>& s, ModelScores<K>& out) {
@@ -157,18 +160,19 @@ TT_COLD_CALL void read(typename ModelArg<M>::Type m, const ModelState<D, H, K>& 
     TT_ASSERT(s.limit);
     return;
   }
-  int32_t sums[D];
-  uint32_t count;
-  {
-    detail::Hot<D, typename detail::EmbOf<M>::Type> sink;
-    sink.init(m);
-    sink.count = s.count;
-    detail::read_sums(sink, s.acc, sums, m.dim);
-    tokenizer_pending(m.tokenizer, s.tok, sink);
-    // The text row: c times per text, as if it were the last c features (model_push never adds it).
-    if (m.flags & kModelTextRow) sink.add_rows(m.tokenizer.buckets, text_row_count(m));
-    detail::hot_store(sink, sums);
-    count = sink.count;
+  // The pending word ends in a copy of the state, through the kernel (a separator byte ends a
+  // word and emits nothing else), so model_read leaves s as it is and has no code of its own for
+  // a word's end.
+  ModelState<D, H, K> t = s;
+  detail::push_run<M>(m, t, &kEndOfText, &kEndOfText + 1);
+  const int32_t* sums = t.acc;
+  uint32_t count = t.count;
+  // The text row: c times per text, as if it were the last c features (model_push never adds it).
+  if (m.flags & kModelTextRow) {
+    detail::Sums<M, D> sink(m, t.acc);
+    sink.add_rows(m.tokenizer.buckets, text_row_count(m));
+    sink.store(t.acc);
+    count += text_row_count(m);
   }
   out.features = count;
   int16_t x[D];
