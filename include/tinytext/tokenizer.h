@@ -332,6 +332,17 @@ TT_INLINE uint32_t word_end(const Cfg& c, const TokenizerState& x, Sink& sink, u
   return h;
 }
 
+// A state copied field by field: GCC keeps such a copy's fields in registers, an aggregate
+// copy on the stack.
+TT_INLINE void copy_fields(TokenizerState& to, const TokenizerState& from) {
+  to.word.h = from.word.h;
+  to.word.len = from.word.len;
+  to.word.w = from.word.w;
+  to.old = from.old;
+  to.prev = from.prev;
+  to.has_prev = from.has_prev;
+}
+
 // The streaming kernel: the bytes [p, end) through the tokenizer into sink(hash, kind). `count`
 // (features so far) grows by the features emitted, counted per word (char_ngram_count), so a
 // sink need not count. Byte classes: byte_class; a punctuation byte ends the pending word and is
@@ -344,12 +355,7 @@ TT_INLINE void tokenize(const Cfg& c, TokenizerState& t, const uint8_t* p, const
   TokenizerState& x = t;
 #else
   TokenizerState x;
-  x.word.h = t.word.h;
-  x.word.len = t.word.len;
-  x.word.w = t.word.w;
-  x.old = t.old;
-  x.prev = t.prev;
-  x.has_prev = t.has_prev;
+  copy_fields(x, t);
 #endif
   uint32_t n = count - char_ngram_count(c, x.word.len + 1u);  // the pending word's n-grams so far
   for (; p != end; ++p) {
@@ -379,12 +385,7 @@ TT_INLINE void tokenize(const Cfg& c, TokenizerState& t, const uint8_t* p, const
   }
   count = n + char_ngram_count(c, x.word.len + 1u);
 #if !TT_SMALL
-  t.word.h = x.word.h;
-  t.word.len = x.word.len;
-  t.word.w = x.word.w;
-  t.old = x.old;
-  t.prev = x.prev;
-  t.has_prev = x.has_prev;
+  copy_fields(t, x);
 #endif
 }
 
