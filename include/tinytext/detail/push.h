@@ -107,9 +107,8 @@ struct Counting {
 
 // The bytes [p, end) into the state, none of which can reach the saturation limit (the caller
 // checked). model_push and model_push_text call this one copy.
-template <class M, uint16_t D, uint16_t H, uint16_t K>
-TT_NOINLINE void push_run(typename ModelArg<M>::Type m, ModelState<D, H, K>& s, const uint8_t* p,
-                          const uint8_t* end) {
+template <class M, uint16_t D>
+TT_NOINLINE void push_run(typename ModelArg<M>::Type m, SumsState<D>& s, const uint8_t* p, const uint8_t* end) {
   Sums<M, D> sums(m, s.acc);  // never address-taken: a one-dim sum stays in a register
   uint32_t count = s.count;
   tokenize(m.tokenizer, s.tok, p, end, sums, count);
