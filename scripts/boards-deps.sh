@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the emulated-board checks need (targets/, tests/boards.cmake).
+# Installs the Debian packages the emulated-board checks need (targets/, tests/boards.cmake, the
+# cross builds of tests/export_test.cc). A test whose tool is missing fails (tests/boards.cmake).
 # Idempotent and quiet: runs `apt-get update` only when a package is missing.
 # Usage: scripts/boards-deps.sh            (as root, or through sudo when available)
 set -euo pipefail
 
 pkgs=(
   gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi   # Cortex-M0+ cross build
+  libstdc++-arm-none-eabi-newlib                                     # its C++ library (nano.specs: -lstdc++_nano)
   qemu-system-arm                                                    # Cortex-M0+ emulator
   gcc-avr binutils-avr avr-libc                                      # ATmega328P cross build
+  arduino-core-avr                                                   # the Uno's Arduino core (boards_arduino)
   simavr libsimavr-dev libelf-dev                                    # ATmega328P emulator + runner
   libglib2.0-dev pkg-config gcc g++ make                             # QEMU TCG plugin, runner, host build
   python3 xz-utils ca-certificates                                   # data generator, plugin header fetch

@@ -2,6 +2,14 @@
 # host / Cortex-M0+ (QEMU) / ATmega328P (simavr) bit-for-bit comparison with a link check and a
 # size/stack/speed summary (targets/run.sh). Tools come from scripts/boards-deps.sh.
 # Run only these:  ctest --test-dir build -L boards --output-on-failure
+# A missing tool makes its test FAIL with what to install (tt_missing_tool_test); a build that
+# means to skip the board tests says so: -DTT_BOARD_TESTS=OFF.
+option(TT_BOARD_TESTS "Register the emulated-board tests (fail loudly when a tool is missing)" ON)
+if(NOT TT_BOARD_TESTS)
+  message(STATUS "boards: TT_BOARD_TESTS=OFF, the board tests are not registered")
+  return()
+endif()
+target_compile_definitions(tinytext_tests PRIVATE TT_REQUIRE_BOARD_TOOLS=1)  # tests/export_test.cc
 
 find_program(TT_BASH bash)
 find_program(TT_PYTHON3 python3)
@@ -20,8 +28,7 @@ if(TT_BASH AND TT_ARM_GXX AND TT_AVR_GXX)
            COMMAND ${TT_BASH} ${CMAKE_SOURCE_DIR}/targets/header_check.sh ${TT_BOARDS_DIR})
   set_tests_properties(boards_header_check PROPERTIES LABELS "boards" TIMEOUT 120)
 else()
-  message(WARNING "boards: arm-none-eabi-g++ or avr-g++ not found; boards_header_check not registered "
-                  "(run scripts/boards-deps.sh)")
+  tt_missing_tool_test(boards_header_check "arm-none-eabi-g++ or avr-g++ not found (run scripts/boards-deps.sh)")
 endif()
 
 if(TT_BASH AND TT_PYTHON3 AND TT_ARM_GXX AND TT_AVR_GXX AND TT_QEMU_ARM AND TT_SIMAVR_INCLUDE AND TT_SIMAVR_LIB)
@@ -42,8 +49,8 @@ if(TT_BASH AND TT_PYTHON3 AND TT_ARM_GXX AND TT_AVR_GXX AND TT_QEMU_ARM AND TT_S
                    --workload hash_digest --workload numerics --workload sms4k --workload sms4k_checked
                    --workload sms4k_bulk --workload sms32k --workload sms32k_bulk --workload bulk_edge --workload stream100
                    --workload stream10000
-                   --timeout 60 ${TT_BOARDS_DIR})
-  set_tests_properties(boards_digest PROPERTIES LABELS "boards" TIMEOUT 300 FIXTURES_SETUP boards_results)
+                   --timeout 180 ${TT_BOARDS_DIR})
+  set_tests_properties(boards_digest PROPERTIES LABELS "boards" TIMEOUT 900 FIXTURES_SETUP boards_results)
   # Budgets: fails if the runtime's flash, RAM or stack grows past bench/budgets.json (update it
   # deliberately with bench/boards.sh --update-budgets), or if RAM differs between a 100-byte and a
   # 10,000-byte text. Reads boards_digest's results; writes its tables into the build dir only.
@@ -52,8 +59,9 @@ if(TT_BASH AND TT_PYTHON3 AND TT_ARM_GXX AND TT_AVR_GXX AND TT_QEMU_ARM AND TT_S
                    --out ${TT_BOARDS_DIR}/bench ${TT_BOARDS_DIR})
   set_tests_properties(boards_budget PROPERTIES LABELS "boards" TIMEOUT 60 FIXTURES_REQUIRED boards_results)
 else()
-  message(WARNING "boards: cross toolchains, qemu-system-arm or libsimavr-dev not found; "
-                  "boards_digest not registered (run scripts/boards-deps.sh)")
+  foreach(t boards_digest boards_budget)
+    tt_missing_tool_test(${t} "cross toolchains, qemu-system-arm, python3 or libsimavr-dev not found (run scripts/boards-deps.sh)")
+  endforeach()
 endif()
 
 # The Arduino example of `tinytext export --format arduino`, compiled for the Uno against Debian's
@@ -64,7 +72,7 @@ if(TT_BASH AND TT_AVR_GXX AND EXISTS /usr/share/arduino/hardware/arduino/avr/cor
                    ${CMAKE_BINARY_DIR}/arduino_example ${TT_SHARED_DIR}/data/sms-spam-collection/SMSSpamCollection)
   set_tests_properties(boards_arduino PROPERTIES LABELS "boards" TIMEOUT 120)
 else()
-  message(WARNING "boards: avr-g++ or arduino-core-avr not found; boards_arduino not registered")
+  tt_missing_tool_test(boards_arduino "avr-g++ or the Arduino AVR core (arduino-core-avr) not found (run scripts/boards-deps.sh)")
 endif()
 
 # The MKR Zero keyboard example (examples/arduino-mkrzero/), assembled with make_sketch.sh from a
@@ -78,6 +86,5 @@ if(TT_BASH AND TT_ARM_GXX)
                    ${CMAKE_BINARY_DIR}/mkrzero_example ${TT_SHARED_DIR}/data/sms-spam-collection/SMSSpamCollection)
   set_tests_properties(boards_mkrzero PROPERTIES LABELS "boards" TIMEOUT 120)
 else()
-  message(WARNING "boards: arm-none-eabi-g++ not found; boards_mkrzero (the MKR Zero sketch) not registered "
-                  "(run scripts/boards-deps.sh)")
+  tt_missing_tool_test(boards_mkrzero "arm-none-eabi-g++ not found (run scripts/boards-deps.sh)")
 endif()

@@ -4,7 +4,7 @@ find_program(TT_BASH_Q bash)
 find_program(TT_PYTHON3_Q python3)
 if(TT_BASH_Q AND TT_PYTHON3_Q)
   add_test(NAME quant_budget
-           COMMAND ${TT_BASH_Q} ${CMAKE_SOURCE_DIR}/src/quant/quant_bench.sh $<TARGET_FILE:tinytext>
+           COMMAND ${TT_BASH_Q} ${CMAKE_SOURCE_DIR}/bench/quant_bench.sh $<TARGET_FILE:tinytext>
                    ${CMAKE_BINARY_DIR}/quant_bench)
   set_tests_properties(quant_budget PROPERTIES LABELS "bench" TIMEOUT 300)
 endif()

@@ -7,7 +7,9 @@
 #include <vector>
 
 #include "common/error.h"
+#include "common/rng.h"
 #include "train/backprop.h"
+#include "train/features.h"
 #include "train/trainer.h"
 
 namespace {
@@ -39,7 +41,7 @@ tt::FloatModel make(const Case& c, uint64_t seed) {
   std::vector<std::string> labels(c.outputs, "x");
   tt::FloatModel m;
   m.init(s, labels);
-  td::Rng r(seed);
+  tt::SplitMix64 r(seed);
   for (auto* t : {&m.emb, &m.w1, &m.b1, &m.w2, &m.b2})
     for (auto& x : *t) x = static_cast<float>(r.uniform() * 2 - 1);
   return m;
@@ -47,10 +49,10 @@ tt::FloatModel make(const Case& c, uint64_t seed) {
 
 double loss_of(const tt::FloatModel& m, const std::vector<std::vector<double>>& p, const uint16_t* f, size_t n,
                const uint8_t* y, const float* wpos, const float* wneg, const float* wcls) {
-  td::Weights<double> w{p[0].data(), p[1].data(), p[2].data(), p[3].data(), p[4].data()};
+  tt::Weights<double> w{p[0].data(), p[1].data(), p[2].data(), p[3].data(), p[4].data()};
   td::Cache<double> c;
   c.resize(m.shape);
-  td::forward(m.shape, w, f, n, c);
+  tt::forward(m.shape, w, f, n, c);
   return td::loss_grad<double>(m.shape.head, c.z.data(), y, m.shape.outputs, wpos, wneg, wcls, c.dz.data());
 }
 
@@ -178,10 +180,10 @@ TEST(GradCheck, NbScaledLinear) {
       std::vector<double> emb(v.size());
       for (size_t i = 0; i < v.size(); ++i) emb[i] = v[i] * r[i];
       const std::vector<double> b2(m.b2.begin(), m.b2.end());
-      td::Weights<double> w{emb.data(), nullptr, nullptr, nullptr, b2.data()};
+      tt::Weights<double> w{emb.data(), nullptr, nullptr, nullptr, b2.data()};
       td::Cache<double> c;
       c.resize(m.shape);
-      td::forward(m.shape, w, f, 6, c);
+      tt::forward(m.shape, w, f, 6, c);
       return td::loss_grad<double>(head, c.z.data(), y.data(), K, nullptr, nullptr, nullptr, c.dz.data());
     };
     EXPECT_NEAR(loss, loss_of_v(), 1e-6);
@@ -259,10 +261,10 @@ TEST(GradCheck, KindScaledLinear) {
       std::vector<double> emb(v.size());
       for (size_t i = 0; i < v.size(); ++i) emb[i] = v[i] * r[i];
       const std::vector<double> b2(m.b2.begin(), m.b2.end());
-      td::Weights<double> w{emb.data(), nullptr, nullptr, nullptr, b2.data()};
+      tt::Weights<double> w{emb.data(), nullptr, nullptr, nullptr, b2.data()};
       td::Cache<double> c;
       c.resize(m.shape);
-      td::forward(m.shape, w, f, 7, c);
+      tt::forward(m.shape, w, f, 7, c);
       return td::loss_grad<double>(head, c.z.data(), y.data(), K, nullptr, nullptr, nullptr, c.dz.data());
     };
     EXPECT_NEAR(loss, loss_of_v(), 1e-6);

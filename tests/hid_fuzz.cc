@@ -1,7 +1,8 @@
 // libFuzzer target for the USB HID keyboard: the device decoder (reports and press events, through
 // the HidEditor), the encoder round trip, and the capture readers (hex, raw, usbmon pcap/pcapng).
 //
-// The first input byte picks the target. Only CaptureError / EncodeError may escape a reader;
+// The first input byte picks the target. Built with -DTT_HID_FUZZ_CAPTURE_ONLY (capture_fuzz,
+// tests/fuzz.cmake) it picks among the capture readers only. Only CaptureError / EncodeError may escape a reader;
 // anything else, a sanitizer report or a broken invariant (abort) is a finding.
 // With TT_HID_FUZZ_SEEDS=dir in the environment, LLVMFuzzerInitialize writes seed inputs into dir
 // (libFuzzer reads corpus directories after it), so the bounded ctest run starts from valid
@@ -15,18 +16,11 @@
 #include "hid/capture.h"
 #include "hid/keyboard.h"
 #include "tinytext/hid.h"
+#include "fuzz_check.h"
 
 namespace {
 
 using namespace tt;
-
-#define FUZZ_CHECK(cond)                                                  \
-  do {                                                                    \
-    if (!(cond)) {                                                        \
-      std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                       \
-    }                                                                     \
-  } while (0)
 
 enum Target : uint8_t { kDecoder, kRoundTrip, kHex, kRaw, kUsbmon, kSniffed, kTargets };
 
@@ -189,7 +183,11 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;
+#ifdef TT_HID_FUZZ_CAPTURE_ONLY
+  uint8_t target = static_cast<uint8_t>(kHex + data[0] % (kTargets - kHex));
+#else
   uint8_t target = static_cast<uint8_t>(data[0] % kTargets);
+#endif
   if (target == kDecoder) {
     fuzz_decoder(data + 1, size - 1);
   } else if (target == kRoundTrip) {

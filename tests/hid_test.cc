@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <initializer_list>
 
+#include "common/rng.h"
 #include "eval/split.h"
 #include "hid/capture.h"
 #include "hid/keyboard.h"
@@ -287,7 +288,7 @@ TEST(HidEncode, UntypeableTextIsAnErrorOrDropped) {
 
 TEST(HidEncode, SplitMix64Reference) {
   // splitmix64 from seed 0: the published first outputs; the typo stream depends on them.
-  eval::SplitMix64 rng(0);
+  tt::SplitMix64 rng(0);
   EXPECT_EQ(rng.next(), 0xE220A8397B1DCDAFull);
   EXPECT_EQ(rng.next(), 0x6E789E6AA1B965F4ull);
   EXPECT_EQ(rng.next(), 0x06C45D188009454Full);
@@ -692,7 +693,7 @@ struct ReferenceEditor {
 
 TEST(HidEditor, RandomEditsOnSmsTexts) {
   auto texts = test::sms_texts();
-  eval::SplitMix64 rng(7);
+  tt::SplitMix64 rng(7);
   size_t overflows = 0, checks = 0, sequences = 0;
   const char* junk[] = {"x", "Q", " ", "\xC3\xA4", "\xE2\x82\xAC", "\xC2\xA3"};
   for (size_t t = 0; t < texts.size(); t += 2, ++sequences) {  // 2,787 sequences

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "common/error.h"
-#include "model/model.h"
+#include "model/float_model.h"
 #include "model/model_io.h"
 
 namespace {

@@ -150,7 +150,7 @@ TEST_P(QuantShapes, Int8TracksFloat) {
   EXPECT_LT(worst / top, 0.02) << q.shape.describe() << " worst logit error " << worst << " of " << top;
   EXPECT_GE(agree, calib.size() * 95 / 100) << q.shape.describe();
   // The dequantised float model (what QAT trains through) is what the device computes.
-  const tt::FloatModel dq = tt::quant::dequantized(m, tt::quant::calibrate(m, calib, {}));
+  const tt::FloatModel dq = tt::numerics::dequantized(m, tt::quant::calibrate(m, calib, {}));
   double dworst = 0;
   for (size_t i = 0; i < 50; ++i) {
     const std::vector<float> f = dq.scores(calib[i]);
@@ -196,7 +196,7 @@ TEST(Quant, FileRoundTripAndRefusals) {
   EXPECT_THROW(tt::quant::parse_quant(bad, "q"), tt::Error);
   // A container that is valid but whose image is not (another image format version).
   QuantModel v = q;
-  v.image[4] = 9;
+  v.image[tt::kHdrVersion] = 9;
   try {
     tt::quant::parse_quant(tt::quant::serialize_quant(v), "v.q8");
     FAIL();
@@ -211,21 +211,20 @@ TEST(Quant, FileRoundTripAndRefusals) {
 }
 
 // The budget on real data: int8 loses at most 0.002 ROC AUC against its float parent.
-// (src/quant/quant_bench.sh runs every shared task and more shapes.)
+// (bench/quant_bench.sh runs every shared task and more shapes.)
 TEST(Quant, SmsBudget) {
   tt::data::Dataset all = tt::test::read_sms(), train, test;
   tt::test::split_every_fifth(all, train, test);
   for (int variant = 0; variant < 2; ++variant) {
-    tt::train::TrainOptions o;
+    tt::train::TrainRequest o;
     o.quiet = true;
     o.epochs = 5;
     if (variant == 0) {
       o.max_flash = 4096;
     } else {
-      o.shape.tokenizer.buckets = 1024;
-      o.shape.dim = 16;
-      o.shape.hidden = 8;
-      o.dim_set = o.hidden_set = o.buckets_set = true;
+      o.buckets = 1024;
+      o.dim = 16;
+      o.hidden = 8;
     }
     const tt::FloatModel m = tt::train::train(train, o);
     const QuantModel q = tt::quant::quantize(m, tt::quant::calibrate(m, train.texts, {}));

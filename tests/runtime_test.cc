@@ -95,24 +95,24 @@ TEST(Runtime, RefusesWithStatus) {
   s[0] = 'X';
   EXPECT_EQ(open(s, m), tt::kBadMagic);
   s = good;
-  s[4] = TT_MODEL_FORMAT_VERSION + 1;
+  s[tt::kHdrVersion] = TT_MODEL_FORMAT_VERSION + 1;
   EXPECT_EQ(open(s, m), tt::kBadVersion);
   s = good;
-  s[40] = static_cast<char>(s[40] ^ 1);  // a weight
+  s[tt::kModelHeaderBytes] = static_cast<char>(s[tt::kModelHeaderBytes] ^ 1);  // a weight
   EXPECT_EQ(open(s, m), tt::kBadChecksum);
   s = good;
-  put32(s, 20, 0x00000FFFu);  // D = 4095, H = 0: sizes no longer match the length
+  put32(s, tt::kHdrDim, 0x00000FFFu);  // D = 4095, H = 0: sizes no longer match the length
   reseal(s);
   EXPECT_EQ(open(s, m), tt::kBadSize);
   s = good;
-  put32(s, 12, 0);  // zero buckets
+  put32(s, tt::kHdrBuckets, 0);  // zero buckets
   reseal(s);
   EXPECT_EQ(open(s, m), tt::kBadSize);
   s = good;
-  put32(s, 8, static_cast<uint32_t>(s.size() + 1));  // stored size
+  put32(s, tt::kHdrSize, static_cast<uint32_t>(s.size() + 1));  // stored size
   EXPECT_EQ(open(s, m), tt::kBadSize);
   s = good;
-  s[40 + 64 * 6 + 4] = 0;  // the first pooled requantiser's shift
+  s[tt::kModelHeaderBytes + 64 * 6 + 4] = 0;  // the first pooled requantiser's shift
   reseal(s);
   EXPECT_EQ(open(s, m), tt::kBadSize);
   s = good;
@@ -136,7 +136,7 @@ TEST(Runtime, TextRowIsOneMoreFeature) {
     tt::Model m;
     ASSERT_EQ(open(q.image, m), tt::kOk);
     EXPECT_EQ(m.flags & tt::kModelTextRow, tt::kModelTextRow);
-    EXPECT_EQ(m.off_mpool, 40u + (B + 1) * D);
+    EXPECT_EQ(m.off_mpool, tt::kModelHeaderBytes + (B + 1) * D);
     tt::quant::Runner run(q);
     for (const std::string& t : texts) {
       SCOPED_TRACE(t);
@@ -170,7 +170,7 @@ TEST(Runtime, TextRowIsOneMoreFeature) {
     reseal(s);
     EXPECT_EQ(open(s, m), tt::kBadVersion);
     // The count byte (7, c - 1) needs the row: a model without it refuses any count but 1.
-    EXPECT_EQ(q.image[7], 0);
+    EXPECT_EQ(q.image[tt::kHdrTextRowExtra], 0);
     s = plain;
     s[7] = 1;
     reseal(s);
@@ -189,7 +189,7 @@ TEST(Runtime, TextRowCountedCTimes) {
     f.shape.text_row_count = 3;
     const std::vector<std::string> texts = {"", "a", "free prize", "see you at noon, call now!!"};
     const QuantModel q = tt::quant::quantize(f, tt::quant::calibrate(f, texts, {}));
-    EXPECT_EQ(q.image[7], 2);  // c - 1
+    EXPECT_EQ(q.image[tt::kHdrTextRowExtra], 2);  // c - 1
     tt::Model m;
     ASSERT_EQ(open(q.image, m), tt::kOk);
     EXPECT_EQ(tt::model_text_row_count(m), 3u);
@@ -308,7 +308,7 @@ TEST(Runtime, FuzzCorruptImages) {
     }
     if (kind == 1) s.resize(r.next() % (s.size() + 1));
     if (kind >= 2 && s.size() >= 44) {
-      put32(s, 8, static_cast<uint32_t>(s.size()));
+      put32(s, tt::kHdrSize, static_cast<uint32_t>(s.size()));
       reseal(s);
     }
     std::unique_ptr<uint8_t[]> buf(new uint8_t[s.size() ? s.size() : 1]);
@@ -432,6 +432,8 @@ struct TestSpec {
   static const uint8_t word_ngrams = W, char_min = L, char_max = U;
   static const uint16_t dim = 1, hidden = 0, outputs = 1, label_bytes = 3;
   static const uint8_t flags = tt::kModelLinear, pool = tt::kPoolSqrt;
+  static const uint8_t text_row_count = 1;
+  static const uint16_t table_groups = 0;
 };
 // The same with an exact table of 5 groups: 20 more rows and 20 fingerprints.
 template <uint8_t W, uint8_t L, uint8_t U>
@@ -482,7 +484,7 @@ const char kParityText[] = "Free entry in 2 a wkly comp!! to win FA-Cup final tk
 
 template <uint8_t W, uint8_t L, uint8_t U, class S = TestSpec<W, L, U> >
 void check_static_equals_generic() {
-  const uint32_t G = tt::detail::SpecTableGroups<S>::value;
+  const uint32_t G = S::table_groups;
   tt::ModelShape sh;
   sh.tokenizer = {64, W, L, U, uint8_t((S::flags & tt::kModelFoldDigits) ? 1 : 0)};
   sh.dim = 1;
@@ -498,8 +500,8 @@ void check_static_equals_generic() {
   const QuantModel q = tt::quant::quantize(fm, tt::quant::calibrate(fm, {"free prize", "see you at noon"}, {}));
   ASSERT_EQ(q.image.size(), static_cast<size_t>(S::bytes));
   g_static_image = reinterpret_cast<const uint8_t*>(q.image.data());
-  ASSERT_EQ(unsigned(g_static_image[5]), unsigned(S::flags));
-  ASSERT_EQ(unsigned(g_static_image[6]), unsigned(S::pool));
+  ASSERT_EQ(unsigned(g_static_image[tt::kHdrFlags]), unsigned(S::flags));
+  ASSERT_EQ(unsigned(g_static_image[tt::kHdrPool]), unsigned(S::pool));
   tt::Model m;
   ASSERT_EQ(open(q.image, m), tt::kOk);
   tt::StaticModel<S> sm;
@@ -572,7 +574,7 @@ TEST(Runtime, FoldDigitsImage) {
     tt::FloatModel f = make_f(4, tt::Head::kSoftmax, 3, 6, true);
     f.shape.tokenizer.fold_digits = fold ? 1 : 0;
     const QuantModel q = quantize_f(f);
-    EXPECT_EQ(uint8_t(q.image[5]) & tt::kModelFoldDigits, fold ? tt::kModelFoldDigits : 0);
+    EXPECT_EQ(uint8_t(q.image[tt::kHdrFlags]) & tt::kModelFoldDigits, fold ? tt::kModelFoldDigits : 0);
     tt::Model m;
     ASSERT_EQ(open(q.image, m), tt::kOk);
     EXPECT_EQ(m.tokenizer.fold_digits, fold ? 1u : 0u);
@@ -606,13 +608,13 @@ TEST(Runtime, ExactTable) {
     t.table = table_for(sh, text);
     const std::vector<std::string> texts = {"", "a", "free prize", text};
     const QuantModel q = tt::quant::quantize(t, tt::quant::calibrate(t, texts, {}));
-    EXPECT_EQ(uint8_t(q.image[5]) & tt::kModelExactTable, tt::kModelExactTable);
-    EXPECT_EQ(uint8_t(q.image[36]), 7u);
+    EXPECT_EQ(uint8_t(q.image[tt::kHdrFlags]) & tt::kModelExactTable, tt::kModelExactTable);
+    EXPECT_EQ(uint8_t(q.image[tt::kHdrTableGroups]), 7u);
     tt::Model m;
     ASSERT_EQ(open(q.image, m), tt::kOk);
     EXPECT_EQ(m.groups, 7u);
-    EXPECT_EQ(m.off_mpool, 40u + (first + 28u) * D + 28u);
-    EXPECT_EQ(q.image.substr(40 + (first + 28u) * D, 28), std::string(t.table.begin(), t.table.end()));
+    EXPECT_EQ(m.off_mpool, tt::kModelHeaderBytes + (first + 28u) * D + 28u);
+    EXPECT_EQ(q.image.substr(tt::kModelHeaderBytes, 28), std::string(t.table.begin(), t.table.end()));
     tt::quant::Runner run(q);
     tt::FloatModel plain = f;  // the same weights without the table
     for (size_t i = 0; i < size_t{first} * D; ++i) plain.emb[i] = t.emb[i];

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "common/error.h"
+#include "eval/metrics.h"
 #include "data/dataset.h"
 #include "model/model_io.h"
 #include "quant/quantize.h"
@@ -57,20 +58,20 @@ CliRun cli(const std::string& args) {
 TEST(Train, SmsHeldOutAuc) {
   tt::data::Dataset all = tt::test::read_sms(), train, test;
   tt::test::split_every_fifth(all, train, test);
-  tt::train::TrainOptions o;
+  tt::train::TrainRequest o;
   o.quiet = true;
   o.max_flash = 4096;
   tt::train::TrainReport rep;
   const tt::FloatModel m = tt::train::train(train, o, &rep);
   EXPECT_LE(m.shape.parameter_count(), 4096u);
   EXPECT_TRUE(m.shape.linear);
-  std::vector<float> s;
+  std::vector<double> s;
   std::vector<uint8_t> y;
   for (size_t i = 0; i < test.size(); ++i) {
     s.push_back(m.scores(test.texts[i])[0]);
     y.push_back(test.targets[i]);
   }
-  const double auc = tt::train::detail::roc_auc(s, y);
+  const double auc = tt::eval::roc_auc(s, y);
   EXPECT_GT(auc, 0.98) << "measured ~0.985 with mean pooling, ~0.99 with the sqrt/L2 defaults";
   // Linear models hold nothing out by default: every row, every epoch, thresholds from the training rows.
   EXPECT_EQ(rep.valid_examples, 0u);
@@ -85,7 +86,7 @@ TEST(Train, SmsHeldOutAuc) {
 TEST(Train, KeepLastTrainsEveryEpoch) {
   tt::data::Dataset all = tt::test::read_sms(), train, test;
   tt::test::split_every_fifth(all, train, test);
-  tt::train::TrainOptions o;
+  tt::train::TrainRequest o;
   o.quiet = true;
   o.max_flash = 4096;
   o.epochs = 6;
@@ -122,9 +123,9 @@ TEST(Train, SameSeedSameFileDifferentSeedDifferentFile) {
 }
 
 TEST(Train, DefaultsFoundByExperiment) {
-  const tt::train::TrainOptions o;
-  EXPECT_EQ(o.shape.pool, tt::Pool::kSqrt);
-  EXPECT_LT(o.l2, 0.0f);  // the shape's default
+  const tt::train::TrainRequest o;
+  EXPECT_EQ(o.pool, tt::Pool::kSqrt);
+  EXPECT_FALSE(o.l2);  // the shape's default
   EXPECT_FALSE(o.refit);
   tt::ModelShape lin;
   lin.linear = true;
@@ -132,24 +133,24 @@ TEST(Train, DefaultsFoundByExperiment) {
   tt::ModelShape emb;
   EXPECT_EQ(tt::train::default_l2(lin), 0.004f);
   EXPECT_EQ(tt::train::default_l2(emb), 0.0f);
-  EXPECT_LT(o.valid, 0.0);  // the shape's default
+  EXPECT_FALSE(o.valid);  // the shape's default
   EXPECT_EQ(tt::train::default_valid(lin, false), 0.0);
   EXPECT_EQ(tt::train::default_valid(lin, true), 0.1);
   EXPECT_EQ(tt::train::default_valid(emb, false), 0.1);
   EXPECT_FALSE(o.keep_last);
   EXPECT_EQ(tt::train::default_lr(tt::train::Optimizer::kAdagrad, lin), 1.0f);
-  EXPECT_LT(o.nb_alpha, 0.0f);  // the shape's default: NB-weighted linear models
+  EXPECT_FALSE(o.nb_alpha);  // the shape's default: NB-weighted linear models
   EXPECT_EQ(tt::train::default_nb_alpha(lin), tt::train::kDefaultNbAlpha);
   EXPECT_EQ(tt::train::default_nb_alpha(emb), 0.0f);
   EXPECT_EQ(o.nb_beta, 0.25f);
   // The text row: on for linear models, counted twice (docs/training.md rounds 6 and 7).
   EXPECT_TRUE(tt::train::default_text_row(lin));
   EXPECT_FALSE(tt::train::default_text_row(emb));
-  EXPECT_EQ(o.text_row_count, 0u);  // the shape's default
+  EXPECT_FALSE(o.text_row_count);  // the shape's default
   EXPECT_EQ(tt::train::default_text_row_count(lin), 2u);
   EXPECT_EQ(tt::train::default_text_row_count(emb), 1u);
   // Digits folded for one output, kept for more (round 9).
-  EXPECT_LT(o.fold_digits, 0);  // the shape's default
+  EXPECT_FALSE(o.fold_digits);  // the shape's default
   lin.outputs = 1;
   EXPECT_EQ(tt::train::default_fold_digits(lin), 1u);
   lin.outputs = 3;
@@ -166,7 +167,7 @@ TEST(Train, DefaultsFoundByExperiment) {
 TEST(Train, RefitIsDeterministicAndKeepsThresholds) {
   tt::data::Dataset all = tt::test::read_sms(), train, test;
   tt::test::split_every_fifth(all, train, test);
-  tt::train::TrainOptions o;
+  tt::train::TrainRequest o;
   o.quiet = true;
   o.max_flash = 4096;
   o.epochs = 4;
@@ -183,13 +184,13 @@ TEST(Train, RefitIsDeterministicAndKeepsThresholds) {
   EXPECT_EQ(a.threshold, plain.threshold);
   EXPECT_EQ(r1.best_epoch, r0.best_epoch);
   EXPECT_EQ(r1.epochs.size(), r0.epochs.size());  // refit epochs are not reported as validated ones
-  std::vector<float> s;
+  std::vector<double> s;
   std::vector<uint8_t> y;
   for (size_t i = 0; i < test.size(); ++i) {
     s.push_back(a.scores(test.texts[i])[0]);
     y.push_back(test.targets[i]);
   }
-  EXPECT_GT(tt::train::detail::roc_auc(s, y), 0.97);
+  EXPECT_GT(tt::eval::roc_auc(s, y), 0.97);
 }
 
 TEST(Train, BadFlagsRefusedBeforeTraining) {
@@ -278,40 +279,55 @@ TEST(Train, MultiLabelEndToEnd) {
 }
 
 TEST(Train, ShapeForBudget) {
-  tt::ModelShape base;
-  base.tokenizer = {4096, 2, 3, 5, 0};
-  const tt::ModelShape a = tt::train::shape_for_budget(4096, base, 1, tt::Head::kSigmoid);
+  using tt::data::LabelKind;
+  using tt::train::shape_for_budget;
+  tt::train::TrainRequest plain;  // no text row, no exact table: the bare rule
+  plain.text_row = false;
+  plain.exact_table = 0;
+  const tt::ModelShape a = shape_for_budget(4096, 1, LabelKind::kBinary, plain);
   EXPECT_EQ(a.tokenizer.buckets, 4032u);
   EXPECT_TRUE(a.linear);
   EXPECT_LE(a.parameter_count(), 4096u);
-  const tt::ModelShape b = tt::train::shape_for_budget(32768, base, 3, tt::Head::kSoftmax);
+  const tt::ModelShape b = shape_for_budget(32768, 3, LabelKind::kMultiClass, plain);
   EXPECT_EQ(b.tokenizer.buckets, 10880u);
+  EXPECT_EQ(b.head, tt::Head::kSoftmax);
   EXPECT_LE(b.parameter_count(), 32768u);
-  EXPECT_THROW(tt::train::shape_for_budget(60, base, 1, tt::Head::kSigmoid), tt::UsageError);
+  EXPECT_THROW(shape_for_budget(60, 1, LabelKind::kBinary, plain), tt::UsageError);
   // Budgets up to 8K: words and char 3-4, no bigrams (unless the n-gram flags were given).
   EXPECT_EQ(a.tokenizer.word_ngrams, 1u);
   EXPECT_EQ(a.tokenizer.char_min, 3u);
   EXPECT_EQ(a.tokenizer.char_max, 4u);
-  const tt::ModelShape k = tt::train::shape_for_budget(4096, base, 1, tt::Head::kSigmoid, true);
+  tt::train::TrainRequest keep = plain;
+  keep.word_ngrams = 2;
+  const tt::ModelShape k = shape_for_budget(4096, 1, LabelKind::kBinary, keep);
   EXPECT_EQ(k.tokenizer.word_ngrams, 2u);
   EXPECT_EQ(k.tokenizer.char_max, 5u);
-  EXPECT_EQ(tt::train::shape_for_budget(8192, base, 1, tt::Head::kSigmoid).tokenizer.word_ngrams, 1u);
-  const tt::ModelShape big = tt::train::shape_for_budget(8193, base, 1, tt::Head::kSigmoid);
+  EXPECT_EQ(shape_for_budget(8192, 1, LabelKind::kBinary, plain).tokenizer.word_ngrams, 1u);
+  const tt::ModelShape big = shape_for_budget(8193, 1, LabelKind::kBinary, plain);
   EXPECT_EQ(big.tokenizer.word_ngrams, 2u);
   EXPECT_EQ(big.tokenizer.char_min, 3u);
   EXPECT_EQ(big.tokenizer.char_max, 5u);
   EXPECT_EQ(b.tokenizer.word_ngrams, 2u);
   EXPECT_EQ(b.tokenizer.char_max, 5u);
   // The text row's K parameters count: B shrinks by one 64-step when they do not fit.
-  base.text_row = true;
-  const tt::ModelShape r = tt::train::shape_for_budget(4096, base, 1, tt::Head::kSigmoid);
+  tt::train::TrainRequest row = plain;
+  row.text_row = true;
+  row.text_row_count = 1;
+  const tt::ModelShape r = shape_for_budget(4096, 1, LabelKind::kBinary, row);
   EXPECT_EQ(r.tokenizer.buckets, 4032u);
   EXPECT_EQ(r.parameter_count(), 4032u + 1 + 1);
-  const tt::ModelShape t = tt::train::shape_for_budget(4034, base, 1, tt::Head::kSigmoid);
-  EXPECT_EQ(t.tokenizer.buckets, 4032u);
-  const tt::ModelShape u = tt::train::shape_for_budget(4033, base, 1, tt::Head::kSigmoid);
+  EXPECT_EQ(shape_for_budget(4034, 1, LabelKind::kBinary, row).tokenizer.buckets, 4032u);
+  const tt::ModelShape u = shape_for_budget(4033, 1, LabelKind::kBinary, row);
   EXPECT_EQ(u.tokenizer.buckets, 3968u);
   EXPECT_LE(u.parameter_count(), 4033u);
+  // The defaults: the text row (twice) and, at 4K with one output, the exact table (600 entries).
+  const tt::ModelShape d4 = shape_for_budget(4096, 1, LabelKind::kBinary);
+  EXPECT_EQ(d4.table_groups, 188u);
+  EXPECT_EQ(d4.tokenizer.buckets, 2560u);
+  EXPECT_EQ(shape_for_budget(32768, 1, LabelKind::kBinary).tokenizer.buckets, 32704u);
+  // Every budget computation is buckets_for_budget: the most buckets (x64) that fit.
+  EXPECT_EQ(tt::train::buckets_for_budget(d4, 4096), 2560u);
+  EXPECT_EQ(tt::train::buckets_for_budget(d4, 1000), 0u);
 }
 
 // The budget's features reach the model file; explicit n-gram flags win over them.
@@ -338,14 +354,14 @@ TEST(Train, SmallBudgetFeaturesInTheModel) {
   EXPECT_NE(tt::read_file_bytes(dir + "/a.ttm"), tt::read_file_bytes(dir + "/d.ttm"));
   ASSERT_EQ(cli("quantize " + dir + "/a.ttm -o " + dir + "/a.q.ttm").code, 0);
   const tt::quant::QuantModel q = tt::quant::load_quant(dir + "/a.q.ttm");
-  EXPECT_EQ(uint8_t(q.image[5]) & tt::kModelFoldDigits, tt::kModelFoldDigits);
+  EXPECT_EQ(uint8_t(q.image[tt::kHdrFlags]) & tt::kModelFoldDigits, tt::kModelFoldDigits);
 }
 
 // The selection pass reads a seeded sample of whole rows beyond table_select_bytes of text: the
 // same sample for the same seed, every row below the cap (the model is then what it was).
 TEST(Train, ExactTableSelectionSample) {
   const tt::data::Dataset d = tt::test::read_sms();
-  tt::train::TrainOptions o;
+  tt::train::TrainRequest o;
   o.max_flash = 4096;
   o.epochs = 2;
   o.quiet = true;

@@ -238,39 +238,37 @@ struct HidTables {
 #define TT_HID_LETTERS_UPPER(y, z)                                                                   \
   'A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J', 'K', 'L', 'M', 'N', 'O', 'P', 'Q', 'R', 'S', 'T', \
       'U', 'V', 'W', 'X', y, z
+// 0x1E..0x2C unshifted: the digit row, then Enter, Esc (types nothing), Backspace, Tab, Space.
+#define TT_HID_DIGITS_ENTER_SPACE '1', '2', '3', '4', '5', '6', '7', '8', '9', '0', '\n', 0, 0x08, '\t', ' '
+// 0x28..0x2C with a modifier held: Enter, Esc, Backspace, Tab and Space type as unshifted.
+#define TT_HID_ENTER_SPACE '\n', 0, 0x08, '\t', ' '
 
 // Layout of each table, by usage ID:
 //   0x00-0x03 nothing | 0x04-0x1D letters | 0x1E-0x27 digit row | 0x28 Enter, 0x29 Esc,
 //   0x2A Backspace, 0x2B Tab, 0x2C Space | 0x2D-0x38 punctuation | 0x39-0x53 nothing |
 //   0x54-0x63 keypad | 0x64 ISO key left of Z.
 
+// US and UK share the QWERTY tables but for the keys named in the arguments: the key at 0x31 and
+// 0x32 (both usages type the same), and shifted 2, 3, the quote key and the grave key.
+#define TT_HID_QWERTY_NORMAL(k31)                                                                    \
+  0, 0, 0, 0, TT_HID_LETTERS_LOWER('y', 'z'), TT_HID_DIGITS_ENTER_SPACE, '-', '=', '[', ']', k31, k31, ';', '\'', \
+      '`', ',', '.', '/', TT_HID_ROW_NONE_27, TT_HID_KEYPAD('.'), '\\'
+#define TT_HID_QWERTY_SHIFT(s2, s3, k31, quote, grave)                                                       \
+  0, 0, 0, 0, TT_HID_LETTERS_UPPER('Y', 'Z'), '!', s2, s3, '$', '%', '^', '&', '*', '(', ')', TT_HID_ENTER_SPACE, \
+      '_', '+', '{', '}', k31, k31, ':', quote, grave, '<', '>', '?', TT_HID_ROW_NONE_27, TT_HID_KEYPAD('.'), '|'
+
 // US (ANSI; 0x32 and 0x64 repeat \ |, as Linux and Windows map them on a US layout).
 template <int U>
-const uint8_t HidTables<U>::us_normal[kHidTableSize] TT_PROGMEM = {
-    0, 0, 0, 0, TT_HID_LETTERS_LOWER('y', 'z'),
-    '1', '2', '3', '4', '5', '6', '7', '8', '9', '0',
-    '\n', 0, 0x08, '\t', ' ', '-', '=', '[', ']', '\\', '\\', ';', '\'', '`', ',', '.', '/',
-    TT_HID_ROW_NONE_27, TT_HID_KEYPAD('.'), '\\'};
+const uint8_t HidTables<U>::us_normal[kHidTableSize] TT_PROGMEM = {TT_HID_QWERTY_NORMAL('\\')};
 template <int U>
-const uint8_t HidTables<U>::us_shift[kHidTableSize] TT_PROGMEM = {
-    0, 0, 0, 0, TT_HID_LETTERS_UPPER('Y', 'Z'),
-    '!', '@', '#', '$', '%', '^', '&', '*', '(', ')',
-    '\n', 0, 0x08, '\t', ' ', '_', '+', '{', '}', '|', '|', ':', '"', '~', '<', '>', '?',
-    TT_HID_ROW_NONE_27, TT_HID_KEYPAD('.'), '|'};
+const uint8_t HidTables<U>::us_shift[kHidTableSize] TT_PROGMEM = {TT_HID_QWERTY_SHIFT('@', '#', '|', '"', '~')};
 
 // UK (ISO; 0x31 repeats the # ~ key as xkb "gb" does). AltGr: 4 -> euro, ` -> broken bar.
 template <int U>
-const uint8_t HidTables<U>::uk_normal[kHidTableSize] TT_PROGMEM = {
-    0, 0, 0, 0, TT_HID_LETTERS_LOWER('y', 'z'),
-    '1', '2', '3', '4', '5', '6', '7', '8', '9', '0',
-    '\n', 0, 0x08, '\t', ' ', '-', '=', '[', ']', '#', '#', ';', '\'', '`', ',', '.', '/',
-    TT_HID_ROW_NONE_27, TT_HID_KEYPAD('.'), '\\'};
+const uint8_t HidTables<U>::uk_normal[kHidTableSize] TT_PROGMEM = {TT_HID_QWERTY_NORMAL('#')};
 template <int U>
 const uint8_t HidTables<U>::uk_shift[kHidTableSize] TT_PROGMEM = {
-    0, 0, 0, 0, TT_HID_LETTERS_UPPER('Y', 'Z'),
-    '!', '"', 0xA3 /* £ */, '$', '%', '^', '&', '*', '(', ')',
-    '\n', 0, 0x08, '\t', ' ', '_', '+', '{', '}', '~', '~', ':', '@', 0xAC /* ¬ */, '<', '>', '?',
-    TT_HID_ROW_NONE_27, TT_HID_KEYPAD('.'), '|'};
+    TT_HID_QWERTY_SHIFT('"', 0xA3 /* £ */, '~', '@', 0xAC /* ¬ */)};
 template <int U>
 const uint8_t HidTables<U>::uk_altgr[kHidTableSize] TT_PROGMEM = {
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
@@ -283,15 +281,14 @@ const uint8_t HidTables<U>::uk_altgr[kHidTableSize] TT_PROGMEM = {
 template <int U>
 const uint8_t HidTables<U>::de_normal[kHidTableSize] TT_PROGMEM = {
     0, 0, 0, 0, TT_HID_LETTERS_LOWER('z', 'y'),
-    '1', '2', '3', '4', '5', '6', '7', '8', '9', '0',
-    '\n', 0, 0x08, '\t', ' ', 0xDF /* ß */, 0xB4 /* ´ */, 0xFC /* ü */, '+', '#', '#', 0xF6 /* ö */,
+    TT_HID_DIGITS_ENTER_SPACE, 0xDF /* ß */, 0xB4 /* ´ */, 0xFC /* ü */, '+', '#', '#', 0xF6 /* ö */,
     0xE4 /* ä */, '^', ',', '.', '-',
     TT_HID_ROW_NONE_27, TT_HID_KEYPAD(','), '<'};
 template <int U>
 const uint8_t HidTables<U>::de_shift[kHidTableSize] TT_PROGMEM = {
     0, 0, 0, 0, TT_HID_LETTERS_UPPER('Z', 'Y'),
     '!', '"', 0xA7 /* § */, '$', '%', '&', '/', '(', ')', '=',
-    '\n', 0, 0x08, '\t', ' ', '?', '`', 0xDC /* Ü */, '*', '\'', '\'', 0xD6 /* Ö */,
+    TT_HID_ENTER_SPACE, '?', '`', 0xDC /* Ü */, '*', '\'', '\'', 0xD6 /* Ö */,
     0xC4 /* Ä */, 0xB0 /* ° */, ';', ':', '_',
     TT_HID_ROW_NONE_27, TT_HID_KEYPAD(','), '>'};
 template <int U>
@@ -308,6 +305,10 @@ const uint8_t HidTables<U>::de_altgr[kHidTableSize] TT_PROGMEM = {
 #undef TT_HID_KEYPAD
 #undef TT_HID_LETTERS_LOWER
 #undef TT_HID_LETTERS_UPPER
+#undef TT_HID_DIGITS_ENTER_SPACE
+#undef TT_HID_ENTER_SPACE
+#undef TT_HID_QWERTY_NORMAL
+#undef TT_HID_QWERTY_SHIFT
 
 template <int U>
 const HidLayout HidTables<U>::us = {HidTables<U>::us_normal, HidTables<U>::us_shift, 0};

@@ -1,8 +1,24 @@
-// The device image: its layout (a 40-byte header, the int8/int32 tensors and requantisation
-// parameters, the labels, a CRC-32; docs/model-format.md and docs/export.md), the checked view of
-// one opened at run time (Model, model_open) and of one compiled in (StaticModel). model_open()
-// checks the image once; after that the kernels read it without further checks, because every
-// offset was derived from sizes that were checked against the image length.
+// The device image: the one definition of its layout (docs/model-format.md), and the checked views
+// of an image opened at run time (Model, model_open) and of one compiled in (StaticModel).
+//
+// An image is a 40-byte header, then its sections in this order (ImageSection), then nothing:
+//   fingerprints   4G u8: the exact table's slots (flag); at offset 40, so 4-byte aligned in an
+//                  aligned image (the kernel may compare a group's four at once)
+//   embedding      rows x D int8: the B bucket rows, the text row (flag), the 4G exact-table rows
+//   pool requant   D requantisers (int32 mult, u8 shift: kRescaleBytes each)
+//   w1, b1, m1     H x D int8, H int32, H requantisers (the hidden layer; H = 0: none)
+//   w2             K x fan-in int8 (fan-in H, or D without a hidden layer; none for a linear model)
+//   b2             K int32 (Q16.16 for a linear model)
+//   m2             K requantisers (none for a linear model)
+//   thresholds     K int32, Q16.16 logits
+//   labels         label_bytes: K NUL-terminated names
+//   crc            u32 CRC-32 of every byte before it
+// Every multi-byte field is little-endian. Every writer (src/quant/image_writer.cc), reader
+// (model_open, the kernels, the exporter, the host loader) and test finds a field through the
+// names below: kHdr* for the header, section_at for the sections.
+//
+// model_open() checks an image once; after that the kernels read it without further checks. The
+// invariant it establishes is stated above model_open.
 #ifndef TINYTEXT_IMAGE_H
 #define TINYTEXT_IMAGE_H
 
@@ -11,37 +27,91 @@
 #include "pgm.h"
 #include "tokenizer.h"
 
-// Version of the device image layout. An image or a generated model header for another version
-// is refused (model_open returns kBadVersion; the generated header fails to compile).
-#define TT_MODEL_FORMAT_VERSION 2
+// Version of the device image layout and of its bounds. An image or a generated model header of
+// another version is refused (model_open returns kBadVersion; the generated header fails to
+// compile): re-run `tinytext quantize` and `tinytext export` to upgrade.
+#define TT_MODEL_FORMAT_VERSION 3
 
 namespace tt {
 
-static const uint32_t kModelHeaderBytes = 40;
-static const uint16_t kModelMaxDim = 4096;      // D, H and K are each at most this
+// The header's fields: byte offsets in the image.
+enum ImageHeaderField {
+  kHdrMagic = 0,          // u32 kImageMagic
+  kHdrVersion = 4,        // u8 TT_MODEL_FORMAT_VERSION
+  kHdrFlags = 5,          // u8 ModelFlag bits
+  kHdrPool = 6,           // u8 ModelPoolKind
+  kHdrTextRowExtra = 7,   // u8 the text row count c less 1 (0 without the text row)
+  kHdrSize = 8,           // u32 the image's length, CRC included
+  kHdrBuckets = 12,       // u32 B, the hashed rows (TokenizerConfig::buckets)
+  kHdrWordNgrams = 16,    // u8 TokenizerConfig::word_ngrams
+  kHdrCharMin = 17,       // u8 TokenizerConfig::char_min
+  kHdrCharMax = 18,       // u8 TokenizerConfig::char_max
+  kHdrScheme = 19,        // u8 kTokenizerScheme
+  kHdrDim = 20,           // u16 D, the embedding dims
+  kHdrHidden = 22,        // u16 H, the hidden units (0: none)
+  kHdrOutputs = 24,       // u16 K, the outputs
+  kHdrLabelBytes = 26,    // u16 the labels' length
+  kHdrPoolLimit = 28,     // u16 the pooled activations' limit (0 for a linear model)
+  kHdrHiddenLimit = 30,   // u16 the hidden activations' limit (0 without a hidden layer)
+  kHdrParentCrc = 32,     // u32 the CRC-32 of the float model the image was quantised from
+  kHdrTableGroups = 36    // u32 G, the exact table's groups (0 without the table)
+};
+static const uint32_t kModelHeaderBytes = 40;     // where the first section starts
 
-static const uint8_t kMaxTextRowCount = 255;    // the text row counts c = 1 .. this many times (image byte 7: c - 1)
+static const uint32_t kImageMagic = 0x38515454u;  // "TTQ8" read as a little-endian u32
 
-static const int32_t kAccBound = 1073741824;    // 2^30: |int32 bias| and |fan-in x 127 x act limit| bound
+// The alignment of a generated image array (NAME_model_data): 4, so that the fingerprints (offset
+// 40) and the embedding (40 + 4G) can be read a word at a time; none on an AVR (byte loads only).
+#if defined(__AVR__)
+#define TT_IMAGE_ALIGN
+#else
+#define TT_IMAGE_ALIGN alignas(4)
+#endif
 
-enum ModelPoolKind { kPoolMean = 0, kPoolSqrt = 1, kPoolSum = 2 };
-// kModelTextRow: the embedding has one more row, index B, that every text contains c times (added
-// by model_read with the pending word's features, so model_push is unchanged): c is header byte 7
-// plus 1 (0: once, as before the count existed). Runtimes before the row refuse such an image by
-// this flags check, runtimes before the count by byte 7 (reserved, must be 0): kBadVersion.
-enum ModelFlag { kModelLinear = 1, kModelSoftmax = 2, kModelTextRow = 4, kModelExactTable = 8, kModelFoldDigits = 16 };
-// kModelExactTable: the image holds an exact table of G groups (header u32 at 36, which runtimes
-// before the table require to be 0: kBadVersion) of kTableWays slots: 4G fingerprint bytes after
-// the embedding rows, and 4G more embedding rows after the buckets and the text row (feature_row).
-// kModelFoldDigits: the tokenizer hashes every digit as '0' (TokenizerConfig::fold_digits).
-// Runtimes before it refuse such an image by the flags check (kBadVersion).
-static const uint8_t kTableWays = 4;  // feature_row's lookup is unrolled for 4
-static const uint32_t kMaxTableGroups = 16383;  // 4G slot rows + B + text row stay 16-bit indices
+// Header byte kHdrFlags. The float model file's SHAP section stores the bits from kModelTextRow
+// up (the ones a float model has; linear and softmax are fields of their own there) shifted down
+// by kShapeFlagsShift (src/model/model_io.cc).
+enum ModelFlag {
+  kModelLinear = 1,       // no dense layers: the pooled values, requantised, are the logits (D = K)
+  kModelSoftmax = 2,      // a softmax head (K >= 2); else a sigmoid per output
+  kModelTextRow = 4,      // the embedding has one more row, index B, that every text contains c times
+  kModelExactTable = 8,   // an exact table of G groups of kTableWays slots (feature_row)
+  kModelFoldDigits = 16   // the tokenizer hashes every digit as '0' (TokenizerConfig::fold_digits)
+};
 static const uint8_t kModelFlagsKnown =
     kModelLinear | kModelSoftmax | kModelTextRow | kModelExactTable | kModelFoldDigits;
-// Defined by runtimes that count the text row c times: a generated header with c > 1 #errors
-// without it (an older runtime's StaticModel would count the row once).
-#define TT_MODEL_TEXT_ROW_COUNT 1
+static const uint8_t kShapeFlagsShift = 2;
+// Header byte kHdrPool.
+enum ModelPoolKind { kPoolMean = 0, kPoolSqrt = 1, kPoolSum = 2 };
+
+// The sections, in image order.
+enum ImageSection {
+  kSecFingerprints,
+  kSecEmbedding,
+  kSecPoolRequant,
+  kSecW1,
+  kSecB1,
+  kSecM1,
+  kSecW2,
+  kSecB2,
+  kSecM2,
+  kSecThresholds,
+  kSecLabels,
+  kSecCrc,
+  kSecEnd  // one past the CRC: section_at(kSecEnd, s) is the image's length
+};
+static const uint16_t kModelMaxDim = 4096;    // D, H and K are each at most this
+static const uint8_t kMaxTextRowCount = 255;  // the text row counts c = 1 .. this many times
+static const uint8_t kTableWays = 4;          // feature_row's lookup is unrolled for 4
+static const uint32_t kMaxTableGroups = 16383;  // 4G slot rows + B + text row stay 16-bit indices
+
+// The bounds model_open checks on the dense layers (see the invariant above model_open): with
+// int8 weights in [-128, 127], |bias| <= kAccBound and activations within a limit lim, where
+// lim x fan-in <= kMaxLimitFanIn, every partial sum of bias + sum(weight x activation) is within
+// 2^30 + 128 (2^23 - 1) < 2^31.
+static const int32_t kAccBound = 1073741824;       // 2^30: |int32 bias| of a dense layer
+static const uint16_t kMaxActLimit = 32767;        // an activation limit (int16 activations)
+static const uint32_t kMaxLimitFanIn = 8388607u;   // 2^23 - 1: activation limit x its layer's fan-in
 
 // The one place a feature hash becomes an embedding row (the host trainer, the float model and
 // both device paths call it). Without a table (groups 0): bucket_of(hash, buckets). With one:
@@ -64,46 +134,59 @@ TT_INLINE uint32_t feature_row(uint32_t hash, uint32_t buckets, uint32_t groups,
   return bucket_of(hash, buckets);
 }
 
-namespace detail {
-// The spec's text_row_count, or 1 for a generated header from before the count (no such member).
-template <class T>
-struct VoidOf {
-  typedef void Type;
-};
-template <class S, class = void>
-struct SpecTextRowCount {
-  static const uint32_t value = 1;
-};
-template <class S>
-struct SpecTextRowCount<S, typename VoidOf<decltype(S::text_row_count)>::Type> {
-  static const uint32_t value = S::text_row_count;
-};
-// The spec's table_groups, or 0 for a generated header from before the exact table.
-template <class S, class = void>
-struct SpecTableGroups {
-  static const uint32_t value = 0;
-};
-template <class S>
-struct SpecTableGroups<S, typename VoidOf<decltype(S::table_groups)>::Type> {
-  static const uint32_t value = S::table_groups;
+
+// What the layout depends on: the header's shape fields.
+struct ImageShape {
+  uint32_t buckets;                // B
+  uint16_t dim, hidden, outputs;   // D, H, K
+  uint16_t groups;                 // G
+  uint16_t label_bytes;
+  uint8_t flags;                   // ModelFlag bits
 };
 
-// The image's sections after the header and the embedding (off_mpool = 40 + B D): the pooled
-// requantisers (D), w1 (H x D), b1 (H), m1 (H), w2 (K x fan-in, absent for a linear model), b2
-// (K), m2 (K, absent for a linear model), thresholds (K), labels, CRC. model_open and StaticModel
-// derive the offsets with these (every term < 2^29 after model_open's checks: no wrap).
-constexpr uint32_t off_b1(uint32_t mpool, uint32_t D, uint32_t H) { return mpool + D * kRescaleBytes + H * D; }
-constexpr uint32_t off_b2(uint32_t b1, uint32_t D, uint32_t H, uint32_t K, bool linear) {
-  return b1 + H * (4u + kRescaleBytes) + (linear ? 0u : K * (H ? H : D));
+// The length of section `sec` in an image of shape s: with section_span, the one definition of
+// the layout. (Every term is < 2^29 for a shape model_open accepts, so no sum wraps.)
+TT_INLINE constexpr uint32_t section_bytes(ImageSection sec, ImageShape s) {
+  return sec == kSecFingerprints ? kTableWays * (uint32_t)s.groups
+         : sec == kSecEmbedding
+             ? (s.buckets + ((s.flags & kModelTextRow) ? 1u : 0u) + kTableWays * (uint32_t)s.groups) * s.dim
+         : sec == kSecPoolRequant ? (uint32_t)s.dim * detail::kRescaleBytes
+         : sec == kSecW1          ? (uint32_t)s.hidden * s.dim
+         : sec == kSecB1          ? 4u * s.hidden  // < 2^16 (H <= 4096): a 16-bit product on an AVR
+         : sec == kSecM1          ? (uint32_t)s.hidden * detail::kRescaleBytes
+         : sec == kSecW2 ? ((s.flags & kModelLinear) ? 0u : (uint32_t)s.outputs * (s.hidden ? s.hidden : s.dim))
+         : sec == kSecB2 ? 4u * s.outputs  // < 2^16, as 4H
+         : sec == kSecM2 ? ((s.flags & kModelLinear) ? 0u : (uint32_t)s.outputs * detail::kRescaleBytes)
+         : sec == kSecThresholds ? 4u * s.outputs
+         : sec == kSecLabels     ? s.label_bytes
+         : sec == kSecCrc        ? 4u
+                                 : 0u;
 }
-constexpr uint32_t off_end(uint32_t b2, uint32_t K, bool linear, uint32_t label_bytes) {
-  return b2 + K * (linear ? 8u : 8u + kRescaleBytes) + label_bytes;
+
+namespace detail {
+TT_INLINE constexpr uint32_t span_term(ImageSection sec, ImageSection from, ImageSection to, ImageShape s) {
+  return from <= sec && sec < to ? section_bytes(sec, s) : 0u;
 }
 }  // namespace detail
 
+// The bytes of the sections [from, to). Not recursive: with constant from and to (every caller)
+// it folds to the few products it needs.
+TT_INLINE constexpr uint32_t section_span(ImageSection from, ImageSection to, ImageShape s) {
+  return detail::span_term(kSecFingerprints, from, to, s) + detail::span_term(kSecEmbedding, from, to, s) +
+         detail::span_term(kSecPoolRequant, from, to, s) + detail::span_term(kSecW1, from, to, s) +
+         detail::span_term(kSecB1, from, to, s) + detail::span_term(kSecM1, from, to, s) +
+         detail::span_term(kSecW2, from, to, s) + detail::span_term(kSecB2, from, to, s) +
+         detail::span_term(kSecM2, from, to, s) + detail::span_term(kSecThresholds, from, to, s) +
+         detail::span_term(kSecLabels, from, to, s) + detail::span_term(kSecCrc, from, to, s);
+}
+
+// Where section `sec` starts in an image of shape s (kSecEnd: the image's length).
+TT_INLINE constexpr uint32_t section_at(ImageSection sec, ImageShape s) {
+  return kModelHeaderBytes + section_span(kSecFingerprints, sec, s);
+}
 // A checked view of a device image. Filled by model_open; plain data, no pointers into RAM
 // other than `image`. Kept small (28 bytes on a Cortex-M0, 24 on an AVR): whatever can be read
-// from the checked header or derived from the sizes is not stored (see detail::Layout).
+// from the checked header or derived from the sizes is not stored (detail::section_of).
 struct Model {
   typedef TokenizerConfig Tokenizer;
   const uint8_t* image;  // the image (flash); 0 until model_open succeeds
@@ -112,9 +195,17 @@ struct Model {
   uint8_t flags;                  // ModelFlag bits
   uint8_t pool;                   // ModelPoolKind
   uint16_t groups;                // G: the exact table's groups (0: none)
-  uint32_t off_mpool;             // end of the embedding and the fingerprints: 40 + (B + text row + 4G) D + 4G
-  uint32_t off_b2;                // the output biases; the layers between follow from D, H, K
+  uint32_t off_mpool;             // section_at(kSecPoolRequant)
+  uint32_t off_b2;                // section_at(kSecB2)
 };
+
+namespace detail {
+// The shape of a spec's image (StaticModel's constants).
+template <class S>
+constexpr ImageShape spec_shape() {
+  return ImageShape{S::buckets, S::dim, S::hidden, S::outputs, S::table_groups, S::label_bytes, S::flags};
+}
+}  // namespace detail
 
 // A model whose shape is known at compile time: the generated model header (tinytext export)
 // defines a spec S and `typedef tt::StaticModel<S> NAME_model`. S holds the image and its header
@@ -123,15 +214,15 @@ struct Model {
 //   static const uint8_t format, scheme;  (TT_MODEL_FORMAT_VERSION, kTokenizerScheme)
 //   static const uint32_t buckets;  static const uint8_t word_ngrams, char_min, char_max;
 //   static const uint16_t dim, hidden, outputs, label_bytes;  static const uint8_t flags, pool;
-//   static const uint8_t text_row_count;  (c, 1 .. 255; 1 without the text row; a spec without it: 1)
-//   static const uint16_t table_groups;   (G, 0 without the exact table; a spec without it: 0)
+//   static const uint8_t text_row_count;  (c, 1 .. 255; 1 without the text row)
+//   static const uint16_t table_groups;   (G, 0 without the exact table)
 // The members below have the names of Model's fields, so model_reset/push/read (templates on the
 // model type) read both alike, and with a StaticModel every shape test and offset folds: no
 // dense layers for a linear model, no softmax for K = 1, no bigram or n-gram code the model does
 // not use, constant addresses. model_open's checks of the header's version and shape fields are
-// static_asserts here (a mismatch does not compile); the rest (magic, reserved bytes, activation
-// limits, parameter ranges, labels, CRC: read from the image, not from S) the exporter checked
-// with model_open when it wrote the image. An empty object: `NAME_model m;` costs no RAM and
+// static_asserts here (a mismatch does not compile); the rest (magic, activation limits,
+// parameter ranges, labels, CRC: read from the image, not from S) the exporter checked with
+// model_open when it wrote the image. An empty object: `NAME_model m;` costs no RAM and
 // needs no open.
 template <class S>
 struct StaticModel {
@@ -146,18 +237,19 @@ struct StaticModel {
   static const uint8_t flags = S::flags;
   static const uint8_t pool = S::pool;
   static const bool kLinear = (S::flags & kModelLinear) != 0;
-  static const uint8_t kTextRowCount = (uint8_t)detail::SpecTextRowCount<S>::value;  // c
-  static const uint16_t groups = (uint16_t)detail::SpecTableGroups<S>::value;         // G
-  // The first slot row of the exact table (B, plus the text row), and where its fingerprints are.
+  static const uint8_t kTextRowCount = S::text_row_count;  // c
+  static const uint16_t groups = S::table_groups;          // G
+  // The first slot row of the exact table (B, plus the text row), where its fingerprints are, and
+  // where the embedding is.
   static const uint32_t kTableFirst = S::buckets + ((S::flags & kModelTextRow) ? 1u : 0u);
-  static const uint32_t kTableAt = kModelHeaderBytes + (kTableFirst + kTableWays * (uint32_t)groups) * S::dim;
-  // The offsets model_open derives (the same formulas).
-  static const uint32_t off_mpool = kTableAt + kTableWays * (uint32_t)groups;
-  static const uint32_t off_b2 =
-      detail::off_b2(detail::off_b1(off_mpool, S::dim, S::hidden), S::dim, S::hidden, S::outputs, kLinear);
-  static const uint32_t kEnd = detail::off_end(off_b2, S::outputs, kLinear, S::label_bytes);
+  static const uint32_t kTableAt = section_at(kSecFingerprints, detail::spec_shape<S>());
+  static const uint32_t kEmbAt = section_at(kSecEmbedding, detail::spec_shape<S>());
+  // The offsets a Model keeps.
+  static const uint32_t off_mpool = section_at(kSecPoolRequant, detail::spec_shape<S>());
+  static const uint32_t off_b2 = section_at(kSecB2, detail::spec_shape<S>());
 
-  static_assert(S::format == TT_MODEL_FORMAT_VERSION, "the model header holds an image of another format version");
+  static_assert(S::format == TT_MODEL_FORMAT_VERSION,
+                "the model header holds an image of another format version: re-run tinytext quantize and export");
   static_assert(S::scheme == kTokenizerScheme, "the model was trained with another tokenizer scheme");
   static_assert(S::dim >= 1 && S::dim <= kModelMaxDim && S::hidden <= kModelMaxDim && S::outputs >= 1 &&
                     S::outputs <= kModelMaxDim,
@@ -166,14 +258,13 @@ struct StaticModel {
   static_assert(!kLinear || (S::hidden == 0 && S::dim == S::outputs), "a linear model has H = 0 and D = K");
   static_assert(!(S::flags & kModelSoftmax) || S::outputs >= 2, "a softmax head has K >= 2");
   static_assert(S::label_bytes >= S::outputs, "K NUL-terminated labels");
-  static_assert(detail::SpecTextRowCount<S>::value >= 1 && detail::SpecTextRowCount<S>::value <= kMaxTextRowCount &&
-                    (kTextRowCount == 1 || (S::flags & kModelTextRow)),
+  static_assert(S::text_row_count >= 1 && S::text_row_count <= kMaxTextRowCount &&
+                    (S::text_row_count == 1 || (S::flags & kModelTextRow)),
                 "the text row count is 1 .. 255, and 1 without the text row");
-  static_assert(detail::SpecTableGroups<S>::value <= kMaxTableGroups &&
-                    ((S::flags & kModelExactTable) != 0) == (detail::SpecTableGroups<S>::value != 0) &&
-                    kTableFirst + kTableWays * detail::SpecTableGroups<S>::value <= kMaxBuckets,
+  static_assert(S::table_groups <= kMaxTableGroups && ((S::flags & kModelExactTable) != 0) == (S::table_groups != 0) &&
+                    kTableFirst + kTableWays * (uint32_t)S::table_groups <= kMaxBuckets,
                 "the exact table has 1 .. 16383 groups with its flag, none without, and at most 65536 rows in all");
-  static_assert(kEnd + 4u == S::bytes, "the image size does not match its shape");
+  static_assert(section_at(kSecEnd, detail::spec_shape<S>()) == S::bytes, "the image size does not match its shape");
 };
 template <class S> const uint16_t StaticModel<S>::dim;
 template <class S> const uint16_t StaticModel<S>::hidden;
@@ -185,9 +276,9 @@ template <class S> const uint8_t StaticModel<S>::kTextRowCount;
 template <class S> const uint16_t StaticModel<S>::groups;
 template <class S> const uint32_t StaticModel<S>::kTableFirst;
 template <class S> const uint32_t StaticModel<S>::kTableAt;
+template <class S> const uint32_t StaticModel<S>::kEmbAt;
 template <class S> const uint32_t StaticModel<S>::off_mpool;
 template <class S> const uint32_t StaticModel<S>::off_b2;
-template <class S> const uint32_t StaticModel<S>::kEnd;
 
 namespace detail {
 
@@ -200,7 +291,7 @@ template <class S>
 TT_INLINE bool model_ready(const StaticModel<S>&) { return true; }
 // c, the times model_read adds the text row (if the model has it): image byte 7 plus 1 (checked by
 // model_open; not kept in Model, which stays small), or the spec's constant.
-TT_INLINE uint8_t text_row_count(const Model& m) { return (uint8_t)(TT_READ_BYTE(m.image + 7) + 1u); }
+TT_INLINE uint8_t text_row_count(const Model& m) { return (uint8_t)(TT_READ_BYTE(m.image + kHdrTextRowExtra) + 1u); }
 template <class S>
 TT_INLINE uint8_t text_row_count(const StaticModel<S>&) { return StaticModel<S>::kTextRowCount; }
 // How the out-of-line stages receive the model: a Model by reference, a StaticModel by value (an
@@ -213,6 +304,20 @@ template <class S>
 struct ModelArg<StaticModel<S> > {
   typedef StaticModel<S> Type;
 };
+
+// A model's shape, but for the labels' length (0: section_at is right up to kSecLabels), and
+// where section `sec` (kSecPoolRequant .. kSecLabels) of its image starts: from the offset the
+// model keeps that precedes it (off_mpool, off_b2) and D, H, K (a constant for a StaticModel).
+template <class M>
+TT_INLINE ImageShape model_shape(const M& m) {
+  const ImageShape s = {m.tokenizer.buckets, m.dim, m.hidden, m.outputs, m.groups, 0u, m.flags};  // (labels: not kept)
+  return s;
+}
+template <class M>
+TT_INLINE uint32_t section_of(const M& m, ImageSection sec) {
+  return sec >= kSecB2 ? m.off_b2 + section_span(kSecB2, sec, model_shape(m))
+                       : m.off_mpool + section_span(kSecPoolRequant, sec, model_shape(m));
+}
 
 // nb int32 biases (within 2^30), then nq stored requantisers (mult >= 0, shift in [1, 62]), from
 // p on: a layer's biases and its requantisers are adjacent in the image.
@@ -231,106 +336,106 @@ TT_NOINLINE inline bool params_ok(const uint8_t* p, uint16_t nb, uint16_t nq) {
   return true;
 }
 
-// An activation limit against its layer's fan-in (0: the layer is absent, so must be the limit).
+// An activation limit against the fan-in (<= 4096) of the layer it feeds: 0 when that layer is
+// absent (fan_in 0), else 1 .. kMaxActLimit with lim x fan_in <= kMaxLimitFanIn (< 2^15 x 2^13:
+// the product cannot wrap).
 TT_NOINLINE inline bool limit_ok(const uint8_t* p, uint32_t fan_in) {
   const uint16_t lim = rd_u16(p);
   if (!fan_in) return lim == 0;
-  return lim >= 1 && lim <= 32767 && (uint32_t)lim * 127u * fan_in <= (uint32_t)kAccBound;
-}
-
-// Offsets of the image's sections, derived from the checked sizes (never read from the image);
-// the same sums as off_b1, off_b2 and off_end (model_open, StaticModel), read_dense's walk and
-// model_threshold.
-struct Layout {
-  uint32_t w1, b1, m1, w2, b2, m2, thr, labels;
-};
-template <class M>
-inline void layout_of(const M& m, Layout& l) {
-  const uint32_t D = m.dim, H = m.hidden, K = m.outputs;
-  const bool linear = (m.flags & kModelLinear) != 0;
-  l.w1 = m.off_mpool + D * kRescaleBytes;
-  l.b1 = l.w1 + H * D;
-  l.m1 = l.b1 + H * 4u;
-  l.w2 = l.m1 + H * kRescaleBytes;
-  l.b2 = l.w2 + (linear ? 0u : K * (H ? H : D));
-  l.m2 = l.b2 + K * 4u;
-  l.thr = l.m2 + (linear ? 0u : K * kRescaleBytes);
-  l.labels = l.thr + K * 4u;
+  return lim >= 1 && lim <= kMaxActLimit && (uint32_t)lim * fan_in <= kMaxLimitFanIn;
 }
 }  // namespace detail
 
+// What an accepted image guarantees: model_open checks every bound below, and from them no
+// arithmetic of model_push, model_push_text or model_read on the image leaves its type's range
+// (no signed overflow, no read outside the image), whatever the text.
+// - Sizes: D, K in [1, 4096], H in [0, 4096], G <= kMaxTableGroups, rows (B + text row + 4G) <=
+//   65536, label_bytes < 2^16: every section's length (section_bytes) is < 2^28 and their sum
+//   < 2^29, so offsets cannot wrap; every row index (bucket_of, feature_row, the text row B) is <
+//   rows; the image is exactly section_at(kSecEnd) bytes.
+// - Sums: at most kMaxFeatureCount - 1 < 2^24 features reach a read (kSaturateAt), each adding
+//   an int8 weight in [-128, 127] per dim: |acc| <= 128 (2^24 - 1) < 2^31. The text row adds
+//   c <= 255 times a weight as one int16 product (|w c| <= 32640).
+// - Requantisers (pooled, m1, m2): mult in [0, 2^31), shift in [1, 62]; rescale is defined and
+//   saturating for every int32 input with those. Pooling's own factor (pool_divisor) likewise.
+// - Dense layers: the pooled activations are clamped to [-lim, lim] (header kHdrPoolLimit), the
+//   hidden ones to [0, lim] (kHdrHiddenLimit), lim in [1, kMaxActLimit] with lim x fan-in <=
+//   kMaxLimitFanIn = 2^23 - 1 (the fan-in of the layer they feed: D for the hidden or output
+//   layer after pooling, H for the output layer after a hidden one); weights in [-128, 127];
+//   |bias| <= kAccBound = 2^30. Every partial sum of bias + sum(weight x activation) is then
+//   within 2^30 + 128 (2^23 - 1) < 2^31.
+// - A linear model's biases (any int32) are added with saturation (add_sat32).
+// - The head: softmax sums K <= 4096 values of at most 2^31 / 2^ceil(log2 K) (no wrap); the
+//   sigmoid and the thresholds take any int32.
+// - Labels: K NUL-terminated names, the last byte a NUL: model_label stays inside them.
+//
 // Checks a device image and fills `m`. Refuses (and leaves m unusable) on: a null image or one
 // shorter than the header (kBadSize), a bad magic (kBadMagic), another format version, another
-// tokenizer scheme, unknown flags, or a table size G (bytes 36-39) without the table flag
-// (kBadVersion), sizes out of range or inconsistent with `size`, a text row count (byte 7)
-// without the text row or above 255, the table flag with G = 0 or G > kMaxTableGroups, more than
-// 65,536 embedding rows (kBadSize), a CRC mismatch (kBadChecksum), requantisation parameters or
-// biases outside their documented ranges, labels not K NUL-terminated strings (kBadSize). Reads nothing outside image[0, size). Define
-// TT_MODEL_NO_CHECKSUM to skip the CRC (saves about 0.3 s per 32 KB at 16 MHz on an AVR); the
-// structural checks stay.
+// tokenizer scheme, unknown flags or pooling, or a table size G without the table flag
+// (kBadVersion), a CRC mismatch (kBadChecksum), any bound above not met (kBadSize). Reads nothing
+// outside image[0, size). Define TT_MODEL_NO_CHECKSUM to skip the CRC (saves about 0.3 s per
+// 32 KB at 16 MHz on an AVR); the structural checks stay.
 TT_NODISCARD TT_NOINLINE inline Status model_open(Model& m, const uint8_t* image, uint32_t size) {
   m.image = 0;
   TT_VERIFY(image != 0 && size >= kModelHeaderBytes + 4u, kBadSize);
-  TT_VERIFY(detail::rd_u32(image) == 0x38515454u, kBadMagic);  // "TTQ8"
-  const uint8_t flags = TT_READ_BYTE(image + 5);
-  const uint8_t pool = TT_READ_BYTE(image + 6);
-  // Bytes 36-39: the exact table's groups G with its flag, else 0 (reserved before the table).
-  const uint32_t groups = detail::rd_u32(image + 36);
-  TT_VERIFY(TT_READ_BYTE(image + 4) == TT_MODEL_FORMAT_VERSION &&
-                TT_READ_BYTE(image + 19) == kTokenizerScheme && ((flags & kModelExactTable) || groups == 0) &&
+  TT_VERIFY(detail::rd_u32(image + kHdrMagic) == kImageMagic, kBadMagic);
+  const uint8_t flags = TT_READ_BYTE(image + kHdrFlags);
+  const uint8_t pool = TT_READ_BYTE(image + kHdrPool);
+  const uint32_t groups = detail::rd_u32(image + kHdrTableGroups);
+  TT_VERIFY(TT_READ_BYTE(image + kHdrVersion) == TT_MODEL_FORMAT_VERSION &&
+                TT_READ_BYTE(image + kHdrScheme) == kTokenizerScheme && ((flags & kModelExactTable) || groups == 0) &&
                 (flags & ~kModelFlagsKnown) == 0 && pool <= kPoolSum,
             kBadVersion);
   TT_VERIFY(!(flags & kModelExactTable) || (groups >= 1 && groups <= kMaxTableGroups), kBadSize);
-  TT_VERIFY(detail::rd_u32(image + 8) == size, kBadSize);
+  TT_VERIFY(detail::rd_u32(image + kHdrSize) == size, kBadSize);
   // The text row count less 1: 0 without the row, at most kMaxTextRowCount - 1 with it.
-  const uint8_t extra = TT_READ_BYTE(image + 7);
+  const uint8_t extra = TT_READ_BYTE(image + kHdrTextRowExtra);
   TT_VERIFY(extra == 0 || ((flags & kModelTextRow) && extra < kMaxTextRowCount), kBadSize);
   // Filled in place (no struct copy: no memcpy on a bare board); image set last.
   m.flags = flags;
   m.pool = pool;
-  m.tokenizer.buckets = detail::rd_u32(image + 12);
-  m.tokenizer.word_ngrams = TT_READ_BYTE(image + 16);
-  m.tokenizer.char_min = TT_READ_BYTE(image + 17);
-  m.tokenizer.char_max = TT_READ_BYTE(image + 18);
+  m.tokenizer.buckets = detail::rd_u32(image + kHdrBuckets);
+  m.tokenizer.word_ngrams = TT_READ_BYTE(image + kHdrWordNgrams);
+  m.tokenizer.char_min = TT_READ_BYTE(image + kHdrCharMin);
+  m.tokenizer.char_max = TT_READ_BYTE(image + kHdrCharMax);
   m.tokenizer.fold_digits = (flags & kModelFoldDigits) ? 1 : 0;
-  const uint32_t D = m.dim = detail::rd_u16(image + 20);
-  const uint32_t H = m.hidden = detail::rd_u16(image + 22);
-  const uint32_t K = m.outputs = detail::rd_u16(image + 24);
-  const uint32_t label_bytes = detail::rd_u16(image + 26);
+  const uint32_t D = m.dim = detail::rd_u16(image + kHdrDim);
+  const uint32_t H = m.hidden = detail::rd_u16(image + kHdrHidden);
+  const uint32_t K = m.outputs = detail::rd_u16(image + kHdrOutputs);
+  const uint16_t label_bytes = detail::rd_u16(image + kHdrLabelBytes);
   TT_VERIFY(check_config(m.tokenizer) == kOk, kBadSize);
   // The embedding's rows: the buckets, the text row, the table's slots (at most 65536 in all).
-  const uint32_t rows = m.tokenizer.buckets + ((flags & kModelTextRow) ? 1u : 0u) + kTableWays * groups;
-  TT_VERIFY(rows <= kMaxBuckets, kBadSize);
+  TT_VERIFY(m.tokenizer.buckets + ((flags & kModelTextRow) ? 1u : 0u) + kTableWays * groups <= kMaxBuckets, kBadSize);
   m.groups = (uint16_t)groups;
   TT_VERIFY(D >= 1 && D <= kModelMaxDim && H <= kModelMaxDim && K >= 1 && K <= kModelMaxDim, kBadSize);
   const bool linear = (flags & kModelLinear) != 0;
   TT_VERIFY(!linear || (H == 0 && D == K), kBadSize);
   TT_VERIFY(!(flags & kModelSoftmax) || K >= 2, kBadSize);
-  // Activation limits: |fan-in x 127 x limit| <= 2^30, so int32 accumulators cannot overflow.
-  // A limit is 0 exactly when its layer is absent (pooled: linear; hidden: H = 0).
-  TT_VERIFY(detail::limit_ok(image + 28, linear ? 0u : D) &&
-                detail::limit_ok(image + 30, H),
+  // The activation limits against the fan-in of the layer each feeds (0: no such layer).
+  TT_VERIFY(detail::limit_ok(image + kHdrPoolLimit, linear ? 0u : D) && detail::limit_ok(image + kHdrHiddenLimit, H),
             kBadSize);
-  // Layout; every term is < 2^29, so the sums cannot wrap.
-  m.off_mpool = kModelHeaderBytes + rows * D + kTableWays * groups;
-  const uint32_t b1 = detail::off_b1(m.off_mpool, D, H);
-  const uint32_t b2 = m.off_b2 = detail::off_b2(b1, D, H, K, linear);
-  const uint32_t end = detail::off_end(b2, K, linear, label_bytes);
-  TT_VERIFY(end + 4u == size, kBadSize);
+  // section_at, each section from the one before (the same sums, once each).
+  const ImageShape s = {m.tokenizer.buckets, m.dim, m.hidden, m.outputs, m.groups, label_bytes, flags};
+  m.off_mpool = section_at(kSecPoolRequant, s);
+  const uint32_t b1 = m.off_mpool + section_span(kSecPoolRequant, kSecB1, s);
+  m.off_b2 = b1 + section_span(kSecB1, kSecB2, s);
+  const uint32_t crc = m.off_b2 + section_span(kSecB2, kSecCrc, s);
+  TT_VERIFY(crc + 4u == size, kBadSize);
 #if !defined(TT_MODEL_NO_CHECKSUM)
-  TT_VERIFY(detail::crc32_image(image, end) == detail::rd_u32(image + end), kBadChecksum);
+  TT_VERIFY(detail::crc32_image(image, crc) == detail::rd_u32(image + crc), kBadChecksum);
 #endif
   TT_VERIFY(detail::params_ok(image + m.off_mpool, 0, m.dim) && detail::params_ok(image + b1, m.hidden, m.hidden),
             kBadSize);
-  TT_VERIFY(linear || detail::params_ok(image + b2, m.outputs, m.outputs), kBadSize);
+  TT_VERIFY(linear || detail::params_ok(image + m.off_b2, m.outputs, m.outputs), kBadSize);
   // Labels: exactly K NUL-terminated strings: K NULs, the last byte one of them (K >= 1 NULs
-  // make label_bytes >= 1, so end - 1 is a label byte).
+  // make label_bytes >= 1, so crc - 1 is a label byte).
   uint32_t nuls = 0;
-  for (uint32_t i = end - label_bytes; i < end; ++i) nuls += TT_READ_BYTE(image + i) == 0 ? 1u : 0u;
-  TT_VERIFY(nuls == K && TT_READ_BYTE(image + end - 1u) == 0, kBadSize);
+  for (uint32_t i = crc - label_bytes; i < crc; ++i) nuls += TT_READ_BYTE(image + i) == 0 ? 1u : 0u;
+  TT_VERIFY(nuls == K && TT_READ_BYTE(image + crc - 1u) == 0, kBadSize);
   m.image = image;
   return kOk;
 }
+
 }  // namespace tt
 
 #endif  // TINYTEXT_IMAGE_H

@@ -87,10 +87,7 @@ template <class M>
 inline int32_t model_threshold(const M& m, uint16_t k) {
   TT_ASSERT(k < m.outputs);
   if (k >= m.outputs) return detail::kInt32Max;
-  const bool linear = (m.flags & kModelLinear) != 0;
-  const uint32_t K = m.outputs;
-  const uint32_t thr = m.off_b2 + 4u * K + (linear ? 0u : K * detail::kRescaleBytes);  // as in Layout
-  return detail::rd_i32(detail::image_of(m) + thr + 4u * (uint32_t)k);
+  return detail::rd_i32(detail::image_of(m) + detail::section_of(m, kSecThresholds) + 4u * (uint32_t)k);
 }
 
 // The model's verdict for output k: softmax, k is the argmax; sigmoid, logit >= threshold.
@@ -107,10 +104,10 @@ inline uint8_t model_text_row_count(const M& m) {
   return detail::model_ready(m) && (m.flags & kModelTextRow) ? detail::text_row_count(m) : (uint8_t)0;
 }
 
-// The CRC-32 of the float model the image was quantised from (header bytes 32..35).
+// The CRC-32 of the float model the image was quantised from (header field kHdrParentCrc).
 template <class M>
 inline uint32_t model_id(const M& m) {
-  return detail::model_ready(m) ? detail::rd_u32(detail::image_of(m) + 32) : 0u;
+  return detail::model_ready(m) ? detail::rd_u32(detail::image_of(m) + kHdrParentCrc) : 0u;
 }
 
 // Copies the name of output k (NUL-terminated) into buf[0, cap). kOverflow (and an empty
@@ -120,10 +117,8 @@ TT_NODISCARD inline Status model_label(const M& m, uint16_t k, uint8_t* buf, uin
   TT_VERIFY(cap > 0 && buf != 0, kBadArgument);
   buf[0] = 0;
   TT_VERIFY(detail::model_ready(m) && k < m.outputs, kBadArgument);
-  detail::Layout l;
-  detail::layout_of(m, l);
-  const uint8_t* p = detail::image_of(m) + l.labels;
-  const uint8_t* end = p + detail::rd_u16(detail::image_of(m) + 26);
+  const uint8_t* p = detail::image_of(m) + detail::section_of(m, kSecLabels);
+  const uint8_t* end = p + detail::rd_u16(detail::image_of(m) + kHdrLabelBytes);
   for (uint16_t i = 0; i < k; ++i) {
     while (TT_READ_BYTE(p) != 0) ++p;
     ++p;

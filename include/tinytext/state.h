@@ -9,7 +9,7 @@
 
 namespace tt {
 
-static const uint32_t kMaxFeatureCount = 16777216u;  // 2^24: the count (and so |acc| / 127) stays below this
+static const uint32_t kMaxFeatureCount = 16777216u;  // 2^24: the count (and so |acc| / 128) stays below this
 
 // model_push ignores bytes from this count on: room for one byte (<= 12), the pending word (<= 7)
 // and the text row (<= 255) below kMaxFeatureCount.
@@ -26,7 +26,7 @@ template <uint16_t MaxDim>
 struct SumsState {
   TokenizerState tok;
   uint32_t count;      // features summed so far, below kMaxFeatureCount
-  int32_t acc[MaxDim]; // per embedding dim: sum of int8 weights; |acc| <= 127 * count < 2^31
+  int32_t acc[MaxDim]; // per embedding dim: sum of int8 weights; |acc| <= 128 * count < 2^31
 };
 
 // The streaming state of one text. Plain data; its size depends only on the template arguments

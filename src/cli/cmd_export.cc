@@ -58,7 +58,7 @@ int cmd_export(int argc, char** argv) {
   const quant::QuantModel q = quant::load_quant(in);
   const std::vector<exporter::File> files = format == "c" ? exporter::export_c(q, name)
                                                           : exporter::export_arduino(q, name, args.get("runtime-include"));
-  exporter::write_files(dir, files);
+  exporter::write_files(dir, files, {in});
   if (!args.has("quiet"))
     for (const auto& f : files) std::cerr << "export: wrote " << dir << "/" << f.path << "\n";
   return 0;

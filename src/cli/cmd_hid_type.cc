@@ -6,6 +6,7 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "common/error.h"
+#include "common/file.h"
 #include "data/dataset.h"
 #include "hid/capture.h"
 #include "hid/classify.h"
@@ -60,6 +61,7 @@ int cmd_hid_type(int argc, char** argv) {
   eo.typo_rate = args.get_double("typos", 0.0, 1.0);
   eo.seed = static_cast<uint64_t>(args.get_int("seed", 0, INT64_MAX));
   const bool typeable = args.has("typeable");
+  if (to_file) check_outputs({args.get("output")}, {});
 
   // The messages, joined with '\n' (Enter) so one seed drives the typos of the whole stream.
   const bool from_stdin = args.positional().empty();

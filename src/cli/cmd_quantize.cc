@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/reader_options.h"
 #include "common/error.h"
+#include "common/file.h"
 #include "common/json.h"
 #include "data/dataset.h"
 #include "model/model_io.h"
@@ -44,9 +45,10 @@ int cmd_quantize(int argc, char** argv) {
   if (args.positional().size() != 1) throw UsageError("quantize: give exactly one MODEL (see --help)");
   if (!args.has("output")) throw UsageError("quantize: -o QMODEL is required");
   const std::string in = args.positional()[0], out = args.get("output");
+  check_outputs({out}, {in, args.get("calib"), args.get("eval")});
   if (model_file_kind(in) == ModelKind::kInt8) throw Error(in + ": already an int8 model");
   const FloatModel m = load_model(in);
-  quant::QuantOptions qo;
+  numerics::QuantOptions qo;
   qo.margin = args.get_double("margin", 1.0, 1000.0);
   std::vector<std::string> texts;
   if (args.has("calib")) {
@@ -60,7 +62,7 @@ int cmd_quantize(int argc, char** argv) {
     std::cerr << "quantize: no --calib data; activation ranges are bounded from the weights (pass the training "
                  "data with --calib for finer ranges)\n";
   }
-  const quant::Ranges r = quant::calibrate(m, texts, qo);
+  const numerics::Ranges r = quant::calibrate(m, texts, qo);
   std::string qinfo = "post-training int8; calibration texts: " + std::to_string(r.examples) +
                       (r.examples ? "" : " (ranges from the weights)") + "; margin " + args.get("margin");
   const quant::QuantModel q = quant::quantize(m, r, qinfo);

@@ -9,6 +9,7 @@
 #include "export/size.h"
 #include "model/model_io.h"
 #include "quant/quantize.h"
+#include "train/options.h"
 
 namespace tt::cli {
 
@@ -31,6 +32,13 @@ int cmd_size(int argc, char** argv) {
                 << " (other shapes), +" << t.code_table << " with an exact table, open " << t.code_first << " (+"
                 << t.code_more
                 << " per further model), measured with " << t.compiler << "\n";
+    std::cout << "\nThe shapes 'tinytext train --max-flash' picks (train::shape_for_budget; one byte per parameter):\n";
+    for (const uint64_t kb : {uint64_t{4}, uint64_t{8}, uint64_t{32}})
+      for (const uint32_t k : {1u, 3u}) {
+        const ModelShape s = train::shape_for_budget(kb * 1024, k, k == 1 ? data::LabelKind::kBinary
+                                                                          : data::LabelKind::kMultiClass);
+        std::cout << "  " << kb << "K, " << (k == 1 ? "1 output" : "3 classes") << ": " << s.describe() << "\n";
+      }
     return 0;
   }
   if (args.positional().size() != 1) throw UsageError("size: give exactly one MODEL (see --help)");
@@ -38,7 +46,7 @@ int cmd_size(int argc, char** argv) {
   quant::QuantModel q;
   if (model_file_kind(in) == ModelKind::kFloat32) {
     const FloatModel f = load_model(in);
-    quant::QuantOptions o;
+    numerics::QuantOptions o;
     q = quant::quantize(f, quant::calibrate(f, {}, o));
   } else {
     q = quant::load_quant(in);

@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/reader_options.h"
 #include "common/error.h"
+#include "common/file.h"
 #include "data/dataset.h"
 #include "eval/split.h"
 
@@ -28,7 +29,9 @@ int cmd_split(int argc, char** argv) {
                  "each combination of labels for multi-label data, keeps its share in both files); the test\n"
                  "file gets round(rows x FRACTION) rows. Both files are CSV with a header (see write_csv):\n"
                  "text, then one 0/1 column per label, or a 'label' column of class names for multi-class\n"
-                 "data. Rows appear in shuffled order. Files are written atomically.\n";
+                 "data. Rows appear in shuffled order. The two files are written atomically as a pair: the test\n"
+                 "file is removed first and written last, so an interrupted split never leaves a new train\n"
+                 "file beside an old test file.\n";
     return 0;
   }
   const auto& pos = args.positional();
@@ -40,6 +43,8 @@ int cmd_split(int argc, char** argv) {
   if (!(test > 0.0 && test < 1.0)) throw UsageError("split: --test must be a fraction strictly between 0 and 1");
   const uint64_t seed = static_cast<uint64_t>(args.get_int("seed", 0, INT64_MAX));
   const std::string prefix = args.get("output");
+  const std::string train_path = prefix + ".train.csv", test_path = prefix + ".test.csv";
+  check_outputs({train_path, test_path}, {pos[0]});
 
   data::ReaderOptions ro = reader_options(args);
   ro.require_labels = true;
@@ -53,8 +58,8 @@ int cmd_split(int argc, char** argv) {
     for (size_t j = 0; j < d.outputs(); ++j) key[j] = d.target(i, j) ? '1' : '0';
   }
   const eval::Split s = eval::stratified_split(strata, test, seed);
-  data::write_csv(prefix + ".train.csv", d, s.train);
-  data::write_csv(prefix + ".test.csv", d, s.test);
+  // A pair (common/file.h): the test file is the seal, so a test file always has its own train file.
+  write_files_atomic({{train_path, data::format_csv(d, s.train)}, {test_path, data::format_csv(d, s.test)}});
   std::cerr << "split: " << d.size() << " rows of " << d.path << " -> " << s.train.size() << " in " << prefix
             << ".train.csv, " << s.test.size() << " in " << prefix << ".test.csv (seed " << seed << ")\n";
   return 0;

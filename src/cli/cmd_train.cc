@@ -1,5 +1,7 @@
 // tinytext train DATA [reader options] -o MODEL: trains the float model, or with --qat the int8
 // model (quantisation-aware training) directly.
+#include <algorithm>
+#include <array>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -8,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/reader_options.h"
 #include "common/error.h"
+#include "common/file.h"
 #include "data/dataset.h"
 #include "common/json.h"
 #include "model/model_io.h"
@@ -16,27 +19,29 @@
 
 namespace tt::cli {
 
+static_assert(data::kMaxLabels == kMaxOutputs, "a dataset holds no more labels than a model has outputs");
+
 int cmd_train(int argc, char** argv) {
-  const train::TrainOptions d;  // live defaults
-  const ModelShape ds;
+  const train::TrainRequest d;  // live defaults
   std::vector<Option> options = {
       {"output", "MODEL", "model file to write (also -o)", ""},
       {"max-flash", "SIZE",
        "weights budget in bytes (4K, 32K, ...; one byte per parameter incl. biases); picks the shape, see below. "
        "Default when no --buckets/--dim/--hidden/--linear is given",
        "32K"},
-      {"buckets", "N", "hash buckets B (1..65536)", std::to_string(ds.tokenizer.buckets)},
-      {"dim", "D", "embedding width", std::to_string(ds.dim)},
-      {"hidden", "H", "hidden ReLU units, 0 for none", std::to_string(ds.hidden)},
+      {"buckets", "N", "hash buckets B (1..65536)", std::to_string(train::kDefaultBuckets)},
+      {"dim", "D", "embedding width", std::to_string(train::kDefaultDim)},
+      {"hidden", "H", "hidden ReLU units, 0 for none", "0"},
       {"linear", "", "pure hashed linear model: no output layer, D = outputs", ""},
-      {"word-ngrams", "N", "1: words; 2: words and bigrams (default 1 for --max-flash up to 8K)", "2"},
+      {"word-ngrams", "N", "1: words; 2: words and bigrams (default 1 for --max-flash up to 8K)",
+       std::to_string(train::kDefaultWordNgrams)},
       {"char-ngrams", "MIN-MAX", "character n-grams of <word>, or 0 for none (default 3-4 for --max-flash up to 8K)",
-       "3-5"},
+       std::to_string(train::kDefaultCharMin) + "-" + std::to_string(train::kDefaultCharMax)},
       {"digits", "fold|keep",
        "fold: every digit is hashed as '0' (numbers of one shape share their features); keep: as it is "
        "(default: fold for one output, keep otherwise)",
        ""},
-      {"pool", "mean|sqrt|sum", "embedding bag pooling", pool_name(d.shape.pool)},
+      {"pool", "mean|sqrt|sum", "embedding bag pooling", pool_name(d.pool)},
       {"loss", "sigmoid|softmax", "output head (default: softmax for multi-class data, else sigmoid)", ""},
       {"epochs", "N", "maximum epochs", std::to_string(d.epochs)},
       {"lr", "RATE", "learning rate, decayed linearly to 0 (default: AdaGrad 1 for --linear models, 0.2 otherwise; Adam 0.01)", ""},
@@ -112,46 +117,49 @@ int cmd_train(int argc, char** argv) {
   const std::string data_path = args.positional()[0];
   const std::string out_path = args.get("output");
   if (out_path.empty()) throw UsageError("train: -o needs a file name");
+  check_outputs({out_path}, {data_path});
 
-  train::TrainOptions o;
-  o.shape.tokenizer.word_ngrams = static_cast<uint8_t>(args.get_int("word-ngrams", 1, 2));
-  parse_char_ngrams("train", args.get("char-ngrams"), o.shape.tokenizer);
-  o.features_set = args.has("char-ngrams") || args.has("word-ngrams");
-  o.buckets_set = args.has("buckets");
-  o.dim_set = args.has("dim");
-  o.hidden_set = args.has("hidden");
-  o.linear_set = args.has("linear");
-  o.shape.tokenizer.buckets = static_cast<uint32_t>(args.get_int("buckets", 0, 1 << 30));
-  if (o.shape.tokenizer.buckets == 0) throw UsageError("train: --buckets must be at least 1");
-  if (o.shape.tokenizer.buckets > kMaxBuckets)
-    throw UsageError("train: --buckets must be at most " + std::to_string(kMaxBuckets) + " (features are 16-bit)");
-  o.shape.dim = static_cast<uint32_t>(args.get_int("dim", 1, kMaxDim));
-  o.shape.hidden = static_cast<uint32_t>(args.get_int("hidden", 0, kMaxHidden));
-  o.shape.linear = o.linear_set;
-  if (o.shape.linear && o.shape.hidden) throw UsageError("train: --linear has no hidden layer; drop --hidden");
-  const bool size_given = o.buckets_set || o.dim_set || o.hidden_set || o.linear_set;
+  // The request: every flag given, nothing else (train::resolve decides the defaults).
+  train::TrainRequest o;
+  if (args.has("word-ngrams")) o.word_ngrams = static_cast<uint8_t>(args.get_int("word-ngrams", 1, 2));
+  if (args.has("char-ngrams")) {
+    TokenizerConfig t{};
+    parse_char_ngrams("train", args.get("char-ngrams"), t);
+    o.char_ngrams = std::array<uint8_t, 2>{t.char_min, t.char_max};
+  }
+  if (args.has("buckets")) {
+    const auto b = static_cast<uint32_t>(args.get_int("buckets", 0, 1 << 30));
+    if (b == 0) throw UsageError("train: --buckets must be at least 1");
+    if (b > kMaxBuckets)
+      throw UsageError("train: --buckets must be at most " + std::to_string(kMaxBuckets) + " (features are 16-bit)");
+    o.buckets = b;
+  }
+  if (args.has("dim")) o.dim = static_cast<uint32_t>(args.get_int("dim", 1, kMaxDim));
+  if (args.has("hidden")) o.hidden = static_cast<uint32_t>(args.get_int("hidden", 0, kMaxHidden));
+  o.linear = args.has("linear");
+  if (o.linear && o.hidden.value_or(0)) throw UsageError("train: --linear has no hidden layer; drop --hidden");
+  const bool size_given = o.buckets || o.dim || o.hidden || o.linear;
   if (args.has("max-flash") || !size_given) {
     o.max_flash = args.get_size("max-flash");
-    if (o.max_flash == 0) throw UsageError("train: --max-flash must be positive");
+    if (*o.max_flash == 0) throw UsageError("train: --max-flash must be positive");
   }
   const std::string pool = args.get("pool");
   if (pool == "mean")
-    o.shape.pool = Pool::kMean;
+    o.pool = Pool::kMean;
   else if (pool == "sqrt")
-    o.shape.pool = Pool::kSqrt;
+    o.pool = Pool::kSqrt;
   else if (pool == "sum")
-    o.shape.pool = Pool::kSum;
+    o.pool = Pool::kSum;
   else
     throw UsageError("train: --pool must be mean, sqrt or sum, got '" + pool + "'");
   if (args.has("loss")) {
     const std::string l = args.get("loss");
     if (l == "sigmoid")
-      o.shape.head = Head::kSigmoid;
+      o.head = Head::kSigmoid;
     else if (l == "softmax")
-      o.shape.head = Head::kSoftmax;
+      o.head = Head::kSoftmax;
     else
       throw UsageError("train: --loss must be sigmoid or softmax, got '" + l + "'");
-    o.head_set = true;
   }
   o.epochs = static_cast<uint32_t>(args.get_int("epochs", 1, 100000));
   if (args.has("lr")) o.lr = static_cast<float>(args.get_double("lr", 1e-12, 1e30));
@@ -191,9 +199,7 @@ int cmd_train(int argc, char** argv) {
     if (std::sscanf(v.c_str(), "%lf,%lf,%lf%c", &a, &b, &c, &tail) != 3 || !(a > 0 && b > 0 && c > 0) || a > 100 ||
         b > 100 || c > 100)
       throw UsageError("train: --kind-scale needs three positive factors C,W,B (at most 100), got '" + v + "'");
-    o.kind_scale[0] = static_cast<float>(a);
-    o.kind_scale[1] = static_cast<float>(b);
-    o.kind_scale[2] = static_cast<float>(c);
+    o.kind_scale = {static_cast<float>(a), static_cast<float>(b), static_cast<float>(c)};
   }
   if (args.has("text-row") && args.has("no-text-row"))
     throw UsageError("train: --text-row or --no-text-row, not both");
@@ -203,8 +209,8 @@ int cmd_train(int argc, char** argv) {
     throw UsageError("train: --text-row-count applies to the text row; drop it or --no-text-row");
   if (args.has("text-row-count"))
     o.text_row_count = static_cast<uint32_t>(args.get_int("text-row-count", 1, kMaxTextRowCount));
-  if (args.has("text-row")) o.text_row = 1;
-  if (args.has("no-text-row")) o.text_row = 0;
+  if (args.has("text-row")) o.text_row = true;
+  if (args.has("no-text-row")) o.text_row = false;
   {
     const std::string r = args.get("text-row-reg");
     if (r != "feature" && r != "nb" && r != "l2" && r != "none")
@@ -214,8 +220,8 @@ int cmd_train(int argc, char** argv) {
   }
   o.qat_margin = args.get_double("margin", 1.0, 1000.0);
   if (args.has("margin") && !o.qat) throw UsageError("train: --margin applies to --qat only");
-  if (args.has("exact-table")) o.exact_table = args.get_int("exact-table", 0, 65536);
-  if (args.has("digits")) o.fold_digits = parse_digits("train", args.get("digits"));
+  if (args.has("exact-table")) o.exact_table = static_cast<uint32_t>(args.get_int("exact-table", 0, 65536));
+  if (args.has("digits")) o.fold_digits = parse_digits("train", args.get("digits")) != 0;
   o.table_select_bytes = args.get_size("table-sample");
   if (o.table_select_bytes == 0) throw UsageError("train: --table-sample must be at least 1 byte");
   o.seed = static_cast<uint64_t>(args.get_int("seed", 0, INT64_MAX));
@@ -225,12 +231,15 @@ int cmd_train(int argc, char** argv) {
 
   // Everything that can be checked without the data is checked now, before reading it.
   {
-    ModelShape probe = o.shape;
-    probe.outputs = o.shape.linear ? o.shape.dim : 1;
-    if (probe.head == Head::kSoftmax) probe.outputs = std::max<uint32_t>(2, probe.outputs);
+    ModelShape probe;
+    probe.tokenizer.buckets = o.buckets.value_or(train::kDefaultBuckets);
+    probe.dim = o.dim.value_or(train::kDefaultDim);
+    probe.hidden = o.hidden.value_or(0);
+    probe.linear = o.linear;
+    probe.outputs = o.linear ? probe.dim : 1;
+    if (o.head == Head::kSoftmax) probe.outputs = std::max<uint32_t>(2, probe.outputs);
     if (!o.max_flash) {
-      if (o.shape.linear && o.dim_set) probe.dim = o.shape.dim;
-      if (o.shape.linear && !o.dim_set) probe.dim = probe.outputs;
+      if (o.linear && !o.dim) probe.dim = probe.outputs;
       probe.check();
     }
   }
@@ -240,18 +249,19 @@ int cmd_train(int argc, char** argv) {
   std::snprintf(info, sizeof info,
                 "tinytext train: epochs=%u lr=%g batch=%u optimizer=%s l2=%s class-weight=%s valid=%s "
                 "patience=%u refit=%d qat=%d nb=%g nb-beta=%g seed=%llu",
-                o.epochs, static_cast<double>(o.lr), o.batch, opt.c_str(),
-                o.l2 >= 0 ? std::to_string(o.l2).c_str() : "default", cw.c_str(), o.valid >= 0 ? std::to_string(o.valid).c_str() : "default", o.patience,
-                o.refit ? 1 : 0, o.qat ? 1 : 0, static_cast<double>(o.nb_alpha), static_cast<double>(o.nb_beta),
+                o.epochs, static_cast<double>(o.lr.value_or(0.0f)), o.batch, opt.c_str(),
+                o.l2 ? std::to_string(*o.l2).c_str() : "default", cw.c_str(),
+                o.valid ? std::to_string(*o.valid).c_str() : "default", o.patience, o.refit ? 1 : 0, o.qat ? 1 : 0,
+                static_cast<double>(o.nb_alpha.value_or(-1.0f)), static_cast<double>(o.nb_beta),
                 static_cast<unsigned long long>(o.seed));
   o.info = info;
-  if (o.text_row >= 0) o.info += o.text_row ? " text-row=1" : " text-row=0";
+  if (o.text_row) o.info += *o.text_row ? " text-row=1" : " text-row=0";
   if (args.has("text-row-reg")) o.info += " text-row-reg=" + args.get("text-row-reg");
-  if (o.text_row_count) o.info += " text-row-count=" + std::to_string(o.text_row_count);
-  if (o.exact_table >= 0) o.info += " exact-table=" + std::to_string(o.exact_table);
-  if (o.fold_digits >= 0) o.info += o.fold_digits ? " digits=fold" : " digits=keep";
+  if (o.text_row_count) o.info += " text-row-count=" + std::to_string(*o.text_row_count);
+  if (o.exact_table) o.info += " exact-table=" + std::to_string(*o.exact_table);
+  if (o.fold_digits) o.info += *o.fold_digits ? " digits=fold" : " digits=keep";
   if (args.has("table-sample")) o.info += " table-sample=" + std::to_string(o.table_select_bytes);
-  if (o.kind_scale[0] != 1.0f || o.kind_scale[1] != 1.0f || o.kind_scale[2] != 1.0f) {
+  if (o.kind_scale != std::array<float, 3>{1.0f, 1.0f, 1.0f}) {
     char ks[96];
     std::snprintf(ks, sizeof ks, " kind-scale=%g,%g,%g", static_cast<double>(o.kind_scale[0]),
                   static_cast<double>(o.kind_scale[1]), static_cast<double>(o.kind_scale[2]));

@@ -32,6 +32,22 @@ std::string lower(std::string_view s) {
 
 std::string quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
 
+// A label name becomes a C string in the model file and on the device: no NUL byte.
+void check_label_name(const std::string& path, uint32_t line, std::string_view name) {
+  const size_t nul = name.find('\0');
+  if (nul != std::string_view::npos)
+    throw Error(at(path, line, "label " + quoted(name.substr(0, nul)) + "... holds a NUL byte at byte " +
+                                   std::to_string(nul) + "; labels are text"));
+}
+
+// Refuses a label set larger than any model's before anything is sized by it (rows x labels).
+void check_label_count(const std::string& path, uint32_t line, const std::string& what, size_t n) {
+  if (n > kMaxLabels)
+    throw Error(at(path, line,
+                   what + " has " + std::to_string(n) + " distinct labels; a model has at most " +
+                       std::to_string(kMaxLabels) + " (a column of ids or free text? name the label column)"));
+}
+
 bool is_integer(std::string_view s) {
   size_t i = !s.empty() && s[0] == '-' ? 1 : 0;
   if (i == s.size()) return false;
@@ -165,6 +181,7 @@ void set_class_labels(Dataset& d, const std::vector<std::string_view>& values, c
                       const std::string& what, uint32_t line) {
   std::map<std::string_view, size_t> counts;
   for (auto v : values) ++counts[v];
+  check_label_count(d.path, line, what, counts.size());
   if (counts.size() < 2) {
     std::string only = counts.empty() ? "" : " (" + quoted(counts.begin()->first) + ")";
     throw Error(at(d.path, line,
@@ -248,12 +265,15 @@ void read_table(Dataset& d, Table& t, const ReaderOptions& o) {
         throw Error(at(d.path, t.lines[first + r],
                        "empty label in " + cols.describe(labels[0]) + "; every example needs a label"));
       }
+      check_label_name(d.path, t.lines[first + r], values[r]);
     }
     set_class_labels(d, values, cols.label_name(labels[0]),
                      cols.label_column(labels[0]), cols.header_line());
   } else if (labels.size() > 1) {
     std::vector<std::pair<std::string, size_t>> order;  // outputs in byte order of their names
     for (size_t c : labels) order.emplace_back(cols.label_name(c), c);
+    check_label_count(d.path, cols.header_line(), "the label columns", order.size());
+    for (const auto& named : order) check_label_name(d.path, cols.header_line(), named.first);
     std::sort(order.begin(), order.end());
     for (size_t k = 1; k < order.size(); ++k) {
       if (order[k].first == order[k - 1].first) {
@@ -300,12 +320,19 @@ void read_fasttext(Dataset& d, FastTextLines& f, const ReaderOptions& o) {
     bool single = std::all_of(f.labels.begin(), f.labels.end(), [](const auto& l) { return l.size() == 1; });
     if (single) {
       std::vector<std::string_view> values(rows);
-      for (size_t r = 0; r < rows; ++r) values[r] = f.labels[r][0];
+      for (size_t r = 0; r < rows; ++r) {
+        values[r] = f.labels[r][0];
+        check_label_name(d.path, f.lines[r], values[r]);
+      }
       set_class_labels(d, values, "", "the fastText label set", f.lines[0]);
     } else {
       std::map<std::string, size_t> counts;
-      for (const auto& l : f.labels)
-        for (const auto& name : l) ++counts[name];
+      for (size_t r = 0; r < rows; ++r)
+        for (const auto& name : f.labels[r]) {
+          check_label_name(d.path, f.lines[r], name);
+          ++counts[name];
+        }
+      check_label_count(d.path, f.lines[0], "the fastText label set", counts.size());
       if (counts.empty()) {
         throw Error(at(d.path, f.lines[0], "no labels: each line should start with __label__NAME"));
       }

@@ -20,6 +20,10 @@
 
 namespace tt::data {
 
+// The most labels (classes, or label columns) a dataset may have: a model's most outputs
+// (kMaxOutputs, model/model.h). A reader refuses more before sizing anything by them.
+constexpr size_t kMaxLabels = 4096;
+
 enum class Format { kAuto, kCsv, kTsv, kFastText };
 
 // How to read a file. Shared by every command that reads data (train, eval, predict, split).
@@ -90,14 +94,16 @@ struct Dataset {
 Dataset read_dataset(const std::string& path, const ReaderOptions& options);
 
 // Writes rows as RFC 4180 CSV with a header: text, then one 0/1 column per output for binary and
-// multi-label data, or one "label" column of class names for multi-class data. Written to a
-// temporary file (path.tmp.<pid>) and renamed, so a failure leaves no partial file. Rows are
+// multi-label data, or one "label" column of class names for multi-class data. Written with
+// write_file_atomic (common/file.h): a failure leaves no partial file. Rows are
 // `rows` in order (an index >= d.size() throws std::out_of_range). Lines end in LF (not the RFC's
 // CRLF, to match the shared data files; both read back the same); a field is quoted only when it
 // holds a comma, a quote, CR or LF. Reading the file back gives the same texts, kind and label
 // names with default options (multi-label: with label_columns naming the label columns; a
 // multi-label set with a single output reads back as binary).
 void write_csv(const std::string& path, const Dataset& d, const std::vector<size_t>& rows);
+// The bytes write_csv writes.
+std::string format_csv(const Dataset& d, const std::vector<size_t>& rows);
 
 // Checks that s[0, n) is valid UTF-8 (no overlongs, no surrogates, <= U+10FFFF). Returns the
 // byte offset of the first bad byte, or n when valid. For a bad or truncated multi-byte

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "common/error.h"
+#include "common/file.h"
 
 namespace tt::data::detail {
 
@@ -57,34 +58,8 @@ bool is_space(char c) { return c == ' ' || c == '\t' || c == '\v' || c == '\f'; 
 }  // namespace
 
 // Line numbers are uint32_t and a dataset lives in memory: larger files are refused, not cut.
-constexpr size_t kMaxFileBytes = size_t{1} << 32;
-
 std::string read_file(const std::string& path) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) {
-    int e = errno;
-    throw Error(at(path, 0, std::string("cannot open: ") + std::strerror(e) +
-                                (e == ENOENT ? " (check the path)" : "")));
-  }
-  struct stat st {};
-  if (::fstat(fd.get(), &st) != 0) throw Error(at(path, 0, std::string("cannot stat: ") + std::strerror(errno)));
-  if (S_ISDIR(st.st_mode)) throw Error(at(path, 0, "is a directory; give a data file (CSV, TSV or fastText)"));
-  std::string bytes;
-  if (S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_size) > kMaxFileBytes)
-    throw Error(at(path, 0, "is larger than 4 GiB; split it into smaller files"));
-  if (S_ISREG(st.st_mode) && st.st_size > 0) bytes.reserve(static_cast<size_t>(st.st_size));
-  char buf[1 << 16];
-  for (;;) {
-    ssize_t got = ::read(fd.get(), buf, sizeof buf);
-    if (got < 0) {
-      if (errno == EINTR) continue;
-      throw Error(at(path, 0, std::string("cannot read: ") + std::strerror(errno)));
-    }
-    if (got == 0) break;
-    bytes.append(buf, static_cast<size_t>(got));
-    if (bytes.size() > kMaxFileBytes) throw Error(at(path, 0, "is larger than 4 GiB; split it into smaller files"));
-  }
-  return bytes;
+  return tt::read_file(path, "a data file (CSV, TSV or fastText)", uint64_t{1} << 32);
 }
 
 size_t bom_length(std::string_view bytes) {

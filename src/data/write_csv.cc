@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "common/error.h"
+#include "common/file.h"
 #include "data/dataset.h"
 
 namespace tt::data {
@@ -28,7 +29,7 @@ void append_field(std::string& out, std::string_view s) {
 
 }  // namespace
 
-void write_csv(const std::string& path, const Dataset& d, const std::vector<size_t>& rows) {
+std::string format_csv(const Dataset& d, const std::vector<size_t>& rows) {
   for (size_t r : rows)
     if (r >= d.size())
       throw std::out_of_range("write_csv: row " + std::to_string(r) + " of " + std::to_string(d.size()));
@@ -55,19 +56,11 @@ void write_csv(const std::string& path, const Dataset& d, const std::vector<size
     out += '\n';
   }
 
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (!f) throw Error(at(path, 0, std::string("cannot write (creating ") + tmp + "): " + std::strerror(errno)));
-  int err = 0;
-  errno = 0;
-  if (std::fwrite(out.data(), 1, out.size(), f) != out.size()) err = errno ? errno : EIO;
-  if (std::fflush(f) != 0 && !err) err = errno ? errno : EIO;
-  if (std::fclose(f) != 0 && !err) err = errno ? errno : EIO;
-  if (!err && std::rename(tmp.c_str(), path.c_str()) != 0) err = errno;
-  if (err) {
-    std::remove(tmp.c_str());
-    throw Error(at(path, 0, std::string("cannot write: ") + std::strerror(err) + " (check the disk and the folder)"));
-  }
+  return out;
+}
+
+void write_csv(const std::string& path, const Dataset& d, const std::vector<size_t>& rows) {
+  write_file_atomic(path, format_csv(d, rows));
 }
 
 }  // namespace tt::data

@@ -68,6 +68,41 @@ double roc_auc(const std::vector<double>& scores, const std::vector<uint8_t>& tr
   return static_cast<double>(twice_u) / 2.0 / (static_cast<double>(pos) * static_cast<double>(neg));
 }
 
+double mean_defined(const std::vector<double>& values) {
+  double sum = 0;
+  size_t n = 0;
+  for (double v : values)
+    if (!std::isnan(v)) sum += v, ++n;
+  return n ? sum / static_cast<double>(n) : kNaN;
+}
+
+float best_f1_threshold(const std::vector<float>& scores, const std::vector<uint8_t>& truth) {
+  const size_t n = scores.size();
+  std::vector<size_t> idx(n);
+  std::iota(idx.begin(), idx.end(), size_t{0});
+  std::sort(idx.begin(), idx.end(), [&](size_t a, size_t b) { return scores[a] > scores[b]; });
+  double total_pos = 0;
+  for (uint8_t l : truth) total_pos += l ? 1 : 0;
+  if (total_pos == 0 || total_pos == static_cast<double>(n)) return 0.5f;
+  double tp = 0, fp = 0, best = -1;
+  float thr = 0.5f;
+  for (size_t i = 0; i < n;) {
+    size_t j = i;
+    while (j < n && scores[idx[j]] == scores[idx[i]]) {
+      (truth[idx[j]] ? tp : fp) += 1;
+      ++j;
+    }
+    // Predict positive for every score >= scores[idx[i]].
+    const double f1 = 2 * tp / (2 * tp + fp + (total_pos - tp));
+    if (f1 > best) {
+      best = f1;
+      thr = j < n ? 0.5f * (scores[idx[i]] + scores[idx[j]]) : scores[idx[i]];
+    }
+    i = j;
+  }
+  return thr;
+}
+
 double average_precision(const std::vector<double>& scores, const std::vector<uint8_t>& truth) {
   check_sizes(scores, truth);
   uint64_t pos = 0;
@@ -119,6 +154,30 @@ std::vector<uint64_t> confusion_matrix(const std::vector<size_t>& truth, const s
   return m;
 }
 
+std::vector<Counts> class_counts(const std::vector<size_t>& truth, const std::vector<size_t>& pred, size_t k) {
+  if (truth.size() != pred.size()) throw Error("metrics: truth and predictions differ in length");
+  std::vector<Counts> c(k);
+  for (size_t i = 0; i < truth.size(); ++i) {
+    if (truth[i] >= k || pred[i] >= k) throw Error("metrics: a class index is out of range");
+    for (size_t j = 0; j < k; ++j) {
+      const bool p = pred[i] == j, t = truth[i] == j;
+      if (t) (p ? c[j].tp : c[j].fn)++;
+      else (p ? c[j].fp : c[j].tn)++;
+    }
+  }
+  return c;
+}
+
+double macro_f1(const std::vector<Counts>& per_label) {
+  double sum = 0;
+  for (const Counts& c : per_label) sum += c.f1();
+  return sum / static_cast<double>(per_label.size());
+}
+
+double macro_f1(const std::vector<size_t>& truth, const std::vector<size_t>& pred, size_t k) {
+  return macro_f1(class_counts(truth, pred, k));
+}
+
 Report evaluate(const std::vector<double>& scores, const std::vector<uint8_t>& truth,
                 const std::vector<std::string>& names, Decision decision, const std::vector<double>& thresholds) {
   const size_t k = names.size();
@@ -134,6 +193,7 @@ Report evaluate(const std::vector<double>& scores, const std::vector<uint8_t>& t
 
   // Under argmax, the one-vs-rest prediction of label j is (argmax == j).
   std::vector<size_t> true_class, pred_class;
+  std::vector<Counts> per_class;
   if (decision == Decision::kArgmax) {
     true_class.resize(r.n);
     pred_class.resize(r.n);
@@ -150,12 +210,14 @@ Report evaluate(const std::vector<double>& scores, const std::vector<uint8_t>& t
       pred_class[i] = argmax(&scores[i * k], k);
     }
     r.confusion = confusion_matrix(true_class, pred_class, k);
+    per_class = class_counts(true_class, pred_class, k);
   }
 
   std::vector<double> col(r.n);
   std::vector<uint8_t> tcol(r.n);
-  double auc_sum = 0, ap_sum = 0, acc_sum = 0, f1_sum = 0;
-  size_t auc_n = 0, ap_n = 0;
+  std::vector<double> aucs, aps;
+  std::vector<Counts> counts;
+  double acc_sum = 0;
   for (size_t j = 0; j < k; ++j) {
     LabelReport l;
     l.name = names[j];
@@ -171,21 +233,17 @@ Report evaluate(const std::vector<double>& scores, const std::vector<uint8_t>& t
       l.counts = counts_at(col, tcol, l.threshold);
     } else {
       l.threshold = kNaN;
-      for (size_t i = 0; i < r.n; ++i) {
-        const bool p = pred_class[i] == j;
-        if (tcol[i]) (p ? l.counts.tp : l.counts.fn)++;
-        else (p ? l.counts.fp : l.counts.tn)++;
-      }
+      l.counts = per_class[j];
     }
-    if (!std::isnan(l.auc)) auc_sum += l.auc, ++auc_n;
-    if (!std::isnan(l.pr_auc)) ap_sum += l.pr_auc, ++ap_n;
+    aucs.push_back(l.auc);
+    aps.push_back(l.pr_auc);
+    counts.push_back(l.counts);
     acc_sum += r.n ? l.counts.accuracy() : 0.0;
-    f1_sum += l.counts.f1();
     r.labels.push_back(std::move(l));
   }
-  r.mean_auc = auc_n ? auc_sum / static_cast<double>(auc_n) : kNaN;
-  r.mean_pr_auc = ap_n ? ap_sum / static_cast<double>(ap_n) : kNaN;
-  r.macro_f1 = f1_sum / static_cast<double>(k);
+  r.mean_auc = mean_defined(aucs);
+  r.mean_pr_auc = mean_defined(aps);
+  r.macro_f1 = macro_f1(counts);
   if (r.n == 0) {
     r.accuracy = r.exact_match = kNaN;
   } else if (decision == Decision::kArgmax) {

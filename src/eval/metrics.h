@@ -1,4 +1,5 @@
-// Classification metrics for `tinytext eval` and the accuracy benchmark.
+// Classification metrics: the one place that computes them, for `tinytext eval`, the trainer's
+// validation and thresholds, `quantize --eval` and the accuracy benchmark.
 //
 // Conventions (the same as scikit-learn 1.2 unless said otherwise):
 // - A prediction is positive when score >= threshold.
@@ -33,6 +34,12 @@ struct Counts {
 
 // Area under the ROC curve (tie-aware). scores.size() must equal truth.size(); truth is 0/1.
 double roc_auc(const std::vector<double>& scores, const std::vector<uint8_t>& truth);
+// The mean of the values that are not NaN (NaN when none is): e.g. the mean ROC AUC over labels.
+double mean_defined(const std::vector<double>& values);
+// The threshold maximising F1 when predicting positive for score >= threshold: the midpoint
+// (in float) between the lowest score taken and the next lower one, or the lowest score when
+// every score is taken. 0.5 when truth holds one class only.
+float best_f1_threshold(const std::vector<float>& scores, const std::vector<uint8_t>& truth);
 // Average precision (area under the precision-recall step curve).
 double average_precision(const std::vector<double>& scores, const std::vector<uint8_t>& truth);
 // Counts of (score >= threshold) against truth.
@@ -43,6 +50,13 @@ size_t argmax(const double* row, size_t k);
 // k x k counts, row-major: matrix[t * k + p] counts examples of true class t predicted as p.
 std::vector<uint64_t> confusion_matrix(const std::vector<size_t>& truth, const std::vector<size_t>& pred,
                                        size_t k);
+
+// One-vs-rest counts of each of k classes for class predictions (an argmax decision).
+std::vector<Counts> class_counts(const std::vector<size_t>& truth, const std::vector<size_t>& pred, size_t k);
+// The mean of the F1 of each label or class.
+double macro_f1(const std::vector<Counts>& per_label);
+// Macro-F1 of class predictions: macro_f1(class_counts(truth, pred, k)).
+double macro_f1(const std::vector<size_t>& truth, const std::vector<size_t>& pred, size_t k);
 
 // How predictions are made from scores.
 enum class Decision {

@@ -9,28 +9,6 @@
 
 namespace tt::eval {
 
-uint64_t SplitMix64::next() {
-  uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-
-uint64_t SplitMix64::below(uint64_t bound) {
-  const uint64_t reject_below = (0 - bound) % bound;  // 2^64 mod bound
-  for (;;) {
-    const uint64_t r = next();
-    if (r >= reject_below) return r % bound;
-  }
-}
-
-void shuffle(std::vector<size_t>& v, SplitMix64& rng) {
-  for (size_t i = v.size(); i > 1; --i) {
-    const size_t j = static_cast<size_t>(rng.below(i));
-    std::swap(v[i - 1], v[j]);
-  }
-}
-
 Split stratified_split(const std::vector<std::string>& strata, double test_fraction, uint64_t seed) {
   if (!(test_fraction > 0.0 && test_fraction < 1.0)) throw Error("split: the test fraction must be in (0, 1)");
   const size_t n = strata.size();
@@ -73,7 +51,7 @@ Split stratified_split(const std::vector<std::string>& strata, double test_fract
   std::vector<size_t> order(n);
   std::iota(order.begin(), order.end(), size_t{0});
   SplitMix64 rng(seed);
-  shuffle(order, rng);
+  tt::shuffle(order, rng);
   for (size_t i : order) {
     size_t& q = quota[stratum[i]];
     if (q > 0) {

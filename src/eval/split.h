@@ -1,8 +1,7 @@
 // Deterministic, stratified train/test splits (`tinytext split`).
 //
-// The shuffle is specified exactly, so a seed gives the same split on every platform and standard
-// library (std::shuffle and std::uniform_int_distribution do not): splitmix64 as the generator,
-// a bounded draw by rejection, and Fisher-Yates from the last index down.
+// The shuffle is tt::shuffle with tt::SplitMix64 (common/rng.h), so a seed gives the same split on
+// every platform and standard library.
 #pragma once
 
 #include <cstddef>
@@ -10,20 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "common/rng.h"
+
 namespace tt::eval {
-
-// splitmix64 (Steele, Lea, Flood 2014; the seeding generator of xoshiro).
-struct SplitMix64 {
-  uint64_t state;
-  explicit SplitMix64(uint64_t seed) : state(seed) {}
-  uint64_t next();
-  // Uniform in [0, bound), bound >= 1: rejects draws below 2^64 mod bound, then takes the
-  // remainder, so there is no modulo bias.
-  uint64_t below(uint64_t bound);
-};
-
-// Fisher-Yates: for i = n-1 down to 1, swap v[i] with v[below(i + 1)].
-void shuffle(std::vector<size_t>& v, SplitMix64& rng);
 
 struct Split {
   std::vector<size_t> train, test;  // row indices, each in shuffled order

@@ -32,8 +32,9 @@ std::vector<File> export_c(const quant::QuantModel& q, const std::string& name,
 // `include_dir` is the directory holding tinytext/*.h (copied).
 std::vector<File> export_arduino(const quant::QuantModel& q, const std::string& name, const std::string& include_dir);
 
-// Writes files under dir (creating directories), each atomically.
-void write_files(const std::string& dir, const std::vector<File>& files);
+// Writes files under dir (creating directories) as one set (write_files_atomic, common/file.h:
+// the last file is written last); refuses first an output that is one of `inputs`.
+void write_files(const std::string& dir, const std::vector<File>& files, const std::vector<std::string>& inputs = {});
 
 // The runtime headers a generated model needs, in include order.
 const std::vector<std::string>& runtime_headers();

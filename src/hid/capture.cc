@@ -11,6 +11,8 @@
 #include <sstream>
 #include <tuple>
 
+#include "common/file.h"
+
 namespace tt::hid {
 namespace {
 
@@ -208,12 +210,16 @@ Capture parse_usbmon(std::string_view bytes, const std::string& name, const Usbm
 }
 
 Capture read_capture(const std::string& path, const CaptureFormat* format, const UsbmonFilter& filter) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw CaptureError(path, 0, std::string("cannot open: ") + std::strerror(errno));
-  std::ostringstream os;
-  os << in.rdbuf();
-  if (in.bad()) throw CaptureError(path, 0, "read error");
-  std::string bytes = os.str();
+  std::string bytes;
+  try {
+    bytes = read_file(path, "a capture file (hex, raw, pcap or pcapng)");
+  } catch (const CaptureError&) {
+    throw;
+  } catch (const Error& e) {  // "PATH: why": the same message, as a CaptureError
+    std::string why = e.what();
+    if (why.rfind(path + ": ", 0) == 0) why.erase(0, path.size() + 2);
+    throw CaptureError(path, 0, why);
+  }
   switch (format ? *format : sniff_format(bytes)) {
     case CaptureFormat::kHex:
       return parse_hex(bytes, path);
@@ -237,25 +243,6 @@ std::string format_hex(const std::vector<Report>& reports) {
     }
   }
   return out;
-}
-
-void write_file_atomic(const std::string& path, std::string_view bytes) {
-  std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw Error(at(path, 0, std::string("cannot write ") + tmp + ": " + std::strerror(errno)));
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    out.close();
-    if (!out) {
-      std::remove(tmp.c_str());
-      throw Error(at(path, 0, "write failed (disk full?)"));
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    int e = errno;
-    std::remove(tmp.c_str());
-    throw Error(at(path, 0, std::string("cannot rename the temporary file into place: ") + std::strerror(e)));
-  }
 }
 
 void write_hex(const std::string& path, const std::vector<Report>& reports) {

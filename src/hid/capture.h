@@ -18,8 +18,8 @@
 //   * Counted in Capture::skipped: usbmon packets that are not reports of the chosen endpoint
 //     (submissions, control/bulk/iso traffic, other endpoints, errors, lengths other than 8).
 //   * Kept: ErrorRollOver reports; the decoder ignores them.
-// Writers build the whole file in memory, write it next to the target and rename it into place,
-// so a failed write leaves no half-written file.
+// Writers build the whole file in memory and write it with write_file_atomic (common/file.h):
+// a failed or killed write leaves the old file or the complete new one.
 #pragma once
 
 #include <cstdint>
@@ -75,7 +75,8 @@ Capture parse_hex(std::string_view text, const std::string& name);
 Capture parse_raw(std::string_view bytes, const std::string& name);
 Capture parse_usbmon(std::string_view bytes, const std::string& name, const UsbmonFilter& filter = {});
 
-// Reads a file (format sniffed when not given). Throws CaptureError if it cannot be read.
+// Reads a file (format sniffed when not given). Throws CaptureError if it cannot be read (a
+// directory included).
 Capture read_capture(const std::string& path, const CaptureFormat* format = nullptr, const UsbmonFilter& filter = {});
 
 // Writers. write_hex writes "00 00 04 00 00 00 00 00" lines.
@@ -104,8 +105,5 @@ std::vector<UsbmonPacket> keyboard_packets(const std::vector<Report>& reports, u
 std::string format_usbmon(const std::vector<UsbmonPacket>& packets, int link_type = 220, bool pcapng = false);
 void write_usbmon(const std::string& path, const std::vector<UsbmonPacket>& packets, int link_type = 220,
                   bool pcapng = false);
-
-// Writes `bytes` to `path` through a temporary file and a rename. Throws Error on failure.
-void write_file_atomic(const std::string& path, std::string_view bytes);
 
 }  // namespace tt::hid

@@ -2,7 +2,7 @@
 
 #include <cstdio>
 
-#include "eval/split.h"
+#include "common/rng.h"
 
 namespace tt::hid {
 namespace {
@@ -140,7 +140,7 @@ std::string keep_typeable(std::string_view text, const HidLayout& layout) {
 
 std::vector<Report> encode_text(std::string_view text, const HidLayout& layout, const EncodeOptions& options) {
   ReverseMap map(layout);
-  eval::SplitMix64 rng(options.seed);
+  SplitMix64 rng(options.seed);
   std::vector<Report> out;
   out.reserve(text.size() * 2);
   for (size_t i = 0; i < text.size();) {

@@ -36,7 +36,7 @@ struct EncodeOptions {
   // probability, first type a neighbouring key on the same row (with the same modifiers) and
   // then Backspace.
   double typo_rate = 0.0;
-  // The same seed gives the same reports everywhere: tt::eval::SplitMix64(seed); per character
+  // The same seed gives the same reports everywhere: tt::SplitMix64(seed); per character
   // on the main block, u = (next() >> 11) * 2^-53 and a typo when u < typo_rate; the typo's side
   // is next() & 1 (0: left neighbour), the other side if that key types no text.
   uint64_t seed = 0;

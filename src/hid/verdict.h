@@ -128,6 +128,36 @@ inline void step_clear(VerdictStep<K>* step) {
   step->changed = step->ended = step->refused = step->events = 0;
 }
 
+// The decoders verdict_feed takes: one boot report, or one key press.
+struct ReportInput {
+  static const uint8_t kMaxEvents = kHidMaxEventsPerReport;
+  const uint8_t* report;
+  size_t len;
+  Status decode(HidKeyboard& kb, HidEvent* ev, uint8_t* n) const {
+    return hid_feed_report(kb, report, len, ev, kMaxEvents, n);
+  }
+};
+struct PressInput {
+  static const uint8_t kMaxEvents = kHidMaxEventsPerKey;
+  uint8_t code, mods;
+  Status decode(HidKeyboard& kb, HidEvent* ev, uint8_t* n) const { return hid_feed_press(kb, code, mods, ev, kMaxEvents, n); }
+};
+
+// Decodes `in` and applies its events; nothing changes when the decoder refuses it.
+template <uint16_t D, uint16_t H, uint16_t K, uint8_t N, class Input, class Observer>
+TT_NODISCARD inline Status verdict_feed(KeyboardVerdict<D, H, K, N>& v, const Input& in, VerdictStep<K>* step,
+                                        Observer& observer) {
+  TT_VERIFY(step != 0, kBadArgument);
+  step_clear(step);
+  TT_VERIFY(v.ready, kBadArgument);
+  HidEvent ev[Input::kMaxEvents];
+  uint8_t n = 0;
+  const Status s = in.decode(v.keyboard, ev, &n);
+  if (s != kOk) return s;
+  verdict_apply(v, ev, n, step, observer);
+  return kOk;
+}
+
 }  // namespace detail
 
 // One boot report (kHidReportSize bytes). kBadSize for another length; kBadArgument before
@@ -138,15 +168,8 @@ inline void step_clear(VerdictStep<K>* step) {
 template <uint16_t D, uint16_t H, uint16_t K, uint8_t N, class Observer>
 TT_NODISCARD inline Status verdict_feed_report(KeyboardVerdict<D, H, K, N>& v, const uint8_t* report, size_t len,
                                                VerdictStep<K>* step, Observer& observer) {
-  TT_VERIFY(step != 0, kBadArgument);
-  detail::step_clear(step);
-  TT_VERIFY(v.ready, kBadArgument);
-  HidEvent ev[kHidMaxEventsPerReport];
-  uint8_t n = 0;
-  const Status s = hid_feed_report(v.keyboard, report, len, ev, kHidMaxEventsPerReport, &n);
-  if (s != kOk) return s;
-  detail::verdict_apply(v, ev, n, step, observer);
-  return kOk;
+  const detail::ReportInput in = {report, len};
+  return detail::verdict_feed(v, in, step, observer);
 }
 
 template <uint16_t D, uint16_t H, uint16_t K, uint8_t N>
@@ -160,16 +183,9 @@ TT_NODISCARD inline Status verdict_feed_report(KeyboardVerdict<D, H, K, N>& v, c
 template <uint16_t D, uint16_t H, uint16_t K, uint8_t N>
 TT_NODISCARD inline Status verdict_feed_press(KeyboardVerdict<D, H, K, N>& v, uint8_t code, uint8_t mods,
                                               VerdictStep<K>* step) {
-  TT_VERIFY(step != 0, kBadArgument);
-  detail::step_clear(step);
-  TT_VERIFY(v.ready, kBadArgument);
-  HidEvent ev[kHidMaxEventsPerKey];
-  uint8_t n = 0;
-  const Status s = hid_feed_press(v.keyboard, code, mods, ev, kHidMaxEventsPerKey, &n);
-  if (s != kOk) return s;
+  const detail::PressInput in = {code, mods};
   detail::NoObserver none;
-  detail::verdict_apply(v, ev, n, step, none);
-  return kOk;
+  return detail::verdict_feed(v, in, step, none);
 }
 
 }  // namespace hid

@@ -23,9 +23,10 @@ constexpr uint32_t kMaxLabelLen = 4096;
 constexpr uint32_t kMaxRank = 4;
 
 constexpr uint32_t kTagShape = section_tag("SHAP");
-constexpr uint8_t kShapeTextRow = 1;  // SHAP shape flags: the text row
-constexpr uint8_t kShapeTable = 2;    // SHAP shape flags: the exact table
-constexpr uint8_t kShapeFoldDigits = 4;  // SHAP shape flags: the tokenizer folds digits
+// SHAP shape flags: the device image's flags (tinytext/image.h) from the text row up, shifted down.
+constexpr uint8_t kShapeTextRow = kModelTextRow >> kShapeFlagsShift;        // 1: the text row
+constexpr uint8_t kShapeTable = kModelExactTable >> kShapeFlagsShift;       // 2: the exact table
+constexpr uint8_t kShapeFoldDigits = kModelFoldDigits >> kShapeFlagsShift;  // 4: the tokenizer folds digits
 constexpr uint32_t kTagTable = section_tag("XTAB");
 constexpr uint32_t kTagLabels = section_tag("LABL");
 constexpr uint32_t kTagThresholds = section_tag("THRS");
@@ -197,59 +198,7 @@ ModelContainer read_container(const std::string& bytes, const std::string& name)
 // ---- Files ----------------------------------------------------------------------------------
 
 std::string read_file_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(path + ": cannot open (" + std::strerror(errno) + ")");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) throw Error(path + ": read error");
-  return ss.str();
-}
-
-void write_file_atomic(const std::string& path, const std::string& bytes) {
-  const size_t slash = path.find_last_of('/');
-  const std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
-  const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
-  if (base.empty()) throw Error(path + ": not a file name");
-  std::string tmpl = (slash == std::string::npos ? std::string() : path.substr(0, slash + 1)) + "." + base +
-                     ".tmp.XXXXXX";
-  std::vector<char> buf(tmpl.begin(), tmpl.end());
-  buf.push_back('\0');
-  const int fd = ::mkstemp(buf.data());
-  if (fd < 0) throw Error(path + ": cannot create a temporary file in " + dir + " (" + std::strerror(errno) + ")");
-  const std::string tmp(buf.data());
-  auto fail = [&](const std::string& what) {
-    const int err = errno;
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    throw Error(path + ": " + what + " (" + std::strerror(err) + ")");
-  };
-  size_t off = 0;
-  while (off < bytes.size()) {
-    const ssize_t w = ::write(fd, bytes.data() + off, bytes.size() - off);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      fail("write failed");
-    }
-    off += static_cast<size_t>(w);
-  }
-  if (::fchmod(fd, 0644) != 0) fail("chmod failed");
-  if (::fsync(fd) != 0) fail("fsync failed");
-  if (::close(fd) != 0) {
-    const int err = errno;
-    ::unlink(tmp.c_str());
-    throw Error(path + ": close failed (" + std::strerror(err) + ")");
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int err = errno;
-    ::unlink(tmp.c_str());
-    throw Error(path + ": cannot rename the temporary file into place (" + std::strerror(err) + ")");
-  }
-  // Make the rename durable; failure here does not undo a complete file.
-  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
-  if (dfd >= 0) {
-    (void)::fsync(dfd);
-    ::close(dfd);
-  }
+  return read_file(path, "a model file (from 'tinytext train' or 'tinytext quantize')");
 }
 
 // ---- The float model ------------------------------------------------------------------------
@@ -498,9 +447,9 @@ FloatModel parse_model(const std::string& bytes, const std::string& name) {
   }
   const ModelShape& shape = shared.shape;
 
-  FloatModel m;
-  m.init(shape, shared.labels);
-  auto take = [&](RawTensor& t, const char* tname, bool wanted, std::vector<uint32_t> dims, std::vector<float>& dst) {
+  // Each tensor's dimensions against the shape first: its payload already matched its dimensions,
+  // so nothing below is sized by the header beyond what the file's length holds.
+  auto check = [&](const RawTensor& t, const char* tname, bool wanted, const std::vector<uint32_t>& dims) {
     if (!wanted) {
       if (t.present) throw fail(std::string("unexpected tensor '") + tname + "' for this shape");
       return;
@@ -512,13 +461,20 @@ FloatModel parse_model(const std::string& bytes, const std::string& name) {
       for (auto d : t.dims) got += (got.empty() ? "" : "x") + std::to_string(d);
       throw fail(std::string("tensor '") + tname + "' is " + got + ", the shape needs " + want);
     }
-    dst = std::move(t.data);
   };
-  take(emb, "emb", true, {shape.rows(), shape.dim}, m.emb);
-  take(w1, "w1", shape.hidden != 0, {shape.hidden, shape.dim}, m.w1);
-  take(b1, "b1", shape.hidden != 0, {shape.hidden}, m.b1);
-  take(w2, "w2", !shape.linear, {shape.outputs, shape.out_in()}, m.w2);
-  take(b2, "b2", true, {shape.outputs}, m.b2);
+  check(emb, "emb", true, {shape.rows(), shape.dim});
+  check(w1, "w1", shape.hidden != 0, {shape.hidden, shape.dim});
+  check(b1, "b1", shape.hidden != 0, {shape.hidden});
+  check(w2, "w2", !shape.linear, {shape.outputs, shape.out_in()});
+  check(b2, "b2", true, {shape.outputs});
+
+  FloatModel m;
+  m.init(shape, shared.labels);
+  m.emb = std::move(emb.data);
+  m.w1 = std::move(w1.data);
+  m.b1 = std::move(b1.data);
+  m.w2 = std::move(w2.data);
+  m.b2 = std::move(b2.data);
   m.threshold = std::move(shared.thresholds);
   m.info = std::move(info);
   m.table = std::move(table);

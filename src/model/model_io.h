@@ -9,7 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "model/model.h"
+#include "common/file.h"
+#include "model/float_model.h"
 
 namespace tt {
 
@@ -79,9 +80,9 @@ void check_shared_sections(const SharedSections& s, const std::string& name);
 // Checks length, magic, version, kind (0 or 1), CRC and section framing.
 ModelContainer read_container(const std::string& bytes, const std::string& name);
 
-// Whole-file helpers: read (tt::Error naming the file on failure) and atomic write.
+// A whole model file (tt::Error naming the file on failure). Written with write_file_atomic
+// (common/file.h).
 std::string read_file_bytes(const std::string& path);
-void write_file_atomic(const std::string& path, const std::string& bytes);
 
 // CRC-32 (IEEE 802.3, reflected, polynomial 0xEDB88320, as zlib's crc32()).
 uint32_t crc32(const void* data, size_t n, uint32_t crc = 0);

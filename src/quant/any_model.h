@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "model/model.h"
+#include "model/float_model.h"
 #include "quant/quantize.h"
 
 namespace tt::quant {

@@ -9,35 +9,14 @@ namespace tt::quant {
 
 namespace {
 
-double macro_f1(const std::vector<size_t>& pred, const std::vector<size_t>& truth, size_t k) {
-  double sum = 0;
-  for (size_t c = 0; c < k; ++c) {
-    eval::Counts n;
-    for (size_t i = 0; i < pred.size(); ++i) {
-      const bool p = pred[i] == c, t = truth[i] == c;
-      n.tp += p && t;
-      n.fp += p && !t;
-      n.fn += !p && t;
-      n.tn += !p && !t;
-    }
-    sum += n.f1();
-  }
-  return sum / static_cast<double>(k);
-}
-
 double mean_auc(const std::vector<std::vector<double>>& s, const data::Dataset& d) {
-  double sum = 0;
-  size_t used = 0;
+  std::vector<double> aucs(d.outputs());
   for (size_t k = 0; k < d.outputs(); ++k) {
     std::vector<uint8_t> t(d.size());
     for (size_t i = 0; i < d.size(); ++i) t[i] = d.target(i, k);
-    const double a = eval::roc_auc(s[k], t);
-    if (!std::isnan(a)) {
-      sum += a;
-      ++used;
-    }
+    aucs[k] = eval::roc_auc(s[k], t);
   }
-  return used ? sum / static_cast<double>(used) : NAN;
+  return eval::mean_defined(aucs);
 }
 
 }  // namespace
@@ -85,8 +64,8 @@ Comparison compare(const FloatModel& f, const QuantModel& q, const data::Dataset
   c.decision_agreement = d.size() ? static_cast<double>(agree) / static_cast<double>(d.size()) : NAN;
   if (softmax) {
     c.metric = "macro-f1";
-    c.float_value = macro_f1(fpred, truth, K);
-    c.int8_value = macro_f1(ipred, truth, K);
+    c.float_value = eval::macro_f1(truth, fpred, K);
+    c.int8_value = eval::macro_f1(truth, ipred, K);
   } else {
     c.metric = "mean-auc";
     c.float_value = c.float_auc;

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "data/dataset.h"
-#include "model/model.h"
+#include "model/float_model.h"
 #include "quant/quantize.h"
 
 namespace tt::quant {

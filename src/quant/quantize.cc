@@ -6,7 +6,9 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "model/forward.h"
 #include "model/model_io.h"
+#include "quant/image_writer.h"
 
 namespace tt::quant {
 
@@ -16,143 +18,17 @@ constexpr uint32_t kTagImage = section_tag("IMAG");
 constexpr uint32_t kTagInfo = section_tag("info");
 constexpr uint32_t kTagQinfo = section_tag("qinf");
 
-constexpr double kAccBound = 1073741824.0;  // 2^30
-
-// Round half away from zero (std::round), saturated to [lo, hi].
-int64_t round_sat(double v, int64_t lo, int64_t hi) {
-  if (std::isnan(v)) return 0;
-  const double r = std::round(v);
-  if (r <= static_cast<double>(lo)) return lo;
-  if (r >= static_cast<double>(hi)) return hi;
-  return static_cast<int64_t>(r);
+// The image's flags for a float model of this shape (with or without an exact table).
+uint8_t image_flags(const ModelShape& s, bool table) {
+  return static_cast<uint8_t>((s.linear ? kModelLinear : 0) | (s.head == Head::kSoftmax ? kModelSoftmax : 0) |
+                              (s.text_row ? kModelTextRow : 0) | (table ? kModelExactTable : 0) |
+                              (s.tokenizer.fold_digits ? kModelFoldDigits : 0));
 }
 
-// A dense layer per row: the input scales `in` folded into the columns, then one scale per row
-// (max |w| / 127), int8 weights and int32 biases in that scale.
-void quantize_rows(const std::vector<float>& w, const std::vector<float>& b, uint32_t rows, uint32_t cols,
-                   const std::vector<double>& in, std::vector<int8_t>& wq, std::vector<int32_t>& bq,
-                   std::vector<double>& scale) {
-  scale.assign(rows, 1.0);
-  wq.resize(size_t{rows} * cols);
-  bq.resize(rows);
-  for (uint32_t r = 0; r < rows; ++r) {
-    double mx = 0;
-    for (uint32_t c = 0; c < cols; ++c) mx = std::max(mx, std::fabs(w[size_t{r} * cols + c] * in[c]));
-    if (mx > 0) scale[r] = mx / 127.0;
-    for (uint32_t c = 0; c < cols; ++c)
-      wq[size_t{r} * cols + c] = static_cast<int8_t>(round_sat(w[size_t{r} * cols + c] * in[c] / scale[r], -127, 127));
-    bq[r] = static_cast<int32_t>(round_sat(b[r] / scale[r], -(1 << 30), 1 << 30));
-  }
-}
-
-// Scales of activations from their ranges. A range of 0 (never active in calibration) takes the
-// smallest live scale: a large made-up scale would dominate the per-row weight scale of the next
-// layer (its weights are folded with the activation scale) and zero out the live inputs.
-std::vector<double> act_scales(const std::vector<double>& range, double limit) {
-  double smallest = 0;
-  for (double r : range)
-    if (r > 0 && (smallest == 0 || r < smallest)) smallest = r;
-  if (smallest == 0) smallest = limit;  // nothing live: scale 1
-  std::vector<double> s(range.size());
-  for (size_t i = 0; i < range.size(); ++i) s[i] = (range[i] > 0 ? range[i] : smallest) / limit;
-  return s;
-}
-
-uint16_t act_limit(uint32_t fan_in) {
-  const double lim = std::floor(kAccBound / (127.0 * fan_in));
-  return static_cast<uint16_t>(std::min(32767.0, lim));
-}
-
-// Every integer tensor and real scale of the quantised model.
-struct Plan {
-  std::vector<double> se, sp, sw1, sa, sw2, sx;
-  std::vector<int8_t> emb, w1, w2;
-  std::vector<int32_t> b1, b2, thr;
-  std::vector<double> mpool, m1, m2;  // real requantisation factors
-  uint16_t ap = 0, ah = 0;
-};
-
-Plan make_plan(const FloatModel& m, const Ranges& r) {
-  const ModelShape& s = m.shape;
-  const uint32_t B = s.rows(), D = s.dim, H = s.hidden, K = s.outputs;  // B: embedding rows
-  if (D > kModelMaxDim || H > kModelMaxDim || K > kModelMaxDim)
-    throw Error("the device runtime handles at most " + std::to_string(kModelMaxDim) + " dims/units/outputs");
-  if ((!s.linear && r.pooled.size() != D) || r.hidden.size() != H)
-    throw Error("internal error: activation ranges do not match the model shape");
-  Plan p;
-  p.se.assign(D, 1.0);
-  for (uint32_t d = 0; d < D; ++d) {
-    double mx = 0;
-    for (uint32_t b = 0; b < B; ++b) mx = std::max(mx, std::fabs(double{m.emb[size_t{b} * D + d]}));
-    if (mx > 0) p.se[d] = mx / 127.0;
-  }
-  p.emb.resize(size_t{B} * D);
-  for (uint32_t b = 0; b < B; ++b)
-    for (uint32_t d = 0; d < D; ++d)
-      p.emb[size_t{b} * D + d] = static_cast<int8_t>(round_sat(m.emb[size_t{b} * D + d] / p.se[d], -127, 127));
-  p.mpool.resize(D);
-  if (s.linear) {
-    // logit (Q16.16) = t * se / 256 * 65536, t the pooled sum with 8 fractional bits.
-    for (uint32_t d = 0; d < D; ++d) p.mpool[d] = p.se[d] * 256.0;
-    p.b2.resize(K);
-    for (uint32_t k = 0; k < K; ++k)
-      p.b2[k] = static_cast<int32_t>(round_sat(double{m.b2[k]} * 65536.0, INT32_MIN, INT32_MAX));
-  } else {
-    p.ap = act_limit(D);
-    p.sp = act_scales(r.pooled, p.ap);
-    for (uint32_t d = 0; d < D; ++d) {
-      p.mpool[d] = p.se[d] / (256.0 * p.sp[d]);
-    }
-    p.sx = p.sp;
-    if (H) {
-      p.ah = act_limit(H);
-      quantize_rows(m.w1, m.b1, H, D, p.sp, p.w1, p.b1, p.sw1);
-      p.sa = act_scales(r.hidden, p.ah);
-      p.m1.resize(H);
-      for (uint32_t h = 0; h < H; ++h) p.m1[h] = p.sw1[h] / p.sa[h];
-      p.sx = p.sa;
-    }
-    const uint32_t I = s.out_in();
-    quantize_rows(m.w2, m.b2, K, I, p.sx, p.w2, p.b2, p.sw2);
-    p.m2.resize(K);
-    for (uint32_t k = 0; k < K; ++k) p.m2[k] = p.sw2[k] * 65536.0;
-  }
-  p.thr.resize(K);
-  for (uint32_t k = 0; k < K; ++k) p.thr[k] = threshold_q16(m.threshold[k]);
-  return p;
-}
-
-void put_u16(std::string& s, uint32_t v) {
-  s.push_back(static_cast<char>(v & 0xFFu));
-  s.push_back(static_cast<char>((v >> 8) & 0xFFu));
-}
-void put_u32(std::string& s, uint32_t v) {
-  for (int i = 0; i < 4; ++i) s.push_back(static_cast<char>((v >> (8 * i)) & 0xFFu));
-}
-void put_rescale(std::string& s, double real) {
-  int32_t mult;
-  uint8_t shift;
-  quantize_multiplier(real, &mult, &shift);
-  put_u32(s, static_cast<uint32_t>(mult));
-  s.push_back(static_cast<char>(shift));
-}
-
-// A minimal float forward pass that keeps the pooled vector and hidden activations.
-void forward(const FloatModel& m, const std::vector<uint16_t>& f, std::vector<double>& pooled,
-             std::vector<double>& act) {
-  const ModelShape& s = m.shape;
-  const uint32_t D = s.dim, H = s.hidden;
-  pooled.assign(D, 0.0);
-  for (uint16_t b : f)
-    for (uint32_t d = 0; d < D; ++d) pooled[d] += m.emb[size_t{b} * D + d];
-  const double sc = pool_scale(s.pool, f.size());
-  for (auto& v : pooled) v *= sc;
-  act.assign(H, 0.0);
-  for (uint32_t h = 0; h < H; ++h) {
-    double z = m.b1[h];
-    for (uint32_t d = 0; d < D; ++d) z += m.w1[size_t{h} * D + d] * pooled[d];
-    act[h] = z > 0 ? z : 0;
-  }
+std::vector<Requant> requants(const std::vector<double>& real) {
+  std::vector<Requant> r(real.size());
+  for (size_t i = 0; i < real.size(); ++i) quantize_multiplier(real[i], &r[i].mult, &r[i].shift);
+  return r;
 }
 
 }  // namespace
@@ -164,7 +40,8 @@ const char* status_name(tt::Status s) {
     case kBadMagic:
       return "bad magic (not a tinytext int8 device image)";
     case kBadVersion:
-      return "another device image format version (re-quantize with this tinytext)";
+      return "another device image format, tokenizer scheme or flags (re-run tinytext quantize and export with "
+             "this version)";
     case kBadSize:
       return "sizes or parameters out of range / inconsistent with the image length";
     case kBadChecksum:
@@ -204,31 +81,28 @@ void quantize_multiplier(double real, int32_t* mult, uint8_t* shift) {
   *shift = static_cast<uint8_t>(s);
 }
 
-int32_t threshold_q16(double p) {
-  if (!(p > 0)) return INT32_MIN;
-  if (!(p < 1)) return INT32_MAX;
-  const double z = std::log(p / (1 - p)) * 65536.0;
-  return static_cast<int32_t>(std::max<double>(INT32_MIN, std::min<double>(INT32_MAX, std::ceil(z - 1e-9))));
-}
-
-Ranges calibrate(const FloatModel& m, const std::vector<std::string>& texts, const QuantOptions& opt) {
+numerics::Ranges calibrate(const FloatModel& m, const std::vector<std::string>& texts,
+                           const numerics::QuantOptions& opt) {
   const ModelShape& s = m.shape;
   const uint32_t B = s.rows(), D = s.dim, H = s.hidden;  // B: embedding rows
-  Ranges r;
+  numerics::Ranges r;
   r.pooled.assign(s.linear ? 0 : D, 0.0);
   r.hidden.assign(H, 0.0);
   if (s.linear) return r;  // the linear model has no activation to range
   if (!texts.empty()) {
-    std::vector<double> pooled, act;
+    // The float model's forward pass, in double from the bag's sum on.
+    Activations<double> a;
+    a.resize(s);
+    const Weights<float> w = weights_of(m);
     std::vector<uint16_t> f;
     const FeatureMap map = m.feature_map();
     for (const auto& t : texts) {
       f.clear();
       append_text_features(s.tokenizer, map, t, f);
       append_text_row(s, f);
-      forward(m, f, pooled, act);
-      for (uint32_t d = 0; d < D; ++d) r.pooled[d] = std::max(r.pooled[d], std::fabs(pooled[d]));
-      for (uint32_t h = 0; h < H; ++h) r.hidden[h] = std::max(r.hidden[h], act[h]);
+      forward(s, w, f.data(), f.size(), a);
+      for (uint32_t d = 0; d < D; ++d) r.pooled[d] = std::max(r.pooled[d], std::fabs(a.p[d]));
+      for (uint32_t h = 0; h < H; ++h) r.hidden[h] = std::max(r.hidden[h], a.a1[h]);
     }
     for (auto& v : r.pooled) v *= opt.margin;
     for (auto& v : r.hidden) v *= opt.margin;
@@ -251,61 +125,36 @@ Ranges calibrate(const FloatModel& m, const std::vector<std::string>& texts, con
   return r;
 }
 
-QuantModel quantize(const FloatModel& m, const Ranges& ranges, const std::string& qinfo) {
+QuantModel quantize(const FloatModel& m, const numerics::Ranges& ranges, const std::string& qinfo) {
   const ModelShape& s = m.shape;
   s.check();
   if (m.table.size() != size_t{kTableWays} * s.table_groups)
     throw Error("internal error: the exact table's fingerprints do not match its groups");
-  const Plan p = make_plan(m, ranges);
-  const uint32_t K = s.outputs;
-  std::string labels;
-  for (const auto& l : m.labels) {
-    if (l.find('\0') != std::string::npos) throw Error("label '" + l + "' holds a NUL byte; the device image cannot store it");
-    labels += l;
-    labels.push_back('\0');
-  }
-  if (labels.size() > 65535)
-    throw Error("the labels take " + std::to_string(labels.size()) +
-                " bytes; the device image holds at most 65535 (shorten the label names)");
-
-  std::string img;
-  img += "TTQ8";
-  img.push_back(static_cast<char>(TT_MODEL_FORMAT_VERSION));
-  img.push_back(static_cast<char>((s.linear ? kModelLinear : 0) | (s.head == Head::kSoftmax ? kModelSoftmax : 0) |
-                                 (s.text_row ? kModelTextRow : 0) | (s.table_groups ? kModelExactTable : 0) |
-                                 (s.tokenizer.fold_digits ? kModelFoldDigits : 0)));
-  img.push_back(static_cast<char>(s.pool));
-  img.push_back(static_cast<char>(s.text_row ? s.text_row_count - 1 : 0));  // the text row count less 1
-  put_u32(img, 0);  // total size, patched below
-  put_u32(img, s.tokenizer.buckets);
-  img.push_back(static_cast<char>(s.tokenizer.word_ngrams));
-  img.push_back(static_cast<char>(s.tokenizer.char_min));
-  img.push_back(static_cast<char>(s.tokenizer.char_max));
-  img.push_back(static_cast<char>(tt::kTokenizerScheme));
-  put_u16(img, s.dim);
-  put_u16(img, s.hidden);
-  put_u16(img, K);
-  put_u16(img, static_cast<uint32_t>(labels.size()));
-  put_u16(img, p.ap);
-  put_u16(img, p.ah);
+  const numerics::Int8Plan p = numerics::make_plan(m, ranges);
+  ImageContent c;
+  c.flags = image_flags(s, s.table_groups != 0);
+  c.pool = static_cast<uint8_t>(s.pool);
+  c.text_row_count = s.text_row ? s.text_row_count : 1;
+  c.tokenizer = s.tokenizer;
+  c.dim = static_cast<uint16_t>(s.dim);
+  c.hidden = static_cast<uint16_t>(s.hidden);
+  c.outputs = static_cast<uint16_t>(s.outputs);
+  c.pool_limit = p.ap;
+  c.hidden_limit = p.ah;
   const std::string parent = serialize_model(m);
-  put_u32(img, crc32(parent.data(), parent.size() - 4));  // the parent's CRC-32 (without its trailer)
-  put_u32(img, s.table_groups);  // the exact table's groups G (0: none)
-  if (img.size() != kModelHeaderBytes) throw Error("internal error: device image header size");
-  img.append(reinterpret_cast<const char*>(p.emb.data()), p.emb.size());  // B + text row + 4G rows
-  img.append(reinterpret_cast<const char*>(m.table.data()), m.table.size());  // the 4G fingerprints
-  for (double v : p.mpool) put_rescale(img, v);
-  img.append(reinterpret_cast<const char*>(p.w1.data()), p.w1.size());
-  for (int32_t v : p.b1) put_u32(img, static_cast<uint32_t>(v));
-  for (double v : p.m1) put_rescale(img, v);
-  img.append(reinterpret_cast<const char*>(p.w2.data()), p.w2.size());
-  for (int32_t v : p.b2) put_u32(img, static_cast<uint32_t>(v));
-  for (double v : p.m2) put_rescale(img, v);
-  for (int32_t v : p.thr) put_u32(img, static_cast<uint32_t>(v));
-  img += labels;
-  const uint32_t total = static_cast<uint32_t>(img.size() + 4);
-  for (int i = 0; i < 4; ++i) img[8 + size_t(i)] = static_cast<char>((total >> (8 * i)) & 0xFFu);
-  put_u32(img, crc32(img.data(), img.size()));
+  c.parent_crc = crc32(parent.data(), parent.size() - 4);  // the parent's CRC-32 (without its trailer)
+  c.groups = static_cast<uint16_t>(s.table_groups);
+  c.emb = p.emb;  // B + text row + 4G rows
+  c.fingerprints = m.table;
+  c.mpool = requants(p.mpool);
+  c.w1 = p.w1;
+  c.b1 = p.b1;
+  c.m1 = requants(p.m1);
+  c.w2 = p.w2;
+  c.b2 = p.b2;
+  c.m2 = requants(p.m2);
+  c.thresholds = p.thr;
+  c.labels = m.labels;
 
   QuantModel q;
   q.shape = s;
@@ -313,35 +162,9 @@ QuantModel quantize(const FloatModel& m, const Ranges& ranges, const std::string
   q.float_threshold = m.threshold;
   q.info = m.info;
   q.qinfo = qinfo;
-  q.image = std::move(img);
+  q.image = write_image(c);
   q.view();  // the device runtime must accept what we wrote
   return q;
-}
-
-FloatModel dequantized(const FloatModel& m, const Ranges& ranges) {
-  const ModelShape& s = m.shape;
-  const Plan p = make_plan(m, ranges);
-  const uint32_t B = s.rows(), D = s.dim, H = s.hidden, K = s.outputs;  // B: embedding rows
-  FloatModel out = m;
-  for (uint32_t b = 0; b < B; ++b)
-    for (uint32_t d = 0; d < D; ++d)
-      out.emb[size_t{b} * D + d] = static_cast<float>(p.emb[size_t{b} * D + d] * p.se[d]);
-  if (s.linear) {
-    for (uint32_t k = 0; k < K; ++k) out.b2[k] = static_cast<float>(p.b2[k] / 65536.0);
-    return out;
-  }
-  for (uint32_t h = 0; h < H; ++h) {
-    for (uint32_t d = 0; d < D; ++d)
-      out.w1[size_t{h} * D + d] = static_cast<float>(p.w1[size_t{h} * D + d] * p.sw1[h] / p.sp[d]);
-    out.b1[h] = static_cast<float>(p.b1[h] * p.sw1[h]);
-  }
-  const uint32_t I = s.out_in();
-  for (uint32_t k = 0; k < K; ++k) {
-    for (uint32_t j = 0; j < I; ++j)
-      out.w2[size_t{k} * I + j] = static_cast<float>(p.w2[size_t{k} * I + j] * p.sw2[k] / p.sx[j]);
-    out.b2[k] = static_cast<float>(p.b2[k] * p.sw2[k]);
-  }
-  return out;
 }
 
 tt::Model QuantModel::view() const {
@@ -396,24 +219,25 @@ QuantModel parse_quant(const std::string& bytes, const std::string& name) {
   tt::Model m{};
   const tt::Status st =
       tt::model_open(m, reinterpret_cast<const uint8_t*>(q.image.data()), static_cast<uint32_t>(q.image.size()));
-  if (st == tt::kBadVersion && q.image.size() > 19)
-    throw fail("the device image has format version " + std::to_string(static_cast<unsigned char>(q.image[4])) +
-               " and tokenizer scheme " + std::to_string(static_cast<unsigned char>(q.image[19])) +
-               "; this tinytext reads format " + std::to_string(TT_MODEL_FORMAT_VERSION) + ", scheme " +
-               std::to_string(tt::kTokenizerScheme) +
-               ": re-run 'tinytext quantize' on its float model (a model with character n-grams trained "
-               "before scheme " + std::to_string(tt::kTokenizerScheme) + " must be retrained first)");
+  if (st == tt::kBadVersion && q.image.size() > kHdrScheme) {
+    const unsigned format = static_cast<unsigned char>(q.image[kHdrVersion]);
+    const unsigned scheme = static_cast<unsigned char>(q.image[kHdrScheme]);
+    if (format != TT_MODEL_FORMAT_VERSION)
+      throw fail("model image format " + std::to_string(format) + "; this tinytext reads format " +
+                 std::to_string(TT_MODEL_FORMAT_VERSION) + ": re-run 'tinytext quantize' on its float model and "
+                 "'tinytext export' with this version");
+    if (scheme != tt::kTokenizerScheme)
+      throw fail("model image of tokenizer scheme " + std::to_string(scheme) + "; this tinytext hashes with scheme " +
+                 std::to_string(tt::kTokenizerScheme) + ": retrain the model (its character n-gram hashes changed), "
+                 "then quantize and export it");
+  }
   if (st != kOk) throw fail(std::string("the device image is refused: ") + status_name(st));
   const ModelShape& s = q.shape;
   const bool same = m.tokenizer.buckets == s.tokenizer.buckets && m.tokenizer.word_ngrams == s.tokenizer.word_ngrams &&
                     m.tokenizer.char_min == s.tokenizer.char_min && m.tokenizer.char_max == s.tokenizer.char_max &&
-                    m.tokenizer.fold_digits == s.tokenizer.fold_digits && m.dim == s.dim && m.hidden == s.hidden &&
-                    m.outputs == s.outputs &&
-                    ((m.flags & kModelLinear) != 0) == s.linear &&
-                    ((m.flags & kModelSoftmax) != 0) == (s.head == Head::kSoftmax) &&
-                    ((m.flags & kModelTextRow) != 0) == s.text_row &&
+                    m.dim == s.dim && m.hidden == s.hidden && m.outputs == s.outputs &&
+                    m.flags == image_flags(s, shared.table_flag) &&
                     model_text_row_count(m) == (s.text_row ? s.text_row_count : 0) &&
-                    ((m.flags & kModelExactTable) != 0) == shared.table_flag &&
                     m.pool == static_cast<uint8_t>(s.pool);
   if (!same) throw fail("the device image disagrees with section SHAP");
   q.shape.table_groups = m.groups;  // the table lives in the image only

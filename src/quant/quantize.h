@@ -9,30 +9,16 @@
 #include <string>
 #include <vector>
 
-#include "model/model.h"
+#include "model/float_model.h"
+#include "numerics/int8.h"
 #include "tinytext/model.h"
 
 namespace tt::quant {
 
-// Activation ranges: per pooled dim and per hidden unit, the largest |value| to represent.
-struct Ranges {
-  std::vector<double> pooled;  // D
-  std::vector<double> hidden;  // H
-  size_t examples = 0;         // calibration texts behind them (0: derived from the weights)
-};
-
-struct QuantOptions {
-  // The range kept for an activation is `margin` x the largest value seen in calibration
-  // (int16 activations have resolution to spare, clipping costs more than a coarser step).
-  double margin = 2.0;
-  // Without calibration data, sqrt and sum pooling are bounded assuming at most this many
-  // features per text (mean pooling needs no assumption).
-  uint32_t assumed_features = 256;
-};
-
 // Ranges from calibration texts (the float model's forward pass), or from the weights alone
 // when `texts` is empty.
-Ranges calibrate(const FloatModel& m, const std::vector<std::string>& texts, const QuantOptions& opt);
+numerics::Ranges calibrate(const FloatModel& m, const std::vector<std::string>& texts,
+                           const numerics::QuantOptions& opt);
 
 // The quantised model: the device image plus the host-side metadata kept in the file.
 struct QuantModel {
@@ -49,12 +35,7 @@ struct QuantModel {
 
 // Quantises `m` with the given activation ranges. Throws tt::Error if the model cannot be
 // represented (e.g. labels longer than the image allows).
-QuantModel quantize(const FloatModel& m, const Ranges& ranges, const std::string& qinfo = "");
-
-// A float model whose weights are exactly the dequantised int8 weights quantize() would store
-// (embedding per column, dense layers per row, biases as rounded int32). The forward pass of
-// quantisation-aware training uses it (src/quant/fake_quant.h).
-FloatModel dequantized(const FloatModel& m, const Ranges& ranges);
+QuantModel quantize(const FloatModel& m, const numerics::Ranges& ranges, const std::string& qinfo = "");
 
 // The kind-1 model file. Sections: SHAP, LABL, THRS as in kind 0; IMAG (critical) the device
 // image; info, qinf (ancillary) text.
@@ -97,8 +78,6 @@ class Runner {
 // (mult, shift) with mult * 2^-shift ~= real, mult in [2^30, 2^31) (0 for real == 0), shift in
 // [1, 62]; throws tt::Error if real is negative, not finite, or >= 2^30.
 void quantize_multiplier(double real, int32_t* mult, uint8_t* shift);
-// A sigmoid threshold (probability) as the smallest Q16.16 logit at or above it.
-int32_t threshold_q16(double p);
 // Status names for messages.
 const char* status_name(tt::Status s);
 

@@ -1,5 +1,6 @@
-// Forward and backward passes of the float model for one example, templated on the scalar type
-// so the gradient check runs the same code in double (tests/gradcheck_test.cc).
+// The float model's loss and backward pass for one example, templated on the scalar type so the
+// gradient check runs the same code in double (tests/gradcheck_test.cc). The forward pass is the
+// model's own (model/forward.h).
 #pragma once
 
 #include <cmath>
@@ -7,82 +8,22 @@
 #include <cstdint>
 #include <vector>
 
-#include "model/model.h"
+#include "model/float_model.h"
+#include "model/forward.h"
 
 namespace tt::train::detail {
 
+// One example's activations (the forward pass's) and gradients. Sizes: dz: K; dz1: H; dp: D.
 template <class T>
-struct Weights {
-  const T* emb;
-  const T* w1;
-  const T* b1;
-  const T* w2;
-  const T* b2;
-};
-
-// Activations and gradients of one example. Sizes: p, dp: D; z1, a1, dz1: H; z, dz: K.
-template <class T>
-struct Cache {
-  std::vector<T> p, z1, a1, z, dz, dz1, dp;
-  T scale = 0;
+struct Cache : Activations<T> {
+  std::vector<T> dz, dz1, dp;
   void resize(const ModelShape& s) {
-    p.assign(s.dim, T(0));
+    Activations<T>::resize(s);
     dp.assign(s.dim, T(0));
-    z1.assign(s.hidden, T(0));
-    a1.assign(s.hidden, T(0));
     dz1.assign(s.hidden, T(0));
-    z.assign(s.outputs, T(0));
     dz.assign(s.outputs, T(0));
   }
-  // The input of the output layer: the hidden activations, or the pooled embedding.
-  const T* out_in(const ModelShape& s) const { return s.hidden ? a1.data() : p.data(); }
 };
-
-template <class T>
-T pool_scale_t(Pool pool, size_t n) {
-  if (n == 0) return T(0);
-  switch (pool) {
-    case Pool::kSqrt:
-      return T(1) / std::sqrt(T(n));
-    case Pool::kSum:
-      return T(1);
-    default:
-      return T(1) / T(n);
-  }
-}
-
-template <class T>
-void forward(const ModelShape& s, const Weights<T>& w, const uint16_t* f, size_t n, Cache<T>& c) {
-  const size_t D = s.dim, H = s.hidden, K = s.outputs;
-  T* p = c.p.data();
-  for (size_t d = 0; d < D; ++d) p[d] = T(0);
-  for (size_t i = 0; i < n; ++i) {
-    const T* row = w.emb + size_t{f[i]} * D;
-    for (size_t d = 0; d < D; ++d) p[d] += row[d];
-  }
-  c.scale = pool_scale_t<T>(s.pool, n);
-  for (size_t d = 0; d < D; ++d) p[d] *= c.scale;
-  if (s.linear) {
-    for (size_t k = 0; k < K; ++k) c.z[k] = p[k] + w.b2[k];
-    return;
-  }
-  for (size_t h = 0; h < H; ++h) {
-    T z = w.b1[h];
-    const T* wr = w.w1 + h * D;
-    for (size_t d = 0; d < D; ++d) z += wr[d] * p[d];
-    c.z1[h] = z;
-    c.a1[h] = z > T(0) ? z : T(0);
-  }
-  const size_t I = s.out_in();
-  const T* in = c.out_in(s);
-  for (size_t k = 0; k < K; ++k) {
-    T z = w.b2[k];
-    const T* wr = w.w2 + k * I;
-    for (size_t j = 0; j < I; ++j) z += wr[j] * in[j];
-    c.z[k] = z;
-  }
-}
-
 // Loss of one example and dL/dz. Sigmoid: sum over outputs of w(y) * BCE, with w = wpos/wneg per
 // output (nullptr: 1). Softmax: w[c] * cross-entropy of the true class c (wcls nullptr: 1); `y`
 // must hold exactly one 1.
@@ -146,5 +87,23 @@ void backward(const ModelShape& s, const Weights<T>& w, Cache<T>& c) {
     }
   }
 }
+
+// ---- Whole gradients, for the gradient check ----------------------------------------------------
+
+// Per-example loss and gradient w.r.t. the logits. `y` has K 0/1 targets; `wpos/wneg` (sigmoid)
+// or `wcls` (softmax, per class) are class weights. Returns the loss; writes dz (size K).
+double loss_and_grad(Head head, const float* z, const uint8_t* y, size_t K, const float* wpos, const float* wneg,
+                     const float* wcls, float* dz);
+
+// Gradients of the loss w.r.t. every parameter for one example (dense, for the gradient check).
+struct Grads {
+  std::vector<double> emb, w1, b1, w2, b2;
+};
+double example_grads(const FloatModel& m, const uint16_t* f, size_t n, const uint8_t* y, const float* wpos,
+                     const float* wneg, const float* wcls, Grads& g);
+// The gradient w.r.t. v of one example's loss for a linear model whose weights are emb = v r
+// (elementwise; r as from nb_ratios), for the gradient check: g_v = r g_emb.
+double nb_example_grads(const FloatModel& m_with_v, const std::vector<float>& r, const uint16_t* f, size_t n,
+                        const uint8_t* y, Grads& g);
 
 }  // namespace tt::train::detail

@@ -3,395 +3,33 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cmath>
-#include <condition_variable>
 #include <cstdio>
-#include <exception>
 #include <limits>
 #include <memory>
-#include <mutex>
 #include <numeric>
-#include <sstream>
-#include <thread>
-#include <unordered_map>
 
 #include "common/error.h"
-#include "quant/fake_quant.h"
+#include "common/rng.h"
+#include "eval/metrics.h"
+#include "model/forward.h"
+#include "numerics/fake_quant.h"
 #include "train/backprop.h"
+#include "train/features.h"
+#include "train/optimizer.h"
+#include "train/table_select.h"
+#include "train/worker_pool.h"
 
 namespace tt::train {
 
-namespace detail {
-
-uint64_t Rng::next() {
-  uint64_t z = (s += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-
-double Rng::uniform() { return static_cast<double>(next() >> 11) * (1.0 / 9007199254740992.0); }
-
-uint64_t Rng::below(uint64_t n) { return n ? next() % n : 0; }
-
-double loss_and_grad(Head head, const float* z, const uint8_t* y, size_t K, const float* wpos, const float* wneg,
-                     const float* wcls, float* dz) {
-  return static_cast<double>(loss_grad<float>(head, z, y, K, wpos, wneg, wcls, dz));
-}
-
-double example_grads(const FloatModel& m, const uint16_t* f, size_t n, const uint8_t* y, const float* wpos,
-                     const float* wneg, const float* wcls, Grads& g) {
-  const ModelShape& s = m.shape;
-  std::vector<double> emb(m.emb.begin(), m.emb.end()), w1(m.w1.begin(), m.w1.end()), b1(m.b1.begin(), m.b1.end()),
-      w2(m.w2.begin(), m.w2.end()), b2(m.b2.begin(), m.b2.end());
-  Weights<double> w{emb.data(), w1.data(), b1.data(), w2.data(), b2.data()};
-  Cache<double> c;
-  c.resize(s);
-  forward(s, w, f, n, c);
-  const double loss = loss_grad<double>(s.head, c.z.data(), y, s.outputs, wpos, wneg, wcls, c.dz.data());
-  backward(s, w, c);
-  g.emb.assign(emb.size(), 0.0);
-  g.w1.assign(w1.size(), 0.0);
-  g.b1.assign(b1.size(), 0.0);
-  g.w2.assign(w2.size(), 0.0);
-  g.b2.assign(b2.size(), 0.0);
-  const size_t D = s.dim, I = s.out_in();
-  for (size_t i = 0; i < n; ++i)
-    for (size_t d = 0; d < D; ++d) g.emb[size_t{f[i]} * D + d] += c.scale * c.dp[d];
-  for (size_t k = 0; k < s.outputs; ++k) {
-    g.b2[k] = c.dz[k];
-    if (!s.linear)
-      for (size_t j = 0; j < I; ++j) g.w2[k * I + j] = c.dz[k] * c.out_in(s)[j];
-  }
-  for (size_t h = 0; h < s.hidden; ++h) {
-    g.b1[h] = c.dz1[h];
-    for (size_t d = 0; d < D; ++d) g.w1[h * D + d] = c.dz1[h] * c.p[d];
-  }
-  return loss;
-}
-
-std::vector<float> nb_ratios(const uint16_t* feats, const uint64_t* offs, const std::vector<size_t>& rows,
-                             const uint8_t* targets, size_t K, size_t B, double alpha, double beta) {
-  // Presence counts per bucket among the positives and the negatives of each output.
-  std::vector<double> pos(B * K, 0.0), neg(B * K, 0.0);
-  std::vector<size_t> stamp(B, SIZE_MAX);
-  for (size_t i : rows) {
-    const uint8_t* y = targets + i * K;
-    for (uint64_t q = offs[i]; q < offs[i + 1]; ++q) {
-      const size_t b = feats[q];
-      if (stamp[b] == i) continue;
-      stamp[b] = i;
-      for (size_t k = 0; k < K; ++k) (y[k] ? pos : neg)[b * K + k] += 1;
-    }
-  }
-  std::vector<float> r(B * K);
-  for (size_t k = 0; k < K; ++k) {
-    double sp = 0, sn = 0;
-    for (size_t b = 0; b < B; ++b) {
-      sp += pos[b * K + k] + alpha;
-      sn += neg[b * K + k] + alpha;
-    }
-    for (size_t b = 0; b < B; ++b)
-      r[b * K + k] = static_cast<float>(std::log((pos[b * K + k] + alpha) / sp) - std::log((neg[b * K + k] + alpha) / sn));
-    if (beta >= 0) {
-      double mean = 0;
-      for (size_t b = 0; b < B; ++b) mean += std::fabs(r[b * K + k]);
-      mean = B ? mean / static_cast<double>(B) : 1.0;
-      for (size_t b = 0; b < B; ++b)
-        r[b * K + k] = static_cast<float>((1 - beta) + beta * std::fabs(r[b * K + k]) / (mean > 0 ? mean : 1.0));
-    }
-  }
-  return r;
-}
-
-std::vector<float> kind_scales(const uint16_t* feats, const uint8_t* kinds, const uint64_t* offs,
-                               const std::vector<size_t>& rows, size_t B, const float scale[3]) {
-  std::vector<double> num(B, 0.0), den(B, 0.0);
-  for (size_t i : rows)
-    for (uint64_t q = offs[i]; q < offs[i + 1]; ++q) {
-      num[feats[q]] += static_cast<double>(scale[kinds[q] < 3 ? kinds[q] : 0]);
-      den[feats[q]] += 1.0;
-    }
-  std::vector<float> s(B, 1.0f);
-  for (size_t b = 0; b < B; ++b)
-    if (den[b] > 0) s[b] = static_cast<float>(num[b] / den[b]);
-  return s;
-}
-
-double nb_example_grads(const FloatModel& mv, const std::vector<float>& r, const uint16_t* f, size_t n,
-                        const uint8_t* y, Grads& g) {
-  FloatModel w = mv;
-  for (size_t i = 0; i < w.emb.size(); ++i) w.emb[i] = mv.emb[i] * r[i];
-  const double loss = example_grads(w, f, n, y, nullptr, nullptr, nullptr, g);
-  for (size_t i = 0; i < g.emb.size(); ++i) g.emb[i] *= static_cast<double>(r[i]);
-  return loss;
-}
-
-double roc_auc(const std::vector<float>& scores, const std::vector<uint8_t>& labels) {
-  const size_t n = scores.size();
-  std::vector<size_t> idx(n);
-  std::iota(idx.begin(), idx.end(), size_t{0});
-  std::sort(idx.begin(), idx.end(), [&](size_t a, size_t b) { return scores[a] < scores[b]; });
-  double pos = 0, neg = 0, rank_sum = 0;
-  for (size_t i = 0; i < n;) {
-    size_t j = i;
-    while (j < n && scores[idx[j]] == scores[idx[i]]) ++j;
-    const double avg_rank = (static_cast<double>(i) + static_cast<double>(j) + 1.0) / 2.0;  // 1-based
-    for (size_t t = i; t < j; ++t) {
-      if (labels[idx[t]]) {
-        pos += 1;
-        rank_sum += avg_rank;
-      } else {
-        neg += 1;
-      }
-    }
-    i = j;
-  }
-  if (pos == 0 || neg == 0) return std::numeric_limits<double>::quiet_NaN();
-  return (rank_sum - pos * (pos + 1) / 2) / (pos * neg);
-}
-
-float best_f1_threshold(const std::vector<float>& scores, const std::vector<uint8_t>& labels) {
-  const size_t n = scores.size();
-  std::vector<size_t> idx(n);
-  std::iota(idx.begin(), idx.end(), size_t{0});
-  std::sort(idx.begin(), idx.end(), [&](size_t a, size_t b) { return scores[a] > scores[b]; });
-  double total_pos = 0;
-  for (uint8_t l : labels) total_pos += l ? 1 : 0;
-  if (total_pos == 0 || total_pos == static_cast<double>(n)) return 0.5f;
-  double tp = 0, fp = 0, best = -1;
-  float thr = 0.5f;
-  for (size_t i = 0; i < n;) {
-    size_t j = i;
-    while (j < n && scores[idx[j]] == scores[idx[i]]) {
-      (labels[idx[j]] ? tp : fp) += 1;
-      ++j;
-    }
-    // Predict positive for every score >= scores[idx[i]].
-    const double f1 = 2 * tp / (2 * tp + fp + (total_pos - tp));
-    if (f1 > best) {
-      best = f1;
-      thr = j < n ? 0.5f * (scores[idx[i]] + scores[idx[j]]) : scores[idx[i]];
-    }
-    i = j;
-  }
-  return thr;
-}
-
-double macro_f1(const std::vector<uint32_t>& pred, const std::vector<uint32_t>& truth, uint32_t classes) {
-  std::vector<double> tp(classes, 0), fp(classes, 0), fn(classes, 0);
-  for (size_t i = 0; i < pred.size(); ++i) {
-    if (pred[i] == truth[i]) {
-      tp[pred[i]] += 1;
-    } else {
-      fp[pred[i]] += 1;
-      fn[truth[i]] += 1;
-    }
-  }
-  double sum = 0;
-  for (uint32_t c = 0; c < classes; ++c) {
-    const double den = 2 * tp[c] + fp[c] + fn[c];
-    sum += den > 0 ? 2 * tp[c] / den : 0;
-  }
-  return sum / classes;
-}
-
-}  // namespace detail
-
 namespace {
 
+using Clock = std::chrono::steady_clock;
 using detail::Cache;
-using detail::Weights;
 
-// A fixed set of threads running one job at a time: run(fn) calls fn(t) for every t in
-// [0, size()), the caller being thread 0, and returns when all are done.
-class WorkerPool {
- public:
-  explicit WorkerPool(unsigned n) : n_(n ? n : 1) {
-    for (unsigned t = 1; t < n_; ++t) threads_.emplace_back([this, t] { loop(t); });
-  }
-  ~WorkerPool() {
-    {
-      std::lock_guard<std::mutex> lk(mu_);
-      stop_ = true;
-    }
-    cv_start_.notify_all();
-    for (auto& th : threads_) th.join();
-  }
-  unsigned size() const { return n_; }
-
-  void run(const std::function<void(unsigned)>& fn) {
-    if (n_ == 1) {
-      fn(0);
-      return;
-    }
-    {
-      std::lock_guard<std::mutex> lk(mu_);
-      job_ = &fn;
-      pending_ = n_ - 1;
-      ++gen_;
-    }
-    cv_start_.notify_all();
-    std::exception_ptr mine;
-    try {
-      fn(0);
-    } catch (...) {
-      mine = std::current_exception();
-    }
-    std::unique_lock<std::mutex> lk(mu_);
-    cv_done_.wait(lk, [&] { return pending_ == 0; });
-    job_ = nullptr;
-    if (mine) std::rethrow_exception(mine);
-    if (err_) {
-      auto e = err_;
-      err_ = nullptr;
-      std::rethrow_exception(e);
-    }
-  }
-
- private:
-  void loop(unsigned t) {
-    uint64_t seen = 0;
-    for (;;) {
-      const std::function<void(unsigned)>* job;
-      {
-        std::unique_lock<std::mutex> lk(mu_);
-        cv_start_.wait(lk, [&] { return stop_ || gen_ != seen; });
-        if (stop_) return;
-        seen = gen_;
-        job = job_;
-      }
-      std::exception_ptr e;
-      try {
-        (*job)(t);
-      } catch (...) {
-        e = std::current_exception();
-      }
-      {
-        std::lock_guard<std::mutex> lk(mu_);
-        if (e && !err_) err_ = e;
-        if (--pending_ == 0) cv_done_.notify_one();
-      }
-    }
-  }
-
-  unsigned n_;
-  std::vector<std::thread> threads_;
-  std::mutex mu_;
-  std::condition_variable cv_start_, cv_done_;
-  const std::function<void(unsigned)>* job_ = nullptr;
-  uint64_t gen_ = 0;
-  unsigned pending_ = 0;
-  bool stop_ = false;
-  std::exception_ptr err_;
-};
-
-// [begin, end) of slice t of n items split over T threads.
-inline size_t slice_begin(size_t n, unsigned t, unsigned T) { return n * t / T; }
-
-struct Tokenized {
-  std::vector<uint16_t> feats;
-  std::vector<uint64_t> offs;  // size n + 1
-  std::vector<uint8_t> kinds;  // parallel to feats (FeatureKind), only when asked for
-};
-
-// The device tokenizer's features with their kinds (the model's append_text_features drops them).
-struct KindSink {
-  std::vector<uint16_t>* out;
-  std::vector<uint8_t>* kinds;
-  const FeatureMap* map;
-  void operator()(uint32_t hash, uint8_t kind) {
-    out->push_back((*map)(hash));
-    kinds->push_back(kind);
-  }
-};
-
-void append_features_with_kinds(const TokenizerConfig& cfg, const FeatureMap& map, const std::string& text,
-                                std::vector<uint16_t>& out, std::vector<uint8_t>& kinds) {
-  TokenizerState st;
-  tokenizer_reset(st);
-  KindSink sink{&out, &kinds, &map};
-  for (const char c : text) tokenizer_push(cfg, st, static_cast<uint8_t>(c), sink);
-  tokenizer_finish(cfg, st, sink);
-}
-
-// Every text's features end with the text row's index B, c times, when the shape has it (kind: word).
-Tokenized tokenize_all(const data::Dataset& d, const ModelShape& shape, const FeatureMap& map, WorkerPool& pool,
-                       bool with_kinds) {
-  const TokenizerConfig& cfg = shape.tokenizer;
-  const unsigned T = pool.size();
-  const size_t n = d.size();
-  std::vector<std::vector<uint16_t>> part(T);
-  std::vector<std::vector<uint8_t>> kpart(T);
-  std::vector<std::vector<uint64_t>> lens(T);
-  pool.run([&](unsigned t) {
-    const size_t b = slice_begin(n, t, T), e = slice_begin(n, t + 1, T);
-    size_t bytes = 0;
-    for (size_t i = b; i < e; ++i) bytes += d.texts[i].size();
-    part[t].reserve(bytes * 3 + 16);
-    lens[t].reserve(e - b);
-    for (size_t i = b; i < e; ++i) {
-      const size_t before = part[t].size();
-      if (with_kinds)
-        append_features_with_kinds(cfg, map, d.texts[i], part[t], kpart[t]);
-      else
-        append_text_features(cfg, map, d.texts[i], part[t]);
-      const size_t row_at = part[t].size();
-      append_text_row(shape, part[t]);
-      if (with_kinds) kpart[t].resize(kpart[t].size() + (part[t].size() - row_at), static_cast<uint8_t>(kFeatureWord));
-      lens[t].push_back(part[t].size() - before);
-    }
-  });
-  Tokenized out;
-  size_t total = 0;
-  for (auto& p : part) total += p.size();
-  out.feats.reserve(total);
-  out.offs.reserve(n + 1);
-  out.offs.push_back(0);
-  for (unsigned t = 0; t < T; ++t) {
-    out.feats.insert(out.feats.end(), part[t].begin(), part[t].end());
-    out.kinds.insert(out.kinds.end(), kpart[t].begin(), kpart[t].end());
-    std::vector<uint8_t>().swap(kpart[t]);
-    for (uint64_t l : lens[t]) out.offs.push_back(out.offs.back() + l);
-    std::vector<uint16_t>().swap(part[t]);
-  }
-  return out;
-}
-
-// Optimiser state for one tensor.
-struct ParamState {
-  std::vector<float> g1, g2;  // AdaGrad: g1 = sum of squares. Adam: g1 = m, g2 = v.
-};
-
-struct OptConfig {
-  Optimizer kind;
-  float l2;
-  float beta1 = 0.9f, beta2 = 0.999f, eps = 1e-8f;
-  float adagrad_init = 0.0f;
-};
-
-// Updates w[0, n) with gradient g; `lr` already scheduled. bc1/bc2: Adam bias corrections.
-inline void update(const OptConfig& o, float* w, const float* g, float* s1, float* s2, size_t n, float lr, float bc1,
-                   float bc2) {
-  if (o.kind == Optimizer::kAdagrad) {
-    for (size_t i = 0; i < n; ++i) {
-      const float gi = g[i] + o.l2 * w[i];
-      s1[i] += gi * gi;
-      w[i] -= lr * gi / (std::sqrt(s1[i]) + 1e-6f);
-    }
-  } else {
-    for (size_t i = 0; i < n; ++i) {
-      const float gi = g[i] + o.l2 * w[i];
-      s1[i] = o.beta1 * s1[i] + (1 - o.beta1) * gi;
-      s2[i] = o.beta2 * s2[i] + (1 - o.beta2) * gi * gi;
-      w[i] -= lr * (s1[i] / bc1) / (std::sqrt(s2[i] / bc2) + o.eps);
-    }
-  }
-}
-
-bool is_terminal_stderr() { return ::isatty(2) == 1; }
+// Multiply-adds per batch below which training runs on one thread.
+constexpr double kMinParallelBatchWork = 1 << 19;
 
 std::string fmt_seconds(double s) {
   char buf[32];
@@ -402,417 +40,488 @@ std::string fmt_seconds(double s) {
   return buf;
 }
 
-// Multiply-adds per batch below which training runs on one thread.
-constexpr double kMinParallelBatchWork = 1 << 19;
-
-uint32_t round_down(uint64_t x, uint32_t m) { return static_cast<uint32_t>(x / m * m); }
-
-}  // namespace
-
-float default_lr(Optimizer opt, const ModelShape& shape) {
-  if (opt == Optimizer::kAdam) return 0.01f;
-  return shape.linear ? 1.0f : 0.2f;
-}
-
-float default_l2(const ModelShape& shape) { return shape.linear ? kDefaultLinearL2 : 0.0f; }
-
-// On for linear models (CV, docs/training.md round 6: SMS +0.0010 at 4K and 32K, Jigsaw -0.0002,
-// Davidson +-0.0003); embedding models were not measured.
-bool default_text_row(const ModelShape& shape) { return shape.linear; }
-
-uint8_t default_text_row_count(const ModelShape& shape) { return shape.linear ? kDefaultLinearTextRowCount : 1; }
-
-double default_valid(const ModelShape& shape, bool refit) { return shape.linear && !refit ? 0.0 : kDefaultValid; }
-
-float default_nb_alpha(const ModelShape& shape) { return shape.linear ? kDefaultNbAlpha : 0.0f; }
-
-uint8_t default_fold_digits(const ModelShape& shape) { return shape.outputs == 1 ? 1 : 0; }
-
-uint32_t default_exact_table(uint64_t max_flash, const ModelShape& shape) {
-  if (!max_flash || max_flash > kSmallBudget || !shape.linear || shape.outputs != 1) return 0;
-  return static_cast<uint32_t>(max_flash * kDefaultTablePer4K / 4096);
-}
-
-uint32_t exact_table_entries(const TrainOptions& opt, const ModelShape& shape) {
-  if (opt.exact_table >= 0) return static_cast<uint32_t>(std::min<int64_t>(opt.exact_table, UINT32_MAX));
-  // An explicit --buckets keeps the plain hashed model (it would not leave room for the default table).
-  return opt.buckets_set ? 0 : default_exact_table(opt.max_flash, shape);
-}
-
-uint32_t table_groups_for(uint32_t entries) {
-  return static_cast<uint32_t>(std::ceil(entries / (kTableWays * kTableLoad) - 1e-9));
-}
-
-bool uses_class_weights(ClassWeight cw, Head head) {
-  if (cw == ClassWeight::kAuto) return head == Head::kSoftmax;
-  return cw == ClassWeight::kBalanced;
-}
-
-// ---- Shapes for a flash budget ----------------------------------------------------------------
-
-std::string budget_rule_text() {
-  return "--max-flash BYTES picks the shape (one byte per parameter, biases included): the hashed linear "
-         "model (no output layer, D = outputs K) with the most buckets that fit next to its K biases and "
-         "the K weights of its text row (--text-row), B = floor((BYTES - 2K) / K) rounded down to a multiple "
-         "of 64, at most 65472 (32K, 1 output: B = 32704; 32K, 3 classes: B = 10880). Budgets up to 8K use "
-         "words and char 3-4 n-grams (no bigrams) unless --char-ngrams or --word-ngrams is given, and, with one "
-         "output, an exact table of 600 features per 4K (--exact-table): its 4G fingerprint bytes and 4G slot rows "
-         "are paid for by buckets (4K, 1 output: G = 188, B = 2560; --exact-table 0: B = 4032). In our experiments "
-         "the linear model beat "
-         "every embedding + output layer shape of the same size on the binary, multi-label and multi-class "
-         "tasks. Explicit --dim/--hidden (with or without --buckets) switch to an embedding model whose buckets "
-         "are refitted to the budget.";
-}
-
-ModelShape shape_for_budget(uint64_t budget, const ModelShape& base, uint32_t outputs, Head head,
-                            bool keep_features) {
-  ModelShape s = base;
-  if (budget <= kSmallBudget && !keep_features) {
-    s.tokenizer.word_ngrams = 1;
-    s.tokenizer.char_min = 3;
-    s.tokenizer.char_max = 4;
+// Checks the data against the shape before any work.
+void check_data(const data::Dataset& d, const ModelShape& shape) {
+  const size_t n = d.size(), K = shape.outputs;
+  if (d.targets.size() != n * K) throw Error(d.path + ": internal error: targets do not match the rows");
+  if (shape.head != Head::kSoftmax) return;
+  for (size_t i = 0; i < n; ++i) {
+    size_t ones = 0;
+    for (size_t k = 0; k < K; ++k) ones += d.targets[i * K + k];
+    if (ones != 1)
+      throw Error(at(d.path, d.lines.size() > i ? d.lines[i] : 0,
+                     "a softmax head needs exactly one class per row (use --loss sigmoid)"));
   }
-  s.outputs = outputs;
-  s.head = head;
-  s.hidden = 0;
-  s.linear = true;
-  s.dim = outputs;
-  const uint64_t K = outputs;
-  const uint64_t fixed = K + (s.text_row ? K : 0);  // the biases and the text row
-  if (budget <= fixed) throw UsageError("--max-flash is too small");
-  s.tokenizer.buckets =
-      std::min<uint32_t>(kMaxBuckets - (s.text_row ? 64 : 0), round_down((budget - fixed) / K, 64));
-  if (s.tokenizer.buckets < 64) throw UsageError("--max-flash is too small");
-  return s;
 }
 
-ModelShape resolve_shape(const TrainOptions& opt, const data::Dataset& d) {
-  ModelShape s = opt.shape;
-  s.text_row = opt.text_row == 1;
-  s.outputs = static_cast<uint32_t>(d.outputs());
-  if (s.outputs == 0) throw Error(d.path + ": the data has no labels");
-  s.tokenizer.fold_digits = opt.fold_digits >= 0 ? static_cast<uint8_t>(opt.fold_digits) : default_fold_digits(s);
-  if (!opt.head_set) s.head = d.kind == data::LabelKind::kMultiClass ? Head::kSoftmax : Head::kSigmoid;
-  if (s.head == Head::kSoftmax && d.kind != data::LabelKind::kMultiClass)
-    throw UsageError(std::string("--loss softmax needs multi-class data (exactly one class per row); ") + d.path +
-                     " is " + (d.kind == data::LabelKind::kBinary ? "binary" : "multi-label") +
-                     ": use --loss sigmoid");
-  if (opt.max_flash) {
-    ModelShape b;
-    try {
-      // The small-budget features are for the linear model the budget picks.
-      b = shape_for_budget(opt.max_flash, s, s.outputs, s.head,
-                           opt.features_set || opt.dim_set || opt.hidden_set || opt.buckets_set);
-    } catch (const UsageError&) {
-      throw UsageError("--max-flash " + std::to_string(opt.max_flash) + " is too small for any model with " +
-                       std::to_string(s.outputs) + " outputs (the smallest needs 64 buckets)");
+// The per-bucket scale s of reparametrised linear training (w = v s): the NB ratios, times the
+// feature-kind scales; empty when neither applies.
+std::vector<float> feature_scales(const TrainOptions& opt, const ModelShape& shape, const Tokenized& tok,
+                                  const data::Dataset& d, const std::vector<size_t>& rows) {
+  const size_t K = shape.outputs, B = shape.rows();
+  std::vector<float> r = opt.nb_alpha > 0 ? detail::nb_ratios(tok.feats.data(), tok.offs.data(), rows,
+                                                              d.targets.data(), K, B, opt.nb_alpha, opt.nb_beta)
+                                      : std::vector<float>();
+  // Bucket b's kind scale is the mean of kind_scale over the features of the training rows that
+  // land in b; it multiplies the NB scale (a per-bucket step size and L2 strength 1 / s^2).
+  if (opt.kind_scaled()) {
+    const std::vector<float> ks =
+        detail::kind_scales(tok.feats.data(), tok.kinds.data(), tok.offs.data(), rows, B, opt.kind_scale.data());
+    if (r.empty()) r.assign(B * K, 1.0f);
+    for (size_t b = 0; b < B; ++b)
+      for (size_t k = 0; k < K; ++k) r[b * K + k] *= ks[b];
+  }
+  // The text row's scale: the NB scale like any bucket, or 1.
+  if (shape.text_row && !opt.text_row_nb && !r.empty())
+    for (size_t k = 0; k < K; ++k) r[size_t{shape.tokenizer.buckets} * K + k] = 1.0f;
+  return r;
+}
+
+// One training run over tokenized rows: the model, its optimiser state, the scratch of a batch,
+// and the validation that picks the epoch kept. Each mini-batch runs in two phases (trainer.h):
+// forward/backward per example (forward_backward), then per parameter row (update_rows).
+class Loop {
+ public:
+  Loop(const data::Dataset& d, const TrainOptions& opt, const ModelShape& shape, const Tokenized& tok,
+       const ClassWeights& cw, WorkerPool& pool, const std::vector<uint8_t>& table, TrainReport& rep)
+      : d_(d), opt_(opt), s_(shape), tok_(tok), cw_(cw), pool_(pool), rep_(rep), T_(pool.size()) {
+    K_ = s_.outputs, D_ = s_.dim, H_ = s_.hidden, I_ = s_.out_in(), B_ = s_.rows();
+    m_.init(s_, d.label_names);
+    m_.info = opt.info;
+    m_.table = table;
+    zero_ = m_;
+    oc_ = OptConfig{opt.optimizer, opt.l2};
+    oc_row_ = oc_;
+    // The text row's optimiser: without the L2 penalty unless text_row_l2.
+    if (s_.text_row && !opt.text_row_l2) oc_row_.l2 = 0.0f;
+    row_index_ = s_.text_row ? size_t{s_.tokenizer.buckets} : SIZE_MAX;
+    lr0_ = opt.lr;
+    char lr_buf[32];
+    std::snprintf(lr_buf, sizeof lr_buf, "%g", static_cast<double>(lr0_));
+    lr_text_ = lr_buf;
+    qo_.margin = opt.qat_margin;
+    const size_t bs = opt.batch;
+    P_.resize(bs * D_), A_.resize(bs * H_), G_.resize(bs * K_), DZ1_.resize(bs * H_), DPE_.resize(bs * D_);
+    L_.resize(bs);
+    caches_.resize(T_);
+    for (auto& c : caches_) c.resize(s_);
+    gemb_.assign(B_ * D_, 0.0f), gw1_.resize(m_.w1.size()), gb1_.resize(m_.b1.size()), gw2_.resize(m_.w2.size());
+    gb2_.resize(K_);
+    touched_.assign(B_, 0);
+    touched_list_.resize(T_);
+    reset();
+  }
+
+  // NB-weighted / kind-scaled linear training: the trainer learns v, the model's weights are v r.
+  void set_feature_scales(std::vector<float> r) {
+    nb_r_ = std::move(r);
+    nb_v_.assign(nb_r_.empty() ? 0 : m_.emb.size(), 0.0f);
+  }
+
+  // Trains on `rows`, validates on `valid` (if any), sets the thresholds; with refit, retrains
+  // on every row for the best epoch count. Returns the model to write.
+  FloatModel run(const std::vector<size_t>& rows, const std::vector<size_t>& valid);
+
+ private:
+  // The initial weights and optimiser state (the same for every call).
+  void reset();
+  // A fresh FakeQuant whose ranges start from the current (initial) weights on the first rows.
+  void init_fq(const std::vector<size_t>& rows);
+  // At most `max_epochs` epochs over `rows`, the learning rate decaying over opt.epochs epochs;
+  // with `valid`, scores them after each epoch, keeps the best weights and stops early.
+  void run_epochs(const std::vector<size_t>& rows, uint32_t max_epochs, const std::vector<size_t>* valid);
+  // Phase 1 on batch perm[start, start + nb): adds its examples' losses to loss_sum, in order.
+  void forward_backward(const std::vector<size_t>& perm, size_t start, size_t nb, const FloatModel& fw,
+                        double& loss_sum);
+  // Phase 2: sums the batch's gradients per parameter row in example order and updates the rows.
+  void update_rows(const std::vector<size_t>& perm, size_t start, size_t nb, float lr, float bc1, float bc2);
+  void update_embedding_rows(unsigned t, const std::vector<size_t>& perm, size_t start, size_t nb, float lr,
+                             float bc1, float bc2);
+  void update_output_row(size_t k, size_t nb, float lr, float bc1, float bc2);
+  void update_hidden_row(size_t h, size_t nb, float lr, float bc1, float bc2);
+  // Scores `rows` under `mm` into scores_ (sigmoid or softmax per row, K each).
+  void score_rows(const FloatModel& mm, const std::vector<size_t>& rows);
+  // Output k's scores (as score_rows left them for `rows`) and labels.
+  void column(const std::vector<size_t>& rows, size_t k, std::vector<float>& s, std::vector<uint8_t>& y) const;
+  // Mean ROC AUC over outputs (sigmoid) or macro-F1 (softmax) of scores_ on `rows`.
+  double metric(const std::vector<size_t>& rows) const;
+  // Sigmoid heads: each output's threshold maximises F1 over `rows` scored by `mm`.
+  void set_thresholds(const std::vector<size_t>& rows, const FloatModel& mm);
+  void report_epoch(const EpochReport& er, bool stop) const;
+  // The weights forward/backward run on: the shadow (int8) model under QAT, else the model.
+  const FloatModel& working() {
+    if (!fq_) return m_;
+    fq_->refresh(m_, shadow_);
+    return shadow_;
+  }
+
+  const data::Dataset& d_;
+  const TrainOptions& opt_;
+  const ModelShape& s_;
+  const Tokenized& tok_;
+  const ClassWeights& cw_;
+  WorkerPool& pool_;
+  TrainReport& rep_;
+  const unsigned T_;
+  size_t K_, D_, H_, I_, B_;
+
+  FloatModel m_, zero_;
+  OptConfig oc_{Optimizer::kAdagrad, 0.0f}, oc_row_{Optimizer::kAdagrad, 0.0f};
+  ModelOptState st_;
+  size_t row_index_ = SIZE_MAX;
+  float lr0_ = 0;
+  std::string lr_text_;
+  std::vector<float> nb_r_, nb_v_;
+
+  numerics::QuantOptions qo_;
+  std::unique_ptr<numerics::FakeQuant> fq_;
+  FloatModel shadow_;
+  numerics::Ranges best_ranges_;
+
+  // Per-batch slots, one per example: pooled vectors, hidden activations, dL/dlogits, dL/dhidden,
+  // scale x dL/dpooled, losses.
+  std::vector<float> P_, A_, G_, DZ1_, DPE_;
+  std::vector<double> L_;
+  std::vector<Cache<float>> caches_;
+  // Gradient sums of the rows a batch touches.
+  std::vector<float> gemb_, gw1_, gb1_, gw2_, gb2_;
+  std::vector<uint8_t> touched_;
+  std::vector<std::vector<uint32_t>> touched_list_;
+  double total_steps_ = 0;
+  uint64_t step_ = 0;
+
+  std::vector<float> scores_;
+  FloatModel best_;
+  double best_metric_ = -std::numeric_limits<double>::infinity();
+  uint32_t best_epoch_ = 0;
+  double trained_seconds_ = 0;
+};
+
+void Loop::reset() {
+  m_ = zero_;
+  SplitMix64 init_rng(opt_.seed ^ 0xA5A5A5A5DEADBEEFull);
+  auto fill = [&](std::vector<float>& v, double r) {
+    for (auto& x : v) x = static_cast<float>((init_rng.uniform() * 2 - 1) * r);
+  };
+  if (!s_.linear) {
+    fill(m_.emb, 1.0 / static_cast<double>(D_));
+    if (H_) fill(m_.w1, std::sqrt(6.0 / static_cast<double>(D_ + H_)));
+    fill(m_.w2, std::sqrt(6.0 / static_cast<double>(I_ + K_)));
+  }
+  st_.reset(m_, oc_);
+  std::fill(nb_v_.begin(), nb_v_.end(), 0.0f);
+}
+
+void Loop::init_fq(const std::vector<size_t>& rows) {
+  if (!opt_.qat) return;
+  fq_ = std::make_unique<numerics::FakeQuant>(s_, qo_);
+  const size_t cnt = std::min<size_t>(rows.size(), 1024);
+  for (size_t j = 0; j < cnt; ++j) fq_->observe(m_, tok_.row(rows[j]), tok_.row_size(rows[j]));
+}
+
+void Loop::forward_backward(const std::vector<size_t>& perm, size_t start, size_t nb, const FloatModel& fw,
+                            double& loss_sum) {
+  const Weights<float> w = weights_of(fw);
+  pool_.run([&](unsigned t) {
+    Cache<float>& c = caches_[t];
+    for (size_t j = slice_begin(nb, t, T_); j < slice_begin(nb, t + 1, T_); ++j) {
+      const size_t i = perm[start + j];
+      tt::forward(s_, w, tok_.row(i), tok_.row_size(i), c);
+      L_[j] = static_cast<double>(detail::loss_grad<float>(s_.head, c.z.data(), &d_.targets[i * K_], K_, cw_.wpos(),
+                                                           cw_.wneg(), cw_.wcls(), c.dz.data()));
+      detail::backward(s_, w, c);
+      std::copy(c.p.begin(), c.p.end(), &P_[j * D_]);
+      if (H_) {
+        std::copy(c.a1.begin(), c.a1.end(), &A_[j * H_]);
+        std::copy(c.dz1.begin(), c.dz1.end(), &DZ1_[j * H_]);
+      }
+      std::copy(c.dz.begin(), c.dz.end(), &G_[j * K_]);
+      for (size_t dd = 0; dd < D_; ++dd) DPE_[j * D_ + dd] = c.scale * c.dp[dd];
     }
-    // Explicit size flags override the budget's choice; the result must still fit.
-    if (!opt.linear_set) s.linear = b.linear && !opt.dim_set && !opt.hidden_set;
-    s.tokenizer.word_ngrams = b.tokenizer.word_ngrams;
-    s.tokenizer.char_min = b.tokenizer.char_min;
-    s.tokenizer.char_max = b.tokenizer.char_max;
-    if (!opt.dim_set) s.dim = b.dim;
-    if (!opt.hidden_set) s.hidden = b.hidden;
-    if (!opt.buckets_set) {
-      s.tokenizer.buckets = b.tokenizer.buckets;
-      if (opt.dim_set || opt.hidden_set || opt.linear_set) {
-        // Refit the buckets to the budget for the explicit dims.
-        ModelShape probe = s;
-        probe.tokenizer.buckets = 0;
-        const uint64_t fixed = probe.parameter_count();
-        if (opt.max_flash <= fixed + 64ull * s.dim)
-          throw UsageError("--max-flash " + std::to_string(opt.max_flash) + " is too small for --dim " +
-                           std::to_string(s.dim) + (s.hidden ? " --hidden " + std::to_string(s.hidden) : ""));
-        s.tokenizer.buckets = std::min<uint32_t>(kMaxBuckets, round_down((opt.max_flash - fixed) / s.dim, 64));
+  });
+  for (size_t j = 0; j < nb; ++j) loss_sum += L_[j];
+}
+
+void Loop::update_embedding_rows(unsigned t, const std::vector<size_t>& perm, size_t start, size_t nb, float lr,
+                                 float bc1, float bc2) {
+  // Embedding rows in [lo, hi).
+  const size_t lo = slice_begin(B_, t, T_), hi = slice_begin(B_, t + 1, T_);
+  auto& list = touched_list_[t];
+  list.clear();
+  for (size_t j = 0; j < nb; ++j) {
+    const size_t i = perm[start + j];
+    const float* g = &DPE_[j * D_];
+    for (uint64_t q = tok_.offs[i]; q < tok_.offs[i + 1]; ++q) {
+      const size_t f = tok_.feats[q];
+      if (f < lo || f >= hi) continue;
+      float* row = &gemb_[f * D_];
+      if (!touched_[f]) {
+        touched_[f] = 1;
+        list.push_back(static_cast<uint32_t>(f));
+        for (size_t dd = 0; dd < D_; ++dd) row[dd] = g[dd];
+      } else {
+        for (size_t dd = 0; dd < D_; ++dd) row[dd] += g[dd];
       }
     }
-  } else if (s.linear && !opt.dim_set) {
-    s.dim = s.outputs;
   }
-  if (s.linear && s.dim != s.outputs)
-    throw UsageError("--linear needs --dim equal to the number of outputs (" + std::to_string(s.outputs) +
-                     "), got " + std::to_string(s.dim));
-  // The default text row; not with an explicit --buckets 65536 (no 16-bit index left for it).
-  if (opt.text_row < 0 && default_text_row(s) && (!opt.buckets_set || s.tokenizer.buckets < kMaxBuckets)) {
-    s.text_row = true;
-    // Its D parameters may not fit the budget, nor its index B = 65536: one 64-step of buckets fewer.
-    if (!opt.buckets_set && s.tokenizer.buckets >= kMaxBuckets) s.tokenizer.buckets = kMaxBuckets - 64;
-    if (opt.max_flash && !opt.buckets_set)
-      while (s.parameter_count() > opt.max_flash && s.tokenizer.buckets > 64) s.tokenizer.buckets -= 64;
-  }
-  if (opt.text_row_count && !s.text_row)
-    throw UsageError("--text-row-count applies to the text row, which this model (" + s.describe() +
-                     ") does not have: add --text-row or drop --text-row-count");
-  if (opt.text_row_count > kMaxTextRowCount)
-    throw UsageError("--text-row-count must be in [1, " + std::to_string(kMaxTextRowCount) + "], got " +
-                     std::to_string(opt.text_row_count));
-  s.text_row_count = !s.text_row           ? 1
-                     : opt.text_row_count ? static_cast<uint8_t>(opt.text_row_count)
-                                          : default_text_row_count(s);
-  // The exact table: its groups, and with a budget, the buckets that pay for it.
-  const uint32_t entries = exact_table_entries(opt, s);
-  if (entries) {
-    const uint32_t groups = table_groups_for(entries);
-    if (groups > kMaxTableGroups)
-      throw UsageError("--exact-table " + std::to_string(entries) + " needs " + std::to_string(groups) +
-                       " groups; at most " + std::to_string(kMaxTableGroups) + " (" +
-                       std::to_string(static_cast<uint64_t>(kMaxTableGroups * kTableWays * kTableLoad)) + " entries)");
-    s.table_groups = groups;
-    if (opt.max_flash && !opt.buckets_set) {
-      ModelShape probe = s;
-      probe.tokenizer.buckets = 0;
-      const uint64_t fixed = probe.parameter_count();
-      if (opt.max_flash < fixed + 64ull * s.dim)
-        throw UsageError("--exact-table " + std::to_string(entries) + " takes " + std::to_string(fixed) +
-                         " of --max-flash " + std::to_string(opt.max_flash) +
-                         " bytes with the biases and the text row, leaving less than 64 buckets: use a smaller table "
-                         "or a larger budget");
-      s.tokenizer.buckets = std::min<uint32_t>(kMaxBuckets - (s.text_row ? 1u : 0u) - kTableWays * groups,
-                                               round_down((opt.max_flash - fixed) / s.dim, 64));
+  for (uint32_t f : list) {
+    const size_t o = size_t{f} * D_;
+    const OptConfig& oce = f == row_index_ ? oc_row_ : oc_;
+    if (nb_r_.empty()) {
+      update_at(oce, &m_.emb[o], &gemb_[o], st_.emb, o, D_, lr, bc1, bc2);
+    } else {
+      for (size_t dd = 0; dd < D_; ++dd) gemb_[o + dd] *= nb_r_[o + dd];
+      update_at(oce, &nb_v_[o], &gemb_[o], st_.emb, o, D_, lr, bc1, bc2);
+      for (size_t dd = 0; dd < D_; ++dd) m_.emb[o + dd] = nb_v_[o + dd] * nb_r_[o + dd];
     }
+    touched_[f] = 0;
   }
-  s.check();
-  if (opt.max_flash && s.parameter_count() > opt.max_flash)
-    throw UsageError("the model (" + s.describe() + ") does not fit --max-flash " + std::to_string(opt.max_flash));
-  return s;
 }
 
-namespace {
-
-// ---- Exact table ------------------------------------------------------------------------------
-
-// The selection pass of the exact table (TrainOptions::exact_table): a linear model on the
-// unhashed features of the training rows (every distinct 32-bit hash its own weight vector, plus
-// the text row as a bias-like feature counted c times), pooled as the model pools, trained with
-// AdaGrad, kTableSelectL2 times the L2 penalty (not on the text row and the biases: CV, round 8,
-// the full penalty selects worse), the learning rate and its linear decay and the batches of
-// the final training, at most kTableSelectEpochs epochs, on one thread in a seeded order (the result
-// does not depend on --threads). Features are ranked by the norm of their weight vector (ties: the
-// lower hash first) and put into their groups greedily: a feature whose group is full, or holds
-// its fingerprint already, is skipped (it will reach that slot by its fingerprint anyway); the
-// pass stops after `entries` features or at the end of the ranking. An empty slot gets the lowest
-// byte not yet in its group (a row only false matches reach). Returns the 4G fingerprint bytes.
-std::vector<uint8_t> select_table(const data::Dataset& d, const ModelShape& shape, const std::vector<size_t>& all_rows,
-                                  uint32_t entries, const TrainOptions& opt, float l2, float lr0, const float* wp,
-                                  const float* wn, const float* wc, uint32_t* placed, size_t* read_rows) {
-  // The rows read: all of them, or, beyond opt.table_select_bytes of text, a seeded sample of
-  // whole rows until their text reaches that size, kept in their own order (below the cap
-  // nothing changes).
-  uint64_t text_bytes = 0;
-  for (size_t i : all_rows) text_bytes += d.texts[i].size();
-  std::vector<size_t> sample;
-  if (text_bytes > opt.table_select_bytes) {
-    std::vector<size_t> order(all_rows.size());
-    std::iota(order.begin(), order.end(), size_t{0});
-    detail::Rng pick(opt.seed * 0x9E3779B97F4A7C15ull + 11);
-    for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[pick.below(i)]);
-    std::vector<uint8_t> take(all_rows.size(), 0);
-    uint64_t got = 0;
-    for (size_t j : order) {
-      if (got >= opt.table_select_bytes) break;
-      take[j] = 1;
-      got += d.texts[all_rows[j]].size();
-    }
-    for (size_t j = 0; j < all_rows.size(); ++j)
-      if (take[j]) sample.push_back(all_rows[j]);
+void Loop::update_output_row(size_t k, size_t nb, float lr, float bc1, float bc2) {
+  float gb = 0;
+  for (size_t j = 0; j < nb; ++j) gb += G_[j * K_ + k];
+  gb2_[k] = gb;
+  update_at(oc_, &m_.b2[k], &gb2_[k], st_.b2, k, 1, lr, bc1, bc2);
+  if (s_.linear) return;
+  float* gr = &gw2_[k * I_];
+  std::fill(gr, gr + I_, 0.0f);
+  for (size_t j = 0; j < nb; ++j) {
+    const float gk = G_[j * K_ + k];
+    const float* in = H_ ? &A_[j * H_] : &P_[j * D_];
+    for (size_t q = 0; q < I_; ++q) gr[q] += gk * in[q];
   }
-  const std::vector<size_t>& rows = sample.empty() ? all_rows : sample;
-  if (read_rows) *read_rows = rows.size();
-  const size_t K = shape.outputs;
-  const uint32_t G = shape.table_groups;
-  // Distinct hashes -> indices in order of first appearance (deterministic).
-  std::unordered_map<uint32_t, uint32_t> index;
-  std::vector<uint32_t> hash_of, feats, hashes;
-  std::vector<uint64_t> offs{0};
-  for (size_t i : rows) {
-    hashes.clear();
-    append_text_hashes(shape.tokenizer, d.texts[i], hashes);
-    for (uint32_t h : hashes) {
-      auto it = index.emplace(h, static_cast<uint32_t>(hash_of.size()));
-      if (it.second) hash_of.push_back(h);
-      feats.push_back(it.first->second);
-    }
-    offs.push_back(feats.size());
+  update_at(oc_, &m_.w2[k * I_], gr, st_.w2, k * I_, I_, lr, bc1, bc2);
+}
+
+void Loop::update_hidden_row(size_t h, size_t nb, float lr, float bc1, float bc2) {
+  float gb = 0;
+  float* gr = &gw1_[h * D_];
+  std::fill(gr, gr + D_, 0.0f);
+  for (size_t j = 0; j < nb; ++j) {
+    const float gh = DZ1_[j * H_ + h];
+    gb += gh;
+    const float* p = &P_[j * D_];
+    for (size_t q = 0; q < D_; ++q) gr[q] += gh * p[q];
   }
-  const size_t F = hash_of.size();
-  const uint32_t row = static_cast<uint32_t>(F);  // the text row
-  const uint32_t c = shape.text_row ? shape.text_row_count : 0;
-  std::vector<float> w((F + 1) * K, 0.0f), s1((F + 1) * K, 0.0f), g((F + 1) * K, 0.0f);
-  std::vector<float> b(K, 0.0f), sb(K, 0.0f), gb(K, 0.0f), z(K), dz(K);
-  std::vector<uint8_t> touched(F + 1, 0);
-  std::vector<uint32_t> list;
-  std::vector<size_t> perm(rows.size());
-  std::iota(perm.begin(), perm.end(), size_t{0});
-  detail::Rng rng(opt.seed * 0x2545F4914F6CDD1Dull + 7);
-  const size_t bs = opt.batch;
-  const uint32_t epochs = std::min(opt.epochs, kTableSelectEpochs);
-  const double total = static_cast<double>((perm.size() + bs - 1) / bs) * epochs;
-  double step = 0;
-  auto adagrad = [](float& wi, float gi, float& si, float lr) {
-    si += gi * gi;
-    wi -= lr * gi / (std::sqrt(si) + 1e-6f);
-  };
-  for (uint32_t epoch = 0; epoch < epochs; ++epoch) {
-    for (size_t i = perm.size(); i > 1; --i) std::swap(perm[i - 1], perm[rng.below(i)]);
+  gb1_[h] = gb;
+  update_at(oc_, &m_.b1[h], &gb1_[h], st_.b1, h, 1, lr, bc1, bc2);
+  update_at(oc_, &m_.w1[h * D_], gr, st_.w1, h * D_, D_, lr, bc1, bc2);
+}
+
+void Loop::update_rows(const std::vector<size_t>& perm, size_t start, size_t nb, float lr, float bc1, float bc2) {
+  pool_.run([&](unsigned t) {
+    update_embedding_rows(t, perm, start, nb, lr, bc1, bc2);
+    // Dense rows: output row k (w2[k], b2[k]) is unit k, hidden row h (w1[h], b1[h]) is unit
+    // K + h; unit u belongs to thread u % T.
+    for (size_t u = t; u < K_ + H_; u += T_) {
+      if (u < K_)
+        update_output_row(u, nb, lr, bc1, bc2);
+      else
+        update_hidden_row(u - K_, nb, lr, bc1, bc2);
+    }
+  });
+}
+
+void Loop::score_rows(const FloatModel& mm, const std::vector<size_t>& rows) {
+  scores_.resize(rows.size() * K_);
+  const Weights<float> w = weights_of(mm);
+  pool_.run([&](unsigned t) {
+    Cache<float>& c = caches_[t];
+    const size_t nv = rows.size();
+    for (size_t j = slice_begin(nv, t, T_); j < slice_begin(nv, t + 1, T_); ++j) {
+      const size_t i = rows[j];
+      tt::forward(s_, w, tok_.row(i), tok_.row_size(i), c);
+      float* out = &scores_[j * K_];
+      for (size_t k = 0; k < K_; ++k) out[k] = c.z[k];
+      if (s_.head == Head::kSoftmax)
+        softmax_inplace(out, K_);
+      else
+        for (size_t k = 0; k < K_; ++k) out[k] = sigmoid(out[k]);
+    }
+  });
+}
+
+void Loop::column(const std::vector<size_t>& rows, size_t k, std::vector<float>& s, std::vector<uint8_t>& y) const {
+  s.resize(rows.size());
+  y.resize(rows.size());
+  for (size_t j = 0; j < rows.size(); ++j) {
+    s[j] = scores_[j * K_ + k];
+    y[j] = d_.targets[rows[j] * K_ + k];
+  }
+}
+
+double Loop::metric(const std::vector<size_t>& rows) const {
+  if (s_.head == Head::kSigmoid) {
+    std::vector<double> aucs(K_);
+    std::vector<float> s;
+    std::vector<uint8_t> y;
+    for (size_t k = 0; k < K_; ++k) {
+      column(rows, k, s, y);
+      aucs[k] = eval::roc_auc(std::vector<double>(s.begin(), s.end()), y);
+    }
+    return eval::mean_defined(aucs);
+  }
+  std::vector<size_t> pred(rows.size()), truth(rows.size());
+  for (size_t j = 0; j < rows.size(); ++j) {
+    const float* s = &scores_[j * K_];
+    pred[j] = static_cast<size_t>(std::max_element(s, s + K_) - s);
+    const uint8_t* y = &d_.targets[rows[j] * K_];
+    truth[j] = static_cast<size_t>(std::max_element(y, y + K_) - y);
+  }
+  return eval::macro_f1(truth, pred, K_);
+}
+
+void Loop::set_thresholds(const std::vector<size_t>& rows, const FloatModel& mm) {
+  score_rows(mm, rows);
+  std::vector<float> s;
+  std::vector<uint8_t> y;
+  for (size_t k = 0; k < K_; ++k) {
+    column(rows, k, s, y);
+    m_.threshold[k] = eval::best_f1_threshold(s, y);
+  }
+}
+
+void Loop::report_epoch(const EpochReport& er, bool stop) const {
+  if (opt_.quiet) return;
+  const double eta = trained_seconds_ / er.epoch * (opt_.epochs - er.epoch);
+  char line[256];
+  std::snprintf(line, sizeof line, "epoch %u/%u  %.0f ex/s  loss %.4f  valid %s %s  ETA %s", er.epoch, opt_.epochs,
+                er.examples_per_s, er.loss, rep_.metric_name.c_str(),
+                std::isnan(er.valid_metric) ? "-" : std::to_string(er.valid_metric).substr(0, 6).c_str(),
+                stop ? "0s (early stop)" : fmt_seconds(eta).c_str());
+  if (::isatty(2) == 1)
+    std::fprintf(stderr, "\r%-79s", line);
+  else
+    std::fprintf(stderr, "%s\n", line);
+}
+
+void Loop::run_epochs(const std::vector<size_t>& rows, uint32_t max_epochs, const std::vector<size_t>* valid) {
+  uint32_t since_best = 0;
+  std::vector<size_t> perm = rows;
+  SplitMix64 shuffle_rng(opt_.seed * 0xD1B54A32D192ED03ull + 1);
+  const size_t bs = opt_.batch;
+  total_steps_ = static_cast<double>((rows.size() + bs - 1) / bs) * opt_.epochs;
+  step_ = 0;
+  for (uint32_t epoch = 1; epoch <= max_epochs; ++epoch) {
+    const auto t_ep = Clock::now();
+    tt::shuffle(perm, shuffle_rng);
+    double loss_sum = 0;
     for (size_t start = 0; start < perm.size(); start += bs) {
       const size_t nb = std::min(bs, perm.size() - start);
-      const float lr = static_cast<float>(lr0 * std::max(0.0, 1.0 - step / total));
-      ++step;
-      std::fill(gb.begin(), gb.end(), 0.0f);
-      for (size_t j = 0; j < nb; ++j) {
-        const size_t r = perm[start + j];
-        const uint64_t lo = offs[r], hi = offs[r + 1];
-        const float sc = pool_scale(shape.pool, static_cast<size_t>(hi - lo) + c);
-        for (size_t k = 0; k < K; ++k) {
-          double sum = static_cast<double>(w[row * K + k]) * c;
-          for (uint64_t q = lo; q < hi; ++q) sum += w[size_t{feats[q]} * K + k];
-          z[k] = static_cast<float>(sum) * sc + b[k];
-        }
-        detail::loss_and_grad(shape.head, z.data(), &d.targets[rows[r] * K], K, wp, wn, wc, dz.data());
-        auto add = [&](uint32_t f, float times) {
-          if (!touched[f]) {
-            touched[f] = 1;
-            list.push_back(f);
-          }
-          for (size_t k = 0; k < K; ++k) g[size_t{f} * K + k] += times * sc * dz[k];
-        };
-        for (uint64_t q = lo; q < hi; ++q) add(feats[q], 1.0f);
-        if (c) add(row, static_cast<float>(c));
-        for (size_t k = 0; k < K; ++k) gb[k] += dz[k];
-      }
-      // Each feature's update reads only its own weight, sum and gradient: any order gives the
-      // same weights (list's order is the batch's, deterministic anyway).
-      for (uint32_t f : list) {
-        for (size_t k = 0; k < K; ++k) {
-          const size_t o = size_t{f} * K + k;
-          adagrad(w[o], g[o] + (f == row ? 0.0f : l2 * w[o]), s1[o], lr);
-          g[o] = 0.0f;
-        }
-        touched[f] = 0;
-      }
-      list.clear();
-      for (size_t k = 0; k < K; ++k) adagrad(b[k], gb[k], sb[k], lr);
+      const float lr = static_cast<float>(lr0_ * std::max(0.0, 1.0 - static_cast<double>(step_) / total_steps_));
+      ++step_;
+      const float bc1 = 1.0f - std::pow(oc_.beta1, static_cast<float>(step_));
+      const float bc2 = 1.0f - std::pow(oc_.beta2, static_cast<float>(step_));
+      forward_backward(perm, start, nb, working(), loss_sum);
+      // The int8 model's activations (those of the shadow), in example order.
+      if (fq_)
+        for (size_t j = 0; j < nb; ++j) fq_->observe_activations(&P_[j * D_], H_ ? &A_[j * H_] : nullptr);
+      if (!std::isfinite(loss_sum))
+        throw Error("training diverged in epoch " + std::to_string(epoch) +
+                    " (the loss is NaN or infinite); no model was written. Try a lower --lr (now " + lr_text_ + ")");
+      update_rows(perm, start, nb, lr, bc1, bc2);
     }
+    const double ep_seconds = std::chrono::duration<double>(Clock::now() - t_ep).count();
+    trained_seconds_ += ep_seconds;
+    EpochReport er;
+    er.epoch = epoch;
+    er.loss = loss_sum / static_cast<double>(perm.size());
+    er.examples_per_s = static_cast<double>(perm.size()) / std::max(ep_seconds, 1e-9);
+    er.valid_metric = std::numeric_limits<double>::quiet_NaN();
+    bool stop = false;
+    if (valid) {
+      score_rows(working(), *valid);
+      er.valid_metric = metric(*valid);
+      const double score = std::isnan(er.valid_metric) ? -er.loss : er.valid_metric;
+      if (score > best_metric_ || opt_.keep_last) {
+        best_metric_ = score;
+        best_epoch_ = epoch;
+        best_ = m_;
+        if (fq_) best_ranges_ = fq_->ranges();
+        since_best = 0;
+      } else if (++since_best >= opt_.patience) {
+        stop = true;
+      }
+    }
+    rep_.epochs.push_back(er);
+    report_epoch(er, stop);
+    if (stop) break;
   }
-  // Rank and fill.
-  std::vector<std::pair<float, uint32_t>> rank(F);
-  for (size_t f = 0; f < F; ++f) {
-    float n2 = 0;
-    for (size_t k = 0; k < K; ++k) n2 += w[f * K + k] * w[f * K + k];
-    rank[f] = {n2, hash_of[f]};
+  if (!opt_.quiet && ::isatty(2) == 1) std::fprintf(stderr, "\n");
+}
+
+FloatModel Loop::run(const std::vector<size_t>& rows, const std::vector<size_t>& valid) {
+  best_ = m_;
+  init_fq(rows);
+  run_epochs(rows, opt_.epochs, valid.empty() ? nullptr : &valid);
+  if (fq_) rep_.qat_ranges = fq_->ranges();
+  if (!valid.empty()) {
+    m_ = std::move(best_);
+    if (fq_) rep_.qat_ranges = best_ranges_;
+    if (s_.head == Head::kSigmoid) set_thresholds(valid, fq_ ? numerics::dequantized(m_, rep_.qat_ranges) : m_);
+    if (opt_.refit) {
+      // Retrain from the same start on every row (training + validation) for the best epoch count,
+      // with the same learning-rate schedule; the thresholds chosen above are kept.
+      const std::vector<float> thr = m_.threshold;
+      reset();
+      const size_t n = d_.size();
+      if (!opt_.quiet) std::fprintf(stderr, "refit on all %zu rows for %u epochs\n", n, best_epoch_);
+      std::vector<size_t> all(n);
+      std::iota(all.begin(), all.end(), size_t{0});
+      const size_t reported = rep_.epochs.size();
+      init_fq(all);
+      run_epochs(all, best_epoch_, nullptr);
+      if (fq_) rep_.qat_ranges = fq_->ranges();
+      rep_.epochs.resize(reported);
+      m_.threshold = thr;
+    }
+  } else if (s_.head == Head::kSigmoid) {
+    // No validation rows: the thresholds come from the training rows (in-sample).
+    set_thresholds(rows, fq_ ? numerics::dequantized(m_, rep_.qat_ranges) : m_);
   }
-  std::sort(rank.begin(), rank.end(), [](const std::pair<float, uint32_t>& x, const std::pair<float, uint32_t>& y) {
-    return x.first != y.first ? x.first > y.first : x.second < y.second;
-  });
-  std::vector<uint8_t> fp(size_t{kTableWays} * G, 0), used(G, 0);
-  uint32_t n_in = 0;
-  for (const auto& e : rank) {
-    if (n_in >= entries) break;
-    const uint32_t h = e.second;
-    const uint32_t grp = bucket_of(h, G);
-    const uint8_t f = table_fingerprint(h);
-    uint8_t* slot = &fp[size_t{grp} * kTableWays];
-    if (used[grp] == kTableWays || std::find(slot, slot + used[grp], f) != slot + used[grp]) continue;
-    slot[used[grp]++] = f;
-    ++n_in;
-  }
-  for (uint32_t grp = 0; grp < G; ++grp) {
-    uint8_t* slot = &fp[size_t{grp} * kTableWays];
-    for (uint8_t v = 0; used[grp] < kTableWays; ++v)
-      if (std::find(slot, slot + used[grp], v) == slot + used[grp]) slot[used[grp]++] = v;
-  }
-  if (placed) *placed = n_in;
-  return fp;
+  rep_.best_epoch = best_epoch_;
+  rep_.best_metric = best_metric_;
+  rep_.train_seconds = trained_seconds_;
+  return std::move(m_);
 }
 
 }  // namespace
 
-// ---- Training ---------------------------------------------------------------------------------
-
 FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* report) {
-  using Clock = std::chrono::steady_clock;
   const auto t_start = Clock::now();
-  const ModelShape shape = resolve_shape(opt, d);
-  if (opt.epochs == 0) throw UsageError("--epochs must be at least 1");
-  if (opt.batch == 0) throw UsageError("--batch must be at least 1");
-  const double valid = opt.valid >= 0 ? opt.valid : default_valid(shape, opt.refit);
-  if (!(valid < 1)) throw UsageError("--valid must be in [0, 1)");
+  const ModelShape& shape = opt.shape;
+  if (shape.outputs != d.outputs()) throw Error(d.path + ": the options were resolved for other data");
+  check_data(d, shape);
   const size_t n = d.size();
-  const size_t K = shape.outputs, D = shape.dim, H = shape.hidden, I = shape.out_in();
-  const size_t B = shape.rows();  // embedding rows: the buckets, the text row, the exact table's slots
-  if (d.targets.size() != n * K) throw Error(d.path + ": internal error: targets do not match the rows");
-  if (shape.head == Head::kSoftmax) {
-    for (size_t i = 0; i < n; ++i) {
-      size_t ones = 0;
-      for (size_t k = 0; k < K; ++k) ones += d.targets[i * K + k];
-      if (ones != 1)
-        throw Error(at(d.path, d.lines.size() > i ? d.lines[i] : 0,
-                       "a softmax head needs exactly one class per row (use --loss sigmoid)"));
-    }
-  }
-
-  const unsigned T_all = std::max(1u, opt.threads);
-  WorkerPool pool(T_all);
+  WorkerPool pool(opt.threads);
   WorkerPool single(1);
   const bool progress = !opt.quiet;
-  const bool tty = progress && is_terminal_stderr();
 
+  const RowSplit split = split_rows(n, opt.valid, opt.seed);
+  if (opt.valid > 0 && split.valid.empty() && progress)
+    std::fprintf(stderr, "train: --valid %.3g of %zu rows is no row; training without validation\n", opt.valid, n);
+  if (split.train.size() < 2)
+    throw Error(d.path + ": too few training rows (" + std::to_string(split.train.size()) + ")");
+  const ClassWeights cw = class_weights(d, split.train, shape.head, opt.balanced);
 
-  // Validation split (deterministic with the seed).
-  std::vector<size_t> order(n);
-  std::iota(order.begin(), order.end(), size_t{0});
-  detail::Rng split_rng(opt.seed * 0x9E3779B97F4A7C15ull + 0x5EED);
-  for (size_t i = n; i > 1; --i) std::swap(order[i - 1], order[split_rng.below(i)]);
-  size_t n_valid = static_cast<size_t>(std::floor(valid * static_cast<double>(n)));
-  if (valid > 0 && n_valid == 0 && progress)
-    std::fprintf(stderr, "train: --valid %.3g of %zu rows is no row; training without validation\n", valid, n);
-  std::vector<size_t> valid_idx(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n_valid));
-  std::vector<size_t> train_idx(order.begin() + static_cast<std::ptrdiff_t>(n_valid), order.end());
-  std::sort(valid_idx.begin(), valid_idx.end());
-  std::sort(train_idx.begin(), train_idx.end());
-  if (train_idx.size() < 2) throw Error(d.path + ": too few training rows (" + std::to_string(train_idx.size()) + ")");
-
-  // Class weights from the training rows.
-  std::vector<float> wpos(K, 1.0f), wneg(K, 1.0f), wcls(K, 1.0f);
-  if (uses_class_weights(opt.class_weight, shape.head)) {
-    std::vector<double> pos(K, 0);
-    for (size_t i : train_idx)
-      for (size_t k = 0; k < K; ++k) pos[k] += d.targets[i * K + k];
-    const double m = static_cast<double>(train_idx.size());
-    for (size_t k = 0; k < K; ++k) {
-      const double p = std::max(pos[k], 1.0), q = std::max(m - pos[k], 1.0);
-      if (shape.head == Head::kSigmoid) {
-        wpos[k] = static_cast<float>(m / (2 * p));
-        wneg[k] = static_cast<float>(m / (2 * q));
-      } else {
-        wcls[k] = static_cast<float>(m / (static_cast<double>(K) * p));
-      }
-    }
-  }
-  const float* wp = shape.head == Head::kSigmoid ? wpos.data() : nullptr;
-  const float* wn = shape.head == Head::kSigmoid ? wneg.data() : nullptr;
-  const float* wc = shape.head == Head::kSoftmax ? wcls.data() : nullptr;
-
-  // Tokenize once.
-  const bool kind_scaled = opt.kind_scale[0] != 1.0f || opt.kind_scale[1] != 1.0f || opt.kind_scale[2] != 1.0f;
-  if (kind_scaled && !shape.linear)
-    throw UsageError("--kind-scale applies to linear models only (--linear or --max-flash)");
-  for (float ks : opt.kind_scale)
-    if (!(ks > 0)) throw UsageError("--kind-scale factors must be positive");
   // The exact table: its selection pass on the training rows, then the features through it.
-  std::vector<uint8_t> table;
-  uint32_t table_entries = 0;
-  size_t read_rows = 0;
+  TableSelection table;
   if (shape.table_groups) {
-    table = select_table(d, shape, train_idx, exact_table_entries(opt, shape), opt,
-                         kTableSelectL2 * (opt.l2 >= 0 ? opt.l2 : default_l2(shape)), opt.lr > 0 ? opt.lr : default_lr(opt.optimizer, shape),
-                         wp, wn, wc, &table_entries, &read_rows);
+    TableSelectOptions so;
+    so.entries = opt.table_entries;
+    so.l2 = kTableSelectL2 * opt.l2;
+    so.lr = opt.lr;
+    so.epochs = std::min(opt.epochs, kTableSelectEpochs);
+    so.batch = opt.batch;
+    so.seed = opt.seed;
+    so.max_text_bytes = opt.table_select_bytes;
+    table = select_table(d, shape, split.train, so, cw);
     if (progress)
       std::fprintf(stderr, "train: exact table of %u groups x %u: %u features selected (from %zu of %zu rows)\n",
-                   shape.table_groups, unsigned{kTableWays}, table_entries, read_rows, train_idx.size());
+                   shape.table_groups, unsigned{kTableWays}, table.placed, table.rows_read, split.train.size());
   }
-  const Tokenized tok = tokenize_all(d, shape, feature_map(shape, table), pool, kind_scaled);
+  const Tokenized tok = tokenize_all(d, shape, feature_map(shape, table.fingerprints), pool, opt.kind_scaled());
   const auto t_tok = Clock::now();
 
   // Training threads. The result does not depend on the thread count (see trainer.h), so a model
@@ -820,394 +529,26 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
   const double avg_feats = n ? static_cast<double>(tok.feats.size()) / static_cast<double>(n) : 0.0;
   const double batch_work = avg_feats * static_cast<double>(opt.batch) * static_cast<double>(shape.dim + shape.hidden);
   WorkerPool& tpool = batch_work >= kMinParallelBatchWork ? pool : single;
-  const unsigned T = tpool.size();
-
-  // Initialise.
-  FloatModel m;
-  m.init(shape, d.label_names);
-  m.info = opt.info;
-  m.table = table;
-  const FloatModel m_zero = m;
-  // Sets the weights to their initial values (the same for every call).
-  auto init_weights = [&]() {
-    m = m_zero;
-    detail::Rng init_rng(opt.seed ^ 0xA5A5A5A5DEADBEEFull);
-    auto fill = [&](std::vector<float>& v, double r) {
-      for (auto& x : v) x = static_cast<float>((init_rng.uniform() * 2 - 1) * r);
-    };
-    if (!shape.linear) {
-      fill(m.emb, 1.0 / static_cast<double>(D));
-      if (H) fill(m.w1, std::sqrt(6.0 / static_cast<double>(D + H)));
-      fill(m.w2, std::sqrt(6.0 / static_cast<double>(I + K)));
-    }
-  };
-  init_weights();
-
-  OptConfig oc{opt.optimizer, opt.l2 >= 0 ? opt.l2 : default_l2(shape)};
-  const float lr0 = opt.lr > 0 ? opt.lr : default_lr(opt.optimizer, shape);
-  char lr_buf[32];
-  std::snprintf(lr_buf, sizeof lr_buf, "%g", static_cast<double>(lr0));
-  const std::string lr_text = lr_buf;
-  ParamState s_emb, s_w1, s_b1, s_w2, s_b2;
-  auto alloc_state = [&](ParamState& s, size_t sz) {
-    s.g1.assign(sz, oc.adagrad_init);
-    if (opt.optimizer == Optimizer::kAdam) {
-      s.g1.assign(sz, 0.0f);
-      s.g2.assign(sz, 0.0f);
-    } else {
-      s.g2.assign(0, 0.0f);
-    }
-  };
-  auto init_state = [&]() {
-    alloc_state(s_emb, m.emb.size());
-    alloc_state(s_w1, m.w1.size());
-    alloc_state(s_b1, m.b1.size());
-    alloc_state(s_w2, m.w2.size());
-    alloc_state(s_b2, m.b2.size());
-  };
-  init_state();
-
-  // NB-weighted linear model: v are the parameters, m.emb = v r the weights.
-  const float nb_alpha = opt.nb_alpha >= 0 ? opt.nb_alpha : default_nb_alpha(shape);
-  if (nb_alpha > 0 && !shape.linear) throw UsageError("--nb applies to linear models only (--linear or --max-flash)");
-  std::vector<float> nb_r =
-      nb_alpha > 0 ? detail::nb_ratios(tok.feats.data(), tok.offs.data(), train_idx, d.targets.data(), K, B, nb_alpha,
-                                       opt.nb_beta)
-                   : std::vector<float>();
-  // Per-feature-kind scale: bucket b's scale is the mean of kind_scale over the features of the
-  // training rows that land in b (its kinds' occurrence counts as weights); it multiplies the NB
-  // scale (same reparametrisation w = v s: a per-bucket step size and L2 strength 1 / s^2).
-  if (kind_scaled) {
-    const std::vector<float> ks = detail::kind_scales(tok.feats.data(), tok.kinds.data(), tok.offs.data(), train_idx,
-                                                      B, opt.kind_scale);
-    if (nb_r.empty()) nb_r.assign(B * K, 1.0f);
-    for (size_t b = 0; b < B; ++b)
-      for (size_t k = 0; k < K; ++k) nb_r[b * K + k] *= ks[b];
-  }
-  // The text row's scale: the NB scale like any bucket, or 1.
-  if (shape.text_row && !opt.text_row_nb && !nb_r.empty())
-    for (size_t k = 0; k < K; ++k) nb_r[size_t{shape.tokenizer.buckets} * K + k] = 1.0f;
-  std::vector<float> nb_v(nb_r.empty() ? 0 : m.emb.size(), 0.0f);
-  // The text row's optimiser: without the L2 penalty unless text_row_l2.
-  OptConfig oc_row = oc;
-  if (shape.text_row && !opt.text_row_l2) oc_row.l2 = 0.0f;
-  const size_t row_index = shape.text_row ? size_t{shape.tokenizer.buckets} : SIZE_MAX;
-  const OptConfig& oc_emb = oc;
-
-  // Quantisation-aware training: `shadow` holds the dequantised int8 weights of `m` under the
-  // current activation ranges; forward/backward run on it, the updates go to `m`.
-  quant::QuantOptions qo;
-  qo.margin = opt.qat_margin;
-  std::unique_ptr<quant::FakeQuant> fq;
-  FloatModel shadow;
-  quant::Ranges best_ranges;
-  // A fresh FakeQuant whose ranges start from the current (initial) weights on the first
-  // training rows.
-  auto init_fq = [&](const std::vector<size_t>& rows) {
-    if (!opt.qat) return;
-    fq = std::make_unique<quant::FakeQuant>(shape, qo);
-    const size_t cnt = std::min<size_t>(rows.size(), 1024);
-    for (size_t j = 0; j < cnt; ++j) {
-      const size_t i = rows[j];
-      fq->observe(m, tok.feats.data() + tok.offs[i], tok.offs[i + 1] - tok.offs[i]);
-    }
-  };
-
-  // Per-batch buffers: one slot per example.
-  const size_t bs = opt.batch;
-  std::vector<float> P(bs * D), A(bs * H), G(bs * K), DZ1(bs * H), DPE(bs * D);
-  std::vector<double> L(bs);
-  std::vector<Cache<float>> caches(T);
-  for (auto& c : caches) c.resize(shape);
-  // Gradient accumulators.
-  std::vector<float> gemb(B * D, 0.0f), gw1(m.w1.size()), gb1(m.b1.size()), gw2(m.w2.size()), gb2(K);
-  std::vector<uint8_t> touched(B, 0);
-  std::vector<std::vector<uint32_t>> touched_list(T);
-
-  double total_steps = 0;
-  uint64_t step = 0;
 
   TrainReport rep;
   rep.shape = shape;
   rep.metric_name = shape.head == Head::kSigmoid ? "auc" : "macro-f1";
-  rep.train_examples = train_idx.size();
-  rep.valid_examples = valid_idx.size();
-  rep.table_select_rows = read_rows;
+  rep.train_examples = split.train.size();
+  rep.valid_examples = split.valid.size();
+  rep.table_select_rows = table.rows_read;
   rep.tokenize_seconds = std::chrono::duration<double>(t_tok - t_start).count();
 
-  // Validation scores (fixed slices, one slot per example).
-  std::vector<float> vscores(valid_idx.size() * K);
-  // Scores `rows` into vscores (resized to fit).
-  auto score_rows = [&](const FloatModel& mm, const std::vector<size_t>& rows) {
-    vscores.resize(rows.size() * K);
-    tpool.run([&](unsigned t) {
-      Cache<float>& c = caches[t];
-      Weights<float> w{mm.emb.data(), mm.w1.data(), mm.b1.data(), mm.w2.data(), mm.b2.data()};
-      const size_t nv = rows.size();
-      for (size_t j = slice_begin(nv, t, T); j < slice_begin(nv, t + 1, T); ++j) {
-        const size_t i = rows[j];
-        detail::forward(shape, w, tok.feats.data() + tok.offs[i], tok.offs[i + 1] - tok.offs[i], c);
-        float* out = &vscores[j * K];
-        for (size_t k = 0; k < K; ++k) out[k] = c.z[k];
-        if (shape.head == Head::kSoftmax)
-          softmax_inplace(out, K);
-        else
-          for (size_t k = 0; k < K; ++k) out[k] = sigmoid(out[k]);
-      }
-    });
-  };
-  auto score_valid = [&](const FloatModel& mm) { score_rows(mm, valid_idx); };
-  // Output k's scores (as score_rows left them for `rows`) and labels, into s and y.
-  auto column = [&](const std::vector<size_t>& rows, size_t k, std::vector<float>& s, std::vector<uint8_t>& y) {
-    s.resize(rows.size());
-    y.resize(rows.size());
-    for (size_t j = 0; j < rows.size(); ++j) {
-      s[j] = vscores[j * K + k];
-      y[j] = d.targets[rows[j] * K + k];
-    }
-  };
-  auto valid_metric = [&]() -> double {
-    const size_t nv = valid_idx.size();
-    if (shape.head == Head::kSigmoid) {
-      double sum = 0;
-      size_t cnt = 0;
-      std::vector<float> s;
-      std::vector<uint8_t> y;
-      for (size_t k = 0; k < K; ++k) {
-        column(valid_idx, k, s, y);
-        const double a = detail::roc_auc(s, y);
-        if (!std::isnan(a)) {
-          sum += a;
-          ++cnt;
-        }
-      }
-      return cnt ? sum / static_cast<double>(cnt) : std::numeric_limits<double>::quiet_NaN();
-    }
-    std::vector<uint32_t> pred(nv), truth(nv);
-    for (size_t j = 0; j < nv; ++j) {
-      const float* s = &vscores[j * K];
-      pred[j] = static_cast<uint32_t>(std::max_element(s, s + K) - s);
-      const uint8_t* y = &d.targets[valid_idx[j] * K];
-      truth[j] = static_cast<uint32_t>(std::max_element(y, y + K) - y);
-    }
-    return detail::macro_f1(pred, truth, static_cast<uint32_t>(K));
-  };
-
-  FloatModel best = m;
-  double best_metric = -std::numeric_limits<double>::infinity();
-  uint32_t best_epoch = 0;
-  double trained_seconds = 0;
-
-  // Trains m from its current state on `rows` for at most `max_epochs` epochs, the learning rate
-  // decaying over opt.epochs epochs of these rows. With `validate`, scores the validation rows
-  // after each epoch, keeps the best weights in `best` and stops early.
-  auto run_epochs = [&](const std::vector<size_t>& rows, uint32_t max_epochs, bool validate) {
-  uint32_t since_best = 0;
-  std::vector<size_t> perm = rows;
-  detail::Rng shuffle_rng(opt.seed * 0xD1B54A32D192ED03ull + 1);
-  total_steps = static_cast<double>((rows.size() + bs - 1) / bs) * opt.epochs;
-  step = 0;
-  for (uint32_t epoch = 1; epoch <= max_epochs; ++epoch) {
-    const auto t_ep = Clock::now();
-    for (size_t i = perm.size(); i > 1; --i) std::swap(perm[i - 1], perm[shuffle_rng.below(i)]);
-    double loss_sum = 0;
-    for (size_t start = 0; start < perm.size(); start += bs) {
-      const size_t nb = std::min(bs, perm.size() - start);
-      const float lr = static_cast<float>(lr0 * std::max(0.0, 1.0 - static_cast<double>(step) / total_steps));
-      ++step;
-      const float bc1 = 1.0f - std::pow(oc.beta1, static_cast<float>(step));
-      const float bc2 = 1.0f - std::pow(oc.beta2, static_cast<float>(step));
-      if (fq) fq->refresh(m, shadow);
-      const FloatModel& fw = fq ? shadow : m;
-      const Weights<float> w{fw.emb.data(), fw.w1.data(), fw.b1.data(), fw.w2.data(), fw.b2.data()};
-      // Phase 1: per-example forward/backward, fixed slices of the batch.
-      tpool.run([&](unsigned t) {
-        Cache<float>& c = caches[t];
-        for (size_t j = slice_begin(nb, t, T); j < slice_begin(nb, t + 1, T); ++j) {
-          const size_t i = perm[start + j];
-          const uint16_t* f = tok.feats.data() + tok.offs[i];
-          const size_t nf = tok.offs[i + 1] - tok.offs[i];
-          detail::forward(shape, w, f, nf, c);
-          L[j] = static_cast<double>(
-              detail::loss_grad<float>(shape.head, c.z.data(), &d.targets[i * K], K, wp, wn, wc, c.dz.data()));
-          detail::backward(shape, w, c);
-          std::copy(c.p.begin(), c.p.end(), &P[j * D]);
-          if (H) {
-            std::copy(c.a1.begin(), c.a1.end(), &A[j * H]);
-            std::copy(c.dz1.begin(), c.dz1.end(), &DZ1[j * H]);
-          }
-          std::copy(c.dz.begin(), c.dz.end(), &G[j * K]);
-          for (size_t dd = 0; dd < D; ++dd) DPE[j * D + dd] = c.scale * c.dp[dd];
-        }
-      });
-      for (size_t j = 0; j < nb; ++j) loss_sum += L[j];
-      // The int8 model's activations (those of the shadow), in example order.
-      if (fq)
-        for (size_t j = 0; j < nb; ++j) fq->observe_activations(&P[j * D], H ? &A[j * H] : nullptr);
-      if (!std::isfinite(loss_sum))
-        throw Error("training diverged in epoch " + std::to_string(epoch) +
-                    " (the loss is NaN or infinite); no model was written. Try a lower --lr (now " + lr_text + ")");
-      // Phase 2: each thread owns fixed parameter rows and sums the batch in example order.
-      tpool.run([&](unsigned t) {
-        // Embedding rows in [lo, hi).
-        const size_t lo = slice_begin(B, t, T), hi = slice_begin(B, t + 1, T);
-        auto& list = touched_list[t];
-        list.clear();
-        for (size_t j = 0; j < nb; ++j) {
-          const size_t i = perm[start + j];
-          const float* g = &DPE[j * D];
-          for (uint64_t q = tok.offs[i]; q < tok.offs[i + 1]; ++q) {
-            const size_t f = tok.feats[q];
-            if (f < lo || f >= hi) continue;
-            float* row = &gemb[f * D];
-            if (!touched[f]) {
-              touched[f] = 1;
-              list.push_back(static_cast<uint32_t>(f));
-              for (size_t dd = 0; dd < D; ++dd) row[dd] = g[dd];
-            } else {
-              for (size_t dd = 0; dd < D; ++dd) row[dd] += g[dd];
-            }
-          }
-        }
-        for (uint32_t f : list) {
-          const size_t o = size_t{f} * D;
-          const OptConfig& oce = f == row_index ? oc_row : oc_emb;
-          if (nb_r.empty()) {
-            update(oce, &m.emb[o], &gemb[o], &s_emb.g1[o], s_emb.g2.empty() ? nullptr : &s_emb.g2[o], D, lr, bc1,
-                   bc2);
-          } else {
-            for (size_t dd = 0; dd < D; ++dd) gemb[o + dd] *= nb_r[o + dd];
-            update(oce, &nb_v[o], &gemb[o], &s_emb.g1[o], s_emb.g2.empty() ? nullptr : &s_emb.g2[o], D, lr, bc1, bc2);
-            for (size_t dd = 0; dd < D; ++dd) m.emb[o + dd] = nb_v[o + dd] * nb_r[o + dd];
-          }
-          touched[f] = 0;
-        }
-        // Dense rows: output row k (w2[k], b2[k]) is unit k, hidden row h (w1[h], b1[h]) is unit K + h;
-        // unit u belongs to thread u % T.
-        for (size_t u = t; u < K + H; u += T) {
-          if (u < K) {
-            const size_t k = u;
-            float gb = 0;
-            for (size_t j = 0; j < nb; ++j) gb += G[j * K + k];
-            gb2[k] = gb;
-            update(oc, &m.b2[k], &gb2[k], &s_b2.g1[k], s_b2.g2.empty() ? nullptr : &s_b2.g2[k], 1, lr, bc1, bc2);
-            if (!shape.linear) {
-              float* gr = &gw2[k * I];
-              std::fill(gr, gr + I, 0.0f);
-              for (size_t j = 0; j < nb; ++j) {
-                const float gk = G[j * K + k];
-                const float* in = H ? &A[j * H] : &P[j * D];
-                for (size_t q = 0; q < I; ++q) gr[q] += gk * in[q];
-              }
-              update(oc, &m.w2[k * I], gr, &s_w2.g1[k * I], s_w2.g2.empty() ? nullptr : &s_w2.g2[k * I], I, lr, bc1,
-                     bc2);
-            }
-          } else {
-            const size_t h = u - K;
-            float gb = 0;
-            float* gr = &gw1[h * D];
-            std::fill(gr, gr + D, 0.0f);
-            for (size_t j = 0; j < nb; ++j) {
-              const float gh = DZ1[j * H + h];
-              gb += gh;
-              const float* p = &P[j * D];
-              for (size_t q = 0; q < D; ++q) gr[q] += gh * p[q];
-            }
-            gb1[h] = gb;
-            update(oc, &m.b1[h], &gb1[h], &s_b1.g1[h], s_b1.g2.empty() ? nullptr : &s_b1.g2[h], 1, lr, bc1, bc2);
-            update(oc, &m.w1[h * D], gr, &s_w1.g1[h * D], s_w1.g2.empty() ? nullptr : &s_w1.g2[h * D], D, lr, bc1,
-                   bc2);
-          }
-        }
-      });
-    }
-    const double ep_seconds = std::chrono::duration<double>(Clock::now() - t_ep).count();
-    trained_seconds += ep_seconds;
-    EpochReport er;
-    er.epoch = epoch;
-    er.loss = loss_sum / static_cast<double>(perm.size());
-    er.examples_per_s = static_cast<double>(perm.size()) / std::max(ep_seconds, 1e-9);
-    er.valid_metric = std::numeric_limits<double>::quiet_NaN();
-    bool stop = false;
-    if (validate) {
-      if (fq) fq->refresh(m, shadow);
-      score_valid(fq ? shadow : m);
-      er.valid_metric = valid_metric();
-      const double metric = std::isnan(er.valid_metric) ? -er.loss : er.valid_metric;
-      if (metric > best_metric || opt.keep_last) {
-        best_metric = metric;
-        best_epoch = epoch;
-        best = m;
-        if (fq) best_ranges = fq->ranges();
-        since_best = 0;
-      } else if (++since_best >= opt.patience) {
-        stop = true;
-      }
-    }
-    rep.epochs.push_back(er);
-    if (progress) {
-      const double eta = trained_seconds / epoch * (opt.epochs - epoch);
-      char line[256];
-      std::snprintf(line, sizeof line, "epoch %u/%u  %.0f ex/s  loss %.4f  valid %s %s  ETA %s", epoch, opt.epochs,
-                    er.examples_per_s, er.loss, rep.metric_name.c_str(),
-                    std::isnan(er.valid_metric) ? "-" : std::to_string(er.valid_metric).substr(0, 6).c_str(),
-                    stop ? "0s (early stop)" : fmt_seconds(eta).c_str());
-      if (tty)
-        std::fprintf(stderr, "\r%-79s", line);
-      else
-        std::fprintf(stderr, "%s\n", line);
-    }
-    if (stop) break;
-  }
-  if (tty) std::fprintf(stderr, "\n");
-  };
-  // Sigmoid heads: each output's threshold maximises F1 over `rows` scored by `mm` (for QAT, the
-  // int8 model that will be written).
-  auto set_thresholds = [&](const std::vector<size_t>& rows, const FloatModel& mm) {
-    score_rows(mm, rows);
-    std::vector<float> s;
-    std::vector<uint8_t> y;
-    for (size_t k = 0; k < K; ++k) {
-      column(rows, k, s, y);
-      m.threshold[k] = detail::best_f1_threshold(s, y);
-    }
-  };
-  init_fq(train_idx);
-  run_epochs(train_idx, opt.epochs, !valid_idx.empty());
-  if (fq) rep.qat_ranges = fq->ranges();
-
-  if (!valid_idx.empty()) {
-    m = std::move(best);
-    if (fq) rep.qat_ranges = best_ranges;
-    if (shape.head == Head::kSigmoid) set_thresholds(valid_idx, fq ? quant::dequantized(m, rep.qat_ranges) : m);
-    if (opt.refit) {
-      // Retrain from the same start on every row (training + validation) for the best epoch count,
-      // with the same learning-rate schedule; the thresholds chosen above are kept.
-      const std::vector<float> thr = m.threshold;
-      init_weights();
-      init_state();
-      std::fill(nb_v.begin(), nb_v.end(), 0.0f);
-      if (progress) std::fprintf(stderr, "refit on all %zu rows for %u epochs\n", n, best_epoch);
-      std::vector<size_t> all(n);
-      std::iota(all.begin(), all.end(), size_t{0});
-      const size_t reported = rep.epochs.size();
-      init_fq(all);
-      run_epochs(all, best_epoch, false);
-      if (fq) rep.qat_ranges = fq->ranges();
-      rep.epochs.resize(reported);
-      m.threshold = thr;
-    }
-  } else if (shape.head == Head::kSigmoid) {
-    // No validation rows: the thresholds come from the training rows (in-sample).
-    set_thresholds(train_idx, fq ? quant::dequantized(m, rep.qat_ranges) : m);
-  }
-  rep.best_epoch = best_epoch;
-  rep.best_metric = best_metric;
-  rep.train_seconds = trained_seconds;
-  if (progress && !valid_idx.empty())
-    std::fprintf(stderr, "best epoch %u: valid %s %.4f\n", best_epoch, rep.metric_name.c_str(), best_metric);
+  Loop loop(d, opt, shape, tok, cw, tpool, table.fingerprints, rep);
+  loop.set_feature_scales(feature_scales(opt, shape, tok, d, split.train));
+  FloatModel m = loop.run(split.train, split.valid);
+  if (progress && !split.valid.empty())
+    std::fprintf(stderr, "best epoch %u: valid %s %.4f\n", rep.best_epoch, rep.metric_name.c_str(), rep.best_metric);
   if (report) *report = std::move(rep);
   return m;
+}
+
+FloatModel train(const data::Dataset& d, const TrainRequest& r, TrainReport* report) {
+  return train(d, resolve(r, DataSummary::of(d)), report);
 }
 
 }  // namespace tt::train

@@ -1,4 +1,4 @@
-// Trains the float model (src/model/model.h) on a labelled dataset: hashed features tokenized
+// Trains the float model (src/model/float_model.h) on a labelled dataset: hashed features tokenized
 // once, AdaGrad (or Adam) with lazy updates of the embedding rows a batch touches, linear
 // learning-rate decay, class weighting, a validation split with early stopping, and thresholds
 // chosen on validation data.
@@ -18,108 +18,11 @@
 #include <vector>
 
 #include "data/dataset.h"
-#include "model/model.h"
-#include "quant/quantize.h"
+#include "model/float_model.h"
+#include "numerics/int8.h"
+#include "train/options.h"
 
 namespace tt::train {
-
-enum class Optimizer : uint8_t { kAdagrad, kAdam };
-
-// Class weighting. kAuto: balanced for softmax heads (the metric is macro-F1, which rewards the
-// rare classes), none for sigmoid heads (the metric is ROC AUC, a ranking that weighting only
-// distorts; the stored threshold is chosen by F1 on validation data anyway).
-enum class ClassWeight : uint8_t { kAuto, kBalanced, kNone };
-
-// NB-weighted training defaults (linear models): smoothing 1, scale interpolation 0.25.
-constexpr float kDefaultNbAlpha = 1.0f;
-constexpr float kDefaultNbBeta = 0.25f;
-
-// The exact table's selection pass (select_table, trainer.cc) keeps every token of the rows it
-// reads (about 7 bytes of RAM per byte of text): beyond this many bytes of text it reads a seeded
-// sample of the training rows (TrainOptions::table_select_bytes, --table-sample), so its memory
-// is bounded. A sample ranks worse (CV, Jigsaw 4K: 40% of the text -0.0027 ROC AUC, 20% -0.0045,
-// docs/training.md round 9); every benchmark set is far below the cap.
-constexpr uint64_t kTableSelectBytes = uint64_t{16} << 20;
-
-struct TrainOptions {
-  // Architecture. `shape.outputs` and (unless head_set) `shape.head` come from the data.
-  // Training defaults to sqrt pooling (ModelShape's own default stays mean for old callers).
-  ModelShape shape = [] {
-    ModelShape s;
-    s.pool = Pool::kSqrt;
-    return s;
-  }();
-  bool head_set = false;      // --loss given
-  uint64_t max_flash = 0;     // > 0: derive buckets/dim/hidden/linear from this budget
-  bool dim_set = false, buckets_set = false, hidden_set = false, linear_set = false;
-  // --char-ngrams / --word-ngrams given: the budget rule does not change the features.
-  bool features_set = false;
-
-  // Optimisation.
-  uint32_t epochs = 10;
-  float lr = 0.0f;            // 0: the default for the optimiser and shape (see default_lr)
-  uint32_t batch = 32;
-  Optimizer optimizer = Optimizer::kAdagrad;
-  float l2 = -1.0f;           // < 0: the default for the shape and budget (see default_l2)
-  ClassWeight class_weight = ClassWeight::kAuto;
-  // Fraction of the data held out for early stopping and thresholds; < 0: the default for the
-  // shape (default_valid).
-  double valid = -1.0;
-  uint32_t patience = 3;      // epochs without improvement before stopping
-  // Keep the last epoch's weights (no early stopping); the validation rows still set the
-  // thresholds and are scored after each epoch for the report.
-  bool keep_last = false;
-  // After early stopping, retrain from scratch on all rows (training + validation) for the best
-  // epoch count; thresholds stay those chosen on the validation rows. Off by default: measured
-  // +0.004 AUC on Jigsaw 4K but -0.001 at 32K and -0.05 macro-F1 on Davidson 4K.
-  bool refit = false;
-  // Quantisation-aware training (--qat): every batch's forward/backward runs on the dequantised
-  // int8 weights (quant::FakeQuant), the gradients update the float weights (straight-through
-  // estimator), validation scores and thresholds are those of the int8 model, and the activation
-  // ranges to quantise with are returned in TrainReport::qat_ranges: quant::quantize(model,
-  // report.qat_ranges) is then the int8 model that was validated.
-  bool qat = false;
-  // NB-weighted training of linear models (NB-LR, Wang & Manning 2012) when > 0: per bucket b and
-  // output k, r[b][k] = log((a + pos_b) / (a |pos|_1 + ...)) - log(same for the negatives), from the
-  // rows of the training split that contain b (presence, not counts; a = nb_alpha; one-vs-rest
-  // for softmax heads). The trainer learns v in the scaled space (feature x_b r[b][k]) with the L2
-  // penalty on v and stores the weights w = v r: the model file and the device are unchanged.
-  // < 0: the default for the shape (default_nb_alpha); 0: off.
-  float nb_alpha = -1.0f;
-  // Interpolation of the scale with plain training: s = (1 - beta) + beta |r| / mean|r| (per
-  // output); the sign of r does not matter (v starts at 0 and the penalty is symmetric).
-  float nb_beta = kDefaultNbBeta;
-  // Per-feature-kind scale (char, word, bigram) of linear models: the trainer learns v with each
-  // bucket's feature scaled by s_b (the mean of these factors over the features of the training
-  // rows in bucket b) and stores w = v s_b (times the NB scale): a per-kind step size and L2
-  // strength 1 / s^2. All 1: off. The model file and the device are unchanged.
-  float kind_scale[3] = {1.0f, 1.0f, 1.0f};
-  // The text row (ModelShape::text_row): -1 the default for the shape (default_text_row), 0 off,
-  // 1 on. It is in every row, so its NB ratio is near 0: `text_row_nb` gives it the NB scale
-  // like any bucket (else scale 1), `text_row_l2` the L2 penalty (else none, like a bias). Both
-  // off by default (CV, docs/training.md round 6: the L2 penalty holds the row near 0 and halves
-  // its gain; the NB scale changes nothing).
-  int text_row = -1;
-  // How many times every text contains the text row (ModelShape::text_row_count, 1 ..
-  // kMaxTextRowCount); 0: the default for the shape (default_text_row_count). Only with the row.
-  uint32_t text_row_count = 0;
-  bool text_row_nb = false;
-  bool text_row_l2 = false;
-  // The exact table (ModelShape::table_groups): how many features a selection pass puts into it
-  // (select_table in trainer.cc); 0 off; < 0 the default for the budget (default_exact_table).
-  // Its groups are sized for kTableLoad of them; with --max-flash the buckets shrink to pay for
-  // the fingerprints and slot rows.
-  int64_t exact_table = -1;
-  uint64_t table_select_bytes = kTableSelectBytes;  // the selection pass's text, at most (above)
-  // TokenizerConfig::fold_digits: -1 the default for the shape (default_fold_digits), 0 keep, 1 fold.
-  // This field decides it: resolve_shape overwrites shape.tokenizer.fold_digits with it.
-  int fold_digits = -1;
-  double qat_margin = 2.0;    // as quant::QuantOptions::margin
-  uint64_t seed = 1;
-  uint32_t threads = 2;
-  bool quiet = false;
-  std::string info;           // recorded in the model file
-};
 
 struct EpochReport {
   uint32_t epoch = 0;
@@ -137,118 +40,13 @@ struct TrainReport {
   size_t train_examples = 0, valid_examples = 0;
   size_t table_select_rows = 0;  // rows the exact table's selection pass read (0: no table)
   double tokenize_seconds = 0, train_seconds = 0;
-  quant::Ranges qat_ranges;  // with TrainOptions::qat: the ranges of the returned model
+  numerics::Ranges qat_ranges;  // with TrainOptions::qat: the ranges of the returned model
 };
 
-// Budgets up to this many bytes use the small-budget features (words, no bigrams, char 3-4) unless
-// the n-gram flags are given: see docs/training.md.
-constexpr uint64_t kSmallBudget = 8192;
-// The default learning rate for an optimiser and shape.
-float default_lr(Optimizer opt, const ModelShape& shape);
-// The default L2 penalty for a shape: kDefaultLinearL2 for linear models, 0 otherwise. Chosen by
-// 5-fold cross-validation with the no-hold-out default below (docs/training.md, round 4).
-constexpr float kDefaultLinearL2 = 0.004f;
-float default_l2(const ModelShape& shape);
-// Whether a model gets the text row by default: linear models (the --max-flash shapes).
-bool default_text_row(const ModelShape& shape);
-// The text row's default count c: kDefaultLinearTextRowCount for linear models, 1 otherwise (CV,
-// docs/training.md round 7: c = 2 against 1, SMS +0.0004 / +0.0006 at 4K / 32K, Jigsaw -0.0001 /
-// -0.0002; c = 3 gains 0.0002 more on SMS but takes Jigsaw to the rule's edge; embedding models
-// were not measured).
-constexpr uint8_t kDefaultLinearTextRowCount = 2;
-uint8_t default_text_row_count(const ModelShape& shape);
-// The default validation fraction: 0 for linear models without --refit (train on every row for
-// every epoch, no early stopping, thresholds from the training rows: round 4 measured early
-// stopping on 10% of the rows as the largest source of variance and loss), 0.1 otherwise.
-constexpr double kDefaultValid = 0.1;
-double default_valid(const ModelShape& shape, bool refit);
-// The default NB smoothing for a shape: kDefaultNbAlpha for linear models, 0 (off) otherwise.
-float default_nb_alpha(const ModelShape& shape);
-// The exact table's default entries: kDefaultTablePer4K per 4,096 bytes of budget for linear
-// models with one output under a small budget (<= kSmallBudget: 600 at 4K, 1200 at 8K), 0
-// otherwise (docs/training.md round 8: Jigsaw 4K +0.010 CV AUC, 8K +0.007, SMS +-0.0003;
-// Davidson 4K, 3 outputs, lost 0.002 macro-F1 with 150 entries).
-constexpr uint32_t kDefaultTablePer4K = 600;
-// Whether the tokenizer folds digits by default: for models with one output, linear or not (CV,
-// docs/training.md round 9: SMS 4K +0.0012, 32K +0.0006, Jigsaw 32K +0.0005, 4K -0.0001 ROC AUC;
-// embedding models more; Davidson, 3 classes, mixed: 4K +0.0035, 32K -0.0018 macro-F1, so it
-// keeps its digits).
-uint8_t default_fold_digits(const ModelShape& shape);
-// The selection pass's L2 penalty as a fraction of the final training's (CV, round 8).
-constexpr float kTableSelectL2 = 0.25f;
-// The selection pass's epochs, at most (fewer if --epochs is lower): CV, round 8, ranks as well or
-// better after 3 epochs than after 10, at a third of the time.
-constexpr uint32_t kTableSelectEpochs = 3;
-uint32_t default_exact_table(uint64_t max_flash, const ModelShape& shape);
-// The entries of the exact table under these options (the default when opt.exact_table < 0, none
-// with an explicit --buckets).
-uint32_t exact_table_entries(const TrainOptions& opt, const ModelShape& shape);
-// The groups (of kTableWays slots) sized for E entries: ceil(E / (kTableWays x kTableLoad)).
-constexpr double kTableLoad = 0.8;
-uint32_t table_groups_for(uint32_t entries);
-// Whether balanced class weights are used for a head under a ClassWeight setting.
-bool uses_class_weights(ClassWeight cw, Head head);
-
-// Small budgets (<= kSmallBudget): measured +0.003 AUC Jigsaw 4K, +0.001 SMS 4K, +0.01 macro-F1
-// Davidson 4K (3 seeds) for the small-budget features; at 32K the default features stay better.
-// The shape chosen for a flash budget (bytes = parameters once int8) given the data's outputs and
-// head; tokenizer n-gram settings are taken from `base`, except that budgets <= kSmallBudget use
-// word_ngrams 1 and char 3-4 unless `keep_features`. Throws UsageError when no candidate fits.
-// The rule is documented in docs/training.md and printed by --help.
-ModelShape shape_for_budget(uint64_t budget, const ModelShape& base, uint32_t outputs, Head head,
-                            bool keep_features = false);
-// A one-paragraph description of that rule for --help.
-std::string budget_rule_text();
-
-// Resolves the final shape (data outputs/head, budget) and checks it; throws UsageError.
-ModelShape resolve_shape(const TrainOptions& opt, const data::Dataset& d);
-
-// Trains. Throws tt::Error when the loss becomes NaN/Inf (nothing is written by the caller).
+// Trains with resolved options (resolve(request, DataSummary::of(d))). Throws tt::Error when the
+// loss becomes NaN/Inf (nothing is written by the caller).
 FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* report = nullptr);
+// resolve, then train.
+FloatModel train(const data::Dataset& d, const TrainRequest& r, TrainReport* report = nullptr);
 
-// ---- Internals exposed for tests ------------------------------------------------------------
-namespace detail {
-
-// Deterministic generator (splitmix64): identical sequences on every platform.
-struct Rng {
-  uint64_t s;
-  explicit Rng(uint64_t seed) : s(seed) {}
-  uint64_t next();
-  double uniform();                 // [0, 1)
-  uint64_t below(uint64_t n);       // [0, n)
-};
-
-// Per-example loss and gradient w.r.t. the logits. `y` has K 0/1 targets; `wpos/wneg` (sigmoid)
-// or `wcls` (softmax, per class) are class weights. Returns the loss; writes dz (size K).
-double loss_and_grad(Head head, const float* z, const uint8_t* y, size_t K, const float* wpos, const float* wneg,
-                     const float* wcls, float* dz);
-
-// Gradients of the loss w.r.t. every parameter for one example (dense, for the gradient check).
-struct Grads {
-  std::vector<double> emb, w1, b1, w2, b2;
-};
-double example_grads(const FloatModel& m, const uint16_t* f, size_t n, const uint8_t* y, const float* wpos,
-                     const float* wneg, const float* wcls, Grads& g);
-
-// ROC AUC (ties get half credit); NaN when one class is absent.
-// NB log-count ratios (see TrainOptions::nb_alpha): `offs` (n + 1) delimit each row's features
-// in `feats`; rows listed in `rows`; targets n x K. Result B x K, row-major.
-std::vector<float> nb_ratios(const uint16_t* feats, const uint64_t* offs, const std::vector<size_t>& rows,
-                             const uint8_t* targets, size_t K, size_t B, double alpha, double beta = -1);
-// Per-bucket kind scale (TrainOptions::kind_scale): the mean of scale[kind] over the features of
-// `rows` in each bucket, 1 for buckets no feature reaches. `kinds` is parallel to `feats`.
-std::vector<float> kind_scales(const uint16_t* feats, const uint8_t* kinds, const uint64_t* offs,
-                               const std::vector<size_t>& rows, size_t B, const float scale[3]);
-// The gradient w.r.t. v of one example's loss for a linear model whose weights are emb = v r
-// (elementwise; r as from nb_ratios), for the gradient check: g_v = r g_emb.
-double nb_example_grads(const FloatModel& m_with_v, const std::vector<float>& r, const uint16_t* f, size_t n,
-                        const uint8_t* y, Grads& g);
-
-double roc_auc(const std::vector<float>& scores, const std::vector<uint8_t>& labels);
-// The threshold maximising F1 (midpoint between adjacent scores); 0.5 when undefined.
-float best_f1_threshold(const std::vector<float>& scores, const std::vector<uint8_t>& labels);
-// Macro-F1 of argmax predictions.
-double macro_f1(const std::vector<uint32_t>& pred, const std::vector<uint32_t>& truth, uint32_t classes);
-
-}  // namespace detail
 }  // namespace tt::train

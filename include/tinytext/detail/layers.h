@@ -74,39 +74,41 @@ TT_INLINE void read_pool(typename ModelArg<M>::Type m, const int32_t* sums, int1
     if (linear) {
       out.logit[d < K ? d : 0] = add_sat32(r, rd_i32(image + m.off_b2 + 4u * (uint32_t)d));
     } else {
-      const int32_t ap = (int32_t)rd_u16(image + 28);
+      const int32_t ap = (int32_t)rd_u16(image + kHdrPoolLimit);
       x[d] = (int16_t)clamp32(r, -ap, ap);
     }
   }
 }
 
-// The hidden layer (if any) and the output layer of a non-linear model: the logits. Walks the
-// image's sections in order (the same offsets as Layout, which would cost 32 bytes of stack).
+// The hidden layer (if any) and the output layer of a non-linear model: the logits.
 template <uint16_t D, uint16_t H, uint16_t K, class M>
 TT_COLD_CALL void read_dense(typename ModelArg<M>::Type m, const int16_t* x, ModelScores<K>& out) {
   const uint16_t dim = m.dim < D ? m.dim : D;  // (model_read checked m.dim <= D, and so on)
   const uint16_t hidden = m.hidden < H ? m.hidden : H;
   const uint16_t outputs = m.outputs < K ? m.outputs : K;
+  const uint8_t* image = image_of(m);
+  const ImageShape s = {0u, dim, hidden, outputs, 0u, 0u, m.flags};  // the layers' shape (D, H, K within bounds)
   int16_t a[H ? H : 1];
   for (uint16_t j = 0; j < (H ? H : 1); ++j) a[j] = 0;
   const int16_t* in = x;
   uint16_t fan_in = dim;
-  const uint8_t* w = image_of(m) + m.off_mpool + (uint32_t)dim * kRescaleBytes;  // w1, or w2 if H = 0
+  // The sections in order, each section_bytes long (w1, b1 and m1 are empty without a hidden layer).
+  const uint8_t* w = image + m.off_mpool + section_bytes(kSecPoolRequant, s);  // w1
   if (hidden) {
-    const int32_t ah = (int32_t)rd_u16(image_of(m) + 30);
-    const uint8_t* b = w + (uint32_t)hidden * dim;  // b1
-    const uint8_t* q = b + 4u * (uint32_t)hidden;   // m1
+    const int32_t ah = (int32_t)rd_u16(image + kHdrHiddenLimit);
+    const uint8_t* b = w + section_bytes(kSecW1, s);  // b1
+    const uint8_t* q = b + section_bytes(kSecB1, s);  // m1
     for (uint16_t j = 0; j < hidden; ++j, b += 4, q += kRescaleBytes) {
       int32_t sum = rd_i32(b);
       for (uint16_t d = 0; d < dim; ++d) sum += rd_i8(w++) * (int32_t)x[d];
       a[j] = (int16_t)clamp32(rescale_at(sum, q), 0, ah);  // ReLU and saturation
     }
-    w = q;  // w2
+    w = q;  // w2, after m1
     in = a;
     fan_in = hidden;
   }
-  const uint8_t* b = image_of(m) + m.off_b2;
-  const uint8_t* q = b + 4u * (uint32_t)outputs;  // m2
+  const uint8_t* b = image + m.off_b2;
+  const uint8_t* q = b + section_bytes(kSecB2, s);  // m2
   for (uint16_t k = 0; k < outputs; ++k, b += 4, q += kRescaleBytes) {
     int32_t sum = rd_i32(b);
     for (uint16_t j = 0; j < fan_in; ++j) sum += rd_i8(w++) * (int32_t)in[j];

@@ -16,11 +16,11 @@
 namespace tt {
 namespace detail {
 
-// The embedding's first byte, the exact table's first slot row (B, plus the text row) and its
-// fingerprints (the 4G bytes before the pooled requantisers), for either kind of model.
+// Where the embedding and the exact table's fingerprints are (image.h's sections; constants for
+// a StaticModel), and the table's first slot row (B, plus the text row), for either kind of model.
 template <class M>
 TT_INLINE const uint8_t* emb_of(const M& m) {
-  return image_of(m) + kModelHeaderBytes;
+  return image_of(m) + section_at(kSecEmbedding, model_shape(m));
 }
 template <class M>
 TT_INLINE uint32_t table_first(const M& m) {
@@ -28,7 +28,7 @@ TT_INLINE uint32_t table_first(const M& m) {
 }
 template <class M>
 TT_INLINE const uint8_t* table_fingerprints(const M& m) {
-  return image_of(m) + m.off_mpool - kTableWays * (uint32_t)m.groups;
+  return image_of(m) + section_at(kSecFingerprints, model_shape(m));
 }
 
 // feature_row with the model's table, out of line: the lookup's compares are expanded once, not

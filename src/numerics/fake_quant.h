@@ -1,7 +1,8 @@
-// Quantisation-aware training pieces, for the trainer (src/train) to call.
+// Quantisation-aware training pieces, for the trainer (src/train) to call; below the trainer and
+// the quantiser (numerics/int8.h), so training does not depend on quant/.
 //
 // Forward: run the float forward/backward on a *shadow* model whose weights are exactly the
-// dequantised int8 weights the device will use (quant::dequantized: embedding per column, dense
+// dequantised int8 weights the device will use (numerics::dequantized: embedding per column, dense
 // layers per row with the activation scales folded in, biases rounded at the accumulator scale).
 // Backward: the straight-through estimator: the gradient w.r.t. each shadow weight is applied to
 // the master (float) weight unchanged (the rounding's derivative is taken as 1; weights are never
@@ -12,10 +13,10 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "model/model.h"
-#include "quant/quantize.h"
+#include "model/float_model.h"
+#include "numerics/int8.h"
 
-namespace tt::quant {
+namespace tt::numerics {
 
 class FakeQuant {
  public:
@@ -31,7 +32,7 @@ class FakeQuant {
   // Rewrites `shadow` from `master` (same shape): call at the start of every batch, then compute
   // the batch's gradients with `shadow`'s weights and apply them to `master`.
   void refresh(const FloatModel& master, FloatModel& shadow) const;
-  // The ranges to quantise with at the end (pass to quantize()).
+  // The ranges to quantise with at the end (pass to quant::quantize()).
   Ranges ranges() const;
   // Examples observed so far.
   size_t seen() const { return seen_; }
@@ -43,4 +44,4 @@ class FakeQuant {
   size_t seen_ = 0;
 };
 
-}  // namespace tt::quant
+}  // namespace tt::numerics

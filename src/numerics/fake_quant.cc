@@ -1,9 +1,11 @@
-#include "quant/fake_quant.h"
+#include "numerics/fake_quant.h"
 
 #include <algorithm>
 #include <cmath>
 
-namespace tt::quant {
+#include "model/forward.h"
+
+namespace tt::numerics {
 
 FakeQuant::FakeQuant(const ModelShape& s, QuantOptions opt)
     : shape_(s), opt_(opt), pooled_max_(s.linear ? 0 : s.dim, 0.0), hidden_max_(s.hidden, 0.0) {}
@@ -11,20 +13,11 @@ FakeQuant::FakeQuant(const ModelShape& s, QuantOptions opt)
 void FakeQuant::observe(const FloatModel& m, const uint16_t* f, size_t n) {
   ++seen_;
   if (shape_.linear) return;
-  const uint32_t D = shape_.dim, H = shape_.hidden;
-  std::vector<double> p(D, 0.0);
-  for (size_t i = 0; i < n; ++i)
-    for (uint32_t d = 0; d < D; ++d) p[d] += m.emb[size_t{f[i]} * D + d];
-  const double sc = pool_scale(shape_.pool, n);
-  for (uint32_t d = 0; d < D; ++d) {
-    p[d] *= sc;
-    pooled_max_[d] = std::max(pooled_max_[d], std::fabs(p[d]));
-  }
-  for (uint32_t h = 0; h < H; ++h) {
-    double z = m.b1[h];
-    for (uint32_t d = 0; d < D; ++d) z += m.w1[size_t{h} * D + d] * p[d];
-    hidden_max_[h] = std::max(hidden_max_[h], z);
-  }
+  Activations<double> a;
+  a.resize(shape_);
+  forward(shape_, weights_of(m), f, n, a);
+  for (uint32_t d = 0; d < shape_.dim; ++d) pooled_max_[d] = std::max(pooled_max_[d], std::fabs(a.p[d]));
+  for (uint32_t h = 0; h < shape_.hidden; ++h) hidden_max_[h] = std::max(hidden_max_[h], a.a1[h]);
 }
 
 void FakeQuant::observe_activations(const float* pooled, const float* hidden) {
@@ -46,4 +39,4 @@ Ranges FakeQuant::ranges() const {
 
 void FakeQuant::refresh(const FloatModel& master, FloatModel& shadow) const { shadow = dequantized(master, ranges()); }
 
-}  // namespace tt::quant
+}  // namespace tt::numerics

@@ -1,9 +1,10 @@
-#include "model/model.h"
+#include "model/float_model.h"
 
 #include <cmath>
 #include <sstream>
 
 #include "common/error.h"
+#include "model/forward.h"
 
 namespace tt {
 
@@ -205,37 +206,10 @@ void softmax_inplace(float* x, size_t n) {
 }
 
 std::vector<float> FloatModel::logits_from_features(const uint16_t* f, size_t n) const {
-  const uint32_t D = shape.dim, H = shape.hidden, K = shape.outputs;
-  std::vector<float> pooled(D, 0.0f);
-  for (size_t i = 0; i < n; ++i) {
-    const float* row = &emb[size_t{f[i]} * D];
-    for (uint32_t d = 0; d < D; ++d) pooled[d] += row[d];
-  }
-  const float s = pool_scale(shape.pool, n);
-  for (auto& v : pooled) v *= s;
-  std::vector<float> logits(K);
-  if (shape.linear) {
-    for (uint32_t k = 0; k < K; ++k) logits[k] = pooled[k] + b2[k];
-    return logits;
-  }
-  std::vector<float> act;
-  const std::vector<float>* in = &pooled;
-  if (H) {
-    act.assign(H, 0.0f);
-    for (uint32_t h = 0; h < H; ++h) {
-      float z = b1[h];
-      for (uint32_t d = 0; d < D; ++d) z += w1[size_t{h} * D + d] * pooled[d];
-      act[h] = z > 0 ? z : 0;
-    }
-    in = &act;
-  }
-  const uint32_t I = shape.out_in();
-  for (uint32_t k = 0; k < K; ++k) {
-    float z = b2[k];
-    for (uint32_t j = 0; j < I; ++j) z += w2[size_t{k} * I + j] * (*in)[j];
-    logits[k] = z;
-  }
-  return logits;
+  Activations<float> a;
+  a.resize(shape);
+  forward(shape, weights_of(*this), f, n, a);
+  return a.z;
 }
 
 std::vector<float> FloatModel::scores_from_features(const uint16_t* f, size_t n) const {

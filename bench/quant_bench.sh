@@ -3,11 +3,11 @@
 # split, evaluate both on the test split. Prints a table; exits 1 if any delta exceeds the budget.
 # The 300-row jigsaw train_sample.csv (js: 60 test rows, 6 labels, some with 1-3 positives, where
 # one swapped pair moves the mean AUC by ~0.003) is reported but does not set the exit status.
-# Usage: src/quant/quant_bench.sh TINYTEXT [WORKDIR]
+# Usage: bench/quant_bench.sh TINYTEXT [WORKDIR]
 set -euo pipefail
 T="${1:?usage: quant_bench.sh TINYTEXT [WORKDIR]}"
 W="${2:-$(mktemp -d)}"
-D="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)/shared/data"
+D="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/shared/data"
 BUDGET=0.002
 mkdir -p "$W"; cd "$W"
 "$T" split "$D/sms-spam-collection/SMSSpamCollection" --format tsv --no-header --text 2 --label 1 -o sms >/dev/null

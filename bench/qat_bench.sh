@@ -5,11 +5,11 @@
 #   qat:   tinytext train --qat                (int8)
 # Metric on the test split: mean ROC AUC (sigmoid heads) or macro-F1 (softmax heads), from
 # `tinytext eval --json`. Extra train flags (e.g. "--l2 0.002") go in TT_TRAIN_FLAGS.
-# Usage: src/train/qat_bench.sh TINYTEXT [WORKDIR]
+# Usage: bench/qat_bench.sh TINYTEXT [WORKDIR]
 set -euo pipefail
 T="${1:?usage: qat_bench.sh TINYTEXT [WORKDIR]}"
 W="${2:-$(mktemp -d)}"
-D="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)/shared/data"
+D="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/shared/data"
 X="${TT_TRAIN_FLAGS:-}"
 mkdir -p "$W"; cd "$W"
 S="--test 0.2 --seed 1"

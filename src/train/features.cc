@@ -1,0 +1,168 @@
+#include "train/features.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <numeric>
+#include <string>
+
+#include "common/rng.h"
+
+namespace tt::train {
+
+namespace {
+
+// The device tokenizer's features with their kinds (the model's append_text_features drops them).
+struct KindSink {
+  std::vector<uint16_t>* out;
+  std::vector<uint8_t>* kinds;
+  const FeatureMap* map;
+  void operator()(uint32_t hash, uint8_t kind) {
+    out->push_back((*map)(hash));
+    kinds->push_back(kind);
+  }
+};
+
+void append_features_with_kinds(const TokenizerConfig& cfg, const FeatureMap& map, const std::string& text,
+                                std::vector<uint16_t>& out, std::vector<uint8_t>& kinds) {
+  TokenizerState st;
+  tokenizer_reset(st);
+  KindSink sink{&out, &kinds, &map};
+  for (const char c : text) tokenizer_push(cfg, st, static_cast<uint8_t>(c), sink);
+  tokenizer_finish(cfg, st, sink);
+}
+
+}  // namespace
+
+Tokenized tokenize_all(const data::Dataset& d, const ModelShape& shape, const FeatureMap& map, WorkerPool& pool,
+                       bool with_kinds) {
+  const TokenizerConfig& cfg = shape.tokenizer;
+  const unsigned T = pool.size();
+  const size_t n = d.size();
+  std::vector<std::vector<uint16_t>> part(T);
+  std::vector<std::vector<uint8_t>> kpart(T);
+  std::vector<std::vector<uint64_t>> lens(T);
+  pool.run([&](unsigned t) {
+    const size_t b = slice_begin(n, t, T), e = slice_begin(n, t + 1, T);
+    size_t bytes = 0;
+    for (size_t i = b; i < e; ++i) bytes += d.texts[i].size();
+    part[t].reserve(bytes * 3 + 16);
+    lens[t].reserve(e - b);
+    for (size_t i = b; i < e; ++i) {
+      const size_t before = part[t].size();
+      if (with_kinds)
+        append_features_with_kinds(cfg, map, d.texts[i], part[t], kpart[t]);
+      else
+        append_text_features(cfg, map, d.texts[i], part[t]);
+      const size_t row_at = part[t].size();
+      append_text_row(shape, part[t]);
+      if (with_kinds) kpart[t].resize(kpart[t].size() + (part[t].size() - row_at), static_cast<uint8_t>(kFeatureWord));
+      lens[t].push_back(part[t].size() - before);
+    }
+  });
+  Tokenized out;
+  size_t total = 0;
+  for (auto& p : part) total += p.size();
+  out.feats.reserve(total);
+  out.offs.reserve(n + 1);
+  out.offs.push_back(0);
+  for (unsigned t = 0; t < T; ++t) {
+    out.feats.insert(out.feats.end(), part[t].begin(), part[t].end());
+    out.kinds.insert(out.kinds.end(), kpart[t].begin(), kpart[t].end());
+    std::vector<uint8_t>().swap(kpart[t]);
+    for (uint64_t l : lens[t]) out.offs.push_back(out.offs.back() + l);
+    std::vector<uint16_t>().swap(part[t]);
+  }
+  return out;
+}
+
+RowSplit split_rows(size_t n, double valid, uint64_t seed) {
+  std::vector<size_t> order(n);
+  std::iota(order.begin(), order.end(), size_t{0});
+  SplitMix64 split_rng(seed * 0x9E3779B97F4A7C15ull + 0x5EED);
+  tt::shuffle(order, split_rng);
+  const size_t n_valid = static_cast<size_t>(std::floor(valid * static_cast<double>(n)));
+  RowSplit s;
+  s.valid.assign(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n_valid));
+  s.train.assign(order.begin() + static_cast<std::ptrdiff_t>(n_valid), order.end());
+  std::sort(s.valid.begin(), s.valid.end());
+  std::sort(s.train.begin(), s.train.end());
+  return s;
+}
+
+ClassWeights class_weights(const data::Dataset& d, const std::vector<size_t>& rows, Head head, bool balanced) {
+  const size_t K = d.outputs();
+  ClassWeights w;
+  w.head = head;
+  w.pos.assign(K, 1.0f);
+  w.neg.assign(K, 1.0f);
+  w.cls.assign(K, 1.0f);
+  if (!balanced) return w;
+  std::vector<double> pos(K, 0);
+  for (size_t i : rows)
+    for (size_t k = 0; k < K; ++k) pos[k] += d.targets[i * K + k];
+  const double m = static_cast<double>(rows.size());
+  for (size_t k = 0; k < K; ++k) {
+    const double p = std::max(pos[k], 1.0), q = std::max(m - pos[k], 1.0);
+    if (head == Head::kSigmoid) {
+      w.pos[k] = static_cast<float>(m / (2 * p));
+      w.neg[k] = static_cast<float>(m / (2 * q));
+    } else {
+      w.cls[k] = static_cast<float>(m / (static_cast<double>(K) * p));
+    }
+  }
+  return w;
+}
+
+namespace detail {
+
+std::vector<float> nb_ratios(const uint16_t* feats, const uint64_t* offs, const std::vector<size_t>& rows,
+                             const uint8_t* targets, size_t K, size_t B, double alpha, double beta) {
+  // Presence counts per bucket among the positives and the negatives of each output.
+  std::vector<double> pos(B * K, 0.0), neg(B * K, 0.0);
+  std::vector<size_t> stamp(B, SIZE_MAX);
+  for (size_t i : rows) {
+    const uint8_t* y = targets + i * K;
+    for (uint64_t q = offs[i]; q < offs[i + 1]; ++q) {
+      const size_t b = feats[q];
+      if (stamp[b] == i) continue;
+      stamp[b] = i;
+      for (size_t k = 0; k < K; ++k) (y[k] ? pos : neg)[b * K + k] += 1;
+    }
+  }
+  std::vector<float> r(B * K);
+  for (size_t k = 0; k < K; ++k) {
+    double sp = 0, sn = 0;
+    for (size_t b = 0; b < B; ++b) {
+      sp += pos[b * K + k] + alpha;
+      sn += neg[b * K + k] + alpha;
+    }
+    for (size_t b = 0; b < B; ++b)
+      r[b * K + k] = static_cast<float>(std::log((pos[b * K + k] + alpha) / sp) - std::log((neg[b * K + k] + alpha) / sn));
+    if (beta >= 0) {
+      double mean = 0;
+      for (size_t b = 0; b < B; ++b) mean += std::fabs(r[b * K + k]);
+      mean = B ? mean / static_cast<double>(B) : 1.0;
+      for (size_t b = 0; b < B; ++b)
+        r[b * K + k] = static_cast<float>((1 - beta) + beta * std::fabs(r[b * K + k]) / (mean > 0 ? mean : 1.0));
+    }
+  }
+  return r;
+}
+
+std::vector<float> kind_scales(const uint16_t* feats, const uint8_t* kinds, const uint64_t* offs,
+                               const std::vector<size_t>& rows, size_t B, const float scale[3]) {
+  std::vector<double> num(B, 0.0), den(B, 0.0);
+  for (size_t i : rows)
+    for (uint64_t q = offs[i]; q < offs[i + 1]; ++q) {
+      num[feats[q]] += static_cast<double>(scale[kinds[q] < 3 ? kinds[q] : 0]);
+      den[feats[q]] += 1.0;
+    }
+  std::vector<float> s(B, 1.0f);
+  for (size_t b = 0; b < B; ++b)
+    if (den[b] > 0) s[b] = static_cast<float>(num[b] / den[b]);
+  return s;
+}
+
+}  // namespace detail
+}  // namespace tt::train
