@@ -8,8 +8,10 @@
 #   --no-run            use the results already in BUILD_DIR (from targets/run.sh)
 #   --out DIR           where boards.json and results/boards.md go (default: bench/)
 #   --check             fail (exit 1) if flash_code, ram_static or stack_peak of any record
-#                       exceeds its budget, sms32k_bulk's M0 instructions per byte exceed 60,
-#                       or a digest differs (the ctest boards_budget)
+#                       exceeds its budget, an M0 workload's instructions per byte exceed its
+#                       budget, the 32 KB default export's M0 instructions per byte through
+#                       model_push_text (sms32k_bulk) exceed 90 (issue 12's target), or a digest
+#                       differs (the ctest boards_budget)
 #   --update-budgets    rewrite bench/budgets.json from this run (a deliberate change: commit it)
 # Exit: 0 ok; 1 a run failed, a digest differs or a budget was exceeded; 2 usage.
 set -uo pipefail
@@ -33,7 +35,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ -n "$build" ] || { echo "usage: bench/boards.sh [options] BUILD_DIR" >&2; exit 2; }
-workloads=(sms4k sms4k_checked sms32k sms32k_bulk stream100 stream10000)
+workloads=(sms4k sms4k_checked sms4k_bulk sms32k sms32k_bulk stream100 stream10000)
 status=0
 if [ $run -eq 1 ]; then
   args=()
@@ -45,12 +47,13 @@ python3 - "$build" "$out" "$root/bench/budgets.json" "$check" "$update" "${workl
 import json, os, sys
 build, out, budgets_path, check, update = sys.argv[1:6]
 workloads = sys.argv[6:]
-MODEL = {"sms4k": "4 KB", "sms4k_checked": "4 KB", "sms32k": "32 KB", "sms32k_bulk": "32 KB", "stream100": "4 KB", "stream10000": "4 KB"}
+MODEL = {"sms4k": "4 KB", "sms4k_checked": "4 KB", "sms4k_bulk": "4 KB", "sms32k": "32 KB", "sms32k_bulk": "32 KB", "stream100": "4 KB", "stream10000": "4 KB"}
 # static: the generated NAME_model type (shape compiled in, no open); checked: tt::Model filled by
 # model_open at run time (the generic path, as for an image loaded from an SD card).
 # bulk: the static model fed through model_push_text (a text per call) instead of model_push per byte.
-PATH = {"sms4k_checked": "checked", "sms32k_bulk": "static, bulk"}
+PATH = {"sms4k_checked": "checked", "sms4k_bulk": "static, bulk", "sms32k_bulk": "static, bulk"}
 TEXT = {"sms4k": "SMS test split, first texts", "sms4k_checked": "SMS test split, first texts",
+        "sms4k_bulk": "SMS test split, first texts",
         "sms32k": "SMS test split, all texts", "sms32k_bulk": "SMS test split, all texts",
         "stream100": "one generated text", "stream10000": "one generated text"}
 records = []
@@ -123,6 +126,16 @@ md = ["<!-- written by bench/boards.sh; do not edit -->", *rows, "",
       "sizes, parameter ranges), with kernels that read the shape from it (an image loaded at run",
       "time, e.g. from an SD card); bulk = each text through model_push_text in one call (the others:",
       "model_push per byte).", ""]
+bulk = {r["workload"]: r.get("instructions_per_byte") for r in records if r["target"] == "cortex-m0plus"}
+if bulk.get("sms4k_bulk") is not None and bulk.get("sms32k_bulk") is not None:
+    a, b = bulk["sms32k_bulk"], bulk["sms4k_bulk"]
+    md += ["Issue 12's target, at most 90 Cortex-M0 instructions per byte through model_push_text for",
+           f"every default export: {'met' if a <= 90 else 'NOT met'} for the 32 KB export ({a});",
+           f"met for the 4 KB export ({b})." if b <= 90 else
+           f"NOT met for the 4 KB export ({b}, {round(b - 90, 1)} over): its exact table misses on 92% of",
+           *([] if b <= 90 else ["the features of these texts, and a miss compares all four fingerprint bytes of its group",
+                                "(docs/boards.md). --check gates the 32 KB export at 90 and the 4 KB export at its",
+                                "regression budget only."]), ""]
 with open(os.path.join(out, "results", "boards.md"), "w") as f:
     f.write("\n".join(md))
 print("\n".join(rows))
@@ -130,8 +143,14 @@ print("\n".join(rows))
 bad = [f"{r['target']}/{r['workload']}: digest differs from the host" for r in records if not r["digest_equal"]]
 bad += [f"{r['target']}/{r['workload']}: scores differ from tinytext predict" for r in records if r["cli_equal"] is False]
 KEYS = ("flash_code", "ram_static", "stack_peak")
+# M0 instructions per byte: a regression budget (QEMU's counts are exact; --update-budgets records
+# this run's figure plus 1%).
+IPB = "instructions_per_byte"
 if update == "1":
     b = {f"{r['workload']}.{r['target']}": {k: r[k] for k in KEYS} for r in records}
+    for r in records:
+        if r.get(IPB) is not None:
+            b[f"{r['workload']}.{r['target']}"][IPB] = round(r[IPB] * 1.01, 1)
     with open(budgets_path, "w") as f:
         json.dump({"comment": "Board budgets: bench/boards.sh --check fails if a figure grows past these. "
                               "Update deliberately with bench/boards.sh --update-budgets and commit.",
@@ -148,12 +167,16 @@ if check == "1":
         for k in KEYS:
             if r[k] is None or r[k] > budgets[key][k]:
                 bad.append(f"{key}: {k} {r[k]} > budget {budgets[key][k]}")
-    # Issue 5's limits, on top of the recorded budgets: QEMU's instruction counts are exact, so the
-    # 60 per byte of the 32 KB model's bulk path is checked as such (it meets it by 0.1).
+        if IPB in budgets[key] and (r.get(IPB) is None or r[IPB] > budgets[key][IPB]):
+            bad.append(f"{key}: {IPB} {r.get(IPB)} > budget {budgets[key][IPB]}")
+    # Issue 12's target, on top of the recorded budgets: <= 90 Cortex-M0 instructions per input
+    # byte through model_push_text for the 32 KB default export (met). The 4 KB export's figure
+    # (sms4k_bulk) is above 90 (docs/boards.md: its exact table's misses) and is held by its
+    # regression budget only.
     for r in records:
         if r["workload"] == "sms32k_bulk" and r["target"] == "cortex-m0plus" and \
-                not (r["instructions_per_byte"] is not None and r["instructions_per_byte"] <= 60.0):
-            bad.append(f"sms32k_bulk.cortex-m0plus: {r['instructions_per_byte']} instructions per byte > 60")
+                not (r[IPB] is not None and r[IPB] <= 90.0):
+            bad.append(f"{r['workload']}.cortex-m0plus: {r[IPB]} instructions per byte > 90")
     s100 = {r["target"]: r for r in records if r["workload"] == "stream100"}
     for r in records:
         if r["workload"] == "stream10000" and r["target"] in s100:

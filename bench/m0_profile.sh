@@ -5,8 +5,8 @@
 # function and per measured pair (one pair = one text for the sms workloads: model_reset, every
 # model_push, model_read). "read" sums model_read (tt::detail::read on the static path) and the
 # functions only it calls (its stages, the numeric helpers, the image reads), so per pair it is
-# the cost of one model_read without the pending word's n-grams (emit_char_ngrams_cold,
-# word_tail and sfh_finish_packed also serve model_push and are listed on their own).
+# the cost of one model_read without the pending word's end (push_run, which model_read calls on
+# a copy of the state, and sfh_finish_packed also serve model_push and are listed on their own).
 #
 # Usage: bench/m0_profile.sh BUILD_DIR WORKLOAD [TOP]
 #   BUILD_DIR as given to targets/run.sh (needs BUILD_DIR/WORKLOAD/m0.elf and the plugin in

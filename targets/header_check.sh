@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # Header self-containment check for the device runtime: every include/tinytext/*.h and
 # include/tinytext/detail/*.h must compile on its own (included first, and twice), freestanding,
-# for the Cortex-M0+ and the ATmega328P, and for the host as C++11; and that TT_M0_ASM (the
-# Thumb-1 model_push_text loop) is on for the M0 by default and off with a project's own
-# TT_READ_BYTE. Reports every failure with the compiler's message; exit 1 if any.
+# for the Cortex-M0+ and the ATmega328P, and for the host as C++11. Reports every failure with
+# the compiler's message; exit 1 if any.
 #
 # Usage: targets/header_check.sh [BUILD_DIR]      (BUILD_DIR defaults to a temporary directory)
 # Environment: TT_HEADER_CHECK_TARGETS="arm avr host" to choose the compilers.
@@ -49,22 +48,6 @@ for t in ${TT_HEADER_CHECK_TARGETS:-arm avr host}; do
     fi
   done
 done
-# The Thumb-1 model_push_text loop reads flash with plain loads: on by default for the M0, off
-# when a project supplies its own TT_READ_BYTE (pgm.h).
-if [[ " ${TT_HEADER_CHECK_TARGETS:-arm avr host} " == *" arm "* ]] && command -v arm-none-eabi-g++ >/dev/null 2>&1; then
-  read -r -a c <<<"${cc[arm]}"
-  printf '#include <tinytext/model.h>\n#if !TT_M0_ASM\n#error "TT_M0_ASM is off by default"\n#endif\n' >"$work/asm_on.cc"
-  printf '#include <stdint.h>\n#define TT_READ_BYTE(p) (*(const volatile uint8_t*)(p))\n#include <tinytext/model.h>\n#if TT_M0_ASM\n#error "TT_M0_ASM with a project TT_READ_BYTE"\n#endif\n' >"$work/asm_off.cc"
-  for tu in "$work/asm_on.cc" "$work/asm_off.cc"; do
-    if log="$("${c[@]}" "${flags[@]}" "$tu" 2>&1)"; then
-      checked=$((checked + 1))
-    else
-      echo "header_check: FAIL arm $(basename "$tu")"
-      echo "$log" | sed 's/^/  /'
-      status=1
-    fi
-  done
-fi
 if [ $status -eq 0 ]; then
   echo "header_check: OK ($checked header/target pairs)"
 fi

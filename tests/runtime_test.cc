@@ -549,7 +549,7 @@ TEST(Runtime, StaticPathEqualsGeneric) {
   check_static_equals_generic<2, 4, 6>();
   check_static_equals_generic<1, 5, 5>();
   check_static_equals_generic<2, 0, 0>();
-  // With an exact table (its lookup in StaticEmb and RunEmb; the M0 assembly path is not taken).
+  // With an exact table.
   check_static_equals_generic<2, 3, 5, TableSpec<2, 3, 5> >();
   check_static_equals_generic<1, 3, 4, TableSpec<1, 3, 4> >();
   check_static_equals_generic<2, 0, 0, TableSpec<2, 0, 0> >();
@@ -559,15 +559,6 @@ TEST(Runtime, StaticPathEqualsGeneric) {
   check_static_equals_generic<2, 0, 0, FoldSpec<2, 0, 0> >();
   check_static_equals_generic<1, 3, 4, FoldTableSpec<1, 3, 4> >();
 }
-
-// Which static models model_push_text's Thumb-1 loop takes (M0Asm is defined on every target, so
-// the host checks it): the 32K default's shape only (digits folded), never one with an exact table, whose rows
-// the loop does not look up.
-static_assert(tt::detail::M0Asm<tt::StaticModel<FoldSpec<2, 3, 5> >, 1>::value, "the 32K default's shape");
-static_assert(!tt::detail::M0Asm<tt::StaticModel<TestSpec<2, 3, 5> >, 1>::value, "digits kept");
-static_assert(!tt::detail::M0Asm<tt::StaticModel<FoldTableSpec<2, 3, 5> >, 1>::value, "a table model");
-static_assert(!tt::detail::M0Asm<tt::StaticModel<FoldSpec<1, 3, 4> >, 1>::value, "no bigrams");
-static_assert(!tt::detail::M0Asm<tt::StaticModel<FoldSpec<2, 3, 5> >, 2>::value, "D = 2");
 
 // The exact table in the device image: flag bit 3, G at bytes 36-39, 4G more embedding rows after
 // the buckets and the text row, the 4G fingerprints before the pooled requantisers. The int8

@@ -248,8 +248,6 @@ struct StaticModel {
   static const uint32_t off_mpool = section_at(kSecPoolRequant, detail::spec_shape<S>());
   static const uint32_t off_b2 = section_at(kSecB2, detail::spec_shape<S>());
 
-  // (A specialisation on StaticTokenizerConfig that stopped matching it would only cost speed.)
-  static_assert(detail::CharRange<Tokenizer>::fixed, "CharRange is specialised for every StaticTokenizerConfig");
   static_assert(S::format == TT_MODEL_FORMAT_VERSION,
                 "the model header holds an image of another format version: re-run tinytext quantize and export");
   static_assert(S::scheme == kTokenizerScheme, "the model was trained with another tokenizer scheme");

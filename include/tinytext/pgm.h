@@ -17,9 +17,6 @@
 #endif
 
 #ifndef TT_READ_BYTE
-// Set only when this header supplies TT_READ_BYTE: code that reads flash with plain loads (the
-// Thumb-1 model_push_text loop in model.h) is used only then.
-#define TT_READ_BYTE_IS_DEFAULT 1
 #if defined(__AVR__)
 #define TT_READ_BYTE(ptr) pgm_read_byte(ptr)
 #else

@@ -19,10 +19,20 @@ static const uint8_t kMaxPending = 8;           // features a tokenizer_finish c
 static const uint8_t kMaxPerByte = 12;          // features one byte can emit (a punctuation byte ending a word)
 static_assert(kMaxPerByte < 16, "model_push_text's runs assume at most 15 features per byte");
 
+// What the streaming kernel (detail::push_run) reads and writes: ModelState's part that
+// model_read copies to end the pending word (without `limit`: a smaller copy, nested under the
+// kernel's frame).
+template <uint16_t MaxDim>
+struct SumsState {
+  TokenizerState tok;
+  uint32_t count;      // features summed so far, below kMaxFeatureCount
+  int32_t acc[MaxDim]; // per embedding dim: sum of int8 weights; |acc| <= 128 * count < 2^31
+};
+
 // The streaming state of one text. Plain data; its size depends only on the template arguments
 // (the largest D, H, K the caller will use); it does not grow with the text.
 template <uint16_t MaxDim, uint16_t MaxHidden, uint16_t MaxOutputs>
-struct ModelState {
+struct ModelState : SumsState<MaxDim> {
   static_assert(MaxDim >= 1 && MaxDim <= kModelMaxDim, "MaxDim must be in [1, 4096]");
   static_assert(MaxHidden <= kModelMaxDim, "MaxHidden must be in [0, 4096]");
   static_assert(MaxOutputs >= 1 && MaxOutputs <= kModelMaxDim, "MaxOutputs must be in [1, 4096]");
@@ -30,11 +40,8 @@ struct ModelState {
   static const uint16_t kMaxHidden = MaxHidden;
   static const uint16_t kMaxOutputs = MaxOutputs;
 
-  TokenizerState tok;
-  uint32_t count;      // features summed so far, below kMaxFeatureCount
   uint32_t limit;      // kSaturateAt after a successful model_reset, else 0: model_push ignores
                        // bytes while count >= limit (ready: limit != 0; saturated: count >= limit)
-  int32_t acc[MaxDim]; // per embedding dim: sum of int8 weights; |acc| <= 128 * count < 2^31
 };
 
 // What model_read reports.

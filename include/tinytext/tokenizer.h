@@ -144,17 +144,6 @@ const uint8_t StaticTokenizerConfig<B, W, L, U, F>::char_max;
 template <uint32_t B, uint8_t W, uint8_t L, uint8_t U, uint8_t F>
 const uint8_t StaticTokenizerConfig<B, W, L, U, F>::fold_digits;
 
-// How the out-of-line parts receive a configuration: a run-time one by reference, a static one by
-// value (an empty object: nothing to load, no address to pass). Callers name Cfg explicitly.
-template <class Cfg>
-struct CfgArg {
-  typedef const Cfg& Type;
-};
-template <uint32_t B, uint8_t W, uint8_t L, uint8_t U, uint8_t F>
-struct CfgArg<StaticTokenizerConfig<B, W, L, U, F> > {
-  typedef StaticTokenizerConfig<B, W, L, U, F> Type;
-};
-
 TT_NODISCARD inline Status check_config(const TokenizerConfig& c) {
   TT_VERIFY(c.buckets >= 1 && c.buckets <= kMaxBuckets, kBadArgument);
   TT_VERIFY(c.word_ngrams == 1 || c.word_ngrams == 2, kBadArgument);
@@ -204,10 +193,9 @@ TT_INLINE uint8_t byte_class(uint8_t b) {
 }
 
 // A word byte as it is hashed: 'A'-'Z' lower-cased; with fold_digits, '0'-'9' as '0' (numbers
-// of one shape share their features: CV, docs/training.md round 9). Every C++ streaming path
-// calls this one; the Thumb-1 loop (model.h) folds on its own and runs folded models only
-// (M0Asm), and src/tokenize/reference.cc keeps its own copy on purpose (a second implementation
-// for the tests).
+// of one shape share their features: CV, docs/training.md round 9). The streaming kernel calls
+// this one; src/tokenize/reference.cc keeps its own copy on purpose (a second implementation for
+// the tests).
 template <class Cfg>
 TT_INLINE uint8_t word_byte_value(const Cfg& c, uint8_t b) {
   if ((uint8_t)(b - 'A') < 26u) return (uint8_t)(b + 32);
@@ -218,7 +206,8 @@ TT_INLINE uint8_t word_byte_value(const Cfg& c, uint8_t b) {
 struct TokenizerState {
   StreamHash word;  // the current word's hash; word.len == 0 between words. word.w holds the
                     // last 4 bytes of "<word" (newest in the top byte): the n-grams read it
-  uint32_t old;     // the bytes before word.w's, newest in the top byte (5- and 6-grams)
+  uint32_t old;     // the bytes before word.w's, newest in the top byte, as far as the n-grams
+                    // read them (detail::old_after): 6-grams all, 5-grams the newest, else none
   uint32_t prev;    // hash of the previous word (bigrams)
   uint8_t has_prev;
 };
@@ -246,231 +235,182 @@ namespace detail {
 
 TT_INLINE uint32_t char_fold(uint32_t x) { return x ^ (x >> 16); }
 
-// The n-gram lengths a configuration can emit: [2, 6] for a run-time one, [char_min, char_max]
-// for a static one (so the code below has none for the others); `fixed`: known at compile time.
-template <class Cfg>
-struct CharRange {
-  static const uint8_t lo = 2, hi = kMaxCharN;
-  static const bool fixed = false;
-};
-template <uint32_t B, uint8_t W, uint8_t L, uint8_t U, uint8_t F>
-struct CharRange<StaticTokenizerConfig<B, W, L, U, F> > {
-  static const uint8_t lo = L, hi = U;
-  static const bool fixed = true;
-};
-
-// Whether the n-gram code may be expanded twice for a sink (the usual case first, below): yes,
-// unless the sink is a loop itself (model.h: the sums of several embedding dims).
-template <class Sink>
-struct SinkIsSmall {
-  static const bool value = true;
-};
-
-// Emits the character n-grams of "<word" (or "<word>") that end at its newest byte, n in
-// [char_min, min(char_max, len)] ascending; `len` is the length of the marked word so far. From
-// the packed bytes: a shift, for n >= 5 a multiply-add, the fold, then one multiply each.
-//
-// A static configuration first tests for the usual case inside a word, len >= char_max: every n,
-// one compare instead of a chain of them (the same features in the same order), unless the sink
-// is too large to expand twice.
-template <class Cfg, class Sink>
-TT_INLINE void emit_char_ngrams(const Cfg& c, uint32_t w, uint32_t old, uint32_t len, Sink& sink) {
-  typedef CharRange<Cfg> R;
-  if (R::fixed && SinkIsSmall<Sink>::value && R::lo && len >= R::hi) {
-    if (R::lo <= 2) sink(char_fold(w >> 16) * kCharMul2, (uint8_t)kFeatureChar);
-    if (R::lo <= 3 && R::hi >= 3) sink(char_fold(w >> 8) * kCharMul3, (uint8_t)kFeatureChar);
-    if (R::lo <= 4 && R::hi >= 4) sink(char_fold(w) * kCharMul4, (uint8_t)kFeatureChar);
-    if (R::lo <= 5 && R::hi >= 5) sink(char_fold(w + (old >> 24) * kCharMix) * kCharMul5, (uint8_t)kFeatureChar);
-    if (R::hi >= 6) sink(char_fold(w + (old >> 16) * kCharMix) * kCharMul6, (uint8_t)kFeatureChar);
-    return;
-  }
-  const uint8_t lo = c.char_min;
-  const uint8_t hi = len < c.char_max ? (uint8_t)len : c.char_max;
-  if (hi < lo) return;  // (only at the start of a word)
-  if (lo <= 2) {
-    sink(char_fold(w >> 16) * kCharMul2, (uint8_t)kFeatureChar);
-    if (hi == 2) return;
-  }
-  if (lo <= 3) {
-    sink(char_fold(w >> 8) * kCharMul3, (uint8_t)kFeatureChar);
-    if (hi == 3) return;
-  }
-  if (lo <= 4) {
-    sink(char_fold(w) * kCharMul4, (uint8_t)kFeatureChar);
-    if (hi == 4) return;
-  }
-  if (lo <= 5) {
-    sink(char_fold(w + (old >> 24) * kCharMix) * kCharMul5, (uint8_t)kFeatureChar);
-    if (hi == 5) return;
-  }
-  sink(char_fold(w + (old >> 16) * kCharMix) * kCharMul6, (uint8_t)kFeatureChar);
-}
-
-// The same n-grams for a sink whose result does not depend on their order (model_push_text's
-// sums): a static configuration emits them by descending n, one compare each (no copy of the code
-// for the usual case); a run-time one as emit_char_ngrams.
-template <class Cfg, class Sink>
-TT_INLINE void emit_char_ngrams_unordered(const Cfg& c, uint32_t w, uint32_t old, uint32_t len, Sink& sink) {
-  typedef CharRange<Cfg> R;
-  if (!R::fixed) return emit_char_ngrams(c, w, old, len, sink);
-  if (!R::lo) return;
-  if (R::hi >= 6 && len >= 6) sink(char_fold(w + (old >> 16) * kCharMix) * kCharMul6, (uint8_t)kFeatureChar);
-  if (R::lo <= 5 && R::hi >= 5 && len >= 5) sink(char_fold(w + (old >> 24) * kCharMix) * kCharMul5, (uint8_t)kFeatureChar);
-  if (R::lo <= 4 && R::hi >= 4 && len >= 4) sink(char_fold(w) * kCharMul4, (uint8_t)kFeatureChar);
-  if (R::lo <= 3 && R::hi >= 3 && len >= 3) sink(char_fold(w >> 8) * kCharMul3, (uint8_t)kFeatureChar);
-  if (R::lo <= 2 && len >= 2) sink(char_fold(w >> 16) * kCharMul2, (uint8_t)kFeatureChar);
-}
-
-// The same, out of line and on a copy of the sink: the cold paths (end of a word, punctuation)
-// share this one copy; only the hot path (word_byte in model_push) has its own, inline. Four
-// arguments (all in registers on a Cortex-M0, so no outgoing-argument area on the caller's
-// frame): the n-grams read only old's top 16 bits, so its low byte carries min(len, 255).
-TT_INLINE uint32_t pack_old_len(uint32_t old, uint32_t len) { return (old & 0xFFFF0000u) | (len < 255u ? len : 255u); }
-
-// The multiplier of the n-grams of n bytes, n in [2, 6] (a chain of selects, not a switch: a
-// switch table would land in RAM on an AVR). Used by the TT_SMALL loop below.
-TT_INLINE uint32_t char_mul_of(uint8_t n) {
-  return n == 2 ? kCharMul2 : n == 3 ? kCharMul3 : n == 4 ? kCharMul4 : n == 5 ? kCharMul5 : kCharMul6;
-}
-template <uint8_t Lo, uint8_t Hi>
-TT_INLINE uint32_t char_mul(uint8_t n) {  // n in [Lo, Hi]
-  return (Lo <= 2 && Hi > 2 && n == 2)   ? kCharMul2
-         : (Lo <= 3 && Hi > 3 && n == 3) ? kCharMul3
-         : (Lo <= 4 && Hi > 4 && n == 4) ? kCharMul4
-         : (Lo <= 5 && Hi > 5 && n == 5) ? kCharMul5
-                                         : char_mul_of(Hi);
-}
-
-// With TT_SMALL (AVR) a loop over n: the same hashes in the same order as emit_char_ngrams,
-// with the sink expanded once (about 270 bytes less AVR flash, about 12% more cycles per byte,
-// since the AVR's hot path calls this copy too). Elsewhere the unrolled form (a loop costs the
-// M0 about 8% more instructions per byte for 80 bytes).
-template <class Cfg, class Sink>
-TT_COLD_CALL void emit_char_ngrams_cold(typename CfgArg<Cfg>::Type c, uint32_t w, uint32_t old_len, Sink& out) {
-#if TT_SMALL
-  Sink& sink = out;  // (a copy would cost AVR code to load and store it)
-  const uint32_t len = old_len & 0xFFu;
-  const uint8_t hi = len < c.char_max ? (uint8_t)len : c.char_max;
-  typedef CharRange<Cfg> R;
-  for (uint8_t n = c.char_min; n <= hi; ++n) {
-    uint32_t x = n < 4 ? w >> (32u - 8u * n) : w;                      // the last min(n, 4) bytes
-    if (R::hi >= 5 && n >= 5) x += (old_len >> (64u - 8u * n)) * kCharMix;  // the first n - 4 (old's top bytes)
-    sink(char_fold(x) * char_mul<R::lo, R::hi>(n), (uint8_t)kFeatureChar);
-  }
-#else
-  Sink sink = out;
-  emit_char_ngrams(c, w, old_len, old_len & 0xFFu, sink);
-  out = sink;
-#endif
-}
-
-#if TT_SMALL
-#define TT_SHIFT_IN TT_NOINLINE inline
-#else
-#define TT_SHIFT_IN TT_INLINE
-#endif
-TT_SHIFT_IN void shift_in(TokenizerState& s, uint8_t b) {
-  s.old = (s.old >> 8) | (s.word.w << 24);
-  s.word.push(b);
-}
-
-template <class Cfg, class Sink>
-TT_INLINE void word_byte(const Cfg& c, TokenizerState& s, uint8_t b, Sink& sink) {
-  shift_in(s, b);
-#if TT_SMALL
-  if (c.char_min) emit_char_ngrams_cold<Cfg>(c, s.word.w, pack_old_len(s.old, s.word.len + 1u), sink);
-#else
-  if (c.char_min) emit_char_ngrams(c, s.word.w, s.old, s.word.len + 1u, sink);
-#endif
-}
-
-// The word and bigram features of the pending word (len > 0), whose character n-grams were
-// emitted; returns the word's hash. Out of line and on the sink itself (no copy: at most two
-// features per word). Reads the state only, so model_read needs no copy of it.
-template <class Cfg, class Sink>
-TT_COLD_CALL uint32_t word_tail(typename CfgArg<Cfg>::Type c, const TokenizerState& s, Sink& sink) {
-  const uint32_t h = s.word.value();
-  sink(h, (uint8_t)kFeatureWord);
-  if (c.word_ngrams >= 2 && s.has_prev) sink(bigram_hash(s.prev, h), (uint8_t)kFeatureBigram);
-  return h;
-}
-
-// Emits the features of the pending word (if any) without changing the state: the character
-// n-grams that end with '>', the word, the bigram. Returns the word's hash (undefined if none).
-// Calls the two out-of-line parts one after the other, never nested, so the stack holds at most
-// one of their frames on top of the caller's.
-template <class Cfg, class Sink>
-TT_INLINE uint32_t word_features(const Cfg& c, const TokenizerState& s, Sink& out) {
-  if (c.char_min) {
-    const uint32_t old = (s.old >> 8) | (s.word.w << 24);
-    const uint32_t w = (s.word.w >> 8) | ((uint32_t)'>' << 24);
-    emit_char_ngrams_cold<Cfg>(c, w, pack_old_len(old, s.word.len + 2u), out);
-  }
-  return word_tail<Cfg>(c, s, out);
-}
-
-// Ends the pending word (if any): its features, then the state moves on to the next word.
-template <class Cfg, class Sink>
-TT_INLINE void end_word(const Cfg& c, TokenizerState& s, Sink& out) {
-  if (!s.word.len) return;
-  s.prev = word_features(c, s, out);
-  s.has_prev = 1;
-  word_reset(s);
-}
-
-}  // namespace detail
-
-// The two halves of tokenizer_push, for callers that want the hot path inline (model_push):
-// tokenizer_word_byte handles a word byte (its character n-grams: most bytes of a text) and
-// returns true, or returns false and changes nothing; tokenizer_other_byte (out of line) handles
-// any other byte: the end of a word, a punctuation word.
-template <class Cfg, class Sink>
-TT_INLINE bool tokenizer_word_byte(const Cfg& c, TokenizerState& s, uint8_t b, Sink& sink) {
-  if (byte_class(b) != kWordByte) return false;
-  detail::word_byte(c, s, word_byte_value(c, b), sink);
+// The character n-gram of N bytes that ends at the newest byte, if the configuration has N-grams
+// and the marked word is long enough; false once the word is too short for it (and so for longer
+// ones). An n-gram's hash (scheme 2): its last min(n, 4) bytes as a little-endian integer x, for
+// n >= 5 plus its first n - 4 bytes (old's top bytes) times kCharMix; then char_fold(x) times
+// kCharMul<n>.
+template <uint8_t N, class Cfg, class Sink>
+TT_INLINE bool emit_char_ngram(const Cfg& c, uint32_t w, uint32_t old, uint32_t marked, Sink& sink) {
+  if (N < c.char_min || N > c.char_max) return true;
+  if (marked < N) return false;
+  uint32_t x = N < 4 ? w >> (32u - 8u * (N < 4 ? N : 0u)) : w;
+  if (N >= 5) x += (old >> (N >= 5 ? 64u - 8u * N : 0u)) * kCharMix;
+  const uint32_t mul = N == 2 ? kCharMul2 : N == 3 ? kCharMul3 : N == 4 ? kCharMul4 : N == 5 ? kCharMul5 : kCharMul6;
+  sink(char_fold(x) * mul, (uint8_t)kFeatureChar);
   return true;
 }
 
-namespace detail {
-
-// The body of tokenizer_other_byte. The pending word ends; a punctuation byte is then a one-byte
-// word of its own (one loop, so end_word's code exists once).
+// The one emission of character n-grams: those of "<word" (or "<word>") that end at its newest
+// byte, n in [char_min, min(char_max, marked)] ascending; `marked` is the length of the marked
+// word so far. w holds its newest 4 bytes (newest in the top byte), old the bytes before them
+// (newest on top; 5-grams read its top byte, 6-grams its top two). With a static configuration
+// only the n-grams it has are compiled.
 template <class Cfg, class Sink>
-TT_INLINE void other_byte(const Cfg& c, TokenizerState& s, uint8_t b, Sink& out) {
-  bool punct = byte_class(b) == kPunct;
-  for (;;) {
-    end_word(c, s, out);
-    if (!punct) return;
-    punct = false;
-    shift_in(s, b);
-    if (c.char_min) emit_char_ngrams_cold<Cfg>(c, s.word.w, pack_old_len(s.old, 2u), out);
+TT_INLINE void char_ngrams(const Cfg& c, uint32_t w, uint32_t old, uint32_t marked, Sink& sink) {
+  if (!c.char_min) return;
+  (void)(emit_char_ngram<2>(c, w, old, marked, sink) && emit_char_ngram<3>(c, w, old, marked, sink) &&
+         emit_char_ngram<4>(c, w, old, marked, sink) && emit_char_ngram<5>(c, w, old, marked, sink) &&
+         emit_char_ngram<6>(c, w, old, marked, sink));
+}
+
+// TT_SMALL_CALL: a step of the kernel that TT_SMALL (AVR, where every 32-bit shift and multiply
+// is a long instruction sequence) keeps out of line, one copy for its callers; inline elsewhere.
+#if TT_SMALL
+#define TT_SMALL_CALL TT_NOINLINE inline
+#else
+#define TT_SMALL_CALL TT_INLINE
+#endif
+
+// How the kernel calls it: inline for a static configuration (its few n-grams, constant shifts);
+// one out-of-line copy for a run-time one (every size tested at run time) and with TT_SMALL.
+template <class Cfg, class Sink>
+TT_SMALL_CALL void emit_char_ngrams(const Cfg& c, uint32_t w, uint32_t old, uint32_t marked, Sink& sink) {
+  char_ngrams(c, w, old, marked, sink);
+}
+template <class Sink>
+TT_NOINLINE void emit_char_ngrams(const TokenizerConfig& c, uint32_t w, uint32_t old, uint32_t marked, Sink& sink) {
+  char_ngrams(c, w, old, marked, sink);
+}
+
+// Character n-grams a marked word of length `marked` has: those ending at its positions 2 ..
+// marked, for n in [char_min, char_max]. The kernel counts features per word with it (the sums'
+// count needs no increment per feature).
+template <class Cfg>
+TT_SMALL_CALL uint32_t char_ngram_count(const Cfg& c, uint32_t marked) {
+  if (!c.char_min || marked < c.char_min) return 0;
+  if (marked < c.char_max) {
+    const uint8_t m = (uint8_t)(marked + 1u - c.char_min);  // 1 .. char_max - char_min (<= 4)
+    return (uint8_t)(m * (m + 1u) / 2u);
   }
+  const uint32_t k = (uint32_t)c.char_max + 1u - c.char_min;
+  return k * (marked + 1u) - k * ((uint32_t)c.char_min + c.char_max) / 2u;
+}
+
+// The bytes w shifts out as b comes in, for the n-grams of 5 and 6 bytes: all of them when the
+// configuration has 6-grams, only the newest when it has 5-grams at most, none below.
+template <class Cfg>
+TT_INLINE uint32_t old_after(const Cfg& c, uint32_t old, uint32_t w) {
+  if (c.char_max < 5) return 0;
+  return (c.char_max >= 6 ? old >> 8 : 0u) | (w << 24);
+}
+
+// A word byte (b already word_byte_value'd): StreamHash::push on the word (old as far as the
+// n-grams read it) and the n-grams that end with it.
+template <class Cfg, class Sink>
+TT_SMALL_CALL void word_byte(const Cfg& c, TokenizerState& x, uint8_t b, Sink& sink) {
+  if (c.char_max >= 5) x.old = old_after(c, x.old, x.word.w);
+  x.word.w = (x.word.w >> 8) | ((uint32_t)b << 24);
+  if ((++x.word.len & 3u) == 0) StreamHash::word_round(x.word.h, x.word.w);
+  emit_char_ngrams(c, x.word.w, x.old, x.word.len + 1u, sink);
+}
+
+// The features of the pending word (x.word.len > 0) at its end: the n-grams that end with '>', the
+// word, the bigram with the previous word; count grows by all of the word's features (its
+// n-grams before '>' included: tokenize counts per word). Returns the word's hash.
+template <class Cfg, class Sink>
+TT_INLINE uint32_t word_end(const Cfg& c, const TokenizerState& x, Sink& sink, uint32_t& count) {
+  const uint32_t w = x.word.w, len = x.word.len;
+  emit_char_ngrams(c, (w >> 8) | ((uint32_t)'>' << 24), old_after(c, x.old, w), len + 2u, sink);
+  const uint32_t h = sfh_finish_packed(x.word.h ^ len, w, (uint8_t)(len & 3u));
+  sink(h, (uint8_t)kFeatureWord);
+  count += char_ngram_count(c, len + 2u) + 1u;
+  if (c.word_ngrams >= 2 && x.has_prev) {
+    sink(bigram_hash(x.prev, h), (uint8_t)kFeatureBigram);
+    ++count;
+  }
+  return h;
+}
+
+// A state copied field by field: GCC keeps such a copy's fields in registers, an aggregate
+// copy on the stack.
+TT_INLINE void copy_fields(TokenizerState& to, const TokenizerState& from) {
+  to.word.h = from.word.h;
+  to.word.len = from.word.len;
+  to.word.w = from.word.w;
+  to.old = from.old;
+  to.prev = from.prev;
+  to.has_prev = from.has_prev;
+}
+
+// The streaming kernel: the bytes [p, end) through the tokenizer into sink(hash, kind). `count`
+// (features so far) grows by the features emitted, counted per word (char_ngram_count), so a
+// sink need not count. Byte classes: byte_class; a punctuation byte ends the pending word and is
+// then a one-byte word of its own, ended at once. The state is a local copy for the run (its
+// fields in registers), or with TT_SMALL used in place (a copy in and out costs AVR code).
+template <class Cfg, class Sink>
+TT_INLINE void tokenize(const Cfg& c, TokenizerState& t, const uint8_t* p, const uint8_t* end, Sink& sink,
+                        uint32_t& count) {
+#if TT_SMALL
+  TokenizerState& x = t;
+#else
+  TokenizerState x;
+  copy_fields(x, t);
+#endif
+  uint32_t n = count - char_ngram_count(c, x.word.len + 1u);  // the pending word's n-grams so far
+  for (; p != end; ++p) {
+    uint8_t b = *p;
+    uint8_t k = kWordByte;
+    if ((uint8_t)(b - 'a') >= 26u) {
+      k = byte_class(b);
+      b = word_byte_value(c, b);
+    }
+    if (k == kWordByte) {
+      word_byte(c, x, b, sink);
+      continue;
+    }
+    for (;;) {
+      if (x.word.len) {
+        x.prev = word_end(c, x, sink, n);
+        x.has_prev = 1;
+        word_reset(x);
+      }
+      if (k != kPunct) break;
+      k = kSeparator;
+      // word_byte on a reset word: no hash round at length 1, only a 2-gram can end here
+      x.word.w = (kWordOpen >> 8) | ((uint32_t)b << 24);
+      x.word.len = 1;
+      emit_char_ngrams(c, x.word.w, 0u, 2u, sink);
+    }
+  }
+  count = n + char_ngram_count(c, x.word.len + 1u);
+#if !TT_SMALL
+  copy_fields(t, x);
+#endif
 }
 
 }  // namespace detail
 
-template <class Cfg, class Sink>
-TT_COLD_CALL void tokenizer_other_byte(typename CfgArg<Cfg>::Type c, TokenizerState& s, uint8_t b, Sink& out) {
-  detail::other_byte(c, s, b, out);
-}
-
 // Pushes one byte of text. sink(uint32_t hash, uint8_t kind) receives each finished feature.
 template <class Cfg, class Sink>
-TT_INLINE void tokenizer_push(const Cfg& c, TokenizerState& s, uint8_t b, Sink& sink) {
-  if (!tokenizer_word_byte(c, s, b, sink)) tokenizer_other_byte<Cfg>(c, s, b, sink);
+inline void tokenizer_push(const Cfg& c, TokenizerState& s, uint8_t b, Sink& sink) {
+  uint32_t count = 0;
+  detail::tokenize(c, s, &b, &b + 1, sink, count);
 }
 
-// Ends the text: emits the last word's features. The state can then be reset for the next text.
+// Ends the text: emits the last word's features (a separator ends a word and emits nothing
+// else). The state can then be reset for the next text.
 template <class Cfg, class Sink>
 inline void tokenizer_finish(const Cfg& c, TokenizerState& s, Sink& sink) {
-  detail::end_word(c, s, sink);
+  tokenizer_push(c, s, (uint8_t)' ', sink);
 }
 
 // The features tokenizer_finish would emit, in the same order, leaving the state unchanged (as
-// if the text ended now, while it goes on): model_read needs no copy of the state.
+// if the text ended now, while it goes on).
 template <class Cfg, class Sink>
 inline void tokenizer_pending(const Cfg& c, const TokenizerState& s, Sink& sink) {
-  if (s.word.len) (void)detail::word_features(c, s, sink);
+  TokenizerState t = s;
+  tokenizer_finish(c, t, sink);
 }
 
 }  // namespace tt

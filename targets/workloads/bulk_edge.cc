@@ -1,6 +1,6 @@
 // Workload "bulk_edge": model_push_text against model_push, byte by byte, on the same board, for
-// texts made to reach the corners of the bulk path (on the Cortex-M0+ the Thumb-1 m0_push_run,
-// model.h): upper case, digits, bytes >= 0x80, control bytes, DEL, punctuation runs, one-letter
+// texts made to reach the corners of the kernel's runs (detail/push.h: a word, its count and its
+// sums kept in locals across a run of any length): upper case, digits, bytes >= 0x80, control bytes, DEL, punctuation runs, one-letter
 // words, words of 250-300 bytes, every byte value, the text cut into runs of 1-64 bytes (a word
 // continues across runs at every length), and a count a few features below the saturation limit.
 // After every run the two states must be equal, field by field; after every text, the scores.
@@ -13,12 +13,6 @@
 #include <tinytext/model.h>
 
 #include "fnv1a.h"
-
-#if TT_M0_ASM
-// This workload is about the Thumb-1 loop: a model that model_push_text would not give it
-// (M0Asm: e.g. one that keeps its digits) fails the build instead of measuring the C++ code.
-static_assert(tt::detail::M0Asm<TT_W_MODEL, 1>::value, "sms32k's model runs m0_push_run");
-#endif
 
 namespace {
 

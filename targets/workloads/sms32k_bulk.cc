@@ -9,9 +9,3 @@
 #include "board.h"
 #include "workload_data.h"
 #include "classify.h"
-
-#if TT_M0_ASM
-// This workload is about the Thumb-1 loop: a model that model_push_text would not give it
-// (M0Asm: e.g. one that keeps its digits) fails the build instead of measuring the C++ code.
-static_assert(tt::detail::M0Asm<TT_W_MODEL, 1>::value, "sms32k's model runs m0_push_run");
-#endif

@@ -44,11 +44,11 @@ inline void pool_divisor(uint8_t pool, uint32_t n, uint32_t* den, uint8_t* p) {
 // acc * 2^8 (sum), by the factor of pool_divisor, rounded half away from zero, saturated to int32.
 inline int32_t pool_q8(int32_t acc, uint32_t den, uint8_t p) { return rescale(acc, den, p); }
 
-// model_read's stages after the pending word. Each is out of line and called from model_read
-// itself, one after the other, so their frames (the layout, the hidden activations) never sit
-// on top of the finish-a-word chain or of each other.
-// With TT_SMALL (AVR), the pooling and the head are inline in model_read instead: fewer
-// prologues (about 190 bytes of AVR flash) for a few bytes more of model_read's frame.
+// model_read's stages after the pending word run in read_layers, whose frame never sits on top
+// of the kernel's (read's copy of the state is all that does). The pooling and the head are
+// inline in it (on the M0 the smallest nesting: read_layers' frame plus rescale's); the dense
+// layers (the hidden activations) are out of line. With TT_SMALL (AVR) read_layers and the dense
+// layers are inline in model_read: fewer prologues for a few bytes more of its frame.
 #if TT_SMALL
 #define TT_READ_STAGE TT_INLINE
 #else
@@ -58,7 +58,7 @@ inline int32_t pool_q8(int32_t acc, uint32_t den, uint8_t p) { return rescale(ac
 // Pooling and its requantisation of out.features features: x[d] (or, for a linear model, the
 // logits).
 template <uint16_t D, uint16_t K, class M>
-TT_READ_STAGE void read_pool(typename ModelArg<M>::Type m, const int32_t* sums, int16_t* x, ModelScores<K>& out) {
+TT_INLINE void read_pool(typename ModelArg<M>::Type m, const int32_t* sums, int16_t* x, ModelScores<K>& out) {
   const uint32_t count = out.features;
   uint32_t den;
   uint8_t p;
@@ -118,7 +118,7 @@ TT_COLD_CALL void read_dense(typename ModelArg<M>::Type m, const int16_t* x, Mod
 
 // The head: argmax, probabilities (sigmoid per output or softmax) and ranking scores.
 template <uint16_t K, class M>
-TT_READ_STAGE void read_head(typename ModelArg<M>::Type m, ModelScores<K>& out) {
+TT_INLINE void read_head(typename ModelArg<M>::Type m, ModelScores<K>& out) {
   const uint16_t outputs = m.outputs < K ? m.outputs : K;
   for (uint16_t k = 1; k < outputs; ++k)
     if (out.logit[k] > out.logit[out.best]) out.best = k;
@@ -144,6 +144,28 @@ TT_READ_STAGE void read_head(typename ModelArg<M>::Type m, ModelScores<K>& out) 
   }
 }
 
+// model_read from the sums of the text so far (pending word included) on: the text row, then
+// the layers. Out of line (but with TT_SMALL): its locals are not in read's frame, which sits
+// under the kernel's (the peak of RAM).
+template <class M, uint16_t D, uint16_t H, uint16_t K>
+TT_READ_STAGE void read_layers(typename ModelArg<M>::Type m, int32_t* sums, uint32_t count, ModelScores<K>& out) {
+  // The text row: c times per text, as if it were the last c features (model_push never adds it).
+  if (m.flags & kModelTextRow) {
+    detail::Sums<M, D> sink(m, sums);
+    sink.add_rows(m.tokenizer.buckets, text_row_count(m));
+    sink.store(sums);
+    count += text_row_count(m);
+  }
+  out.features = count;
+  int16_t x[D];
+  detail::read_pool<D, K, M>(m, sums, x, out);
+  if (!(m.flags & kModelLinear)) detail::read_dense<D, H, K, M>(m, x, out);
+  detail::read_head<K, M>(m, out);
+}
+
+// The byte model_read pushes into a copy of the state to end the pending word.
+static const uint8_t kEndOfText = ' ';
+
 // The body of model_read (out of line; the model by value if static).
 template <class M, uint16_t D, uint16_t H, uint16_t K>
 TT_COLD_CALL void read(typename ModelArg<M>::Type m, const ModelState<D, H, K>& s, ModelScores<K>& out) {
@@ -159,24 +181,13 @@ TT_COLD_CALL void read(typename ModelArg<M>::Type m, const ModelState<D, H, K>& 
     TT_ASSERT(s.limit);
     return;
   }
-  int32_t sums[D];
-  uint32_t count;
-  {
-    detail::Hot<D, typename detail::EmbOf<M>::Type> sink;
-    sink.init(m);
-    sink.count = s.count;
-    detail::read_sums(sink, s.acc, sums, m.dim);
-    tokenizer_pending(m.tokenizer, s.tok, sink);
-    // The text row: c times per text, as if it were the last c features (model_push never adds it).
-    if (m.flags & kModelTextRow) sink.add_rows(m.tokenizer.buckets, text_row_count(m));
-    detail::hot_store(sink, sums);
-    count = sink.count;
-  }
-  out.features = count;
-  int16_t x[D];
-  detail::read_pool<D, K, M>(m, sums, x, out);
-  if (!(m.flags & kModelLinear)) detail::read_dense<D, H, K, M>(m, x, out);
-  detail::read_head<K, M>(m, out);
+  // The pending word ends in a copy of the kernel's part of the state (SumsState: no limit),
+  // through the kernel (a separator byte ends a word and emits nothing else), so model_read
+  // leaves s as it is and has no code of its own for a word's end. The copy is this frame's one
+  // local: it sits under the kernel's frame, the peak of RAM.
+  SumsState<D> t = s;
+  detail::push_run<M>(m, t, &kEndOfText, &kEndOfText + 1);
+  read_layers<M, D, H, K>(m, t.acc, t.count, out);
 }
 }  // namespace detail
 }  // namespace tt
