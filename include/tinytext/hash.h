@@ -131,44 +131,62 @@ inline size_t ascii_length(const uint8_t* data, size_t len) {
   return n;
 }
 
-// Paul Hsieh's SuperFastHash over the ASCII bytes of data[0, len). 0 when there are none.
-inline uint32_t hsieh32(const uint8_t* data, size_t len) {
-  const size_t n = ascii_length(data, len);
-  if (n == 0) return 0;
-  uint32_t h = (uint32_t)n;
-  uint8_t blk[4];
+namespace detail {
+// Feeds the ASCII bytes of data[0, len) to round(blk) four at a time; returns how many (0..3)
+// are left in blk for the tail. hsieh32 and seed_py differ only in their round and their tail.
+template <class Round>
+inline uint8_t ascii_blocks(const uint8_t* data, size_t len, uint8_t* blk, Round& round) {
   uint8_t k = 0;
   for (size_t i = 0; i < len; ++i) {
     if (data[i] >= 0x80u) continue;
     blk[k++] = data[i];
     if (k == 4) {
-      h = detail::sfh_round(h, blk);
+      round(blk);
       k = 0;
     }
   }
-  return detail::sfh_finish(h, blk, k);
+  return k;
 }
+struct SfhRound {
+  uint32_t h;
+  void operator()(const uint8_t* blk) { h = sfh_round(h, blk); }
+};
+}  // namespace detail
+
+// Paul Hsieh's SuperFastHash over the ASCII bytes of data[0, len). 0 when there are none.
+inline uint32_t hsieh32(const uint8_t* data, size_t len) {
+  const size_t n = ascii_length(data, len);
+  if (n == 0) return 0;
+  detail::SfhRound r = {(uint32_t)n};
+  uint8_t blk[4];
+  const uint8_t k = detail::ascii_blocks(data, len, blk, r);
+  return detail::sfh_finish(r.h, blk, k);
+}
+
+namespace detail {
+// The seed notebook's round, with its 64-bit intermediate and its masks.
+struct SeedPyRound {
+  uint64_t h;
+  void operator()(const uint8_t* blk) {
+    const uint64_t M = 0xFFFFFFFFu;
+    h += get16(blk);                            // may carry into bit 32
+    const uint64_t tmp = ((uint64_t)get16(blk + 2) << 11) ^ h;
+    h = ((h << 16) & M) ^ tmp;                  // the carry survives in tmp
+    h += h >> 11;                               // ...and leaks into bit 21
+    h &= M;
+  }
+};
+}  // namespace detail
 
 // The seed notebook's Python SuperFastHash, reproduced step by step with its masks.
 inline uint64_t seed_py(const uint8_t* data, size_t len) {
   const uint64_t M = 0xFFFFFFFFu;
   const size_t n = ascii_length(data, len);
   if (n == 0) return 0;
-  uint64_t h = (uint64_t)n;
+  detail::SeedPyRound r = {(uint64_t)n};
   uint8_t blk[4];
-  uint8_t k = 0;
-  for (size_t i = 0; i < len; ++i) {
-    if (data[i] >= 0x80u) continue;
-    blk[k++] = data[i];
-    if (k == 4) {
-      h += detail::get16(blk);                    // may carry into bit 32
-      uint64_t tmp = ((uint64_t)detail::get16(blk + 2) << 11) ^ h;
-      h = ((h << 16) & M) ^ tmp;                  // the carry survives in tmp
-      h += h >> 11;                               // ...and leaks into bit 21
-      h &= M;
-      k = 0;
-    }
-  }
+  const uint8_t k = detail::ascii_blocks(data, len, blk, r);
+  uint64_t h = r.h;
   switch (k) {
     case 3:
       h += detail::get16(blk);
