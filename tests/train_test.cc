@@ -445,4 +445,26 @@ TEST(Train, KindScale) {
             2);
 }
 
+// Texts that give no feature (blank ones, built here without the reader, which refuses a blank
+// text column) are refused by the trainer, naming the data, before a useless model exists.
+TEST(Train, NoFeatureInAnyTextIsAnError) {
+  tt::data::Dataset d;
+  d.path = "blank.csv";
+  d.label_names = {"spam"};
+  for (int i = 0; i < 40; ++i) {
+    d.texts.push_back(i % 2 ? " " : "\t");
+    d.targets.push_back(static_cast<uint8_t>(i % 2));
+    d.lines.push_back(static_cast<uint32_t>(i + 2));
+  }
+  tt::train::TrainRequest o;
+  o.max_flash = 4096;
+  o.quiet = true;
+  try {
+    tt::train::train(d, o, nullptr);
+    ADD_FAILURE() << "trained on texts without features";
+  } catch (const tt::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("blank.csv: no training text gives a feature"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace

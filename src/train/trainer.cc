@@ -523,6 +523,11 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
   }
   const Tokenized tok = tokenize_all(d, shape, feature_map(shape, table.fingerprints), pool, opt.kind_scaled());
   const auto t_tok = Clock::now();
+  // The data layer refuses an empty text column; this catches any other way to train on nothing.
+  size_t train_feats = 0;
+  for (size_t i : split.train) train_feats += tok.row_size(i);
+  if (train_feats == 0)
+    throw Error(d.path + ": no training text gives a feature (every text is empty); check the text column (--text)");
 
   // Training threads. The result does not depend on the thread count (see trainer.h), so a model
   // whose batches are too small to repay two thread hand-offs per batch trains on one thread.
