@@ -28,7 +28,7 @@ class JsonReader {
   std::string str() {
     if (peek() != '"') expect('"');
     size_t j = i_ + 1;
-    while (j < s_.size() && s_[j] != '"') j += s_[j] == '\\' ? 2 : 1;
+    while (j < s_.size() && s_[j] != '"') j += s_[j] == '\\' ? 2u : 1u;
     if (j >= s_.size()) throw Error("data summary: unterminated string");
     std::string v = json_unquote(s_.substr(i_, j + 1 - i_));
     i_ = j + 1;
