@@ -132,16 +132,17 @@ inline size_t ascii_length(const uint8_t* data, size_t len) {
 }
 
 namespace detail {
-// Feeds the ASCII bytes of data[0, len) to round(blk) four at a time; returns how many (0..3)
+// Feeds the ASCII bytes of data[0, len) to step(blk) four at a time; returns how many (0..3)
 // are left in blk for the tail. hsieh32 and seed_py differ only in their round and their tail.
-template <class Round>
-inline uint8_t ascii_blocks(const uint8_t* data, size_t len, uint8_t* blk, Round& round) {
+// (The parameter is not named 'round': Arduino.h defines a macro of that name.)
+template <class Step>
+inline uint8_t ascii_blocks(const uint8_t* data, size_t len, uint8_t* blk, Step& step) {
   uint8_t k = 0;
   for (size_t i = 0; i < len; ++i) {
     if (data[i] >= 0x80u) continue;
     blk[k++] = data[i];
     if (k == 4) {
-      round(blk);
+      step(blk);
       k = 0;
     }
   }

@@ -523,10 +523,12 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
   }
   const Tokenized tok = tokenize_all(d, shape, feature_map(shape, table.fingerprints), pool, opt.kind_scaled());
   const auto t_tok = Clock::now();
-  // The data layer refuses an empty text column; this catches any other way to train on nothing.
-  size_t train_feats = 0;
-  for (size_t i : split.train) train_feats += tok.row_size(i);
-  if (train_feats == 0)
+  // The data layer refuses an empty text column; this catches any other way to train on nothing
+  // (a row's text row, appended to every row, is not a feature of its text).
+  const size_t row_only = shape.text_row ? shape.text_row_count : 0u;
+  bool any_text_feature = false;
+  for (size_t i : split.train) any_text_feature = any_text_feature || tok.row_size(i) > row_only;
+  if (!any_text_feature)
     throw Error(d.path + ": no training text gives a feature (every text is empty); check the text column (--text)");
 
   // Training threads. The result does not depend on the thread count (see trainer.h), so a model
