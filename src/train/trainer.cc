@@ -526,9 +526,7 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
   // The data layer refuses an empty text column; this catches any other way to train on nothing
   // (a row's text row, appended to every row, is not a feature of its text).
   const size_t row_only = shape.text_row ? shape.text_row_count : 0u;
-  bool any_text_feature = false;
-  for (size_t i : split.train) any_text_feature = any_text_feature || tok.row_size(i) > row_only;
-  if (!any_text_feature)
+  if (std::none_of(split.train.begin(), split.train.end(), [&](size_t i) { return tok.row_size(i) > row_only; }))
     throw Error(d.path + ": no training text gives a feature (every text is empty); check the text column (--text)");
 
   // Training threads. The result does not depend on the thread count (see trainer.h), so a model
