@@ -95,7 +95,9 @@ TEST(Image, WriterPutsEverySectionWhereSectionAtSays) {
   ImageContent c = content(3, 2, 2, tt::kModelSoftmax | tt::kModelTextRow | tt::kModelExactTable);
   c.groups = 5;
   c.emb.assign(size_t{kBuckets + 1 + 4 * 5} * 3, 2);
-  c.fingerprints.assign(4 * 5, 7);
+  c.fingerprints.clear();
+  for (uint8_t g = 0; g < 5; ++g)
+    for (uint8_t i = 0; i < 4; ++i) c.fingerprints.push_back(uint8_t(7 + i));
   c.text_row_count = 3;
   const std::string img = tt::quant::write_image(c);
   const tt::ImageShape s = c.shape();
@@ -327,7 +329,7 @@ TEST(ImageBounds, BucketsAndTable) {
     c.groups = groups;
     const uint32_t rows = buckets + ((flags & tt::kModelTextRow) ? 1u : 0u) + 4u * groups;
     c.emb.assign(rows, 1);
-    c.fingerprints.assign(4u * groups, 0);
+    for (uint32_t i = 0; i < 4u * groups; ++i) c.fingerprints.push_back(uint8_t(i % 4));
     return c;
   };
   EXPECT_EQ(open(with(0, 0, 0)), tt::kBadSize);
@@ -340,6 +342,64 @@ TEST(ImageBounds, BucketsAndTable) {
   EXPECT_EQ(open(with(1, tt::kModelExactTable, tt::kMaxTableGroups + 1)), tt::kBadSize);
   EXPECT_EQ(open(with(16, tt::kModelExactTable, 0)), tt::kBadSize);  // the flag without groups
   EXPECT_EQ(open(with(16, 0, 3)), tt::kBadVersion);                  // groups without the flag
+}
+
+// The writer stores each group's fingerprints ascending, their slot rows moved with them:
+// image_row on the image finds, for every hash, the weight feature_row finds in the unsorted table.
+TEST(ImageTable, GroupsAreSortedWithTheirRowsAndFindTheSameWeights) {
+  ImageContent c = content(1, 0, 1, tt::kModelLinear | tt::kModelTextRow | tt::kModelExactTable);
+  const uint32_t G = 37, first = kBuckets + 1;
+  c.groups = G;
+  c.emb.clear();
+  for (uint32_t r = 0; r < first + 4 * G; ++r) c.emb.push_back(int8_t(r % 251 - 125));
+  uint64_t x = 0x9E3779B97F4A7C15ull;
+  auto next = [&x]() { return x = x * 6364136223846793005ull + 1442695040888963407ull; };
+  for (uint32_t g = 0; g < G; ++g) {
+    std::vector<uint8_t> f;
+    while (f.size() < 4) {
+      const uint8_t v = uint8_t(next() >> 56);
+      if (std::find(f.begin(), f.end(), v) == f.end()) f.push_back(v);
+    }
+    c.fingerprints.insert(c.fingerprints.end(), f.begin(), f.end());
+  }
+  const std::string img = tt::quant::write_image(c);
+  tt::Model m;
+  ASSERT_EQ(open(img, m), tt::kOk);
+  const uint8_t* fp = reinterpret_cast<const uint8_t*>(img.data()) + tt::section_at(tt::kSecFingerprints, c.shape());
+  const int8_t* emb = reinterpret_cast<const int8_t*>(img.data()) + tt::section_at(tt::kSecEmbedding, c.shape());
+  for (uint32_t g = 0; g < G; ++g)
+    for (uint32_t i = 1; i < 4; ++i) EXPECT_LT(fp[4 * g + i - 1], fp[4 * g + i]) << g;
+  uint32_t hits = 0;
+  for (int n = 0; n < 200000; ++n) {
+    uint32_t h = uint32_t(next() >> 32);
+    if (n % 2) {  // half of them with a fingerprint of their group
+      const uint32_t g = tt::bucket_of(h, G);
+      h = (h & ~0xFF00u) | uint32_t(c.fingerprints[4 * g + n % 8 / 2]) << 8;
+    }
+    const uint32_t want = tt::feature_row(h, kBuckets, G, c.fingerprints.data(), first);
+    const uint32_t got = tt::image_row(h, kBuckets, G, fp, first);
+    hits += want >= first ? 1u : 0u;
+    ASSERT_EQ(int(emb[got]), int(c.emb[want])) << std::hex << h;
+    ASSERT_EQ(got >= first, want >= first) << std::hex << h;
+  }
+  EXPECT_GE(hits, 100000u);
+}
+
+// model_open refuses a group whose fingerprints do not strictly ascend (a repeat included).
+TEST(ImageTable, UnsortedGroupIsRefused) {
+  ImageContent c = content(1, 0, 1, tt::kModelLinear | tt::kModelExactTable);
+  c.groups = 2;
+  c.emb.assign(kBuckets + 8, 1);
+  c.fingerprints = {1, 2, 3, 4, 5, 6, 7, 8};
+  const std::string img = tt::quant::write_image(c);
+  tt::Model m;
+  ASSERT_EQ(open(img, m), tt::kOk);
+  const uint32_t at = tt::section_at(tt::kSecFingerprints, c.shape());
+  EXPECT_EQ(open(poke(img, at + 5, 4), m), tt::kBadSize);  // 5 4 7 8
+  EXPECT_EQ(open(poke(img, at + 5, 5), m), tt::kBadSize);  // 5 5 7 8
+  EXPECT_EQ(open(poke(img, at + 4, 4), m), tt::kOk);       // 4 6 7 8 (groups are independent)
+  c.fingerprints = {1, 2, 3, 4, 9, 9, 7, 8};  // the writer sorts; the repeat stays
+  EXPECT_EQ(open(c), tt::kBadSize);
 }
 
 TEST(ImageBounds, LabelsAndLength) {

@@ -2,8 +2,8 @@
 // of an image opened at run time (Model, model_open) and of one compiled in (StaticModel).
 //
 // An image is a 40-byte header, then its sections in this order (ImageSection), then nothing:
-//   fingerprints   4G u8: the exact table's slots (flag); at offset 40, so 4-byte aligned in an
-//                  aligned image (the kernel may compare a group's four at once)
+//   fingerprints   4G u8: the exact table's slots (flag), each group's four strictly ascending
+//                  (image_row); at offset 40, so 4-byte aligned in an aligned image
 //   embedding      rows x D int8: the B bucket rows, the text row (flag), the 4G exact-table rows
 //   pool requant   D requantisers (int32 mult, u8 shift: kRescaleBytes each)
 //   w1, b1, m1     H x D int8, H int32, H requantisers (the hidden layer; H = 0: none)
@@ -30,7 +30,7 @@
 // Version of the device image layout and of its bounds. An image or a generated model header of
 // another version is refused (model_open returns kBadVersion; the generated header fails to
 // compile): re-run `tinytext quantize` and `tinytext export` to upgrade.
-#define TT_MODEL_FORMAT_VERSION 3
+#define TT_MODEL_FORMAT_VERSION 4
 
 namespace tt {
 
@@ -130,6 +130,27 @@ TT_INLINE uint32_t feature_row(uint32_t hash, uint32_t buckets, uint32_t groups,
     if (TT_READ_BYTE(p + 1) == f) return first + g + 1u;
     if (TT_READ_BYTE(p + 2) == f) return first + g + 2u;
     if (TT_READ_BYTE(p + 3) == f) return first + g + 3u;
+  }
+  return bucket_of(hash, buckets);
+}
+
+// feature_row in an image, whose groups hold their fingerprints strictly ascending (the writer
+// sorts each group with its slot rows; model_open checks the order): the same row, found by a
+// search of the sorted group, so a miss compares two or three fingerprints instead of four.
+TT_INLINE uint32_t image_row(uint32_t hash, uint32_t buckets, uint32_t groups, const uint8_t* fp, uint32_t first) {
+  if (groups) {
+    const uint32_t g = (uint32_t)bucket_of(hash, groups) * kTableWays;
+    const uint8_t f = table_fingerprint(hash);
+    const uint8_t* p = fp + g;
+    const uint8_t a = TT_READ_BYTE(p + 1);
+    if (f <= a) {
+      if (f == a) return first + g + 1u;
+      if (f == TT_READ_BYTE(p)) return first + g;
+    } else {
+      const uint8_t b = TT_READ_BYTE(p + 2);
+      if (f == b) return first + g + 2u;
+      if (f > b && f == TT_READ_BYTE(p + 3)) return first + g + 3u;
+    }
   }
   return bucket_of(hash, buckets);
 }
@@ -359,7 +380,8 @@ TT_NOINLINE inline bool limit_ok(const uint8_t* p, uint32_t fan_in) {
 // Checks a device image and fills `m`. Refuses (and leaves m unusable) on: a null image or one
 // shorter than the header (kBadSize), a bad magic (kBadMagic), another format version, another
 // tokenizer scheme, unknown flags or pooling, or a table size G without the table flag
-// (kBadVersion), a CRC mismatch (kBadChecksum), any bound above not met (kBadSize). Reads nothing
+// (kBadVersion), a CRC mismatch (kBadChecksum), any bound above not met or a table group whose
+// fingerprints do not ascend (kBadSize). Reads nothing
 // outside image[0, size). Define TT_MODEL_NO_CHECKSUM to skip the CRC (saves about 0.3 s per
 // 32 KB at 16 MHz on an AVR); the structural checks stay.
 TT_NODISCARD TT_NOINLINE inline Status model_open(Model& m, const uint8_t* image, uint32_t size) {
@@ -414,6 +436,10 @@ TT_NODISCARD TT_NOINLINE inline Status model_open(Model& m, const uint8_t* image
   TT_VERIFY(detail::params_ok(image + m.off_mpool, 0, m.dim) && detail::params_ok(image + b1, m.hidden, m.hidden),
             kBadSize);
   TT_VERIFY(linear || detail::params_ok(image + m.off_b2, m.outputs, m.outputs), kBadSize);
+  // The exact table: each group's fingerprints strictly ascending (image_row's search).
+  const uint8_t* fp = image + section_at(kSecFingerprints, s);
+  for (uint32_t i = 1; i < kTableWays * groups; ++i)
+    TT_VERIFY(i % kTableWays == 0 || TT_READ_BYTE(fp + i - 1u) < TT_READ_BYTE(fp + i), kBadSize);
   // Labels: exactly K NUL-terminated strings: K NULs, the last byte one of them (K >= 1 NULs
   // make label_bytes >= 1, so crc - 1 is a label byte).
   uint32_t nuls = 0;

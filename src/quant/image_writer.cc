@@ -1,5 +1,7 @@
 #include "quant/image_writer.h"
 
+#include <algorithm>
+
 #include "common/error.h"
 #include "model/model_io.h"  // crc32
 
@@ -24,6 +26,32 @@ size_t label_bytes(const std::vector<std::string>& labels) {
   return n;
 }
 
+// The exact table as the image stores it: each group's fingerprints in ascending order, its slot
+// rows moved with them, so a feature reaches the same weights (image_row's search needs the
+// order). A group that repeats a fingerprint is written (stably sorted) for model_open to refuse.
+struct SortedTable {
+  std::vector<uint8_t> fingerprints;
+  std::vector<int8_t> emb;
+};
+SortedTable sort_groups(const ImageContent& c, const ImageShape& s) {
+  SortedTable t{c.fingerprints, c.emb};
+  if (c.fingerprints.size() != section_bytes(kSecFingerprints, s) ||
+      c.emb.size() != section_bytes(kSecEmbedding, s))
+    throw Error("internal error: the exact table's size does not match its groups");
+  const size_t D = c.dim, first = c.tokenizer.buckets + ((c.flags & kModelTextRow) ? 1u : 0u);
+  for (size_t g = 0; g < c.groups; ++g) {
+    const uint8_t* fp = &c.fingerprints[g * kTableWays];
+    uint8_t order[kTableWays];
+    for (uint8_t i = 0; i < kTableWays; ++i) order[i] = i;
+    std::stable_sort(order, order + kTableWays, [&](uint8_t a, uint8_t b) { return fp[a] < fp[b]; });
+    for (uint8_t i = 0; i < kTableWays; ++i) {
+      t.fingerprints[g * kTableWays + i] = fp[order[i]];
+      std::copy_n(&c.emb[(first + g * kTableWays + order[i]) * D], D, &t.emb[(first + g * kTableWays + i) * D]);
+    }
+  }
+  return t;
+}
+
 }  // namespace
 
 ImageShape ImageContent::shape() const {
@@ -46,6 +74,7 @@ std::string write_image(const ImageContent& c) {
     throw Error("the labels take " + std::to_string(label_bytes(c.labels)) +
                 " bytes; the device image holds at most 65535 (shorten the label names)");
   const ImageShape s = c.shape();
+  const SortedTable table = sort_groups(c, s);
 
   std::string img(kModelHeaderBytes, '\0');
   set_u32(img, kHdrMagic, kImageMagic);
@@ -84,10 +113,10 @@ std::string write_image(const ImageContent& c) {
     if (img.size() != section_at(sec, s)) throw Error("internal error: device image section " + std::to_string(i));
     switch (sec) {
       case kSecFingerprints:
-        bytes(c.fingerprints);
+        bytes(table.fingerprints);
         break;
       case kSecEmbedding:
-        bytes(c.emb);
+        bytes(table.emb);
         break;
       case kSecPoolRequant:
         requants(c.mpool);

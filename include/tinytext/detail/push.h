@@ -31,14 +31,15 @@ TT_INLINE const uint8_t* table_fingerprints(const M& m) {
   return image_of(m) + section_at(kSecFingerprints, model_shape(m));
 }
 
-// feature_row with the model's table, out of line: the lookup's compares are expanded once, not
-// at every feature of the kernel.
+// image_row (feature_row on the image's sorted groups) with the model's table, out of line: the
+// lookup's compares are expanded once, not at every feature of the kernel (inline, the static
+// model_push path passes the 2 KB of M0 code).
 template <class M>
 TT_NOINLINE uint32_t table_row(typename ModelArg<M>::Type m, uint32_t hash) {
-  return feature_row(hash, m.tokenizer.buckets, m.groups, table_fingerprints(m), table_first(m));
+  return image_row(hash, m.tokenizer.buckets, m.groups, table_fingerprints(m), table_first(m));
 }
 
-// The embedding row of a feature hash (feature_row): without a table the bucket, inline.
+// The embedding row of a feature hash (image_row): without a table the bucket, inline.
 template <class M>
 TT_INLINE uint32_t model_row(const M& m, uint32_t hash) {
   if (!m.groups) return bucket_of(hash, m.tokenizer.buckets);
