@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "common/error.h"
 #include "eval/metrics.h"
 #include "model/model_io.h"
 #include "numerics/int8.h"
@@ -85,7 +86,7 @@ TEST(ReportExplain, Int8LinearContributionsAddUpToTheBoardsIntegerSum) {
     }
     EXPECT_EQ(sum, l.int_sum) << text;
     EXPECT_EQ(l.logit_q16, m.raw(text).logit[0]) << text;
-    for (const report::Feature& f : e.features) collisions += f.shares_row.empty() ? 0 : 1;
+    for (const report::Feature& f : e.features) collisions += f.shares_row.empty() ? 0u : 1u;
   }
   EXPECT_GT(collisions, 0u) << "a 4 KB model's buckets are shared: some texts must show a collision";
 }

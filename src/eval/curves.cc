@@ -10,11 +10,7 @@
 namespace tt::eval {
 
 Curve threshold_curve(const std::vector<double>& scores, const std::vector<uint8_t>& truth) {
-  if (scores.size() != truth.size())
-    throw Error("metrics: " + std::to_string(scores.size()) + " scores for " + std::to_string(truth.size()) +
-                " truth values");
-  for (double s : scores)
-    if (std::isnan(s)) throw Error("metrics: a score is NaN");
+  check_sizes(scores, truth);
   std::vector<size_t> idx(scores.size());
   std::iota(idx.begin(), idx.end(), size_t{0});
   std::stable_sort(idx.begin(), idx.end(), [&](size_t a, size_t b) { return scores[a] > scores[b]; });
