@@ -150,7 +150,7 @@ void print_threshold_notes(const eval::Report& r, const quant::LoadedModel& m, b
   for (size_t j = 0; j < r.labels.size(); ++j) {
     const std::string note = report::threshold_note(info_of(m), r.labels[j].name);
     std::printf("  %s: %s, %s\n", r.labels[j].name.c_str(), fixed(j < stored.size() ? stored[j] : NAN).c_str(),
-                note.empty() ? "chosen by train for the best F1 on its validation data (set it with tinytext threshold)"
+                note.empty() ? "set by train: the best F1 on its validation (or training) rows (set it with tinytext threshold)"
                              : note.c_str());
   }
 }

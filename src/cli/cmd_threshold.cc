@@ -2,8 +2,10 @@
 // chooses each sigmoid label's decision threshold on labelled data and writes it into a copy of
 // the model: the float model's THRS section, or the int8 image's thresholds (what the device's
 // model_positive compares) chosen on the int8 model's own integer logits.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -29,11 +31,13 @@ std::string num(double v, int prec = 4) {
   return buf;
 }
 
-std::string shortest(double v) {
+// The shortest text that reads back as v (as a float when `as_float`: a float model's threshold).
+std::string shortest(double v, bool as_float) {
   char buf[48];
   for (int p = 1; p <= 17; ++p) {
     std::snprintf(buf, sizeof buf, "%.*g", p, v);
-    if (std::strtod(buf, nullptr) == v) break;
+    const double back = std::strtod(buf, nullptr);
+    if (as_float ? static_cast<float>(back) == static_cast<float>(v) : back == v) break;
   }
   return buf;
 }
@@ -126,7 +130,9 @@ int cmd_threshold(int argc, char** argv) {
     for (uint16_t k = 0; k < m.outputs; ++k) thr_q16.push_back(tt::model_threshold(m, k));
   }
   std::string info = int8 ? model.int8_model()->info : model.float_model()->info;
-  std::printf("%-12s %10s %12s %9s %8s %8s %6s %6s %6s %6s\n", "label", "threshold", int8 ? "int8 Q16.16" : "",
+  int lw = 5;  // the label column's width
+  for (const auto& l : labels) lw = std::max(lw, static_cast<int>(l.size()));
+  std::printf("%-*s %10s %12s %9s %8s %8s %6s %6s %6s %6s\n", lw, "label", "threshold", int8 ? "int8 Q16.16" : "",
               "precision", "recall", "F1", "tp", "fp", "fn", "tn");
   for (size_t j = 0; j < labels.size(); ++j) {
     if (!chosen[j]) continue;
@@ -152,12 +158,12 @@ int cmd_threshold(int argc, char** argv) {
     } else {
       thr[j] = t;
     }
-    std::string note = fixed ? "set to " + shortest(thr[j]) : "chosen for " + how;
+    std::string note = fixed ? "set to " + shortest(thr[j], !int8) : "chosen for " + how;
     note += " on " + d.summary.file + " (" + std::to_string(d.size()) + " rows): precision " + num(k.precision()) +
             " recall " + num(k.recall()) + " F1 " + num(k.f1()) + (int8 ? " (int8 logits)" : "");
     info = report::with_threshold_note(info, labels[j], note);
     const std::string q16 = int8 ? std::to_string(thr_q16[j]) : "";
-    std::printf("%-12s %10s %12s %9s %8s %8s %6llu %6llu %6llu %6llu\n", labels[j].c_str(), shortest(thr[j]).c_str(),
+    std::printf("%-*s %10s %12s %9s %8s %8s %6llu %6llu %6llu %6llu\n", lw, labels[j].c_str(), shortest(thr[j], !int8).c_str(),
                 q16.c_str(),
                 num(k.precision()).c_str(), num(k.recall()).c_str(), num(k.f1()).c_str(),
                 static_cast<unsigned long long>(k.tp), static_cast<unsigned long long>(k.fp),

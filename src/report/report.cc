@@ -159,6 +159,19 @@ std::string confusion(const ReportModel& m, size_t j) {
          std::to_string(c.fp) + "</td><td>" + std::to_string(c.tn) + "</td></tr></table>";
 }
 
+std::string class_confusion(const ReportModel& m) {
+  const size_t k = m.metrics.labels.size();
+  std::string o = "<table class=\"cm\"><caption>" + escape(model_name(m)) + "</caption><tr><th>true \\ predicted</th>";
+  for (const auto& l : m.metrics.labels) o += "<th>" + escape(l.name) + "</th>";
+  o += "</tr>";
+  for (size_t t = 0; t < k; ++t) {
+    o += "<tr><th>" + escape(m.metrics.labels[t].name) + "</th>";
+    for (size_t p = 0; p < k; ++p) o += "<td>" + std::to_string(m.metrics.confusion[t * k + p]) + "</td>";
+    o += "</tr>";
+  }
+  return o + "</table>";
+}
+
 std::string mistakes(const data::Dataset& d, const ReportModel& m, size_t j, size_t n, size_t worst) {
   const size_t k = m.thresholds.size();
   std::vector<size_t> fp, fn;
@@ -276,6 +289,11 @@ std::string html_report(const data::Dataset& d, const std::vector<ReportModel>& 
                       : "Sigmoid model: a label is predicted when its score is at least its stored threshold.") +
        "</p>";
   h += summary_table(models);
+  if (softmax(main)) {
+    h += "<h3>Confusion matrices (rows: true class, columns: predicted class, the highest score)</h3><div class=\"row\">";
+    for (const ReportModel& m : models) h += class_confusion(m);
+    h += "</div>";
+  }
   for (size_t j = 0; j < main.metrics.labels.size(); ++j) {
     const eval::LabelReport& l = main.metrics.labels[j];
     h += "<h2>Label " + escape(l.name) + "</h2><p>" + std::to_string(l.positives) + " positive(s) of " +
@@ -284,11 +302,12 @@ std::string html_report(const data::Dataset& d, const std::vector<ReportModel>& 
       if (softmax(m)) continue;
       const std::string note = threshold_note(info_of(*m.model), l.name);
       h += " " + escape(model_name(m)) + ": threshold " + fixed(m.thresholds[j]) + " (" +
-           (note.empty() ? "chosen by train for the best F1 on its validation data" : escape(note)) + ").";
+           (note.empty() ? "set by train: the best F1 on its validation (or training) rows" : escape(note)) + ").";
     }
     h += "</p>";
     h += curves_section(models, j, n) + threshold_section(main, j, n);
-    h += "<h3>Confusion at the stored threshold</h3><div class=\"row\">";
+    h += std::string("<h3>") + (softmax(main) ? "This label against the rest (argmax)" : "Confusion at the stored threshold") +
+         "</h3><div class=\"row\">";
     for (const ReportModel& m : models) h += confusion(m, j);
     h += "</div><h3>Mistakes of " + escape(model_name(main)) + "</h3>" + mistakes(d, main, j, n, o.worst);
     h += "<h3>N-grams of " + escape(model_name(main)) + "</h3>" + ngrams(d, main, j, o.ngrams);
