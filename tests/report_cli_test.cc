@@ -170,9 +170,21 @@ TEST(ReportThreshold, ErrorsLeaveNoOutput) {
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("no such label"), std::string::npos) << r.err;
   r = test::run(test::cli() + " threshold " + m.lin_f + " " + m.train + " --precision 1 -o " + out);
-  if (r.exit_code != 0) EXPECT_NE(r.err.find("no threshold gives precision >= 1"), std::string::npos) << r.err;
-  else EXPECT_GE(predict_counts(out, m.train).precision(), 1.0);
+  if (r.exit_code != 0) {
+    EXPECT_NE(r.err.find("no threshold gives precision >= 1"), std::string::npos) << r.err;
+  } else {
+    EXPECT_GE(predict_counts(out, m.train).precision(), 1.0);
+  }
   EXPECT_EQ(test::run("test -e " + out).exit_code, r.exit_code == 0 ? 0 : 1);
+  // The only positive scores below the negative: no threshold has precision 0.99.
+  test::TempDir dir;
+  const std::string data = dir.write("x.csv", "text,spam\nFREE prize call now to win cash,0\nsee you at home,1\n");
+  r = test::run(test::cli() + " threshold " + m.lin_q + " " + data + " --precision 0.99 -o " + out + ".q8");
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("no threshold gives precision >= 0.99 for label 'spam'"), std::string::npos) << r.err;
+  EXPECT_NE(test::run("test -e " + out + ".q8").exit_code, 0);
+  r = test::run(test::cli() + " threshold " + m.emb_f + " " + data + " --recall 0.5 -o " + out + ".e");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
 TEST(ReportHtml, EscapesTextsAndIsSelfContained) {
