@@ -208,3 +208,31 @@ TEST(ReportHtml, EscapesTextsAndIsSelfContained) {
 
 }  // namespace
 }  // namespace tt
+
+namespace tt {
+namespace {
+
+TEST(ReportEval, SweepListsPrecisionAndRecallAtThresholds) {
+  const Models& m = models();
+  test::RunResult r = test::run(test::cli() + " eval " + m.lin_q + " " + m.test + " --sweep");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("sweep of spam (positive when score >= threshold)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("   0.5000 "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("<- used"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("spam: "), std::string::npos) << r.out;  // the stored threshold and how it was set
+  r = test::run(test::cli() + " eval " + m.lin_q + " " + m.test + " --sweep --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find(",\"sweep\":{\"spam\":[{\"threshold\":0.05,"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.substr(r.out.size() - 4), "]}}\n") << r.out.substr(r.out.size() - 40);
+  // The sweep's row at 0.5 is eval --threshold 0.5's precision and recall.
+  const test::RunResult half = test::run(test::cli() + " eval " + m.lin_q + " " + m.test + " --threshold 0.5 --json");
+  const size_t at = half.out.find("\"precision\":");
+  ASSERT_NE(at, std::string::npos);
+  const double p = std::strtod(half.out.c_str() + at + 12, nullptr);
+  const size_t row = r.out.find("{\"threshold\":0.5,\"precision\":");
+  ASSERT_NE(row, std::string::npos) << r.out;
+  EXPECT_EQ(std::strtod(r.out.c_str() + row + 29, nullptr), p);
+}
+
+}  // namespace
+}  // namespace tt

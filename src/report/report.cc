@@ -172,6 +172,15 @@ std::string class_confusion(const ReportModel& m) {
   return o + "</table>";
 }
 
+// A text cut to about 600 bytes (at a UTF-8 character boundary), saying how long it was.
+std::string clipped(const std::string& t) {
+  constexpr size_t kMax = 600;
+  if (t.size() <= kMax) return t;
+  size_t n = kMax;
+  while (n > 0 && (static_cast<unsigned char>(t[n]) & 0xC0) == 0x80) --n;
+  return t.substr(0, n) + " ... (" + std::to_string(t.size()) + " bytes)";
+}
+
 std::string mistakes(const data::Dataset& d, const ReportModel& m, size_t j, size_t n, size_t worst) {
   const size_t k = m.thresholds.size();
   std::vector<size_t> fp, fn;
@@ -194,7 +203,7 @@ std::string mistakes(const data::Dataset& d, const ReportModel& m, size_t j, siz
     for (size_t r = 0; r < v.size() && r < worst; ++r) {
       const size_t i = v[r];
       o += "<tr><td>" + std::to_string(d.lines.size() > i ? d.lines[i] : i + 1) + "</td><td>" +
-           fixed(m.scores[i * k + j]) + "</td><td>" + escape(d.texts[i]) + "</td></tr>";
+           fixed(m.scores[i * k + j]) + "</td><td>" + escape(clipped(d.texts[i])) + "</td></tr>";
     }
     return o + "</table>";
   };
@@ -297,14 +306,16 @@ std::string html_report(const data::Dataset& d, const std::vector<ReportModel>& 
   for (size_t j = 0; j < main.metrics.labels.size(); ++j) {
     const eval::LabelReport& l = main.metrics.labels[j];
     h += "<h2>Label " + escape(l.name) + "</h2><p>" + std::to_string(l.positives) + " positive(s) of " +
-         std::to_string(n) + ".";
-    for (const ReportModel& m : models) {
-      if (softmax(m)) continue;
-      const std::string note = threshold_note(info_of(*m.model), l.name);
-      h += " " + escape(model_name(m)) + ": threshold " + fixed(m.thresholds[j]) + " (" +
-           (note.empty() ? "set by train: the best F1 on its validation (or training) rows" : escape(note)) + ").";
+         std::to_string(n) + ".</p>";
+    if (!softmax(main)) {
+      h += "<ul class=\"note\">";
+      for (const ReportModel& m : models) {
+        const std::string note = threshold_note(info_of(*m.model), l.name);
+        h += "<li>" + escape(model_name(m)) + ": threshold " + fixed(m.thresholds[j]) + ", " +
+             (note.empty() ? "set by train: the best F1 on its validation (or training) rows" : escape(note)) + "</li>";
+      }
+      h += "</ul>";
     }
-    h += "</p>";
     h += curves_section(models, j, n) + threshold_section(main, j, n);
     h += std::string("<h3>") + (softmax(main) ? "This label against the rest (argmax)" : "Confusion at the stored threshold") +
          "</h3><div class=\"row\">";

@@ -33,11 +33,13 @@ std::vector<double> ticks(double a, double b) {
   return t;
 }
 
+// The plot's data range and the picture's size; `extra` rows of legend below the x axis's label.
 struct Frame {
   double x0, x1, y0, y1;
-  int w, h;
+  int w, h, extra = 0;
+  int bottom() const { return kBottom + 13 * extra; }
   double px(double x) const { return kLeft + (x - x0) / (x1 - x0) * (w - kLeft - kRight); }
-  double py(double y) const { return h - kBottom - (y - y0) / (y1 - y0) * (h - kTop - kBottom); }
+  double py(double y) const { return h - bottom() - (y - y0) / (y1 - y0) * (h - kTop - bottom()); }
 };
 
 std::string axes(const Frame& f, const std::string& title, const std::string& xlabel, const std::string& ylabel) {
@@ -56,7 +58,7 @@ std::string axes(const Frame& f, const std::string& title, const std::string& xl
          "\" text-anchor=\"end\" font-size=\"10\">" + tick_label(t) + "</text>";
   o += "<text x=\"" + num(f.w / 2.0) + "\" y=\"16\" text-anchor=\"middle\" font-size=\"13\" font-weight=\"bold\">" +
        escape(title) + "</text>";
-  o += "<text x=\"" + num((f.px(f.x0) + f.px(f.x1)) / 2) + "\" y=\"" + num(f.h - 8.0) +
+  o += "<text x=\"" + num((f.px(f.x0) + f.px(f.x1)) / 2) + "\" y=\"" + num(f.py(f.y0) + 32) +
        "\" text-anchor=\"middle\" font-size=\"11\">" + escape(xlabel) + "</text>";
   if (!ylabel.empty())
     o += "<text transform=\"translate(12," + num((f.py(f.y0) + f.py(f.y1)) / 2) +
@@ -64,12 +66,13 @@ std::string axes(const Frame& f, const std::string& title, const std::string& xl
   return o;
 }
 
+// One row per named item, below the x axis's label.
 std::string legend(const Frame& f, const std::vector<std::pair<std::string, std::string>>& items) {
   std::string o;
-  double y = f.py(f.y1) + 12;
+  double y = f.py(f.y0) + 48;
   for (const auto& [name, color] : items) {
     if (name.empty()) continue;
-    const double x = f.px(f.x1) - 150;
+    const double x = f.px(f.x0);
     o += "<rect x=\"" + num(x) + "\" y=\"" + num(y - 8) + "\" width=\"10\" height=\"10\" fill=\"" + color +
          "\"/><text x=\"" + num(x + 14) + "\" y=\"" + num(y + 1) + "\" font-size=\"10\">" + escape(name) + "</text>";
     y += 13;
@@ -95,8 +98,16 @@ std::string escape(const std::string& s) {
   return o;
 }
 
+int named(const std::vector<std::string>& names) {
+  int n = 0;
+  for (const auto& s : names) n += s.empty() ? 0 : 1;
+  return n;
+}
+
 std::string line_chart(const Chart& c) {
-  const Frame f{c.x0, c.x1, c.y0, c.y1, c.width, c.height};
+  std::vector<std::string> names;
+  for (const Series& s : c.series) names.push_back(s.name);
+  const Frame f{c.x0, c.x1, c.y0, c.y1, c.width, c.height + 13 * named(names), named(names)};
   std::string o = axes(f, c.title, c.xlabel, c.ylabel);
   std::vector<std::pair<std::string, std::string>> items;
   for (const Series& s : c.series) {
@@ -129,7 +140,9 @@ std::string histogram(const std::string& title, const std::string& xlabel, doubl
     bins = std::max(bins, b.values.size());
     for (double v : b.values) top = std::max(top, v);
   }
-  const Frame f{x0, x1, 0, top > 0 ? top * 1.05 : 1, width, height};
+  std::vector<std::string> names;
+  for (const Bars& b : bars) names.push_back(b.name);
+  const Frame f{x0, x1, 0, top > 0 ? top * 1.05 : 1, width, height + 13 * named(names), named(names)};
   std::string o = axes(f, title, xlabel, "examples");
   std::vector<std::pair<std::string, std::string>> items;
   for (const Bars& b : bars) {
