@@ -132,8 +132,12 @@ int cmd_threshold(int argc, char** argv) {
   std::string info = int8 ? model.int8_model()->info : model.float_model()->info;
   int lw = 5;  // the label column's width
   for (const auto& l : labels) lw = std::max(lw, static_cast<int>(l.size()));
-  std::printf("%-*s %10s %12s %9s %8s %8s %6s %6s %6s %6s\n", lw, "label", "threshold", int8 ? "int8 Q16.16" : "",
-              "precision", "recall", "F1", "tp", "fp", "fn", "tn");
+  // The table is printed once every label has its threshold (an unreachable target prints none).
+  std::string table;
+  char line[4400];  // a label is at most 4096 bytes (model_io.cc)
+  std::snprintf(line, sizeof line, "%-*s %10s %12s %9s %8s %8s %6s %6s %6s %6s\n", lw, "label", "threshold",
+                int8 ? "int8 Q16.16" : "", "precision", "recall", "F1", "tp", "fp", "fn", "tn");
+  table += line;
   for (size_t j = 0; j < labels.size(); ++j) {
     if (!chosen[j]) continue;
     const eval::Curve c = eval::threshold_curve(ls.label_scores(j), ls.label_truth(j));
@@ -163,12 +167,14 @@ int cmd_threshold(int argc, char** argv) {
             " recall " + num(k.recall()) + " F1 " + num(k.f1()) + (int8 ? " (int8 logits)" : "");
     info = report::with_threshold_note(info, labels[j], note);
     const std::string q16 = int8 ? std::to_string(thr_q16[j]) : "";
-    std::printf("%-*s %10s %12s %9s %8s %8s %6llu %6llu %6llu %6llu\n", lw, labels[j].c_str(), shortest(thr[j], !int8).c_str(),
-                q16.c_str(),
-                num(k.precision()).c_str(), num(k.recall()).c_str(), num(k.f1()).c_str(),
-                static_cast<unsigned long long>(k.tp), static_cast<unsigned long long>(k.fp),
-                static_cast<unsigned long long>(k.fn), static_cast<unsigned long long>(k.tn));
+    std::snprintf(line, sizeof line, "%-*s %10s %12s %9s %8s %8s %6llu %6llu %6llu %6llu\n", lw, labels[j].c_str(),
+                  shortest(thr[j], !int8).c_str(), q16.c_str(), num(k.precision()).c_str(), num(k.recall()).c_str(),
+                  num(k.f1()).c_str(),
+                  static_cast<unsigned long long>(k.tp), static_cast<unsigned long long>(k.fp),
+                  static_cast<unsigned long long>(k.fn), static_cast<unsigned long long>(k.tn));
+    table += line;
   }
+  std::fputs(table.c_str(), stdout);
   if (int8) {
     quant::QuantModel q = *model.int8_model();
     quant::set_thresholds(q, thr_q16);
