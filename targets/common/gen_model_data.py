@@ -19,8 +19,9 @@ bytes with `tinytext predict --json` on the quantised model, and writes OUT_HEAD
 
 With --threshold-precision P the quantised model's threshold is first chosen on exactly the
 embedded texts and their labels (`tinytext threshold NAME.q8 WORK/chosen.csv --precision P`) and
-that model is exported; the header then also holds tt_truth[] (each text's label) and
-TT_W_MIN_PRECISION_PERMILLE, and the workload (classify.h) fails unless the board's own
+that model is exported; the header then also holds tt_truth[] (each text's label),
+TT_W_MIN_PRECISION_PERMILLE and TT_W_THRESHOLD_Q16 (the threshold chosen), and the workload
+(classify.h) fails unless the exported model holds that threshold and the board's own
 model_positive decisions have that precision.
 
 GEN receives NAME_model.cc, which targets/run.sh compiles with the workload. Nothing is written
@@ -116,7 +117,13 @@ def main():
                 r[col], r[lab] = b.decode("utf-8", "surrogateescape"), l
                 wr.writerow(r)
         q8p = os.path.join(a.work, a.name + "_p.q8")
-        run([t, "threshold", q8, chosen, "--precision", repr(a.threshold_precision), "-o", q8p])
+        table = run([t, "threshold", q8, chosen, "--precision", repr(a.threshold_precision), "-o", q8p]).decode()
+        # The row of the (one) label: label, threshold, int8 Q16.16, precision, recall, ...
+        rows = [l.split() for l in table.splitlines()[1:] if l.strip() and not l.startswith("wrote ")]
+        if len(rows) != 1:
+            sys.stderr.write(f"gen_model_data: cannot read the threshold from:\n{table}")
+            return 1
+        thr_q16 = int(rows[0][2])
         q8 = q8p
     run([t, "export", q8, "--format", "c", "-o", a.gen, "--name", a.name])
     lines = b"".join(t + b"\n" for t in texts)
@@ -152,6 +159,7 @@ def main():
     o.append("};")
     if a.threshold_precision is not None:
         o.append(f"#define TT_W_MIN_PRECISION_PERMILLE {int(math.ceil(a.threshold_precision * 1000 - 1e-9))}u")
+        o.append(f"#define TT_W_THRESHOLD_Q16 ((int32_t)({thr_q16}))")
         o.append("static const uint8_t tt_truth[] TT_FLASH = {")
         bits = [1 if l.strip() in ("1", "spam", "true", "True") else 0 for l in labels]
         for i in range(0, len(bits), 40):

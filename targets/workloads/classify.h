@@ -8,8 +8,9 @@
 // (cli_digest equals TT_CLI_DIGEST, computed by gen_model_data.py from `tinytext predict` on the
 // same quantised model and the same bytes). Exit 0 iff cli_match (and, on the generic path
 // (TT_W_RUNTIME_CHECK), the model opened). With the labels (TT_W_MIN_PRECISION_PERMILLE and
-// tt_truth[] from gen_model_data.py --threshold-precision) it also prints tp and fp of the
-// board's model_positive and fails unless tp / (tp + fp) >= that precision.
+// tt_truth[] from gen_model_data.py --threshold-precision) it also prints the model's threshold
+// and tp and fp of the board's model_positive, and fails unless the threshold is the one chosen
+// (TT_W_THRESHOLD_Q16) and tp / (tp + fp) >= that precision.
 // Include after "board.h" and the generated "workload_data.h".
 #ifndef TT_WORKLOADS_CLASSIFY_H
 #define TT_WORKLOADS_CLASSIFY_H
@@ -88,7 +89,9 @@ extern "C" int tt_workload_main(void) {
   tt::board::put_kv_hex("cli_digest", cli.h);
   tt::board::put_kv_dec("cli_match", cli.h == TT_CLI_DIGEST ? 1u : 0u);
 #if defined(TT_W_MIN_PRECISION_PERMILLE)
-  const bool precise = (uint64_t)tp * 1000u >= (uint64_t)TT_W_MIN_PRECISION_PERMILLE * (tp + fp);
+  const bool precise = (uint64_t)tp * 1000u >= (uint64_t)TT_W_MIN_PRECISION_PERMILLE * (tp + fp) &&
+                       tt::model_threshold(model, 0) == TT_W_THRESHOLD_Q16;
+  tt::board::put_kv_hex("threshold_q16", (uint32_t)tt::model_threshold(model, 0));
   tt::board::put_kv_dec("tp", tp);
   tt::board::put_kv_dec("fp", fp);
   tt::board::put_kv_dec("precision_met", precise ? 1u : 0u);
