@@ -49,6 +49,9 @@ int cmd_report(int argc, char** argv) {
       i = e + 1;
     }
   }
+  std::vector<std::string> inputs = paths;
+  inputs.push_back(pos[1]);
+  check_outputs({args.get("output")}, inputs);
   report::ReportOptions ro_report;
   ro_report.worst = static_cast<size_t>(args.get_int("worst", 0, 100000));
   ro_report.ngrams = static_cast<size_t>(args.get_int("ngrams", 0, 100000));

@@ -15,6 +15,7 @@
 #include "cli/labelled.h"
 #include "cli/reader_options.h"
 #include "common/error.h"
+#include "common/file.h"
 #include "eval/curves.h"
 #include "model/model_io.h"
 #include "numerics/int8.h"
@@ -78,6 +79,7 @@ int cmd_threshold(int argc, char** argv) {
   const std::string& model_path = pos[0];
   const std::string& data_path = pos[1];
   const std::string out_path = args.get("output");
+  check_outputs({out_path}, {model_path, data_path});
 
   eval::Target target = eval::Target::kF1;
   double want = 0;
