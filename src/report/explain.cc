@@ -137,26 +137,36 @@ Explanation explain(quant::LoadedModel& model, const std::string& text) {
 
 namespace tt::report {
 
-double row_weight(const quant::LoadedModel& model, uint32_t row, size_t k) {
+std::vector<double> row_weights(const quant::LoadedModel& model, const std::vector<uint32_t>& rows, size_t k) {
   const ModelShape& s = model.shape();
+  std::vector<double> w;
+  w.reserve(rows.size());
   if (model.is_int8()) {
-    if (!s.linear) return std::numeric_limits<double>::quiet_NaN();
+    if (!s.linear) return std::vector<double>(rows.size(), std::numeric_limits<double>::quiet_NaN());
     const quant::QuantModel& q = *model.int8_model();
-    const tt::Model m = q.view();
-    const uint8_t* emb = reinterpret_cast<const uint8_t*>(q.image.data()) + section_at(kSecEmbedding, detail::model_shape(m));
-    return static_cast<int8_t>(emb[size_t{row} * s.dim + k]);
+    const uint8_t* emb =
+        reinterpret_cast<const uint8_t*>(q.image.data()) + section_at(kSecEmbedding, detail::model_shape(q.view()));
+    for (uint32_t row : rows) w.push_back(static_cast<int8_t>(emb[size_t{row} * s.dim + k]));
+    return w;
   }
   const FloatModel& m = *model.float_model();
-  if (s.linear) return m.emb[size_t{row} * s.dim + k];
+  if (s.linear) {
+    for (uint32_t row : rows) w.push_back(m.emb[size_t{row} * s.dim + k]);
+    return w;
+  }
   std::vector<uint16_t> bag;
   append_text_row(s, bag);
   Activations<double> a;
   a.resize(s);
   forward<double, double>(s, weights_of(m), bag.data(), bag.size(), a);
   const double without = a.z[k];  // (an empty bag pools to zero)
-  bag.insert(bag.begin(), static_cast<uint16_t>(row));
-  forward<double, double>(s, weights_of(m), bag.data(), bag.size(), a);
-  return a.z[k] - without;
+  bag.insert(bag.begin(), uint16_t{0});
+  for (uint32_t row : rows) {
+    bag[0] = static_cast<uint16_t>(row);
+    forward<double, double>(s, weights_of(m), bag.data(), bag.size(), a);
+    w.push_back(a.z[k] - without);
+  }
+  return w;
 }
 
 }  // namespace tt::report

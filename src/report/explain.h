@@ -55,14 +55,11 @@ struct Explanation {
 // Throws tt::Error for an int8 model with a dense head.
 Explanation explain(quant::LoadedModel& model, const std::string& text);
 
-}  // namespace tt::report
-
-namespace tt::report {
-
 // What one embedding row alone does to label k's logit, for the report's table of n-grams:
 // a linear model's weight (float: E[row][k]; int8: the integer Q[row][k]); for a float model
 // with a dense head, the logit of a bag holding only that row (and the text row, if any) less
-// the logit of the bag without it. NaN for an int8 model with a dense head.
-double row_weight(const quant::LoadedModel& model, uint32_t row, size_t k);
+// the logit of the bag without it. NaN for an int8 model with a dense head. One weight per row of
+// `rows`.
+std::vector<double> row_weights(const quant::LoadedModel& model, const std::vector<uint32_t>& rows, size_t k);
 
 }  // namespace tt::report

@@ -238,17 +238,18 @@ std::string ngrams(const data::Dataset& d, const ReportModel& m, size_t j, size_
     size_t count;
     double w;
   };
-  std::vector<Row> rows;
+  std::vector<uint32_t> distinct;
+  for (const auto& [row, texts] : texts_of_row) distinct.push_back(row);
+  const std::vector<double> w = row_weights(*m.model, distinct, j);
   std::map<uint32_t, double> weight;
-  for (const auto& [text, rc] : grams) {
-    auto it = weight.find(rc.first);
-    if (it == weight.end()) it = weight.emplace(rc.first, row_weight(*m.model, rc.first, j)).first;
-    if (std::isnan(it->second)) {
+  for (size_t i = 0; i < distinct.size(); ++i) {
+    if (std::isnan(w[i]))
       return "<p class=\"note\">N-gram weights: an int8 model with a dense head has no per-row weight; see the float "
              "model.</p>";
-    }
-    rows.push_back({text, rc.first, rc.second, it->second});
+    weight[distinct[i]] = w[i];
   }
+  std::vector<Row> rows;
+  for (const auto& [text, rc] : grams) rows.push_back({text, rc.first, rc.second, weight[rc.first]});
   const bool linear = s.linear;
   auto table_of = [&](const char* title, bool high) {
     std::vector<Row> r = rows;
