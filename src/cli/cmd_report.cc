@@ -8,10 +8,12 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/labelled.h"
+#include "cli/model_sizes.h"
 #include "cli/reader_options.h"
 #include "common/error.h"
 #include "common/file.h"
 #include "eval/metrics.h"
+#include "export/size.h"
 #include "report/report.h"
 
 namespace tt::cli {
@@ -81,6 +83,11 @@ int cmd_report(int argc, char** argv) {
     r.thresholds = softmax ? std::vector<double>(ls.k, 0.5) : m.thresholds();
     r.metrics = eval::evaluate(ls.scores, ls.truth, m.labels(),
                                softmax ? eval::Decision::kArgmax : eval::Decision::kThreshold, r.thresholds);
+    bool is_float = false;
+    const quant::QuantModel q = int8_of(paths[i], &is_float);
+    const tt::Model view = q.view();
+    for (const auto& t : exporter::target_costs())
+      r.sizes.push_back(exporter::size_on(t, view, static_cast<uint32_t>(q.image.size())));
     models.push_back(std::move(r));
   }
   const std::string out = args.get("output");

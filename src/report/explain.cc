@@ -30,15 +30,15 @@ std::vector<Feature> features_of(const ModelShape& s, const FeatureMap& map, con
       if (j >= expect.size() || expect[j] != f.row) throw Error("internal error: explain's features differ from the model's");
   }
   if (j != expect.size()) throw Error("internal error: explain's features differ from the model's");
-  std::map<uint32_t, std::vector<size_t>> by_row;
-  for (size_t i = 0; i < out.size(); ++i) by_row[out[i].row].push_back(i);
-  for (auto& [row, idx] : by_row)
-    for (size_t a : idx)
-      for (size_t b : idx)
-        if (out[a].text != out[b].text) {
-          auto& v = out[a].shares_row;
-          if (std::find(v.begin(), v.end(), out[b].text) == v.end()) v.push_back(out[b].text);
-        }
+  // The distinct n-grams reading each row, in order of first appearance.
+  std::map<uint32_t, std::vector<std::string>> texts;
+  for (const Feature& f : out) {
+    auto& v = texts[f.row];
+    if (std::find(v.begin(), v.end(), f.text) == v.end()) v.push_back(f.text);
+  }
+  for (Feature& f : out)
+    for (const std::string& other : texts[f.row])
+      if (other != f.text) f.shares_row.push_back(other);
   return out;
 }
 

@@ -38,7 +38,7 @@ struct Feature {
 
 struct LabelExplanation {
   std::string label;
-  double logit = 0;             // float: the model's logit; int8: the device's Q16.16 logit / 65536
+  double logit = 0;             // float: the forward pass in double; int8: the device's Q16.16 logit / 65536
   double bias = 0;              // the part no feature carries (float models)
   std::vector<double> contrib;  // per feature (float: to the logit; int8: integer Q[r][k])
   int64_t int_sum = 0;          // int8: the device's integer sum (the sum of contrib)

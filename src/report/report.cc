@@ -71,24 +71,17 @@ std::string summary_table(const std::vector<ReportModel>& models) {
          std::to_string(m.model->shape().parameter_count()) + "</td><td>" + fixed(m.metrics.accuracy) + "</td><td>" +
          fixed(m.metrics.macro_f1) + "</td><td>" + fixed(m.metrics.mean_auc) + "</td><td>" +
          fixed(m.metrics.mean_pr_auc) + "</td>";
-    // A float model's size is that of the int8 model quantize would make from the weights alone.
-    quant::QuantModel q;
-    if (m.model->is_int8()) {
-      q = *m.model->int8_model();
-    } else {
-      numerics::QuantOptions qo;
-      q = quant::quantize(*m.model->float_model(), quant::calibrate(*m.model->float_model(), {}, qo));
-    }
-    const tt::Model view = q.view();
-    for (const auto& t : targets) {
-      const exporter::SizeReport r = exporter::size_on(t, view, static_cast<uint32_t>(q.image.size()));
+    for (size_t ti = 0; ti < targets.size() && ti < m.sizes.size(); ++ti) {
+      const auto& t = targets[ti];
+      const exporter::SizeReport& r = m.sizes[ti];
       o += std::string("<td class=\"") + (r.fits ? "fits" : "nofit") + "\">" + std::to_string(r.flash) + " / " +
            std::to_string(r.ram) + " B" + (r.fits ? "" : " (does not fit the " + escape(t.board) + ")") + "</td>";
     }
     o += "</tr>";
   }
   return o + "</table><p class=\"note\">Flash: the device image plus the runtime's code (estimated per target); "
-             "RAM: state, scores and stack. A float model is sized as the int8 model quantize makes from it.</p>";
+             "RAM: state, scores and stack. A float model is sized as the int8 model quantize makes from it "
+             "(as tinytext size).</p>";
 }
 
 std::string curves_section(const std::vector<ReportModel>& models, size_t j, size_t n) {
