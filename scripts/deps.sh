@@ -3,6 +3,7 @@
 # Usage: scripts/deps.sh [build|test|bench|main]   (as root on Debian 12)
 #   build: compiler, CMake, GoogleTest, Google Benchmark, libpcap, nlohmann-json
 #   test:  build + the cross toolchains and emulators (scripts/boards-deps.sh) + clang for fuzzing
+#          + chromium and python3-pil (the report in a browser) + scikit-learn (curves checked against it)
 #   bench: test + the peers benchmarked against (fasttext, scikit-learn)
 #   main:  build + Node.js/npm (the default dataset comes from the npm registry)
 set -euo pipefail
@@ -12,8 +13,8 @@ what=${1:-build}
 pkgs=(g++ cmake make pkg-config libgtest-dev googletest libbenchmark-dev libpcap-dev nlohmann-json3-dev)
 case "$what" in
   build) ;;
-  test) pkgs+=(clang libclang-rt-14-dev) ;;
-  bench) pkgs+=(clang libclang-rt-14-dev fasttext python3-sklearn python3-numpy) ;;
+  test) pkgs+=(clang libclang-rt-14-dev chromium python3-pil python3-sklearn python3-numpy) ;;
+  bench) pkgs+=(clang libclang-rt-14-dev chromium python3-pil fasttext python3-sklearn python3-numpy) ;;
   main) command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm) ;;
   *) echo "deps.sh: unknown set '$what' (build|test|bench|main)" >&2; exit 2 ;;
 esac

@@ -36,9 +36,10 @@ if(TT_BASH AND TT_PYTHON3 AND TT_ARM_GXX AND TT_AVR_GXX AND TT_QEMU_ARM AND TT_S
   # forbidden symbol (heap, float, exceptions, printf) in an image. The M0 instruction count needs
   # qemu-plugin.h from Debian's qemu source package (fetched once into ${TT_BOARDS_DIR}); when it
   # cannot be fetched the count is reported "unavailable" and the test still checks the digests.
-  # The model workloads (sms4k, sms4k_checked, sms4k_bulk, sms32k, sms32k_bulk, stream100, stream10000) train,
+  # The model workloads (sms4k, sms4k_checked, sms4k_bulk, sms4k_p99, sms32k, sms32k_bulk, stream100, stream10000) train,
   # quantise and export real models with the tinytext CLI and check every score against
-  # `tinytext predict`; numerics runs the model runtime's numeric helpers on many inputs (sigmoid,
+  # `tinytext predict` (sms4k_p99 also checks that the threshold `tinytext threshold --precision 0.99`
+  # chose on its texts gives that precision in the board's own decisions); numerics runs the model runtime's numeric helpers on many inputs (sigmoid,
   # pooling factor, exp, division, rescale); bulk_edge compares model_push_text with model_push on
   # the board for texts made to reach the bulk path's corners. An explicit list (about a minute in
   # all): other workloads (e.g. hid_roundtrip) run with targets/run.sh.
@@ -47,7 +48,7 @@ if(TT_BASH AND TT_PYTHON3 AND TT_ARM_GXX AND TT_AVR_GXX AND TT_QEMU_ARM AND TT_S
                    --corpus ${TT_SHARED_DIR}/data/sms-spam-collection/SMSSpamCollection
                    --shared-data ${TT_SHARED_DIR}/data --tinytext $<TARGET_FILE:tinytext>
                    --workload hash_digest --workload numerics --workload sms4k --workload sms4k_checked
-                   --workload sms4k_bulk --workload sms32k --workload sms32k_bulk --workload bulk_edge --workload stream100
+                   --workload sms4k_bulk --workload sms4k_p99 --workload sms32k --workload sms32k_bulk --workload bulk_edge --workload stream100
                    --workload stream10000
                    --timeout 180 ${TT_BOARDS_DIR})
   set_tests_properties(boards_digest PROPERTIES LABELS "boards" TIMEOUT 900 FIXTURES_SETUP boards_results)

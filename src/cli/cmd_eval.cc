@@ -1,6 +1,7 @@
 // tinytext eval MODEL DATA: ROC AUC, PR AUC, precision/recall/F1, accuracy, macro-F1 and (for
 // softmax models) the confusion matrix of a model (float, or int8 scored by the device runtime) on
 // labelled data.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
@@ -11,47 +12,18 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/labelled.h"
 #include "cli/reader_options.h"
 #include "common/error.h"
 #include "data/dataset.h"
 #include "common/json.h"
 #include "eval/metrics.h"
 #include "quant/any_model.h"
+#include "report/report.h"
 
 namespace tt::cli {
 
 namespace {
-
-std::string join(const std::vector<std::string>& v) {
-  std::string s;
-  for (const auto& x : v) s += (s.empty() ? "'" : ", '") + x + "'";
-  return s.empty() ? "(none)" : s;
-}
-
-// For each model output, the data column holding its truth. The label sets must be equal.
-std::vector<size_t> map_labels(const std::vector<std::string>& labels, const std::string& model_path,
-                               const data::Dataset& d) {
-  std::vector<size_t> col(labels.size());
-  std::vector<std::string> missing, extra;
-  for (size_t j = 0; j < labels.size(); ++j) {
-    size_t k = 0;
-    while (k < d.label_names.size() && d.label_names[k] != labels[j]) ++k;
-    if (k == d.label_names.size()) missing.push_back(labels[j]);
-    col[j] = k;
-  }
-  for (const auto& name : d.label_names) {
-    bool known = false;
-    for (const auto& l : labels) known = known || l == name;
-    if (!known) extra.push_back(name);
-  }
-  if (missing.empty() && extra.empty()) return col;
-  std::string msg = "the data's labels do not match the model " + model_path + ":";
-  if (!missing.empty()) msg += " the model's label(s) " + join(missing) + " are missing from the data;";
-  if (!extra.empty()) msg += " the data's label(s) " + join(extra) + " are not in the model;";
-  msg += " model labels: " + join(labels) + ", data labels: " + join(d.label_names) +
-         ". Choose the label columns with --label (and --text), or evaluate on data with the model's labels";
-  throw Error(at(d.path, 0, msg));
-}
 
 // The model's stored data summary names the file it was trained on (its base name): evaluating on
 // a file of that name (and as many rows) is most likely evaluating on the training data.
@@ -156,6 +128,69 @@ void print_text(const eval::Report& r, const quant::LoadedModel& m, const std::s
   }(), r.confusion);
 }
 
+// The thresholds a sweep shows: 0.05, 0.10 ... 0.95 and the label's own.
+std::vector<double> sweep_points(double own) {
+  std::vector<double> t;
+  for (int i = 1; i < 20; ++i) t.push_back(i / 20.0);
+  if (!std::isnan(own)) t.push_back(own);
+  std::sort(t.begin(), t.end());
+  t.erase(std::unique(t.begin(), t.end()), t.end());
+  return t;
+}
+
+const std::string& info_of(const quant::LoadedModel& m) {
+  return m.is_int8() ? m.int8_model()->info : m.float_model()->info;
+}
+
+// How each sigmoid label's threshold was set (the model's note, or train's default).
+void print_threshold_notes(const eval::Report& r, const quant::LoadedModel& m, bool fixed_threshold) {
+  if (r.decision == eval::Decision::kArgmax) return;
+  std::printf("\nthresholds%s\n", fixed_threshold ? " (--threshold given; the model's are below)" : "");
+  const std::vector<double> stored = m.thresholds();
+  for (size_t j = 0; j < r.labels.size(); ++j) {
+    const std::string note = report::threshold_note(info_of(m), r.labels[j].name);
+    std::printf("  %s: %s, %s\n", r.labels[j].name.c_str(), fixed(j < stored.size() ? stored[j] : NAN).c_str(),
+                note.empty() ? "set by train: the best F1 on its validation (or training) rows (set it with tinytext threshold)"
+                             : note.c_str());
+  }
+}
+
+void print_sweep(const eval::Report& r, const LabelledScores& ls) {
+  for (size_t j = 0; j < r.labels.size(); ++j) {
+    const std::vector<double> s = ls.label_scores(j);
+    const std::vector<uint8_t> t = ls.label_truth(j);
+    std::printf("\nsweep of %s (positive when score >= threshold)\n%9s %9s %8s %8s %7s %7s %7s %7s\n",
+                r.labels[j].name.c_str(), "threshold", "precision", "recall", "F1", "tp", "fp", "fn", "tn");
+    for (double x : sweep_points(r.labels[j].threshold)) {
+      const eval::Counts c = eval::counts_at(s, t, x);
+      std::printf("%9s %9s %8s %8s %7llu %7llu %7llu %7llu%s\n", fixed(x).c_str(), fixed(c.precision()).c_str(),
+                  fixed(c.recall()).c_str(), fixed(c.f1()).c_str(), static_cast<unsigned long long>(c.tp),
+                  static_cast<unsigned long long>(c.fp), static_cast<unsigned long long>(c.fn),
+                  static_cast<unsigned long long>(c.tn), x == r.labels[j].threshold ? "  <- used" : "");
+    }
+  }
+}
+
+std::string sweep_json(const eval::Report& r, const LabelledScores& ls) {
+  std::string o = ",\"sweep\":{";
+  for (size_t j = 0; j < r.labels.size(); ++j) {
+    const std::vector<double> s = ls.label_scores(j);
+    const std::vector<uint8_t> t = ls.label_truth(j);
+    o += (j ? "," : "") + json_quote(r.labels[j].name) + ":[";
+    bool first = true;
+    for (double x : sweep_points(r.labels[j].threshold)) {
+      const eval::Counts c = eval::counts_at(s, t, x);
+      o += std::string(first ? "" : ",") + "{\"threshold\":" + json_number(x) + ",\"precision\":" +
+           json_number(c.precision()) + ",\"recall\":" + json_number(c.recall()) + ",\"f1\":" + json_number(c.f1()) +
+           ",\"tp\":" + std::to_string(c.tp) + ",\"fp\":" + std::to_string(c.fp) + ",\"fn\":" +
+           std::to_string(c.fn) + ",\"tn\":" + std::to_string(c.tn) + "}";
+      first = false;
+    }
+    o += "]";
+  }
+  return o + "}";
+}
+
 std::string to_json(const eval::Report& r, const quant::LoadedModel& m, const std::string& model_path,
                     const std::string& data_path, const data::DataSummary& summary) {
   const bool argmax = r.decision == eval::Decision::kArgmax;
@@ -171,7 +206,8 @@ std::string to_json(const eval::Report& r, const quant::LoadedModel& m, const st
          ",\"auc\":" + json_number(l.auc) + ",\"pr_auc\":" + json_number(l.pr_auc) +
          ",\"precision\":" + json_number(l.counts.precision()) + ",\"recall\":" + json_number(l.counts.recall()) +
          ",\"f1\":" + json_number(l.counts.f1()) + ",\"accuracy\":" + json_number(l.counts.accuracy()) +
-         ",\"threshold\":" + json_number(l.threshold) + ",\"tp\":" + std::to_string(l.counts.tp) +
+         ",\"threshold\":" + json_number(l.threshold) +
+         (argmax ? "" : ",\"threshold_note\":" + json_quote(report::threshold_note(info_of(m), l.name))) + ",\"tp\":" + std::to_string(l.counts.tp) +
          ",\"fp\":" + std::to_string(l.counts.fp) + ",\"fn\":" + std::to_string(l.counts.fn) +
          ",\"tn\":" + std::to_string(l.counts.tn) + "}";
   }
@@ -200,6 +236,7 @@ int cmd_eval(int argc, char** argv) {
       {"threshold", "T",
        "decision threshold in [0, 1] for every label of a sigmoid model [default: the model's stored thresholds]",
        ""},
+      {"sweep", "", "per sigmoid label, precision and recall at thresholds 0.05 ... 0.95 and at the one used", ""},
       {"train", "FILE",
        "the model's training data (format from its name): warns how many test texts are in it too", ""},
   };
@@ -241,39 +278,27 @@ int cmd_eval(int argc, char** argv) {
   }
 
   // The data is read with the model's classes: its positive label, or its softmax classes.
-  if (softmax && ro.label_columns.size() <= 1) ro.classes = labels;
-  if (!softmax && k == 1) ro.positive_hint = labels[0];
-  data::Dataset d = data::read_dataset(data_path, ro);
+  data::Dataset d = read_for_model(model, data_path, ro);
   warn_training_file(d.summary, model);
   if (args.has("train")) warn_overlap(d, args.get("train"));
   print_summary(d.summary, false);
-  const std::vector<size_t> col = map_labels(labels, model_path, d);
-  const size_t n = d.size();
-  std::vector<double> scores(n * k);
-  std::vector<uint8_t> truth(n * k);
-  for (size_t i = 0; i < n; ++i) {
-    const std::vector<double> s = model.scores(d.texts[i]);
-    if (s.size() != k) throw Error(model_path + ": the model gave " + std::to_string(s.size()) +
-                                   " scores for " + std::to_string(k) + " labels");
-    for (size_t j = 0; j < k; ++j) {
-      scores[i * k + j] = s[j];
-      truth[i * k + j] = d.target(i, col[j]);
-    }
-  }
-  if (softmax) {
-    for (size_t i = 0; i < n; ++i) {
-      size_t ones = 0;
-      for (size_t j = 0; j < k; ++j) ones += truth[i * k + j];
-      if (ones != 1)
-        throw Error(at(d.path, d.lines.size() > i ? d.lines[i] : 0,
-                       "this example has " + std::to_string(ones) + " true labels, but " + model_path +
-                           " is a softmax (one class per example) model"));
-    }
-  }
+  const LabelledScores ls = score_labelled(model, model_path, d);
+  const std::vector<double>& scores = ls.scores;
+  const std::vector<uint8_t>& truth = ls.truth;
   const eval::Report r = eval::evaluate(scores, truth, labels,
                                         softmax ? eval::Decision::kArgmax : eval::Decision::kThreshold, thresholds);
-  if (args.has("json")) std::cout << to_json(r, model, model_path, data_path, d.summary);
-  else print_text(r, model, model_path, data_path);
+  const bool sweep = args.has("sweep");
+  if (sweep && softmax)
+    throw UsageError("eval: --sweep applies to sigmoid models; " + model_path + " is a softmax model (argmax)");
+  if (args.has("json")) {
+    std::string j = to_json(r, model, model_path, data_path, d.summary);
+    if (sweep) j.insert(j.size() - 2, sweep_json(r, ls));  // before the closing "}\n"
+    std::cout << j;
+  } else {
+    print_text(r, model, model_path, data_path);
+    print_threshold_notes(r, model, fixed_threshold);
+    if (sweep) print_sweep(r, ls);
+  }
   std::cout.flush();
   if (!std::cout || std::fflush(stdout) != 0 || std::ferror(stdout)) throw Error("eval: cannot write the output");
   return 0;

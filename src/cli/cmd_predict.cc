@@ -1,5 +1,7 @@
 // tinytext predict MODEL [TEXT...]: a model's scores (float, or int8 scored by the device runtime)
 // for texts given as arguments, as stdin lines, or as the text column of a data file (--data).
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -14,15 +16,104 @@
 #include "common/json.h"
 #include "eval/metrics.h"
 #include "quant/any_model.h"
+#include "report/explain.h"
 
 namespace tt::cli {
 
 namespace {
 
-// One output line for a text.
-std::string line(quant::LoadedModel& model, const ScoreFormat& f, bool json, const std::string& text) {
+std::string fixed(double v, int prec) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%+.*f", prec, v);
+  return buf;
+}
+
+// The features of label j by decreasing |contribution|: the first `top`.
+std::vector<size_t> top_features(const report::LabelExplanation& l, size_t top) {
+  std::vector<size_t> idx(l.contrib.size());
+  for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
+  std::stable_sort(idx.begin(), idx.end(),
+                   [&](size_t a, size_t b) { return std::fabs(l.contrib[a]) > std::fabs(l.contrib[b]); });
+  if (idx.size() > top) idx.resize(top);
+  return idx;
+}
+
+// "explain":{label:{...}, ...} for --json; every feature's contribution is listed (top: the
+// first `top` by |contribution|, the rest summed in "others") so the parts add up.
+std::string explain_json(const report::Explanation& e, size_t top) {
+  std::string o = ",\"explain\":{";
+  for (size_t k = 0; k < e.labels.size(); ++k) {
+    const report::LabelExplanation& l = e.labels[k];
+    o += (k ? "," : "") + json_quote(l.label) + ":{";
+    if (e.int8)
+      o += "\"logit_q16\":" + std::to_string(l.logit_q16) + ",\"int_sum\":" + std::to_string(l.int_sum);
+    else
+      o += "\"logit\":" + json_number(l.logit) + ",\"bias\":" + json_number(l.bias) + ",\"scale\":" + json_number(e.scale);
+    o += ",\"features\":[";
+    const std::vector<size_t> idx = top_features(l, top);
+    double rest = 0;
+    std::vector<bool> shown(l.contrib.size(), false);
+    for (size_t i : idx) shown[i] = true;
+    for (size_t i = 0; i < l.contrib.size(); ++i)
+      if (!shown[i]) rest += l.contrib[i];
+    for (size_t n = 0; n < idx.size(); ++n) {
+      const report::Feature& f = e.features[idx[n]];
+      o += std::string(n ? "," : "") + "{\"text\":" + json_quote(f.text) + ",\"kind\":" + json_quote(f.kind) +
+           ",\"pos\":" + std::to_string(f.pos) + ",\"row\":" + std::to_string(f.row) + ",\"contribution\":" +
+           (e.int8 ? std::to_string(static_cast<int64_t>(l.contrib[idx[n]])) : json_number(l.contrib[idx[n]]));
+      if (!f.shares_row.empty()) {
+        o += ",\"shares_row\":[";
+        for (size_t c = 0; c < f.shares_row.size(); ++c) o += (c ? "," : "") + json_quote(f.shares_row[c]);
+        o += "]";
+      }
+      o += "}";
+    }
+    o += "],\"others\":" + (e.int8 ? std::to_string(static_cast<int64_t>(rest)) : json_number(rest)) +
+         ",\"others_count\":" + std::to_string(l.contrib.size() - idx.size()) + "}";
+  }
+  return o + "}";
+}
+
+std::string explain_plain(const report::Explanation& e, size_t top) {
+  std::string o;
+  for (const report::LabelExplanation& l : e.labels) {
+    char head[200];
+    if (e.int8)
+      std::snprintf(head, sizeof head, "  %s: logit %d/65536 = %.4f from the integer sum %lld of the int8 rows:\n",
+                    l.label.c_str(), l.logit_q16, l.logit, static_cast<long long>(l.int_sum));
+    else
+      std::snprintf(head, sizeof head, "  %s: logit %.4f = bias %+.4f + the features' %+.4f:\n", l.label.c_str(), l.logit,
+                    l.bias, l.logit - l.bias);
+    o += head;
+    const std::vector<size_t> idx = top_features(l, top);
+    double rest = 0;
+    for (size_t i = 0; i < l.contrib.size(); ++i)
+      if (std::find(idx.begin(), idx.end(), i) == idx.end()) rest += l.contrib[i];
+    for (size_t i : idx) {
+      const report::Feature& f = e.features[i];
+      o += "    " + (e.int8 ? fixed(l.contrib[i], 0) : fixed(l.contrib[i], 4)) + "  " + f.kind + " \"" + f.text + "\"";
+      if (f.kind != "text row") o += " at byte " + std::to_string(f.pos);
+      o += " (row " + std::to_string(f.row) + ")";
+      if (!f.shares_row.empty()) {
+        o += " collides with";
+        for (const auto& t : f.shares_row) o += " \"" + t + "\"";
+      }
+      o += "\n";
+    }
+    if (idx.size() < l.contrib.size())
+      o += "    " + (e.int8 ? fixed(rest, 0) : fixed(rest, 4)) + "  the other " + std::to_string(l.contrib.size() - idx.size()) +
+           " feature(s)\n";
+  }
+  return o;
+}
+
+// One output line for a text (and its explanation).
+std::string line(quant::LoadedModel& model, const ScoreFormat& f, bool json, const std::string& text, long top) {
   const std::vector<double> s = model.scores(text);
-  return (json ? f.json_fields(text, s) + "}" : f.plain(s)) + "\n";
+  if (top < 0) return (json ? f.json_fields(text, s) + "}" : f.plain(s)) + "\n";
+  const report::Explanation e = report::explain(model, text);
+  return json ? f.json_fields(text, s) + explain_json(e, static_cast<size_t>(top)) + "}\n"
+              : f.plain(s) + "\n" + explain_plain(e, static_cast<size_t>(top));
 }
 
 void check_utf8(const std::string& text, const std::string& where) {
@@ -40,6 +131,8 @@ void write_out(const std::string& s) {
 int cmd_predict(int argc, char** argv) {
   std::vector<Option> options = {
       {"json", "", "one JSON object per text: {\"text\", \"scores\": {label: score}, \"label\"}", ""},
+      {"explain", "", "after each text, each label's logit split into the contributions of its features", ""},
+      {"top", "N", "with --explain: the N features of largest |contribution| per label (the rest summed)", "10"},
       {"data", "FILE", "score the texts of a data file (read with the reader options; labels are not needed)", ""},
       {"threshold", "T",
        "threshold in [0, 1] for the predicted labels of a sigmoid model [default: the model's stored thresholds]",
@@ -55,7 +148,12 @@ int cmd_predict(int argc, char** argv) {
                  "  --json: {\"text\":..., \"scores\":{label: score, ...}, \"label\":...}\n"
                  "\"label\" is the highest-scoring label (a string) for a softmax model, or the array of labels\n"
                  "with score >= threshold for a sigmoid model. Plain scores have four decimals; --json gives\n"
-                 "each in the shortest form that reads back as the same value (what eval computes).\n";
+                 "each in the shortest form that reads back as the same value (what eval computes).\n"
+                 "--explain lists, per label, the features (word, bigram or char n-gram, with the byte offset\n"
+                 "of its word) that add most to the logit; they add up to it. Float models: exact for a\n"
+                 "linear model; with a hidden layer, the split at this text's ReLU on/off pattern. Int8\n"
+                 "linear models: the int8 weights the board adds, summing to its integer sum. Features that\n"
+                 "share an embedding row (a hash collision) are marked. See docs/cli.md.\n";
     return 0;
   }
   const auto& pos = args.positional();
@@ -76,14 +174,15 @@ int cmd_predict(int argc, char** argv) {
                      " is a softmax model, which predicts the highest score");
   const ScoreFormat format(model, fixed_threshold ? threshold : -1);
   const bool json = args.has("json");
+  const long top = args.has("explain") ? static_cast<long>(args.get_int("top", 1, 1000000)) : -1;
 
   if (from_data) {
     const data::Dataset d = data::read_dataset(args.get("data"), ro);
-    for (const auto& t : d.texts) write_out(line(model, format, json, t));
+    for (const auto& t : d.texts) write_out(line(model, format, json, t, top));
   } else if (pos.size() > 1) {
     for (size_t i = 1; i < pos.size(); ++i) {
       check_utf8(pos[i], "argument " + std::to_string(i));
-      write_out(line(model, format, json, pos[i]));
+      write_out(line(model, format, json, pos[i], top));
     }
   } else {
     std::string text;
@@ -92,7 +191,7 @@ int cmd_predict(int argc, char** argv) {
       ++n;
       if (!text.empty() && text.back() == '\r') text.pop_back();
       check_utf8(text, "<stdin>:" + std::to_string(n));
-      write_out(line(model, format, json, text));
+      write_out(line(model, format, json, text, top));
       std::fflush(stdout);  // answer each line as it arrives (interactive use, pipes)
     }
     if (std::cin.bad()) throw Error("<stdin>: read error");

@@ -10,6 +10,8 @@ int cmd_split(int argc, char** argv);
 int cmd_train(int argc, char** argv);
 int cmd_eval(int argc, char** argv);
 int cmd_predict(int argc, char** argv);
+int cmd_threshold(int argc, char** argv);
+int cmd_report(int argc, char** argv);
 int cmd_quantize(int argc, char** argv);
 int cmd_export(int argc, char** argv);
 int cmd_size(int argc, char** argv);

@@ -26,6 +26,8 @@ const Command kCommands[] = {
     {"train", tt::cli::cmd_train, "train a classifier on labelled data"},
     {"eval", tt::cli::cmd_eval, "evaluate a model on labelled data"},
     {"predict", tt::cli::cmd_predict, "print a model's scores for texts"},
+    {"threshold", tt::cli::cmd_threshold, "choose the decision thresholds on labelled data and store them in the model"},
+    {"report", tt::cli::cmd_report, "write an HTML report with plots: curves, thresholds, mistakes, sizes"},
     {"quantize", tt::cli::cmd_quantize, "turn a float model into a full-integer int8 model"},
     {"export", tt::cli::cmd_export, "write a model as C sources or an Arduino library"},
     {"size", tt::cli::cmd_size, "print a model's flash and RAM on the device"},

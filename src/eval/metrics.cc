@@ -6,6 +6,7 @@
 #include <numeric>
 
 #include "common/error.h"
+#include "eval/curves.h"
 
 namespace tt::eval {
 
@@ -17,13 +18,7 @@ double ratio(uint64_t num, uint64_t den) {
   return den ? static_cast<double>(num) / static_cast<double>(den) : 0.0;
 }
 
-// Indices of scores sorted by descending score (stable, so equal scores keep input order).
-std::vector<size_t> order_descending(const std::vector<double>& scores) {
-  std::vector<size_t> idx(scores.size());
-  std::iota(idx.begin(), idx.end(), size_t{0});
-  std::stable_sort(idx.begin(), idx.end(), [&](size_t a, size_t b) { return scores[a] > scores[b]; });
-  return idx;
-}
+}  // namespace
 
 void check_sizes(const std::vector<double>& scores, const std::vector<uint8_t>& truth) {
   if (scores.size() != truth.size())
@@ -33,7 +28,6 @@ void check_sizes(const std::vector<double>& scores, const std::vector<uint8_t>& 
     if (std::isnan(s)) throw Error("metrics: a score is NaN");
 }
 
-}  // namespace
 
 double Counts::precision() const { return ratio(tp, tp + fp); }
 double Counts::recall() const { return ratio(tp, tp + fn); }
@@ -44,28 +38,20 @@ double Counts::f1() const {
 double Counts::accuracy() const { return total() ? ratio(tp + tn, total()) : kNaN; }
 
 double roc_auc(const std::vector<double>& scores, const std::vector<uint8_t>& truth) {
-  check_sizes(scores, truth);
-  uint64_t pos = 0;
-  for (uint8_t t : truth) pos += t ? 1u : 0u;
-  const uint64_t neg = truth.size() - pos;
-  if (pos == 0 || neg == 0) return kNaN;
+  const Curve c = threshold_curve(scores, truth);
+  if (c.positives == 0 || c.negatives == 0) return kNaN;
   // Walk groups of equal scores from the highest down. A negative in a group is beaten by every
   // positive above the group and ties with the group's positives: U = sum over negatives of
   // (positives above) + (positives tied) / 2. Counts stay integers (doubled) until the end.
-  std::vector<size_t> idx = order_descending(scores);
-  uint64_t pos_above = 0, twice_u = 0;
-  for (size_t i = 0; i < idx.size();) {
-    size_t j = i;
-    uint64_t gp = 0, gn = 0;
-    while (j < idx.size() && scores[idx[j]] == scores[idx[i]]) {
-      if (truth[idx[j]]) ++gp; else ++gn;
-      ++j;
-    }
+  uint64_t pos_above = 0, neg_above = 0, twice_u = 0;
+  for (const CurvePoint& p : c.points) {
+    const uint64_t gp = p.tp - pos_above, gn = p.fp - neg_above;
     twice_u += gn * (2 * pos_above + gp);
-    pos_above += gp;
-    i = j;
+    pos_above = p.tp;
+    neg_above = p.fp;
   }
-  return static_cast<double>(twice_u) / 2.0 / (static_cast<double>(pos) * static_cast<double>(neg));
+  return static_cast<double>(twice_u) / 2.0 /
+         (static_cast<double>(c.positives) * static_cast<double>(c.negatives));
 }
 
 double mean_defined(const std::vector<double>& values) {
@@ -77,50 +63,22 @@ double mean_defined(const std::vector<double>& values) {
 }
 
 float best_f1_threshold(const std::vector<float>& scores, const std::vector<uint8_t>& truth) {
-  const size_t n = scores.size();
-  std::vector<size_t> idx(n);
-  std::iota(idx.begin(), idx.end(), size_t{0});
-  std::sort(idx.begin(), idx.end(), [&](size_t a, size_t b) { return scores[a] > scores[b]; });
-  double total_pos = 0;
-  for (uint8_t l : truth) total_pos += l ? 1 : 0;
-  if (total_pos == 0 || total_pos == static_cast<double>(n)) return 0.5f;
-  double tp = 0, fp = 0, best = -1;
-  float thr = 0.5f;
-  for (size_t i = 0; i < n;) {
-    size_t j = i;
-    while (j < n && scores[idx[j]] == scores[idx[i]]) {
-      (truth[idx[j]] ? tp : fp) += 1;
-      ++j;
-    }
-    // Predict positive for every score >= scores[idx[i]].
-    const double f1 = 2 * tp / (2 * tp + fp + (total_pos - tp));
-    if (f1 > best) {
-      best = f1;
-      thr = j < n ? 0.5f * (scores[idx[i]] + scores[idx[j]]) : scores[idx[i]];
-    }
-    i = j;
-  }
-  return thr;
+  const Curve c = threshold_curve(std::vector<double>(scores.begin(), scores.end()), truth);
+  if (c.positives == 0 || c.negatives == 0) return 0.5f;
+  const auto i = static_cast<size_t>(choose_point(c, Target::kF1, 0));
+  const auto at = [&](size_t k) { return static_cast<float>(c.points[k].threshold); };
+  return i + 1 < c.points.size() ? 0.5f * (at(i) + at(i + 1)) : at(i);
 }
 
 double average_precision(const std::vector<double>& scores, const std::vector<uint8_t>& truth) {
-  check_sizes(scores, truth);
-  uint64_t pos = 0;
-  for (uint8_t t : truth) pos += t ? 1u : 0u;
-  if (pos == 0) return kNaN;
-  std::vector<size_t> idx = order_descending(scores);
-  uint64_t tp = 0, fp = 0, prev_tp = 0;
+  const Curve c = threshold_curve(scores, truth);
+  if (c.positives == 0) return kNaN;
+  // Recall rises by (tp - prev_tp) / positives at each threshold; precision is tp / (tp + fp).
+  uint64_t prev_tp = 0;
   double ap = 0;
-  for (size_t i = 0; i < idx.size();) {
-    size_t j = i;
-    while (j < idx.size() && scores[idx[j]] == scores[idx[i]]) {
-      if (truth[idx[j]]) ++tp; else ++fp;
-      ++j;
-    }
-    // Recall rises by (tp - prev_tp) / pos at this threshold; precision is tp / (tp + fp).
-    ap += ratio(tp - prev_tp, pos) * ratio(tp, tp + fp);
-    prev_tp = tp;
-    i = j;
+  for (const CurvePoint& p : c.points) {
+    ap += ratio(p.tp - prev_tp, c.positives) * ratio(p.tp, p.tp + p.fp);
+    prev_tp = p.tp;
   }
   return ap;
 }

@@ -32,6 +32,8 @@ struct Counts {
   double accuracy() const;  // NaN when empty
 };
 
+// Throws tt::Error when scores.size() != truth.size() or a score is NaN.
+void check_sizes(const std::vector<double>& scores, const std::vector<uint8_t>& truth);
 // Area under the ROC curve (tie-aware). scores.size() must equal truth.size(); truth is 0/1.
 double roc_auc(const std::vector<double>& scores, const std::vector<uint8_t>& truth);
 // The mean of the values that are not NaN (NaN when none is): e.g. the mean ROC AUC over labels.

@@ -8,6 +8,7 @@
 #include "common/error.h"
 #include "model/forward.h"
 #include "model/model_io.h"
+#include "quant/any_model.h"
 #include "quant/image_writer.h"
 
 namespace tt::quant {
@@ -174,6 +175,22 @@ tt::Model QuantModel::view() const {
       tt::model_open(m, reinterpret_cast<const uint8_t*>(image.data()), static_cast<uint32_t>(image.size()));
   if (st != kOk) throw Error(std::string("the device image is refused: ") + status_name(st));
   return m;
+}
+
+void set_thresholds(QuantModel& q, const std::vector<int32_t>& q16) {
+  const tt::Model m = q.view();
+  if (q16.size() != m.outputs)
+    throw Error(std::to_string(q16.size()) + " thresholds for a model of " + std::to_string(m.outputs) + " outputs");
+  const uint32_t at = detail::section_of(m, kSecThresholds);
+  std::string& img = q.image;
+  auto put = [&](size_t pos, uint32_t v) {
+    for (int i = 0; i < 4; ++i) img[pos + size_t(i)] = static_cast<char>((v >> (8 * i)) & 0xFFu);
+  };
+  for (size_t k = 0; k < q16.size(); ++k) put(at + 4 * k, static_cast<uint32_t>(q16[k]));
+  put(img.size() - 4, crc32(img.data(), img.size() - 4));
+  q.float_threshold.resize(q16.size());
+  for (size_t k = 0; k < q16.size(); ++k) q.float_threshold[k] = static_cast<float>(score_of_logit_q16(q16[k]));
+  q.view();
 }
 
 // ---- The kind-1 file ----------------------------------------------------------------------------

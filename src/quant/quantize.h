@@ -38,6 +38,11 @@ struct QuantModel {
 // represented (e.g. labels longer than the image allows).
 QuantModel quantize(const FloatModel& m, const numerics::Ranges& ranges, const std::string& qinfo = "");
 
+// Sets the device image's decision thresholds (Q16.16 logits, one per output; what the device's
+// model_positive compares) and its CRC, and the file's reference thresholds to their
+// probabilities. Throws tt::Error when the count differs from the outputs.
+void set_thresholds(QuantModel& q, const std::vector<int32_t>& q16);
+
 // The kind-1 model file. Sections: SHAP, LABL, THRS as in kind 0; IMAG (critical) the device
 // image; info, qinf (ancillary) text.
 std::string serialize_quant(const QuantModel& q);

@@ -30,10 +30,13 @@ uint32_t word_hash(const std::string& s) {
 
 std::vector<Token> reference_tokens(const TokenizerConfig& cfg, const std::string& text) {
   std::vector<std::string> words;
+  std::vector<uint32_t> starts;  // each word's byte offset
   std::string cur;
-  for (char ch : text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char ch = text[i];
     const auto c = static_cast<unsigned char>(ch);
     if (is_word_byte(c)) {
+      if (cur.empty()) starts.push_back(static_cast<uint32_t>(i));
       cur += c >= 'A' && c <= 'Z'                     ? static_cast<char>(c + 32)
              : cfg.fold_digits && c >= '0' && c <= '9' ? '0'
                                                          : ch;
@@ -41,7 +44,7 @@ std::vector<Token> reference_tokens(const TokenizerConfig& cfg, const std::strin
     }
     if (!cur.empty()) words.push_back(cur);
     cur.clear();
-    if (is_punct(c)) words.emplace_back(1, ch);
+    if (is_punct(c)) words.emplace_back(1, ch), starts.push_back(static_cast<uint32_t>(i));
   }
   if (!cur.empty()) words.push_back(cur);
 
@@ -55,12 +58,13 @@ std::vector<Token> reference_tokens(const TokenizerConfig& cfg, const std::strin
       for (size_t end = 2; end <= marked.size(); ++end)
         for (size_t n = cfg.char_min; n <= cfg.char_max && n <= end; ++n) {
           std::string g = marked.substr(end - n, n);
-          out.push_back({kFeatureChar, g, char_ngram_hash(g)});
+          out.push_back({kFeatureChar, g, char_ngram_hash(g), starts[w]});
         }
     }
     const uint32_t h = word_hash(word);
-    out.push_back({kFeatureWord, word, h});
-    if (cfg.word_ngrams >= 2 && w > 0) out.push_back({kFeatureBigram, prev + " " + word, bigram_hash(prev_hash, h)});
+    out.push_back({kFeatureWord, word, h, starts[w]});
+    if (cfg.word_ngrams >= 2 && w > 0)
+      out.push_back({kFeatureBigram, prev + " " + word, bigram_hash(prev_hash, h), starts[w - 1]});
     prev = word;
     prev_hash = h;
   }

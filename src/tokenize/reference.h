@@ -15,6 +15,7 @@ struct Token {
   uint8_t kind;      // FeatureKind
   std::string text;  // char n-grams include the '<' '>' markers; bigrams are "a b"
   uint32_t hash;
+  uint32_t pos = 0;  // byte offset in the input of the token's word (a bigram's: its first word's)
 };
 
 // The default tokenizer's features, in the device's emission order.

@@ -17,11 +17,19 @@ bytes with `tinytext predict --json` on the quantised model, and writes OUT_HEAD
                     text, from the CLI's scores: the logit is recovered from the CLI's double
                     sigmoid score (exact for logits below 2^20, i.e. z < 16; checked below).
 
+With --threshold-precision P the quantised model's threshold is first chosen on exactly the
+embedded texts and their labels (`tinytext threshold NAME.q8 WORK/chosen.csv --precision P`) and
+that model is exported; the header then also holds tt_truth[] (each text's label),
+TT_W_MIN_PRECISION_PERMILLE and TT_W_THRESHOLD_Q16 (the threshold chosen), and the workload
+(classify.h) fails unless the exported model holds that threshold and the board's own
+model_positive decisions have that precision.
+
 GEN receives NAME_model.cc, which targets/run.sh compiles with the workload. Nothing is written
 into the repository. Deterministic: the same data and tinytext give the same files.
 
 Usage: gen_model_data.py --tinytext BIN --data FILE [--reader 'OPTS'] --max-flash 4K
                          --name NAME --work DIR --gen DIR --out HEADER [--max-bytes N]
+                         [--threshold-precision P]
 """
 import argparse
 import csv
@@ -65,6 +73,7 @@ def main():
     ap.add_argument("--gen", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--max-bytes", type=int, default=65535)
+    ap.add_argument("--threshold-precision", type=float, default=None)
     a = ap.parse_args()
     if not os.access(a.tinytext, os.X_OK):
         sys.stderr.write(f"gen_model_data: tinytext CLI {a.tinytext} not found; build it (make tinytext) "
@@ -79,13 +88,13 @@ def main():
     run([t, "split", a.data, *shlex.split(a.reader), "--test", "0.2", "--seed", "1", "-o", split])
     run([t, "train", split + ".train.csv", "--max-flash", a.max_flash, "--seed", "1", "--quiet", "-o", fm])
     run([t, "quantize", fm, "--calib", split + ".train.csv", "-o", q8])
-    run([t, "export", q8, "--format", "c", "-o", a.gen, "--name", a.name])
 
-    texts, total = [], 0
+    texts, labels, total = [], [], 0
     with open(split + ".test.csv", newline="", encoding="utf-8", errors="surrogateescape") as f:
         rows = csv.reader(f)
         header = next(rows)
         col = header.index("text") if "text" in header else len(header) - 1
+        lab = 1 - col if len(header) == 2 else None
         for row in rows:
             b = row[col].encode("utf-8", "surrogateescape")
             if not b or b"\n" in b or b"\r" in b:
@@ -93,7 +102,30 @@ def main():
             if total + len(b) > a.max_bytes:
                 break
             texts.append(b)
+            labels.append(row[lab] if lab is not None else "")
             total += len(b)
+    if a.threshold_precision is not None:
+        if lab is None:
+            sys.stderr.write("gen_model_data: --threshold-precision needs a test split of two columns (text, label)\n")
+            return 1
+        chosen = os.path.join(a.work, "chosen.csv")
+        with open(chosen, "w", newline="", encoding="utf-8", errors="surrogateescape") as f:
+            wr = csv.writer(f)
+            wr.writerow(header)
+            for b, l in zip(texts, labels):
+                r = ["", ""]
+                r[col], r[lab] = b.decode("utf-8", "surrogateescape"), l
+                wr.writerow(r)
+        q8p = os.path.join(a.work, a.name + "_p.q8")
+        table = run([t, "threshold", q8, chosen, "--precision", repr(a.threshold_precision), "-o", q8p]).decode()
+        # The row of the (one) label: label, threshold, int8 Q16.16, precision, recall, ...
+        rows = [l.split() for l in table.splitlines()[1:] if l.strip() and not l.startswith("wrote ")]
+        if len(rows) != 1:
+            sys.stderr.write(f"gen_model_data: cannot read the threshold from:\n{table}")
+            return 1
+        thr_q16 = int(rows[0][2])
+        q8 = q8p
+    run([t, "export", q8, "--format", "c", "-o", a.gen, "--name", a.name])
     lines = b"".join(t + b"\n" for t in texts)
     out = run([t, "predict", q8, "--json"], input=lines)
     recs = [json.loads(l) for l in out.decode().splitlines() if l.strip()]
@@ -125,6 +157,14 @@ def main():
     for i in range(0, len(blob), 20):
         o.append("  " + ",".join(str(b) for b in blob[i:i + 20]) + ",")
     o.append("};")
+    if a.threshold_precision is not None:
+        o.append(f"#define TT_W_MIN_PRECISION_PERMILLE {int(math.ceil(a.threshold_precision * 1000 - 1e-9))}u")
+        o.append(f"#define TT_W_THRESHOLD_Q16 ((int32_t)({thr_q16}))")
+        o.append("static const uint8_t tt_truth[] TT_FLASH = {")
+        bits = [1 if l.strip() in ("1", "spam", "true", "True") else 0 for l in labels]
+        for i in range(0, len(bits), 40):
+            o.append("  " + ",".join(str(x) for x in bits[i:i + 40]) + ",")
+        o.append("};")
     o.append("static const uint32_t tt_text_ends[] TT_FLASH = {")
     ends, pos = [], 0
     for x in texts:

@@ -7,7 +7,10 @@
 // text: compared with the host by run.sh), cli_digest (logit and decision only) and cli_match
 // (cli_digest equals TT_CLI_DIGEST, computed by gen_model_data.py from `tinytext predict` on the
 // same quantised model and the same bytes). Exit 0 iff cli_match (and, on the generic path
-// (TT_W_RUNTIME_CHECK), the model opened).
+// (TT_W_RUNTIME_CHECK), the model opened). With the labels (TT_W_MIN_PRECISION_PERMILLE and
+// tt_truth[] from gen_model_data.py --threshold-precision) it also prints the model's threshold
+// and tp and fp of the board's model_positive, and fails unless the threshold is the one chosen
+// (TT_W_THRESHOLD_Q16) and tp / (tp + fp) >= that precision.
 // Include after "board.h" and the generated "workload_data.h".
 #ifndef TT_WORKLOADS_CLASSIFY_H
 #define TT_WORKLOADS_CLASSIFY_H
@@ -50,6 +53,9 @@ extern "C" int tt_workload_main(void) {
 #endif
   Fnv1a all = {kFnvOffset}, cli = {kFnvOffset};
   uint32_t features = 0, positives = 0, begin = 0;
+#if defined(TT_W_MIN_PRECISION_PERMILLE)
+  uint32_t tp = 0, fp = 0;
+#endif
   for (uint16_t t = 0; t < TT_TEXTS_COUNT; ++t) {
     const uint32_t end = tt_flash_u32(&tt_text_ends[t]);
     tt_bench_begin();
@@ -71,6 +77,9 @@ extern "C" int tt_workload_main(void) {
     cli.byte(pos);
     features += scores.features;
     positives += pos;
+#if defined(TT_W_MIN_PRECISION_PERMILLE)
+    if (pos) (tt_flash_u8(&tt_truth[t]) ? tp : fp)++;
+#endif
   }
   tt::board::put_kv_dec("texts", TT_TEXTS_COUNT);
   tt::board::put_kv_dec("bytes", begin);
@@ -79,6 +88,15 @@ extern "C" int tt_workload_main(void) {
   tt::board::put_kv_hex("digest", all.h);
   tt::board::put_kv_hex("cli_digest", cli.h);
   tt::board::put_kv_dec("cli_match", cli.h == TT_CLI_DIGEST ? 1u : 0u);
+#if defined(TT_W_MIN_PRECISION_PERMILLE)
+  const bool precise = (uint64_t)tp * 1000u >= (uint64_t)TT_W_MIN_PRECISION_PERMILLE * (tp + fp) &&
+                       tt::model_threshold(model, 0) == TT_W_THRESHOLD_Q16;
+  tt::board::put_kv_hex("threshold_q16", (uint32_t)tt::model_threshold(model, 0));
+  tt::board::put_kv_dec("tp", tp);
+  tt::board::put_kv_dec("fp", fp);
+  tt::board::put_kv_dec("precision_met", precise ? 1u : 0u);
+  if (!precise) return 1;
+#endif
   return (cli.h == TT_CLI_DIGEST && begin == TT_TEXTS_BYTES) ? 0 : 1;
 }
 #endif  // TT_BASELINE
