@@ -22,7 +22,7 @@ out="$(cd "$out" && pwd)"
 if [ ! -f "$out/model.q8" ] || ! "$tt" size "$out/model.q8" >/dev/null 2>&1; then
   if [ ! -f "$out/model.ttm" ]; then
     "$tt" split "$data" --format tsv --no-header --label 1 --text 2 --test 0.2 --seed 1 -o "$out/sms" >/dev/null 2>&1
-    "$tt" train "$out/sms.train.csv" --max-flash 4K --seed 1 --quiet -o "$out/model.ttm"
+    "$tt" train "$out/sms.train.csv" --board uno --seed 1 --quiet -o "$out/model.ttm"
   fi
   "$tt" quantize "$out/model.ttm" --calib "$out/sms.train.csv" -o "$out/model.q8" 2>/dev/null
 fi

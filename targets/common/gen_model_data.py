@@ -79,7 +79,7 @@ def main():
     run([t, "split", a.data, *shlex.split(a.reader), "--test", "0.2", "--seed", "1", "-o", split])
     run([t, "train", split + ".train.csv", "--max-flash", a.max_flash, "--seed", "1", "--quiet", "-o", fm])
     run([t, "quantize", fm, "--calib", split + ".train.csv", "-o", q8])
-    run([t, "export", q8, "--format", "c", "-o", a.gen, "--name", a.name])
+    run([t, "export", q8, "--format", "c", "--no-runtime", "-o", a.gen, "--name", a.name])  # the runtime: include/
 
     texts, total = [], 0
     with open(split + ".test.csv", newline="", encoding="utf-8", errors="surrogateescape") as f:
