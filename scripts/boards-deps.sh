@@ -12,7 +12,7 @@ pkgs=(
   gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf               # rv32imc cross build (no libc needed)
   qemu-system-misc                                                   # rv32imc emulator (qemu-system-riscv32)
   gcc-avr binutils-avr avr-libc                                      # ATmega328P / ATmega2560 cross build
-  arduino-core-avr                                                   # the Uno's Arduino core (boards_arduino)
+  arduino-core-avr arduino-builder                                   # the Uno's Arduino core, the IDE's builder (boards_arduino)
   simavr libsimavr-dev libelf-dev                                    # ATmega328P / 2560 emulator + runner
   libglib2.0-dev pkg-config gcc g++ make                             # QEMU TCG plugin, runner, host build
   python3 xz-utils ca-certificates                                   # data generator, plugin header fetch
