@@ -122,10 +122,12 @@ for r in records:
                 f"{n(r['flash_weights'])} | {n(r['ram_static'])} | {n(r['stack_peak'])} | {n(tot)} | "
                 f"{n(r['text_bytes'])} | {per} | {eq} |")
 md = ["<!-- written by bench/boards.sh; do not edit -->", *rows, "",
-      "Cortex-M0+: instructions counted by a QEMU TCG plugin between markers (not cycles: QEMU has no",
-      "M0 timing model). ATmega328P: exact simavr cycles at 16 MHz. Runtime code = image minus the same",
+      "Cortex-M0+ (qemu -M microbit; the RP2040's core), Cortex-M4 (-M mps2-an386; the nRF52840's core),",
+      "rv32imc (qemu-system-riscv32 -M virt; the ESP32-C3's core): instructions counted by a QEMU TCG",
+      "plugin between markers (not cycles: QEMU has no timing model). ATmega328P and ATmega2560: exact",
+      "simavr cycles at 16 MHz. Runtime code = image minus the same",
       "harness without the runtime, minus the weights. Stack: peak from the top of RAM while measured",
-      "(M0: lowest stack store seen by the plugin; AVR: lowest SP), harness frames included. Path: static =",
+      "(QEMU: lowest stack store seen by the plugin; AVR: lowest SP), harness frames included. Path: static =",
       "the generated NAME_model type (the model's shape compiled in, no open: what a model in flash",
       "uses); checked = tt::Model filled by model_open, which checks the image at run time (CRC,",
       "sizes, parameter ranges), with kernels that read the shape from it (an image loaded at run",
