@@ -1,5 +1,5 @@
-# Emulated boards (targets/): device-header self-containment for both targets, and the
-# host / Cortex-M0+ (QEMU) / ATmega328P (simavr) bit-for-bit comparison with a link check and a
+# Emulated boards (targets/): device-header self-containment (arm, rv32, avr, host), and the
+# host / Cortex-M0+, Cortex-M4, rv32imc (QEMU) / ATmega328P, ATmega2560 (simavr) bit-for-bit comparison with a link check and a
 # size/stack/speed summary (targets/run.sh). Tools come from scripts/boards-deps.sh.
 # Run only these:  ctest --test-dir build -L boards --output-on-failure
 # A missing tool makes its test FAIL with what to install (tt_missing_tool_test); a build that
@@ -25,12 +25,12 @@ set(TT_BOARDS_DIR ${CMAKE_BINARY_DIR}/boards)
 # TT_SHARED_DIR (the datasets, ../shared beside the clone) is set by tests/CMakeLists.txt, which
 # includes this file.
 
-if(TT_BASH AND TT_ARM_GXX AND TT_AVR_GXX)
+if(TT_BASH AND TT_ARM_GXX AND TT_RV_GXX AND TT_AVR_GXX)
   add_test(NAME boards_header_check
            COMMAND ${TT_BASH} ${CMAKE_SOURCE_DIR}/targets/header_check.sh ${TT_BOARDS_DIR})
   set_tests_properties(boards_header_check PROPERTIES LABELS "boards" TIMEOUT 120)
 else()
-  tt_missing_tool_test(boards_header_check "arm-none-eabi-g++ or avr-g++ not found (run scripts/boards-deps.sh)")
+  tt_missing_tool_test(boards_header_check "arm-none-eabi-g++, riscv64-unknown-elf-g++ or avr-g++ not found (run scripts/boards-deps.sh)")
 endif()
 
 if(TT_BASH AND TT_PYTHON3 AND TT_ARM_GXX AND TT_AVR_GXX AND TT_QEMU_ARM AND TT_RV_GXX AND TT_QEMU_RV AND TT_SIMAVR_INCLUDE
