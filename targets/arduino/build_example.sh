@@ -60,6 +60,15 @@ command -v arduino-builder >/dev/null || { echo "build_example: arduino-builder 
 rm -rf "$out/ab" && mkdir -p "$out/ab/build" "$out/ab/libraries"
 cp -r "$lib" "$out/ab/libraries/"
 grep -q 'compiler.cpp.extra_flags=-DDECIMAL_DIG=__DECIMAL_DIG__' "$lib/README.md"
+# PlatformIO's manifest (no PlatformIO in Debian): valid JSON whose name and version are library.properties'.
+python3 - "$lib" <<'PY'
+import json, sys
+lib = sys.argv[1]
+j = json.load(open(lib + "/library.json"))
+p = dict(l.split("=", 1) for l in open(lib + "/library.properties").read().splitlines() if "=" in l)
+assert (j["name"], j["version"]) == (p["name"], p["version"]), (j, p)
+assert j["build"]["srcDir"] == "src" and j["examples"], j
+PY
 arduino-builder -compile -hardware /usr/share/arduino/hardware -hardware /usr/share/arduino-builder \
   -tools /usr/share/arduino-builder -libraries "$out/ab/libraries" -fqbn arduino:avr:uno -build-path "$out/ab/build" \
   -prefs=compiler.cpp.extra_flags=-DDECIMAL_DIG=__DECIMAL_DIG__ "$out/ab/libraries/spam/examples/spam/spam.ino" \
