@@ -66,8 +66,8 @@ std::string boards_json(const quant::QuantModel& q, const std::vector<exporter::
   std::string o = "[";
   for (const auto& b : boards) {
     const auto f = exporter::fit_on(b, m, img);
-    o += std::string(o.size() > 1 ? "," : "") + "{\"board\":" + json_quote(b.name) + ",\"title\":" + json_quote(b.title) +
-         ",\"mcu\":" + json_quote(b.mcu) + ",\"target\":" + json_quote(b.target) +
+    o += std::string(o.size() > 1 ? "," : "") + "{\"board\":" + json_quote(b.name) +
+         ",\"title\":" + json_quote(b.title) + ",\"mcu\":" + json_quote(b.mcu) + ",\"target\":" + json_quote(b.target) +
          ",\"flash_used\":" + std::to_string(f.flash_used) + ",\"flash\":" + std::to_string(b.flash) +
          ",\"sketch_flash\":" + std::to_string(b.sketch_flash) + ",\"ram_used\":" + std::to_string(f.ram_used) +
          ",\"ram\":" + std::to_string(b.ram) + ",\"sketch_ram\":" + std::to_string(b.sketch_ram) +
@@ -80,8 +80,8 @@ std::string boards_text(const quant::QuantModel& q, const std::vector<exporter::
   const tt::Model m = q.view();
   const auto img = static_cast<uint32_t>(q.image.size());
   char line[256];
-  std::snprintf(line, sizeof line, "%-32s %-11s %19s %17s  %s\n", "board", "mcu", "flash~ used / has", "RAM~ used / has",
-                "fits");
+  std::snprintf(line, sizeof line, "%-32s %-11s %19s %17s  %s\n", "board", "mcu", "flash~ used / has",
+                "RAM~ used / has", "fits");
   std::string o = line;
   for (const auto& b : boards) {
     const auto f = exporter::fit_on(b, m, img);

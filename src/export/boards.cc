@@ -11,9 +11,9 @@ namespace {
 // Sketch allowances. AVR: the example sketch `export --format arduino` writes (Serial at 115200,
 // setup/loop, printing labels and probabilities) and Debian's arduino-core-avr for the Uno,
 // measured by ctest boards_arduino (targets/arduino/build_example.sh: its image minus the model
-// and the runtime: 7,039 B with the runtime, about 3.2 KB without), rounded up; RAM: Serial's two 64-byte buffers and the
-// core's, about 200 B. 32-bit boards: an empty sketch with Serial on the vendor's Arduino core, as
-// the vendor's IDE reports it (those cores are not in Debian: not measured here), rounded up.
+// and the runtime: 7,039 B with the runtime, about 3.2 KB without), rounded up; RAM: Serial's two 64-byte buffers and
+// the core's, about 200 B. 32-bit boards: an empty sketch with Serial on the vendor's Arduino core, as the vendor's IDE
+// reports it (those cores are not in Debian: not measured here), rounded up.
 const uint32_t kAvrSketchFlash = 3328, kAvrSketchRam = 256;
 
 }  // namespace
@@ -68,8 +68,8 @@ Board find_board(const std::string& name, uint64_t flash, uint64_t ram) {
   if (std::find(g.begin(), g.end(), name) == g.end())
     throw UsageError("--board: unknown board '" + name + "'; known: " + board_names());
   if (flash == 0 || ram == 0 || flash > 0xFFFFFFFFu || ram > 0xFFFFFFFFu)
-    throw UsageError("--board " + name + " needs the board's flash and RAM: --board " + name +
-                     ":FLASH:RAM, e.g. " + name + ":256K:32K");
+    throw UsageError("--board " + name + " needs the board's flash and RAM: --board " + name + ":FLASH:RAM, e.g. " +
+                     name + ":256K:32K");
   Board b;
   b.name = name;
   b.title = "generic " + name.substr(8);

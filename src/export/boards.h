@@ -14,12 +14,12 @@
 namespace tt::exporter {
 
 struct Board {
-  std::string name;        // --board NAME: "uno"
-  std::string title;       // "Arduino Uno"
-  std::string mcu;         // "ATmega328P"
-  std::string target;      // its TargetCosts::name (size.h): "atmega328p"
-  uint32_t flash = 0;      // program flash a sketch may use, bytes
-  uint32_t ram = 0;        // RAM a sketch may use, bytes
+  std::string name;           // --board NAME: "uno"
+  std::string title;          // "Arduino Uno"
+  std::string mcu;            // "ATmega328P"
+  std::string target;         // its TargetCosts::name (size.h): "atmega328p"
+  uint32_t flash = 0;         // program flash a sketch may use, bytes
+  uint32_t ram = 0;           // RAM a sketch may use, bytes
   uint32_t sketch_flash = 0;  // a typical sketch and its core besides tinytext (Serial, setup/loop)
   uint32_t sketch_ram = 0;
   uint32_t max_image = 0;  // the largest image the runtime reads there (AVR: one PROGMEM array)
@@ -45,7 +45,7 @@ struct BoardFit {
   uint32_t flash_used = 0;  // image + runtime code + sketch allowance
   uint32_t ram_used = 0;    // state + scores + stack + sketch allowance
   bool fits = false;
-  std::string why;          // empty when it fits, else the numbers that do not
+  std::string why;  // empty when it fits, else the numbers that do not
 };
 BoardFit fit_on(const Board& b, const tt::Model& m, uint32_t image_bytes);
 
