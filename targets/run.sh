@@ -338,8 +338,8 @@ for w in "${workloads[@]}"; do
   done
   if { wwant m0 || wwant m4 || wwant rv32; } && [ -n "$plugin_why" ]; then echo "   QEMU instructions: $plugin_why"; fi
   echo "   flash = text+data (of which (data) = generated arrays /$data_re/); ram = static data+bss;"
-  echo "   stack = peak bytes from the top of RAM while measured (M0: stores seen by the plugin, else"
-  echo "   paint; AVR: lowest SP between the markers); M0 counts instructions (QEMU has no cycle"
+  echo "   stack = peak bytes from the top of RAM while measured (QEMU: stores seen by the plugin, else"
+  echo "   paint; AVR: lowest SP between the markers); QEMU boards count instructions (no cycle"
   echo "   model), AVR counts exact cycles at 16 MHz; per_byte = measured / bytes."
   echo
 done
