@@ -9,7 +9,8 @@ pkgs=(
   gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi   # Cortex-M0+ cross build
   libstdc++-arm-none-eabi-newlib                                     # its C++ library (nano.specs: -lstdc++_nano)
   qemu-system-arm                                                    # Cortex-M0+ and Cortex-M4 emulator
-  gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf               # rv32imc cross build (no libc needed)
+  gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf               # rv32imc cross build (the boards need no libc)
+  picolibc-riscv64-unknown-elf                                       # its C library: export_test's probe (picolibc.specs)
   qemu-system-misc                                                   # rv32imc emulator (qemu-system-riscv32)
   gcc-avr binutils-avr avr-libc                                      # ATmega328P / ATmega2560 cross build
   arduino-core-avr arduino-builder                                   # the Uno's Arduino core, the IDE's builder (boards_arduino)
