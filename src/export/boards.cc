@@ -110,7 +110,9 @@ BoardFit fit_on(const Board& b, const tt::Model& m, uint32_t image_bytes) {
 
 uint64_t weights_budget(const Board& b) {
   const TargetCosts& t = costs_of(b);
-  const uint64_t code = t.code_static_linear + t.code_table;
+  // The budget is set before the data is read, so before the head is known: room for the larger
+  // of a sigmoid model with an exact table and a softmax one.
+  const uint64_t code = std::max<uint64_t>(t.code_static_linear + t.code_table, t.code_static);
   uint64_t room = b.flash > code + b.sketch_flash ? b.flash - code - b.sketch_flash : 0;
   if (b.max_image) room = std::min<uint64_t>(room, b.max_image);
   return room > kImageOverhead ? room - kImageOverhead : 0;

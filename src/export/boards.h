@@ -50,7 +50,8 @@ struct BoardFit {
 BoardFit fit_on(const Board& b, const tt::Model& m, uint32_t image_bytes);
 
 // The weights budget (train --max-flash) of the largest model whose image, with the static
-// path's runtime code (linear model, exact table) and the sketch allowance, fits b: what
+// path's runtime code (a linear model with an exact table or a softmax head, whichever is
+// larger: the head is not known yet) and the sketch allowance, fits b: what
 // `train --board` trains to. The image's own overhead (header, labels, thresholds, CRC) is
 // reserved as kImageOverhead.
 static const uint32_t kImageOverhead = 128;

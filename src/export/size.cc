@@ -39,7 +39,9 @@ SizeReport size_on(const TargetCosts& t, const tt::Model& m, uint32_t image_byte
   SizeReport r;
   r.target = t.name;
   r.image = image_bytes;
-  r.code = ((m.flags & kModelLinear) ? t.code_static_linear : t.code_static) + (m.groups ? t.code_table : 0u);
+  // A linear softmax model runs the softmax head: the "other shapes" entry (code_static) covers it.
+  const bool plain_linear = (m.flags & kModelLinear) && !(m.flags & kModelSoftmax);
+  r.code = (plain_linear ? t.code_static_linear : t.code_static) + (m.groups ? t.code_table : 0u);
   r.flash = r.image + r.code;
   r.code_generic = t.code_first;
   r.flash_generic = r.image + r.code_generic;
