@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages tinytext needs, quietly and only when one is missing.
 # Usage: scripts/deps.sh [build|test|bench|main]   (as root on Debian 12)
-#   build: compiler, CMake, GoogleTest, Google Benchmark, libpcap
+#   build: compiler, CMake, GoogleTest, Google Benchmark, libpcap, nlohmann-json
 #   test:  build + the cross toolchains and emulators (scripts/boards-deps.sh) + clang for fuzzing
 #   bench: test + the peers benchmarked against (fasttext, scikit-learn)
 #   main:  build + Node.js/npm (the default dataset comes from the npm registry)
@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-build}
 
-pkgs=(g++ cmake make pkg-config libgtest-dev googletest libbenchmark-dev libpcap-dev)
+pkgs=(g++ cmake make pkg-config libgtest-dev googletest libbenchmark-dev libpcap-dev nlohmann-json3-dev)
 case "$what" in
   build) ;;
   test) pkgs+=(clang libclang-rt-14-dev) ;;
