@@ -8,10 +8,13 @@ set -euo pipefail
 pkgs=(
   gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi   # Cortex-M0+ cross build
   libstdc++-arm-none-eabi-newlib                                     # its C++ library (nano.specs: -lstdc++_nano)
-  qemu-system-arm                                                    # Cortex-M0+ emulator
-  gcc-avr binutils-avr avr-libc                                      # ATmega328P cross build
-  arduino-core-avr                                                   # the Uno's Arduino core (boards_arduino)
-  simavr libsimavr-dev libelf-dev                                    # ATmega328P emulator + runner
+  qemu-system-arm                                                    # Cortex-M0+ and Cortex-M4 emulator
+  gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf               # rv32imc cross build (the boards need no libc)
+  picolibc-riscv64-unknown-elf                                       # its C library: export_test's probe (picolibc.specs)
+  qemu-system-misc                                                   # rv32imc emulator (qemu-system-riscv32)
+  gcc-avr binutils-avr avr-libc                                      # ATmega328P / ATmega2560 cross build
+  arduino-core-avr arduino-builder                                   # the Uno's Arduino core, the IDE's builder (boards_arduino)
+  simavr libsimavr-dev libelf-dev                                    # ATmega328P / 2560 emulator + runner
   libglib2.0-dev pkg-config gcc g++ make                             # QEMU TCG plugin, runner, host build
   python3 xz-utils ca-certificates                                   # data generator, plugin header fetch
 )

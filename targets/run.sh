@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Builds and runs the board workloads on the host, the Cortex-M0+ (qemu -M microbit) and the
-# ATmega328P (simavr), checks that every workload line matches the host bit for bit, checks the
+# Builds and runs the board workloads on the host, the Cortex-M0+ (qemu -M microbit), the
+# Cortex-M4 (qemu -M mps2-an386), the RISC-V rv32imc (qemu-system-riscv32 -M virt), the ATmega328P
+# and the ATmega2560 (simavr), checks that every workload line matches the host bit for bit, checks the
 # images for heap/float/exception symbols, and prints a per-target summary.
 #
 # Usage: targets/run.sh [options] BUILD_DIR
 #   --workload NAME   run targets/workloads/NAME.cc (repeatable; default: every workload)
-#   --targets LIST    space-separated subset of "host m0 avr" (host is always built: the reference)
+#   --targets LIST    space-separated subset of "host m0 m4 rv32 avr mega" (host is always built: the
+#                     reference)
 #   --corpus FILE     SMSSpamCollection for the data generators
 #                     (default: $TT_CORPUS, else ../shared/data/sms-spam-collection/SMSSpamCollection)
 #   --shared-data DIR the shared data directory for the model workloads
@@ -24,7 +26,8 @@
 # in NAME.cc names the generated arrays (default "tt_text"), reported apart from code in "flash";
 # the arrays among them whose name ends in _model_data are the model's weights ("weights").
 #   // run.sh targets: host m0
-# restricts the workload to those targets (e.g. a model too large for the ATmega328P). A data
+# names the targets the workload runs on (e.g. not the ATmega328P for a model too large for it);
+# without it: host m0 avr (m4, rv32 and mega run only the workloads that name them). A data
 # generator may write extra sources into BUILD_DIR/NAME/gen/*.cc (e.g. an exported model); they
 # are compiled with the workload. A workload with the line "// run.sh baseline" supports
 # -DTT_BASELINE (the same harness without the runtime) and is also built that way, for size only:
@@ -41,7 +44,7 @@ usage() {
 }
 
 workloads=()
-targets="host m0 avr"
+targets="host m0 m4 rv32 avr mega"
 corpus="${TT_CORPUS:-$root/../shared/data/sms-spam-collection/SMSSpamCollection}"
 shared_data="${TT_SHARED_DATA:-$root/../shared/data}"
 tinytext="${TT_TINYTEXT:-$root/build/tinytext}"
@@ -79,18 +82,31 @@ need() {
   done
 }
 need g++ python3 timeout
-want m0 && need arm-none-eabi-g++ arm-none-eabi-nm arm-none-eabi-size qemu-system-arm
-want avr && need avr-g++ avr-nm avr-size gcc pkg-config
+{ want m0 || want m4; } && need arm-none-eabi-g++ arm-none-eabi-nm arm-none-eabi-size qemu-system-arm
+want rv32 && need riscv64-unknown-elf-g++ riscv64-unknown-elf-nm riscv64-unknown-elf-size qemu-system-riscv32
+{ want avr || want mega; } && need avr-g++ avr-nm avr-size gcc pkg-config
 
 export TT_ROOT="$root" TT_CORPUS="$corpus" TT_SHARED_DATA="$shared_data" TT_TINYTEXT="$tinytext"
 
-# Flags. The M0 image needs no libc: board.cc is the whole runtime, libgcc supplies 64-bit shifts.
+# Flags. The QEMU images need no libc: board.cc is the whole runtime, libgcc supplies 64-bit shifts.
 inc=(-I"$root/include" -I"$tdir/common")
 dev_flags=(-Os -std=c++11 -ffreestanding -fno-exceptions -fno-rtti -ffunction-sections -fdata-sections
            -Wall -Wextra -Wconversion -Werror)
-m0_flags=(-mcpu=cortex-m0plus -mthumb "${dev_flags[@]}")
-m0_link=(-T "$tdir/cortex-m0plus/microbit.ld" -nostartfiles -nostdlib -Wl,--gc-sections -lgcc)
-avr_flags=(-mmcu=atmega328p "${dev_flags[@]}")
+# QEMU boards: target name, tool prefix, architecture flags, board source dir, linker script,
+# machine. The Cortex-M4 (mps2-an386: code memory at 0, RAM at 0x20000000) runs the M0+ board
+# file and linker script unchanged (their 256 KB / 16 KB are a subset of its memory; the 16
+# core vectors are common to ARMv6-M and ARMv7-M). rv32: the ESP32-C3's core (rv32imc; zicsr
+# for the board's trap vector only).
+declare -A q_name=([m0]=cortex-m0plus [m4]=cortex-m4 [rv32]=rv32imc)
+declare -A q_tool=([m0]=arm-none-eabi- [m4]=arm-none-eabi- [rv32]=riscv64-unknown-elf-)
+declare -A q_arch=([m0]="-mcpu=cortex-m0plus -mthumb" [m4]="-mcpu=cortex-m4 -mthumb"
+                   [rv32]="-march=rv32imc_zicsr -mabi=ilp32")
+declare -A q_dir=([m0]=cortex-m0plus [m4]=cortex-m0plus [rv32]=rv32imc)
+declare -A q_ld=([m0]=cortex-m0plus/microbit.ld [m4]=cortex-m0plus/microbit.ld [rv32]=rv32imc/virt.ld)
+declare -A q_qemu=([m0]="qemu-system-arm -M microbit" [m4]="qemu-system-arm -M mps2-an386"
+                   [rv32]="qemu-system-riscv32 -M virt -bios none")
+# AVR boards under simavr: the ATmega328P board file and runner serve both (same UART, GPIOR0).
+declare -A a_mcu=([avr]=atmega328p [mega]=atmega2560)
 avr_link=(-Wl,--gc-sections)
 host_flags=(-O2 -std=c++11 -Wall -Wextra -Wconversion -Werror)
 
@@ -99,7 +115,7 @@ fail() { echo "run.sh: FAIL $*" >&2; status=1; }
 
 # ---- tools: the simavr runner and the QEMU plugin (built once per build dir) ----
 runner="$build/tools/tt_avr_runner"
-if want avr; then
+if want avr || want mega; then
   mkdir -p "$build/tools"
   if [ ! -x "$runner" ] || [ "$runner" -ot "$tdir/atmega328p/runner.c" ]; then
     pkg-config --exists simavr || { echo "run.sh: libsimavr-dev not found (run scripts/boards-deps.sh)" >&2; exit 2; }
@@ -110,14 +126,14 @@ if want avr; then
 fi
 plugin=""
 plugin_why="disabled (--no-plugin)"
-if want m0 && [ $use_plugin -eq 1 ]; then
+if { want m0 || want m4 || want rv32; } && [ $use_plugin -eq 1 ]; then
   if plugin="$(bash "$tdir/qemu-plugin/build.sh" "$build/qemu-plugin" 2>"$build/qemu-plugin.log")"; then
     plugin_why=""
   else
     plugin=""
     plugin_why="$(grep -m1 'unavailable' "$build/qemu-plugin.log" | sed 's/^qemu-plugin: //')"
     [ -n "$plugin_why" ] || plugin_why="unavailable: plugin build failed (see $build/qemu-plugin.log)"
-    echo "run.sh: M0 instruction count $plugin_why" >&2
+    echo "run.sh: QEMU instruction count $plugin_why" >&2
   fi
 fi
 
@@ -136,6 +152,134 @@ data_bytes() {
 }
 per_byte() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0 && a != "") printf "%.1f", a / b; else printf "-" }'; }
 
+# A board under QEMU (m0, m4, rv32): build, run with the plugin, compare, sizes, baseline.
+qemu_board() {
+  local k="$1" tname="${q_name[$1]}" tp="${q_tool[$1]}" elf rc match text data bss dbytes insns measured stack_total stack stack_how wbytes
+  local btext bdata bbss bb be bstack b e lo hi
+  local -a flags link qemu plug_args
+  read -ra flags <<<"${q_arch[$k]}"; flags+=("${dev_flags[@]}")
+  link=(-T "$tdir/${q_ld[$k]}" -nostartfiles -nostdlib -Wl,--gc-sections -lgcc)
+  read -ra qemu <<<"${q_qemu[$k]}"
+  elf="$out/$k.elf"
+  if "${tp}g++" "${flags[@]}" "${inc[@]}" "${inc_w[@]}" "$tdir/${q_dir[$k]}/board.cc" "${common_srcs[@]}" \
+       "${link[@]}" -Wl,-Map="$out/$k.map" -o "$elf" 2>"$out/$k.build.log"; then
+    plug_args=()
+    rm -f "$out/$k.plugin"
+    if [ -n "$plugin" ]; then
+      b="$("${tp}nm" "$elf" | awk '$3=="tt_bench_begin"{print $1}')"
+      e="$("${tp}nm" "$elf" | awk '$3=="tt_bench_end"{print $1}')"
+      lo="$("${tp}nm" "$elf" | awk '$3=="_stack_limit"{print $1}')"
+      hi="$("${tp}nm" "$elf" | awk '$3=="_estack"{print $1}')"
+      plug_args=(-plugin "$plugin,begin=0x$b,end=0x$e,stack_lo=0x$lo,stack_hi=0x$hi,out=$out/$k.plugin")
+    fi
+    rm -f "$out/$k.out"
+    timeout "$tmo" "${qemu[@]}" -display none -monitor none -serial null \
+      -chardev file,id=sh0,path="$out/$k.out" -semihosting-config enable=on,target=native,chardev=sh0 \
+      "${plug_args[@]}" -kernel "$elf" 2>"$out/$k.stderr"; rc=$?
+    [ -f "$out/$k.out" ] || : >"$out/$k.out"
+    [ -f "$out/$k.plugin" ] && cat "$out/$k.plugin" >>"$out/$k.out"
+    match="match"
+    if [ $rc -eq 124 ]; then fail "$w: $k timed out after ${tmo}s"; match="TIMEOUT"
+    elif [ $rc -ne 0 ]; then fail "$w: $k exited $rc"; match="EXIT-$rc"; fi
+    if ! workload_lines "$out/$k.out" | diff -u "$out/host.lines" - >"$out/$k.diff"; then
+      fail "$w: $k output differs from host (see $out/$k.diff)"; cat "$out/$k.diff" >&2; match="MISMATCH"
+    fi
+    "$tdir/link_check.sh" "${tp}nm" "$elf" >"$out/$k.link_check" || { cat "$out/$k.link_check" >&2; fail "$w: $k link check"; }
+    read -r text data bss <<<"$(sizes "${tp}size" "$elf")"
+    dbytes="$(data_bytes "${tp}nm" "$elf" "$data_re")"
+    insns="$(kv "$out/$k.out" plugin.insns)"
+    if [ -n "$insns" ]; then measured="$insns insns"; else measured="unavailable"; fi
+    [ "$(kv "$out/$k.out" plugin.pairs)" = "0" ] && { measured="no markers hit"; insns=""; }
+    stack_total="$(kv "$out/$k.out" board.stack_peak)"
+    stack="$(kv "$out/$k.out" plugin.stack_peak)"
+    stack_how="stores between the markers (plugin)"
+    [ -n "$stack" ] || { stack="$stack_total"; stack_how="paint, whole program"; }
+    wbytes="$(data_bytes "${tp}nm" "$elf" '_model_data$')"
+    rows+=("$tname|$((text + data))|$dbytes|$((data + bss))|${stack:--}|$bytes|$measured|$(per_byte "$insns" "$bytes")|$match")
+    {
+      echo "$k.flash=$((text + data))"; echo "$k.flash_data=$dbytes"; echo "$k.flash_weights=$wbytes"
+      echo "$k.ram_static=$((data + bss))"
+      echo "$k.stack_peak=${stack:-}"; echo "$k.stack_how=$stack_how"; echo "$k.stack_total=${stack_total:-}"
+      echo "$k.insns=${insns:-unavailable}"; echo "$k.match=$match"
+      [ -n "$insns" ] || echo "$k.insns_why=$plugin_why"
+      if [ $baseline -eq 1 ]; then
+        if "${tp}g++" "${flags[@]}" -DTT_BASELINE "${inc[@]}" "${inc_w[@]}" "$tdir/${q_dir[$k]}/board.cc" \
+             "${common_srcs[@]}" "${link[@]}" -o "$out/$k.base.elf" 2>"$out/$k.base.build.log"; then
+          read -r btext bdata bbss <<<"$(sizes "${tp}size" "$out/$k.base.elf")"
+          echo "$k.base_flash=$((btext + bdata))"; echo "$k.base_ram_static=$((bdata + bbss))"
+          echo "$k.flash_code=$((text + data - btext - bdata - wbytes))"
+          echo "$k.ram_runtime=$((data + bss - bdata - bbss))"
+          if [ -n "$plugin" ]; then  # the harness's own stack while measured (no runtime in it)
+            bb="$("${tp}nm" "$out/$k.base.elf" | awk '$3=="tt_bench_begin"{print $1}')"
+            be="$("${tp}nm" "$out/$k.base.elf" | awk '$3=="tt_bench_end"{print $1}')"
+            rm -f "$out/$k.base.plugin"
+            timeout "$tmo" "${qemu[@]}" -display none -monitor none -serial null \
+              -chardev file,id=sh1,path="$out/$k.base.out" -semihosting-config enable=on,target=native,chardev=sh1 \
+              -plugin "$plugin,begin=0x$bb,end=0x$be,stack_lo=0x$lo,stack_hi=0x$hi,out=$out/$k.base.plugin" \
+              -kernel "$out/$k.base.elf" 2>/dev/null
+            bstack="$(kv "$out/$k.base.plugin" plugin.stack_peak 2>/dev/null)"
+            [ -n "$bstack" ] && [ -n "$stack" ] && { echo "$k.base_stack_peak=$bstack"; echo "$k.stack_runtime=$((stack - bstack))"; }
+          fi
+        else
+          fail "$w: $k baseline build (see $out/$k.base.build.log)"
+        fi
+      fi
+    } >>"$summary"
+  else
+    cat "$out/$k.build.log" >&2; fail "$w: $k build"
+    rows+=("$tname|-|-|-|-|-|-|-|BUILD-FAILED")
+  fi
+}
+
+# An AVR board under simavr (avr: ATmega328P, mega: ATmega2560): the same board file and runner.
+avr_board() {
+  local k="$1" elf rc match text data bss dbytes cycles stack_total stack measured wbytes btext bdata bbss bstack
+  elf="$out/$k.elf"
+  if avr-g++ -mmcu="${a_mcu[$k]}" "${dev_flags[@]}" "${inc[@]}" "${inc_w[@]}" "$tdir/atmega328p/board.cc" "${common_srcs[@]}" \
+       "${avr_link[@]}" -Wl,-Map="$out/$k.map" -o "$elf" 2>"$out/$k.build.log"; then
+    timeout "$tmo" "$runner" --mcu "${a_mcu[$k]}" "$elf" >"$out/$k.out" 2>"$out/$k.stderr"; rc=$?
+    match="match"
+    if [ $rc -eq 124 ]; then fail "$w: $k timed out after ${tmo}s"; match="TIMEOUT"
+    elif [ $rc -ne 0 ]; then fail "$w: $k exited $rc ($(head -c 300 "$out/$k.stderr"))"; match="EXIT-$rc"; fi
+    if ! workload_lines "$out/$k.out" | diff -u "$out/host.lines" - >"$out/$k.diff"; then
+      fail "$w: $k output differs from host (see $out/$k.diff)"; cat "$out/$k.diff" >&2; match="MISMATCH"
+    fi
+    "$tdir/link_check.sh" avr-nm "$elf" >"$out/$k.link_check" || { cat "$out/$k.link_check" >&2; fail "$w: $k link check"; }
+    read -r text data bss <<<"$(sizes avr-size "$elf")"
+    dbytes="$(data_bytes avr-nm "$elf" "$data_re")"
+    cycles="$(kv "$out/$k.out" board.cycles)"
+    stack_total="$(kv "$out/$k.out" board.stack_peak)"
+    stack="$(kv "$out/$k.out" board.bench_stack_peak)"
+    measured="${cycles:-?} cycles"
+    [ "$(kv "$out/$k.out" board.pairs)" = "0" ] && { measured="no markers hit"; cycles=""; }
+    wbytes="$(data_bytes avr-nm "$elf" '_model_data$')"
+    rows+=("${a_mcu[$k]}|$((text + data))|$dbytes|$((data + bss))|${stack:--}|$bytes|$measured|$(per_byte "$cycles" "$bytes")|$match")
+    {
+      echo "$k.flash=$((text + data))"; echo "$k.flash_data=$dbytes"; echo "$k.flash_weights=$wbytes"
+      echo "$k.ram_static=$((data + bss))"
+      echo "$k.stack_peak=${stack:-}"; echo "$k.stack_how=lowest SP between the markers (simavr)"
+      echo "$k.stack_total=${stack_total:-}"; echo "$k.cycles=${cycles:-}"; echo "$k.match=$match"
+      if [ $baseline -eq 1 ]; then
+        if avr-g++ -mmcu="${a_mcu[$k]}" "${dev_flags[@]}" -DTT_BASELINE "${inc[@]}" "${inc_w[@]}" "$tdir/atmega328p/board.cc" \
+             "${common_srcs[@]}" "${avr_link[@]}" -o "$out/$k.base.elf" 2>"$out/$k.base.build.log"; then
+          read -r btext bdata bbss <<<"$(sizes avr-size "$out/$k.base.elf")"
+          echo "$k.base_flash=$((btext + bdata))"; echo "$k.base_ram_static=$((bdata + bbss))"
+          echo "$k.flash_code=$((text + data - btext - bdata - wbytes))"
+          echo "$k.ram_runtime=$((data + bss - bdata - bbss))"
+          timeout "$tmo" "$runner" --mcu "${a_mcu[$k]}" "$out/$k.base.elf" >"$out/$k.base.out" 2>/dev/null
+          bstack="$(kv "$out/$k.base.out" board.bench_stack_peak)"
+          [ -n "$bstack" ] && [ -n "$stack" ] && { echo "$k.base_stack_peak=$bstack"; echo "$k.stack_runtime=$((stack - bstack))"; }
+        else
+          fail "$w: $k baseline build (see $out/$k.base.build.log)"
+        fi
+      fi
+    } >>"$summary"
+  else
+    cat "$out/$k.build.log" >&2; fail "$w: $k build"
+    rows+=("${a_mcu[$k]}|-|-|-|-|-|-|-|BUILD-FAILED")
+  fi
+}
+
 printf '\n'
 for w in "${workloads[@]}"; do
   src="$tdir/workloads/$w.cc"
@@ -145,7 +289,8 @@ for w in "${workloads[@]}"; do
   data_re="$(sed -n 's|^// run.sh data-symbols: *||p' "$src" | head -n1)"
   data_re="${data_re:-tt_text}"
   wtargets="$(sed -n 's|^// run.sh targets: *||p' "$src" | head -n1)"
-  wwant() { want "$1" && { [ -z "$wtargets" ] || [[ " $wtargets " == *" $1 "* ]]; }; }
+  wtargets="${wtargets:-host m0 avr}"
+  wwant() { want "$1" && [[ " $wtargets " == *" $1 "* ]]; }
   baseline=0
   grep -q '^// run.sh baseline' "$src" && baseline=1
   rm -rf "$out/gen"
@@ -181,126 +326,8 @@ for w in "${workloads[@]}"; do
   } >"$summary"
   rows=()
 
-  # Cortex-M0+ under QEMU.
-  if wwant m0; then
-    elf="$out/m0.elf"
-    if arm-none-eabi-g++ "${m0_flags[@]}" "${inc[@]}" "${inc_w[@]}" "$tdir/cortex-m0plus/board.cc" "${common_srcs[@]}" \
-         "${m0_link[@]}" -Wl,-Map="$out/m0.map" -o "$elf" 2>"$out/m0.build.log"; then
-      plug_args=()
-      rm -f "$out/m0.plugin"
-      if [ -n "$plugin" ]; then
-        b="$(arm-none-eabi-nm "$elf" | awk '$3=="tt_bench_begin"{print $1}')"
-        e="$(arm-none-eabi-nm "$elf" | awk '$3=="tt_bench_end"{print $1}')"
-        lo="$(arm-none-eabi-nm "$elf" | awk '$3=="_stack_limit"{print $1}')"
-        hi="$(arm-none-eabi-nm "$elf" | awk '$3=="_estack"{print $1}')"
-        plug_args=(-plugin "$plugin,begin=0x$b,end=0x$e,stack_lo=0x$lo,stack_hi=0x$hi,out=$out/m0.plugin")
-      fi
-      rm -f "$out/m0.out"
-      timeout "$tmo" qemu-system-arm -M microbit -display none -monitor none -serial null \
-        -chardev file,id=sh0,path="$out/m0.out" -semihosting-config enable=on,target=native,chardev=sh0 \
-        "${plug_args[@]}" -kernel "$elf" 2>"$out/m0.stderr"; rc=$?
-      [ -f "$out/m0.out" ] || : >"$out/m0.out"
-      [ -f "$out/m0.plugin" ] && cat "$out/m0.plugin" >>"$out/m0.out"
-      match="match"
-      if [ $rc -eq 124 ]; then fail "$w: m0 timed out after ${tmo}s"; match="TIMEOUT"
-      elif [ $rc -ne 0 ]; then fail "$w: m0 exited $rc"; match="EXIT-$rc"; fi
-      if ! workload_lines "$out/m0.out" | diff -u "$out/host.lines" - >"$out/m0.diff"; then
-        fail "$w: m0 output differs from host (see $out/m0.diff)"; cat "$out/m0.diff" >&2; match="MISMATCH"
-      fi
-      "$tdir/link_check.sh" arm-none-eabi-nm "$elf" >"$out/m0.link_check" || { cat "$out/m0.link_check" >&2; fail "$w: m0 link check"; }
-      read -r text data bss <<<"$(sizes arm-none-eabi-size "$elf")"
-      dbytes="$(data_bytes arm-none-eabi-nm "$elf" "$data_re")"
-      insns="$(kv "$out/m0.out" plugin.insns)"
-      if [ -n "$insns" ]; then measured="$insns insns"; else measured="unavailable"; fi
-      [ "$(kv "$out/m0.out" plugin.pairs)" = "0" ] && { measured="no markers hit"; insns=""; }
-      stack_total="$(kv "$out/m0.out" board.stack_peak)"
-      stack="$(kv "$out/m0.out" plugin.stack_peak)"
-      stack_how="stores between the markers (plugin)"
-      [ -n "$stack" ] || { stack="$stack_total"; stack_how="paint, whole program"; }
-      wbytes="$(data_bytes arm-none-eabi-nm "$elf" '_model_data$')"
-      rows+=("cortex-m0plus|$((text + data))|$dbytes|$((data + bss))|${stack:--}|$bytes|$measured|$(per_byte "$insns" "$bytes")|$match")
-      {
-        echo "m0.flash=$((text + data))"; echo "m0.flash_data=$dbytes"; echo "m0.flash_weights=$wbytes"
-        echo "m0.ram_static=$((data + bss))"
-        echo "m0.stack_peak=${stack:-}"; echo "m0.stack_how=$stack_how"; echo "m0.stack_total=${stack_total:-}"
-        echo "m0.insns=${insns:-unavailable}"; echo "m0.match=$match"
-        [ -n "$insns" ] || echo "m0.insns_why=$plugin_why"
-        if [ $baseline -eq 1 ]; then
-          if arm-none-eabi-g++ "${m0_flags[@]}" -DTT_BASELINE "${inc[@]}" "${inc_w[@]}" "$tdir/cortex-m0plus/board.cc" \
-               "${common_srcs[@]}" "${m0_link[@]}" -o "$out/m0.base.elf" 2>"$out/m0.base.build.log"; then
-            read -r btext bdata bbss <<<"$(sizes arm-none-eabi-size "$out/m0.base.elf")"
-            echo "m0.base_flash=$((btext + bdata))"; echo "m0.base_ram_static=$((bdata + bbss))"
-            echo "m0.flash_code=$((text + data - btext - bdata - wbytes))"
-            echo "m0.ram_runtime=$((data + bss - bdata - bbss))"
-            if [ -n "$plugin" ]; then  # the harness's own stack while measured (no runtime in it)
-              bb="$(arm-none-eabi-nm "$out/m0.base.elf" | awk '$3=="tt_bench_begin"{print $1}')"
-              be="$(arm-none-eabi-nm "$out/m0.base.elf" | awk '$3=="tt_bench_end"{print $1}')"
-              rm -f "$out/m0.base.plugin"
-              timeout "$tmo" qemu-system-arm -M microbit -display none -monitor none -serial null \
-                -chardev file,id=sh1,path="$out/m0.base.out" -semihosting-config enable=on,target=native,chardev=sh1 \
-                -plugin "$plugin,begin=0x$bb,end=0x$be,stack_lo=0x$lo,stack_hi=0x$hi,out=$out/m0.base.plugin" \
-                -kernel "$out/m0.base.elf" 2>/dev/null
-              bstack="$(kv "$out/m0.base.plugin" plugin.stack_peak 2>/dev/null)"
-              [ -n "$bstack" ] && [ -n "$stack" ] && { echo "m0.base_stack_peak=$bstack"; echo "m0.stack_runtime=$((stack - bstack))"; }
-            fi
-          else
-            fail "$w: m0 baseline build (see $out/m0.base.build.log)"
-          fi
-        fi
-      } >>"$summary"
-    else
-      cat "$out/m0.build.log" >&2; fail "$w: m0 build"
-      rows+=("cortex-m0plus|-|-|-|-|-|-|-|BUILD-FAILED")
-    fi
-  fi
-
-  # ATmega328P under simavr.
-  if wwant avr; then
-    elf="$out/avr.elf"
-    if avr-g++ "${avr_flags[@]}" "${inc[@]}" "${inc_w[@]}" "$tdir/atmega328p/board.cc" "${common_srcs[@]}" \
-         "${avr_link[@]}" -Wl,-Map="$out/avr.map" -o "$elf" 2>"$out/avr.build.log"; then
-      timeout "$tmo" "$runner" "$elf" >"$out/avr.out" 2>"$out/avr.stderr"; rc=$?
-      match="match"
-      if [ $rc -eq 124 ]; then fail "$w: avr timed out after ${tmo}s"; match="TIMEOUT"
-      elif [ $rc -ne 0 ]; then fail "$w: avr exited $rc ($(head -c 300 "$out/avr.stderr"))"; match="EXIT-$rc"; fi
-      if ! workload_lines "$out/avr.out" | diff -u "$out/host.lines" - >"$out/avr.diff"; then
-        fail "$w: avr output differs from host (see $out/avr.diff)"; cat "$out/avr.diff" >&2; match="MISMATCH"
-      fi
-      "$tdir/link_check.sh" avr-nm "$elf" >"$out/avr.link_check" || { cat "$out/avr.link_check" >&2; fail "$w: avr link check"; }
-      read -r text data bss <<<"$(sizes avr-size "$elf")"
-      dbytes="$(data_bytes avr-nm "$elf" "$data_re")"
-      cycles="$(kv "$out/avr.out" board.cycles)"
-      stack_total="$(kv "$out/avr.out" board.stack_peak)"
-      stack="$(kv "$out/avr.out" board.bench_stack_peak)"
-      measured="${cycles:-?} cycles"
-      [ "$(kv "$out/avr.out" board.pairs)" = "0" ] && { measured="no markers hit"; cycles=""; }
-      wbytes="$(data_bytes avr-nm "$elf" '_model_data$')"
-      rows+=("atmega328p|$((text + data))|$dbytes|$((data + bss))|${stack:--}|$bytes|$measured|$(per_byte "$cycles" "$bytes")|$match")
-      {
-        echo "avr.flash=$((text + data))"; echo "avr.flash_data=$dbytes"; echo "avr.flash_weights=$wbytes"
-        echo "avr.ram_static=$((data + bss))"
-        echo "avr.stack_peak=${stack:-}"; echo "avr.stack_how=lowest SP between the markers (simavr)"
-        echo "avr.stack_total=${stack_total:-}"; echo "avr.cycles=${cycles:-}"; echo "avr.match=$match"
-        if [ $baseline -eq 1 ]; then
-          if avr-g++ "${avr_flags[@]}" -DTT_BASELINE "${inc[@]}" "${inc_w[@]}" "$tdir/atmega328p/board.cc" \
-               "${common_srcs[@]}" "${avr_link[@]}" -o "$out/avr.base.elf" 2>"$out/avr.base.build.log"; then
-            read -r btext bdata bbss <<<"$(sizes avr-size "$out/avr.base.elf")"
-            echo "avr.base_flash=$((btext + bdata))"; echo "avr.base_ram_static=$((bdata + bbss))"
-            echo "avr.flash_code=$((text + data - btext - bdata - wbytes))"
-            echo "avr.ram_runtime=$((data + bss - bdata - bbss))"
-            timeout "$tmo" "$runner" "$out/avr.base.elf" >"$out/avr.base.out" 2>/dev/null
-            bstack="$(kv "$out/avr.base.out" board.bench_stack_peak)"
-            [ -n "$bstack" ] && [ -n "$stack" ] && { echo "avr.base_stack_peak=$bstack"; echo "avr.stack_runtime=$((stack - bstack))"; }
-          else
-            fail "$w: avr baseline build (see $out/avr.base.build.log)"
-          fi
-        fi
-      } >>"$summary"
-    else
-      cat "$out/avr.build.log" >&2; fail "$w: avr build"
-      rows+=("atmega328p|-|-|-|-|-|-|-|BUILD-FAILED")
-    fi
-  fi
+  for k in m0 m4 rv32; do wwant $k && qemu_board $k; done
+  for k in avr mega; do wwant $k && avr_board $k; done
 
   # Summary.
   echo "== workload $w: $(tr '\n' ' ' <"$out/host.lines")"
@@ -309,10 +336,10 @@ for w in "${workloads[@]}"; do
     IFS='|' read -r t fl db ram st by me pb ma <<<"$r"
     printf '%-14s %7s %7s %7s %7s %7s %-22s %9s  %s\n' "$t" "$fl" "$db" "$ram" "$st" "$by" "$me" "$pb" "$ma"
   done
-  if wwant m0 && [ -n "$plugin_why" ]; then echo "   m0 instructions: $plugin_why"; fi
+  if { wwant m0 || wwant m4 || wwant rv32; } && [ -n "$plugin_why" ]; then echo "   QEMU instructions: $plugin_why"; fi
   echo "   flash = text+data (of which (data) = generated arrays /$data_re/); ram = static data+bss;"
-  echo "   stack = peak bytes from the top of RAM while measured (M0: stores seen by the plugin, else"
-  echo "   paint; AVR: lowest SP between the markers); M0 counts instructions (QEMU has no cycle"
+  echo "   stack = peak bytes from the top of RAM while measured (QEMU: stores seen by the plugin, else"
+  echo "   paint; AVR: lowest SP between the markers); QEMU boards count instructions (no cycle"
   echo "   model), AVR counts exact cycles at 16 MHz; per_byte = measured / bytes."
   echo
 done

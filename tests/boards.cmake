@@ -1,5 +1,5 @@
-# Emulated boards (targets/): device-header self-containment for both targets, and the
-# host / Cortex-M0+ (QEMU) / ATmega328P (simavr) bit-for-bit comparison with a link check and a
+# Emulated boards (targets/): device-header self-containment (arm, rv32, avr, host), and the
+# host / Cortex-M0+, Cortex-M4, rv32imc (QEMU) / ATmega328P, ATmega2560 (simavr) bit-for-bit comparison with a link check and a
 # size/stack/speed summary (targets/run.sh). Tools come from scripts/boards-deps.sh.
 # Run only these:  ctest --test-dir build -L boards --output-on-failure
 # A missing tool makes its test FAIL with what to install (tt_missing_tool_test); a build that
@@ -16,6 +16,8 @@ find_program(TT_PYTHON3 python3)
 find_program(TT_ARM_GXX arm-none-eabi-g++)
 find_program(TT_AVR_GXX avr-g++)
 find_program(TT_QEMU_ARM qemu-system-arm)
+find_program(TT_RV_GXX riscv64-unknown-elf-g++)
+find_program(TT_QEMU_RV qemu-system-riscv32)
 find_path(TT_SIMAVR_INCLUDE simavr/sim_avr.h)
 find_library(TT_SIMAVR_LIB simavr)
 
@@ -23,20 +25,24 @@ set(TT_BOARDS_DIR ${CMAKE_BINARY_DIR}/boards)
 # TT_SHARED_DIR (the datasets, ../shared beside the clone) is set by tests/CMakeLists.txt, which
 # includes this file.
 
-if(TT_BASH AND TT_ARM_GXX AND TT_AVR_GXX)
+if(TT_BASH AND TT_ARM_GXX AND TT_RV_GXX AND TT_AVR_GXX)
   add_test(NAME boards_header_check
            COMMAND ${TT_BASH} ${CMAKE_SOURCE_DIR}/targets/header_check.sh ${TT_BOARDS_DIR})
   set_tests_properties(boards_header_check PROPERTIES LABELS "boards" TIMEOUT 120)
 else()
-  tt_missing_tool_test(boards_header_check "arm-none-eabi-g++ or avr-g++ not found (run scripts/boards-deps.sh)")
+  tt_missing_tool_test(boards_header_check "arm-none-eabi-g++, riscv64-unknown-elf-g++ or avr-g++ not found (run scripts/boards-deps.sh)")
 endif()
 
-if(TT_BASH AND TT_PYTHON3 AND TT_ARM_GXX AND TT_AVR_GXX AND TT_QEMU_ARM AND TT_SIMAVR_INCLUDE AND TT_SIMAVR_LIB)
+if(TT_BASH AND TT_PYTHON3 AND TT_ARM_GXX AND TT_AVR_GXX AND TT_QEMU_ARM AND TT_RV_GXX AND TT_QEMU_RV AND TT_SIMAVR_INCLUDE
+   AND TT_SIMAVR_LIB)
   # Fails on any host/board output mismatch, a board exit status other than 0, a timeout, or a
   # forbidden symbol (heap, float, exceptions, printf) in an image. The M0 instruction count needs
   # qemu-plugin.h from Debian's qemu source package (fetched once into ${TT_BOARDS_DIR}); when it
   # cannot be fetched the count is reported "unavailable" and the test still checks the digests.
-  # The model workloads (sms4k, sms4k_checked, sms4k_bulk, sms4k_p99, sms32k, sms32k_bulk, stream100, stream10000) train,
+  # Boards: Cortex-M0+ (microbit), Cortex-M4 (mps2-an386), rv32imc (riscv32 virt), ATmega328P and
+  # ATmega2560 (simavr). sms4k runs on the M0+, M4, rv32imc and 328P, sms32k on the 32-bit ones,
+  # sms32k_mega (the 32 KB model) on the 2560; the rest on the M0+ and the 328P.
+  # The model workloads (sms4k, sms4k_checked, sms4k_bulk, sms4k_p99, sms32k, sms32k_bulk, sms32k_mega, stream100, stream10000) train,
   # quantise and export real models with the tinytext CLI and check every score against
   # `tinytext predict` (sms4k_p99 also checks that the threshold `tinytext threshold --precision 0.99`
   # chose on its texts gives that precision in the board's own decisions); numerics runs the model runtime's numeric helpers on many inputs (sigmoid,
@@ -48,7 +54,8 @@ if(TT_BASH AND TT_PYTHON3 AND TT_ARM_GXX AND TT_AVR_GXX AND TT_QEMU_ARM AND TT_S
                    --corpus ${TT_SHARED_DIR}/data/sms-spam-collection/SMSSpamCollection
                    --shared-data ${TT_SHARED_DIR}/data --tinytext $<TARGET_FILE:tinytext>
                    --workload hash_digest --workload numerics --workload sms4k --workload sms4k_checked
-                   --workload sms4k_bulk --workload sms4k_p99 --workload sms32k --workload sms32k_bulk --workload bulk_edge --workload stream100
+                   --workload sms4k_bulk --workload sms4k_p99 --workload sms32k --workload sms32k_bulk --workload sms32k_mega
+                   --workload bulk_edge --workload stream100
                    --workload stream10000
                    --timeout 180 ${TT_BOARDS_DIR})
   set_tests_properties(boards_digest PROPERTIES LABELS "boards" TIMEOUT 900 FIXTURES_SETUP boards_results)
@@ -61,7 +68,7 @@ if(TT_BASH AND TT_PYTHON3 AND TT_ARM_GXX AND TT_AVR_GXX AND TT_QEMU_ARM AND TT_S
   set_tests_properties(boards_budget PROPERTIES LABELS "boards" TIMEOUT 60 FIXTURES_REQUIRED boards_results)
 else()
   foreach(t boards_digest boards_budget)
-    tt_missing_tool_test(${t} "cross toolchains, qemu-system-arm, python3 or libsimavr-dev not found (run scripts/boards-deps.sh)")
+    tt_missing_tool_test(${t} "cross toolchains (arm, riscv64-unknown-elf, avr), qemu-system-arm/riscv32, python3 or libsimavr-dev not found (run scripts/boards-deps.sh)")
   endforeach()
 endif()
 

@@ -10,3 +10,16 @@ if(TT_BASH_Q AND TT_PYTHON3_Q)
 else()
   tt_missing_tool_test(quant_budget "bash or python3 not found (scripts/deps.sh test installs python3)")
 endif()
+
+# cmake --install + find_package(tinytext) (examples/cmake-project): the installed CLI, moved after
+# installing, exports a model at build time for a program that finds the runtime headers through
+# the package; its decisions and those of a self-contained `export --format c` directory must
+# equal `tinytext predict`'s on the SMS test split (about 10 s).
+if(TT_BASH_Q)
+  add_test(NAME install_example
+           COMMAND ${TT_BASH_Q} ${CMAKE_SOURCE_DIR}/examples/cmake-project/check.sh ${CMAKE_BINARY_DIR}
+                   ${CMAKE_BINARY_DIR}/install_example ${TT_SHARED_DIR}/data/sms-spam-collection/SMSSpamCollection)
+  set_tests_properties(install_example PROPERTIES LABELS "unit" TIMEOUT 300)
+else()
+  tt_missing_tool_test(install_example "bash not found")
+endif()

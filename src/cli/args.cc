@@ -150,8 +150,9 @@ double Args::get_double(const std::string& name, double lo, double hi) const {
   return x;
 }
 
-uint64_t Args::get_size(const std::string& name) const {
-  const std::string v = get(name);
+uint64_t Args::get_size(const std::string& name) const { return parse_size(command_, name, get(name)); }
+
+uint64_t parse_size(const std::string& command, const std::string& what, const std::string& v) {
   // Digits, optional spaces, then a unit: none or B (bytes); K, KB, KiB (1024); M, MB, MiB (1024^2),
   // in any case. Flash sizes count in powers of 1024, so KB means KiB here.
   size_t n = 0;
@@ -168,7 +169,7 @@ uint64_t Args::get_size(const std::string& name) const {
   errno = 0;
   unsigned long long x = std::strtoull(digits.c_str(), &end, 10);
   if (digits.empty() || *end || errno || digits[0] == '-' || x > (1ull << 40))
-    throw UsageError(command_ + ": --" + name + " must be a size such as 4096, 4K, 4KB, 4 KiB or 1M, got '" + v + "'");
+    throw UsageError(command + ": --" + what + " must be a size such as 4096, 4K, 4KB, 4 KiB or 1M, got '" + v + "'");
   return x * mult;
 }
 

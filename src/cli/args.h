@@ -18,6 +18,9 @@ namespace tt::cli {
 void parse_char_ngrams(const std::string& command, const std::string& value, TokenizerConfig& c);
 // --digits fold|keep: 1 or 0 (TokenizerConfig::fold_digits).
 int parse_digits(const std::string& command, const std::string& value);
+// A size such as 4096, 32K, 32KB, 32 KiB, 1M (powers of 1024; the unit in any case), the value of
+// `what` (an option's name, for the error).
+uint64_t parse_size(const std::string& command, const std::string& what, const std::string& value);
 
 // The candidate closest to `word` by edit distance, when it is close enough to be a likely typo
 // (at most 2 edits, or a third of the word); "" otherwise. For "did you mean" hints.

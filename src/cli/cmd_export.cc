@@ -3,37 +3,30 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/model_sizes.h"
 #include "common/error.h"
 #include "common/json.h"
+#include "export/boards.h"
 #include "export/export.h"
 #include "model/model_io.h"
 #include "quant/quantize.h"
 
 namespace tt::cli {
 
-namespace {
-
-// The runtime headers: --runtime-include, else include/ of the source tree this binary was built
-// from (found through this file's path).
-std::string default_include_dir() {
-  std::string f = __FILE__;  // .../src/cli/cmd_export.cc
-  for (int i = 0; i < 3; ++i) {
-    const size_t s = f.find_last_of('/');
-    if (s == std::string::npos) return "include";
-    f = f.substr(0, s);
-  }
-  return f + "/include";
-}
-
-}  // namespace
-
 int cmd_export(int argc, char** argv) {
   std::vector<Option> opts = {
-      {"format", "c|arduino", "c: NAME_model.h + NAME_model.cc; arduino: a library folder DIR/NAME/", "c"},
+      {"format", "c|arduino",
+       "c: NAME_model.h + NAME_model.cc + tinytext/*.h, a directory that compiles by itself; arduino: a library "
+       "folder DIR/NAME/ (library.properties, library.json for PlatformIO, src/, examples/)",
+       "c"},
       {"output", "DIR", "output directory (also -o); created if missing", ""},
       {"name", "NAME", "symbol prefix (NAME_model_data, NAME_model, NAME_state, NAME_open ...): a lower-case C identifier "
                        "(default: the model file's base name)", ""},
-      {"runtime-include", "DIR", "where tinytext/*.h are (copied into an Arduino library)", default_include_dir()},
+      {"board", "NAME", "refuse, with the numbers, a model that does not fit this board: " + exporter::board_names(), ""},
+      {"runtime-include", "DIR",
+       "copy the runtime headers from DIR/tinytext/ (default: the ones built into this tinytext, its own version)", ""},
+      {"no-runtime", "", "--format c: write the model only (the runtime headers are on your include path, e.g. "
+                         "installed with cmake --install)", ""},
       {"quiet", "", "print nothing on success", ""},
       {"json", "", "print the files written as JSON on stdout", ""},
   };
@@ -41,7 +34,8 @@ int cmd_export(int argc, char** argv) {
   if (args.help()) {
     std::cout << args.usage()
               << "\nWrites the int8 model (from 'tinytext quantize') as C++11 sources for the device runtime\n"
-                 "(include/tinytext/model.h): the device image as a const array (PROGMEM on AVR), so the board runs\n"
+                 "(include/tinytext/model.h) with the runtime headers of this tinytext's own version: the device\n"
+                 "image as a const array (PROGMEM on AVR), so the board runs\n"
                  "exactly the bytes the host evaluates. No timestamps: the same model gives identical files. The\n"
                  "header refuses to compile against another runtime or image format version. Float models are\n"
                  "refused: quantize them first (calibration needs your training data). See docs/export.md.\n";
@@ -58,8 +52,24 @@ int cmd_export(int argc, char** argv) {
                 in + " --calib TRAINING_DATA -o " + name + ".q8\n  tinytext export " + name + ".q8 --format " + format +
                 " -o " + dir);
   const quant::QuantModel q = quant::load_quant(in);
-  const std::vector<exporter::File> files = format == "c" ? exporter::export_c(q, name)
-                                                          : exporter::export_arduino(q, name, args.get("runtime-include"));
+  if (args.has("board")) {
+    const exporter::Board b = board_arg("export", args.get("board"));
+    const exporter::BoardFit f = exporter::fit_on(b, q.view(), static_cast<uint32_t>(q.image.size()));
+    if (!f.fits)
+      throw Error("export: " + in + " does not fit the " + b.title + " (" + b.mcu + "): " + f.why +
+                  ". Train for the board: tinytext train ... --board " + args.get("board") + " (see tinytext size " +
+                  in + ")");
+  }
+  const std::vector<exporter::File> runtime =
+      args.has("no-runtime") ? std::vector<exporter::File>{} : exporter::runtime_files(args.get("runtime-include"));
+  std::vector<exporter::File> files;
+  if (format == "c") {
+    files = exporter::export_c(q, name);
+    files.insert(files.end(), runtime.begin(), runtime.end());
+  } else {
+    if (args.has("no-runtime")) throw UsageError("export: --no-runtime applies to --format c only");
+    files = exporter::export_arduino(q, name, runtime);
+  }
   exporter::write_files(dir, files, {in});
   if (!args.has("quiet"))
     for (const auto& f : files) std::cerr << "export: wrote " << dir << "/" << f.path << "\n";

@@ -90,6 +90,7 @@ int cmd_inspect(int argc, char** argv) {
     std::fputs(data::summary_text(data::summary_from_json(data)).c_str(), stdout);
   std::printf("%s", is_float ? "sizes once quantised:\n" : "sizes:\n");
   std::fputs(targets_text(q).c_str(), stdout);
+  std::fputs(("\n" + boards_text(q, exporter::boards())).c_str(), stdout);
   return 0;
 }
 

@@ -7,6 +7,7 @@
 #include "cli/model_sizes.h"
 #include "common/error.h"
 #include "common/json.h"
+#include "export/boards.h"
 #include "export/size.h"
 #include "model/model_io.h"
 #include "quant/quantize.h"
@@ -15,8 +16,9 @@
 namespace tt::cli {
 
 int cmd_size(int argc, char** argv) {
-  std::vector<Option> opts = {{"json", "", "print JSON on stdout", ""}};
-  Args args("size", "QMODEL [--json]", opts, argc, argv, 2);
+  std::vector<Option> opts = {{"board", "NAME", "one board (default: every board): " + exporter::board_names(), ""},
+                              {"json", "", "print JSON on stdout", ""}};
+  Args args("size", "QMODEL [--board NAME] [--json]", opts, argc, argv, 2);
   if (args.help()) {
     std::cout << args.usage() << "\nFlash: the device image (exact: the bytes export writes) + the runtime's code, "
                                  "estimated from\na table measured with the target toolchains (one model; a second "
@@ -25,9 +27,10 @@ int cmd_size(int argc, char** argv) {
                                  "(tt::Model + model_open, an image\nloaded at run time). RAM: the state and scores "
                                  "structs (exact "
                                  "layout per target) + the stack\nof model_read (estimated from -fstack-usage). A float "
-                                 "model is measured as it would be once\nquantised. A line names each board the model does not fit "
-                                 "(flash or RAM above the board's,\ntinytext alone: the sketch and the core need their "
-                                 "share); --json gives 'fits' per target.\n";
+                                 "model is measured as it would be once\nquantised. Per board (docs/boards.md, each "
+                                 "figure's source): the static path's flash and RAM plus\na typical sketch's (Serial, "
+                                 "setup/loop on the board's core) against what the board gives a\nsketch; 'fits' says "
+                                 "whether all of it does, else why not.\n";
     for (const auto& t : exporter::target_costs())
       std::cout << "  " << t.name << ": code " << t.code_static_linear << " bytes (linear) / " << t.code_static
                 << " (other shapes), +" << t.code_table << " with an exact table, open " << t.code_first << " (+"
@@ -43,13 +46,16 @@ int cmd_size(int argc, char** argv) {
     return 0;
   }
   if (args.positional().size() != 1) throw UsageError("size: give exactly one MODEL (see --help)");
+  const std::vector<exporter::Board> boards =
+      args.has("board") ? std::vector<exporter::Board>{board_arg("size", args.get("board"))} : exporter::boards();
   const std::string in = args.positional()[0];
   bool is_float = false;
   const quant::QuantModel q = int8_of(in, &is_float);
   const auto img = static_cast<uint32_t>(q.image.size());
   if (args.has("json")) {
     std::cout << "{\"model\":" << json_quote(in) << ",\"kind\":" << (is_float ? "\"float32\"" : "\"int8\"")
-              << ",\"image_bytes\":" << img << ",\"targets\":" << targets_json(q) << "}\n";
+              << ",\"image_bytes\":" << img << ",\"targets\":" << targets_json(q)
+              << ",\"boards\":" << boards_json(q, boards) << "}\n";
     return 0;
   }
   if (is_float)
@@ -58,6 +64,7 @@ int cmd_size(int argc, char** argv) {
   else
     std::printf("%s: int8 %s\n", in.c_str(), q.shape.describe().c_str());
   std::fputs(targets_text(q).c_str(), stdout);
+  std::fputs(("\n" + boards_text(q, boards)).c_str(), stdout);
   std::printf("(~: estimates; see 'tinytext size --help'. flash = image + code~, the static path; open~: the "
               "code of the\ngeneric path with model_open instead. The image holds weights, requantisation parameters, "
               "thresholds,\nlabels and a CRC.)\n");

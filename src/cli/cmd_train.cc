@@ -8,10 +8,12 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/model_sizes.h"
 #include "cli/reader_options.h"
 #include "common/error.h"
 #include "common/file.h"
 #include "data/dataset.h"
+#include "export/boards.h"
 #include "common/json.h"
 #include "model/model_io.h"
 #include "quant/quantize.h"
@@ -40,6 +42,7 @@ std::vector<Option> train_flags() {
        "weights budget in bytes (4K, 32K, ...; one byte per parameter incl. biases); picks the shape, see below. "
        "Default when no --buckets/--dim/--hidden/--linear is given",
        "32K"},
+      {"board", "NAME", "train the largest model that fits this board (docs/boards.md): " + exporter::board_names(), ""},
       {"buckets", "N", "hash buckets B (1..65536)", std::to_string(train::kDefaultBuckets)},
       {"dim", "D", "embedding width", std::to_string(train::kDefaultDim)},
       {"hidden", "H", "hidden ReLU units, 0 for none", "0"},
@@ -133,7 +136,7 @@ std::vector<Option> train_flags() {
   for (auto& opt : data) opt.section = "data and labels";
   options.insert(options.begin(), data.begin(), data.end());
   auto section_of = [](const std::string& n) -> std::string {
-    for (const char* x : {"output", "max-flash", "seed", "threads", "quiet", "json"})
+    for (const char* x : {"output", "max-flash", "board", "seed", "threads", "quiet", "json"})
       if (n == x) return "output and budget";
     for (const char* x : {"buckets", "dim", "hidden", "linear", "word-ngrams", "char-ngrams", "digits", "pool", "loss"})
       if (n == x) return "model shape (instead of --max-flash's choice)";
@@ -168,7 +171,11 @@ train::TrainRequest request_from(const Args& args) {
   o.linear = args.has("linear");
   if (o.linear && o.hidden.value_or(0)) throw UsageError("train: --linear has no hidden layer; drop --hidden");
   const bool size_given = o.buckets || o.dim || o.hidden || o.linear;
-  if (args.has("max-flash") || !size_given) {
+  if (args.has("board")) {  // the largest model that fits the board with the runtime and a sketch
+    if (args.has("max-flash") || size_given)
+      throw UsageError("train: --board picks the size; drop --max-flash and the shape options");
+    o.max_flash = exporter::weights_budget(board_arg("train", args.get("board")));
+  } else if (args.has("max-flash") || !size_given) {
     o.max_flash = args.get_size("max-flash");
     if (*o.max_flash == 0) throw UsageError("train: --max-flash must be positive");
   }

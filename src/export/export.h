@@ -22,15 +22,23 @@ void check_name(const std::string& name);
 std::string name_from_path(const std::string& path);
 
 // NAME_model.h / NAME_model.cc: the device image as a const (PROGMEM) array, its sizes as
-// macros, the state and scores types, NAME_open(). The header includes `runtime_include`
-// (<tinytext/model.h> or "tinytext/model.h").
-std::vector<File> export_c(const quant::QuantModel& q, const std::string& name,
-                           const std::string& runtime_include = "<tinytext/model.h>", const std::string& source_ext = "cc");
+// macros, the state and scores types, NAME_open(). The header includes "tinytext/model.h" (found
+// beside it when the runtime headers are exported with it, else on the include path).
+std::vector<File> export_c(const quant::QuantModel& q, const std::string& name, const std::string& source_ext = "cc");
 
-// An Arduino library folder NAME/: library.properties, src/ (the runtime headers and the
-// model), examples/NAME/NAME.ino (reads lines from Serial, prints the verdict and scores).
-// `include_dir` is the directory holding tinytext/*.h (copied).
-std::vector<File> export_arduino(const quant::QuantModel& q, const std::string& name, const std::string& include_dir);
+// The runtime headers (runtime_headers(), as tinytext/...): from include_dir, or when it is empty
+// the copy built into this binary (runtime_embedded.cc, generated from include/ at build time: the
+// headers of the same version as the exporter, wherever the binary is).
+std::vector<File> runtime_files(const std::string& include_dir = "");
+
+// A header of include/ as built into this binary ("tinytext/model.h"), or null.
+const std::string* embedded_header(const std::string& path);
+
+// An Arduino library folder NAME/: library.properties, library.json (PlatformIO), README.md,
+// src/ (the runtime headers and the model), examples/NAME/NAME.ino (reads lines from Serial,
+// prints the verdict and scores).
+std::vector<File> export_arduino(const quant::QuantModel& q, const std::string& name,
+                                 const std::vector<File>& runtime);
 
 // Writes files under dir (creating directories) as one set (write_files_atomic, common/file.h:
 // the last file is written last); refuses first an output that is one of `inputs`.

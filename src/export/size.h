@@ -1,4 +1,5 @@
-// Flash and RAM of an int8 model on the device, per target.
+// Flash and RAM of an int8 model on the device, per target (the boards that use each target and
+// what fits them: export/boards.h).
 //
 // Flash = the device image (exact) + the runtime's code (an estimate from a table measured with
 // the real toolchains: tests/export.cmake rebuilds the probe and fails if the code outgrows the
@@ -16,7 +17,7 @@
 namespace tt::exporter {
 
 struct TargetCosts {
-  std::string name;      // "cortex-m0plus", "atmega328p"
+  std::string name;      // "cortex-m0plus", "cortex-m4", "rv32imc", "atmega328p", "atmega2560"
   std::string compiler;  // what measured the table
   uint32_t code_first;   // runtime code with one model, generic path: tokenizer, model_open/push/read, libgcc helpers
   uint32_t code_static_linear;  // the same on the static path (NAME_model) for a linear model
@@ -27,9 +28,6 @@ struct TargetCosts {
   uint32_t scores_base;  // sizeof(ModelScores<K>) = round_up(scores_base + 10 K, align)
   uint32_t align;
   uint32_t stack_base;   // model_read frame + callees, excluding its 6D + 2H + 4K scratch
-  std::string board;     // the board whose capacity `fits` is checked against
-  uint32_t flash_avail;  // program flash a sketch may use on it
-  uint32_t ram_avail;    // its RAM
 };
 
 const std::vector<TargetCosts>& target_costs();
@@ -39,7 +37,6 @@ struct SizeReport {
   uint32_t image = 0, code = 0, flash = 0;            // static path (NAME_model, what export's users compile)
   uint32_t code_generic = 0, flash_generic = 0;       // generic path (tt::Model + model_open)
   uint32_t state = 0, scores = 0, stack = 0, ram = 0;
-  bool fits = false;  // flash <= flash_avail and ram <= ram_avail (tinytext alone, no core or sketch)
 };
 
 SizeReport size_on(const TargetCosts& t, const tt::Model& m, uint32_t image_bytes);

@@ -4,10 +4,12 @@
 # flags of the core's platform.txt), and reports its flash and RAM (avr-size).
 #
 # Usage: targets/arduino/build_example.sh TINYTEXT BUILD_DIR [DATA]
-#   trains the 4 KB SMS model (split/train/quantize as in the README) unless BUILD_DIR/model.q8
+#   trains the SMS model for the Uno (split/train --board uno/quantize) unless BUILD_DIR/model.q8
 #   exists, exports it as an Arduino library, builds core + library + sketch, links.
-# Prints: arduino.flash=N arduino.ram=N (static .data + .bss). Exit 0 iff it links and fits the Uno
-# (32,256 bytes of program flash with the bootloader, 2,048 bytes of RAM).
+# The model: `tinytext train --board uno` (the largest that fits the Uno with this sketch).
+# Then the library again through arduino-builder (the IDE's builder), which must accept it.
+# Prints: arduino.flash=N arduino.ram=N (static .data + .bss), arduino_builder.flash/ram. Exit 0
+# iff both build and fit the Uno (32,256 bytes of program flash with the bootloader, 2,048 B RAM).
 set -euo pipefail
 tt="${1:?usage: build_example.sh TINYTEXT BUILD_DIR [DATA]}"
 out="${2:?usage: build_example.sh TINYTEXT BUILD_DIR [DATA]}"
@@ -22,7 +24,7 @@ out="$(cd "$out" && pwd)"
 if [ ! -f "$out/model.q8" ] || ! "$tt" size "$out/model.q8" >/dev/null 2>&1; then
   if [ ! -f "$out/model.ttm" ]; then
     "$tt" split "$data" --format tsv --no-header --label 1 --text 2 --test 0.2 --seed 1 -o "$out/sms" >/dev/null 2>&1
-    "$tt" train "$out/sms.train.csv" --max-flash 4K --seed 1 --quiet -o "$out/model.ttm"
+    "$tt" train "$out/sms.train.csv" --board uno --seed 1 --quiet -o "$out/model.ttm"
   fi
   "$tt" quantize "$out/model.ttm" --calib "$out/sms.train.csv" -o "$out/model.q8" 2>/dev/null
 fi
@@ -49,4 +51,26 @@ read -r text data bss <<<"$(avr-size "$out/spam.elf" | awk 'NR==2{print $1, $2, 
 echo "arduino.flash=$((text + data))"
 echo "arduino.ram=$((data + bss))"
 echo "arduino.model_bytes=$(sed -n 's/^#define SPAM_MODEL_BYTES \([0-9]*\)u/\1/p' "$lib/src/spam_model.h")"
-[ $((text + data)) -le 32256 ] && [ $((data + bss)) -le 2048 ]
+[ $((text + data)) -le 32256 ] && [ $((data + bss)) -le 2048 ] || { echo "build_example: does not fit the Uno" >&2; exit 1; }
+
+# The same library through arduino-builder (the Arduino IDE 1.8's builder, Debian's
+# arduino-builder): it must accept the library (library.properties, src/, examples/) and build its
+# example for the Uno. Debian's core needs the DECIMAL_DIG flag the library's README.md gives.
+command -v arduino-builder >/dev/null || { echo "build_example: arduino-builder missing (scripts/boards-deps.sh)" >&2; exit 2; }
+rm -rf "$out/ab" && mkdir -p "$out/ab/build" "$out/ab/libraries"
+cp -r "$lib" "$out/ab/libraries/"
+grep -q 'compiler.cpp.extra_flags=-DDECIMAL_DIG=__DECIMAL_DIG__' "$lib/README.md"
+# PlatformIO's manifest (no PlatformIO in Debian): valid JSON whose name and version are library.properties'.
+python3 - "$lib" <<'PY'
+import json, sys
+lib = sys.argv[1]
+j = json.load(open(lib + "/library.json"))
+p = dict(l.split("=", 1) for l in open(lib + "/library.properties").read().splitlines() if "=" in l)
+assert (j["name"], j["version"]) == (p["name"], p["version"]), (j, p)
+assert j["build"]["srcDir"] == "src" and j["examples"], j
+PY
+arduino-builder -compile -hardware /usr/share/arduino/hardware -hardware /usr/share/arduino-builder \
+  -tools /usr/share/arduino-builder -libraries "$out/ab/libraries" -fqbn arduino:avr:uno -build-path "$out/ab/build" \
+  -prefs=compiler.cpp.extra_flags=-DDECIMAL_DIG=__DECIMAL_DIG__ "$out/ab/libraries/spam/examples/spam/spam.ino" \
+  >"$out/ab/log" 2>&1 || { cat "$out/ab/log" >&2; exit 1; }
+sed -n 's/^Sketch uses \([0-9]*\) bytes.*/arduino_builder.flash=\1/p; s/^Global variables use \([0-9]*\) bytes.*/arduino_builder.ram=\1/p' "$out/ab/log"

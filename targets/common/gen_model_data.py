@@ -125,7 +125,7 @@ def main():
             return 1
         thr_q16 = int(rows[0][2])
         q8 = q8p
-    run([t, "export", q8, "--format", "c", "-o", a.gen, "--name", a.name])
+    run([t, "export", q8, "--format", "c", "--no-runtime", "-o", a.gen, "--name", a.name])  # the runtime: include/
     lines = b"".join(t + b"\n" for t in texts)
     out = run([t, "predict", q8, "--json"], input=lines)
     recs = [json.loads(l) for l in out.decode().splitlines() if l.strip()]
