@@ -137,6 +137,10 @@ class Loop {
   void update_rows(const std::vector<size_t>& perm, size_t start, size_t nb, float lr, float bc1, float bc2);
   void update_embedding_rows(unsigned t, const std::vector<size_t>& perm, size_t start, size_t nb, float lr,
                              float bc1, float bc2);
+  // The same with D fixed at compile time (DD > 0) or D_ (DD = 0).
+  template <size_t DD>
+  void update_embedding_rows_d(unsigned t, const std::vector<size_t>& perm, size_t start, size_t nb, float lr,
+                               float bc1, float bc2);
   void update_output_row(size_t k, size_t nb, float lr, float bc1, float bc2);
   void update_hidden_row(size_t h, size_t nb, float lr, float bc1, float bc2);
   // Scores `rows` under `mm` into scores_ (sigmoid or softmax per row, K each).
@@ -243,36 +247,48 @@ void Loop::forward_backward(const std::vector<size_t>& perm, size_t start, size_
 
 void Loop::update_embedding_rows(unsigned t, const std::vector<size_t>& perm, size_t start, size_t nb, float lr,
                                  float bc1, float bc2) {
+  switch (D_) {  // the linear models' D (= outputs)
+    case 1: return update_embedding_rows_d<1>(t, perm, start, nb, lr, bc1, bc2);
+    case 2: return update_embedding_rows_d<2>(t, perm, start, nb, lr, bc1, bc2);
+    case 3: return update_embedding_rows_d<3>(t, perm, start, nb, lr, bc1, bc2);
+    default: return update_embedding_rows_d<0>(t, perm, start, nb, lr, bc1, bc2);
+  }
+}
+
+template <size_t DD>
+void Loop::update_embedding_rows_d(unsigned t, const std::vector<size_t>& perm, size_t start, size_t nb, float lr,
+                                   float bc1, float bc2) {
+  const size_t D = DD ? DD : D_;
   // Embedding rows in [lo, hi).
   const size_t lo = slice_begin(B_, t, T_), hi = slice_begin(B_, t + 1, T_);
   auto& list = touched_list_[t];
   list.clear();
   for (size_t j = 0; j < nb; ++j) {
     const size_t i = perm[start + j];
-    const float* g = &DPE_[j * D_];
+    const float* g = &DPE_[j * D];
     const uint16_t* feats = ex_.features(i);
     for (size_t q = 0, nq = ex_.feature_count(i); q < nq; ++q) {
       const size_t f = feats[q];
       if (f < lo || f >= hi) continue;
-      float* row = &gemb_[f * D_];
+      float* row = &gemb_[f * D];
       if (!touched_[f]) {
         touched_[f] = 1;
         list.push_back(static_cast<uint32_t>(f));
-        for (size_t dd = 0; dd < D_; ++dd) row[dd] = g[dd];
+        for (size_t dd = 0; dd < D; ++dd) row[dd] = g[dd];
       } else {
-        for (size_t dd = 0; dd < D_; ++dd) row[dd] += g[dd];
+        for (size_t dd = 0; dd < D; ++dd) row[dd] += g[dd];
       }
     }
   }
   for (uint32_t f : list) {
-    const size_t o = size_t{f} * D_;
+    const size_t o = size_t{f} * D;
     const OptConfig& oce = f == row_index_ ? oc_row_ : oc_;
     if (nb_r_.empty()) {
-      update_at(oce, &m_.emb[o], &gemb_[o], st_.emb, o, D_, lr, bc1, bc2);
+      update_at(oce, &m_.emb[o], &gemb_[o], st_.emb, o, D, lr, bc1, bc2);
     } else {
-      for (size_t dd = 0; dd < D_; ++dd) gemb_[o + dd] *= nb_r_[o + dd];
-      update_at(oce, &nb_v_[o], &gemb_[o], st_.emb, o, D_, lr, bc1, bc2);
-      for (size_t dd = 0; dd < D_; ++dd) m_.emb[o + dd] = nb_v_[o + dd] * nb_r_[o + dd];
+      for (size_t dd = 0; dd < D; ++dd) gemb_[o + dd] *= nb_r_[o + dd];
+      update_at(oce, &nb_v_[o], &gemb_[o], st_.emb, o, D, lr, bc1, bc2);
+      for (size_t dd = 0; dd < D; ++dd) m_.emb[o + dd] = nb_v_[o + dd] * nb_r_[o + dd];
     }
     touched_[f] = 0;
   }
