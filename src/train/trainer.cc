@@ -263,20 +263,27 @@ void Loop::update_embedding_rows_d(unsigned t, const std::vector<size_t>& perm, 
   const size_t lo = slice_begin(B_, t, T_), hi = slice_begin(B_, t + 1, T_);
   auto& list = touched_list_[t];
   list.clear();
+  // Local pointers and the example's gradient in locals: the byte stores to `touched` may alias
+  // anything, which would reload every member at each feature.
+  uint8_t* const touched = touched_.data();
+  float* const gemb = gemb_.data();
+  float g[DD ? DD : 1];
   for (size_t j = 0; j < nb; ++j) {
     const size_t i = perm[start + j];
-    const float* g = &DPE_[j * D];
+    const float* gj = &DPE_[j * D];
+    if (DD) std::copy(gj, gj + D, g);
+    const float* gs = DD ? g : gj;
     const uint16_t* feats = ex_.features(i);
     for (size_t q = 0, nq = ex_.feature_count(i); q < nq; ++q) {
       const size_t f = feats[q];
       if (f < lo || f >= hi) continue;
-      float* row = &gemb_[f * D];
-      if (!touched_[f]) {
-        touched_[f] = 1;
+      float* row = gemb + f * D;
+      if (!touched[f]) {
+        touched[f] = 1;
         list.push_back(static_cast<uint32_t>(f));
-        for (size_t dd = 0; dd < D; ++dd) row[dd] = g[dd];
+        for (size_t dd = 0; dd < D; ++dd) row[dd] = gs[dd];
       } else {
-        for (size_t dd = 0; dd < D; ++dd) row[dd] += g[dd];
+        for (size_t dd = 0; dd < D; ++dd) row[dd] += gs[dd];
       }
     }
   }
