@@ -21,9 +21,8 @@ FT="$(command -v fasttext || true)"
 [ -x /usr/bin/time ] || { echo "scale.sh: /usr/bin/time not found (apt-get install time)" >&2; exit 1; }
 SRC="$ROOT/../shared/data/jigsaw-toxic-partial/text_comment_1.csv"
 DATA="$BUILD/scale-data"
-WORK="$(mktemp -d)"
-trap 'rm -rf "$WORK"' EXIT
-mkdir -p "$DATA"
+WORK="$BUILD/scale-logs"   # each command's output, kept for reading
+mkdir -p "$DATA" "$WORK"
 SIZES=(10000 100000 1000000)
 [ "$LARGE" = 1 ] && SIZES+=(5000000)
 
@@ -55,7 +54,9 @@ for n in "${SIZES[@]}"; do
   read -r tw tk < <(measure "tt$n" "$T" train "$csv" --max-flash 32K --threads 2 -o "$WORK/tt$n.ttm")
   echo "scale.sh: $n rows: fasttext" >&2
   read -r fw fk < <(measure "ft$n" "$FT" supervised -input "$ft" -output "$WORK/ft$n" -thread 2 -verbose 0)
-  ROWS+=("$n $mb $tw $tk $fw $fk $(cut -d' ' -f1 /proc/loadavg)")
+  # tinytext's training rate: the mean of its epochs' examples/s (the epochs alone, no reading)
+  eps="$(grep -o '[0-9]* ex/s' "$WORK/tt$n.log" | awk '{s+=$1; k++} END {printf "%.0f", k ? s/k : 0}')"
+  ROWS+=("$n $mb $tw $tk $fw $fk $eps $(cut -d' ' -f1 /proc/loadavg)")
 done
 LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
 
@@ -76,15 +77,15 @@ L = ["# Training at scale", "",
      "(1, 5, 15 min). tinytext %s, %s UTC." % (cpu, ncpu, mem, lb, la, commit,
                                                 datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M")),
      "",
-     "| rows | CSV MB | tinytext wall | tinytext peak RSS | fastText wall | fastText peak RSS | wall ratio tt/ft | "
-     "tinytext us/row | fastText us/row | tinytext RSS KB/row | load (1 min) |",
-     "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+     "| rows | CSV MiB | tinytext wall | tinytext peak RSS | fastText wall | fastText peak RSS | wall ratio tt/ft | "
+     "tinytext us/row | fastText us/row | tinytext RSS KB/row | tinytext epochs ex/s | load (1 min) |",
+     "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
 cost = {}
-for n, mb, tw, tk, fw, fk, load in rows:
+for n, mb, tw, tk, fw, fk, eps, load in rows:
     n, tw, tk, fw, fk = int(n), float(tw), int(tk), float(fw), int(fk)
     cost[n] = tw / n * 1e6
-    L.append("| %s | %s | %.1f s | %d MB | %.1f s | %d MB | %.2f | %.1f | %.1f | %.2f | %s |" % (
-        format(n, ","), mb, tw, tk // 1024, fw, fk // 1024, tw / fw, cost[n], fw / n * 1e6, tk / n, load))
+    L.append("| %s | %s | %.1f s | %d MiB | %.1f s | %d MiB | %.2f | %.1f | %.1f | %.2f | %s | %s |" % (
+        format(n, ","), mb, tw, tk // 1024, fw, fk // 1024, tw / fw, cost[n], fw / n * 1e6, tk / n, eps, load))
 L.append("")
 if 100000 in cost and 1000000 in cost:
     L.append("tinytext cost per row, 1M against 100k: %.2fx (target: within 1.2x)." % (cost[1000000] / cost[100000]))
