@@ -59,14 +59,13 @@ void check_data(const data::Dataset& d, const ModelShape& shape) {
 std::vector<float> feature_scales(const TrainOptions& opt, const ModelShape& shape, const Tokenized& tok,
                                   const data::Dataset& d, const std::vector<size_t>& rows) {
   const size_t K = shape.outputs, B = shape.rows();
-  std::vector<float> r = opt.nb_alpha > 0 ? detail::nb_ratios(tok.feats.data(), tok.offs.data(), rows,
-                                                              d.targets.data(), K, B, opt.nb_alpha, opt.nb_beta)
-                                      : std::vector<float>();
+  std::vector<float> r = opt.nb_alpha > 0
+                             ? detail::nb_ratios(tok, rows, d.targets.data(), K, B, opt.nb_alpha, opt.nb_beta)
+                             : std::vector<float>();
   // Bucket b's kind scale is the mean of kind_scale over the features of the training rows that
   // land in b; it multiplies the NB scale (a per-bucket step size and L2 strength 1 / s^2).
   if (opt.kind_scaled()) {
-    const std::vector<float> ks =
-        detail::kind_scales(tok.feats.data(), tok.kinds.data(), tok.offs.data(), rows, B, opt.kind_scale.data());
+    const std::vector<float> ks = detail::kind_scales(tok, rows, B, opt.kind_scale.data());
     if (r.empty()) r.assign(B * K, 1.0f);
     for (size_t b = 0; b < B; ++b)
       for (size_t k = 0; k < K; ++k) r[b * K + k] *= ks[b];
@@ -509,9 +508,9 @@ FloatModel Loop::run(const std::vector<size_t>& rows, const std::vector<size_t>&
   return std::move(m_);
 }
 
-}  // namespace
-
-FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* report) {
+// train(); `release`: d.texts, given up by the caller (tokenize_all frees each text once tokenized).
+FloatModel train_on(const data::Dataset& d, const TrainOptions& opt, TrainReport* report,
+                    std::vector<std::string>* release) {
   const auto t_start = Clock::now();
   const ModelShape& shape = opt.shape;
   if (shape.outputs != d.outputs()) throw Error(d.path + ": the options were resolved for other data");
@@ -544,7 +543,8 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
       std::fprintf(stderr, "train: exact table of %u groups x %u: %u features selected (from %zu of %zu rows)\n",
                    shape.table_groups, unsigned{kTableWays}, table.placed, table.rows_read, split.train.size());
   }
-  const Tokenized tok = tokenize_all(d, shape, feature_map(shape, table.fingerprints), pool, opt.kind_scaled());
+  const Tokenized tok =
+      tokenize_all(d, shape, feature_map(shape, table.fingerprints), pool, opt.kind_scaled(), release);
   const auto t_tok = Clock::now();
   // The data layer refuses an empty text column; this catches any other way to train on nothing
   // (a row's text row, appended to every row, is not a feature of its text).
@@ -554,7 +554,7 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
 
   // Training threads. The result does not depend on the thread count (see trainer.h), so a model
   // whose batches are too small to repay two thread hand-offs per batch trains on one thread.
-  const double avg_feats = n ? static_cast<double>(tok.feats.size()) / static_cast<double>(n) : 0.0;
+  const double avg_feats = n ? static_cast<double>(tok.features) / static_cast<double>(n) : 0.0;
   const double batch_work = avg_feats * static_cast<double>(opt.batch) * static_cast<double>(shape.dim + shape.hidden);
   WorkerPool& tpool = batch_work >= kMinParallelBatchWork ? pool : single;
 
@@ -576,8 +576,19 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
   return m;
 }
 
+}  // namespace
+
+FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* report) {
+  return train_on(d, opt, report, nullptr);
+}
+
 FloatModel train(const data::Dataset& d, const TrainRequest& r, TrainReport* report) {
   return train(d, resolve(r, DataSummary::of(d)), report);
+}
+
+FloatModel train(data::Dataset&& d, const TrainRequest& r, TrainReport* report) {
+  const TrainOptions opt = resolve(r, DataSummary::of(d));
+  return train_on(d, opt, report, &d.texts);
 }
 
 }  // namespace tt::train
