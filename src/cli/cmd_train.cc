@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdio>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cli/args.h"
@@ -331,12 +332,13 @@ int cmd_train(int argc, char** argv) {
   const data::ReaderOptions ro = reader_options(args);
   check_request(o);
 
-  const data::Dataset data = data::read_dataset(data_path, ro);
+  data::Dataset data = data::read_dataset(data_path, ro);
   print_summary(data.summary, o.quiet);
   o.info = info_text(o, args);
+  const std::string summary = data::summary_json(data.summary);
   train::TrainReport rep;
-  FloatModel m = train::train(data, o, &rep);
-  m.data = data::summary_json(data.summary);
+  FloatModel m = train::train(std::move(data), o, &rep);
+  m.data = summary;
   if (o.qat) {
     char qinfo[160];
     std::snprintf(qinfo, sizeof qinfo,

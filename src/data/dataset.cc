@@ -497,12 +497,15 @@ size_t Dataset::class_of(size_t row) const {
   throw std::logic_error("Dataset::class_of: row " + std::to_string(row) + " has no single class");
 }
 
-Dataset read_dataset(const std::string& path, const ReaderOptions& options) {
+Dataset read_dataset(const std::string& file, const ReaderOptions& options) {
+  // "-": standard input, read once into memory (the format is sniffed from those bytes) and
+  // named "stdin" in messages and in the summary.
+  const std::string path = file == "-" ? "stdin" : file;
   Dataset d;
   d.path = path;
   DataSummary& s = d.summary;
   s.file = base_name(path);
-  std::string bytes = detail::read_file(path);
+  std::string bytes = detail::read_file(file);
   if (bytes.compare(0, 8, "TTXTMODL") == 0) {
     throw Error(at(path, 0, "this is a tinytext model file, not data; give a CSV, TSV or fastText file (a "
                             "command that takes both wants the model first: tinytext eval MODEL DATA)"));

@@ -111,7 +111,8 @@ struct Dataset {
   size_t class_of(size_t row) const;
 };
 
-// Reads a whole file. Throws tt::Error naming the file and line on: a missing or unreadable
+// Reads a whole file; "-" reads standard input (named "stdin" in messages and the summary; the
+// format is sniffed from its bytes as for a file name without a known extension). Throws tt::Error naming the file and line on: a missing or unreadable
 // file, a tinytext model file, an empty file, an unterminated quote, a wrong column count, a
 // missing column name, a label that is not boolean where 0/1 is required, an empty label
 // (unless skip_missing), a label column with fewer than two classes (unless allow_one_class),

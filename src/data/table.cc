@@ -59,7 +59,7 @@ bool is_space(char c) { return c == ' ' || c == '\t' || c == '\v' || c == '\f'; 
 
 // Line numbers are uint32_t and a dataset lives in memory: larger files are refused, not cut.
 std::string read_file(const std::string& path) {
-  return tt::read_file(path, "a data file (CSV, TSV or fastText)", uint64_t{1} << 32);
+  return tt::read_file(path == "-" ? "/dev/stdin" : path, "a data file (CSV, TSV or fastText)", uint64_t{1} << 32);
 }
 
 size_t bom_length(std::string_view bytes) {

@@ -48,6 +48,23 @@ struct Activations {
   const T* out_in(const ModelShape& s) const { return s.hidden ? a1.data() : p.data(); }
 };
 
+namespace detail {
+
+// p[d] = scale x the sum over i of emb[f[i] x D + d], summed in feature order: with D fixed at
+// compile time the D running sums stay in registers (the same additions, the same result).
+template <size_t D, class T, class W, class Index>
+void bag_sum(const W* emb, const Index* f, size_t n, T* p, T scale) {
+  T acc[D];
+  for (size_t d = 0; d < D; ++d) acc[d] = T(0);
+  for (size_t i = 0; i < n; ++i) {
+    const W* row = emb + size_t{f[i]} * D;
+    for (size_t d = 0; d < D; ++d) acc[d] += row[d];
+  }
+  for (size_t d = 0; d < D; ++d) p[d] = acc[d] * scale;
+}
+
+}  // namespace detail
+
 // Features f[0, n) (embedding row indices, repeats kept) -> a.p, a.z1, a.a1 and the logits a.z.
 // `a` must be resized to the shape. Each pooled component sums its rows in feature order.
 template <class T, class Acc = T, class W, class Index>
@@ -56,13 +73,18 @@ void forward(const ModelShape& s, const Weights<W>& w, const Index* f, size_t n,
   T* p = a.p.data();
   a.scale = static_cast<T>(pool_scale(s.pool, n));
   if constexpr (std::is_same<Acc, T>::value) {
-    // Row by row (contiguous reads), summing in T.
-    for (size_t d = 0; d < D; ++d) p[d] = T(0);
-    for (size_t i = 0; i < n; ++i) {
-      const W* row = w.emb + size_t{f[i]} * D;
-      for (size_t d = 0; d < D; ++d) p[d] += row[d];
+    switch (D) {  // the linear models' D (= outputs) in registers
+      case 1: detail::bag_sum<1>(w.emb, f, n, p, a.scale); break;
+      case 2: detail::bag_sum<2>(w.emb, f, n, p, a.scale); break;
+      case 3: detail::bag_sum<3>(w.emb, f, n, p, a.scale); break;
+      default:
+        for (size_t d = 0; d < D; ++d) p[d] = T(0);
+        for (size_t i = 0; i < n; ++i) {
+          const W* row = w.emb + size_t{f[i]} * D;
+          for (size_t d = 0; d < D; ++d) p[d] += row[d];
+        }
+        for (size_t d = 0; d < D; ++d) p[d] *= a.scale;
     }
-    for (size_t d = 0; d < D; ++d) p[d] *= a.scale;
   } else {
     for (size_t d = 0; d < D; ++d) {
       Acc sum = Acc(0);

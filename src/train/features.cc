@@ -1,6 +1,7 @@
 #include "train/features.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <numeric>
@@ -35,44 +36,40 @@ void append_features_with_kinds(const TokenizerConfig& cfg, const FeatureMap& ma
 }  // namespace
 
 Tokenized tokenize_all(const data::Dataset& d, const ModelShape& shape, const FeatureMap& map, WorkerPool& pool,
-                       bool with_kinds) {
+                       bool with_kinds, std::vector<std::string>* release) {
   const TokenizerConfig& cfg = shape.tokenizer;
-  const unsigned T = pool.size();
-  const size_t n = d.size();
-  std::vector<std::vector<uint16_t>> part(T);
-  std::vector<std::vector<uint8_t>> kpart(T);
-  std::vector<std::vector<uint64_t>> lens(T);
-  pool.run([&](unsigned t) {
-    const size_t b = slice_begin(n, t, T), e = slice_begin(n, t + 1, T);
-    size_t bytes = 0;
-    for (size_t i = b; i < e; ++i) bytes += d.texts[i].size();
-    part[t].reserve(bytes * 3 + 16);
-    lens[t].reserve(e - b);
-    for (size_t i = b; i < e; ++i) {
-      const size_t before = part[t].size();
-      if (with_kinds)
-        append_features_with_kinds(cfg, map, d.texts[i], part[t], kpart[t]);
-      else
-        append_text_features(cfg, map, d.texts[i], part[t]);
-      const size_t row_at = part[t].size();
-      append_text_row(shape, part[t]);
-      if (with_kinds) kpart[t].resize(kpart[t].size() + (part[t].size() - row_at), static_cast<uint8_t>(kFeatureWord));
-      lens[t].push_back(part[t].size() - before);
+  const size_t n = d.size(), R = Tokenized::kChunkRows;
+  Tokenized out;
+  out.rows = n;
+  out.chunks.resize((n + R - 1) / R);
+  // Chunks are taken in turn by whichever thread is free; each is the same whoever takes it.
+  std::atomic<size_t> next{0};
+  pool.run([&](unsigned) {
+    std::vector<uint16_t> feats;
+    std::vector<uint8_t> kinds;
+    for (size_t c; (c = next.fetch_add(1)) < out.chunks.size();) {
+      Tokenized::Chunk& ch = out.chunks[c];
+      const size_t b = c * R, e = std::min(n, b + R);
+      feats.clear();
+      kinds.clear();
+      ch.offs.reserve(e - b + 1);
+      ch.offs.push_back(0);
+      for (size_t i = b; i < e; ++i) {
+        if (with_kinds)
+          append_features_with_kinds(cfg, map, d.texts[i], feats, kinds);
+        else
+          append_text_features(cfg, map, d.texts[i], feats);
+        const size_t row_at = feats.size();
+        append_text_row(shape, feats);
+        if (with_kinds) kinds.resize(kinds.size() + (feats.size() - row_at), static_cast<uint8_t>(kFeatureWord));
+        ch.offs.push_back(feats.size());
+        if (release) std::string().swap((*release)[i]);
+      }
+      ch.feats.assign(feats.begin(), feats.end());
+      ch.kinds.assign(kinds.begin(), kinds.end());
     }
   });
-  Tokenized out;
-  size_t total = 0;
-  for (auto& p : part) total += p.size();
-  out.feats.reserve(total);
-  out.offs.reserve(n + 1);
-  out.offs.push_back(0);
-  for (unsigned t = 0; t < T; ++t) {
-    out.feats.insert(out.feats.end(), part[t].begin(), part[t].end());
-    out.kinds.insert(out.kinds.end(), kpart[t].begin(), kpart[t].end());
-    std::vector<uint8_t>().swap(kpart[t]);
-    for (uint64_t l : lens[t]) out.offs.push_back(out.offs.back() + l);
-    std::vector<uint16_t>().swap(part[t]);
-  }
+  for (const auto& ch : out.chunks) out.features += ch.feats.size();
   return out;
 }
 
@@ -116,15 +113,23 @@ ClassWeights class_weights(const data::Dataset& d, const std::vector<size_t>& ro
 
 namespace detail {
 
-std::vector<float> nb_ratios(const uint16_t* feats, const uint64_t* offs, const std::vector<size_t>& rows,
-                             const uint8_t* targets, size_t K, size_t B, double alpha, double beta) {
+namespace {
+
+// row(i, f, k, n): row i's features f[0, n) (and kinds k, or nullptr).
+template <class RowOf>
+std::vector<float> nb_ratios_of(RowOf row, const std::vector<size_t>& rows, const uint8_t* targets, size_t K,
+                                size_t B, double alpha, double beta) {
   // Presence counts per bucket among the positives and the negatives of each output.
   std::vector<double> pos(B * K, 0.0), neg(B * K, 0.0);
   std::vector<size_t> stamp(B, SIZE_MAX);
   for (size_t i : rows) {
     const uint8_t* y = targets + i * K;
-    for (uint64_t q = offs[i]; q < offs[i + 1]; ++q) {
-      const size_t b = feats[q];
+    const uint16_t* f;
+    const uint8_t* kinds;
+    size_t nf;
+    row(i, f, kinds, nf);
+    for (size_t q = 0; q < nf; ++q) {
+      const size_t b = f[q];
       if (stamp[b] == i) continue;
       stamp[b] = i;
       for (size_t k = 0; k < K; ++k) (y[k] ? pos : neg)[b * K + k] += 1;
@@ -150,18 +155,56 @@ std::vector<float> nb_ratios(const uint16_t* feats, const uint64_t* offs, const 
   return r;
 }
 
-std::vector<float> kind_scales(const uint16_t* feats, const uint8_t* kinds, const uint64_t* offs,
-                               const std::vector<size_t>& rows, size_t B, const float scale[3]) {
+template <class RowOf>
+std::vector<float> kind_scales_of(RowOf row, const std::vector<size_t>& rows, size_t B, const float scale[3]) {
   std::vector<double> num(B, 0.0), den(B, 0.0);
-  for (size_t i : rows)
-    for (uint64_t q = offs[i]; q < offs[i + 1]; ++q) {
-      num[feats[q]] += static_cast<double>(scale[kinds[q] < 3 ? kinds[q] : 0]);
-      den[feats[q]] += 1.0;
+  for (size_t i : rows) {
+    const uint16_t* f;
+    const uint8_t* kinds;
+    size_t nf;
+    row(i, f, kinds, nf);
+    for (size_t q = 0; q < nf; ++q) {
+      num[f[q]] += static_cast<double>(scale[kinds[q] < 3 ? kinds[q] : 0]);
+      den[f[q]] += 1.0;
     }
+  }
   std::vector<float> s(B, 1.0f);
   for (size_t b = 0; b < B; ++b)
     if (den[b] > 0) s[b] = static_cast<float>(num[b] / den[b]);
   return s;
+}
+
+}  // namespace
+
+std::vector<float> nb_ratios(const uint16_t* feats, const uint64_t* offs, const std::vector<size_t>& rows,
+                             const uint8_t* targets, size_t K, size_t B, double alpha, double beta) {
+  const auto row = [&](size_t i, const uint16_t*& f, const uint8_t*& k, size_t& nf) {
+    f = feats + offs[i], k = nullptr, nf = static_cast<size_t>(offs[i + 1] - offs[i]);
+  };
+  return nb_ratios_of(row, rows, targets, K, B, alpha, beta);
+}
+
+std::vector<float> nb_ratios(const Tokenized& tok, const std::vector<size_t>& rows, const uint8_t* targets, size_t K,
+                             size_t B, double alpha, double beta) {
+  const auto row = [&](size_t i, const uint16_t*& f, const uint8_t*& k, size_t& nf) {
+    f = tok.row(i), k = nullptr, nf = tok.row_size(i);
+  };
+  return nb_ratios_of(row, rows, targets, K, B, alpha, beta);
+}
+
+std::vector<float> kind_scales(const uint16_t* feats, const uint8_t* kinds, const uint64_t* offs,
+                               const std::vector<size_t>& rows, size_t B, const float scale[3]) {
+  const auto row = [&](size_t i, const uint16_t*& f, const uint8_t*& k, size_t& nf) {
+    f = feats + offs[i], k = kinds + offs[i], nf = static_cast<size_t>(offs[i + 1] - offs[i]);
+  };
+  return kind_scales_of(row, rows, B, scale);
+}
+
+std::vector<float> kind_scales(const Tokenized& tok, const std::vector<size_t>& rows, size_t B, const float scale[3]) {
+  const auto row = [&](size_t i, const uint16_t*& f, const uint8_t*& k, size_t& nf) {
+    f = tok.row(i), k = tok.row_kinds(i), nf = tok.row_size(i);
+  };
+  return kind_scales_of(row, rows, B, scale);
 }
 
 }  // namespace detail

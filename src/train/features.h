@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "data/dataset.h"
@@ -13,14 +14,35 @@
 
 namespace tt::train {
 
-// Every row's features (embedding row indices), row i in feats[offs[i], offs[i + 1]).
+// Every row's features (embedding row indices), in chunks of kChunkRows rows: each chunk is
+// tokenized on its own into arrays of its exact size, so no array is copied to join them and the
+// result does not depend on the thread count.
 struct Tokenized {
-  std::vector<uint16_t> feats;
-  std::vector<uint64_t> offs;  // size n + 1
-  std::vector<uint8_t> kinds;  // parallel to feats (FeatureKind), only when asked for
+  static constexpr size_t kChunkRows = size_t{1} << 14;
+  struct Chunk {
+    std::vector<uint16_t> feats;
+    std::vector<uint8_t> kinds;  // parallel to feats (FeatureKind), only when asked for
+    std::vector<uint64_t> offs;  // the chunk's rows + 1
+  };
+  std::vector<Chunk> chunks;
+  size_t rows = 0;      // rows in all
+  size_t features = 0;  // features in all
 
-  const uint16_t* row(size_t i) const { return feats.data() + offs[i]; }
-  size_t row_size(size_t i) const { return static_cast<size_t>(offs[i + 1] - offs[i]); }
+  size_t size() const { return rows; }
+  const uint16_t* row(size_t i) const {
+    const Chunk& c = chunks[i / kChunkRows];
+    return c.feats.data() + c.offs[i % kChunkRows];
+  }
+  size_t row_size(size_t i) const {
+    const Chunk& c = chunks[i / kChunkRows];
+    const size_t j = i % kChunkRows;
+    return static_cast<size_t>(c.offs[j + 1] - c.offs[j]);
+  }
+  // Row i's feature kinds (with_kinds only).
+  const uint8_t* row_kinds(size_t i) const {
+    const Chunk& c = chunks[i / kChunkRows];
+    return c.kinds.data() + c.offs[i % kChunkRows];
+  }
 };
 
 // What the training loop reads: each row's features and its K 0/1 targets. The loop sees rows
@@ -30,17 +52,19 @@ struct Examples {
   const std::vector<uint8_t>& targets;  // rows x K, row-major
   size_t K;
 
-  size_t size() const { return tok.offs.size() - 1; }
+  size_t size() const { return tok.size(); }
   const uint16_t* features(size_t i) const { return tok.row(i); }
   size_t feature_count(size_t i) const { return tok.row_size(i); }
   const uint8_t* target(size_t i) const { return &targets[i * K]; }
 };
 
-// Tokenizes every text of `d` on the pool's threads (contiguous slices, concatenated in order, so
-// the result does not depend on the thread count). Every text's features end with the text row's
-// index B, c times, when the shape has it (kind: word). `with_kinds` also records each feature's kind.
+// Tokenizes every text of `d` on the pool's threads (chunk by chunk). Every text's features end
+// with the text row's index B, c times, when the shape has it (kind: word). `with_kinds` also
+// records each feature's kind. `release`, when given, is d.texts itself, owned by the caller
+// and given up: each text is freed once tokenized, so the texts and the features are not held
+// in full at the same time.
 Tokenized tokenize_all(const data::Dataset& d, const ModelShape& shape, const FeatureMap& map, WorkerPool& pool,
-                       bool with_kinds);
+                       bool with_kinds, std::vector<std::string>* release = nullptr);
 
 // The rows held out for validation and those trained on (each sorted), by a seeded shuffle:
 // floor(valid x n) validation rows.
@@ -62,6 +86,11 @@ struct ClassWeights {
 ClassWeights class_weights(const data::Dataset& d, const std::vector<size_t>& rows, Head head, bool balanced);
 
 namespace detail {
+
+// nb_ratios and kind_scales below over a Tokenized's rows.
+std::vector<float> nb_ratios(const Tokenized& tok, const std::vector<size_t>& rows, const uint8_t* targets, size_t K,
+                             size_t B, double alpha, double beta = -1);
+std::vector<float> kind_scales(const Tokenized& tok, const std::vector<size_t>& rows, size_t B, const float scale[3]);
 
 // NB log-count ratios (see TrainOptions::nb_alpha): `offs` (n + 1) delimit each row's features
 // in `feats`; rows listed in `rows`; targets n x K. Result B x K, row-major.

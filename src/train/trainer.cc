@@ -59,14 +59,13 @@ void check_data(const data::Dataset& d, const ModelShape& shape) {
 std::vector<float> feature_scales(const TrainOptions& opt, const ModelShape& shape, const Tokenized& tok,
                                   const data::Dataset& d, const std::vector<size_t>& rows) {
   const size_t K = shape.outputs, B = shape.rows();
-  std::vector<float> r = opt.nb_alpha > 0 ? detail::nb_ratios(tok.feats.data(), tok.offs.data(), rows,
-                                                              d.targets.data(), K, B, opt.nb_alpha, opt.nb_beta)
-                                      : std::vector<float>();
+  std::vector<float> r = opt.nb_alpha > 0
+                             ? detail::nb_ratios(tok, rows, d.targets.data(), K, B, opt.nb_alpha, opt.nb_beta)
+                             : std::vector<float>();
   // Bucket b's kind scale is the mean of kind_scale over the features of the training rows that
   // land in b; it multiplies the NB scale (a per-bucket step size and L2 strength 1 / s^2).
   if (opt.kind_scaled()) {
-    const std::vector<float> ks =
-        detail::kind_scales(tok.feats.data(), tok.kinds.data(), tok.offs.data(), rows, B, opt.kind_scale.data());
+    const std::vector<float> ks = detail::kind_scales(tok, rows, B, opt.kind_scale.data());
     if (r.empty()) r.assign(B * K, 1.0f);
     for (size_t b = 0; b < B; ++b)
       for (size_t k = 0; k < K; ++k) r[b * K + k] *= ks[b];
@@ -137,6 +136,10 @@ class Loop {
   void update_rows(const std::vector<size_t>& perm, size_t start, size_t nb, float lr, float bc1, float bc2);
   void update_embedding_rows(unsigned t, const std::vector<size_t>& perm, size_t start, size_t nb, float lr,
                              float bc1, float bc2);
+  // The same with D fixed at compile time (DD > 0) or D_ (DD = 0).
+  template <size_t DD>
+  void update_embedding_rows_d(unsigned t, const std::vector<size_t>& perm, size_t start, size_t nb, float lr,
+                               float bc1, float bc2);
   void update_output_row(size_t k, size_t nb, float lr, float bc1, float bc2);
   void update_hidden_row(size_t h, size_t nb, float lr, float bc1, float bc2);
   // Scores `rows` under `mm` into scores_ (sigmoid or softmax per row, K each).
@@ -243,36 +246,55 @@ void Loop::forward_backward(const std::vector<size_t>& perm, size_t start, size_
 
 void Loop::update_embedding_rows(unsigned t, const std::vector<size_t>& perm, size_t start, size_t nb, float lr,
                                  float bc1, float bc2) {
+  switch (D_) {  // the linear models' D (= outputs)
+    case 1: return update_embedding_rows_d<1>(t, perm, start, nb, lr, bc1, bc2);
+    case 2: return update_embedding_rows_d<2>(t, perm, start, nb, lr, bc1, bc2);
+    case 3: return update_embedding_rows_d<3>(t, perm, start, nb, lr, bc1, bc2);
+    default: return update_embedding_rows_d<0>(t, perm, start, nb, lr, bc1, bc2);
+  }
+}
+
+template <size_t DD>
+void Loop::update_embedding_rows_d(unsigned t, const std::vector<size_t>& perm, size_t start, size_t nb, float lr,
+                                   float bc1, float bc2) {
+  const size_t D = DD ? DD : D_;
   // Embedding rows in [lo, hi).
   const size_t lo = slice_begin(B_, t, T_), hi = slice_begin(B_, t + 1, T_);
   auto& list = touched_list_[t];
   list.clear();
+  // Local pointers and the example's gradient in locals: the byte stores to `touched` may alias
+  // anything, which would reload every member at each feature.
+  uint8_t* const touched = touched_.data();
+  float* const gemb = gemb_.data();
+  float g[DD ? DD : 1];
   for (size_t j = 0; j < nb; ++j) {
     const size_t i = perm[start + j];
-    const float* g = &DPE_[j * D_];
+    const float* gj = &DPE_[j * D];
+    if (DD) std::copy(gj, gj + D, g);
+    const float* gs = DD ? g : gj;
     const uint16_t* feats = ex_.features(i);
     for (size_t q = 0, nq = ex_.feature_count(i); q < nq; ++q) {
       const size_t f = feats[q];
       if (f < lo || f >= hi) continue;
-      float* row = &gemb_[f * D_];
-      if (!touched_[f]) {
-        touched_[f] = 1;
+      float* row = gemb + f * D;
+      if (!touched[f]) {
+        touched[f] = 1;
         list.push_back(static_cast<uint32_t>(f));
-        for (size_t dd = 0; dd < D_; ++dd) row[dd] = g[dd];
+        for (size_t dd = 0; dd < D; ++dd) row[dd] = gs[dd];
       } else {
-        for (size_t dd = 0; dd < D_; ++dd) row[dd] += g[dd];
+        for (size_t dd = 0; dd < D; ++dd) row[dd] += gs[dd];
       }
     }
   }
   for (uint32_t f : list) {
-    const size_t o = size_t{f} * D_;
+    const size_t o = size_t{f} * D;
     const OptConfig& oce = f == row_index_ ? oc_row_ : oc_;
     if (nb_r_.empty()) {
-      update_at(oce, &m_.emb[o], &gemb_[o], st_.emb, o, D_, lr, bc1, bc2);
+      update_at(oce, &m_.emb[o], &gemb_[o], st_.emb, o, D, lr, bc1, bc2);
     } else {
-      for (size_t dd = 0; dd < D_; ++dd) gemb_[o + dd] *= nb_r_[o + dd];
-      update_at(oce, &nb_v_[o], &gemb_[o], st_.emb, o, D_, lr, bc1, bc2);
-      for (size_t dd = 0; dd < D_; ++dd) m_.emb[o + dd] = nb_v_[o + dd] * nb_r_[o + dd];
+      for (size_t dd = 0; dd < D; ++dd) gemb_[o + dd] *= nb_r_[o + dd];
+      update_at(oce, &nb_v_[o], &gemb_[o], st_.emb, o, D, lr, bc1, bc2);
+      for (size_t dd = 0; dd < D; ++dd) m_.emb[o + dd] = nb_v_[o + dd] * nb_r_[o + dd];
     }
     touched_[f] = 0;
   }
@@ -486,9 +508,9 @@ FloatModel Loop::run(const std::vector<size_t>& rows, const std::vector<size_t>&
   return std::move(m_);
 }
 
-}  // namespace
-
-FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* report) {
+// train(); `release`: d.texts, given up by the caller (tokenize_all frees each text once tokenized).
+FloatModel train_on(const data::Dataset& d, const TrainOptions& opt, TrainReport* report,
+                    std::vector<std::string>* release) {
   const auto t_start = Clock::now();
   const ModelShape& shape = opt.shape;
   if (shape.outputs != d.outputs()) throw Error(d.path + ": the options were resolved for other data");
@@ -521,7 +543,8 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
       std::fprintf(stderr, "train: exact table of %u groups x %u: %u features selected (from %zu of %zu rows)\n",
                    shape.table_groups, unsigned{kTableWays}, table.placed, table.rows_read, split.train.size());
   }
-  const Tokenized tok = tokenize_all(d, shape, feature_map(shape, table.fingerprints), pool, opt.kind_scaled());
+  const Tokenized tok =
+      tokenize_all(d, shape, feature_map(shape, table.fingerprints), pool, opt.kind_scaled(), release);
   const auto t_tok = Clock::now();
   // The data layer refuses an empty text column; this catches any other way to train on nothing
   // (a row's text row, appended to every row, is not a feature of its text).
@@ -531,7 +554,7 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
 
   // Training threads. The result does not depend on the thread count (see trainer.h), so a model
   // whose batches are too small to repay two thread hand-offs per batch trains on one thread.
-  const double avg_feats = n ? static_cast<double>(tok.feats.size()) / static_cast<double>(n) : 0.0;
+  const double avg_feats = n ? static_cast<double>(tok.features) / static_cast<double>(n) : 0.0;
   const double batch_work = avg_feats * static_cast<double>(opt.batch) * static_cast<double>(shape.dim + shape.hidden);
   WorkerPool& tpool = batch_work >= kMinParallelBatchWork ? pool : single;
 
@@ -553,8 +576,19 @@ FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* r
   return m;
 }
 
+}  // namespace
+
+FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* report) {
+  return train_on(d, opt, report, nullptr);
+}
+
 FloatModel train(const data::Dataset& d, const TrainRequest& r, TrainReport* report) {
   return train(d, resolve(r, DataSummary::of(d)), report);
+}
+
+FloatModel train(data::Dataset&& d, const TrainRequest& r, TrainReport* report) {
+  const TrainOptions opt = resolve(r, DataSummary::of(d));
+  return train_on(d, opt, report, &d.texts);
 }
 
 }  // namespace tt::train

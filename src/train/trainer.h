@@ -48,5 +48,8 @@ struct TrainReport {
 FloatModel train(const data::Dataset& d, const TrainOptions& opt, TrainReport* report = nullptr);
 // resolve, then train.
 FloatModel train(const data::Dataset& d, const TrainRequest& r, TrainReport* report = nullptr);
+// The same, giving the data up: each text is freed once tokenized, so that the texts and their
+// features are not held in full at the same time (d.texts is left empty strings).
+FloatModel train(data::Dataset&& d, const TrainRequest& r, TrainReport* report = nullptr);
 
 }  // namespace tt::train

@@ -1,0 +1,56 @@
+// Issue 17, training at scale: data from standard input ("-").
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <string>
+
+#include "test_util.h"
+
+namespace tt {
+namespace {
+
+test::RunResult tt_run(const std::string& args, const std::string& input = "") {
+  return test::run(test::cli() + " " + args, input);
+}
+
+std::string spam_csv() {
+  std::string csv = "text,spam\n";
+  for (int i = 0; i < 40; ++i) {
+    csv += "\"WINNER claim your free prize now, call 0800" + std::to_string(i) + "\",1\n";
+    csv += "\"hi mum, see you at home at " + std::to_string(i % 12) + " ok\",0\n";
+  }
+  return csv;
+}
+
+// The same rows from a file and from stdin give the same weights; the stored data summary names stdin.
+TEST(TrainScale, StdinTrainsTheSameModelAsTheFile) {
+  test::TempDir dir;
+  const std::string data = dir.write("d.csv", spam_csv());
+  const std::string a = dir.path() + "/a.ttm", b = dir.path() + "/b.ttm";
+  ASSERT_EQ(tt_run("train " + data + " --quiet -o " + a).exit_code, 0);
+  const auto r = tt_run("train - -o " + b, spam_csv());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("data: stdin: csv (sniffed from the first records)"), std::string::npos) << r.err;
+  const auto ib = tt_run("inspect " + b + " --json");
+  ASSERT_EQ(ib.exit_code, 0) << ib.err;
+  EXPECT_NE(ib.out.find("\"data_summary\":{\"file\":\"stdin\""), std::string::npos) << ib.out;
+  // The weights: the same scores and thresholds on every row.
+  const auto pa = tt_run("predict " + a + " --json --data " + data), pb = tt_run("predict " + b + " --json --data " + data);
+  ASSERT_EQ(pa.exit_code, 0) << pa.err;
+  EXPECT_EQ(pa.out, pb.out);
+  EXPECT_NE(test::read_file(a), test::read_file(b));  // the summaries differ
+}
+
+// A bad stdin record is reported against "stdin" and its line; nothing is written.
+TEST(TrainScale, StdinErrorsNameStdin) {
+  test::TempDir dir;
+  const std::string out = dir.path() + "/m.ttm";
+  const auto r = tt_run("train - -o " + out, "text,label\nfine,1\n\"open quote,0\nok,0\n");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("stdin:3: unterminated quoted field"), std::string::npos) << r.err;
+  EXPECT_NE(::access(out.c_str(), F_OK), 0);
+}
+
+}  // namespace
+}  // namespace tt
