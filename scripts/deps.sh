@@ -3,6 +3,7 @@
 # Usage: scripts/deps.sh [build|test|bench|main]   (as root on Debian 12)
 #   build: compiler, CMake, GoogleTest, Google Benchmark, libpcap
 #   test:  build + the cross toolchains and emulators (scripts/boards-deps.sh) + clang for fuzzing
+#          + Python (pybind11, pytest, pandas, scikit-learn, matplotlib, nbconvert) for python/
 #   bench: test + the peers benchmarked against (fasttext, scikit-learn)
 #   main:  build + Node.js/npm (the default dataset comes from the npm registry)
 set -euo pipefail
@@ -10,10 +11,14 @@ cd "$(dirname "$0")/.."
 what=${1:-build}
 
 pkgs=(g++ cmake make pkg-config libgtest-dev googletest libbenchmark-dev libpcap-dev)
+# The Python package's build, tests, example notebook and pip install test (tests/python.cmake).
+python_pkgs=(python3-dev pybind11-dev python3-pybind11 python3-numpy python3-pandas python3-sklearn python3-matplotlib
+             python3-pytest jupyter-nbconvert python3-nbconvert python3-ipykernel python3-venv python3-pip
+             python3-setuptools python3-wheel)
 case "$what" in
   build) ;;
-  test) pkgs+=(clang libclang-rt-14-dev) ;;
-  bench) pkgs+=(clang libclang-rt-14-dev fasttext python3-sklearn python3-numpy) ;;
+  test) pkgs+=(clang libclang-rt-14-dev "${python_pkgs[@]}") ;;
+  bench) pkgs+=(clang libclang-rt-14-dev fasttext "${python_pkgs[@]}") ;;
   main) command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm) ;;
   *) echo "deps.sh: unknown set '$what' (build|test|bench|main)" >&2; exit 2 ;;
 esac

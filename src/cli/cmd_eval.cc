@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -11,6 +12,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/steps.h"
 #include "cli/reader_options.h"
 #include "common/error.h"
 #include "data/dataset.h"
@@ -156,8 +158,10 @@ void print_text(const eval::Report& r, const quant::LoadedModel& m, const std::s
   }(), r.confusion);
 }
 
-std::string to_json(const eval::Report& r, const quant::LoadedModel& m, const std::string& model_path,
-                    const std::string& data_path, const data::DataSummary& summary) {
+}  // namespace
+
+std::string eval_json(const eval::Report& r, const quant::LoadedModel& m, const std::string& model_path,
+                      const std::string& data_path, const data::DataSummary& summary) {
   const bool argmax = r.decision == eval::Decision::kArgmax;
   std::string o = "{\"model\":" + json_quote(model_path) + ",\"data\":" + json_quote(data_path) +
                   ",\"n\":" + std::to_string(r.n) + ",\"head\":" + (argmax ? "\"softmax\"" : "\"sigmoid\"") +
@@ -192,7 +196,62 @@ std::string to_json(const eval::Report& r, const quant::LoadedModel& m, const st
   return o + ",\"data_summary\":" + data::summary_json(summary) + "}\n";
 }
 
-}  // namespace
+std::vector<double> eval_thresholds(const quant::LoadedModel& model, const std::string& model_path,
+                                    std::optional<double> fixed) {
+  const size_t k = model.labels().size();
+  std::vector<double> thresholds(k, 0.5);
+  if (fixed) {
+    if (model.head() == Head::kSoftmax)
+      throw UsageError("eval: --threshold applies to sigmoid models; " + model_path +
+                       " is a softmax model, which predicts the highest score");
+    thresholds.assign(k, *fixed);
+  } else if (model.head() != Head::kSoftmax) {
+    const std::vector<double> stored = model.thresholds();
+    if (stored.size() == k) thresholds = stored;
+  }
+  return thresholds;
+}
+
+void eval_reader_options(const quant::LoadedModel& model, data::ReaderOptions& ro) {
+  ro.require_labels = true;
+  ro.allow_one_class = true;  // a ham-only file still has precision, recall and a confusion matrix
+  // The data is read with the model's classes: its positive label, or its softmax classes.
+  const std::vector<std::string>& labels = model.labels();
+  if (model.head() == Head::kSoftmax && ro.label_columns.size() <= 1) ro.classes = labels;
+  if (model.head() != Head::kSoftmax && labels.size() == 1) ro.positive_hint = labels[0];
+}
+
+eval::Report eval_model(quant::LoadedModel& model, const std::string& model_path, const data::Dataset& d,
+                        const std::vector<double>& thresholds) {
+  const bool softmax = model.head() == Head::kSoftmax;
+  const std::vector<std::string> labels = model.labels();
+  const size_t k = labels.size();
+  const std::vector<size_t> col = map_labels(labels, model_path, d);
+  const size_t n = d.size();
+  std::vector<double> scores(n * k);
+  std::vector<uint8_t> truth(n * k);
+  for (size_t i = 0; i < n; ++i) {
+    const std::vector<double> s = model.scores(d.texts[i]);
+    if (s.size() != k) throw Error(model_path + ": the model gave " + std::to_string(s.size()) +
+                                   " scores for " + std::to_string(k) + " labels");
+    for (size_t j = 0; j < k; ++j) {
+      scores[i * k + j] = s[j];
+      truth[i * k + j] = d.target(i, col[j]);
+    }
+  }
+  if (softmax) {
+    for (size_t i = 0; i < n; ++i) {
+      size_t ones = 0;
+      for (size_t j = 0; j < k; ++j) ones += truth[i * k + j];
+      if (ones != 1)
+        throw Error(at(d.path, d.lines.size() > i ? d.lines[i] : 0,
+                       "this example has " + std::to_string(ones) + " true labels, but " + model_path +
+                           " is a softmax (one class per example) model"));
+    }
+  }
+  return eval::evaluate(scores, truth, labels, softmax ? eval::Decision::kArgmax : eval::Decision::kThreshold,
+                        thresholds);
+}
 
 int cmd_eval(int argc, char** argv) {
   std::vector<Option> options = {
@@ -219,60 +278,18 @@ int cmd_eval(int argc, char** argv) {
   const std::string& model_path = pos[0];
   const std::string& data_path = pos[1];
   data::ReaderOptions ro = reader_options(args);
-  ro.require_labels = true;
-  ro.allow_one_class = true;  // a ham-only file still has precision, recall and a confusion matrix
-
-  const bool fixed_threshold = args.has("threshold");
-  const double threshold = fixed_threshold ? args.get_double("threshold", 0.0, 1.0) : 0.5;
+  std::optional<double> threshold;
+  if (args.has("threshold")) threshold = args.get_double("threshold", 0.0, 1.0);
 
   quant::LoadedModel model = quant::LoadedModel::load(model_path);
-  const bool softmax = model.head() == Head::kSoftmax;
-  const std::vector<std::string> labels = model.labels();
-  const size_t k = labels.size();
-  std::vector<double> thresholds(k, 0.5);
-  if (fixed_threshold) {
-    if (softmax)
-      throw UsageError("eval: --threshold applies to sigmoid models; " + model_path +
-                       " is a softmax model, which predicts the highest score");
-    thresholds.assign(k, threshold);
-  } else if (!softmax) {
-    const std::vector<double> stored = model.thresholds();
-    if (stored.size() == k) thresholds = stored;
-  }
-
-  // The data is read with the model's classes: its positive label, or its softmax classes.
-  if (softmax && ro.label_columns.size() <= 1) ro.classes = labels;
-  if (!softmax && k == 1) ro.positive_hint = labels[0];
+  const std::vector<double> thresholds = eval_thresholds(model, model_path, threshold);
+  eval_reader_options(model, ro);
   data::Dataset d = data::read_dataset(data_path, ro);
   warn_training_file(d.summary, model);
   if (args.has("train")) warn_overlap(d, args.get("train"));
   print_summary(d.summary, false);
-  const std::vector<size_t> col = map_labels(labels, model_path, d);
-  const size_t n = d.size();
-  std::vector<double> scores(n * k);
-  std::vector<uint8_t> truth(n * k);
-  for (size_t i = 0; i < n; ++i) {
-    const std::vector<double> s = model.scores(d.texts[i]);
-    if (s.size() != k) throw Error(model_path + ": the model gave " + std::to_string(s.size()) +
-                                   " scores for " + std::to_string(k) + " labels");
-    for (size_t j = 0; j < k; ++j) {
-      scores[i * k + j] = s[j];
-      truth[i * k + j] = d.target(i, col[j]);
-    }
-  }
-  if (softmax) {
-    for (size_t i = 0; i < n; ++i) {
-      size_t ones = 0;
-      for (size_t j = 0; j < k; ++j) ones += truth[i * k + j];
-      if (ones != 1)
-        throw Error(at(d.path, d.lines.size() > i ? d.lines[i] : 0,
-                       "this example has " + std::to_string(ones) + " true labels, but " + model_path +
-                           " is a softmax (one class per example) model"));
-    }
-  }
-  const eval::Report r = eval::evaluate(scores, truth, labels,
-                                        softmax ? eval::Decision::kArgmax : eval::Decision::kThreshold, thresholds);
-  if (args.has("json")) std::cout << to_json(r, model, model_path, data_path, d.summary);
+  const eval::Report r = eval_model(model, model_path, d, thresholds);
+  if (args.has("json")) std::cout << eval_json(r, model, model_path, data_path, d.summary);
   else print_text(r, model, model_path, data_path);
   std::cout.flush();
   if (!std::cout || std::fflush(stdout) != 0 || std::ferror(stdout)) throw Error("eval: cannot write the output");

@@ -9,6 +9,7 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/reader_options.h"
+#include "cli/steps.h"
 #include "common/error.h"
 #include "common/file.h"
 #include "data/dataset.h"
@@ -304,6 +305,36 @@ std::string info_text(const train::TrainRequest& o, const Args& args) {
 
 }  // namespace
 
+TrainSetup train_setup(const std::vector<std::string>& flags) {
+  std::vector<std::string> words = {"tinytext", "train"};
+  words.insert(words.end(), flags.begin(), flags.end());
+  std::vector<char*> argv;
+  for (auto& w : words) argv.push_back(w.data());
+  const Args args("train", "", train_flags(), static_cast<int>(argv.size()), argv.data(), 2);
+  if (!args.positional().empty()) throw UsageError("train: unexpected argument '" + args.positional()[0] + "'");
+  TrainSetup t;
+  t.request = request_from(args);
+  t.reader = reader_options(args);
+  check_request(t.request);
+  t.request.info = info_text(t.request, args);
+  return t;
+}
+
+Trained train_on(const data::Dataset& data, const train::TrainRequest& o, train::TrainReport* rep) {
+  Trained t;
+  t.float_model = train::train(data, o, rep);
+  t.float_model.data = data::summary_json(data.summary);
+  if (o.qat) {
+    char qinfo[160];
+    std::snprintf(qinfo, sizeof qinfo,
+                  "quantisation-aware training (tinytext train --qat); activation ranges from %zu training "
+                  "examples; margin %g",
+                  rep->qat_ranges.examples, o.qat_margin);
+    t.int8_model = quant::quantize(t.float_model, rep->qat_ranges, qinfo);
+  }
+  return t;
+}
+
 int cmd_train(int argc, char** argv) {
   std::vector<Option> options = train_flags();
   Args args("train", "DATA [options] -o MODEL", options, argc, argv, 2);
@@ -328,18 +359,12 @@ int cmd_train(int argc, char** argv) {
   print_summary(data.summary, o.quiet);
   o.info = info_text(o, args);
   train::TrainReport rep;
-  FloatModel m = train::train(data, o, &rep);
-  m.data = data::summary_json(data.summary);
-  if (o.qat) {
-    char qinfo[160];
-    std::snprintf(qinfo, sizeof qinfo,
-                  "quantisation-aware training (tinytext train --qat); activation ranges from %zu training "
-                  "examples; margin %g",
-                  rep.qat_ranges.examples, o.qat_margin);
-    quant::save_quant(out_path, quant::quantize(m, rep.qat_ranges, qinfo));
-  } else {
+  const Trained t = train_on(data, o, &rep);
+  const FloatModel& m = t.float_model;
+  if (t.int8_model)
+    quant::save_quant(out_path, *t.int8_model);
+  else
     save_model(out_path, m);
-  }
   if (!o.quiet)
     std::fprintf(stderr, "wrote %s: %s (%s, %llu bytes of weights)\n", out_path.c_str(), m.shape.describe().c_str(),
                  o.qat ? "int8" : "float; quantize it for the device",
