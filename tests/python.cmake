@@ -6,11 +6,10 @@ if(TT_BUILD_PYTHON)
     PYTHONPATH=${CMAKE_BINARY_DIR}/python
     TT_CLI=$<TARGET_FILE:tinytext>
     TT_SHARED_DIR=${TT_SHARED_DIR}
-    PYTHONDONTWRITEBYTECODE=1
-    MPLBACKEND=Agg)
+    PYTHONDONTWRITEBYTECODE=1)
   add_test(NAME python_pytest
     COMMAND ${TT_PYTHON} -m pytest -q -p no:cacheprovider ${CMAKE_SOURCE_DIR}/tests/python)
-  set_tests_properties(python_pytest PROPERTIES LABELS python ENVIRONMENT "${TT_PY_ENV}" TIMEOUT 900)
+  set_tests_properties(python_pytest PROPERTIES LABELS python ENVIRONMENT "${TT_PY_ENV};MPLBACKEND=Agg" TIMEOUT 900)
 
   add_test(NAME python_notebook
     COMMAND ${TT_PYTHON} -m nbconvert --to notebook --execute --ExecutePreprocessor.timeout=600
