@@ -114,6 +114,17 @@ class Model {
 
   static Model load(const std::string& path) { return Model(quant::LoadedModel::load(path)); }
 
+  // The model file's bytes (pickling).
+  py::bytes to_bytes() const {
+    return m_.is_int8() ? quant::serialize_quant(*m_.int8_model()) : serialize_model(*m_.float_model());
+  }
+  static Model from_bytes(const std::string& bytes) {
+    const std::string name = "<model bytes>";
+    if (read_container(bytes, name).kind == ModelKind::kInt8)
+      return Model(quant::LoadedModel::from_quant(quant::parse_quant(bytes, name)));
+    return Model(quant::LoadedModel::from_float(parse_model(bytes, name)));
+  }
+
   // Trains as `tinytext train` does with `flags`, on rows in memory.
   static py::tuple train(const std::vector<std::string>& texts, const std::vector<std::vector<std::string>>& labels,
                          const std::vector<std::string>& label_names, const std::vector<std::string>& flags,
@@ -288,6 +299,8 @@ PYBIND11_MODULE(_tinytext, mod) {
 
   py::class_<Model>(mod, "Model")
       .def_static("load", &Model::load, py::arg("path"))
+      .def_static("from_bytes", [](py::bytes b) { return Model::from_bytes(std::string(b)); }, py::arg("data"))
+      .def("to_bytes", &Model::to_bytes)
       .def_static("train", &Model::train, py::arg("texts"), py::arg("labels"), py::arg("label_names"),
                   py::arg("flags"), py::arg("name"))
       .def("scores", &Model::scores, py::arg("texts"), py::arg("threads"))

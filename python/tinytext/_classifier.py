@@ -148,6 +148,18 @@ class Classifier:
         self.options = options
         self.verbose = verbose
 
+    # ---- pickling (joblib, GridSearchCV with n_jobs): the model travels as its model file's bytes
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        if "model_" in state:
+            state["model_"] = state["model_"].to_bytes()
+        return state
+
+    def __setstate__(self, state):
+        if isinstance(state.get("model_"), bytes):
+            state["model_"] = _tinytext.Model.from_bytes(state["model_"])
+        self.__dict__.update(state)
+
     # ---- parameters (scikit-learn's protocol: clone, GridSearchCV)
     @classmethod
     def _param_names(cls):

@@ -36,6 +36,8 @@ def test_same_model_as_cli(sms_split, tmp_path):
         np.testing.assert_array_equal(ours[k], theirs[k], err_msg=k)
     assert clf.model_.info == theirs_clf.model_.info  # the options recorded (threads are not: no effect)
     np.testing.assert_array_equal(clf.predict_proba(test["text"]), theirs_clf.predict_proba(test["text"]))
+    assert list(theirs_clf.classes_) == ["ham", "spam"]  # from the file's data summary
+    np.testing.assert_array_equal(clf.predict(test["text"]), theirs_clf.predict(test["text"]))
 
     # Python's file is read by the CLI and scores the same.
     clf.save(tmp_path / "py.ttm")

@@ -33,6 +33,25 @@ def test_cross_val_and_grid_search(sms_split):
     assert gs.best_params_["max_flash"] in ("2K", "4K") and gs.best_score_ > 0.9
 
 
+def test_pickle_round_trip(sms_split):
+    import pickle
+
+    train, test = sms_split
+    clf = tinytext.Classifier(max_flash="4K", epochs=3).fit(train["text"], train["label"])
+    for m in (clf, clf.quantize(train["text"])):
+        back = pickle.loads(pickle.dumps(m))
+        assert back.get_params() == m.get_params() and list(back.classes_) == list(m.classes_)
+        np.testing.assert_array_equal(back.predict_proba(test["text"]), m.predict_proba(test["text"]))
+        assert back.is_int8 == m.is_int8
+
+
+def test_grid_search_in_parallel_processes(sms_split):
+    train, _ = sms_split
+    X, y = train["text"].iloc[:1500], train["label"].iloc[:1500]
+    gs = GridSearchCV(tinytext.Classifier(epochs=2), {"max_flash": ["2K", "4K"]}, cv=2, n_jobs=2).fit(X, y)
+    assert gs.best_score_ > 0.9 and gs.predict(X[:5]).shape == (5,)
+
+
 def test_ctrl_c_interrupts_training(sms_split):
     train, _ = sms_split
     X = (train["text"].tolist() * 10)
