@@ -78,3 +78,34 @@ def test_same_model_as_cli(sms_split, tmp_path):
 
     # tokenize(): the model's features, as `tinytext tokenize` prints them with its config
     assert q.tokenize("Call 0800 now") == clf.tokenize("Call 0800 now")
+
+
+def write_frame(path, texts, labels):
+    """A CSV with a text column and the label columns of a DataFrame (or one Series)."""
+    frame = labels.to_frame() if hasattr(labels, "to_frame") else labels
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["text", *frame.columns])
+        for t, row in zip(texts, frame.itertuples(index=False)):
+            w.writerow([t, *row])
+
+
+def test_same_multiclass_and_multilabel_models_as_cli(davidson, jigsaw, tmp_path):
+    cols = ["toxic", "severe_toxic", "obscene", "threat", "insult", "identity_hate"]
+    cases = [("multiclass", davidson["tweet"].iloc[:3000], davidson["class"].iloc[:3000], "4K"),
+             ("multilabel", jigsaw["comment_text"], jigsaw[cols], "8K")]
+    for name, X, y, budget in cases:
+        write_frame(tmp_path / f"{name}.csv", X, y)
+        cli("train", str(tmp_path / f"{name}.csv"), "--max-flash", budget, "--seed", "3", "--quiet",
+            "-o", str(tmp_path / f"{name}.ttm"))
+        theirs = tinytext.load(tmp_path / f"{name}.ttm")
+        ours = tinytext.Classifier(max_flash=budget, seed=3).fit(X, y)
+        assert ours.labels_ == theirs.labels_, name
+        for k, v in ours.weights().items():
+            np.testing.assert_array_equal(v, theirs.weights()[k], err_msg=f"{name} {k}")
+        np.testing.assert_array_equal(ours.predict_proba(X), theirs.predict_proba(X))
+        e_cli = json.loads(cli("eval", str(tmp_path / f"{name}.ttm"), str(tmp_path / f"{name}.csv"), "--json"))
+        e_py = theirs.evaluate(X, y)
+        for k in ("model", "data", "data_summary"):
+            e_cli.pop(k), e_py.pop(k)
+        assert e_py == e_cli, name
