@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "cli/args.h"
+#include "cli/labelled.h"
 #include "cli/model_sizes.h"
 #include "cli/reader_options.h"
 #include "cli/steps.h"
@@ -195,10 +196,15 @@ class Model {
     return interruptible([&] {
       const std::vector<double> thresholds = cli::eval_thresholds(m_, model_name, threshold);
       data::ReaderOptions ro = ro0;
-      cli::eval_reader_options(m_, ro);
+      ro.require_labels = true;  // as eval reads its data
+      ro.allow_one_class = true;
+      cli::reader_options_for(m_, ro);
       const data::Dataset d = dataset_of(data_name, texts, labels, label_names, ro);
       quant::LoadedModel local = m_.clone();
-      const eval::Report r = cli::eval_model(local, model_name, d, thresholds);
+      const cli::LabelledScores ls = cli::score_labelled(local, model_name, d);
+      const eval::Report r =
+          eval::evaluate(ls.scores, ls.truth, m_.labels(),
+                         m_.head() == Head::kSoftmax ? eval::Decision::kArgmax : eval::Decision::kThreshold, thresholds);
       return cli::eval_json(r, m_, model_name, data_name, d.summary);
     });
   }

@@ -12,8 +12,9 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
-#include "cli/steps.h"
+#include "cli/labelled.h"
 #include "cli/reader_options.h"
+#include "cli/steps.h"
 #include "common/error.h"
 #include "data/dataset.h"
 #include "common/json.h"
@@ -23,37 +24,6 @@
 namespace tt::cli {
 
 namespace {
-
-std::string join(const std::vector<std::string>& v) {
-  std::string s;
-  for (const auto& x : v) s += (s.empty() ? "'" : ", '") + x + "'";
-  return s.empty() ? "(none)" : s;
-}
-
-// For each model output, the data column holding its truth. The label sets must be equal.
-std::vector<size_t> map_labels(const std::vector<std::string>& labels, const std::string& model_path,
-                               const data::Dataset& d) {
-  std::vector<size_t> col(labels.size());
-  std::vector<std::string> missing, extra;
-  for (size_t j = 0; j < labels.size(); ++j) {
-    size_t k = 0;
-    while (k < d.label_names.size() && d.label_names[k] != labels[j]) ++k;
-    if (k == d.label_names.size()) missing.push_back(labels[j]);
-    col[j] = k;
-  }
-  for (const auto& name : d.label_names) {
-    bool known = false;
-    for (const auto& l : labels) known = known || l == name;
-    if (!known) extra.push_back(name);
-  }
-  if (missing.empty() && extra.empty()) return col;
-  std::string msg = "the data's labels do not match the model " + model_path + ":";
-  if (!missing.empty()) msg += " the model's label(s) " + join(missing) + " are missing from the data;";
-  if (!extra.empty()) msg += " the data's label(s) " + join(extra) + " are not in the model;";
-  msg += " model labels: " + join(labels) + ", data labels: " + join(d.label_names) +
-         ". Choose the label columns with --label (and --text), or evaluate on data with the model's labels";
-  throw Error(at(d.path, 0, msg));
-}
 
 // The model's stored data summary names the file it was trained on (its base name): evaluating on
 // a file of that name (and as many rows) is most likely evaluating on the training data.
@@ -212,47 +182,6 @@ std::vector<double> eval_thresholds(const quant::LoadedModel& model, const std::
   return thresholds;
 }
 
-void eval_reader_options(const quant::LoadedModel& model, data::ReaderOptions& ro) {
-  ro.require_labels = true;
-  ro.allow_one_class = true;  // a ham-only file still has precision, recall and a confusion matrix
-  // The data is read with the model's classes: its positive label, or its softmax classes.
-  const std::vector<std::string>& labels = model.labels();
-  if (model.head() == Head::kSoftmax && ro.label_columns.size() <= 1) ro.classes = labels;
-  if (model.head() != Head::kSoftmax && labels.size() == 1) ro.positive_hint = labels[0];
-}
-
-eval::Report eval_model(quant::LoadedModel& model, const std::string& model_path, const data::Dataset& d,
-                        const std::vector<double>& thresholds) {
-  const bool softmax = model.head() == Head::kSoftmax;
-  const std::vector<std::string> labels = model.labels();
-  const size_t k = labels.size();
-  const std::vector<size_t> col = map_labels(labels, model_path, d);
-  const size_t n = d.size();
-  std::vector<double> scores(n * k);
-  std::vector<uint8_t> truth(n * k);
-  for (size_t i = 0; i < n; ++i) {
-    const std::vector<double> s = model.scores(d.texts[i]);
-    if (s.size() != k) throw Error(model_path + ": the model gave " + std::to_string(s.size()) +
-                                   " scores for " + std::to_string(k) + " labels");
-    for (size_t j = 0; j < k; ++j) {
-      scores[i * k + j] = s[j];
-      truth[i * k + j] = d.target(i, col[j]);
-    }
-  }
-  if (softmax) {
-    for (size_t i = 0; i < n; ++i) {
-      size_t ones = 0;
-      for (size_t j = 0; j < k; ++j) ones += truth[i * k + j];
-      if (ones != 1)
-        throw Error(at(d.path, d.lines.size() > i ? d.lines[i] : 0,
-                       "this example has " + std::to_string(ones) + " true labels, but " + model_path +
-                           " is a softmax (one class per example) model"));
-    }
-  }
-  return eval::evaluate(scores, truth, labels, softmax ? eval::Decision::kArgmax : eval::Decision::kThreshold,
-                        thresholds);
-}
-
 int cmd_eval(int argc, char** argv) {
   std::vector<Option> options = {
       {"json", "", "write one JSON object on stdout instead of tables", ""},
@@ -278,17 +207,27 @@ int cmd_eval(int argc, char** argv) {
   const std::string& model_path = pos[0];
   const std::string& data_path = pos[1];
   data::ReaderOptions ro = reader_options(args);
-  std::optional<double> threshold;
-  if (args.has("threshold")) threshold = args.get_double("threshold", 0.0, 1.0);
+  ro.require_labels = true;
+  ro.allow_one_class = true;  // a ham-only file still has precision, recall and a confusion matrix
+
+  const bool fixed_threshold = args.has("threshold");
+  const double threshold = fixed_threshold ? args.get_double("threshold", 0.0, 1.0) : 0.5;
 
   quant::LoadedModel model = quant::LoadedModel::load(model_path);
-  const std::vector<double> thresholds = eval_thresholds(model, model_path, threshold);
-  eval_reader_options(model, ro);
-  data::Dataset d = data::read_dataset(data_path, ro);
+  const bool softmax = model.head() == Head::kSoftmax;
+  const std::vector<std::string> labels = model.labels();
+  const std::vector<double> thresholds = eval_thresholds(model, model_path, fixed_threshold ? std::optional<double>(threshold) : std::nullopt);
+
+  // The data is read with the model's classes: its positive label, or its softmax classes.
+  data::Dataset d = read_for_model(model, data_path, ro);
   warn_training_file(d.summary, model);
   if (args.has("train")) warn_overlap(d, args.get("train"));
   print_summary(d.summary, false);
-  const eval::Report r = eval_model(model, model_path, d, thresholds);
+  const LabelledScores ls = score_labelled(model, model_path, d);
+  const std::vector<double>& scores = ls.scores;
+  const std::vector<uint8_t>& truth = ls.truth;
+  const eval::Report r = eval::evaluate(scores, truth, labels,
+                                        softmax ? eval::Decision::kArgmax : eval::Decision::kThreshold, thresholds);
   if (args.has("json")) std::cout << eval_json(r, model, model_path, data_path, d.summary);
   else print_text(r, model, model_path, data_path);
   std::cout.flush();

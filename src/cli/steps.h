@@ -38,19 +38,11 @@ Trained train_on(const data::Dataset& data, const train::TrainRequest& request, 
 quant::QuantModel quantize_calibrated(const FloatModel& m, const std::vector<std::string>& texts,
                                       const std::string& margin);
 
-// ---- eval
+// ---- eval (with cli/labelled.h's read_for_model / reader_options_for and score_labelled)
 // The decision thresholds: `fixed` for every label of a sigmoid model (a UsageError for a softmax
 // model), else the model's stored ones (0.5 when it has none).
 std::vector<double> eval_thresholds(const quant::LoadedModel& model, const std::string& model_path,
                                     std::optional<double> fixed);
-// Sets the reader options eval reads labelled data with: labels required, one class allowed, and
-// the model's positive label or softmax classes.
-void eval_reader_options(const quant::LoadedModel& model, data::ReaderOptions& ro);
-// Scores every text of `d` (read with eval_reader_options) and computes the metrics. Throws
-// tt::Error when the data's labels are not the model's, or a softmax model meets a row with
-// other than one true class.
-eval::Report eval_model(quant::LoadedModel& model, const std::string& model_path, const data::Dataset& d,
-                        const std::vector<double>& thresholds);
 // `tinytext eval --json`'s object (one line, with its newline).
 std::string eval_json(const eval::Report& r, const quant::LoadedModel& m, const std::string& model_path,
                       const std::string& data_path, const data::DataSummary& summary);
