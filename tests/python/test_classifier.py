@@ -113,3 +113,17 @@ def test_tokenize_and_hash_match_the_cli_and_vectors():
     assert rows > 100
     with pytest.raises(ValueError, match="variant must be"):
         tinytext.hash("x", variant="md5")
+
+
+def test_dataframe_x_positive_and_loaded_models(sms_split, tmp_path):
+    train, test = sms_split
+    clf = tinytext.Classifier(max_flash="4K", positive="ham").fit(train[["text"]], train["label"])
+    assert clf.labels_ == ["ham"] and list(clf.classes_) == ["spam", "ham"]
+    assert set(clf.predict(test)) <= {"ham", "spam"}  # a DataFrame with a 'text' column
+    assert clf.score(test, test["label"]) > 0.95
+    clf.save(tmp_path / "ham.ttm")
+    back = tinytext.load(tmp_path / "ham.ttm")
+    assert list(back.classes_) == ["spam", "ham"]
+    np.testing.assert_array_equal(back.predict(test["text"]), clf.predict(test["text"]))
+    with pytest.raises(ValueError, match="none named 'text'"):
+        clf.predict(test.rename(columns={"text": "body"}))
