@@ -153,7 +153,9 @@ class Model {
     report["valid_metric"] = out.report.metric_name;
     report["valid_value"] = out.report.valid_examples ? py::cast(out.report.best_metric) : py::none();
     report["seconds"] = out.report.tokenize_seconds + out.report.train_seconds;
-    return py::make_tuple(std::move(m), report, targets_array(out.data), data::summary_json(out.data.summary));
+    // Each kept row's 1-based position (rows left out by --skip-missing have none).
+    return py::make_tuple(std::move(m), report, targets_array(out.data), array_of(out.data.lines),
+                          data::summary_json(out.data.summary));
   }
 
   // Scores per text (n x outputs), as eval and predict compute them, on `threads` threads.

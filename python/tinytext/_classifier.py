@@ -208,11 +208,11 @@ class Classifier:
         (KeyboardInterrupt) and leaves the estimator as it was."""
         texts = _texts(X)
         cols, names, values = _label_columns(y, len(texts), label_names, None)
-        model, report, targets, summary = _tinytext.Model.train(texts, cols, names, self.train_flags(), "fit")
+        model, report, targets, rows, summary = _tinytext.Model.train(texts, cols, names, self.train_flags(), "fit")
         self._set_model(model)
         self.train_report_ = report
         self.data_summary_ = json.loads(summary)
-        self._set_classes(values, targets)
+        self._set_classes(None if values is None else [values[r - 1] for r in rows], targets)
         return self
 
     def _set_model(self, model):

@@ -127,3 +127,9 @@ def test_dataframe_x_positive_and_loaded_models(sms_split, tmp_path):
     np.testing.assert_array_equal(back.predict(test["text"]), clf.predict(test["text"]))
     with pytest.raises(ValueError, match="none named 'text'"):
         clf.predict(test.rename(columns={"text": "body"}))
+
+
+def test_skip_missing_rows_keep_classes_aligned():
+    texts = ["win a prize now", "", "see you at lunch", "free prize call now", "lunch at noon?"]
+    clf = tinytext.Classifier(options={"skip-missing": True}).fit(texts, ["spam", None, "ham", "spam", "ham"])
+    assert list(clf.classes_) == ["ham", "spam"] and clf.data_summary_["skipped"] == 1
