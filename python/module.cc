@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <future>
 #include <optional>
 #include <string>
@@ -61,6 +62,13 @@ auto interruptible(Fn fn) -> decltype(fn()) {
     }
   }
   return done.get();
+}
+
+// quantize's default --margin, as its text.
+std::string default_margin() {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", numerics::QuantOptions{}.margin);
+  return text;
 }
 
 // A table in memory: a "text" column, then one column per label name.
@@ -211,10 +219,11 @@ class Model {
     });
   }
 
-  Model quantize(const std::vector<std::string>& calib, const std::string& margin) const {
+  Model quantize(const std::vector<std::string>& calib, std::optional<std::string> margin) const {
     const FloatModel* f = m_.float_model();
     if (!f) throw Error("this model is already int8");
-    return interruptible([&] { return Model(quant::LoadedModel::from_quant(cli::quantize_calibrated(*f, calib, margin))); });
+    const std::string m = margin ? *margin : default_margin();
+    return interruptible([&] { return Model(quant::LoadedModel::from_quant(cli::quantize_calibrated(*f, calib, m))); });
   }
 
   void save(const std::string& path) const {
@@ -228,7 +237,7 @@ class Model {
   // (quantised without calibration data).
   quant::QuantModel int8() const {
     if (m_.is_int8()) return *m_.int8_model();
-    return cli::quantize_calibrated(*m_.float_model(), {}, "2");
+    return cli::quantize_calibrated(*m_.float_model(), {}, default_margin());
   }
 
   std::string size_json() const { return cli::targets_json(int8()); }

@@ -295,7 +295,7 @@ class Classifier:
         cols, names, _ = _label_columns(y, len(texts), label_names, one)
         if one is not None and label_names is None:
             names = [one]
-        out = m.evaluate(texts, cols, names, threshold, "model", "rows", ["--quiet"])
+        out = m.evaluate(texts, cols, names, threshold, "model", "rows", self.train_flags())  # its reader options
         return json.loads(out)
 
     # ---- the device
@@ -303,7 +303,7 @@ class Classifier:
         """The int8 model (a new fitted Classifier), as `tinytext quantize --calib` makes it:
         activation ranges from calib_texts (the training texts)."""
         q = copy.copy(self)
-        q._set_model(self._fitted().quantize(_texts(calib_texts), "2" if margin is None else _text_of(margin)))
+        q._set_model(self._fitted().quantize(_texts(calib_texts), None if margin is None else _text_of(margin)))
         return q
 
     @property

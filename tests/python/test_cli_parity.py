@@ -54,6 +54,8 @@ def test_same_model_as_cli(sms_split, tmp_path):
     q = clf.quantize(train["text"])
     assert q.is_int8 and not clf.is_int8
     assert q.weights()["image"] == tinytext.load(tmp_path / "cli.q8").weights()["image"]
+    q.save(tmp_path / "py.q8")
+    assert (tmp_path / "py.q8").read_bytes() == (tmp_path / "cli.q8").read_bytes()  # qinfo too
     e_cli = json.loads(cli("eval", str(tmp_path / "cli.q8"), str(tmp_path / "test.csv"), "--json"))
     e_py = q.evaluate(test["text"], test["label"])
     for k in ("model", "data", "data_summary"):
@@ -61,7 +63,6 @@ def test_same_model_as_cli(sms_split, tmp_path):
     assert e_py == e_cli and e_py["kind"] == "int8"
 
     # export: the CLI's files, byte for byte
-    q.save(tmp_path / "py.q8")
     cli("export", str(tmp_path / "py.q8"), "--format", "arduino", "--name", "spam", "--quiet",
         "-o", str(tmp_path / "cli_ard"))
     paths = q.export_arduino(tmp_path / "py_ard", "spam")
