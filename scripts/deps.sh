@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages tinytext needs, quietly and only when one is missing.
 # Usage: scripts/deps.sh [build|test|bench|main]   (as root on Debian 12)
-#   build: compiler, CMake, GoogleTest, Google Benchmark, libpcap
+#   build: compiler, CMake, GoogleTest, Google Benchmark, libpcap, nlohmann-json
 #   test:  build + the cross toolchains and emulators (scripts/boards-deps.sh) + clang for fuzzing
 #          + Python (pybind11, pytest, pandas, scikit-learn, matplotlib, nbconvert) for python/
 #   bench: test + the peers benchmarked against (fasttext, scikit-learn)
@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-build}
 
-pkgs=(g++ cmake make pkg-config libgtest-dev googletest libbenchmark-dev libpcap-dev)
+pkgs=(g++ cmake make pkg-config libgtest-dev googletest libbenchmark-dev libpcap-dev nlohmann-json3-dev)
 # The Python package's build, tests, example notebook and pip install test (tests/python.cmake).
 python_pkgs=(python3-dev pybind11-dev python3-pybind11 python3-numpy python3-pandas python3-sklearn python3-matplotlib
              python3-pytest jupyter-nbconvert python3-nbconvert python3-ipykernel python3-venv python3-pip

@@ -325,3 +325,33 @@ TEST(DataSummary, StoredInTheModelWithoutDirectories) {
 
 }  // namespace
 }  // namespace tt
+
+// The summary stored in a model file reads back as written; a damaged one is an error.
+TEST(DataSummary, JsonRoundTripAndDamage) {
+  tt::data::DataSummary s;
+  s.file = "caf\xC3\xA9 \"sms\".tsv";
+  s.format = "csv";
+  s.format_rule = "from the name";
+  s.delimiter = "tab";
+  s.delimiter_rule = "splits evenly";
+  s.header = false;
+  s.text_column = "2";
+  s.text_rule = "given";
+  s.label_columns = {"1", "3"};
+  s.kind = "multi-label";
+  s.rows = 5574;
+  s.skipped = 2;
+  s.duplicates = 403;
+  s.classes = {{"ham", 4827}, {"spam", 747}};
+  s.positive = "spam";
+  s.warnings = {"line 7: a \\ backslash"};
+  const tt::data::DataSummary r = tt::data::summary_from_json(tt::data::summary_json(s));
+  EXPECT_EQ(tt::data::summary_json(r), tt::data::summary_json(s));
+  EXPECT_EQ(r.delimiter, "tab");
+  EXPECT_EQ(r.classes, s.classes);
+  EXPECT_FALSE(r.header);
+  EXPECT_THROW(tt::data::summary_from_json("{\"rows\": \"many\"}"), tt::Error);
+  EXPECT_THROW(tt::data::summary_from_json("{\"file\": \"x\""), tt::Error);
+  EXPECT_THROW(tt::data::summary_from_json("{\"classes\": [{\"name\": 1}]}"), tt::Error);
+  EXPECT_EQ(tt::data::summary_from_json("{\"future\": [1, {\"a\": null}], \"rows\": 3}").rows, 3u);
+}

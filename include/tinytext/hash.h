@@ -33,6 +33,17 @@ TT_INLINE uint32_t sfh_round(uint32_t h, const uint8_t* p) {
   return h;
 }
 
+// SuperFastHash's final avalanche, mod 2^32.
+TT_INLINE uint32_t sfh_avalanche(uint32_t h) {
+  h ^= h << 3;
+  h += h >> 5;
+  h ^= h << 4;
+  h += h >> 17;
+  h ^= h << 25;
+  h += h >> 6;
+  return h;
+}
+
 // The 1-3 byte tail and the final avalanche, mod 2^32.
 inline uint32_t sfh_finish(uint32_t h, const uint8_t* p, uint8_t rem) {
   switch (rem) {
@@ -55,13 +66,7 @@ inline uint32_t sfh_finish(uint32_t h, const uint8_t* p, uint8_t rem) {
     default:
       break;
   }
-  h ^= h << 3;
-  h += h >> 5;
-  h ^= h << 4;
-  h += h >> 17;
-  h ^= h << 25;
-  h += h >> 6;
-  return h;
+  return sfh_avalanche(h);
 }
 
 // The same tail and avalanche with the rem (0..3) tail bytes in the top bytes of w, oldest first
@@ -112,13 +117,7 @@ inline uint32_t sfh_finish_packed(uint32_t h, uint32_t w, uint8_t rem) {
       h += h >> 1;
     }
   }
-  h ^= h << 3;
-  h += h >> 5;
-  h ^= h << 4;
-  h += h >> 17;
-  h ^= h << 25;
-  h += h >> 6;
-  return h;
+  return sfh_avalanche(h);
 }
 #endif
 

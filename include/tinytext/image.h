@@ -266,19 +266,6 @@ struct StaticModel {
                 "the exact table has 1 .. 16383 groups with its flag, none without, and at most 65536 rows in all");
   static_assert(section_at(kSecEnd, detail::spec_shape<S>()) == S::bytes, "the image size does not match its shape");
 };
-template <class S> const uint16_t StaticModel<S>::dim;
-template <class S> const uint16_t StaticModel<S>::hidden;
-template <class S> const uint16_t StaticModel<S>::outputs;
-template <class S> const uint8_t StaticModel<S>::flags;
-template <class S> const uint8_t StaticModel<S>::pool;
-template <class S> const bool StaticModel<S>::kLinear;
-template <class S> const uint8_t StaticModel<S>::kTextRowCount;
-template <class S> const uint16_t StaticModel<S>::groups;
-template <class S> const uint32_t StaticModel<S>::kTableFirst;
-template <class S> const uint32_t StaticModel<S>::kTableAt;
-template <class S> const uint32_t StaticModel<S>::kEmbAt;
-template <class S> const uint32_t StaticModel<S>::off_mpool;
-template <class S> const uint32_t StaticModel<S>::off_b2;
 
 namespace detail {
 

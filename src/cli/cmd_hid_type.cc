@@ -44,8 +44,6 @@ int cmd_hid_type(int argc, char** argv) {
       {"json", "", "print one JSON object on stdout: layout, messages, reports, and the hex reports (or the "
                    "file written with -o)", ""},
   };
-  for (int i = 2; i < argc; ++i)
-    if (std::string(argv[i]) == "-o") argv[i] = const_cast<char*>("--output");
   Args args("hid-type", "[TEXT...] [options]", options, argc, argv, 2);
   if (args.help()) {
     std::cout << args.usage()

@@ -2,105 +2,14 @@
 
 #include <cstring>
 
+#include <nlohmann/json.hpp>
+
 #include "common/error.h"
 #include "common/json.h"
 
 namespace tt::data {
 
 namespace {
-
-// Just enough JSON for summary_json's own output: objects, arrays, strings, integers, booleans.
-class JsonReader {
- public:
-  explicit JsonReader(const std::string& s) : s_(s) {}
-  char peek() {
-    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\n' || s_[i_] == '\t' || s_[i_] == '\r')) ++i_;
-    return i_ < s_.size() ? s_[i_] : '\0';
-  }
-  bool take(char c) {
-    if (peek() != c) return false;
-    ++i_;
-    return true;
-  }
-  void expect(char c) {
-    if (!take(c)) throw Error(std::string("data summary: expected '") + c + "' at offset " + std::to_string(i_));
-  }
-  std::string str() {
-    if (peek() != '"') expect('"');
-    size_t j = i_ + 1;
-    while (j < s_.size() && s_[j] != '"') j += s_[j] == '\\' ? 2u : 1u;
-    if (j >= s_.size()) throw Error("data summary: unterminated string");
-    std::string v = json_unquote(s_.substr(i_, j + 1 - i_));
-    i_ = j + 1;
-    return v;
-  }
-  uint64_t num() {
-    peek();
-    size_t j = i_;
-    while (j < s_.size() && s_[j] >= '0' && s_[j] <= '9') ++j;
-    if (j == i_) throw Error("data summary: expected a number at offset " + std::to_string(i_));
-    const uint64_t v = std::stoull(s_.substr(i_, j - i_));
-    i_ = j;
-    return v;
-  }
-  bool boolean() {
-    peek();
-    for (const char* w : {"true", "false"})
-      if (s_.compare(i_, std::strlen(w), w) == 0) {
-        i_ += std::strlen(w);
-        return w[0] == 't';
-      }
-    throw Error("data summary: expected true or false at offset " + std::to_string(i_));
-  }
-  void skip() {  // any value
-    const char c = peek();
-    if (c == '"') {
-      str();
-    } else if (c == '{' || c == '[') {
-      ++i_;
-      const char close = c == '{' ? '}' : ']';
-      if (take(close)) return;
-      do {
-        if (c == '{') {
-          str();
-          expect(':');
-        }
-        skip();
-      } while (take(','));
-      expect(close);
-    } else if (c == 't' || c == 'f') {
-      boolean();
-    } else if (c == 'n' && s_.compare(i_, 4, "null") == 0) {
-      i_ += 4;
-    } else {
-      while (i_ < s_.size() && std::strchr("+-.0123456789eE", s_[i_])) ++i_;
-    }
-  }
-  // Calls fn(key) for each member of an object; fn reads the value.
-  template <class Fn>
-  void object(Fn fn) {
-    expect('{');
-    if (take('}')) return;
-    do {
-      const std::string key = str();
-      expect(':');
-      fn(key);
-    } while (take(','));
-    expect('}');
-  }
-  template <class Fn>
-  void array(Fn fn) {
-    expect('[');
-    if (take(']')) return;
-    do fn();
-    while (take(','));
-    expect(']');
-  }
-
- private:
-  const std::string& s_;
-  size_t i_ = 0;
-};
 
 std::string count_of(uint64_t n, const char* one, const char* many) {
   return std::to_string(n) + " " + (n == 1 ? one : many);
@@ -162,44 +71,41 @@ std::string summary_json(const DataSummary& s) {
   return o + "]}";
 }
 
-DataSummary summary_from_json(const std::string& json) {
-  DataSummary s;
-  JsonReader r(json);
-  auto strings = [&](std::vector<std::string>& out) { r.array([&] { out.push_back(r.str()); }); };
-  r.object([&](const std::string& key) {
-    if (key == "file") s.file = r.str();
-    else if (key == "format") s.format = r.str();
-    else if (key == "format_rule") s.format_rule = r.str();
-    else if (key == "delimiter") s.delimiter = r.str();
-    else if (key == "delimiter_rule") s.delimiter_rule = r.str();
-    else if (key == "header") s.header = r.boolean();
-    else if (key == "text_column") s.text_column = r.str();
-    else if (key == "text_rule") s.text_rule = r.str();
-    else if (key == "label_columns") strings(s.label_columns);
-    else if (key == "label_rule") s.label_rule = r.str();
-    else if (key == "kind") s.kind = r.str();
-    else if (key == "rows") s.rows = r.num();
-    else if (key == "skipped") s.skipped = r.num();
-    else if (key == "empty_texts") s.empty_texts = r.num();
-    else if (key == "duplicates") s.duplicates = r.num();
-    else if (key == "conflicts") s.conflicts = r.num();
-    else if (key == "positive") s.positive = r.str();
-    else if (key == "positive_rule") s.positive_rule = r.str();
-    else if (key == "warnings") strings(s.warnings);
-    else if (key == "classes")
-      r.array([&] {
-        std::pair<std::string, uint64_t> c;
-        r.object([&](const std::string& k) {
-          if (k == "name") c.first = r.str();
-          else if (k == "rows") c.second = r.num();
-          else r.skip();
-        });
-        s.classes.push_back(std::move(c));
-      });
-    else r.skip();
-  });
-  if (s.delimiter == "\t") s.delimiter = "tab";
-  return s;
+DataSummary summary_from_json(const std::string& text) {
+  // The summary comes from a model file, which may come from anywhere: every member is optional
+  // (an older or newer writer), and a member of the wrong type is an error, not a guess.
+  try {
+    const nlohmann::json j = nlohmann::json::parse(text);
+    DataSummary s;
+    auto get = [&](const char* key, auto& out) {
+      if (j.contains(key)) j.at(key).get_to(out);
+    };
+    get("file", s.file);
+    get("format", s.format);
+    get("format_rule", s.format_rule);
+    get("delimiter", s.delimiter);
+    get("delimiter_rule", s.delimiter_rule);
+    get("header", s.header);
+    get("text_column", s.text_column);
+    get("text_rule", s.text_rule);
+    get("label_columns", s.label_columns);
+    get("label_rule", s.label_rule);
+    get("kind", s.kind);
+    get("rows", s.rows);
+    get("skipped", s.skipped);
+    get("empty_texts", s.empty_texts);
+    get("duplicates", s.duplicates);
+    get("conflicts", s.conflicts);
+    get("positive", s.positive);
+    get("positive_rule", s.positive_rule);
+    get("warnings", s.warnings);
+    if (j.contains("classes"))
+      for (const auto& c : j.at("classes")) s.classes.emplace_back(c.at("name").get<std::string>(), c.at("rows").get<uint64_t>());
+    if (s.delimiter == "\t") s.delimiter = "tab";
+    return s;
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(std::string("data summary: ") + e.what());
+  }
 }
 
 }  // namespace tt::data

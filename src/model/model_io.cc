@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "data/summary.h"
 
 namespace tt {
 
@@ -324,6 +325,14 @@ bool read_shared_section(const Section& sec, const std::string& name, SharedSect
       thr.push_back(t);
     }
     r.expect_end();
+  } else if (sec.tag == kTagData) {
+    if (!out.data.empty() || sec.payload.empty()) throw fail("duplicate or empty section data");
+    try {
+      data::summary_from_json(sec.payload);  // inspect prints it and --json embeds it: it must be valid
+    } catch (const Error& e) {
+      throw fail(std::string("section data: ") + e.what());
+    }
+    out.data = sec.payload;
   } else {
     return false;
   }
@@ -372,7 +381,7 @@ FloatModel parse_model(const std::string& bytes, const std::string& name) {
   auto fail = [&](const std::string& msg) -> Error { return Error(name + ": " + msg); };
 
   SharedSections shared;
-  std::string info, data;
+  std::string info;
   struct RawTensor {
     std::vector<uint32_t> dims;
     std::vector<float> data;
@@ -433,8 +442,6 @@ FloatModel parse_model(const std::string& bytes, const std::string& name) {
       for (auto& b : table) b = r.u8();
     } else if (sec.tag == kTagInfo) {
       info = sec.payload;
-    } else if (sec.tag == kTagData) {
-      data = sec.payload;
     } else if (tag_is_critical(sec.tag)) {
       throw fail("unknown critical section " + tag_name(sec.tag) + " (written by a newer tinytext?)");
     }
@@ -480,7 +487,7 @@ FloatModel parse_model(const std::string& bytes, const std::string& name) {
   m.b2 = std::move(b2.data);
   m.threshold = std::move(shared.thresholds);
   m.info = std::move(info);
-  m.data = std::move(data);
+  m.data = std::move(shared.data);
   m.table = std::move(table);
   return m;
 }

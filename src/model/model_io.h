@@ -72,10 +72,12 @@ struct SharedSections {
   // SHAP shape flag bit 1: the model has an exact table (shape.table_groups and the fingerprints
   // come from the float file's XTAB section or the int8 file's image).
   bool table_flag = false;
+  // data: the training data's summary (JSON that data::summary_from_json reads), or empty.
+  std::string data;
 };
 void write_shared_sections(ModelContainer& c, const ModelShape& shape, const std::vector<std::string>& labels,
                            const std::vector<float>& thresholds);
-// Reads `sec` into `out` when it is one of the shared sections (returns false otherwise). Throws
+// Reads `sec` into `out` when it is one of the shared sections (or the data summary) (returns false otherwise). Throws
 // tt::Error naming `name` on a duplicate or malformed section.
 bool read_shared_section(const Section& sec, const std::string& name, SharedSections& out);
 // Throws unless all three were present and agree with the shape's number of outputs.

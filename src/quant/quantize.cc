@@ -209,8 +209,6 @@ QuantModel parse_quant(const std::string& bytes, const std::string& name) {
       q.info = sec.payload;
     } else if (sec.tag == kTagQinfo) {
       q.qinfo = sec.payload;
-    } else if (sec.tag == kTagData) {
-      q.data = sec.payload;
     } else if (tag_is_critical(sec.tag)) {
       throw fail("unknown critical section " + tag_name(sec.tag) + " (written by a newer tinytext?)");
     }
@@ -220,6 +218,7 @@ QuantModel parse_quant(const std::string& bytes, const std::string& name) {
   q.shape = shared.shape;
   q.labels = std::move(shared.labels);
   q.float_threshold = std::move(shared.thresholds);
+  q.data = std::move(shared.data);
   tt::Model m{};
   const tt::Status st =
       tt::model_open(m, reinterpret_cast<const uint8_t*>(q.image.data()), static_cast<uint32_t>(q.image.size()));
