@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -14,6 +15,7 @@
 #include "cli/commands.h"
 #include "cli/labelled.h"
 #include "cli/reader_options.h"
+#include "cli/steps.h"
 #include "common/error.h"
 #include "data/dataset.h"
 #include "common/json.h"
@@ -191,8 +193,10 @@ std::string sweep_json(const eval::Report& r, const LabelledScores& ls) {
   return o + "}";
 }
 
-std::string to_json(const eval::Report& r, const quant::LoadedModel& m, const std::string& model_path,
-                    const std::string& data_path, const data::DataSummary& summary) {
+}  // namespace
+
+std::string eval_json(const eval::Report& r, const quant::LoadedModel& m, const std::string& model_path,
+                      const std::string& data_path, const data::DataSummary& summary) {
   const bool argmax = r.decision == eval::Decision::kArgmax;
   std::string o = "{\"model\":" + json_quote(model_path) + ",\"data\":" + json_quote(data_path) +
                   ",\"n\":" + std::to_string(r.n) + ",\"head\":" + (argmax ? "\"softmax\"" : "\"sigmoid\"") +
@@ -228,7 +232,21 @@ std::string to_json(const eval::Report& r, const quant::LoadedModel& m, const st
   return o + ",\"data_summary\":" + data::summary_json(summary) + "}\n";
 }
 
-}  // namespace
+std::vector<double> eval_thresholds(const quant::LoadedModel& model, const std::string& model_path,
+                                    std::optional<double> fixed) {
+  const size_t k = model.labels().size();
+  std::vector<double> thresholds(k, 0.5);
+  if (fixed) {
+    if (model.head() == Head::kSoftmax)
+      throw UsageError("eval: --threshold applies to sigmoid models; " + model_path +
+                       " is a softmax model, which predicts the highest score");
+    thresholds.assign(k, *fixed);
+  } else if (model.head() != Head::kSoftmax) {
+    const std::vector<double> stored = model.thresholds();
+    if (stored.size() == k) thresholds = stored;
+  }
+  return thresholds;
+}
 
 int cmd_eval(int argc, char** argv) {
   std::vector<Option> options = {
@@ -265,17 +283,7 @@ int cmd_eval(int argc, char** argv) {
   quant::LoadedModel model = quant::LoadedModel::load(model_path);
   const bool softmax = model.head() == Head::kSoftmax;
   const std::vector<std::string> labels = model.labels();
-  const size_t k = labels.size();
-  std::vector<double> thresholds(k, 0.5);
-  if (fixed_threshold) {
-    if (softmax)
-      throw UsageError("eval: --threshold applies to sigmoid models; " + model_path +
-                       " is a softmax model, which predicts the highest score");
-    thresholds.assign(k, threshold);
-  } else if (!softmax) {
-    const std::vector<double> stored = model.thresholds();
-    if (stored.size() == k) thresholds = stored;
-  }
+  const std::vector<double> thresholds = eval_thresholds(model, model_path, fixed_threshold ? std::optional<double>(threshold) : std::nullopt);
 
   // The data is read with the model's classes: its positive label, or its softmax classes.
   data::Dataset d = read_for_model(model, data_path, ro);
@@ -291,7 +299,7 @@ int cmd_eval(int argc, char** argv) {
   if (sweep && softmax)
     throw UsageError("eval: --sweep applies to sigmoid models; " + model_path + " is a softmax model (argmax)");
   if (args.has("json")) {
-    std::string j = to_json(r, model, model_path, data_path, d.summary);
+    std::string j = eval_json(r, model, model_path, data_path, d.summary);
     if (sweep) j.insert(j.size() - 2, sweep_json(r, ls));  // before the closing "}\n"
     std::cout << j;
   } else {

@@ -4,10 +4,13 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/steps.h"
+
 #include "cli/reader_options.h"
 #include "common/error.h"
 #include "common/file.h"
@@ -18,6 +21,19 @@
 #include "quant/quantize.h"
 
 namespace tt::cli {
+
+quant::QuantModel quantize_calibrated(const FloatModel& m, const std::vector<std::string>& texts,
+                                      const std::string& margin) {
+  numerics::QuantOptions qo;
+  char* end = nullptr;
+  qo.margin = std::strtod(margin.c_str(), &end);
+  if (margin.empty() || *end != '\0' || !(qo.margin >= 1.0 && qo.margin <= 1000.0))
+    throw UsageError("quantize: --margin must be a number in [1, 1000], got '" + margin + "'");
+  const numerics::Ranges r = quant::calibrate(m, texts, qo);
+  std::string qinfo = "post-training int8; calibration texts: " + std::to_string(r.examples) +
+                      (r.examples ? "" : " (ranges from the weights)") + "; margin " + margin;
+  return quant::quantize(m, r, qinfo);
+}
 
 int cmd_quantize(int argc, char** argv) {
   std::vector<Option> opts = {
@@ -48,8 +64,7 @@ int cmd_quantize(int argc, char** argv) {
   check_outputs({out}, {in, args.get("calib"), args.get("eval")});
   if (model_file_kind(in) == ModelKind::kInt8) throw Error(in + ": already an int8 model");
   const FloatModel m = load_model(in);
-  numerics::QuantOptions qo;
-  qo.margin = args.get_double("margin", 1.0, 1000.0);
+  args.get_double("margin", 1.0, 1000.0);  // refuses a bad --margin before any work
   std::vector<std::string> texts;
   if (args.has("calib")) {
     data::ReaderOptions ro = reader_options(args);
@@ -62,10 +77,7 @@ int cmd_quantize(int argc, char** argv) {
     std::cerr << "quantize: no --calib data; activation ranges are bounded from the weights (pass the training "
                  "data with --calib for finer ranges)\n";
   }
-  const numerics::Ranges r = quant::calibrate(m, texts, qo);
-  std::string qinfo = "post-training int8; calibration texts: " + std::to_string(r.examples) +
-                      (r.examples ? "" : " (ranges from the weights)") + "; margin " + args.get("margin");
-  const quant::QuantModel q = quant::quantize(m, r, qinfo);
+  const quant::QuantModel q = quantize_calibrated(m, texts, args.get("margin"));
   quant::save_quant(out, q);
 
   // Agreement on the calibration texts.

@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "cli/model_sizes.h"
 #include "cli/reader_options.h"
+#include "cli/steps.h"
 #include "common/error.h"
 #include "common/file.h"
 #include "data/dataset.h"
@@ -312,6 +313,37 @@ std::string info_text(const train::TrainRequest& o, const Args& args) {
 
 }  // namespace
 
+TrainSetup train_setup(const std::vector<std::string>& flags) {
+  std::vector<std::string> words = {"tinytext", "train"};
+  words.insert(words.end(), flags.begin(), flags.end());
+  std::vector<char*> argv;
+  for (auto& w : words) argv.push_back(w.data());
+  const Args args("train", "", train_flags(), static_cast<int>(argv.size()), argv.data(), 2);
+  if (!args.positional().empty()) throw UsageError("train: unexpected argument '" + args.positional()[0] + "'");
+  TrainSetup t;
+  t.request = request_from(args);
+  t.reader = reader_options(args);
+  check_request(t.request);
+  t.request.info = info_text(t.request, args);
+  return t;
+}
+
+Trained train_on(data::Dataset data, const train::TrainRequest& o, train::TrainReport* rep) {
+  Trained t;
+  const std::string summary = data::summary_json(data.summary);
+  t.float_model = train::train(std::move(data), o, rep);  // the trainer may free the rows as it goes
+  t.float_model.data = summary;
+  if (o.qat) {
+    char qinfo[160];
+    std::snprintf(qinfo, sizeof qinfo,
+                  "quantisation-aware training (tinytext train --qat); activation ranges from %zu training "
+                  "examples; margin %g",
+                  rep->qat_ranges.examples, o.qat_margin);
+    t.int8_model = quant::quantize(t.float_model, rep->qat_ranges, qinfo);
+  }
+  return t;
+}
+
 int cmd_train(int argc, char** argv) {
   std::vector<Option> options = train_flags();
   Args args("train", "DATA [options] -o MODEL", options, argc, argv, 2);
@@ -335,20 +367,13 @@ int cmd_train(int argc, char** argv) {
   data::Dataset data = data::read_dataset(data_path, ro);
   print_summary(data.summary, o.quiet);
   o.info = info_text(o, args);
-  const std::string summary = data::summary_json(data.summary);
   train::TrainReport rep;
-  FloatModel m = train::train(std::move(data), o, &rep);
-  m.data = summary;
-  if (o.qat) {
-    char qinfo[160];
-    std::snprintf(qinfo, sizeof qinfo,
-                  "quantisation-aware training (tinytext train --qat); activation ranges from %zu training "
-                  "examples; margin %g",
-                  rep.qat_ranges.examples, o.qat_margin);
-    quant::save_quant(out_path, quant::quantize(m, rep.qat_ranges, qinfo));
-  } else {
+  const Trained t = train_on(std::move(data), o, &rep);
+  const FloatModel& m = t.float_model;
+  if (t.int8_model)
+    quant::save_quant(out_path, *t.int8_model);
+  else
     save_model(out_path, m);
-  }
   if (!o.quiet)
     std::fprintf(stderr, "wrote %s: %s (%s, %llu bytes of weights)\n", out_path.c_str(), m.shape.describe().c_str(),
                  o.qat ? "int8" : "float; quantize it for the device",

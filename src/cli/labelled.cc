@@ -39,10 +39,14 @@ std::vector<size_t> map_labels(const std::vector<std::string>& labels, const std
 
 }  // namespace
 
-data::Dataset read_for_model(const quant::LoadedModel& model, const std::string& data_path, data::ReaderOptions ro) {
+void reader_options_for(const quant::LoadedModel& model, data::ReaderOptions& ro) {
   const std::vector<std::string>& labels = model.labels();
   if (model.head() == Head::kSoftmax && ro.label_columns.size() <= 1) ro.classes = labels;
   if (model.head() != Head::kSoftmax && labels.size() == 1) ro.positive_hint = labels[0];
+}
+
+data::Dataset read_for_model(const quant::LoadedModel& model, const std::string& data_path, data::ReaderOptions ro) {
+  reader_options_for(model, ro);
   return data::read_dataset(data_path, ro);
 }
 

@@ -13,6 +13,9 @@ namespace tt::cli {
 
 // Reads labelled data for `model` (its positive label, or its softmax classes).
 data::Dataset read_for_model(const quant::LoadedModel& model, const std::string& data_path, data::ReaderOptions ro);
+// The reader options read_for_model adds: the model's positive label, or its softmax classes (for
+// rows read otherwise, e.g. data::read_rows in the Python binding).
+void reader_options_for(const quant::LoadedModel& model, data::ReaderOptions& ro);
 
 // n x k scores and 0/1 truth, row-major, k = the model's labels.
 struct LabelledScores {

@@ -564,4 +564,33 @@ Dataset read_dataset(const std::string& file, const ReaderOptions& options) {
   return d;
 }
 
+Dataset read_rows(const std::string& name, size_t columns, std::vector<std::string> cells, const ReaderOptions& options) {
+  if (columns == 0 || cells.size() % columns != 0)
+    throw std::logic_error("read_rows: " + std::to_string(cells.size()) + " cells for " + std::to_string(columns) +
+                           " columns");
+  Dataset d;
+  d.path = name;
+  DataSummary& s = d.summary;
+  s.file = name;
+  s.format = "rows";
+  s.format_rule = "rows in memory";
+  s.header = options.header;
+  Table t;
+  t.columns = columns;
+  t.cells = std::move(cells);
+  // Line numbers: 0 for the header (messages then name no line), r for the r-th row after it.
+  const size_t first = options.header ? 1 : 0;
+  for (size_t r = 0; r < t.cells.size() / columns; ++r) t.lines.push_back(static_cast<uint32_t>(r + 1 - first));
+  for (size_t i = 0; i < t.cells.size(); ++i) {
+    const std::string& c = t.cells[i];
+    const size_t bad = utf8_invalid_at(c.data(), c.size());
+    if (bad != c.size())
+      throw Error(at(name, t.lines[i / columns],
+                     "invalid UTF-8 at byte " + std::to_string(bad) + " of column " + std::to_string(i % columns + 1)));
+  }
+  read_table(d, t, options);
+  finish_summary(d, options);
+  return d;
+}
+
 }  // namespace tt::data

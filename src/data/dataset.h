@@ -131,6 +131,12 @@ struct Dataset {
 // A file with no examples (only a header, or only blank lines) is an error.
 Dataset read_dataset(const std::string& path, const ReaderOptions& options);
 
+// Rows already in memory (the Python binding), read as read_dataset reads a CSV file's records:
+// `cells` is row-major, `columns` per row, the first row the header when options.header. The same
+// column, label and summary rules apply; `name` stands for the file in messages and the summary
+// (format "rows"), and a row's "line" is its 1-based position after the header.
+Dataset read_rows(const std::string& name, size_t columns, std::vector<std::string> cells, const ReaderOptions& options);
+
 // Writes rows as RFC 4180 CSV with a header: text, then one 0/1 column per output for binary and
 // multi-label data, or one "label" column of class names for multi-class data. Written with
 // write_file_atomic (common/file.h): a failure leaves no partial file. Rows are

@@ -6,6 +6,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "common/cancel.h"
 #include "common/rng.h"
 #include "model/forward.h"
 #include "train/backprop.h"
@@ -97,6 +98,7 @@ std::vector<float> train_selection(const data::Dataset& d, const ModelShape& sha
   for (uint32_t epoch = 0; epoch < o.epochs; ++epoch) {
     tt::shuffle(perm, rng);
     for (size_t start = 0; start < perm.size(); start += bs) {
+      check_cancelled();
       const size_t nb = std::min(bs, perm.size() - start);
       const float lr = static_cast<float>(o.lr * std::max(0.0, 1.0 - step / total));
       ++step;

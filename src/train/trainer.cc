@@ -10,6 +10,7 @@
 #include <memory>
 #include <numeric>
 
+#include "common/cancel.h"
 #include "common/error.h"
 #include "common/rng.h"
 #include "eval/metrics.h"
@@ -430,6 +431,7 @@ void Loop::run_epochs(const std::vector<size_t>& rows, uint32_t max_epochs, cons
     tt::shuffle(perm, shuffle_rng);
     double loss_sum = 0;
     for (size_t start = 0; start < perm.size(); start += bs) {
+      check_cancelled();
       const size_t nb = std::min(bs, perm.size() - start);
       const float lr = static_cast<float>(lr0_ * std::max(0.0, 1.0 - static_cast<double>(step_) / total_steps_));
       ++step_;
