@@ -31,8 +31,6 @@ class CMakeBuild(build_ext):
         target = Path(self.get_ext_fullpath(ext.name))
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(module, target)
-        # The runtime headers an Arduino export copies, inside the package.
-        shutil.copytree(ROOT / "include" / "tinytext", target.parent / "include" / "tinytext", dirs_exist_ok=True)
 
 
 setup(

@@ -243,15 +243,22 @@ class Model {
   std::string size_json() const { return cli::targets_json(int8()); }
   std::string size_text() const { return cli::targets_text(int8()); }
 
-  std::vector<std::string> export_files(const std::string& dir, const std::string& name, const std::string& format,
-                                        const std::string& include_dir) const {
+  std::vector<std::string> export_files(const std::string& dir, const std::string& name,
+                                        const std::string& format) const {
     exporter::check_name(name);
     if (!m_.is_int8())
       throw Error("this is a float model; the device runs int8 models only: quantize it first "
                   "(clf.quantize(training_texts))");
     const quant::QuantModel& q = *m_.int8_model();
-    const std::vector<exporter::File> files =
-        format == "c" ? exporter::export_c(q, name) : exporter::export_arduino(q, name, include_dir);
+    // As `tinytext export`: the runtime headers built into this module, the same version.
+    const std::vector<exporter::File> runtime = exporter::runtime_files();
+    std::vector<exporter::File> files;
+    if (format == "c") {
+      files = exporter::export_c(q, name);
+      files.insert(files.end(), runtime.begin(), runtime.end());
+    } else {
+      files = exporter::export_arduino(q, name, runtime);
+    }
     exporter::write_files(dir, files);
     std::vector<std::string> paths;
     for (const auto& f : files) paths.push_back(dir + "/" + f.path);
@@ -327,7 +334,7 @@ PYBIND11_MODULE(_tinytext, mod) {
       .def("save", &Model::save, py::arg("path"))
       .def("size_json", &Model::size_json)
       .def("size_text", &Model::size_text)
-      .def("export", &Model::export_files, py::arg("dir"), py::arg("name"), py::arg("format"), py::arg("include_dir"))
+      .def("export", &Model::export_files, py::arg("dir"), py::arg("name"), py::arg("format"))
       .def("weights", &Model::weights)
       .def("tokenize", &Model::tokenize, py::arg("text"))
       .def_property_readonly("labels", [](const Model& m) { return m.loaded().labels(); })

@@ -319,11 +319,11 @@ class Classifier:
 
     def export_c(self, directory, name):
         """NAME_model.h / NAME_model.cc for any C++11 toolchain; returns the paths written."""
-        return self._fitted().export(os.fspath(directory), name, "c", _include_dir())
+        return self._fitted().export(os.fspath(directory), name, "c")
 
     def export_arduino(self, directory, name):
         """An Arduino library folder DIRECTORY/NAME; returns the paths written."""
-        return self._fitted().export(os.fspath(directory), name, "arduino", _include_dir())
+        return self._fitted().export(os.fspath(directory), name, "arduino")
 
     def save(self, path):
         """The CLI's model file (float: kind 0, int8: kind 1)."""
@@ -336,10 +336,6 @@ class Classifier:
     def weights(self):
         """The float model's parameters as numpy arrays (an int8 model: its device image, bytes)."""
         return self._fitted().weights()
-
-
-def _include_dir():
-    return os.path.join(os.path.dirname(os.path.abspath(__file__)), "include")
 
 
 def load(path):

@@ -61,8 +61,8 @@ std::vector<uint8_t> column(const std::vector<uint8_t>& v, size_t n, size_t k, s
 std::string summary_table(const std::vector<ReportModel>& models) {
   std::string o = "<h2>Models</h2><table><tr><th>model</th><th>shape</th><th>parameters</th><th>accuracy</th>"
                   "<th>macro-F1</th><th>mean ROC AUC</th><th>mean PR AUC</th>";
-  const auto& targets = exporter::target_costs();
-  for (const auto& t : targets) o += "<th>" + escape(t.name) + " flash / RAM</th>";
+  const auto& boards = exporter::boards();
+  for (const auto& b : boards) o += "<th>" + escape(b.title) + " flash / RAM</th>";
   o += "</tr>";
   for (size_t i = 0; i < models.size(); ++i) {
     const ReportModel& m = models[i];
@@ -71,12 +71,9 @@ std::string summary_table(const std::vector<ReportModel>& models) {
          std::to_string(m.model->shape().parameter_count()) + "</td><td>" + fixed(m.metrics.accuracy) + "</td><td>" +
          fixed(m.metrics.macro_f1) + "</td><td>" + fixed(m.metrics.mean_auc) + "</td><td>" +
          fixed(m.metrics.mean_pr_auc) + "</td>";
-    for (size_t ti = 0; ti < targets.size() && ti < m.sizes.size(); ++ti) {
-      const auto& t = targets[ti];
-      const exporter::SizeReport& r = m.sizes[ti];
-      o += std::string("<td class=\"") + (r.fits ? "fits" : "nofit") + "\">" + std::to_string(r.flash) + " / " +
-           std::to_string(r.ram) + " B" + (r.fits ? "" : " (does not fit the " + escape(t.board) + ")") + "</td>";
-    }
+    for (const exporter::BoardFit& f : m.fits)
+      o += std::string("<td class=\"") + (f.fits ? "fits" : "nofit") + "\">" + std::to_string(f.flash_used) + " / " +
+           std::to_string(f.ram_used) + " B" + (f.fits ? "" : " (" + escape(f.why) + ")") + "</td>";
     o += "</tr>";
   }
   return o + "</table><p class=\"note\">Flash: the device image plus the runtime's code (estimated per target); "
