@@ -89,7 +89,7 @@ campaign quantize quant_check quant_restore "$tt" quantize new.ttm --quiet -o m.
 # export: the C sources of the old and the new int8 model.
 "$tt" export old.q8 --format c --name spam --quiet -o oldc
 "$tt" export new.q8 --format c --name spam --quiet -o newc
-export_restore() { rm -rf c; mkdir c; cp oldc/* c/; }
+export_restore() { rm -rf c; mkdir c; cp -r oldc/. c/; }
 export_check() {
   if [ -e c/spam_model.cc ]; then
     if same c/spam_model.h oldc/spam_model.h && same c/spam_model.cc oldc/spam_model.cc; then count old
