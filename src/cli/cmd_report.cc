@@ -13,7 +13,7 @@
 #include "common/error.h"
 #include "common/file.h"
 #include "eval/metrics.h"
-#include "export/size.h"
+#include "export/boards.h"
 #include "report/report.h"
 
 namespace tt::cli {
@@ -86,8 +86,8 @@ int cmd_report(int argc, char** argv) {
     bool is_float = false;
     const quant::QuantModel q = int8_of(paths[i], &is_float);
     const tt::Model view = q.view();
-    for (const auto& t : exporter::target_costs())
-      r.sizes.push_back(exporter::size_on(t, view, static_cast<uint32_t>(q.image.size())));
+    for (const auto& b : exporter::boards())
+      r.fits.push_back(exporter::fit_on(b, view, static_cast<uint32_t>(q.image.size())));
     models.push_back(std::move(r));
   }
   const std::string out = args.get("output");

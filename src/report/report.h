@@ -8,7 +8,7 @@
 
 #include "data/dataset.h"
 #include "eval/metrics.h"
-#include "export/size.h"
+#include "export/boards.h"
 #include "quant/any_model.h"
 
 namespace tt::report {
@@ -20,9 +20,9 @@ struct ReportModel {
   std::vector<uint8_t> truth;      // n x k
   std::vector<double> thresholds;  // k (sigmoid heads)
   eval::Report metrics;            // eval::evaluate at the stored thresholds
-  // Its flash and RAM on each of exporter::target_costs() (a float model: the int8 model quantize
-  // makes from it, as `tinytext size` reports).
-  std::vector<exporter::SizeReport> sizes;
+  // Its flash and RAM on each of exporter::boards() (a float model: the int8 model quantize makes
+  // from it, as `tinytext size` reports).
+  std::vector<exporter::BoardFit> fits;
 };
 
 struct ReportOptions {
