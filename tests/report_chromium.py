@@ -94,7 +94,7 @@ def main():
     if charts != 4:  # per label: ROC, PR, P/R/F1 by threshold, histogram (one label)
         sys.exit(f"report_chromium: {charts} charts in the report, expected 4")
     for must in ("sms4k_p99.q8 (int8)", "sms4k.ttm (float)", "sms32k.ttm (float)", "chosen for precision &gt;= 0.99",
-                 "Worst false positives", "Worst false negatives", "Arduino Uno"):
+                 "Worst false positives", "Worst false negatives", "Arduino Uno (ATmega328P)"):
         if must not in html:
             sys.exit(f"report_chromium: the report lacks {must!r}")
 

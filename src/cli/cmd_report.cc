@@ -14,7 +14,6 @@
 #include "common/file.h"
 #include "eval/metrics.h"
 #include "export/boards.h"
-#include "export/size.h"
 #include "report/report.h"
 
 namespace tt::cli {

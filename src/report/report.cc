@@ -6,7 +6,7 @@
 #include <map>
 
 #include "eval/curves.h"
-#include "export/size.h"
+#include "export/boards.h"
 #include "report/explain.h"
 #include "report/svg.h"
 #include "tokenize/reference.h"
@@ -60,25 +60,36 @@ std::vector<uint8_t> column(const std::vector<uint8_t>& v, size_t n, size_t k, s
 
 std::string summary_table(const std::vector<ReportModel>& models) {
   std::string o = "<h2>Models</h2><table><tr><th>model</th><th>shape</th><th>parameters</th><th>accuracy</th>"
-                  "<th>macro-F1</th><th>mean ROC AUC</th><th>mean PR AUC</th>";
-  const auto& boards = exporter::boards();
-  for (const auto& b : boards) o += "<th>" + escape(b.title) + " flash / RAM</th>";
-  o += "</tr>";
+                  "<th>macro-F1</th><th>mean ROC AUC</th><th>mean PR AUC</th></tr>";
   for (size_t i = 0; i < models.size(); ++i) {
     const ReportModel& m = models[i];
     o += "<tr><td><span class=\"swatch\" style=\"background:" + std::string(color(i)) + "\"></span>" +
          escape(model_name(m)) + "</td><td>" + escape(m.model->shape().describe()) + "</td><td>" +
          std::to_string(m.model->shape().parameter_count()) + "</td><td>" + fixed(m.metrics.accuracy) + "</td><td>" +
          fixed(m.metrics.macro_f1) + "</td><td>" + fixed(m.metrics.mean_auc) + "</td><td>" +
-         fixed(m.metrics.mean_pr_auc) + "</td>";
-    for (const exporter::BoardFit& f : m.fits)
+         fixed(m.metrics.mean_pr_auc) + "</td></tr>";
+  }
+  o += "</table><h3>On each board</h3><table><tr><th>board</th><th>flash / RAM a sketch may use</th>";
+  for (const ReportModel& m : models) o += "<th>" + escape(model_name(m)) + "</th>";
+  o += "</tr>";
+  const auto& boards = exporter::boards();
+  for (size_t b = 0; b < boards.size(); ++b) {
+    o += "<tr><td>" + escape(boards[b].title) + " (" + escape(boards[b].mcu) + ")</td><td>" +
+         std::to_string(boards[b].flash) + " / " + std::to_string(boards[b].ram) + " B</td>";
+    for (const ReportModel& m : models) {
+      if (b >= m.fits.size()) {
+        o += "<td>n/a</td>";
+        continue;
+      }
+      const exporter::BoardFit& f = m.fits[b];
       o += std::string("<td class=\"") + (f.fits ? "fits" : "nofit") + "\">" + std::to_string(f.flash_used) + " / " +
            std::to_string(f.ram_used) + " B" + (f.fits ? "" : " (" + escape(f.why) + ")") + "</td>";
+    }
     o += "</tr>";
   }
-  return o + "</table><p class=\"note\">Flash: the device image plus the runtime's code (estimated per target); "
-             "RAM: state, scores and stack. A float model is sized as the int8 model quantize makes from it "
-             "(as tinytext size).</p>";
+  return o + "</table><p class=\"note\">Flash and RAM used: the device image, the runtime's code and RAM "
+             "(estimated per target) and a typical sketch's share, as <code>tinytext size</code> prints them. "
+             "A float model is sized as the int8 model quantize makes from it.</p>";
 }
 
 std::string curves_section(const std::vector<ReportModel>& models, size_t j, size_t n) {

@@ -20,8 +20,8 @@ struct ReportModel {
   std::vector<uint8_t> truth;      // n x k
   std::vector<double> thresholds;  // k (sigmoid heads)
   eval::Report metrics;            // eval::evaluate at the stored thresholds
-  // It on each of exporter::boards(), with a typical sketch (a float model: the int8 model quantize
-  // makes from it, as `tinytext size` reports).
+  // Its flash and RAM on each of exporter::boards() (a float model: the int8 model quantize makes
+  // from it, as `tinytext size` reports).
   std::vector<exporter::BoardFit> fits;
 };
 
