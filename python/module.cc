@@ -23,6 +23,7 @@
 #include "common/error.h"
 #include "data/dataset.h"
 #include "data/summary.h"
+#include "export/boards.h"
 #include "export/export.h"
 #include "model/model_io.h"
 #include "quant/any_model.h"
@@ -242,6 +243,7 @@ class Model {
 
   std::string size_json() const { return cli::targets_json(int8()); }
   std::string size_text() const { return cli::targets_text(int8()); }
+  std::string boards_json() const { return cli::boards_json(int8(), exporter::boards()); }
 
   std::vector<std::string> export_files(const std::string& dir, const std::string& name,
                                         const std::string& format) const {
@@ -334,6 +336,7 @@ PYBIND11_MODULE(_tinytext, mod) {
       .def("save", &Model::save, py::arg("path"))
       .def("size_json", &Model::size_json)
       .def("size_text", &Model::size_text)
+      .def("boards_json", &Model::boards_json)
       .def("export", &Model::export_files, py::arg("dir"), py::arg("name"), py::arg("format"))
       .def("weights", &Model::weights)
       .def("tokenize", &Model::tokenize, py::arg("text"))

@@ -317,6 +317,11 @@ class Classifier:
     def size_text(self):
         return self._fitted().size_text()
 
+    def boards(self):
+        """Whether the model fits each known board with a typical sketch, as `tinytext size --json`'s
+        "boards" (flash_used, flash, ram_used, ram, fits, why per board)."""
+        return json.loads(self._fitted().boards_json())
+
     def export_c(self, directory, name):
         """NAME_model.h / NAME_model.cc for any C++11 toolchain; returns the paths written."""
         return self._fitted().export(os.fspath(directory), name, "c")

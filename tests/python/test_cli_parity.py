@@ -80,6 +80,7 @@ def test_same_model_as_cli(sms_split, tmp_path):
     # size(): the CLI's size --json targets
     size_cli = json.loads(cli("size", str(tmp_path / "cli.q8"), "--json"))
     assert q.size() == (size_cli["targets"] if isinstance(size_cli, dict) else size_cli)
+    assert q.boards() == size_cli["boards"]
 
     # tokenize(): the model's features, as `tinytext tokenize` prints them with its config
     assert q.tokenize("Call 0800 now") == clf.tokenize("Call 0800 now")
