@@ -208,7 +208,7 @@ struct TokenizerState {
                     // last 4 bytes of "<word" (newest in the top byte): the n-grams read it
   uint32_t old;     // the bytes before word.w's, newest in the top byte, as far as the n-grams
                     // read them (detail::old_after): 6-grams all, 5-grams the newest, else none
-  uint32_t prev;    // hash of the previous word (bigrams)
+  uint32_t prev;    // hash of the previous word (kept with bigrams only)
   uint8_t has_prev;
 };
 
@@ -236,14 +236,14 @@ namespace detail {
 TT_INLINE uint32_t char_fold(uint32_t x) { return x ^ (x >> 16); }
 
 // The character n-gram of N bytes that ends at the newest byte, if the configuration has N-grams
-// and the marked word is long enough; false once the word is too short for it (and so for longer
-// ones). An n-gram's hash (scheme 2): its last min(n, 4) bytes as a little-endian integer x, for
-// n >= 5 plus its first n - 4 bytes (old's top bytes) times kCharMix; then char_fold(x) times
-// kCharMul<n>.
+// and the marked word is long enough (it has `before` bytes before the newest); false once the
+// word is too short for it (and so for longer ones). An n-gram's hash (scheme 2): its last
+// min(n, 4) bytes as a little-endian integer x, for n >= 5 plus its first n - 4 bytes (old's top
+// bytes) times kCharMix; then char_fold(x) times kCharMul<n>.
 template <uint8_t N, class Cfg, class Sink>
-TT_INLINE bool emit_char_ngram(const Cfg& c, uint32_t w, uint32_t old, uint32_t marked, Sink& sink) {
+TT_INLINE bool emit_char_ngram(const Cfg& c, uint32_t w, uint32_t old, uint32_t before, Sink& sink) {
   if (N < c.char_min || N > c.char_max) return true;
-  if (marked < N) return false;
+  if (before < N - 1u) return false;
   uint32_t x = N < 4 ? w >> (32u - 8u * (N < 4 ? N : 0u)) : w;
   if (N >= 5) x += (old >> (N >= 5 ? 64u - 8u * N : 0u)) * kCharMix;
   const uint32_t mul = N == 2 ? kCharMul2 : N == 3 ? kCharMul3 : N == 4 ? kCharMul4 : N == 5 ? kCharMul5 : kCharMul6;
@@ -252,16 +252,17 @@ TT_INLINE bool emit_char_ngram(const Cfg& c, uint32_t w, uint32_t old, uint32_t 
 }
 
 // The one emission of character n-grams: those of "<word" (or "<word>") that end at its newest
-// byte, n in [char_min, min(char_max, marked)] ascending; `marked` is the length of the marked
-// word so far. w holds its newest 4 bytes (newest in the top byte), old the bytes before them
-// (newest on top; 5-grams read its top byte, 6-grams its top two). With a static configuration
-// only the n-grams it has are compiled.
+// byte, n in [char_min, min(char_max, before + 1)] ascending; `before` is the length of the
+// marked word so far less one (the bytes before its newest; a compare with the word's length as
+// it is, not length + 1, which GCC cannot fold). w holds its newest 4 bytes (newest in the top
+// byte), old the bytes before them (newest on top; 5-grams read its top byte, 6-grams its top
+// two). With a static configuration only the n-grams it has are compiled.
 template <class Cfg, class Sink>
-TT_INLINE void char_ngrams(const Cfg& c, uint32_t w, uint32_t old, uint32_t marked, Sink& sink) {
+TT_INLINE void char_ngrams(const Cfg& c, uint32_t w, uint32_t old, uint32_t before, Sink& sink) {
   if (!c.char_min) return;
-  (void)(emit_char_ngram<2>(c, w, old, marked, sink) && emit_char_ngram<3>(c, w, old, marked, sink) &&
-         emit_char_ngram<4>(c, w, old, marked, sink) && emit_char_ngram<5>(c, w, old, marked, sink) &&
-         emit_char_ngram<6>(c, w, old, marked, sink));
+  (void)(emit_char_ngram<2>(c, w, old, before, sink) && emit_char_ngram<3>(c, w, old, before, sink) &&
+         emit_char_ngram<4>(c, w, old, before, sink) && emit_char_ngram<5>(c, w, old, before, sink) &&
+         emit_char_ngram<6>(c, w, old, before, sink));
 }
 
 // TT_SMALL_CALL: a step of the kernel that TT_SMALL (AVR, where every 32-bit shift and multiply
@@ -275,12 +276,12 @@ TT_INLINE void char_ngrams(const Cfg& c, uint32_t w, uint32_t old, uint32_t mark
 // How the kernel calls it: inline for a static configuration (its few n-grams, constant shifts);
 // one out-of-line copy for a run-time one (every size tested at run time) and with TT_SMALL.
 template <class Cfg, class Sink>
-TT_SMALL_CALL void emit_char_ngrams(const Cfg& c, uint32_t w, uint32_t old, uint32_t marked, Sink& sink) {
-  char_ngrams(c, w, old, marked, sink);
+TT_SMALL_CALL void emit_char_ngrams(const Cfg& c, uint32_t w, uint32_t old, uint32_t before, Sink& sink) {
+  char_ngrams(c, w, old, before, sink);
 }
 template <class Sink>
-TT_NOINLINE void emit_char_ngrams(const TokenizerConfig& c, uint32_t w, uint32_t old, uint32_t marked, Sink& sink) {
-  char_ngrams(c, w, old, marked, sink);
+TT_NOINLINE void emit_char_ngrams(const TokenizerConfig& c, uint32_t w, uint32_t old, uint32_t before, Sink& sink) {
+  char_ngrams(c, w, old, before, sink);
 }
 
 // Character n-grams a marked word of length `marked` has: those ending at its positions 2 ..
@@ -312,7 +313,7 @@ TT_SMALL_CALL void word_byte(const Cfg& c, TokenizerState& x, uint8_t b, Sink& s
   if (c.char_max >= 5) x.old = old_after(c, x.old, x.word.w);
   x.word.w = (x.word.w >> 8) | ((uint32_t)b << 24);
   if ((++x.word.len & 3u) == 0) StreamHash::word_round(x.word.h, x.word.w);
-  emit_char_ngrams(c, x.word.w, x.old, x.word.len + 1u, sink);
+  emit_char_ngrams(c, x.word.w, x.old, x.word.len, sink);
 }
 
 // The features of the pending word (x.word.len > 0) at its end: the n-grams that end with '>', the
@@ -321,7 +322,7 @@ TT_SMALL_CALL void word_byte(const Cfg& c, TokenizerState& x, uint8_t b, Sink& s
 template <class Cfg, class Sink>
 TT_INLINE uint32_t word_end(const Cfg& c, const TokenizerState& x, Sink& sink, uint32_t& count) {
   const uint32_t w = x.word.w, len = x.word.len;
-  emit_char_ngrams(c, (w >> 8) | ((uint32_t)'>' << 24), old_after(c, x.old, w), len + 2u, sink);
+  emit_char_ngrams(c, (w >> 8) | ((uint32_t)'>' << 24), old_after(c, x.old, w), len + 1u, sink);
   const uint32_t h = sfh_finish_packed(x.word.h ^ len, w, (uint8_t)(len & 3u));
   sink(h, (uint8_t)kFeatureWord);
   count += char_ngram_count(c, len + 2u) + 1u;
@@ -371,8 +372,11 @@ TT_INLINE void tokenize(const Cfg& c, TokenizerState& t, const uint8_t* p, const
     }
     for (;;) {
       if (x.word.len) {
-        x.prev = word_end(c, x, sink, n);
-        x.has_prev = 1;
+        const uint32_t h = word_end(c, x, sink, n);
+        if (c.word_ngrams >= 2) {  // (only bigrams read them: no register for them otherwise)
+          x.prev = h;
+          x.has_prev = 1;
+        }
         word_reset(x);
       }
       if (k != kPunct) break;
@@ -380,7 +384,7 @@ TT_INLINE void tokenize(const Cfg& c, TokenizerState& t, const uint8_t* p, const
       // word_byte on a reset word: no hash round at length 1, only a 2-gram can end here
       x.word.w = (kWordOpen >> 8) | ((uint32_t)b << 24);
       x.word.len = 1;
-      emit_char_ngrams(c, x.word.w, 0u, 2u, sink);
+      emit_char_ngrams(c, x.word.w, 0u, 1u, sink);
     }
   }
   count = n + char_ngram_count(c, x.word.len + 1u);

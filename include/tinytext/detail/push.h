@@ -31,12 +31,19 @@ TT_INLINE const uint8_t* table_fingerprints(const M& m) {
   return image_of(m) + section_at(kSecFingerprints, model_shape(m));
 }
 
-// image_row (feature_row on the image's sorted groups) with the model's table, out of line: the
-// lookup's compares are expanded once, not at every feature of the kernel (inline, the static
-// model_push path passes the 2 KB of M0 code).
+// image_row (feature_row on the image's sorted groups) with the model's table. Expanded in
+// table_weight and in a wider model's Sums::add, both out of line: once per model type, not at
+// every feature of the kernel (inline there, the static model_push path passes the 2 KB of M0 code).
 template <class M>
-TT_NOINLINE uint32_t table_row(typename ModelArg<M>::Type m, uint32_t hash) {
+TT_INLINE uint32_t table_row(typename ModelArg<M>::Type m, uint32_t hash) {
   return image_row(hash, m.tokenizer.buckets, m.groups, table_fingerprints(m), table_first(m));
+}
+
+// The weight of a feature hash in a one-dim model with a table, out of line: the kernel's loop
+// keeps no embedding address in a register for it.
+template <class M>
+TT_NOINLINE int32_t table_weight(typename ModelArg<M>::Type m, uint32_t hash) {
+  return rd_i8(emb_of(m) + table_row<M>(m, hash));
 }
 
 // The embedding row of a feature hash (image_row): without a table the bucket, inline.
@@ -87,7 +94,7 @@ struct Sums<M, 1> {
   }
   TT_INLINE void operator()(uint32_t hash, uint8_t) { add(*this, hash); }
   TT_SUM_ONE static void add(Sums& s, uint32_t hash) {
-    s.acc0 += rd_i8(emb_of(s.m) + (s.m.groups ? table_row<M>(s.m, hash) : bucket_of(hash, s.buckets)));
+    s.acc0 += s.m.groups ? table_weight<M>(s.m, hash) : rd_i8(emb_of(s.m) + bucket_of(hash, s.buckets));
   }
   TT_INLINE void store(int32_t* sums) const { sums[0] = acc0; }
   TT_INLINE void add_rows(uint32_t r, uint8_t c) {
