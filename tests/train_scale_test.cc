@@ -54,3 +54,41 @@ TEST(TrainScale, StdinErrorsNameStdin) {
 
 }  // namespace
 }  // namespace tt
+
+namespace tt {
+namespace {
+
+// Features tokenized again on each pass (--feature-memory 0) give the model of features held in
+// memory, byte for byte, at 1 and 3 threads: a linear model, and an embedding model with a
+// validation split, early stopping and refit; both with more rows than one feed block (1,024).
+TEST(TrainScale, FeedGivesTheSameModel) {
+  test::TempDir dir;
+  std::string csv = "text,label\n";
+  for (int i = 0; i < 1500; ++i) {
+    const int k = (i * 7919) % 13;
+    csv += k < 4 ? "\"free prize " + std::to_string(i % 37) + " claim now call " + std::to_string(k) + "\",1\n"
+                 : "\"see you at home at " + std::to_string(i % 12) + " ok " + std::to_string(k) + "\",0\n";
+  }
+  const std::string data = dir.write("d.csv", csv);
+  for (const char* shape : {"--max-flash 4K", "--dim 8 --buckets 512 --refit"}) {
+    std::string first;
+    for (const char* extra : {"--threads 1", "--threads 3", "--threads 1 --feature-memory 0",
+                              "--threads 3 --feature-memory 0"}) {
+      const std::string out = dir.path() + "/m.ttm";
+      const auto r = tt_run("train " + data + " " + shape + " " + extra + " -o " + out);
+      ASSERT_EQ(r.exit_code, 0) << r.err;
+      if (std::string(extra).find("feature-memory") != std::string::npos) {
+        EXPECT_NE(r.err.find("tokenized again on each pass"), std::string::npos) << r.err;
+      }
+      const std::string bytes = test::read_file(out);
+      if (first.empty()) {
+        first = bytes;
+      } else {
+        EXPECT_EQ(bytes, first) << shape << " " << extra;
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace tt

@@ -126,6 +126,11 @@ std::vector<Option> train_flags() {
        "the exact table's selection pass reads at most SIZE bytes of text: beyond it, a seeded sample of "
        "the training rows (it keeps about 7 bytes of RAM per byte of text it reads)",
        std::to_string(train::kTableSelectBytes >> 20) + "M"},
+      {"feature-memory", "SIZE",
+       "tokenized features held in memory, at most (estimated at " + std::to_string(train::kFeatureBytesPerTextByte) +
+           " bytes per byte of text): beyond it each epoch tokenizes the texts again on a second thread (the "
+           "same model, less memory, more CPU)",
+       std::to_string(train::kFeatureMemory >> 20) + "M"},
       {"seed", "S", "random seed; same data, options and seed give the same model file", std::to_string(d.seed)},
       {"threads", "N", "worker threads (the model does not depend on it)", std::to_string(d.threads)},
       {"quiet", "", "no progress on stderr", ""},
@@ -262,6 +267,7 @@ train::TrainRequest request_from(const Args& args) {
   if (args.has("digits")) o.fold_digits = parse_digits("train", args.get("digits")) != 0;
   o.table_select_bytes = args.get_size("table-sample");
   if (o.table_select_bytes == 0) throw UsageError("train: --table-sample must be at least 1 byte");
+  o.feature_memory = args.get_size("feature-memory");
   o.seed = static_cast<uint64_t>(args.get_int("seed", 0, INT64_MAX));
   o.threads = static_cast<uint32_t>(args.get_int("threads", 1, 256));
   o.quiet = args.has("quiet");

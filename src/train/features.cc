@@ -35,9 +35,19 @@ void append_features_with_kinds(const TokenizerConfig& cfg, const FeatureMap& ma
 
 }  // namespace
 
+void append_row_features(const std::string& text, const ModelShape& shape, const FeatureMap& map,
+                         std::vector<uint16_t>& feats, std::vector<uint8_t>* kinds) {
+  if (kinds)
+    append_features_with_kinds(shape.tokenizer, map, text, feats, *kinds);
+  else
+    append_text_features(shape.tokenizer, map, text, feats);
+  const size_t row_at = feats.size();
+  append_text_row(shape, feats);
+  if (kinds) kinds->resize(kinds->size() + (feats.size() - row_at), static_cast<uint8_t>(kFeatureWord));
+}
+
 Tokenized tokenize_all(const data::Dataset& d, const ModelShape& shape, const FeatureMap& map, WorkerPool& pool,
                        bool with_kinds, std::vector<std::string>* release) {
-  const TokenizerConfig& cfg = shape.tokenizer;
   const size_t n = d.size(), R = Tokenized::kChunkRows;
   Tokenized out;
   out.rows = n;
@@ -55,13 +65,7 @@ Tokenized tokenize_all(const data::Dataset& d, const ModelShape& shape, const Fe
       ch.offs.reserve(e - b + 1);
       ch.offs.push_back(0);
       for (size_t i = b; i < e; ++i) {
-        if (with_kinds)
-          append_features_with_kinds(cfg, map, d.texts[i], feats, kinds);
-        else
-          append_text_features(cfg, map, d.texts[i], feats);
-        const size_t row_at = feats.size();
-        append_text_row(shape, feats);
-        if (with_kinds) kinds.resize(kinds.size() + (feats.size() - row_at), static_cast<uint8_t>(kFeatureWord));
+        append_row_features(d.texts[i], shape, map, feats, with_kinds ? &kinds : nullptr);
         ch.offs.push_back(feats.size());
         if (release) std::string().swap((*release)[i]);
       }
@@ -184,11 +188,8 @@ std::vector<float> nb_ratios(const uint16_t* feats, const uint64_t* offs, const 
   return nb_ratios_of(row, rows, targets, K, B, alpha, beta);
 }
 
-std::vector<float> nb_ratios(const Tokenized& tok, const std::vector<size_t>& rows, const uint8_t* targets, size_t K,
+std::vector<float> nb_ratios(const RowFn& row, const std::vector<size_t>& rows, const uint8_t* targets, size_t K,
                              size_t B, double alpha, double beta) {
-  const auto row = [&](size_t i, const uint16_t*& f, const uint8_t*& k, size_t& nf) {
-    f = tok.row(i), k = nullptr, nf = tok.row_size(i);
-  };
   return nb_ratios_of(row, rows, targets, K, B, alpha, beta);
 }
 
@@ -200,10 +201,7 @@ std::vector<float> kind_scales(const uint16_t* feats, const uint8_t* kinds, cons
   return kind_scales_of(row, rows, B, scale);
 }
 
-std::vector<float> kind_scales(const Tokenized& tok, const std::vector<size_t>& rows, size_t B, const float scale[3]) {
-  const auto row = [&](size_t i, const uint16_t*& f, const uint8_t*& k, size_t& nf) {
-    f = tok.row(i), k = tok.row_kinds(i), nf = tok.row_size(i);
-  };
+std::vector<float> kind_scales(const RowFn& row, const std::vector<size_t>& rows, size_t B, const float scale[3]) {
   return kind_scales_of(row, rows, B, scale);
 }
 

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -52,11 +53,16 @@ struct Examples {
   const std::vector<uint8_t>& targets;  // rows x K, row-major
   size_t K;
 
-  size_t size() const { return tok.size(); }
+  size_t size() const { return K ? targets.size() / K : 0; }
   const uint16_t* features(size_t i) const { return tok.row(i); }
   size_t feature_count(size_t i) const { return tok.row_size(i); }
   const uint8_t* target(size_t i) const { return &targets[i * K]; }
 };
+
+// One row's features appended to `feats`: its text's, then the text row's index B, c times, when
+// the shape has it (kind: word); with `kinds`, each feature's kind appended to it.
+void append_row_features(const std::string& text, const ModelShape& shape, const FeatureMap& map,
+                         std::vector<uint16_t>& feats, std::vector<uint8_t>* kinds);
 
 // Tokenizes every text of `d` on the pool's threads (chunk by chunk). Every text's features end
 // with the text row's index B, c times, when the shape has it (kind: word). `with_kinds` also
@@ -87,10 +93,12 @@ ClassWeights class_weights(const data::Dataset& d, const std::vector<size_t>& ro
 
 namespace detail {
 
-// nb_ratios and kind_scales below over a Tokenized's rows.
-std::vector<float> nb_ratios(const Tokenized& tok, const std::vector<size_t>& rows, const uint8_t* targets, size_t K,
+// nb_ratios and kind_scales below over rows given one at a time, in the order of `rows`:
+// row(i, f, kinds, n) sets row i's features f[0, n) (and kinds, for kind_scales).
+using RowFn = std::function<void(size_t, const uint16_t*&, const uint8_t*&, size_t&)>;
+std::vector<float> nb_ratios(const RowFn& row, const std::vector<size_t>& rows, const uint8_t* targets, size_t K,
                              size_t B, double alpha, double beta = -1);
-std::vector<float> kind_scales(const Tokenized& tok, const std::vector<size_t>& rows, size_t B, const float scale[3]);
+std::vector<float> kind_scales(const RowFn& row, const std::vector<size_t>& rows, size_t B, const float scale[3]);
 
 // NB log-count ratios (see TrainOptions::nb_alpha): `offs` (n + 1) delimit each row's features
 // in `feats`; rows listed in `rows`; targets n x K. Result B x K, row-major.

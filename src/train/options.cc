@@ -207,6 +207,7 @@ TrainOptions resolve(const TrainRequest& r, const DataSummary& data) {
   o.text_row_l2 = r.text_row_l2;
   o.table_entries = s.table_groups ? exact_table_entries(r, s) : 0;
   o.table_select_bytes = r.table_select_bytes;
+  o.feature_memory = r.feature_memory;
   o.seed = r.seed;
   o.threads = std::max(1u, r.threads);
   o.quiet = r.quiet;

@@ -29,6 +29,14 @@ constexpr float kDefaultNbBeta = 0.25f;
 // the cap.
 constexpr uint64_t kTableSelectBytes = uint64_t{16} << 20;
 
+// The tokenized features are held in memory while they take about this many bytes at most
+// (estimated as kFeatureBytesPerTextByte per byte of text); beyond it every pass over the rows
+// tokenizes them again on a producer thread (train/row_feed.h): the same model, the texts'
+// memory instead of the features' (about 5.6 times less), and more CPU (TrainRequest::
+// feature_memory, --feature-memory).
+constexpr uint64_t kFeatureMemory = uint64_t{64} << 20;
+constexpr uint64_t kFeatureBytesPerTextByte = 5;
+
 // Default features (--word-ngrams, --char-ngrams) and sizes when neither they nor a budget say.
 constexpr uint8_t kDefaultWordNgrams = 2;
 constexpr uint8_t kDefaultCharMin = 3, kDefaultCharMax = 5;
@@ -95,6 +103,7 @@ struct TrainRequest {
   bool text_row_nb = false;
   bool text_row_l2 = false;
   uint64_t table_select_bytes = kTableSelectBytes;  // the selection pass's text, at most (above)
+  uint64_t feature_memory = kFeatureMemory;         // features held in memory, at most (above)
   uint64_t seed = 1;
   uint32_t threads = 2;
   bool quiet = false;
@@ -119,6 +128,7 @@ struct TrainOptions {
   bool text_row_nb = false, text_row_l2 = false;
   uint32_t table_entries = 0;  // features the selection pass places (with shape.table_groups)
   uint64_t table_select_bytes = kTableSelectBytes;
+  uint64_t feature_memory = kFeatureMemory;
   uint64_t seed = 1;
   uint32_t threads = 2;
   bool quiet = false;

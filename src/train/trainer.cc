@@ -19,6 +19,7 @@
 #include "train/backprop.h"
 #include "train/features.h"
 #include "train/optimizer.h"
+#include "train/row_feed.h"
 #include "train/table_select.h"
 #include "train/worker_pool.h"
 
@@ -57,16 +58,16 @@ void check_data(const data::Dataset& d, const ModelShape& shape) {
 
 // The per-bucket scale s of reparametrised linear training (w = v s): the NB ratios, times the
 // feature-kind scales; empty when neither applies.
-std::vector<float> feature_scales(const TrainOptions& opt, const ModelShape& shape, const Tokenized& tok,
+std::vector<float> feature_scales(const TrainOptions& opt, const ModelShape& shape, const detail::RowFn& row,
                                   const data::Dataset& d, const std::vector<size_t>& rows) {
   const size_t K = shape.outputs, B = shape.rows();
   std::vector<float> r = opt.nb_alpha > 0
-                             ? detail::nb_ratios(tok, rows, d.targets.data(), K, B, opt.nb_alpha, opt.nb_beta)
+                             ? detail::nb_ratios(row, rows, d.targets.data(), K, B, opt.nb_alpha, opt.nb_beta)
                              : std::vector<float>();
   // Bucket b's kind scale is the mean of kind_scale over the features of the training rows that
   // land in b; it multiplies the NB scale (a per-bucket step size and L2 strength 1 / s^2).
   if (opt.kind_scaled()) {
-    const std::vector<float> ks = detail::kind_scales(tok, rows, B, opt.kind_scale.data());
+    const std::vector<float> ks = detail::kind_scales(row, rows, B, opt.kind_scale.data());
     if (r.empty()) r.assign(B * K, 1.0f);
     for (size_t b = 0; b < B; ++b)
       for (size_t k = 0; k < K; ++k) r[b * K + k] *= ks[b];
@@ -82,9 +83,11 @@ std::vector<float> feature_scales(const TrainOptions& opt, const ModelShape& sha
 // forward/backward per example (forward_backward), then per parameter row (update_rows).
 class Loop {
  public:
-  Loop(const Examples& ex, const std::vector<std::string>& labels, const TrainOptions& opt, const ModelShape& shape,
-       const ClassWeights& cw, WorkerPool& pool, const std::vector<uint8_t>& table, TrainReport& rep)
-      : ex_(ex), opt_(opt), s_(shape), cw_(cw), pool_(pool), rep_(rep), T_(pool.size()) {
+  // `feed`: the rows' features come from it (then `ex` gives the targets only), else from `ex`.
+  Loop(const Examples& ex, RowFeed* feed, const std::vector<std::string>& labels, const TrainOptions& opt,
+       const ModelShape& shape, const ClassWeights& cw, WorkerPool& pool, const std::vector<uint8_t>& table,
+       TrainReport& rep)
+      : ex_(ex), feed_(feed), opt_(opt), s_(shape), cw_(cw), pool_(pool), rep_(rep), T_(pool.size()) {
     K_ = s_.outputs, D_ = s_.dim, H_ = s_.hidden, I_ = s_.out_in(), B_ = s_.rows();
     m_.init(s_, labels);
     m_.info = opt.info;
@@ -103,6 +106,7 @@ class Loop {
     const size_t bs = opt.batch;
     P_.resize(bs * D_), A_.resize(bs * H_), G_.resize(bs * K_), DZ1_.resize(bs * H_), DPE_.resize(bs * D_);
     L_.resize(bs);
+    bf_.resize(bs), bn_.resize(bs);
     caches_.resize(T_);
     for (auto& c : caches_) c.resize(s_);
     gemb_.assign(B_ * D_, 0.0f), gw1_.resize(m_.w1.size()), gb1_.resize(m_.b1.size()), gw2_.resize(m_.w2.size());
@@ -130,21 +134,24 @@ class Loop {
   // At most `max_epochs` epochs over `rows`, the learning rate decaying over opt.epochs epochs;
   // with `valid`, scores them after each epoch, keeps the best weights and stops early.
   void run_epochs(const std::vector<size_t>& rows, uint32_t max_epochs, const std::vector<size_t>* valid);
+  // The features of batch perm[start, start + nb) into bf_ / bn_ (from the feed: its pass over perm).
+  void load_batch(const std::vector<size_t>& perm, size_t start, size_t nb);
   // Phase 1 on batch perm[start, start + nb): adds its examples' losses to loss_sum, in order.
   void forward_backward(const std::vector<size_t>& perm, size_t start, size_t nb, const FloatModel& fw,
                         double& loss_sum);
   // Phase 2: sums the batch's gradients per parameter row in example order and updates the rows.
-  void update_rows(const std::vector<size_t>& perm, size_t start, size_t nb, float lr, float bc1, float bc2);
-  void update_embedding_rows(unsigned t, const std::vector<size_t>& perm, size_t start, size_t nb, float lr,
-                             float bc1, float bc2);
+  void update_rows(size_t nb, float lr, float bc1, float bc2);
+  void update_embedding_rows(unsigned t, size_t nb, float lr, float bc1, float bc2);
   // The same with D fixed at compile time (DD > 0) or D_ (DD = 0).
   template <size_t DD>
-  void update_embedding_rows_d(unsigned t, const std::vector<size_t>& perm, size_t start, size_t nb, float lr,
-                               float bc1, float bc2);
+  void update_embedding_rows_d(unsigned t, size_t nb, float lr, float bc1, float bc2);
   void update_output_row(size_t k, size_t nb, float lr, float bc1, float bc2);
   void update_hidden_row(size_t h, size_t nb, float lr, float bc1, float bc2);
   // Scores `rows` under `mm` into scores_ (sigmoid or softmax per row, K each).
   void score_rows(const FloatModel& mm, const std::vector<size_t>& rows);
+  // Scores positions [first, first + n) of score_rows' rows; row(j) gives position j's features.
+  template <class RowOf>
+  void score_block(const Weights<float>& w, size_t n, size_t first, RowOf row);
   // Output k's scores (as score_rows left them for `rows`) and labels.
   void column(const std::vector<size_t>& rows, size_t k, std::vector<float>& s, std::vector<uint8_t>& y) const;
   // Mean ROC AUC over outputs (sigmoid) or macro-F1 (softmax) of scores_ on `rows`.
@@ -160,6 +167,7 @@ class Loop {
   }
 
   const Examples& ex_;
+  RowFeed* feed_;
   const TrainOptions& opt_;
   const ModelShape& s_;
   const ClassWeights& cw_;
@@ -185,6 +193,8 @@ class Loop {
   // scale x dL/dpooled, losses.
   std::vector<float> P_, A_, G_, DZ1_, DPE_;
   std::vector<double> L_;
+  std::vector<const uint16_t*> bf_;  // the batch's features and their counts
+  std::vector<size_t> bn_;
   std::vector<Cache<float>> caches_;
   // Gradient sums of the rows a batch touches.
   std::vector<float> gemb_, gw1_, gb1_, gw2_, gb2_;
@@ -219,7 +229,22 @@ void Loop::init_fq(const std::vector<size_t>& rows) {
   if (!opt_.qat) return;
   fq_ = std::make_unique<numerics::FakeQuant>(s_, qo_);
   const size_t cnt = std::min<size_t>(rows.size(), 1024);
+  if (feed_) {
+    RowFeed::Block b;
+    feed_->tokenize(rows.data(), cnt, b);
+    for (size_t j = 0; j < cnt; ++j) fq_->observe(m_, b.row(j), b.row_size(j));
+    return;
+  }
   for (size_t j = 0; j < cnt; ++j) fq_->observe(m_, ex_.features(rows[j]), ex_.feature_count(rows[j]));
+}
+
+void Loop::load_batch(const std::vector<size_t>& perm, size_t start, size_t nb) {
+  if (!feed_) {
+    for (size_t j = 0; j < nb; ++j) bf_[j] = ex_.features(perm[start + j]), bn_[j] = ex_.feature_count(perm[start + j]);
+    return;
+  }
+  const RowFeed::Block& b = feed_->block(start / feed_->block_rows());
+  for (size_t j = 0; j < nb; ++j) bf_[j] = b.row(start - b.first + j), bn_[j] = b.row_size(start - b.first + j);
 }
 
 void Loop::forward_backward(const std::vector<size_t>& perm, size_t start, size_t nb, const FloatModel& fw,
@@ -229,7 +254,7 @@ void Loop::forward_backward(const std::vector<size_t>& perm, size_t start, size_
     Cache<float>& c = caches_[t];
     for (size_t j = slice_begin(nb, t, T_); j < slice_begin(nb, t + 1, T_); ++j) {
       const size_t i = perm[start + j];
-      tt::forward(s_, w, ex_.features(i), ex_.feature_count(i), c);
+      tt::forward(s_, w, bf_[j], bn_[j], c);
       L_[j] = static_cast<double>(detail::loss_grad<float>(s_.head, c.z.data(), ex_.target(i), K_, cw_.wpos(),
                                                            cw_.wneg(), cw_.wcls(), c.dz.data()));
       detail::backward(s_, w, c);
@@ -245,19 +270,17 @@ void Loop::forward_backward(const std::vector<size_t>& perm, size_t start, size_
   for (size_t j = 0; j < nb; ++j) loss_sum += L_[j];
 }
 
-void Loop::update_embedding_rows(unsigned t, const std::vector<size_t>& perm, size_t start, size_t nb, float lr,
-                                 float bc1, float bc2) {
+void Loop::update_embedding_rows(unsigned t, size_t nb, float lr, float bc1, float bc2) {
   switch (D_) {  // the linear models' D (= outputs)
-    case 1: return update_embedding_rows_d<1>(t, perm, start, nb, lr, bc1, bc2);
-    case 2: return update_embedding_rows_d<2>(t, perm, start, nb, lr, bc1, bc2);
-    case 3: return update_embedding_rows_d<3>(t, perm, start, nb, lr, bc1, bc2);
-    default: return update_embedding_rows_d<0>(t, perm, start, nb, lr, bc1, bc2);
+    case 1: return update_embedding_rows_d<1>(t, nb, lr, bc1, bc2);
+    case 2: return update_embedding_rows_d<2>(t, nb, lr, bc1, bc2);
+    case 3: return update_embedding_rows_d<3>(t, nb, lr, bc1, bc2);
+    default: return update_embedding_rows_d<0>(t, nb, lr, bc1, bc2);
   }
 }
 
 template <size_t DD>
-void Loop::update_embedding_rows_d(unsigned t, const std::vector<size_t>& perm, size_t start, size_t nb, float lr,
-                                   float bc1, float bc2) {
+void Loop::update_embedding_rows_d(unsigned t, size_t nb, float lr, float bc1, float bc2) {
   const size_t D = DD ? DD : D_;
   // Embedding rows in [lo, hi).
   const size_t lo = slice_begin(B_, t, T_), hi = slice_begin(B_, t + 1, T_);
@@ -269,12 +292,11 @@ void Loop::update_embedding_rows_d(unsigned t, const std::vector<size_t>& perm, 
   float* const gemb = gemb_.data();
   float g[DD ? DD : 1];
   for (size_t j = 0; j < nb; ++j) {
-    const size_t i = perm[start + j];
     const float* gj = &DPE_[j * D];
     if (DD) std::copy(gj, gj + D, g);
     const float* gs = DD ? g : gj;
-    const uint16_t* feats = ex_.features(i);
-    for (size_t q = 0, nq = ex_.feature_count(i); q < nq; ++q) {
+    const uint16_t* feats = bf_[j];
+    for (size_t q = 0, nq = bn_[j]; q < nq; ++q) {
       const size_t f = feats[q];
       if (f < lo || f >= hi) continue;
       float* row = gemb + f * D;
@@ -332,9 +354,9 @@ void Loop::update_hidden_row(size_t h, size_t nb, float lr, float bc1, float bc2
   update_at(oc_, &m_.w1[h * D_], gr, st_.w1, h * D_, D_, lr, bc1, bc2);
 }
 
-void Loop::update_rows(const std::vector<size_t>& perm, size_t start, size_t nb, float lr, float bc1, float bc2) {
+void Loop::update_rows(size_t nb, float lr, float bc1, float bc2) {
   pool_.run([&](unsigned t) {
-    update_embedding_rows(t, perm, start, nb, lr, bc1, bc2);
+    update_embedding_rows(t, nb, lr, bc1, bc2);
     // Dense rows: output row k (w2[k], b2[k]) is unit k, hidden row h (w1[h], b1[h]) is unit
     // K + h; unit u belongs to thread u % T.
     for (size_t u = t; u < K_ + H_; u += T_) {
@@ -349,12 +371,25 @@ void Loop::update_rows(const std::vector<size_t>& perm, size_t start, size_t nb,
 void Loop::score_rows(const FloatModel& mm, const std::vector<size_t>& rows) {
   scores_.resize(rows.size() * K_);
   const Weights<float> w = weights_of(mm);
+  if (!feed_) {
+    score_block(w, rows.size(), 0, [&](size_t j) { return std::make_pair(ex_.features(rows[j]), ex_.feature_count(rows[j])); });
+    return;
+  }
+  feed_->start(rows);
+  for (size_t b = 0, first = 0; first < rows.size(); ++b, first += feed_->block_rows()) {
+    const RowFeed::Block& blk = feed_->block(b);
+    score_block(w, blk.rows, first, [&](size_t j) { return std::make_pair(blk.row(j - first), blk.row_size(j - first)); });
+  }
+  feed_->finish();
+}
+
+template <class RowOf>
+void Loop::score_block(const Weights<float>& w, size_t n, size_t first, RowOf row) {
   pool_.run([&](unsigned t) {
     Cache<float>& c = caches_[t];
-    const size_t nv = rows.size();
-    for (size_t j = slice_begin(nv, t, T_); j < slice_begin(nv, t + 1, T_); ++j) {
-      const size_t i = rows[j];
-      tt::forward(s_, w, ex_.features(i), ex_.feature_count(i), c);
+    for (size_t j = first + slice_begin(n, t, T_); j < first + slice_begin(n, t + 1, T_); ++j) {
+      const auto f = row(j);
+      tt::forward(s_, w, f.first, f.second, c);
       float* out = &scores_[j * K_];
       for (size_t k = 0; k < K_; ++k) out[k] = c.z[k];
       if (s_.head == Head::kSoftmax)
@@ -429,6 +464,7 @@ void Loop::run_epochs(const std::vector<size_t>& rows, uint32_t max_epochs, cons
   for (uint32_t epoch = 1; epoch <= max_epochs; ++epoch) {
     const auto t_ep = Clock::now();
     tt::shuffle(perm, shuffle_rng);
+    if (feed_) feed_->start(perm);
     double loss_sum = 0;
     for (size_t start = 0; start < perm.size(); start += bs) {
       check_cancelled();
@@ -437,6 +473,7 @@ void Loop::run_epochs(const std::vector<size_t>& rows, uint32_t max_epochs, cons
       ++step_;
       const float bc1 = 1.0f - std::pow(oc_.beta1, static_cast<float>(step_));
       const float bc2 = 1.0f - std::pow(oc_.beta2, static_cast<float>(step_));
+      load_batch(perm, start, nb);
       forward_backward(perm, start, nb, working(), loss_sum);
       // The int8 model's activations (those of the shadow), in example order.
       if (fq_)
@@ -444,8 +481,9 @@ void Loop::run_epochs(const std::vector<size_t>& rows, uint32_t max_epochs, cons
       if (!std::isfinite(loss_sum))
         throw Error("training diverged in epoch " + std::to_string(epoch) +
                     " (the loss is NaN or infinite); no model was written. Try a lower --lr (now " + lr_text_ + ")");
-      update_rows(perm, start, nb, lr, bc1, bc2);
+      update_rows(nb, lr, bc1, bc2);
     }
+    if (feed_) feed_->finish();
     const double ep_seconds = std::chrono::duration<double>(Clock::now() - t_ep).count();
     trained_seconds_ += ep_seconds;
     EpochReport er;
@@ -545,18 +583,64 @@ FloatModel train_on(const data::Dataset& d, const TrainOptions& opt, TrainReport
       std::fprintf(stderr, "train: exact table of %u groups x %u: %u features selected (from %zu of %zu rows)\n",
                    shape.table_groups, unsigned{kTableWays}, table.placed, table.rows_read, split.train.size());
   }
-  const Tokenized tok =
-      tokenize_all(d, shape, feature_map(shape, table.fingerprints), pool, opt.kind_scaled(), release);
+  // The features: tokenized once and held, or (beyond opt.feature_memory) tokenized again on
+  // every pass by a feed. The model is the same either way.
+  const FeatureMap map = feature_map(shape, table.fingerprints);
+  uint64_t text_bytes = 0;
+  for (const std::string& t : d.texts) text_bytes += t.size();
+  Tokenized tok;
+  std::unique_ptr<RowFeed> feed;
+  if (text_bytes * kFeatureBytesPerTextByte <= opt.feature_memory) {
+    tok = tokenize_all(d, shape, map, pool, opt.kind_scaled(), release);
+  } else {
+    // Blocks of whole batches, about 1,024 rows.
+    const size_t block = opt.batch * std::max<size_t>(1, 1024 / opt.batch);
+    feed = std::make_unique<RowFeed>(d, shape, map, opt.kind_scaled(), block);
+    if (progress)
+      std::fprintf(stderr, "train: %.0f MB of text: its features are tokenized again on each pass (--feature-memory %llu)\n",
+                   static_cast<double>(text_bytes) / 1e6, static_cast<unsigned long long>(opt.feature_memory));
+  }
+  // Row i's features, the rows asked for in the order of a pass over `rows` (the feed's).
+  size_t fed = 0;
+  const RowFeed::Block* blk = nullptr;
+  const detail::RowFn row_of = [&](size_t i, const uint16_t*& f, const uint8_t*& k, size_t& nf) {
+    if (!feed) {
+      f = tok.row(i), nf = tok.row_size(i), k = tok.chunks.empty() || tok.chunks[0].kinds.empty() ? nullptr : tok.row_kinds(i);
+      return;
+    }
+    if (!blk || fed >= blk->first + blk->rows) blk = &feed->block(fed / feed->block_rows());
+    const size_t j = fed++ - blk->first;
+    f = blk->row(j), nf = blk->row_size(j), k = blk->kinds.empty() ? nullptr : blk->row_kinds(j);
+  };
+  const auto pass = [&](const std::vector<size_t>& rows, const std::function<void()>& fn) {
+    if (feed) feed->start(rows);
+    fed = 0, blk = nullptr;
+    fn();
+    if (feed) feed->finish();
+  };
   const auto t_tok = Clock::now();
   // The data layer refuses an empty text column; this catches any other way to train on nothing
-  // (a row's text row, appended to every row, is not a feature of its text).
+  // (a row's text row, appended to every row, is not a feature of its text). And the features per row.
   const size_t row_only = shape.text_row ? shape.text_row_count : 0u;
-  if (std::none_of(split.train.begin(), split.train.end(), [&](size_t i) { return tok.row_size(i) > row_only; }))
+  bool any_feature = false;
+  uint64_t train_features = 0;
+  pass(split.train, [&] {
+    for (size_t i : split.train) {
+      const uint16_t* f;
+      const uint8_t* k;
+      size_t nf;
+      row_of(i, f, k, nf);
+      any_feature = any_feature || nf > row_only;
+      train_features += nf;
+    }
+  });
+  if (!any_feature)
     throw Error(d.path + ": no training text gives a feature (every text is empty); check the text column (--text)");
 
   // Training threads. The result does not depend on the thread count (see trainer.h), so a model
   // whose batches are too small to repay two thread hand-offs per batch trains on one thread.
-  const double avg_feats = n ? static_cast<double>(tok.features) / static_cast<double>(n) : 0.0;
+  const double avg_feats =
+      static_cast<double>(train_features) / static_cast<double>(std::max<size_t>(split.train.size(), 1));
   const double batch_work = avg_feats * static_cast<double>(opt.batch) * static_cast<double>(shape.dim + shape.hidden);
   WorkerPool& tpool = batch_work >= kMinParallelBatchWork ? pool : single;
 
@@ -569,8 +653,10 @@ FloatModel train_on(const data::Dataset& d, const TrainOptions& opt, TrainReport
   rep.tokenize_seconds = std::chrono::duration<double>(t_tok - t_start).count();
 
   const Examples ex{tok, d.targets, shape.outputs};
-  Loop loop(ex, d.label_names, opt, shape, cw, tpool, table.fingerprints, rep);
-  loop.set_feature_scales(feature_scales(opt, shape, tok, d, split.train));
+  Loop loop(ex, feed.get(), d.label_names, opt, shape, cw, tpool, table.fingerprints, rep);
+  std::vector<float> scales;
+  pass(split.train, [&] { scales = feature_scales(opt, shape, row_of, d, split.train); });
+  loop.set_feature_scales(std::move(scales));
   FloatModel m = loop.run(split.train, split.valid);
   if (progress && !split.valid.empty())
     std::fprintf(stderr, "best epoch %u: valid %s %.4f\n", rep.best_epoch, rep.metric_name.c_str(), rep.best_metric);

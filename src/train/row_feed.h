@@ -1,0 +1,70 @@
+// Rows' features tokenized again on each pass, by a producer thread running ahead of the training
+// thread, for data whose features would not fit in memory (TrainOptions::feature_memory). The
+// features of a row are a pure function of its text, so a model trained from a feed is byte for
+// byte the one trained from Tokenized; only the memory (the texts, not the features) and the
+// CPU (tokenizing each pass, on the second core) differ.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "data/dataset.h"
+#include "model/float_model.h"
+
+namespace tt::train {
+
+class RowFeed {
+ public:
+  // A block: the features of positions [first, first + rows) of the pass's order.
+  struct Block {
+    size_t first = 0, rows = 0;
+    std::vector<uint16_t> feats;
+    std::vector<uint8_t> kinds;  // with_kinds only
+    std::vector<uint64_t> offs;  // rows + 1
+    const uint16_t* row(size_t j) const { return feats.data() + offs[j]; }
+    size_t row_size(size_t j) const { return static_cast<size_t>(offs[j + 1] - offs[j]); }
+    const uint8_t* row_kinds(size_t j) const { return kinds.data() + offs[j]; }
+  };
+  static constexpr size_t kInFlight = 8;  // blocks tokenized ahead
+
+  // block_rows: rows per block (a multiple of the batch, so that no batch spans two blocks).
+  RowFeed(const data::Dataset& d, const ModelShape& shape, const FeatureMap& map, bool with_kinds,
+          size_t block_rows);
+  ~RowFeed();
+  RowFeed(const RowFeed&) = delete;
+  RowFeed& operator=(const RowFeed&) = delete;
+
+  size_t block_rows() const { return block_rows_; }
+  // Starts a pass over the rows `order` (held by reference until finish); ends any pass before.
+  void start(const std::vector<size_t>& order);
+  // Block b of the pass (b = position / block_rows), waiting for it; blocks are taken in order,
+  // and taking block b gives the blocks before it back.
+  const Block& block(size_t b);
+  // Ends the pass (the producer stops, even mid-pass).
+  void finish();
+  // The rows `rows[0, n)` tokenized on the calling thread.
+  void tokenize(const size_t* rows, size_t n, Block& out) const;
+
+ private:
+  void produce();
+
+  const data::Dataset& d_;
+  const ModelShape& shape_;
+  const FeatureMap& map_;
+  const bool with_kinds_;
+  const size_t block_rows_;
+  const std::vector<size_t>* order_ = nullptr;
+  size_t blocks_ = 0;
+  std::vector<Block> ring_;
+  std::thread producer_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  size_t produced_ = 0, taken_ = 0;  // blocks tokenized / blocks the consumer has moved past
+  bool stop_ = false;
+};
+
+}  // namespace tt::train
