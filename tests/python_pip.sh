@@ -7,7 +7,7 @@ set -eu
 py=$1 src=$2 work=$3
 rm -rf "$work"
 mkdir -p "$work/src"
-for f in CMakeLists.txt pyproject.toml setup.py README.md src include python docs; do cp -r "$src/$f" "$work/src/"; done
+for f in CMakeLists.txt pyproject.toml setup.py README.md cmake src include python docs; do cp -r "$src/$f" "$work/src/"; done
 "$py" -m venv --system-site-packages "$work/venv"
 CMAKE_BUILD_PARALLEL_LEVEL=${JOBS:-2} "$work/venv/bin/python" -m pip install --no-build-isolation --no-index \
   --no-deps --disable-pip-version-check -q "$work/src"
