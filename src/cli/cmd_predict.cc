@@ -45,7 +45,14 @@ std::string explain_json(const report::Explanation& e, size_t top) {
   for (size_t k = 0; k < e.labels.size(); ++k) {
     const report::LabelExplanation& l = e.labels[k];
     o += (k ? "," : "") + json_quote(l.label) + ":{";
-    if (e.int8)
+    if (e.dense) {
+      o += "\"logit_q16\":" + std::to_string(l.logit_q16) + ",\"bias_q16\":" + std::to_string(l.bias_q16) +
+           ",\"remainder_q16\":" + std::to_string(l.remainder_q16) + ",\"sums\":[";
+      for (size_t d = 0; d < e.sums.size(); ++d) o += (d ? "," : "") + std::to_string(e.sums[d]);
+      o += "],\"hidden\":[";
+      for (size_t h = 0; h < e.hidden.size(); ++h) o += (h ? "," : "") + std::to_string(e.hidden[h]);
+      o += "]";
+    } else if (e.int8)
       o += "\"logit_q16\":" + std::to_string(l.logit_q16) + ",\"int_sum\":" + std::to_string(l.int_sum);
     else
       o += "\"logit\":" + json_number(l.logit) + ",\"bias\":" + json_number(l.bias) + ",\"scale\":" + json_number(e.scale);
@@ -78,7 +85,12 @@ std::string explain_plain(const report::Explanation& e, size_t top) {
   std::string o;
   for (const report::LabelExplanation& l : e.labels) {
     char head[200];
-    if (e.int8)
+    if (e.dense)
+      std::snprintf(head, sizeof head, "  %s: logit %d/65536 = %.4f: bias %+.4f, the features' %+.4f, rounding %+.4f:\n",
+                    l.label.c_str(), l.logit_q16, l.logit, static_cast<double>(l.bias_q16) / 65536.0,
+                    static_cast<double>(l.logit_q16 - l.bias_q16 - l.remainder_q16) / 65536.0,
+                    static_cast<double>(l.remainder_q16) / 65536.0);
+    else if (e.int8)
       std::snprintf(head, sizeof head, "  %s: logit %d/65536 = %.4f from the integer sum %lld of the int8 rows:\n",
                     l.label.c_str(), l.logit_q16, l.logit, static_cast<long long>(l.int_sum));
     else
@@ -89,9 +101,11 @@ std::string explain_plain(const report::Explanation& e, size_t top) {
     double rest = 0;
     for (size_t i = 0; i < l.contrib.size(); ++i)
       if (std::find(idx.begin(), idx.end(), i) == idx.end()) rest += l.contrib[i];
+    // Int8 linear: integers; int8 dense: Q16.16 integers shown as logits.
+    auto num = [&](double v) { return e.dense ? fixed(v / 65536.0, 4) : e.int8 ? fixed(v, 0) : fixed(v, 4); };
     for (size_t i : idx) {
       const report::Feature& f = e.features[i];
-      o += "    " + (e.int8 ? fixed(l.contrib[i], 0) : fixed(l.contrib[i], 4)) + "  " + f.kind + " \"" + f.text + "\"";
+      o += "    " + num(l.contrib[i]) + "  " + f.kind + " \"" + f.text + "\"";
       if (f.kind != "text row") o += " at byte " + std::to_string(f.pos);
       o += " (row " + std::to_string(f.row) + ")";
       if (!f.shares_row.empty()) {
@@ -101,8 +115,9 @@ std::string explain_plain(const report::Explanation& e, size_t top) {
       o += "\n";
     }
     if (idx.size() < l.contrib.size())
-      o += "    " + (e.int8 ? fixed(rest, 0) : fixed(rest, 4)) + "  the other " + std::to_string(l.contrib.size() - idx.size()) +
-           " feature(s)\n";
+      o += "    " + num(rest) + "  the other " + std::to_string(l.contrib.size() - idx.size()) + " feature(s)\n";
+    if (e.dense)
+      o += "    " + num(static_cast<double>(l.remainder_q16)) + "  rounding and clamping in the int8 layers\n";
   }
   return o;
 }
@@ -152,7 +167,10 @@ int cmd_predict(int argc, char** argv) {
                  "--explain lists, per label, the features (word, bigram or char n-gram, with the byte offset\n"
                  "of its word) that add most to the logit; they add up to it. Float models: exact for a\n"
                  "linear model; with a hidden layer, the split at this text's ReLU on/off pattern. Int8\n"
-                 "linear models: the int8 weights the board adds, summing to its integer sum. Features that\n"
+                 "linear models: the int8 weights the board adds, summing to its integer sum. Int8 models\n"
+                 "with a hidden layer: each feature's int8 row carried through the int8 layers at the board's\n"
+                 "ReLU on/off pattern, plus a line for the rounding and clamping in those layers, adding up\n"
+                 "to the board's logit exactly. Features that\n"
                  "share an embedding row (a hash collision) are marked. See docs/cli.md.\n";
     return 0;
   }

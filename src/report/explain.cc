@@ -1,6 +1,8 @@
 #include "report/explain.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdint>
 #include <limits>
 #include <map>
 
@@ -84,12 +86,93 @@ Explanation explain_float(const FloatModel& m, const std::string& text) {
   return e;
 }
 
+// The real factor the device's rescale(x, mult, shift) multiplies by: mult to 16 bits, / 2^(shift - 16).
+double rescale_factor(uint32_t mult, uint8_t shift) {
+  return std::ldexp(static_cast<double>((mult + 0x8000u) >> 16), 16 - static_cast<int>(shift));
+}
+double rescale_factor_at(const uint8_t* p) { return rescale_factor(detail::rd_u32(p), p[4]); }
+
+// An int8 model with a dense head (explain.h): the sums, the device's activations, the split.
+void explain_dense(const quant::QuantModel& q, const tt::Model& m, const uint8_t* emb, const quant::IntScores& r,
+                   Explanation& e) {
+  const ModelShape& s = q.shape;
+  const uint8_t* img = reinterpret_cast<const uint8_t*>(q.image.data());
+  const ImageShape is = detail::model_shape(m);
+  const size_t D = s.dim, H = s.hidden, K = s.outputs;
+  e.dense = true;
+  // The board's sums: every feature's int8 row added (the text row c times), as model_push does.
+  e.sums.assign(D, 0);
+  for (const Feature& f : e.features)
+    for (size_t d = 0; d < D; ++d)
+      e.sums[d] += static_cast<int8_t>(emb[size_t{f.row} * D + d]) * static_cast<int64_t>(times_of(f, s));
+  int32_t sums[kModelMaxDim] = {};
+  for (size_t d = 0; d < D; ++d) {
+    if (e.sums[d] < INT32_MIN || e.sums[d] > INT32_MAX) throw Error("internal error: an int32 sum overflows");
+    sums[d] = static_cast<int32_t>(e.sums[d]);
+  }
+  // The device's layers on those sums: its pooled vector, its hidden activations, its logits.
+  ModelScores<kModelMaxDim> sc{};
+  sc.features = r.features;
+  int16_t x[kModelMaxDim] = {};
+  detail::read_pool<kModelMaxDim, kModelMaxDim, tt::Model>(m, sums, x, sc);
+  int16_t a[kModelMaxDim] = {};
+  const uint8_t* w1 = img + m.off_mpool + section_bytes(kSecPoolRequant, is);
+  const uint8_t* w2 = H ? detail::read_hidden(img, is, w1, x, a) : w1;
+  detail::read_dense<kModelMaxDim, kModelMaxDim, kModelMaxDim, tt::Model>(m, x, sc);
+  for (size_t k = 0; k < K; ++k)
+    if (sc.logit[k] != r.logit[k]) throw Error("internal error: the features' sums do not give the device's logit");
+  e.hidden.assign(a, a + H);
+
+  // g[d]: what one unit of sums[d] adds to the pooled vector x[d] (pooling times its requantiser).
+  uint32_t den;
+  uint8_t p;
+  detail::pool_divisor(m.pool, r.features, &den, &p);
+  std::vector<double> g(D, 0.0);
+  if (r.features)
+    for (size_t d = 0; d < D; ++d)
+      g[d] = rescale_factor(den, p) * rescale_factor_at(img + m.off_mpool + d * detail::kRescaleBytes);
+  const uint8_t* b1 = w1 + section_bytes(kSecW1, is);
+  const uint8_t* m1 = b1 + section_bytes(kSecB1, is);
+  const uint8_t* b2 = img + m.off_b2;
+  const uint8_t* m2 = b2 + section_bytes(kSecB2, is);
+  const size_t I = H ? H : D;  // the output layer's fan-in
+  for (size_t k = 0; k < K; ++k) {
+    LabelExplanation l;
+    l.label = q.labels[k];
+    l.logit_q16 = r.logit[k];
+    l.logit = r.logit[k] / 65536.0;
+    const double mk = rescale_factor_at(m2 + k * detail::kRescaleBytes);
+    // logit_k ~ bias + sum_d v[d] sums[d], with the units off dropped.
+    std::vector<double> v(D, 0.0);
+    double bias = detail::rd_i32(b2 + 4 * k);
+    if (!H) {
+      for (size_t d = 0; d < D; ++d) v[d] = static_cast<int8_t>(w2[k * I + d]);
+    } else {
+      for (size_t h = 0; h < H; ++h) {
+        if (!(a[h] > 0)) continue;
+        const double u = static_cast<int8_t>(w2[k * I + h]) * rescale_factor_at(m1 + h * detail::kRescaleBytes);
+        bias += u * detail::rd_i32(b1 + 4 * h);
+        for (size_t d = 0; d < D; ++d) v[d] += u * static_cast<int8_t>(w1[h * D + d]);
+      }
+    }
+    for (size_t d = 0; d < D; ++d) v[d] *= mk * g[d];
+    l.bias_q16 = std::llround(mk * bias);
+    int64_t parts = l.bias_q16;
+    for (const Feature& f : e.features) {
+      double dot = 0;
+      for (size_t d = 0; d < D; ++d) dot += v[d] * static_cast<int8_t>(emb[size_t{f.row} * D + d]);
+      const int64_t c = std::llround(dot * times_of(f, s));
+      l.contrib.push_back(static_cast<double>(c));
+      parts += c;
+    }
+    l.remainder_q16 = r.logit[k] - parts;
+    e.labels.push_back(std::move(l));
+  }
+}
+
 Explanation explain_int8(quant::LoadedModel& model, const std::string& text) {
   const quant::QuantModel& q = *model.int8_model();
   const ModelShape& s = q.shape;
-  if (!s.linear)
-    throw Error("explain: int8 models with a dense head have no exact per-feature split; explain the float model "
-                "they were quantised from");
   const tt::Model m = q.view();
   const uint8_t* img = reinterpret_cast<const uint8_t*>(q.image.data());
   const uint8_t* fp = img + section_at(kSecFingerprints, detail::model_shape(m));
@@ -103,6 +186,10 @@ Explanation explain_int8(quant::LoadedModel& model, const std::string& text) {
   e.features = features_of(s, map, text, rows);
   const quant::IntScores r = model.raw(text);
   const uint8_t* emb = img + section_at(kSecEmbedding, detail::model_shape(m));
+  if (!s.linear) {
+    explain_dense(q, m, emb, r, e);
+    return e;
+  }
   const size_t D = s.dim;
   for (size_t k = 0; k < s.outputs; ++k) {
     LabelExplanation l;

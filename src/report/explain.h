@@ -13,8 +13,15 @@
 //   pools and requantises sum_k into the Q16.16 logit; feature i contributes its integer Q[r_i][k]
 //   and the integer sum is what the board adds. The logit recomputed from it by the device's own
 //   functions is checked against the device's logit.
-// - Int8 models with a dense head are not explained (their requantised, clamped layers have no
-//   exact per-feature split): explain the float model they came from.
+// - Int8 model with a dense head: feature i adds its int8 row Q[r_i] to the board's D int32 sums
+//   (exact). Its share of the logit is carried through the layers as in the float case, with the
+//   ReLU on/off pattern of the device's own integer activations held fixed and every layer's
+//   requantiser taken as the real factor the device multiplies by: in Q16.16 logit units,
+//   c_i = M2_k sum over the units on of W2[k][h] M1_h sum_d W1[h][d] P Mpool_d Q[r_i][d]
+//   (P the pooling factor), bias = M2_k (b2_k + sum over the units on of W2[k][h] M1_h b1_h),
+//   each rounded to an integer. What the device's rounding, truncation and clamping in those
+//   layers add is the remainder: the device's logit - bias - sum of c_i, so the parts add up to
+//   the board's logit exactly.
 // The text row (when the model has one) is one extra feature "(text row)" counted c times.
 // Features whose n-gram texts differ but share an embedding row in this text are marked as
 // collisions (the model cannot tell them apart).
@@ -40,19 +47,25 @@ struct LabelExplanation {
   std::string label;
   double logit = 0;             // float: the forward pass in double; int8: the device's Q16.16 logit / 65536
   double bias = 0;              // the part no feature carries (float models)
-  std::vector<double> contrib;  // per feature (float: to the logit; int8: integer Q[r][k])
-  int64_t int_sum = 0;          // int8: the device's integer sum (the sum of contrib)
+  std::vector<double> contrib;  // per feature (float: to the logit; int8 linear: integer Q[r][k];
+                                // int8 dense: an integer in Q16.16 logit units)
+  int64_t int_sum = 0;          // int8 linear: the device's integer sum (the sum of contrib)
   int32_t logit_q16 = 0;        // int8: the device's logit
+  int64_t bias_q16 = 0;         // int8 dense: the part no feature carries
+  int64_t remainder_q16 = 0;    // int8 dense: rounding and clamping in the int8 layers
+                                // (logit_q16 = bias_q16 + sum of contrib + remainder_q16)
 };
 
 struct Explanation {
   bool int8 = false;
+  bool dense = false;  // int8 with a dense head (bias_q16, remainder_q16, sums)
   double scale = 0;  // the pooling scale (float models)
+  std::vector<int64_t> sums;  // int8 dense: the board's D int32 sums (of the features' int8 rows)
+  std::vector<int32_t> hidden;  // int8 dense: the device's hidden activations (their on/off pattern)
   std::vector<Feature> features;
   std::vector<LabelExplanation> labels;
 };
 
-// Throws tt::Error for an int8 model with a dense head.
 Explanation explain(quant::LoadedModel& model, const std::string& text);
 
 // What one embedding row alone does to label k's logit, for the report's table of n-grams:

@@ -80,6 +80,23 @@ TT_INLINE void read_pool(typename ModelArg<M>::Type m, const int32_t* sums, int1
   }
 }
 
+// The hidden layer of a non-linear model (s.hidden > 0), its weights w1 at `w`:
+// a[j] = clamp(rescale(b1[j] + W1[j] . x, m1[j]), 0, hidden limit) (ReLU and saturation) for
+// j < s.hidden. Returns where w2 starts (after m1). (Also the host's explanation of an int8 model
+// reads the activations here: src/report/explain.cc.)
+TT_INLINE const uint8_t* read_hidden(const uint8_t* image, const ImageShape& s, const uint8_t* w, const int16_t* x,
+                                     int16_t* a) {
+  const int32_t ah = (int32_t)rd_u16(image + kHdrHiddenLimit);
+  const uint8_t* b = w + section_bytes(kSecW1, s);  // b1
+  const uint8_t* q = b + section_bytes(kSecB1, s);  // m1
+  for (uint16_t j = 0; j < s.hidden; ++j, b += 4, q += kRescaleBytes) {
+    int32_t sum = rd_i32(b);
+    for (uint16_t d = 0; d < s.dim; ++d) sum += rd_i8(w++) * (int32_t)x[d];
+    a[j] = (int16_t)clamp32(rescale_at(sum, q), 0, ah);
+  }
+  return q;
+}
+
 // The hidden layer (if any) and the output layer of a non-linear model: the logits.
 template <uint16_t D, uint16_t H, uint16_t K, class M>
 TT_COLD_CALL void read_dense(typename ModelArg<M>::Type m, const int16_t* x, ModelScores<K>& out) {
@@ -95,15 +112,7 @@ TT_COLD_CALL void read_dense(typename ModelArg<M>::Type m, const int16_t* x, Mod
   // The sections in order, each section_bytes long (w1, b1 and m1 are empty without a hidden layer).
   const uint8_t* w = image + m.off_mpool + section_bytes(kSecPoolRequant, s);  // w1
   if (hidden) {
-    const int32_t ah = (int32_t)rd_u16(image + kHdrHiddenLimit);
-    const uint8_t* b = w + section_bytes(kSecW1, s);  // b1
-    const uint8_t* q = b + section_bytes(kSecB1, s);  // m1
-    for (uint16_t j = 0; j < hidden; ++j, b += 4, q += kRescaleBytes) {
-      int32_t sum = rd_i32(b);
-      for (uint16_t d = 0; d < dim; ++d) sum += rd_i8(w++) * (int32_t)x[d];
-      a[j] = (int16_t)clamp32(rescale_at(sum, q), 0, ah);  // ReLU and saturation
-    }
-    w = q;  // w2, after m1
+    w = read_hidden(image, s, w, x, a);  // w2
     in = a;
     fan_in = hidden;
   }
