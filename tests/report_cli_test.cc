@@ -168,6 +168,29 @@ TEST(ReportExplain, Int8DenseSplitAgreesWithTheFloatModels) {
   EXPECT_GE(same_sign * 100, signs * 98);
 }
 
+// The report's n-gram weights of the int8 model with a hidden layer (the board's logit of a bag
+// of one row) track the float model's.
+TEST(ReportExplain, Int8DenseRowWeightsTrackTheFloatModels) {
+  quant::LoadedModel q = quant::LoadedModel::load(models().emb_q);
+  quant::LoadedModel f = quant::LoadedModel::load(models().emb_f);
+  std::vector<uint32_t> rows;
+  for (uint32_t r = 0; r < 2048; ++r) rows.push_back(r);
+  const std::vector<double> wq = report::row_weights(q, rows, 0), wf = report::row_weights(f, rows, 0);
+  ASSERT_EQ(wq.size(), rows.size());
+  size_t big = 0, same = 0;
+  double err = 0;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    ASSERT_TRUE(std::isfinite(wq[i]));
+    err = std::max(err, std::fabs(wq[i] - wf[i]));
+    if (std::fabs(wf[i]) < 0.1) continue;
+    ++big;
+    same += (wq[i] > 0) == (wf[i] > 0) ? 1u : 0u;
+  }
+  std::printf("row weights int8 vs float: max |difference| %.4f, same sign %zu of %zu\n", err, same, big);
+  EXPECT_GT(big, 100u);
+  EXPECT_GE(same * 100, big * 98);
+}
+
 TEST(ReportExplain, PredictExplainJsonListsPositionsAndAddsUp) {
   const test::RunResult r =
       test::run(test::cli() + " predict " + models().lin_q + " --explain --json --top 3 'Call now, win cash'");

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <limits>
 #include <map>
 
 #include "common/error.h"
@@ -92,6 +91,19 @@ double rescale_factor(uint32_t mult, uint8_t shift) {
 }
 double rescale_factor_at(const uint8_t* p) { return rescale_factor(detail::rd_u32(p), p[4]); }
 
+// The device's layers (a dense head) on `count` features' sums: its hidden activations `a` and its
+// scores, by the device runtime's own code.
+void device_layers(const tt::Model& m, const int32_t* sums, uint32_t count, int16_t* a, ModelScores<kModelMaxDim>& sc) {
+  const uint8_t* img = m.image;
+  const ImageShape is = detail::model_shape(m);
+  sc = ModelScores<kModelMaxDim>{};
+  sc.features = count;
+  int16_t x[kModelMaxDim] = {};
+  detail::read_pool<kModelMaxDim, kModelMaxDim, tt::Model>(m, sums, x, sc);
+  if (is.hidden) detail::read_hidden(img, is, img + m.off_mpool + section_bytes(kSecPoolRequant, is), x, a);
+  detail::read_dense<kModelMaxDim, kModelMaxDim, kModelMaxDim, tt::Model>(m, x, sc);
+}
+
 // An int8 model with a dense head (explain.h): the sums, the device's activations, the split.
 void explain_dense(const quant::QuantModel& q, const tt::Model& m, const uint8_t* emb, const quant::IntScores& r,
                    Explanation& e) {
@@ -110,15 +122,11 @@ void explain_dense(const quant::QuantModel& q, const tt::Model& m, const uint8_t
     if (e.sums[d] < INT32_MIN || e.sums[d] > INT32_MAX) throw Error("internal error: an int32 sum overflows");
     sums[d] = static_cast<int32_t>(e.sums[d]);
   }
-  // The device's layers on those sums: its pooled vector, its hidden activations, its logits.
   ModelScores<kModelMaxDim> sc{};
-  sc.features = r.features;
-  int16_t x[kModelMaxDim] = {};
-  detail::read_pool<kModelMaxDim, kModelMaxDim, tt::Model>(m, sums, x, sc);
   int16_t a[kModelMaxDim] = {};
+  device_layers(m, sums, r.features, a, sc);
   const uint8_t* w1 = img + m.off_mpool + section_bytes(kSecPoolRequant, is);
-  const uint8_t* w2 = H ? detail::read_hidden(img, is, w1, x, a) : w1;
-  detail::read_dense<kModelMaxDim, kModelMaxDim, kModelMaxDim, tt::Model>(m, x, sc);
+  const uint8_t* w2 = H ? w1 + section_span(kSecW1, kSecW2, is) : w1;
   for (size_t k = 0; k < K; ++k)
     if (sc.logit[k] != r.logit[k]) throw Error("internal error: the features' sums do not give the device's logit");
   e.hidden.assign(a, a + H);
@@ -229,10 +237,29 @@ std::vector<double> row_weights(const quant::LoadedModel& model, const std::vect
   std::vector<double> w;
   w.reserve(rows.size());
   if (model.is_int8()) {
-    if (!s.linear) return std::vector<double>(rows.size(), std::numeric_limits<double>::quiet_NaN());
     const quant::QuantModel& q = *model.int8_model();
     const uint8_t* emb =
         reinterpret_cast<const uint8_t*>(q.image.data()) + section_at(kSecEmbedding, detail::model_shape(q.view()));
+    if (!s.linear) {
+      // The board's logit of a bag of that row (and the text row) less the bag's without it.
+      const tt::Model m = q.view();
+      std::vector<uint16_t> bag;
+      append_text_row(s, bag);
+      std::vector<int32_t> sums(s.dim, 0);
+      for (uint16_t row : bag)
+        for (size_t d = 0; d < s.dim; ++d) sums[d] += static_cast<int8_t>(emb[size_t{row} * s.dim + d]);
+      ModelScores<kModelMaxDim> sc{};
+      int16_t a[kModelMaxDim] = {};
+      device_layers(m, sums.data(), static_cast<uint32_t>(bag.size()), a, sc);
+      const int32_t without = sc.logit[k];
+      std::vector<int32_t> with(s.dim);
+      for (uint32_t row : rows) {
+        for (size_t d = 0; d < s.dim; ++d) with[d] = sums[d] + static_cast<int8_t>(emb[size_t{row} * s.dim + d]);
+        device_layers(m, with.data(), static_cast<uint32_t>(bag.size() + 1), a, sc);
+        w.push_back((sc.logit[k] - static_cast<double>(without)) / 65536.0);
+      }
+      return w;
+    }
     for (uint32_t row : rows) w.push_back(static_cast<int8_t>(emb[size_t{row} * s.dim + k]));
     return w;
   }

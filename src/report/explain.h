@@ -69,10 +69,10 @@ struct Explanation {
 Explanation explain(quant::LoadedModel& model, const std::string& text);
 
 // What one embedding row alone does to label k's logit, for the report's table of n-grams:
-// a linear model's weight (float: E[row][k]; int8: the integer Q[row][k]); for a float model
-// with a dense head, the logit of a bag holding only that row (and the text row, if any) less
-// the logit of the bag without it. NaN for an int8 model with a dense head. One weight per row of
-// `rows`.
+// a linear model's weight (float: E[row][k]; int8: the integer Q[row][k]); for a model with a
+// dense head, the logit of a bag holding only that row (and the text row, if any) less the logit
+// of the bag without it (int8: the board's logits, by the device runtime's layers). One weight per
+// row of `rows`.
 std::vector<double> row_weights(const quant::LoadedModel& model, const std::vector<uint32_t>& rows, size_t k);
 
 }  // namespace tt::report

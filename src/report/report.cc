@@ -243,12 +243,7 @@ std::string ngrams(const data::Dataset& d, const ReportModel& m, size_t j, size_
   for (const auto& [row, texts] : texts_of_row) distinct.push_back(row);
   const std::vector<double> w = row_weights(*m.model, distinct, j);
   std::map<uint32_t, double> weight;
-  for (size_t i = 0; i < distinct.size(); ++i) {
-    if (std::isnan(w[i]))
-      return "<p class=\"note\">N-gram weights: an int8 model with a dense head has no per-row weight; see the float "
-             "model.</p>";
-    weight[distinct[i]] = w[i];
-  }
+  for (size_t i = 0; i < distinct.size(); ++i) weight[distinct[i]] = w[i];
   std::vector<Row> rows;
   for (const auto& [text, rc] : grams) rows.push_back({text, rc.first, rc.second, weight[rc.first]});
   const bool linear = s.linear;
@@ -265,7 +260,7 @@ std::string ngrams(const data::Dataset& d, const ReportModel& m, size_t j, size_
         if (other != r[i].text && shown++ < 4) shared += (shared.empty() ? "" : ", ") + escape(other);
       if (texts_of_row[r[i].row].size() > 5) shared += ", ...";
       o += "<tr><td><code>" + escape(r[i].text) + "</code></td><td>" +
-           (m.model->is_int8() ? std::to_string(static_cast<int>(r[i].w)) : fixed(r[i].w)) + "</td><td>" +
+           (m.model->is_int8() && s.linear ? std::to_string(static_cast<int>(r[i].w)) : fixed(r[i].w)) + "</td><td>" +
            std::to_string(r[i].count) + "</td><td>" + std::to_string(r[i].row) + "</td><td>" + shared + "</td></tr>";
     }
     return o + "</table>";
