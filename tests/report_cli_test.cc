@@ -25,7 +25,7 @@ namespace {
 // One split and the models every test here reads (trained once).
 struct Models {
   test::TempDir dir;
-  std::string train, test, lin_f, lin_q, emb_f, emb_q;
+  std::string train, test, lin_f, lin_q, emb_f, emb_q, head_q;  // head_q: an output layer, no hidden one
   Models() {
     const std::string t = test::cli(), d = dir.path();
     const std::string sms = test::shared_path("data/sms-spam-collection/SMSSpamCollection");
@@ -35,12 +35,15 @@ struct Models {
     lin_q = d + "/lin.q8";
     emb_f = d + "/emb.ttm";
     emb_q = d + "/emb.q8";
+    head_q = d + "/head.q8";
     for (const std::string& c :
          {t + " split " + sms + " --format tsv --no-header --label 1 --text 2 --test 0.2 --seed 1 -o " + d + "/split",
           t + " train " + train + " --max-flash 4K --seed 1 --quiet -o " + lin_f,
           t + " quantize " + lin_f + " --calib " + train + " -o " + lin_q,
           t + " train " + train + " --dim 8 --hidden 8 --buckets 2048 --epochs 3 --seed 1 --quiet -o " + emb_f,
-          t + " quantize " + emb_f + " --calib " + train + " -o " + emb_q}) {
+          t + " quantize " + emb_f + " --calib " + train + " -o " + emb_q,
+          t + " train " + train + " --dim 8 --hidden 0 --buckets 2048 --epochs 3 --seed 1 --quiet -o " + d + "/head.ttm",
+          t + " quantize " + d + "/head.ttm --calib " + train + " -o " + head_q}) {
       const test::RunResult r = test::run(c);
       EXPECT_EQ(r.exit_code, 0) << c << "\n" << r.err;
     }
@@ -98,6 +101,19 @@ TEST(ReportExplain, Int8LinearContributionsAddUpToTheBoardsIntegerSum) {
 // device's logit exactly; the features' int8 rows add up to the sums the device's layers turn
 // into that logit (explain checks it); the remainder is small.
 TEST(ReportExplain, Int8DenseSplitAddsUpToTheBoardsLogit) {
+  {  // An output layer without a hidden one: the same split, no units to switch.
+    quant::LoadedModel h = quant::LoadedModel::load(models().head_q);
+    for (const std::string& text : some_texts()) {
+      const report::Explanation e = report::explain(h, text);
+      ASSERT_TRUE(e.dense && e.hidden.empty());
+      const report::LabelExplanation& l = e.labels[0];
+      int64_t sum = l.bias_q16 + l.remainder_q16;
+      for (double c : l.contrib) sum += static_cast<int64_t>(c);
+      EXPECT_EQ(sum, l.logit_q16) << text;
+      EXPECT_EQ(l.logit_q16, h.raw(text).logit[0]) << text;
+      EXPECT_LT(std::fabs(static_cast<double>(l.remainder_q16)), 1e-3 * (65536 + std::fabs(static_cast<double>(l.logit_q16))));
+    }
+  }
   quant::LoadedModel m = quant::LoadedModel::load(models().emb_q);
   std::vector<std::string> texts = test::sms_texts(500);
   texts.push_back("");
