@@ -111,7 +111,8 @@ TEST(ReportExplain, Int8DenseSplitAddsUpToTheBoardsLogit) {
       for (double c : l.contrib) sum += static_cast<int64_t>(c);
       EXPECT_EQ(sum, l.logit_q16) << text;
       EXPECT_EQ(l.logit_q16, h.raw(text).logit[0]) << text;
-      EXPECT_LT(std::fabs(static_cast<double>(l.remainder_q16)), 1e-3 * (65536 + std::fabs(static_cast<double>(l.logit_q16))));
+      const double rem = static_cast<double>(l.remainder_q16), logit = static_cast<double>(l.logit_q16);
+      EXPECT_LT(std::fabs(rem), 1e-3 * (65536 + std::fabs(logit))) << text;
     }
   }
   quant::LoadedModel m = quant::LoadedModel::load(models().emb_q);
@@ -135,7 +136,8 @@ TEST(ReportExplain, Int8DenseSplitAddsUpToTheBoardsLogit) {
     ASSERT_EQ(e.sums.size(), 8u);
     for (int32_t a : e.hidden) (a > 0 ? on : off) += 1;
     for (const report::Feature& f : e.features) collisions += f.shares_row.empty() ? 0u : 1u;
-    rel.push_back(std::fabs(static_cast<double>(l.remainder_q16)) / (65536.0 + std::fabs(static_cast<double>(l.logit_q16))));
+    const double rem = static_cast<double>(l.remainder_q16), logit = static_cast<double>(l.logit_q16);
+    rel.push_back(std::fabs(rem) / (65536.0 + std::fabs(logit)));
   }
   EXPECT_GT(on, 0u);
   EXPECT_GT(off, 0u) << "some hidden unit must be off on some text (else the split is not tested)";
