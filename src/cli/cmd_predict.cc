@@ -170,8 +170,8 @@ int cmd_predict(int argc, char** argv) {
                  "linear models: the int8 weights the board adds, summing to its integer sum. Int8 models\n"
                  "with a hidden layer: each feature's int8 row carried through the int8 layers at the board's\n"
                  "ReLU on/off pattern, plus a line for the rounding and clamping in those layers, adding up\n"
-                 "to the board's logit exactly. Features that\n"
-                 "share an embedding row (a hash collision) are marked. See docs/cli.md.\n";
+                 "to the board's logit exactly. Features that share an embedding row (a hash collision)\n"
+                 "are marked. See docs/cli.md.\n";
     return 0;
   }
   const auto& pos = args.positional();
