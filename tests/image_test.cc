@@ -374,7 +374,7 @@ TEST(ImageTable, GroupsAreSortedWithTheirRowsAndFindTheSameWeights) {
     uint32_t h = uint32_t(next() >> 32);
     if (n % 2) {  // half of them with a fingerprint of their group
       const uint32_t g = tt::bucket_of(h, G);
-      h = (h & ~0xFF00u) | uint32_t(c.fingerprints[4 * g + n % 8 / 2]) << 8;
+      h = (h & ~0xFF00u) | uint32_t(c.fingerprints[4 * g + uint32_t(n % 8 / 2)]) << 8;
     }
     const uint32_t want = tt::feature_row(h, kBuckets, G, c.fingerprints.data(), first);
     const uint32_t got = tt::image_row(h, kBuckets, G, fp, first);
