@@ -1,7 +1,7 @@
 # The Python package (python/, docs/python.md): pytest on the built module, the example notebook
 # executed, and `pip install --no-build-isolation .` into a fresh venv. Each needs Debian packages
 # that scripts/deps.sh test installs; a missing one fails its test (pytest, jupyter, venv say so).
-if(TT_BUILD_PYTHON)
+if(TT_WITH_PYTHON)
   set(TT_PY_ENV
     PYTHONPATH=${CMAKE_BINARY_DIR}/python
     TT_CLI=$<TARGET_FILE:tinytext>
