@@ -498,6 +498,15 @@ TEST(DataChunks, FastTextAndTsvLinesAcrossChunkBoundaries) {
   }
 }
 
+TEST(DataSummaryCounts, DuplicatesAndConflictsAgainstTheFirstRowOfATextExactly) {
+  TempDir dir;
+  // b's second row conflicts with its first, its third repeats the first (not the second).
+  const std::string p = dir.write("d.csv", "text,label\na,0\nb,1\na,0\nb,0\na,1\nb,1\nc,0\n,1\n,1\n");
+  const Dataset d = read_dataset(p, ReaderOptions());
+  EXPECT_EQ(d.summary.duplicates, 3u);  // a, b, and the empty text
+  EXPECT_EQ(d.summary.conflicts, 2u);   // b,0 and a,1
+}
+
 TEST(DataErrors, StrayQuotes) {
   TempDir dir;
   std::string p = dir.write("s.csv", "text,label\nok,0\nsay \"hi\",1\n");

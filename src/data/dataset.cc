@@ -5,7 +5,7 @@
 #include <map>
 #include <stdexcept>
 #include <string_view>
-#include <unordered_map>
+#include <functional>
 
 #include "common/error.h"
 #include "data/labels.h"
@@ -459,17 +459,27 @@ void finish_summary(Dataset& d, const ReaderOptions& o) {
                          std::to_string(s.empty_texts * 100 / s.rows) + "%) have an empty text");
   }
   s.kind = d.kind == LabelKind::kBinary ? "binary" : d.kind == LabelKind::kMultiClass ? "multi-class" : "multi-label";
-  // Duplicates: the same text with the same labels, or with other labels.
+  // Duplicates: the same text as an earlier row, with the same labels or with other labels. The
+  // rows sorted by their text's hash (one array rather than a hash map's node per row); rows of
+  // equal hash are compared by text, so the counts are exact. Each row is compared with the
+  // first row of its text.
   const size_t k = d.outputs();
-  std::unordered_map<std::string_view, size_t> seen;
-  seen.reserve(d.size());
-  for (size_t r = 0; r < d.size(); ++r) {
-    auto [it, fresh] = seen.emplace(d.texts[r], r);
-    if (fresh) continue;
-    const bool same = std::equal(d.targets.begin() + static_cast<std::ptrdiff_t>(r * k),
-                                 d.targets.begin() + static_cast<std::ptrdiff_t>((r + 1) * k),
-                                 d.targets.begin() + static_cast<std::ptrdiff_t>(it->second * k));
-    (same ? s.duplicates : s.conflicts) += 1;
+  std::vector<std::pair<size_t, size_t>> order(d.size());  // (hash, row)
+  for (size_t r = 0; r < order.size(); ++r) order[r] = {std::hash<std::string_view>()(d.texts[r]), r};
+  std::sort(order.begin(), order.end());
+  for (size_t i = 0, j = 0; i < order.size(); i = j) {
+    while (j < order.size() && order[j].first == order[i].first) ++j;
+    for (size_t a = i + 1; a < j; ++a) {
+      const size_t r = order[a].second;
+      size_t b = i;
+      while (b < a && d.texts[order[b].second] != d.texts[r]) ++b;
+      if (b == a) continue;  // the first row of its text
+      const size_t e = order[b].second;
+      const bool same = std::equal(d.targets.begin() + static_cast<std::ptrdiff_t>(r * k),
+                                   d.targets.begin() + static_cast<std::ptrdiff_t>((r + 1) * k),
+                                   d.targets.begin() + static_cast<std::ptrdiff_t>(e * k));
+      (same ? s.duplicates : s.conflicts) += 1;
+    }
   }
   if (s.duplicates * 20 >= s.rows || s.conflicts) {
     s.warnings.push_back(std::to_string(s.duplicates) + " rows repeat an earlier row's text and labels" +
