@@ -413,6 +413,100 @@ TEST(DataErrors, InvalidUtf8NamesLineAndOffset) {
   EXPECT_HAS(error_of(b), b + ":2: invalid UTF-8 at byte offset 16");
 }
 
+// The reader takes the file in chunks of 8 MiB (data/table.h, kChunkBytes): records, CRLF line
+// ends and UTF-8 characters that cross a chunk's end read as in one piece, and errors beyond the
+// first chunk name the right line and byte offset.
+constexpr size_t kChunk = size_t{8} << 20;
+
+// A CSV file whose chunk boundaries fall inside a doubled quote of a quoted field with a line
+// break, between the CR and LF of a record's end, inside a 4-byte character and at a record start.
+struct ChunkedCsv {
+  std::string bytes = "text,label\r\n";
+  std::vector<std::string> texts;
+  std::vector<uint32_t> lines;
+  uint32_t line = 2;
+  void add(const std::string& text, const std::string& field) {
+    texts.push_back(text);
+    lines.push_back(line);
+    bytes += field + "," + std::to_string(texts.size() % 2) + "\r\n";
+    line += 1 + static_cast<uint32_t>(std::count(field.begin(), field.end(), '\n'));
+  }
+  // Plain rows until the file is `size` bytes long.
+  void fill(size_t size) {
+    while (bytes.size() < size) {
+      const size_t gap = size - bytes.size();
+      const size_t n = gap > 2000 ? 1000 : gap - 4;  // a row is its text and ",L\r\n"
+      add(std::string(n, 'x'), std::string(n, 'x'));
+    }
+    ASSERT_EQ(bytes.size(), size);
+  }
+};
+
+TEST(DataChunks, RecordsAcrossChunkBoundaries) {
+  ChunkedCsv c;
+  c.fill(kChunk - 4);
+  c.add("ab\"\ncd\"e", "\"ab\"\"\ncd\"\"e\"");  // the boundary between the quotes of the first ""
+  c.fill(2 * kChunk - 5);
+  c.add("crlf", "crlf");  // "crlf,L\r|\n"
+  c.fill(3 * kChunk - 2);
+  c.add("\xF0\x9F\x98\x80 face", "\xF0\x9F\x98\x80 face");  // the emoji split 2 + 2
+  c.fill(4 * kChunk);
+  c.add("at a record start", "at a record start");
+  TempDir dir;
+  const std::string p = dir.write("c.csv", c.bytes);
+  Dataset d = read_dataset(p, ReaderOptions());
+  ASSERT_EQ(d.size(), c.texts.size());
+  EXPECT_TRUE(d.texts == c.texts);
+  EXPECT_EQ(d.lines, c.lines);
+  for (size_t r = 0; r < d.size(); ++r) ASSERT_EQ(d.targets[r], (r + 1) % 2) << r;
+
+  // A bad byte in the third chunk: its line and offset in the whole file.
+  std::string bad = c.bytes;
+  const size_t at = 2 * kChunk + 100;
+  bad[at] = '\xFF';
+  const std::string b = dir.write("b.csv", bad);
+  const uint32_t line = 1 + static_cast<uint32_t>(std::count(bad.begin(), bad.begin() + static_cast<std::ptrdiff_t>(at), '\n'));
+  EXPECT_HAS(error_of(b), b + ":" + std::to_string(line) + ": invalid UTF-8 at byte offset " + std::to_string(at) +
+                              " (byte 0xFF)");
+  // An unterminated quote in the last chunk names its record's line.
+  const std::string u = dir.write("u.csv", c.bytes + "\"open,1\n");
+  EXPECT_HAS(error_of(u), u + ":" + std::to_string(c.line) + ": unterminated quoted field");
+}
+
+TEST(DataChunks, FastTextAndTsvLinesAcrossChunkBoundaries) {
+  for (const char* ext : {"ft", "tsv"}) {
+    const bool ft = std::string(ext) == "ft";
+    std::string bytes = ft ? "" : "text\tlabel\n";
+    std::vector<std::string> texts;
+    auto add = [&](const std::string& text) {
+      const std::string label = std::to_string(texts.size() % 2);
+      bytes += ft ? "__label__" + label + " " + text + "\n" : text + "\t" + label + "\n";
+      texts.push_back(text);
+    };
+    while (bytes.size() < kChunk - 3000) add(std::string(1000, 'y'));
+    // The 4-byte character straddles the boundary, then a blank line.
+    const size_t prefix = ft ? 12 : 0;  // "__label__L " and the text's first byte
+    add(std::string(kChunk - 2 - bytes.size() - prefix - (ft ? 0 : 1), 'z') + "\xF0\x9F\x98\x80");
+    bytes += "\n";
+    add("last");
+    TempDir dir;
+    const std::string p = dir.write(std::string("f.") + ext, bytes);
+    Dataset d = read_dataset(p, ReaderOptions());
+    ASSERT_EQ(d.size(), texts.size()) << ext;
+    EXPECT_TRUE(d.texts == texts) << ext;
+    EXPECT_EQ(d.lines.back(), (ft ? 1u : 2u) + texts.size()) << ext;  // after the blank line
+  }
+}
+
+TEST(DataSummaryCounts, DuplicatesAndConflictsAgainstTheFirstRowOfATextExactly) {
+  TempDir dir;
+  // b's second row conflicts with its first, its third repeats the first (not the second).
+  const std::string p = dir.write("d.csv", "text,label\na,0\nb,1\na,0\nb,0\na,1\nb,1\nc,0\n,1\n,1\n");
+  const Dataset d = read_dataset(p, ReaderOptions());
+  EXPECT_EQ(d.summary.duplicates, 3u);  // a, b, and the empty text
+  EXPECT_EQ(d.summary.conflicts, 2u);   // b,0 and a,1
+}
+
 TEST(DataErrors, StrayQuotes) {
   TempDir dir;
   std::string p = dir.write("s.csv", "text,label\nok,0\nsay \"hi\",1\n");

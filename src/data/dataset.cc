@@ -5,7 +5,7 @@
 #include <map>
 #include <stdexcept>
 #include <string_view>
-#include <unordered_map>
+#include <functional>
 
 #include "common/error.h"
 #include "data/labels.h"
@@ -459,17 +459,27 @@ void finish_summary(Dataset& d, const ReaderOptions& o) {
                          std::to_string(s.empty_texts * 100 / s.rows) + "%) have an empty text");
   }
   s.kind = d.kind == LabelKind::kBinary ? "binary" : d.kind == LabelKind::kMultiClass ? "multi-class" : "multi-label";
-  // Duplicates: the same text with the same labels, or with other labels.
+  // Duplicates: the same text as an earlier row, with the same labels or with other labels. The
+  // rows sorted by their text's hash (one array rather than a hash map's node per row); rows of
+  // equal hash are compared by text, so the counts are exact. Each row is compared with the
+  // first row of its text.
   const size_t k = d.outputs();
-  std::unordered_map<std::string_view, size_t> seen;
-  seen.reserve(d.size());
-  for (size_t r = 0; r < d.size(); ++r) {
-    auto [it, fresh] = seen.emplace(d.texts[r], r);
-    if (fresh) continue;
-    const bool same = std::equal(d.targets.begin() + static_cast<std::ptrdiff_t>(r * k),
-                                 d.targets.begin() + static_cast<std::ptrdiff_t>((r + 1) * k),
-                                 d.targets.begin() + static_cast<std::ptrdiff_t>(it->second * k));
-    (same ? s.duplicates : s.conflicts) += 1;
+  std::vector<std::pair<size_t, size_t>> order(d.size());  // (hash, row)
+  for (size_t r = 0; r < order.size(); ++r) order[r] = {std::hash<std::string_view>()(d.texts[r]), r};
+  std::sort(order.begin(), order.end());
+  for (size_t i = 0, j = 0; i < order.size(); i = j) {
+    while (j < order.size() && order[j].first == order[i].first) ++j;
+    for (size_t a = i + 1; a < j; ++a) {
+      const size_t r = order[a].second;
+      size_t b = i;
+      while (b < a && d.texts[order[b].second] != d.texts[r]) ++b;
+      if (b == a) continue;  // the first row of its text
+      const size_t e = order[b].second;
+      const bool same = std::equal(d.targets.begin() + static_cast<std::ptrdiff_t>(r * k),
+                                   d.targets.begin() + static_cast<std::ptrdiff_t>((r + 1) * k),
+                                   d.targets.begin() + static_cast<std::ptrdiff_t>(e * k));
+      (same ? s.duplicates : s.conflicts) += 1;
+    }
   }
   if (s.duplicates * 20 >= s.rows || s.conflicts) {
     s.warnings.push_back(std::to_string(s.duplicates) + " rows repeat an earlier row's text and labels" +
@@ -505,59 +515,90 @@ Dataset read_dataset(const std::string& file, const ReaderOptions& options) {
   d.path = path;
   DataSummary& s = d.summary;
   s.file = base_name(path);
-  std::string bytes = detail::read_file(file);
-  if (bytes.compare(0, 8, "TTXTMODL") == 0) {
+  // The file is read in chunks of kChunkBytes: the format and delimiter are sniffed from the
+  // first chunk (its complete lines), then each chunk is checked as UTF-8 (its complete lines:
+  // a chunk may end inside a character) and its complete records parsed.
+  detail::ByteSource source(file);
+  std::string buf;
+  source.read(buf, detail::kChunkBytes);
+  if (buf.compare(0, 8, "TTXTMODL") == 0) {
     throw Error(at(path, 0, "this is a tinytext model file, not data; give a CSV, TSV or fastText file (a "
                             "command that takes both wants the model first: tinytext eval MODEL DATA)"));
   }
-  const size_t bom = detail::bom_length(bytes);
-  std::string_view text = std::string_view(bytes).substr(bom);
-  if (text.find_first_not_of("\r\n") == std::string_view::npos) {
+  const size_t bom = detail::bom_length(buf);
+  while (!source.eof() && buf.find_first_not_of("\r\n", bom) == std::string::npos) source.read(buf, detail::kChunkBytes);
+  if (buf.find_first_not_of("\r\n", bom) == std::string::npos) {
     throw Error(at(path, 1, std::string("the file is empty; expected ") +
                                 (options.header ? "a header line and examples" : "examples")));
   }
-  size_t bad = utf8_invalid_at(text.data(), text.size());
-  if (bad != text.size()) {
-    static const char* kHex = "0123456789ABCDEF";
-    auto byte = static_cast<unsigned char>(text[bad]);
-    uint32_t line = 1 + static_cast<uint32_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(bad), '\n'));
-    throw Error(at(path, line,
-                   "invalid UTF-8 at byte offset " + std::to_string(bom + bad) + " (byte 0x" + kHex[byte >> 4] +
-                       kHex[byte & 15] + "); convert the file to UTF-8 (e.g. iconv -f cp1252 -t utf-8)"));
-  }
+  buf.erase(0, bom);
   Format format = options.format;
   char delimiter = options.delimiter;
-  if (format == Format::kAuto) {
-    format = format_from_name(path, text, delimiter != 0, &s.format_rule);
-    if (format == Format::kCsv && !delimiter) {
-      const detail::Sniffed sn = detail::sniff_delimiter(text);
-      // A tab from a name that says neither csv nor tsv: TSV, as before (no quoting).
-      if (sn.delimiter == '\t' && s.format_rule == "sniffed from the first records") format = Format::kTsv;
-      delimiter = sn.delimiter;
-      s.delimiter_rule = sn.rule;
-      if (sn.ambiguous) s.warnings.push_back("the delimiter is a guess: " + sn.rule);
+  {
+    const size_t complete = source.eof() ? buf.size() : buf.rfind('\n') + 1;
+    const std::string_view text = std::string_view(buf).substr(0, complete ? complete : buf.size());
+    if (format == Format::kAuto) {
+      format = format_from_name(path, text, delimiter != 0, &s.format_rule);
+      if (format == Format::kCsv && !delimiter) {
+        const detail::Sniffed sn = detail::sniff_delimiter(text);
+        // A tab from a name that says neither csv nor tsv: TSV, as before (no quoting).
+        if (sn.delimiter == '\t' && s.format_rule == "sniffed from the first records") format = Format::kTsv;
+        delimiter = sn.delimiter;
+        s.delimiter_rule = sn.rule;
+        if (sn.ambiguous) s.warnings.push_back("the delimiter is a guess: " + sn.rule);
+      }
+    } else {
+      s.format_rule = "--format";
     }
-  } else {
-    s.format_rule = "--format";
-  }
-  if (format == Format::kCsv) {
-    if (!delimiter) {
-      const detail::Sniffed sn = detail::sniff_delimiter(text);
-      delimiter = sn.delimiter;
-      s.delimiter_rule = sn.rule;
-      if (sn.ambiguous) s.warnings.push_back("the delimiter is a guess: " + sn.rule);
-    } else if (s.delimiter_rule.empty()) {
-      s.delimiter_rule = "--delimiter";
+    if (format == Format::kCsv) {
+      if (!delimiter) {
+        const detail::Sniffed sn = detail::sniff_delimiter(text);
+        delimiter = sn.delimiter;
+        s.delimiter_rule = sn.rule;
+        if (sn.ambiguous) s.warnings.push_back("the delimiter is a guess: " + sn.rule);
+      } else if (s.delimiter_rule.empty()) {
+        s.delimiter_rule = "--delimiter";
+      }
+      s.delimiter = delimiter == '\t' ? "tab" : std::string(1, delimiter);
     }
-    s.delimiter = delimiter == '\t' ? "tab" : std::string(1, delimiter);
   }
   s.format = format_name(format);
   s.header = options.header;
+
+  Table t;
+  FastTextLines f;
+  uint64_t before = bom;  // the file's bytes before buf
+  size_t checked = 0;     // the bytes of buf checked as UTF-8
+  uint32_t line = 1;      // the line buf starts on
+  for (;;) {
+    const bool final = source.eof();
+    const size_t complete = final ? buf.size() : buf.rfind('\n') + 1;
+    if (complete > checked) {
+      const size_t bad = checked + utf8_invalid_at(buf.data() + checked, complete - checked);
+      if (bad != complete) {
+        static const char* kHex = "0123456789ABCDEF";
+        auto byte = static_cast<unsigned char>(buf[bad]);
+        const uint32_t at_line = line + static_cast<uint32_t>(std::count(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(bad), '\n'));
+        throw Error(at(path, at_line,
+                       "invalid UTF-8 at byte offset " + std::to_string(before + bad) + " (byte 0x" + kHex[byte >> 4] +
+                           kHex[byte & 15] + "); convert the file to UTF-8 (e.g. iconv -f cp1252 -t utf-8)"));
+      }
+      checked = complete;
+    }
+    const std::string_view text = std::string_view(buf).substr(0, checked);
+    const size_t used = format == Format::kFastText ? detail::parse_fasttext_chunk(f, path, text, line, final)
+                        : format == Format::kCsv    ? detail::parse_csv_chunk(t, path, text, delimiter, line, final)
+                                                    : detail::parse_tsv_chunk(t, path, text, line, final);
+    if (final) break;
+    before += used;
+    checked -= used;
+    buf.erase(0, used);
+    source.read(buf, detail::kChunkBytes);
+  }
+  buf = std::string();
   if (format == Format::kFastText) {
-    FastTextLines f = detail::parse_fasttext(path, text);
     read_fasttext(d, f, options);
   } else {
-    Table t = format == Format::kCsv ? detail::parse_csv(path, text, delimiter) : detail::parse_tsv(path, text);
     read_table(d, t, options);
   }
   finish_summary(d, options);

@@ -1,8 +1,8 @@
 // Labelled text datasets: CSV (RFC 4180), TSV and fastText's format, read into memory.
 //
-// The three formats, as read_dataset parses them (the whole file is read into memory first; a
-// UTF-8 byte order mark at its start is skipped; lines end in LF or CRLF; blank lines between
-// records are skipped):
+// The three formats, as read_dataset parses them (the file is read in chunks of 8 MiB, never held
+// whole: the format and delimiter are sniffed from the first chunk; a UTF-8 byte order mark at its
+// start is skipped; lines end in LF or CRLF; blank lines between records are skipped):
 //   csv       RFC 4180, with a delimiter among ',' ';' tab '|' (ReaderOptions::delimiter, else
 //             sniffed). A field may be quoted ("..."): then it may hold the delimiter, CR/LF line
 //             breaks and doubled quotes (""). Strict: a quote inside an unquoted field, or anything
@@ -112,7 +112,7 @@ struct Dataset {
 };
 
 // Reads a whole file; "-" reads standard input (named "stdin" in messages and the summary; the
-// format is sniffed from its bytes as for a file name without a known extension). Throws tt::Error naming the file and line on: a missing or unreadable
+// format is sniffed from its first bytes as for a file name without a known extension). Throws tt::Error naming the file and line on: a missing or unreadable
 // file, a tinytext model file, an empty file, an unterminated quote, a wrong column count, a
 // missing column name, a label that is not boolean where 0/1 is required, an empty label
 // (unless skip_missing), a label column with fewer than two classes (unless allow_one_class),

@@ -9,7 +9,6 @@
 #include <cstring>
 
 #include "common/error.h"
-#include "common/file.h"
 
 namespace tt::data::detail {
 
@@ -57,23 +56,67 @@ bool is_space(char c) { return c == ' ' || c == '\t' || c == '\v' || c == '\f'; 
 
 }  // namespace
 
-// Line numbers are uint32_t and a dataset lives in memory: larger files are refused, not cut.
-std::string read_file(const std::string& path) {
-  return tt::read_file(path == "-" ? "/dev/stdin" : path, "a data file (CSV, TSV or fastText)", uint64_t{1} << 32);
+ByteSource::ByteSource(const std::string& path) : path_(path == "-" ? "stdin" : path) {
+  if (path == "-") {
+    fd_ = ::dup(STDIN_FILENO);
+    if (fd_ < 0) throw Error(at(path_, 0, "cannot open: " + std::string(std::strerror(errno))));
+  } else {
+    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0) {
+      const int e = errno;
+      throw Error(at(path_, 0, "cannot open: " + std::string(std::strerror(e)) + (e == ENOENT ? " (check the path)" : "")));
+    }
+  }
+  struct stat st {};
+  if (::fstat(fd_, &st) != 0) {
+    const int e = errno;
+    ::close(fd_);
+    throw Error(at(path_, 0, "cannot stat: " + std::string(std::strerror(e))));
+  }
+  if (S_ISDIR(st.st_mode)) {
+    ::close(fd_);
+    throw Error(at(path_, 0, "is a directory; give a data file (CSV, TSV or fastText)"));
+  }
+}
+
+ByteSource::~ByteSource() { ::close(fd_); }
+
+void ByteSource::read(std::string& buf, size_t n) {
+  const size_t start = buf.size();
+  buf.resize(start + n);
+  size_t have = 0;
+  while (have < n && !eof_) {
+    const ssize_t got = ::read(fd_, &buf[start + have], n - have);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      const int e = errno;
+      buf.resize(start + have);
+      throw Error(at(path_, 0, "cannot read: " + std::string(std::strerror(e))));
+    }
+    if (got == 0) eof_ = true;
+    have += static_cast<size_t>(got);
+  }
+  buf.resize(start + have);
+  total_ += have;
+  if (total_ > kMaxDataBytes) {
+    throw Error(at(path_, 0, "is larger than " + std::to_string(kMaxDataBytes >> 20) +
+                                 " MiB, the most read as a data file (CSV, TSV or fastText); split it into smaller files"));
+  }
 }
 
 size_t bom_length(std::string_view bytes) {
   return bytes.size() >= 3 && bytes.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
 }
 
-Table parse_csv(const std::string& path, std::string_view text, char delimiter, size_t max_records,
-                std::vector<size_t>* counts) {
-  Table t;
+namespace {
+
+// The CSV parser (parse_csv and parse_csv_chunk). Returns the bytes of the records parsed.
+size_t csv_records(Table& t, const std::string& path, std::string_view text, char delimiter, uint32_t& line,
+                   bool final, size_t max_records, std::vector<size_t>* counts) {
   const char* data = text.data();
   const size_t n = text.size();
   const char d = delimiter;
   size_t i = 0;
-  uint32_t line = 1;
   const std::string hint = "quote a field that contains the delimiter " + delimiter_name(d) + " or a line break" +
                            (d == '\t' ? std::string() : " (\"a" + std::string(1, d) + " b\")") +
                            ", or give --delimiter if " + delimiter_name(d) + " is not the delimiter";
@@ -84,6 +127,8 @@ Table parse_csv(const std::string& path, std::string_view text, char delimiter, 
       continue;
     }
     const uint32_t start = line;
+    const size_t record = i, cells = t.cells.size();
+    bool ended = false;  // by a line break
     size_t fields = 0;
     for (;;) {  // one field per iteration; i is at its first byte
       t.cells.emplace_back();
@@ -95,6 +140,11 @@ Table parse_csv(const std::string& path, std::string_view text, char delimiter, 
         for (;;) {
           const void* q = i < n ? std::memchr(data + i, '"', n - i) : nullptr;
           if (!q) {
+            if (!final) {  // the field may close in the next chunk
+              t.cells.resize(cells);
+              line = start;
+              return record;
+            }
             throw Error(at(path, start,
                            "unterminated quoted field (the quote opens on line " + std::to_string(open_line) +
                                " and never closes); close it, and double any quote inside it (\"\")"));
@@ -137,8 +187,14 @@ Table parse_csv(const std::string& path, std::string_view text, char delimiter, 
       if (size_t br = line_break_at(text, i)) {
         i += br;
         ++line;
+        ended = true;
       }
       break;  // end of the record (a line break or the end of the file)
+    }
+    if (!final && !ended) {  // the record may go on in the next chunk
+      t.cells.resize(cells);
+      line = start;
+      return record;
     }
     if (counts) {
       counts->push_back(fields);
@@ -147,15 +203,30 @@ Table parse_csv(const std::string& path, std::string_view text, char delimiter, 
       check_columns(path, t, fields, start, hint.c_str());
     }
   }
+  return i;
+}
+
+}  // namespace
+
+Table parse_csv(const std::string& path, std::string_view text, char delimiter, size_t max_records,
+                std::vector<size_t>* counts) {
+  Table t;
+  uint32_t line = 1;
+  csv_records(t, path, text, delimiter, line, true, max_records, counts);
   return t;
 }
 
-// Calls fn(row, line) for each line of `text` (LF or CRLF; the line break is not part of row).
+size_t parse_csv_chunk(Table& t, const std::string& path, std::string_view text, char delimiter, uint32_t& line,
+                       bool final) {
+  return csv_records(t, path, text, delimiter, line, final, SIZE_MAX, nullptr);
+}
+
+// Calls fn(row, line) for each line of `text` (LF or CRLF; the line break is not part of row);
+// `line` is the number of the line before text's first.
 template <class Fn>
-void for_each_line(std::string_view text, Fn fn) {
+void for_each_line(std::string_view text, Fn fn, uint32_t line = 0) {
   const size_t n = text.size();
   size_t i = 0;
-  uint32_t line = 0;
   while (i < n) {
     ++line;
     const size_t eol = text.find('\n', i);
@@ -167,9 +238,18 @@ void for_each_line(std::string_view text, Fn fn) {
   }
 }
 
-Table parse_tsv(const std::string& path, std::string_view text) {
-  Table t;
-  for_each_line(text, [&](std::string_view row, uint32_t line) {
+// The complete lines of a chunk (all of it when final), as parse_*_chunk take them: calls
+// fn(row, line) for each, advances `line` past them and returns their bytes.
+template <class Fn>
+size_t chunk_lines(std::string_view text, uint32_t& line, bool final, Fn fn) {
+  const size_t end = final ? text.size() : text.rfind('\n') + 1;  // npos + 1 == 0: no complete line
+  for_each_line(text.substr(0, end), fn, line - 1);
+  line += count_newlines(text.data(), text.data() + end);
+  return end;
+}
+
+size_t parse_tsv_chunk(Table& t, const std::string& path, std::string_view text, uint32_t& start, bool final) {
+  return chunk_lines(text, start, final, [&](std::string_view row, uint32_t line) {
     if (row.empty()) return;  // a blank line
     size_t fields = 0, from = 0;
     for (;;) {
@@ -182,7 +262,6 @@ Table parse_tsv(const std::string& path, std::string_view text) {
     }
     check_columns(path, t, fields, line, "in TSV a field ends at every tab (there is no quoting)");
   });
-  return t;
 }
 
 namespace {
@@ -197,9 +276,9 @@ bool is_label_token(std::string_view token) { return token.compare(0, kLabelPref
 // with the prefix is a label, wherever it stands. The text is the line from its first other token
 // on, with each label token cut out together with the whitespace after it (or, for labels at the
 // end of the line, before it), so the text between other tokens keeps its bytes.
-FastTextLines parse_fasttext(const std::string& path, std::string_view text) {
-  FastTextLines f;
-  for_each_line(text, [&](std::string_view row, uint32_t line) {
+size_t parse_fasttext_chunk(FastTextLines& f, const std::string& path, std::string_view text, uint32_t& start,
+                            bool final) {
+  return chunk_lines(text, start, final, [&](std::string_view row, uint32_t line) {
     if (std::all_of(row.begin(), row.end(), is_space)) return;  // a blank line
     std::vector<std::string> labels;
     std::string kept;
@@ -235,7 +314,6 @@ FastTextLines parse_fasttext(const std::string& path, std::string_view text) {
     f.texts.push_back(std::move(kept));
     f.lines.push_back(line);
   });
-  return f;
 }
 
 bool first_line_has_fasttext_label(std::string_view text) {

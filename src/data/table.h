@@ -27,8 +27,27 @@ struct FastTextLines {
   std::vector<uint32_t> lines;
 };
 
-// The whole file. Throws tt::Error for a missing file, a directory, or a read error.
-std::string read_file(const std::string& path);
+// A data file ("-": standard input) read in chunks, so the reader holds a chunk and the record
+// that crosses its end, never the whole file. Throws tt::Error naming the file for a missing
+// file, a directory, a read error, or more than kMaxDataBytes (line numbers are uint32_t).
+constexpr uint64_t kMaxDataBytes = uint64_t{1} << 32;
+constexpr size_t kChunkBytes = size_t{8} << 20;
+class ByteSource {
+ public:
+  explicit ByteSource(const std::string& path);
+  ~ByteSource();
+  ByteSource(const ByteSource&) = delete;
+  ByteSource& operator=(const ByteSource&) = delete;
+  // Appends up to n bytes to buf (fewer only at the end of the file).
+  void read(std::string& buf, size_t n);
+  bool eof() const { return eof_; }
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+  bool eof_ = false;
+  uint64_t total_ = 0;
+};
 
 // The length of a UTF-8 byte order mark at the start of `bytes` (3 or 0).
 size_t bom_length(std::string_view bytes);
@@ -38,8 +57,17 @@ size_t bom_length(std::string_view bytes);
 // record's field count there instead of requiring the first record's (Table::columns is then 0).
 Table parse_csv(const std::string& path, std::string_view text, char delimiter = ',',
                 size_t max_records = SIZE_MAX, std::vector<size_t>* fields = nullptr);
-Table parse_tsv(const std::string& path, std::string_view text);
-FastTextLines parse_fasttext(const std::string& path, std::string_view text);
+
+// The same parsers on a file read in chunks: each appends the complete records of `text` (a
+// part of the file that starts where a record starts, on physical line `line`) to t or f,
+// advances `line` past them and returns the bytes they take. `final`: text ends the file (its
+// last record is then complete too, and everything is consumed or an error thrown). A record
+// that may go on past the end of a non-final text is left for the next call with more bytes.
+size_t parse_csv_chunk(Table& t, const std::string& path, std::string_view text, char delimiter, uint32_t& line,
+                       bool final);
+size_t parse_tsv_chunk(Table& t, const std::string& path, std::string_view text, uint32_t& line, bool final);
+size_t parse_fasttext_chunk(FastTextLines& f, const std::string& path, std::string_view text, uint32_t& line,
+                            bool final);
 
 // The CSV delimiter of `text`, among kDelimiters: the one that splits each of the first
 // kSniffRecords records (quotes respected) into the same number of fields, at least two; of
