@@ -152,6 +152,18 @@ data_bytes() {
 }
 per_byte() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0 && a != "") printf "%.1f", a / b; else printf "-" }'; }
 
+# The runtime's share against the workload's TT_BASELINE build (the harness alone), for either
+# board kind; called inside a board function (k, text/data/bss, wbytes, stack; btext/bdata/bbss).
+base_sizes() {
+  echo "$k.base_flash=$((btext + bdata))"; echo "$k.base_ram_static=$((bdata + bbss))"
+  echo "$k.flash_code=$((text + data - btext - bdata - wbytes))"
+  echo "$k.ram_runtime=$((data + bss - bdata - bbss))"
+}
+base_stack() {  # $1: the baseline's stack peak
+  [ -n "$1" ] && [ -n "$stack" ] && { echo "$k.base_stack_peak=$1"; echo "$k.stack_runtime=$((stack - $1))"; }
+  return 0
+}
+
 # A board under QEMU (m0, m4, rv32): build, run with the plugin, compare, sizes, baseline.
 qemu_board() {
   local k="$1" tname="${q_name[$1]}" tp="${q_tool[$1]}" elf rc match text data bss dbytes insns measured stack_total stack stack_how wbytes
@@ -206,9 +218,7 @@ qemu_board() {
         if "${tp}g++" "${flags[@]}" -DTT_BASELINE "${inc[@]}" "${inc_w[@]}" "$tdir/${q_dir[$k]}/board.cc" \
              "${common_srcs[@]}" "${link[@]}" -o "$out/$k.base.elf" 2>"$out/$k.base.build.log"; then
           read -r btext bdata bbss <<<"$(sizes "${tp}size" "$out/$k.base.elf")"
-          echo "$k.base_flash=$((btext + bdata))"; echo "$k.base_ram_static=$((bdata + bbss))"
-          echo "$k.flash_code=$((text + data - btext - bdata - wbytes))"
-          echo "$k.ram_runtime=$((data + bss - bdata - bbss))"
+          base_sizes
           if [ -n "$plugin" ]; then  # the harness's own stack while measured (no runtime in it)
             bb="$("${tp}nm" "$out/$k.base.elf" | awk '$3=="tt_bench_begin"{print $1}')"
             be="$("${tp}nm" "$out/$k.base.elf" | awk '$3=="tt_bench_end"{print $1}')"
@@ -217,8 +227,7 @@ qemu_board() {
               -chardev file,id=sh1,path="$out/$k.base.out" -semihosting-config enable=on,target=native,chardev=sh1 \
               -plugin "$plugin,begin=0x$bb,end=0x$be,stack_lo=0x$lo,stack_hi=0x$hi,out=$out/$k.base.plugin" \
               -kernel "$out/$k.base.elf" 2>/dev/null
-            bstack="$(kv "$out/$k.base.plugin" plugin.stack_peak 2>/dev/null)"
-            [ -n "$bstack" ] && [ -n "$stack" ] && { echo "$k.base_stack_peak=$bstack"; echo "$k.stack_runtime=$((stack - bstack))"; }
+            base_stack "$(kv "$out/$k.base.plugin" plugin.stack_peak 2>/dev/null)"
           fi
         else
           fail "$w: $k baseline build (see $out/$k.base.build.log)"
@@ -263,12 +272,9 @@ avr_board() {
         if avr-g++ -mmcu="${a_mcu[$k]}" "${dev_flags[@]}" -DTT_BASELINE "${inc[@]}" "${inc_w[@]}" "$tdir/atmega328p/board.cc" \
              "${common_srcs[@]}" "${avr_link[@]}" -o "$out/$k.base.elf" 2>"$out/$k.base.build.log"; then
           read -r btext bdata bbss <<<"$(sizes avr-size "$out/$k.base.elf")"
-          echo "$k.base_flash=$((btext + bdata))"; echo "$k.base_ram_static=$((bdata + bbss))"
-          echo "$k.flash_code=$((text + data - btext - bdata - wbytes))"
-          echo "$k.ram_runtime=$((data + bss - bdata - bbss))"
+          base_sizes
           timeout "$tmo" "$runner" --mcu "${a_mcu[$k]}" "$out/$k.base.elf" >"$out/$k.base.out" 2>/dev/null
-          bstack="$(kv "$out/$k.base.out" board.bench_stack_peak)"
-          [ -n "$bstack" ] && [ -n "$stack" ] && { echo "$k.base_stack_peak=$bstack"; echo "$k.stack_runtime=$((stack - bstack))"; }
+          base_stack "$(kv "$out/$k.base.out" board.bench_stack_peak)"
         else
           fail "$w: $k baseline build (see $out/$k.base.build.log)"
         fi
