@@ -83,7 +83,6 @@ list(APPEND TT_HID_SOURCES ${TT_FILE_SOURCE})
 set(TT_MODEL_SOURCES ${TT_FILE_SOURCE} ${CMAKE_SOURCE_DIR}/src/model/float_model.cc ${CMAKE_SOURCE_DIR}/src/model/model_io.cc
     ${CMAKE_SOURCE_DIR}/src/quant/quantize.cc ${CMAKE_SOURCE_DIR}/src/quant/image_writer.cc ${CMAKE_SOURCE_DIR}/src/numerics/int8.cc
     ${CMAKE_SOURCE_DIR}/src/tokenize/reference.cc
-    ${CMAKE_SOURCE_DIR}/src/quant/any_model.cc
     ${CMAKE_SOURCE_DIR}/src/data/summary.cc ${CMAKE_SOURCE_DIR}/src/common/json.cc)  # the data section is checked on read
 
 # data_fuzz's seeds: one small file per format (the first byte picks the reader options).

@@ -7,15 +7,6 @@
 
 namespace tt::quant {
 
-double score_of_logit_q16(int32_t logit) {
-  const double z = logit / 65536.0;
-  if (z >= 0) return 1.0 / (1.0 + std::exp(-z));
-  const double e = std::exp(z);
-  return e / (1.0 + e);
-}
-
-double score_of_rank_q30(int32_t rank) { return rank / 1073741824.0; }
-
 LoadedModel LoadedModel::load(const std::string& path) {
   const std::string bytes = read_file_bytes(path);
   const ModelContainer c = read_container(bytes, path);

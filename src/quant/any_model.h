@@ -52,8 +52,4 @@ class LoadedModel {
   LoadedModel clone() const;
 };
 
-// Double score of a Q16.16 logit (sigmoid heads) and of a Q30 rank (softmax heads).
-double score_of_logit_q16(int32_t logit);
-double score_of_rank_q30(int32_t rank);
-
 }  // namespace tt::quant

@@ -8,10 +8,18 @@
 #include "common/error.h"
 #include "model/forward.h"
 #include "model/model_io.h"
-#include "quant/any_model.h"
 #include "quant/image_writer.h"
 
 namespace tt::quant {
+
+double score_of_logit_q16(int32_t logit) {
+  const double z = logit / 65536.0;
+  if (z >= 0) return 1.0 / (1.0 + std::exp(-z));
+  const double e = std::exp(z);
+  return e / (1.0 + e);
+}
+
+double score_of_rank_q30(int32_t rank) { return rank / 1073741824.0; }
 
 namespace {
 

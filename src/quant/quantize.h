@@ -87,4 +87,8 @@ void quantize_multiplier(double real, int32_t* mult, uint8_t* shift);
 // Status names for messages.
 const char* status_name(tt::Status s);
 
+// Double score of a Q16.16 logit (sigmoid heads) and of a Q30 rank (softmax heads).
+double score_of_logit_q16(int32_t logit);
+double score_of_rank_q30(int32_t rank);
+
 }  // namespace tt::quant
