@@ -75,14 +75,15 @@ else()
 endif()
 
 # The Arduino example of `tinytext export --format arduino`, compiled for the Uno against Debian's
-# Arduino AVR core (arduino-core-avr); prints its flash and RAM (avr-size).
+# Arduino AVR core (arduino-core-avr); prints its flash and RAM (avr-size); run in simavr with 40 SMS
+# test texts on its serial port, its verdicts and logits equal to tinytext predict's.
 if(TT_BASH AND TT_AVR_GXX AND EXISTS /usr/share/arduino/hardware/arduino/avr/cores/arduino/Arduino.h)
   add_test(NAME boards_arduino
            COMMAND ${TT_BASH} ${CMAKE_SOURCE_DIR}/targets/arduino/build_example.sh $<TARGET_FILE:tinytext>
                    ${CMAKE_BINARY_DIR}/arduino_example ${TT_SHARED_DIR}/data/sms-spam-collection/SMSSpamCollection)
   set_tests_properties(boards_arduino PROPERTIES LABELS "boards" TIMEOUT 120)
   # The same for the Mega 2560 with its own model (train --board mega2560: an image over 32,767 B,
-  # placed above the code and read with far addresses; the script checks the placement).
+  # placed above the code and read with far addresses; the script checks the placement), run the same way.
   add_test(NAME boards_arduino_mega
            COMMAND ${TT_BASH} ${CMAKE_SOURCE_DIR}/targets/arduino/build_example.sh $<TARGET_FILE:tinytext>
                    ${CMAKE_BINARY_DIR}/arduino_example_mega ${TT_SHARED_DIR}/data/sms-spam-collection/SMSSpamCollection

@@ -12,9 +12,12 @@
 # the Mega an image over 32,767 B, which the library places above the code and reads with far
 # addresses: checked here, the image must lie above every function).
 # Then the library again through arduino-builder (the IDE's builder), which must accept it.
-# Prints: arduino.flash=N arduino.ram=N (static .data + .bss), arduino_builder.flash/ram. Exit 0
-# iff both build and fit the board (Uno: 32,256 bytes of program flash with the bootloader, 2,048 B
-# RAM; Mega 2560: 253,952 and 8,192).
+# Both images then run in simavr (targets/atmega328p/runner.c, the texts on UART0): the example
+# sketch's verdicts and Q16.16 logits for the first 40 texts of the SMS test split must equal
+# `tinytext predict`'s.
+# Prints: arduino.flash=N arduino.ram=N (static .data + .bss), arduino_builder.flash/ram,
+# arduino.run_texts=N. Exit 0 iff both build, fit the board (Uno: 32,256 bytes of program flash
+# with the bootloader, 2,048 B RAM; Mega 2560: 253,952 and 8,192) and score as the CLI does.
 set -euo pipefail
 tt="${1:?usage: build_example.sh TINYTEXT BUILD_DIR [DATA]}"
 out="${2:?usage: build_example.sh TINYTEXT BUILD_DIR [DATA]}"
@@ -33,9 +36,10 @@ variant=/usr/share/arduino/hardware/arduino/avr/variants/$variant_dir
 mkdir -p "$out/obj"
 out="$(cd "$out" && pwd)"
 # A model.q8 left by a tinytext of another image format is quantised again from model.ttm.
+[ -f "$out/sms.test.csv" ] ||
+  "$tt" split "$data" --format tsv --no-header --label 1 --text 2 --test 0.2 --seed 1 -o "$out/sms" >/dev/null 2>&1
 if [ ! -f "$out/model.q8" ] || ! "$tt" size "$out/model.q8" >/dev/null 2>&1; then
   if [ ! -f "$out/model.ttm" ]; then
-    "$tt" split "$data" --format tsv --no-header --label 1 --text 2 --test 0.2 --seed 1 -o "$out/sms" >/dev/null 2>&1
     "$tt" train "$out/sms.train.csv" --board "$board" --seed 1 --quiet -o "$out/model.ttm"
   fi
   "$tt" quantize "$out/model.ttm" --calib "$out/sms.train.csv" -o "$out/model.q8" 2>/dev/null
@@ -100,3 +104,39 @@ sed -n 's/^Sketch uses \([0-9]*\) bytes.*/arduino_builder.flash=\1/p; s/^Global 
 if [ "$board" = mega2560 ]; then
   above_code "$out/ab/build/spam.ino.elf" || { echo "build_example: arduino-builder: the far image is not above the code" >&2; exit 1; }
 fi
+
+# Both images on the emulated board: the example reads the texts from Serial and prints a verdict
+# and the logit of each; they must be tinytext predict's for the same model and texts.
+pkg-config --exists simavr || { echo "build_example: libsimavr-dev missing (scripts/boards-deps.sh)" >&2; exit 2; }
+# shellcheck disable=SC2046
+gcc -O2 -Wall -Wextra -Werror $(pkg-config --cflags simavr) "$root/targets/atmega328p/runner.c" -o "$out/runner" \
+  $(pkg-config --libs simavr) -lelf
+python3 - "$out/sms.test.csv" "$out/texts.txt" <<'PY'
+import csv, sys
+rows = csv.reader(open(sys.argv[1], newline="", encoding="utf-8", errors="surrogateescape"))
+col = next(rows).index("text")
+texts = [r[col].encode("utf-8", "surrogateescape") for r in rows]
+texts = [t for t in texts if t.strip() and b"\n" not in t and b"\r" not in t][:40]
+open(sys.argv[2], "wb").write(b"".join(t + b"\n" for t in texts))
+PY
+"$tt" predict "$out/model.q8" --json <"$out/texts.txt" >"$out/predict.jsonl"
+for elf in "$out/spam.elf" "$out/ab/build/spam.ino.elf"; do
+  "$out/runner" --mcu "$mcu" --max-cycles 2000000000 --input "$out/texts.txt" "$elf" >"$out/run.out" ||
+    { echo "build_example: $elf did not run in simavr" >&2; cat "$out/run.out" >&2; exit 1; }
+  python3 - "$root/targets/common" "$out/run.out" "$out/predict.jsonl" <<'PY' || exit 1
+import json, re, sys
+sys.path.insert(0, sys.argv[1])
+from gen_model_data import logit_q16
+out = open(sys.argv[2]).read()
+board = [(v, int(z)) for v, z in re.findall(r"verdict: (\S+)\n  \S+: [0-9.]+ \(logit q16 (-?\d+)\)", out)]
+cli = []
+for line in open(sys.argv[3]):
+    r = json.loads(line)
+    (label, p), = r["scores"].items()
+    cli.append(("spam" if r["label"] else "none", logit_q16(p)))
+if board != cli or not cli:
+    sys.stderr.write(f"build_example: the sketch's verdicts and logits differ from tinytext predict:\n{board}\n{cli}\n")
+    sys.exit(1)
+print(f"arduino.run_texts={len(board)}")
+PY
+done
