@@ -12,9 +12,11 @@
 #if defined(__GNUC__) || defined(__clang__)
 #define TT_NODISCARD __attribute__((warn_unused_result))
 #define TT_INLINE inline __attribute__((always_inline))
+#define TT_UNLIKELY(cond) __builtin_expect(!!(cond), 0)  // the branch GCC lays out of the fall-through
 #else
 #define TT_NODISCARD
 #define TT_INLINE inline
+#define TT_UNLIKELY(cond) (cond)
 #endif
 
 // TT_SMALL: 1 prefers code size to speed (the hot path calls the one out-of-line copy of the

@@ -134,23 +134,32 @@ TT_INLINE uint32_t feature_row(uint32_t hash, uint32_t buckets, uint32_t groups,
   return bucket_of(hash, buckets);
 }
 
-// feature_row in an image, whose groups hold their fingerprints strictly ascending (the writer
-// sorts each group with its slot rows; model_open checks the order): the same row, found by a
-// search of the sorted group, so a miss compares two or three fingerprints instead of four.
+// The slot of a feature hash in an image's exact table, whose groups hold their fingerprints
+// strictly ascending (the writer sorts each group with its slot rows; model_open checks the
+// order): a pointer to the matching fingerprint byte in fp (its slot row is first + (slot - fp)),
+// or 0 if none matches. feature_row's match, found by a search of the sorted group, so a miss
+// compares two or three fingerprints instead of four. groups >= 1.
+TT_INLINE FlashAddr table_slot(uint32_t hash, uint32_t groups, FlashAddr fp) {
+  const FlashAddr p = fp + (uint32_t)bucket_of(hash, groups) * kTableWays;
+  const uint8_t f = table_fingerprint(hash);
+  const uint8_t a = TT_READ_BYTE(p + 1);
+  if (f <= a) {
+    if (f == a) return p + 1;
+    if (f == TT_READ_BYTE(p)) return p;
+  } else {
+    const uint8_t b = TT_READ_BYTE(p + 2);
+    if (f < b) return 0;
+    if (f == b) return p + 2;
+    if (f == TT_READ_BYTE(p + 3)) return p + 3;
+  }
+  return 0;
+}
+
+// feature_row in an image (table_slot's search): the same row.
 TT_INLINE uint32_t image_row(uint32_t hash, uint32_t buckets, uint32_t groups, FlashAddr fp, uint32_t first) {
   if (groups) {
-    const uint32_t g = (uint32_t)bucket_of(hash, groups) * kTableWays;
-    const uint8_t f = table_fingerprint(hash);
-    const FlashAddr p = fp + g;
-    const uint8_t a = TT_READ_BYTE(p + 1);
-    if (f <= a) {
-      if (f == a) return first + g + 1u;
-      if (f == TT_READ_BYTE(p)) return first + g;
-    } else {
-      const uint8_t b = TT_READ_BYTE(p + 2);
-      if (f == b) return first + g + 2u;
-      if (f > b && f == TT_READ_BYTE(p + 3)) return first + g + 3u;
-    }
+    const FlashAddr slot = table_slot(hash, groups, fp);
+    if (slot) return first + (uint32_t)(slot - fp);
   }
   return bucket_of(hash, buckets);
 }

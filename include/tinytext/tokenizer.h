@@ -333,15 +333,18 @@ TT_INLINE uint32_t word_end(const Cfg& c, const TokenizerState& x, Sink& sink, u
   return h;
 }
 
-// A state copied field by field: GCC keeps such a copy's fields in registers, an aggregate
-// copy on the stack.
-TT_INLINE void copy_fields(TokenizerState& to, const TokenizerState& from) {
+// A state copied field by field (GCC keeps such a copy's fields in registers, an aggregate
+// copy on the stack). The fields the configuration never reads are 0 in the copy, not copied
+// (no register for them across a run): old without 5- or 6-grams, prev and has_prev without
+// bigrams (they stay 0 from tokenizer_reset on).
+template <class Cfg>
+TT_INLINE void copy_fields(const Cfg& c, TokenizerState& to, const TokenizerState& from) {
   to.word.h = from.word.h;
   to.word.len = from.word.len;
   to.word.w = from.word.w;
-  to.old = from.old;
-  to.prev = from.prev;
-  to.has_prev = from.has_prev;
+  to.old = c.char_max >= 5 ? from.old : 0u;
+  to.prev = c.word_ngrams >= 2 ? from.prev : 0u;
+  to.has_prev = c.word_ngrams >= 2 ? from.has_prev : (uint8_t)0;
 }
 
 // The streaming kernel: the bytes [p, end) through the tokenizer into sink(hash, kind). `count`
@@ -356,7 +359,7 @@ TT_INLINE void tokenize(const Cfg& c, TokenizerState& t, const uint8_t* p, const
   TokenizerState& x = t;
 #else
   TokenizerState x;
-  copy_fields(x, t);
+  copy_fields(c, x, t);
 #endif
   uint32_t n = count - char_ngram_count(c, x.word.len + 1u);  // the pending word's n-grams so far
   for (; p != end; ++p) {
@@ -389,7 +392,7 @@ TT_INLINE void tokenize(const Cfg& c, TokenizerState& t, const uint8_t* p, const
   }
   count = n + char_ngram_count(c, x.word.len + 1u);
 #if !TT_SMALL
-  copy_fields(t, x);
+  copy_fields(c, t, x);
 #endif
 }
 

@@ -31,19 +31,27 @@ TT_INLINE FlashAddr table_fingerprints(const M& m) {
   return image_of(m) + section_at(kSecFingerprints, model_shape(m));
 }
 
-// image_row (feature_row on the image's sorted groups) with the model's table. Expanded in
-// table_weight and in a wider model's Sums::add, both out of line: once per model type, not at
-// every feature of the kernel (inline there, the static model_push path passes the 2 KB of M0 code).
+// image_row (feature_row on the image's sorted groups) with the model's table: a wider model's
+// row, expanded in its Sums::add (out of line: once per model type).
 template <class M>
 TT_INLINE uint32_t table_row(typename ModelArg<M>::Type m, uint32_t hash) {
   return image_row(hash, m.tokenizer.buckets, m.groups, table_fingerprints(m), table_first(m));
 }
 
-// The weight of a feature hash in a one-dim model with a table, out of line: the kernel's loop
-// keeps no embedding address in a register for it.
+// The weight of a feature hash in a one-dim model with a table: its slot's (table_slot) or its
+// bucket's. A hit's weight is read from the slot's address (the slot rows parallel the
+// fingerprints); misses (most features) fall through to the bucket.
+template <class M>
+TT_INLINE int32_t table_weight_inline(typename ModelArg<M>::Type m, uint32_t hash) {
+  const FlashAddr fp = table_fingerprints(m);
+  const FlashAddr slot = table_slot(hash, m.groups, fp);
+  if (TT_UNLIKELY(slot != 0)) return rd_i8(slot + (emb_of(m) + table_first(m) - fp));
+  return rd_i8(emb_of(m) + bucket_of(hash, m.tokenizer.buckets));
+}
+// The same out of line: one copy for the sites that do not take it inline (Sums, Run).
 template <class M>
 TT_NOINLINE int32_t table_weight(typename ModelArg<M>::Type m, uint32_t hash) {
-  return rd_i8(emb_of(m) + table_row<M>(m, hash));
+  return table_weight_inline<M>(m, hash);
 }
 
 // The embedding row of a feature hash (image_row): without a table the bucket, inline.
@@ -57,7 +65,10 @@ TT_INLINE uint32_t model_row(const M& m, uint32_t hash) {
 // tokenize counts per word). Used by value, so the sum of a one-dim model stays in a register for
 // a whole run, and its add (one load) is inline; a wider row is a loop, added by one out-of-line
 // copy. `dim` is min(m.dim, D): in bounds whatever model is passed.
-template <class M, uint16_t D>
+// Run (one-dim models): 1 in push_run for a static model (RunInline), whose loop takes the
+// character n-grams' table lookups inline (no call in the hot path: inline everywhere, the
+// static model_push path passes the 2 KB of M0 code); 0 elsewhere, which call table_weight.
+template <class M, uint16_t D, bool Run = false>
 struct Sums {
   typename ModelArg<M>::Type m;
   int32_t* acc;
@@ -79,8 +90,8 @@ struct Sums {
 #else
 #define TT_SUM_ONE TT_INLINE
 #endif
-template <class M>
-struct Sums<M, 1> {
+template <class M, bool Run>
+struct Sums<M, 1, Run> {
   typename ModelArg<M>::Type m;
   int32_t acc0;
   uint32_t buckets;
@@ -92,7 +103,14 @@ struct Sums<M, 1> {
     if (!model.groups) __asm__("" : "+r"(buckets));
 #endif
   }
-  TT_INLINE void operator()(uint32_t hash, uint8_t) { add(*this, hash); }
+  // (kind is a constant at each of the tokenizer's call sites: with Run, the character n-grams,
+  // most features, take the inline lookup; a word and a bigram the call.)
+  TT_INLINE void operator()(uint32_t hash, uint8_t kind) {
+    if (Run && kind == kFeatureChar && m.groups)
+      acc0 += table_weight_inline<M>(m, hash);
+    else
+      add(*this, hash);
+  }
   TT_SUM_ONE static void add(Sums& s, uint32_t hash) {
     s.acc0 += s.m.groups ? table_weight<M>(s.m, hash) : rd_i8(emb_of(s.m) + bucket_of(hash, s.buckets));
   }
@@ -113,11 +131,23 @@ struct Counting {
   }
 };
 
+// Whether push_run takes a one-dim table model's lookups inline: a StaticModel's (its constants
+// fold), not with TT_SMALL; a Model's stay the one out-of-line table_weight (its run-time
+// n-gram code would carry a copy per n-gram size).
+template <class M>
+struct RunInline {
+  static const bool value = false;
+};
+template <class S>
+struct RunInline<StaticModel<S> > {
+  static const bool value = !TT_SMALL;
+};
+
 // The bytes [p, end) into the state, none of which can reach the saturation limit (the caller
 // checked). model_push and model_push_text call this one copy.
 template <class M, uint16_t D>
 TT_NOINLINE void push_run(typename ModelArg<M>::Type m, SumsState<D>& s, const uint8_t* p, const uint8_t* end) {
-  Sums<M, D> sums(m, s.acc);  // never address-taken: a one-dim sum stays in a register
+  Sums<M, D, D == 1 && RunInline<M>::value> sums(m, s.acc);  // never address-taken: a one-dim sum stays in a register
   uint32_t count = s.count;
   tokenize(m.tokenizer, s.tok, p, end, sums, count);
   s.count = count;
