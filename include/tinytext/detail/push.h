@@ -39,19 +39,19 @@ TT_INLINE uint32_t table_row(typename ModelArg<M>::Type m, uint32_t hash) {
 }
 
 // The weight of a feature hash in a one-dim model with a table: its slot's (table_slot) or its
-// bucket's. A hit's weight is read from the slot's address (the slot rows parallel the
-// fingerprints); misses (most features) fall through to the bucket.
+// bucket's (`buckets`: m.tokenizer.buckets). A hit's weight is read from the slot's address (the
+// slot rows parallel the fingerprints); misses (most features) fall through to the bucket.
 template <class M>
-TT_INLINE int32_t table_weight_inline(typename ModelArg<M>::Type m, uint32_t hash) {
+TT_INLINE int32_t table_weight_inline(typename ModelArg<M>::Type m, uint32_t hash, uint32_t buckets) {
   const FlashAddr fp = table_fingerprints(m);
   const FlashAddr slot = table_slot(hash, m.groups, fp);
   if (TT_UNLIKELY(slot != 0)) return rd_i8(slot + (emb_of(m) + table_first(m) - fp));
-  return rd_i8(emb_of(m) + bucket_of(hash, m.tokenizer.buckets));
+  return rd_i8(emb_of(m) + bucket_of(hash, buckets));
 }
 // The same out of line: one copy for the sites that do not take it inline (Sums, Run).
 template <class M>
 TT_NOINLINE int32_t table_weight(typename ModelArg<M>::Type m, uint32_t hash) {
-  return table_weight_inline<M>(m, hash);
+  return table_weight_inline<M>(m, hash, m.tokenizer.buckets);
 }
 
 // The embedding row of a feature hash (image_row): without a table the bucket, inline.
@@ -95,19 +95,20 @@ struct Sums<M, 1, Run> {
   typename ModelArg<M>::Type m;
   int32_t acc0;
   uint32_t buckets;
-  // The bucket count in a register: for a constant GCC multiplies with shifts and subtractions (4
-  // Cortex-M0 instructions for 32,704), with the count in a register one muls. The empty asm hides
-  // the value from the optimiser (it stays m.tokenizer.buckets).
+  // The bucket count as a variable: for a constant GCC multiplies with shifts and subtractions (4
+  // Cortex-M0 instructions for 32,704; 2 to make 2,560), with the count in a register (or one load
+  // from the stack, with a table's lookup inline) one muls. The empty asm hides the value from the
+  // optimiser (it stays m.tokenizer.buckets).
   TT_INLINE Sums(const M& model, const int32_t* sums) : m(model), acc0(sums[0]), buckets(model.tokenizer.buckets) {
 #if !TT_SMALL && defined(__GNUC__)
-    if (!model.groups) __asm__("" : "+r"(buckets));
+    __asm__("" : "+r"(buckets));
 #endif
   }
   // (kind is a constant at each of the tokenizer's call sites: with Run, the character n-grams,
   // most features, take the inline lookup; a word and a bigram the call.)
   TT_INLINE void operator()(uint32_t hash, uint8_t kind) {
     if (Run && kind == kFeatureChar && m.groups)
-      acc0 += table_weight_inline<M>(m, hash);
+      acc0 += table_weight_inline<M>(m, hash, buckets);
     else
       add(*this, hash);
   }
