@@ -31,6 +31,16 @@
 #endif
 #endif
 
+// TT_SPILL(v): the local v is in its stack slot at this point (GCC stores it before and reloads
+// it after), so a value used only far apart, like the state's address across the kernel's run,
+// holds no register between its uses. Nothing with TT_SMALL (the AVR's kernel uses the state in
+// place) or another compiler.
+#if !TT_SMALL && (defined(__GNUC__) || defined(__clang__))
+#define TT_SPILL(v) __asm__("" : "+m"(v))
+#else
+#define TT_SPILL(v) ((void)0)
+#endif
+
 // TT_ASSERT: a caller bug. Traps in debug builds, compiles out with NDEBUG.
 #ifndef TT_ASSERT
 #if defined(NDEBUG)

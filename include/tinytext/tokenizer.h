@@ -365,6 +365,8 @@ TT_INLINE void tokenize(const Cfg& c, TokenizerState& t, const uint8_t* p, const
 #else
   TokenizerState x;
   copy_fields(c, x, t);
+  TokenizerState* tp = &t;  // (no register for it during the loop)
+  TT_SPILL(tp);
 #endif
   uint32_t n = count - char_ngram_count(c, x.word.len + 1u);  // the pending word's n-grams so far
   for (; p != end; ++p) {
@@ -397,7 +399,8 @@ TT_INLINE void tokenize(const Cfg& c, TokenizerState& t, const uint8_t* p, const
   }
   count = n + char_ngram_count(c, x.word.len + 1u);
 #if !TT_SMALL
-  copy_fields(c, t, x);
+  TT_SPILL(tp);
+  copy_fields(c, *tp, x);
 #endif
 }
 

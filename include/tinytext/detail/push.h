@@ -150,9 +150,12 @@ template <class M, uint16_t D>
 TT_NOINLINE void push_run(typename ModelArg<M>::Type m, SumsState<D>& s, const uint8_t* p, const uint8_t* end) {
   Sums<M, D, D == 1 && RunInline<M>::value> sums(m, s.acc);  // never address-taken: a one-dim sum stays in a register
   uint32_t count = s.count;
+  SumsState<D>* ps = &s;  // (no register for it during the run)
+  TT_SPILL(ps);
   tokenize(m.tokenizer, s.tok, p, end, sums, count);
-  s.count = count;
-  sums.store(s.acc);
+  TT_SPILL(ps);
+  ps->count = count;
+  sums.store(ps->acc);
 }
 
 }  // namespace detail
