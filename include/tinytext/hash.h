@@ -99,7 +99,9 @@ inline uint32_t sfh_finish_packed(uint32_t h, uint32_t w, uint8_t rem) {
   return h;
 }
 #else
-inline uint32_t sfh_finish_packed(uint32_t h, uint32_t w, uint8_t rem) {
+// Inline: a call in the kernel's run keeps the loop's values in the M0's four callee-saved low
+// registers.
+TT_INLINE uint32_t sfh_finish_packed(uint32_t h, uint32_t w, uint8_t rem) {
   if (rem) {
     const uint32_t t = w >> (32u - 8u * rem);
     if (rem == 3) {
