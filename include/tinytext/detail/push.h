@@ -42,7 +42,7 @@ TT_INLINE uint32_t table_row(typename ModelArg<M>::Type m, uint32_t hash) {
 // bucket's (`buckets`: m.tokenizer.buckets). A hit's weight is read from the slot's address (the
 // slot rows parallel the fingerprints); misses (most features) fall through to the bucket.
 template <class M>
-TT_INLINE int32_t table_weight_inline(typename ModelArg<M>::Type m, uint32_t hash, uint32_t buckets) {
+TT_INLINE int32_t table_weight_inline(typename ModelArg<M>::Type m, uint32_t hash, const uint32_t& buckets) {
   const FlashAddr fp = table_fingerprints(m);
   const FlashAddr slot = table_slot(hash, m.groups, fp);
   if (TT_UNLIKELY(slot != 0)) return rd_i8(slot + (emb_of(m) + table_first(m) - fp));
