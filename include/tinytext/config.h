@@ -33,9 +33,9 @@
 
 // TT_SPILL(v): the local v is in its stack slot at this point (GCC stores it before and reloads
 // it after), so a value used only far apart, like the state's address across the kernel's run,
-// holds no register between its uses. Nothing with TT_SMALL (the AVR's kernel uses the state in
-// place) or another compiler.
-#if !TT_SMALL && (defined(__GNUC__) || defined(__clang__))
+// holds no register between its uses. Only on Thumb-1 (Cortex-M0/M0+: eight low registers);
+// nothing elsewhere (more registers; the AVR's kernel uses the state in place, TT_SMALL).
+#if !TT_SMALL && defined(__GNUC__) && defined(__thumb__) && !defined(__thumb2__)
 #define TT_SPILL(v) __asm__("" : "+m"(v))
 #else
 #define TT_SPILL(v) ((void)0)
