@@ -31,16 +31,14 @@ int cmd_export(int argc, char** argv) {
       {"json", "", "print the files written as JSON on stdout", ""},
   };
   Args args("export", "QMODEL --format c|arduino -o DIR [--name NAME]", opts, argc, argv, 2);
-  if (args.help()) {
-    std::cout << args.usage()
-              << "\nWrites the int8 model (from 'tinytext quantize') as C++11 sources for the device runtime\n"
-                 "(include/tinytext/model.h) with the runtime headers of this tinytext's own version: the device\n"
-                 "image as a const array (PROGMEM on AVR), so the board runs\n"
-                 "exactly the bytes the host evaluates. No timestamps: the same model gives identical files. The\n"
-                 "header refuses to compile against another runtime or image format version. Float models are\n"
-                 "refused: quantize them first (calibration needs your training data). See docs/export.md.\n";
+  if (args.show_help(R"(Writes the int8 model (from 'tinytext quantize') as C++11 sources for the device runtime
+(include/tinytext/model.h) with the runtime headers of this tinytext's own version: the device
+image as a const array (PROGMEM on AVR), so the board runs
+exactly the bytes the host evaluates. No timestamps: the same model gives identical files. The
+header refuses to compile against another runtime or image format version. Float models are
+refused: quantize them first (calibration needs your training data). See docs/export.md.
+)"))
     return 0;
-  }
   if (args.positional().size() != 1) throw UsageError("export: give exactly one QMODEL (see --help)");
   if (!args.has("output")) throw UsageError("export: -o DIR is required");
   const std::string in = args.positional()[0], dir = args.get("output"), format = args.get("format");
