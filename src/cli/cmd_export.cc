@@ -1,4 +1,5 @@
 // tinytext export QMODEL --format c|arduino -o DIR [--name NAME]: the int8 model as device sources.
+#include <filesystem>
 #include <iostream>
 
 #include "cli/args.h"
@@ -12,6 +13,8 @@
 #include "quant/quantize.h"
 
 namespace tt::cli {
+
+namespace fs = std::filesystem;
 
 int cmd_export(int argc, char** argv) {
   std::vector<Option> opts = {
@@ -70,13 +73,13 @@ refused: quantize them first (calibration needs your training data). See docs/ex
   }
   exporter::write_files(dir, files, {in});
   if (!args.has("quiet"))
-    for (const auto& f : files) std::cerr << "export: wrote " << dir << "/" << f.path << "\n";
+    for (const auto& f : files) std::cerr << "export: wrote " << (fs::path(dir) / f.path).string() << "\n";
   if (args.has("json")) {
     std::string o = "{\"model\":" + json_quote(in) + ",\"format\":" + json_quote(format) +
                     ",\"name\":" + json_quote(name) + ",\"labels\":[";
     for (size_t k = 0; k < q.labels.size(); ++k) o += (k ? "," : "") + json_quote(q.labels[k]);
     o += "],\"files\":[";
-    for (size_t i = 0; i < files.size(); ++i) o += (i ? "," : "") + json_quote(dir + "/" + files[i].path);
+    for (size_t i = 0; i < files.size(); ++i) o += (i ? "," : "") + json_quote((fs::path(dir) / files[i].path).string());
     std::cout << o << "]}\n";
     std::cout.flush();
     if (!std::cout) throw Error("export: cannot write the output");
