@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cmath>
 #include <cstdlib>
+#include <iostream>
 #include <sstream>
 
 #include "common/error.h"
@@ -86,6 +87,13 @@ const Option& Args::spec(const std::string& name) const {
   const std::string hint = closest(name, names);
   throw UsageError(command_ + ": unknown option '--" + name + "'" + (hint.empty() ? "" : "; did you mean --" + hint + "?") +
                    " (see --help)");
+}
+
+bool Args::show_help(const std::string& about) const {
+  if (!help_) return false;
+  std::cout << usage();
+  if (!about.empty()) std::cout << "\n" << about;
+  return true;
 }
 
 std::string Args::usage() const {

@@ -44,6 +44,9 @@ class Args {
 
   bool help() const { return help_; }
   std::string usage() const;
+  // With --help: prints usage() and then, after a blank line, `about` (what the command does,
+  // beyond its options) on stdout, and returns true (the command then returns 0).
+  bool show_help(const std::string& about = "") const;
 
   bool has(const std::string& name) const;
   // Whether the command has an option of this name.

@@ -260,14 +260,12 @@ int cmd_eval(int argc, char** argv) {
   };
   add_reader_options(options);
   Args args("eval", "MODEL DATA [options]", options, argc, argv, 2);
-  if (args.help()) {
-    std::cout << args.usage()
-              << "\nThe data's label names must equal the model's. For a sigmoid model a label is predicted\n"
-                 "when its score >= the threshold; accuracy is then the mean of the per-label accuracies.\n"
-                 "A softmax model predicts the highest score; the confusion matrix is printed too.\n"
-                 "ROC AUC is n/a (JSON null) for a label with one class only in the data.\n";
+  if (args.show_help(R"(The data's label names must equal the model's. For a sigmoid model a label is predicted
+when its score >= the threshold; accuracy is then the mean of the per-label accuracies.
+A softmax model predicts the highest score; the confusion matrix is printed too.
+ROC AUC is n/a (JSON null) for a label with one class only in the data.
+)"))
     return 0;
-  }
   const auto& pos = args.positional();
   if (pos.size() != 2) throw UsageError("eval: expected MODEL and DATA, got " + std::to_string(pos.size()) +
                                         " argument(s) (see --help)");

@@ -1,4 +1,5 @@
 // tinytext export QMODEL --format c|arduino -o DIR [--name NAME]: the int8 model as device sources.
+#include <filesystem>
 #include <iostream>
 
 #include "cli/args.h"
@@ -12,6 +13,8 @@
 #include "quant/quantize.h"
 
 namespace tt::cli {
+
+namespace fs = std::filesystem;
 
 int cmd_export(int argc, char** argv) {
   std::vector<Option> opts = {
@@ -31,16 +34,14 @@ int cmd_export(int argc, char** argv) {
       {"json", "", "print the files written as JSON on stdout", ""},
   };
   Args args("export", "QMODEL --format c|arduino -o DIR [--name NAME]", opts, argc, argv, 2);
-  if (args.help()) {
-    std::cout << args.usage()
-              << "\nWrites the int8 model (from 'tinytext quantize') as C++11 sources for the device runtime\n"
-                 "(include/tinytext/model.h) with the runtime headers of this tinytext's own version: the device\n"
-                 "image as a const array (PROGMEM on AVR), so the board runs\n"
-                 "exactly the bytes the host evaluates. No timestamps: the same model gives identical files. The\n"
-                 "header refuses to compile against another runtime or image format version. Float models are\n"
-                 "refused: quantize them first (calibration needs your training data). See docs/export.md.\n";
+  if (args.show_help(R"(Writes the int8 model (from 'tinytext quantize') as C++11 sources for the device runtime
+(include/tinytext/model.h) with the runtime headers of this tinytext's own version: the device
+image as a const array (PROGMEM on AVR), so the board runs
+exactly the bytes the host evaluates. No timestamps: the same model gives identical files. The
+header refuses to compile against another runtime or image format version. Float models are
+refused: quantize them first (calibration needs your training data). See docs/export.md.
+)"))
     return 0;
-  }
   if (args.positional().size() != 1) throw UsageError("export: give exactly one QMODEL (see --help)");
   if (!args.has("output")) throw UsageError("export: -o DIR is required");
   const std::string in = args.positional()[0], dir = args.get("output"), format = args.get("format");
@@ -72,13 +73,13 @@ int cmd_export(int argc, char** argv) {
   }
   exporter::write_files(dir, files, {in});
   if (!args.has("quiet"))
-    for (const auto& f : files) std::cerr << "export: wrote " << dir << "/" << f.path << "\n";
+    for (const auto& f : files) std::cerr << "export: wrote " << (fs::path(dir) / f.path).string() << "\n";
   if (args.has("json")) {
     std::string o = "{\"model\":" + json_quote(in) + ",\"format\":" + json_quote(format) +
                     ",\"name\":" + json_quote(name) + ",\"labels\":[";
     for (size_t k = 0; k < q.labels.size(); ++k) o += (k ? "," : "") + json_quote(q.labels[k]);
     o += "],\"files\":[";
-    for (size_t i = 0; i < files.size(); ++i) o += (i ? "," : "") + json_quote(dir + "/" + files[i].path);
+    for (size_t i = 0; i < files.size(); ++i) o += (i ? "," : "") + json_quote((fs::path(dir) / files[i].path).string());
     std::cout << o << "]}\n";
     std::cout.flush();
     if (!std::cout) throw Error("export: cannot write the output");

@@ -209,24 +209,21 @@ int cmd_hid(int argc, char** argv) {
                    "\"end\", \"inexact\" (int8: \"logit_q16\", \"prob_q15\")", ""},
   };
   Args args("hid", "MODEL CAPTURE [options]", options, argc, argv, 2);
-  if (args.help()) {
-    std::cout << args.usage()
-              << "\nDecodes a keyboard capture (boot-protocol reports; CAPTURE '-' reads stdin) and prints each\n"
-                 "message -- the text up to Enter or keypad Enter, or up to the end of the capture -- with the\n"
-                 "model's verdict. Scores are the ones 'tinytext predict' prints for the same text.\n"
-                 "  plain:  message N<TAB>PREDICTED<TAB>label=score ...<TAB>\"text\"\n"
-                 "  --live: also '  live N<TAB>...' lines, one per report that changed the text\n"
-                 "  --json: {\"text\",\"scores\",\"label\",\"message\",\"end\":\"enter\"|\"capture\",\"inexact\"}\n"
-                 "          (live lines: \"live\":true instead of \"end\"/\"inexact\")\n"
-                 "Int8 models run the device code (decoder -> Backspace-exact editor -> streaming model);\n"
-                 "Backspace is exact over the last " + std::to_string(hid::kEditorBytes) +
-                     " bytes of a message. A Backspace reaching further back is\n"
-                 "refused, as on the device: the text shown is what the model saw, and the message is\n"
-                 "marked inexact. Float models score the decoded text with no such limit.\n"
-                 "Skipped capture packets (not reports of the keyboard endpoint) are counted on stderr.\n"
-                 "See docs/hid.md.\n";
+  if (args.show_help(R"(Decodes a keyboard capture (boot-protocol reports; CAPTURE '-' reads stdin) and prints each
+message -- the text up to Enter or keypad Enter, or up to the end of the capture -- with the
+model's verdict. Scores are the ones 'tinytext predict' prints for the same text.
+  plain:  message N<TAB>PREDICTED<TAB>label=score ...<TAB>"text"
+  --live: also '  live N<TAB>...' lines, one per report that changed the text
+  --json: {"text","scores","label","message","end":"enter"|"capture","inexact"}
+          (live lines: "live":true instead of "end"/"inexact")
+Int8 models run the device code (decoder -> Backspace-exact editor -> streaming model);
+Backspace is exact over the last )" + std::to_string(hid::kEditorBytes) + R"( bytes of a message. A Backspace reaching further back is
+refused, as on the device: the text shown is what the model saw, and the message is
+marked inexact. Float models score the decoded text with no such limit.
+Skipped capture packets (not reports of the keyboard endpoint) are counted on stderr.
+See docs/hid.md.
+)"))
     return 0;
-  }
   const auto& pos = args.positional();
   if (pos.size() != 2) throw UsageError("hid: expected MODEL CAPTURE (see --help)");
   const std::string& model_path = pos[0];

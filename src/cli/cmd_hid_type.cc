@@ -45,15 +45,13 @@ int cmd_hid_type(int argc, char** argv) {
                    "file written with -o)", ""},
   };
   Args args("hid-type", "[TEXT...] [options]", options, argc, argv, 2);
-  if (args.help()) {
-    std::cout << args.usage()
-              << "\nEach TEXT argument, or else each stdin line (a trailing CR is dropped), is one message, typed\n"
-                 "and ended by Enter: per character a press report (the key, with left Shift or AltGr as\n"
-                 "needed) and an all-zero release report. Caps Lock is never used. Tab types a tab. A text\n"
-                 "with a character the layout cannot type is an error naming it, unless --typeable.\n"
-                 "'tinytext hid MODEL FILE' decodes the result; see docs/hid.md.\n";
+  if (args.show_help(R"(Each TEXT argument, or else each stdin line (a trailing CR is dropped), is one message, typed
+and ended by Enter: per character a press report (the key, with left Shift or AltGr as
+needed) and an all-zero release report. Caps Lock is never used. Tab types a tab. A text
+with a character the layout cannot type is an error naming it, unless --typeable.
+'tinytext hid MODEL FILE' decodes the result; see docs/hid.md.
+)"))
     return 0;
-  }
   const HidLayout* layout = layout_arg(args, "hid-type");
   const std::string fmt = args.get("format");
   const hid::CaptureFormat format = hid::format_by_name(fmt);

@@ -30,14 +30,12 @@ std::string hex32(uint32_t v) {
 int cmd_inspect(int argc, char** argv) {
   std::vector<Option> opts = {{"json", "", "print one JSON object on stdout", ""}};
   Args args("inspect", "MODEL [--json]", opts, argc, argv, 2);
-  if (args.help()) {
-    std::cout << args.usage()
-              << "\nPrints what a model file (float or int8) holds: kind, shape and tokenizer, labels and their\n"
-                 "thresholds, the training options and the summary of the training data stored by train\n"
-                 "(docs/cli.md), how an int8 model was quantised and its parent float model, and the flash\n"
-                 "and RAM on each target (as 'tinytext size'; a float model as it would be once quantised).\n";
+  if (args.show_help(R"(Prints what a model file (float or int8) holds: kind, shape and tokenizer, labels and their
+thresholds, the training options and the summary of the training data stored by train
+(docs/cli.md), how an int8 model was quantised and its parent float model, and the flash
+and RAM on each target (as 'tinytext size'; a float model as it would be once quantised).
+)"))
     return 0;
-  }
   if (args.positional().size() != 1) throw UsageError("inspect: give exactly one MODEL (see --help)");
   const std::string in = args.positional()[0];
   bool is_float = false;

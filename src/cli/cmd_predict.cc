@@ -155,25 +155,23 @@ int cmd_predict(int argc, char** argv) {
   };
   add_reader_options(options, false);
   Args args("predict", "MODEL [TEXT...] [options]", options, argc, argv, 2);
-  if (args.help()) {
-    std::cout << args.usage()
-              << "\nTexts come from the TEXT arguments, else from --data FILE, else from stdin, one per line\n"
-                 "(a trailing CR is dropped; '--' ends the options). Each text gets one output line:\n"
-                 "  plain:  PREDICTED<TAB>label=score label=score ...   (PREDICTED is '-' when none)\n"
-                 "  --json: {\"text\":..., \"scores\":{label: score, ...}, \"label\":...}\n"
-                 "\"label\" is the highest-scoring label (a string) for a softmax model, or the array of labels\n"
-                 "with score >= threshold for a sigmoid model. Plain scores have four decimals; --json gives\n"
-                 "each in the shortest form that reads back as the same value (what eval computes).\n"
-                 "--explain lists, per label, the features (word, bigram or char n-gram, with the byte offset\n"
-                 "of its word) that add most to the logit; they add up to it. Float models: exact for a\n"
-                 "linear model; with a hidden layer, the split at this text's ReLU on/off pattern. Int8\n"
-                 "linear models: the int8 weights the board adds, summing to its integer sum. Int8 models\n"
-                 "with a hidden layer: each feature's int8 row carried through the int8 layers at the board's\n"
-                 "ReLU on/off pattern, plus a line for the rounding and clamping in those layers, adding up\n"
-                 "to the board's logit exactly. Features that share an embedding row (a hash collision)\n"
-                 "are marked. See docs/cli.md.\n";
+  if (args.show_help(R"(Texts come from the TEXT arguments, else from --data FILE, else from stdin, one per line
+(a trailing CR is dropped; '--' ends the options). Each text gets one output line:
+  plain:  PREDICTED<TAB>label=score label=score ...   (PREDICTED is '-' when none)
+  --json: {"text":..., "scores":{label: score, ...}, "label":...}
+"label" is the highest-scoring label (a string) for a softmax model, or the array of labels
+with score >= threshold for a sigmoid model. Plain scores have four decimals; --json gives
+each in the shortest form that reads back as the same value (what eval computes).
+--explain lists, per label, the features (word, bigram or char n-gram, with the byte offset
+of its word) that add most to the logit; they add up to it. Float models: exact for a
+linear model; with a hidden layer, the split at this text's ReLU on/off pattern. Int8
+linear models: the int8 weights the board adds, summing to its integer sum. Int8 models
+with a hidden layer: each feature's int8 row carried through the int8 layers at the board's
+ReLU on/off pattern, plus a line for the rounding and clamping in those layers, adding up
+to the board's logit exactly. Features that share an embedding row (a hash collision)
+are marked. See docs/cli.md.
+)"))
     return 0;
-  }
   const auto& pos = args.positional();
   if (pos.empty()) throw UsageError("predict: expected MODEL (see --help)");
   const std::string& model_path = pos[0];

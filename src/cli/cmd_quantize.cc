@@ -50,14 +50,12 @@ int cmd_quantize(int argc, char** argv) {
   };
   add_reader_options(opts);
   Args args("quantize", "MODEL [--calib DATA [reader options]] -o QMODEL", opts, argc, argv, 2);
-  if (args.help()) {
-    std::cout << args.usage()
-              << "\nQuantises every weight to int8 (embedding per column, dense layers per row), biases to int32,\n"
-                 "activations to int16 with ranges calibrated on --calib, and computes every requantisation\n"
-                 "multiplier/shift here, so the device does integer arithmetic only (docs/numerics.md).\n"
-                 "Prints, on the calibration texts, how far the int8 scores are from the float ones.\n";
+  if (args.show_help(R"(Quantises every weight to int8 (embedding per column, dense layers per row), biases to int32,
+activations to int16 with ranges calibrated on --calib, and computes every requantisation
+multiplier/shift here, so the device does integer arithmetic only (docs/numerics.md).
+Prints, on the calibration texts, how far the int8 scores are from the float ones.
+)"))
     return 0;
-  }
   if (args.positional().size() != 1) throw UsageError("quantize: give exactly one MODEL (see --help)");
   if (!args.has("output")) throw UsageError("quantize: -o QMODEL is required");
   const std::string in = args.positional()[0], out = args.get("output");

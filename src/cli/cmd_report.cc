@@ -28,15 +28,13 @@ int cmd_report(int argc, char** argv) {
   };
   add_reader_options(options);
   Args args("report", "MODEL DATA -o FILE [--compare MODEL2,...] [options]", options, argc, argv, 2);
-  if (args.help()) {
-    std::cout << args.usage()
-              << "\nWrites one HTML file with inline SVG and CSS (no script, no network): per label the ROC and\n"
-                 "precision-recall curves with each model's operating point, precision/recall/F1 against the\n"
-                 "threshold, score histograms per class, the confusion matrix at the stored threshold, the\n"
-                 "worst false positives and negatives, and the n-grams of largest weight; the models' flash\n"
-                 "and RAM on each board beside their accuracy. See docs/cli.md.\n";
+  if (args.show_help(R"(Writes one HTML file with inline SVG and CSS (no script, no network): per label the ROC and
+precision-recall curves with each model's operating point, precision/recall/F1 against the
+threshold, score histograms per class, the confusion matrix at the stored threshold, the
+worst false positives and negatives, and the n-grams of largest weight; the models' flash
+and RAM on each board beside their accuracy. See docs/cli.md.
+)"))
     return 0;
-  }
   const auto& pos = args.positional();
   if (pos.size() != 2)
     throw UsageError("report: expected MODEL and DATA, got " + std::to_string(pos.size()) + " argument(s) (see --help)");

@@ -1,6 +1,8 @@
 // tinytext size MODEL: flash and RAM of an int8 model on each target.
 #include <cstdio>
 #include <iostream>
+#include <sstream>
+#include <string>
 
 #include "cli/args.h"
 #include "cli/commands.h"
@@ -15,34 +17,42 @@
 
 namespace tt::cli {
 
+namespace {
+
+// What size --help prints after the options: the runtime code figures and the budget shapes.
+std::string size_about() {
+  std::ostringstream os;
+  os << "Flash: the device image (exact: the bytes export writes) + the runtime's code, estimated from\n"
+        "a table measured with the target toolchains (one model; a second model adds its image\n"
+        "and up to the per-further-model code below): 'code~' for the static path (the generated NAME_model type, what an\n"
+        "exported model compiles to), 'open~' for the generic path (tt::Model + model_open, an image\n"
+        "loaded at run time). RAM: the state and scores structs (exact layout per target) + the stack\n"
+        "of model_read (estimated from -fstack-usage). A float model is measured as it would be once\n"
+        "quantised. Per board (docs/boards.md, each figure's source): the static path's flash and RAM plus\n"
+        "a typical sketch's (Serial, setup/loop on the board's core) against what the board gives a\n"
+        "sketch; 'fits' says whether all of it does, else why not.\n";
+  for (const auto& t : exporter::target_costs())
+    os << "  " << t.name << ": code " << t.code_static_linear << " bytes (linear) / " << t.code_static
+       << " (other shapes), +" << t.code_table << " with an exact table, open " << t.code_first << " (+"
+       << t.code_more << " per further model), measured with " << t.compiler << "\n";
+  os << "\nThe shapes 'tinytext train --max-flash' picks (train::shape_for_budget; one byte per parameter):\n";
+  for (const uint64_t kb : {uint64_t{4}, uint64_t{8}, uint64_t{32}})
+    for (const uint32_t k : {1u, 3u}) {
+      const ModelShape s = train::shape_for_budget(kb * 1024, k, k == 1 ? data::LabelKind::kBinary
+                                                                        : data::LabelKind::kMultiClass);
+      os << "  " << kb << "K, " << (k == 1 ? "1 output" : "3 classes") << ": " << s.describe() << "\n";
+    }
+  return os.str();
+}
+
+}  // namespace
+
 int cmd_size(int argc, char** argv) {
   std::vector<Option> opts = {{"board", "NAME", "one board (default: every board): " + exporter::board_names(), ""},
                               {"json", "", "print JSON on stdout", ""}};
   Args args("size", "QMODEL [--board NAME] [--json]", opts, argc, argv, 2);
   if (args.help()) {
-    std::cout << args.usage() << "\nFlash: the device image (exact: the bytes export writes) + the runtime's code, "
-                                 "estimated from\na table measured with the target toolchains (one model; a second "
-                                 "model adds its image\nand up to the per-further-model code below): 'code~' for the static path (the generated "
-                                 "NAME_model type, what an\nexported model compiles to), 'open~' for the generic path "
-                                 "(tt::Model + model_open, an image\nloaded at run time). RAM: the state and scores "
-                                 "structs (exact "
-                                 "layout per target) + the stack\nof model_read (estimated from -fstack-usage). A float "
-                                 "model is measured as it would be once\nquantised. Per board (docs/boards.md, each "
-                                 "figure's source): the static path's flash and RAM plus\na typical sketch's (Serial, "
-                                 "setup/loop on the board's core) against what the board gives a\nsketch; 'fits' says "
-                                 "whether all of it does, else why not.\n";
-    for (const auto& t : exporter::target_costs())
-      std::cout << "  " << t.name << ": code " << t.code_static_linear << " bytes (linear) / " << t.code_static
-                << " (other shapes), +" << t.code_table << " with an exact table, open " << t.code_first << " (+"
-                << t.code_more
-                << " per further model), measured with " << t.compiler << "\n";
-    std::cout << "\nThe shapes 'tinytext train --max-flash' picks (train::shape_for_budget; one byte per parameter):\n";
-    for (const uint64_t kb : {uint64_t{4}, uint64_t{8}, uint64_t{32}})
-      for (const uint32_t k : {1u, 3u}) {
-        const ModelShape s = train::shape_for_budget(kb * 1024, k, k == 1 ? data::LabelKind::kBinary
-                                                                          : data::LabelKind::kMultiClass);
-        std::cout << "  " << kb << "K, " << (k == 1 ? "1 output" : "3 classes") << ": " << s.describe() << "\n";
-      }
+    args.show_help(size_about());
     return 0;
   }
   if (args.positional().size() != 1) throw UsageError("size: give exactly one MODEL (see --help)");

@@ -25,17 +25,15 @@ int cmd_split(int argc, char** argv) {
   };
   add_reader_options(options);
   Args args("split", "DATA -o PREFIX [options]", options, argc, argv, 2);
-  if (args.help()) {
-    std::cout << args.usage()
-              << "\nRows are shuffled with the seed and split per label value (stratified: each class, or\n"
-                 "each combination of labels for multi-label data, keeps its share in both files); the test\n"
-                 "file gets round(rows x FRACTION) rows. Both files are CSV with a header (see write_csv):\n"
-                 "text, then one 0/1 column per label, or a 'label' column of class names for multi-class\n"
-                 "data. Rows appear in shuffled order. The two files are written atomically as a pair: the test\n"
-                 "file is removed first and written last, so an interrupted split never leaves a new train\n"
-                 "file beside an old test file.\n";
+  if (args.show_help(R"(Rows are shuffled with the seed and split per label value (stratified: each class, or
+each combination of labels for multi-label data, keeps its share in both files); the test
+file gets round(rows x FRACTION) rows. Both files are CSV with a header (see write_csv):
+text, then one 0/1 column per label, or a 'label' column of class names for multi-class
+data. Rows appear in shuffled order. The two files are written atomically as a pair: the test
+file is removed first and written last, so an interrupted split never leaves a new train
+file beside an old test file.
+)"))
     return 0;
-  }
   const auto& pos = args.positional();
   if (pos.size() != 1) throw UsageError("split: expected one DATA file, got " + std::to_string(pos.size()) +
                                         " argument(s) (see --help)");

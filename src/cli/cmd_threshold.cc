@@ -57,17 +57,15 @@ int cmd_threshold(int argc, char** argv) {
   add_reader_options(options);
   Args args("threshold", "MODEL DATA (--precision P | --recall R | --f1 | --value T) -o OUT [options]", options,
             argc, argv, 2);
-  if (args.help()) {
-    std::cout << args.usage()
-              << "\nA sigmoid label is predicted when its score >= its threshold. The chosen threshold is one of\n"
-                 "the scores on DATA (predicting that text positive), so the precision or recall printed is\n"
-                 "exactly what predict, eval and the device give on DATA. For an int8 model the threshold is\n"
-                 "chosen on its integer logits (the device's model_positive), and written into the device\n"
-                 "image: export it again. A float model's threshold is carried by quantize (as the Q16.16\n"
-                 "logit at or above it); choose it again on the int8 model for the exact device figure.\n"
-                 "How each threshold was chosen is recorded in the model (shown by eval and report).\n";
+  if (args.show_help(R"(A sigmoid label is predicted when its score >= its threshold. The chosen threshold is one of
+the scores on DATA (predicting that text positive), so the precision or recall printed is
+exactly what predict, eval and the device give on DATA. For an int8 model the threshold is
+chosen on its integer logits (the device's model_positive), and written into the device
+image: export it again. A float model's threshold is carried by quantize (as the Q16.16
+logit at or above it); choose it again on the int8 model for the exact device figure.
+How each threshold was chosen is recorded in the model (shown by eval and report).
+)"))
     return 0;
-  }
   const auto& pos = args.positional();
   if (pos.size() != 2)
     throw UsageError("threshold: expected MODEL and DATA, got " + std::to_string(pos.size()) +

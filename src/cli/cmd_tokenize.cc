@@ -58,10 +58,7 @@ int cmd_tokenize(int argc, char** argv) {
              {"json", "", "one JSON object per text: {\"text\", \"tokens\": [{\"kind\", \"token\", \"hash\", \"id\"}]}",
               ""}},
             argc, argv, 2);
-  if (args.help()) {
-    std::cout << args.usage();
-    return 0;
-  }
+  if (args.show_help()) return 0;
   const std::string scheme = args.get("scheme");
   if (scheme != "default" && scheme != "seed12" && scheme != "seed-notebook")
     throw UsageError("tokenize: --scheme must be default, seed12 or seed-notebook, got '" + scheme + "'");
@@ -112,10 +109,7 @@ int cmd_hash(int argc, char** argv) {
             {{"variant", "NAME", "hsieh32 (Paul Hsieh's C) | seed-py (the seed's Python port, unmasked)", "hsieh32"},
              {"json", "", "one JSON object per word: {\"word\", \"hash\"}", ""}},
             argc, argv, 2);
-  if (args.help()) {
-    std::cout << args.usage();
-    return 0;
-  }
+  if (args.show_help()) return 0;
   const std::string variant = args.get("variant");
   if (variant != "hsieh32" && variant != "seed-py")
     throw UsageError("hash: --variant must be hsieh32 or seed-py, got '" + variant + "'");

@@ -353,12 +353,11 @@ Trained train_on(data::Dataset data, const train::TrainRequest& o, train::TrainR
 int cmd_train(int argc, char** argv) {
   std::vector<Option> options = train_flags();
   Args args("train", "DATA [options] -o MODEL", options, argc, argv, 2);
-  if (args.help()) {
-    std::fputs(args.usage().c_str(), stdout);
-    std::printf("\nBefore training, train prints what it took from DATA (format, columns, rows, classes, the\n"
-                "positive label) and warnings; see docs/cli.md.\n\n%s\n", train::budget_rule_text().c_str());
+  if (args.show_help(R"(Before training, train prints what it took from DATA (format, columns, rows, classes, the
+positive label) and warnings; see docs/cli.md.
+
+)" + train::budget_rule_text() + "\n"))
     return 0;
-  }
   if (args.positional().size() != 1) throw UsageError("train: expected one DATA file (see --help)");
   if (!args.has("output")) throw UsageError("train: missing -o MODEL (see --help)");
   const std::string data_path = args.positional()[0];

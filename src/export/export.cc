@@ -288,8 +288,9 @@ std::vector<File> export_arduino(const quant::QuantModel& q, const std::string& 
          << "tinytext runtime headers of the same version (src/tinytext/), and an example sketch.\n\n"
          << "- Arduino IDE: Sketch > Include Library > Add .ZIP Library (zip this folder), or copy it into\n"
          << "  your sketchbook's `libraries/`. Then File > Examples > " << name << ".\n"
-         << "- arduino-cli: `arduino-cli compile --library PATH/" << name << " -b arduino:avr:uno PATH/" << name
-         << "/examples/" << name << "`.\n"
+         << "- arduino-cli: `arduino-cli compile --library PATH/" << name << " -b FQBN -u -p PORT PATH/" << name
+         << "/examples/" << name << "`\n  (FQBN: arduino:avr:uno for the Uno, arduino:avr:mega for the Mega 2560; "
+            "`arduino-cli board listall`\n  names the others; without `-u -p PORT` it only compiles).\n"
          << "- PlatformIO: `lib_deps = file://PATH/" << name << "` in platformio.ini (library.json).\n\n"
          << "## Debian's Arduino AVR core and DECIMAL_DIG\n\n"
          << "Debian 12's arduino-core-avr (1.8.x) with its avr-gcc 5.4 fails to compile the core's WString.cpp\n"
