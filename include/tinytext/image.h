@@ -137,8 +137,8 @@ TT_INLINE uint32_t feature_row(uint32_t hash, uint32_t buckets, uint32_t groups,
 // The slot of a feature hash in an image's exact table, whose groups hold their fingerprints
 // strictly ascending (the writer sorts each group with its slot rows; model_open checks the
 // order): a pointer to the matching fingerprint byte in fp (its slot row is first + (slot - fp)),
-// or 0 if none matches. feature_row's match, found by a search of the sorted group, so a miss
-// compares two or three fingerprints instead of four. groups >= 1.
+// or 0 if none matches (no image lies at address 0). feature_row's match, found by a search of
+// the sorted group, so a miss compares two or three fingerprints instead of four. groups >= 1.
 TT_INLINE FlashAddr table_slot(uint32_t hash, uint32_t groups, FlashAddr fp) {
   const FlashAddr p = fp + (uint32_t)bucket_of(hash, groups) * kTableWays;
   const uint8_t f = table_fingerprint(hash);

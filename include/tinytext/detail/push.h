@@ -148,7 +148,8 @@ struct RunInline<StaticModel<S> > {
 // checked). model_push and model_push_text call this one copy.
 template <class M, uint16_t D>
 TT_NOINLINE void push_run(typename ModelArg<M>::Type m, SumsState<D>& s, const uint8_t* p, const uint8_t* end) {
-  Sums<M, D, D == 1 && RunInline<M>::value> sums(m, s.acc);  // never address-taken: a one-dim sum stays in a register
+  // (never address-taken: a one-dim sum stays in a register)
+  Sums<M, D, D == 1 && RunInline<M>::value> sums(m, s.acc);
   uint32_t count = s.count;
   SumsState<D>* ps = &s;  // (no register for it during the run)
   TT_SPILL(ps);
