@@ -55,7 +55,7 @@ for n in "${SIZES[@]}"; do
   echo "scale.sh: $n rows: fasttext" >&2
   read -r fw fk < <(measure "ft$n" "$FT" supervised -input "$ft" -output "$WORK/ft$n" -thread 2 -verbose 0)
   # tinytext's training rate: the mean of its epochs' examples/s (the epochs alone, no reading)
-  eps="$(grep -o '[0-9]* ex/s' "$WORK/tt$n.log" | awk '{s+=$1; k++} END {printf "%.0f", k ? s/k : 0}')"
+  eps="$(grep -o '[0-9]* ex/s  loss' "$WORK/tt$n.log" | awk '{s+=$1; k++} END {printf "%.0f", k ? s/k : 0}')"
   ROWS+=("$n $mb $tw $tk $fw $fk $eps $(cut -d' ' -f1 /proc/loadavg)")
 done
 LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"

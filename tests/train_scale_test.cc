@@ -40,6 +40,11 @@ TEST(TrainScale, StdinTrainsTheSameModelAsTheFile) {
   ASSERT_EQ(pa.exit_code, 0) << pa.err;
   EXPECT_EQ(pa.out, pb.out);
   EXPECT_NE(test::read_file(a), test::read_file(b));  // the summaries differ
+  // Spooled texts (--feature-memory 0: the texts go to a temporary file as they are read): the same file.
+  const std::string c = dir.path() + "/c.ttm";
+  const auto rc = tt_run("train - --feature-memory 0 -o " + c, spam_csv());
+  ASSERT_EQ(rc.exit_code, 0) << rc.err;
+  EXPECT_EQ(test::read_file(c), test::read_file(b));
 }
 
 // A bad stdin record is reported against "stdin" and its line; nothing is written.

@@ -128,8 +128,8 @@ std::vector<Option> train_flags() {
        std::to_string(train::kTableSelectBytes >> 20) + "M"},
       {"feature-memory", "SIZE",
        "tokenized features held in memory, at most (estimated at " + std::to_string(train::kFeatureBytesPerTextByte) +
-           " bytes per byte of text): beyond it each epoch tokenizes the texts again on a second thread (the "
-           "same model, less memory, more CPU)",
+           " bytes per byte of text): beyond it the texts go to a temporary file in $TMPDIR as they are read and "
+           "each epoch tokenizes them again on a second thread (the same model, less memory, more CPU)",
        std::to_string(train::kFeatureMemory >> 20) + "M"},
       {"seed", "S", "random seed; same data, options and seed give the same model file", std::to_string(d.seed)},
       {"threads", "N", "worker threads (the model does not depend on it)", std::to_string(d.threads)},
@@ -367,8 +367,10 @@ int cmd_train(int argc, char** argv) {
   check_outputs({out_path}, {data_path});
 
   train::TrainRequest o = request_from(args);
-  const data::ReaderOptions ro = reader_options(args);
+  data::ReaderOptions ro = reader_options(args);
   check_request(o);
+  // The texts whose features would not be held are not held either (trainer.cc).
+  ro.text_memory = o.feature_memory / train::kFeatureBytesPerTextByte;
 
   data::Dataset data = data::read_dataset(data_path, ro);
   print_summary(data.summary, o.quiet);

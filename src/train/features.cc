@@ -24,7 +24,7 @@ struct KindSink {
   }
 };
 
-void append_features_with_kinds(const TokenizerConfig& cfg, const FeatureMap& map, const std::string& text,
+void append_features_with_kinds(const TokenizerConfig& cfg, const FeatureMap& map, std::string_view text,
                                 std::vector<uint16_t>& out, std::vector<uint8_t>& kinds) {
   TokenizerState st;
   tokenizer_reset(st);
@@ -35,7 +35,7 @@ void append_features_with_kinds(const TokenizerConfig& cfg, const FeatureMap& ma
 
 }  // namespace
 
-void append_row_features(const std::string& text, const ModelShape& shape, const FeatureMap& map,
+void append_row_features(std::string_view text, const ModelShape& shape, const FeatureMap& map,
                          std::vector<uint16_t>& feats, std::vector<uint8_t>* kinds) {
   if (kinds)
     append_features_with_kinds(shape.tokenizer, map, text, feats, *kinds);
@@ -64,11 +64,11 @@ Tokenized tokenize_all(const data::Dataset& d, const ModelShape& shape, const Fe
       kinds.clear();
       ch.offs.reserve(e - b + 1);
       ch.offs.push_back(0);
-      for (size_t i = b; i < e; ++i) {
-        append_row_features(d.texts[i], shape, map, feats, with_kinds ? &kinds : nullptr);
+      d.for_each_text(b, e - b, [&](size_t i, std::string_view text) {
+        append_row_features(text, shape, map, feats, with_kinds ? &kinds : nullptr);
         ch.offs.push_back(feats.size());
         if (release) std::string().swap((*release)[i]);
-      }
+      });
       ch.feats.assign(feats.begin(), feats.end());
       ch.kinds.assign(kinds.begin(), kinds.end());
     }

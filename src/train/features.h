@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "data/dataset.h"
@@ -61,14 +62,14 @@ struct Examples {
 
 // One row's features appended to `feats`: its text's, then the text row's index B, c times, when
 // the shape has it (kind: word); with `kinds`, each feature's kind appended to it.
-void append_row_features(const std::string& text, const ModelShape& shape, const FeatureMap& map,
+void append_row_features(std::string_view text, const ModelShape& shape, const FeatureMap& map,
                          std::vector<uint16_t>& feats, std::vector<uint8_t>* kinds);
 
 // Tokenizes every text of `d` on the pool's threads (chunk by chunk). Every text's features end
 // with the text row's index B, c times, when the shape has it (kind: word). `with_kinds` also
-// records each feature's kind. `release`, when given, is d.texts itself, owned by the caller
-// and given up: each text is freed once tokenized, so the texts and the features are not held
-// in full at the same time.
+// records each feature's kind. `release`, when given, is d.texts itself (held in memory), owned by
+// the caller and given up: each text is freed once tokenized, so the texts and the features are
+// not held in full at the same time. Spooled texts are read in order, a chunk at a time.
 Tokenized tokenize_all(const data::Dataset& d, const ModelShape& shape, const FeatureMap& map, WorkerPool& pool,
                        bool with_kinds, std::vector<std::string>* release = nullptr);
 

@@ -18,8 +18,9 @@ void RowFeed::tokenize(const size_t* rows, size_t n, Block& out) const {
   out.feats.clear();
   out.kinds.clear();
   out.offs.assign(1, 0);
+  std::string buf;
   for (size_t j = 0; j < n; ++j) {
-    append_row_features(d_.texts[rows[j]], shape_, map_, out.feats, with_kinds_ ? &out.kinds : nullptr);
+    append_row_features(d_.text(rows[j], buf), shape_, map_, out.feats, with_kinds_ ? &out.kinds : nullptr);
     out.offs.push_back(out.feats.size());
   }
 }

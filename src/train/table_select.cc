@@ -30,7 +30,7 @@ constexpr uint32_t kRow = 0;
 std::vector<size_t> sample_rows(const data::Dataset& d, const std::vector<size_t>& all_rows, uint64_t max_bytes,
                                 uint64_t seed) {
   uint64_t text_bytes = 0;
-  for (size_t i : all_rows) text_bytes += d.texts[i].size();
+  for (size_t i : all_rows) text_bytes += d.text_size(i);
   if (text_bytes <= max_bytes) return all_rows;
   std::vector<size_t> order(all_rows.size());
   std::iota(order.begin(), order.end(), size_t{0});
@@ -41,7 +41,7 @@ std::vector<size_t> sample_rows(const data::Dataset& d, const std::vector<size_t
   for (size_t j : order) {
     if (got >= max_bytes) break;
     take[j] = 1;
-    got += d.texts[all_rows[j]].size();
+    got += d.text_size(all_rows[j]);
   }
   std::vector<size_t> sample;
   for (size_t j = 0; j < all_rows.size(); ++j)
@@ -54,9 +54,10 @@ Unhashed unhashed_features(const data::Dataset& d, const ModelShape& shape, cons
   Unhashed u;
   std::unordered_map<uint32_t, uint32_t> index;
   std::vector<uint32_t> hashes;
+  std::string buf;
   for (size_t i : rows) {
     hashes.clear();
-    append_text_hashes(shape.tokenizer, d.texts[i], hashes);
+    append_text_hashes(shape.tokenizer, d.text(i, buf), hashes);
     u.feats.insert(u.feats.end(), c, kRow);
     for (uint32_t h : hashes) {
       auto it = index.emplace(h, static_cast<uint32_t>(u.hash_of.size()));

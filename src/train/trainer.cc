@@ -30,6 +30,9 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using detail::Cache;
 
+// Seconds between progress lines within an epoch when stderr is not a terminal.
+constexpr double kProgressSeconds = 10;
+
 // Multiply-adds per batch below which training runs on one thread.
 constexpr double kMinParallelBatchWork = 1 << 19;
 
@@ -159,6 +162,9 @@ class Loop {
   // Sigmoid heads: each output's threshold maximises F1 over `rows` scored by `mm`.
   void set_thresholds(const std::vector<size_t>& rows, const FloatModel& mm);
   void report_epoch(const EpochReport& er, bool stop) const;
+  // Within an epoch of `n` rows (of `epochs`), `done` rows in `seconds`: the position, the rate
+  // and the ETA of the epochs left.
+  void report_progress(uint32_t epoch, uint32_t epochs, size_t done, size_t n, double seconds) const;
   // The weights forward/backward run on: the shadow (int8) model under QAT, else the model.
   const FloatModel& working() {
     if (!fq_) return m_;
@@ -454,6 +460,18 @@ void Loop::report_epoch(const EpochReport& er, bool stop) const {
     std::fprintf(stderr, "%s\n", line);
 }
 
+void Loop::report_progress(uint32_t epoch, uint32_t epochs, size_t done, size_t n, double seconds) const {
+  const double per_row = seconds / static_cast<double>(done);
+  const double eta = per_row * static_cast<double>(n - done + n * (epochs - epoch));
+  char line[256];
+  std::snprintf(line, sizeof line, "epoch %u/%u %3.0f%%: %.0f ex/s, ETA %s", epoch, epochs,
+                100.0 * static_cast<double>(done) / static_cast<double>(n), 1.0 / per_row, fmt_seconds(eta).c_str());
+  if (::isatty(2) == 1)
+    std::fprintf(stderr, "\r%-79s", line);
+  else
+    std::fprintf(stderr, "%s\n", line);
+}
+
 void Loop::run_epochs(const std::vector<size_t>& rows, uint32_t max_epochs, const std::vector<size_t>* valid) {
   uint32_t since_best = 0;
   std::vector<size_t> perm = rows;
@@ -466,7 +484,16 @@ void Loop::run_epochs(const std::vector<size_t>& rows, uint32_t max_epochs, cons
     tt::shuffle(perm, shuffle_rng);
     if (feed_) feed_->start(perm);
     double loss_sum = 0;
+    auto t_shown = t_ep;
     for (size_t start = 0; start < perm.size(); start += bs) {
+      // Progress within a long epoch: each second on a terminal, else every kProgressSeconds.
+      if (!opt_.quiet && start && (start / bs) % 64 == 0) {
+        const auto now = Clock::now();
+        if (now - t_shown >= std::chrono::duration<double>(::isatty(2) == 1 ? 1.0 : kProgressSeconds)) {
+          t_shown = now;
+          report_progress(epoch, max_epochs, start, perm.size(), std::chrono::duration<double>(now - t_ep).count());
+        }
+      }
       check_cancelled();
       const size_t nb = std::min(bs, perm.size() - start);
       const float lr = static_cast<float>(lr0_ * std::max(0.0, 1.0 - static_cast<double>(step_) / total_steps_));
@@ -586,8 +613,7 @@ FloatModel train_on(const data::Dataset& d, const TrainOptions& opt, TrainReport
   // The features: tokenized once and held, or (beyond opt.feature_memory) tokenized again on
   // every pass by a feed. The model is the same either way.
   const FeatureMap map = feature_map(shape, table.fingerprints);
-  uint64_t text_bytes = 0;
-  for (const std::string& t : d.texts) text_bytes += t.size();
+  const uint64_t text_bytes = d.text_bytes();
   Tokenized tok;
   std::unique_ptr<RowFeed> feed;
   if (text_bytes * kFeatureBytesPerTextByte <= opt.feature_memory) {
@@ -676,7 +702,7 @@ FloatModel train(const data::Dataset& d, const TrainRequest& r, TrainReport* rep
 
 FloatModel train(data::Dataset&& d, const TrainRequest& r, TrainReport* report) {
   const TrainOptions opt = resolve(r, DataSummary::of(d));
-  return train_on(d, opt, report, &d.texts);
+  return train_on(d, opt, report, d.spool ? nullptr : &d.texts);
 }
 
 }  // namespace tt::train
