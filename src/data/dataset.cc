@@ -59,7 +59,7 @@ class Columns {
   Columns(const std::string& path, const Table& t, bool header)
       : path_(path), count_(t.columns), header_(header), line_(t.lines.empty() ? 0 : t.lines[0]) {
     if (header)
-      for (size_t c = 0; c < t.columns; ++c) names_.push_back(t.cell(0, c));
+      for (size_t c = 0; c < t.columns; ++c) names_.emplace_back(t.cell(0, c));
   }
 
   size_t count() const { return count_; }
@@ -382,7 +382,10 @@ void read_table(Dataset& d, Table& t, const ReaderOptions& o, std::shared_ptr<Te
   } else {
     std::vector<std::string> texts;
     texts.reserve(rows.size());
-    for (size_t r : rows) texts.push_back(std::move(t.cells[r * t.columns + text]));
+    for (size_t r : rows) {
+      texts.emplace_back(t.cell(r, text));
+      t.release_before(r * t.columns);  // the table is not read after this
+    }
     take_texts(d, texts, o);
   }
   d.lines = std::move(lines);
@@ -651,20 +654,31 @@ Dataset read_dataset(const std::string& file, const ReaderOptions& options) {
     }
     if (!fasttext && text_col == SIZE_MAX) return;
     const size_t rows = fasttext ? f.texts.size() : t.rows();
-    for (size_t r = seen; r < rows; ++r) {
-      if (!spool) {
-        held += (fasttext ? f.texts[r] : t.cells[r * t.columns + text_col]).size();
-        if (held <= options.text_memory) continue;
-        spool = std::make_shared<TextSpool>(path);
-        for (size_t q = fasttext || !options.header ? 0 : 1; q < r; ++q) {
-          std::string& x = fasttext ? f.texts[q] : t.cells[q * t.columns + text_col];
-          spool->append(x);
-          std::string().swap(x);
-        }
+    size_t from = seen;  // the first row whose text goes to the spool now
+    if (!spool) {
+      for (size_t r = seen; r < rows; ++r) held += fasttext ? f.texts[r].size() : t.cell(r, text_col).size();
+      seen = rows;
+      if (held <= options.text_memory) return;
+      spool = std::make_shared<TextSpool>(path);
+      from = fasttext || !options.header ? 0 : 1;
+    }
+    if (fasttext) {
+      for (size_t r = from; r < rows; ++r) {
+        spool->append(f.texts[r]);
+        std::string().swap(f.texts[r]);
       }
-      std::string& x = fasttext ? f.texts[r] : t.cells[r * t.columns + text_col];
-      spool->append(x);
-      std::string().swap(x);
+    } else {
+      // The rows from `from` on, written again without their texts' bytes.
+      std::vector<std::string> rest;
+      for (size_t i = from * t.columns; i < t.cell_count(); ++i) {
+        if (i % t.columns == text_col)
+          spool->append(t.cell_at(i));
+        else
+          rest.emplace_back(t.cell_at(i));
+      }
+      t.truncate(from * t.columns);
+      for (size_t r = from, k = 0; r < rows; ++r)
+        for (size_t c = 0; c < t.columns; ++c) t.add(c == text_col ? std::string_view() : std::string_view(rest[k++]));
     }
     seen = rows;
   };
@@ -721,12 +735,16 @@ Dataset read_rows(const std::string& name, size_t columns, std::vector<std::stri
   s.header = options.header;
   Table t;
   t.columns = columns;
-  t.cells = std::move(cells);
+  for (std::string& c : cells) {
+    t.add(c);
+    std::string().swap(c);
+  }
+  cells = std::vector<std::string>();
   // Line numbers: 0 for the header (messages then name no line), r for the r-th row after it.
   const size_t first = options.header ? 1 : 0;
-  for (size_t r = 0; r < t.cells.size() / columns; ++r) t.lines.push_back(static_cast<uint32_t>(r + 1 - first));
-  for (size_t i = 0; i < t.cells.size(); ++i) {
-    const std::string& c = t.cells[i];
+  for (size_t r = 0; r < t.cell_count() / columns; ++r) t.lines.push_back(static_cast<uint32_t>(r + 1 - first));
+  for (size_t i = 0; i < t.cell_count(); ++i) {
+    const std::string_view c = t.cell_at(i);
     const size_t bad = utf8_invalid_at(c.data(), c.size());
     if (bad != c.size())
       throw Error(at(name, t.lines[i / columns],
