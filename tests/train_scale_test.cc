@@ -97,3 +97,33 @@ TEST(TrainScale, FeedGivesTheSameModel) {
 
 }  // namespace
 }  // namespace tt
+
+#include "model/model_io.h"
+#include "test_util.h"
+#include "train/trainer.h"
+
+namespace tt {
+namespace {
+
+// Beyond TrainOptions::threshold_rows the thresholds come from a seeded sample of that many rows:
+// the weights are those of the whole pass, the thresholds the same for any thread count; at or
+// above the row count nothing changes.
+TEST(TrainScale, ThresholdsOnASampleBeyondThresholdRows) {
+  const data::Dataset d = test::read_sms();
+  train::TrainRequest r;
+  r.quiet = true;
+  r.max_flash = 4096;
+  train::TrainOptions o = train::resolve(r, train::DataSummary::of(d));
+  const FloatModel all = train::train(d, o);
+  o.threshold_rows = d.size();
+  EXPECT_EQ(train::train(d, o).threshold, all.threshold);
+  o.threshold_rows = 300;
+  const FloatModel one = train::train(d, o);
+  EXPECT_EQ(one.emb, all.emb);
+  EXPECT_NE(one.threshold, all.threshold);
+  o.threads = 3;
+  EXPECT_EQ(train::train(d, o).threshold, one.threshold);
+}
+
+}  // namespace
+}  // namespace tt

@@ -13,7 +13,7 @@ RowFeed::RowFeed(const data::Dataset& d, const ModelShape& shape, const FeatureM
 
 RowFeed::~RowFeed() { finish(); }
 
-void RowFeed::tokenize(const size_t* rows, size_t n, Block& out) const {
+void RowFeed::tokenize(const RowIndex* rows, size_t n, Block& out) const {
   out.rows = n;
   out.feats.clear();
   out.kinds.clear();
@@ -25,7 +25,7 @@ void RowFeed::tokenize(const size_t* rows, size_t n, Block& out) const {
   }
 }
 
-void RowFeed::start(const std::vector<size_t>& order) {
+void RowFeed::start(const Rows& order) {
   finish();
   order_ = &order;
   blocks_ = (order.size() + block_rows_ - 1) / block_rows_;

@@ -14,6 +14,7 @@
 
 #include "data/dataset.h"
 #include "model/float_model.h"
+#include "train/features.h"
 
 namespace tt::train {
 
@@ -40,14 +41,14 @@ class RowFeed {
 
   size_t block_rows() const { return block_rows_; }
   // Starts a pass over the rows `order` (held by reference until finish); ends any pass before.
-  void start(const std::vector<size_t>& order);
+  void start(const Rows& order);
   // Block b of the pass (b = position / block_rows), waiting for it; blocks are taken in order,
   // and taking block b gives the blocks before it back.
   const Block& block(size_t b);
   // Ends the pass (the producer stops, even mid-pass).
   void finish();
   // The rows `rows[0, n)` tokenized on the calling thread.
-  void tokenize(const size_t* rows, size_t n, Block& out) const;
+  void tokenize(const RowIndex* rows, size_t n, Block& out) const;
 
  private:
   void produce();
@@ -57,7 +58,7 @@ class RowFeed {
   const FeatureMap& map_;
   const bool with_kinds_;
   const size_t block_rows_;
-  const std::vector<size_t>* order_ = nullptr;
+  const Rows* order_ = nullptr;
   size_t blocks_ = 0;
   std::vector<Block> ring_;
   std::thread producer_;

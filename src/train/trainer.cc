@@ -62,7 +62,7 @@ void check_data(const data::Dataset& d, const ModelShape& shape) {
 // The per-bucket scale s of reparametrised linear training (w = v s): the NB ratios, times the
 // feature-kind scales; empty when neither applies.
 std::vector<float> feature_scales(const TrainOptions& opt, const ModelShape& shape, const detail::RowFn& row,
-                                  const data::Dataset& d, const std::vector<size_t>& rows) {
+                                  const data::Dataset& d, const Rows& rows) {
   const size_t K = shape.outputs, B = shape.rows();
   std::vector<float> r = opt.nb_alpha > 0
                              ? detail::nb_ratios(row, rows, d.targets.data(), K, B, opt.nb_alpha, opt.nb_beta)
@@ -127,20 +127,20 @@ class Loop {
 
   // Trains on `rows`, validates on `valid` (if any), sets the thresholds; with refit, retrains
   // on every row for the best epoch count. Returns the model to write.
-  FloatModel run(const std::vector<size_t>& rows, const std::vector<size_t>& valid);
+  FloatModel run(const Rows& rows, const Rows& valid);
 
  private:
   // The initial weights and optimiser state (the same for every call).
   void reset();
   // A fresh FakeQuant whose ranges start from the current (initial) weights on the first rows.
-  void init_fq(const std::vector<size_t>& rows);
+  void init_fq(const Rows& rows);
   // At most `max_epochs` epochs over `rows`, the learning rate decaying over opt.epochs epochs;
   // with `valid`, scores them after each epoch, keeps the best weights and stops early.
-  void run_epochs(const std::vector<size_t>& rows, uint32_t max_epochs, const std::vector<size_t>* valid);
+  void run_epochs(const Rows& rows, uint32_t max_epochs, const Rows* valid);
   // The features of batch perm[start, start + nb) into bf_ / bn_ (from the feed: its pass over perm).
-  void load_batch(const std::vector<size_t>& perm, size_t start, size_t nb);
+  void load_batch(const Rows& perm, size_t start, size_t nb);
   // Phase 1 on batch perm[start, start + nb): adds its examples' losses to loss_sum, in order.
-  void forward_backward(const std::vector<size_t>& perm, size_t start, size_t nb, const FloatModel& fw,
+  void forward_backward(const Rows& perm, size_t start, size_t nb, const FloatModel& fw,
                         double& loss_sum);
   // Phase 2: sums the batch's gradients per parameter row in example order and updates the rows.
   void update_rows(size_t nb, float lr, float bc1, float bc2);
@@ -151,16 +151,16 @@ class Loop {
   void update_output_row(size_t k, size_t nb, float lr, float bc1, float bc2);
   void update_hidden_row(size_t h, size_t nb, float lr, float bc1, float bc2);
   // Scores `rows` under `mm` into scores_ (sigmoid or softmax per row, K each).
-  void score_rows(const FloatModel& mm, const std::vector<size_t>& rows);
+  void score_rows(const FloatModel& mm, const Rows& rows);
   // Scores positions [first, first + n) of score_rows' rows; row(j) gives position j's features.
   template <class RowOf>
   void score_block(const Weights<float>& w, size_t n, size_t first, RowOf row);
   // Output k's scores (as score_rows left them for `rows`) and labels.
-  void column(const std::vector<size_t>& rows, size_t k, std::vector<float>& s, std::vector<uint8_t>& y) const;
+  void column(const Rows& rows, size_t k, std::vector<float>& s, std::vector<uint8_t>& y) const;
   // Mean ROC AUC over outputs (sigmoid) or macro-F1 (softmax) of scores_ on `rows`.
-  double metric(const std::vector<size_t>& rows) const;
+  double metric(const Rows& rows) const;
   // Sigmoid heads: each output's threshold maximises F1 over `rows` scored by `mm`.
-  void set_thresholds(const std::vector<size_t>& rows, const FloatModel& mm);
+  void set_thresholds(const Rows& rows, const FloatModel& mm);
   void report_epoch(const EpochReport& er, bool stop) const;
   // Within an epoch of `n` rows (of `epochs`), `done` rows in `seconds`: the position, the rate
   // and the ETA of the epochs left.
@@ -231,7 +231,7 @@ void Loop::reset() {
   std::fill(nb_v_.begin(), nb_v_.end(), 0.0f);
 }
 
-void Loop::init_fq(const std::vector<size_t>& rows) {
+void Loop::init_fq(const Rows& rows) {
   if (!opt_.qat) return;
   fq_ = std::make_unique<numerics::FakeQuant>(s_, qo_);
   const size_t cnt = std::min<size_t>(rows.size(), 1024);
@@ -244,7 +244,7 @@ void Loop::init_fq(const std::vector<size_t>& rows) {
   for (size_t j = 0; j < cnt; ++j) fq_->observe(m_, ex_.features(rows[j]), ex_.feature_count(rows[j]));
 }
 
-void Loop::load_batch(const std::vector<size_t>& perm, size_t start, size_t nb) {
+void Loop::load_batch(const Rows& perm, size_t start, size_t nb) {
   if (!feed_) {
     for (size_t j = 0; j < nb; ++j) bf_[j] = ex_.features(perm[start + j]), bn_[j] = ex_.feature_count(perm[start + j]);
     return;
@@ -253,7 +253,7 @@ void Loop::load_batch(const std::vector<size_t>& perm, size_t start, size_t nb) 
   for (size_t j = 0; j < nb; ++j) bf_[j] = b.row(start - b.first + j), bn_[j] = b.row_size(start - b.first + j);
 }
 
-void Loop::forward_backward(const std::vector<size_t>& perm, size_t start, size_t nb, const FloatModel& fw,
+void Loop::forward_backward(const Rows& perm, size_t start, size_t nb, const FloatModel& fw,
                             double& loss_sum) {
   const Weights<float> w = weights_of(fw);
   pool_.run([&](unsigned t) {
@@ -374,7 +374,7 @@ void Loop::update_rows(size_t nb, float lr, float bc1, float bc2) {
   });
 }
 
-void Loop::score_rows(const FloatModel& mm, const std::vector<size_t>& rows) {
+void Loop::score_rows(const FloatModel& mm, const Rows& rows) {
   scores_.resize(rows.size() * K_);
   const Weights<float> w = weights_of(mm);
   if (!feed_) {
@@ -406,7 +406,7 @@ void Loop::score_block(const Weights<float>& w, size_t n, size_t first, RowOf ro
   });
 }
 
-void Loop::column(const std::vector<size_t>& rows, size_t k, std::vector<float>& s, std::vector<uint8_t>& y) const {
+void Loop::column(const Rows& rows, size_t k, std::vector<float>& s, std::vector<uint8_t>& y) const {
   s.resize(rows.size());
   y.resize(rows.size());
   for (size_t j = 0; j < rows.size(); ++j) {
@@ -415,7 +415,7 @@ void Loop::column(const std::vector<size_t>& rows, size_t k, std::vector<float>&
   }
 }
 
-double Loop::metric(const std::vector<size_t>& rows) const {
+double Loop::metric(const Rows& rows) const {
   if (s_.head == Head::kSigmoid) {
     std::vector<double> aucs(K_);
     std::vector<float> s;
@@ -436,7 +436,22 @@ double Loop::metric(const std::vector<size_t>& rows) const {
   return eval::macro_f1(truth, pred, K_);
 }
 
-void Loop::set_thresholds(const std::vector<size_t>& rows, const FloatModel& mm) {
+void Loop::set_thresholds(const Rows& all, const FloatModel& mm) {
+  // Beyond the budget's rows, a seeded sample of that many, in their order (selection sampling).
+  const size_t cap = std::max<size_t>(opt_.threshold_rows, 1);
+  Rows sample;
+  if (all.size() > cap) {
+    SplitMix64 pick(opt_.seed * 0x9E3779B97F4A7C15ull + 0x7E5);
+    sample.reserve(cap);
+    size_t left = all.size();
+    for (const RowIndex r : all) {
+      if (pick.below(left--) < cap - sample.size()) sample.push_back(r);
+      if (sample.size() == cap) break;
+    }
+    if (!opt_.quiet)
+      std::fprintf(stderr, "train: thresholds chosen on a seeded sample of %zu of %zu rows\n", cap, all.size());
+  }
+  const Rows& rows = sample.empty() ? all : sample;
   score_rows(mm, rows);
   std::vector<float> s;
   std::vector<uint8_t> y;
@@ -472,9 +487,9 @@ void Loop::report_progress(uint32_t epoch, uint32_t epochs, size_t done, size_t 
     std::fprintf(stderr, "%s\n", line);
 }
 
-void Loop::run_epochs(const std::vector<size_t>& rows, uint32_t max_epochs, const std::vector<size_t>* valid) {
+void Loop::run_epochs(const Rows& rows, uint32_t max_epochs, const Rows* valid) {
   uint32_t since_best = 0;
-  std::vector<size_t> perm = rows;
+  Rows perm = rows;
   SplitMix64 shuffle_rng(opt_.seed * 0xD1B54A32D192ED03ull + 1);
   const size_t bs = opt_.batch;
   total_steps_ = static_cast<double>((rows.size() + bs - 1) / bs) * opt_.epochs;
@@ -540,7 +555,7 @@ void Loop::run_epochs(const std::vector<size_t>& rows, uint32_t max_epochs, cons
   if (!opt_.quiet && ::isatty(2) == 1) std::fprintf(stderr, "\n");
 }
 
-FloatModel Loop::run(const std::vector<size_t>& rows, const std::vector<size_t>& valid) {
+FloatModel Loop::run(const Rows& rows, const Rows& valid) {
   best_ = m_;
   init_fq(rows);
   run_epochs(rows, opt_.epochs, valid.empty() ? nullptr : &valid);
@@ -556,8 +571,8 @@ FloatModel Loop::run(const std::vector<size_t>& rows, const std::vector<size_t>&
       reset();
       const size_t n = ex_.size();
       if (!opt_.quiet) std::fprintf(stderr, "refit on all %zu rows for %u epochs\n", n, best_epoch_);
-      std::vector<size_t> all(n);
-      std::iota(all.begin(), all.end(), size_t{0});
+      Rows all(n);
+      std::iota(all.begin(), all.end(), RowIndex{0});
       const size_t reported = rep_.epochs.size();
       init_fq(all);
       run_epochs(all, best_epoch_, nullptr);
@@ -583,6 +598,7 @@ FloatModel train_on(const data::Dataset& d, const TrainOptions& opt, TrainReport
   if (shape.outputs != d.outputs()) throw Error(d.path + ": the options were resolved for other data");
   check_data(d, shape);
   const size_t n = d.size();
+  if (n > UINT32_MAX) throw Error(d.path + ": more than " + std::to_string(UINT32_MAX) + " rows");
   WorkerPool pool(opt.threads);
   WorkerPool single(1);
   const bool progress = !opt.quiet;
@@ -638,7 +654,7 @@ FloatModel train_on(const data::Dataset& d, const TrainOptions& opt, TrainReport
     const size_t j = fed++ - blk->first;
     f = blk->row(j), nf = blk->row_size(j), k = blk->kinds.empty() ? nullptr : blk->row_kinds(j);
   };
-  const auto pass = [&](const std::vector<size_t>& rows, const std::function<void()>& fn) {
+  const auto pass = [&](const Rows& rows, const std::function<void()>& fn) {
     if (feed) feed->start(rows);
     fed = 0, blk = nullptr;
     fn();
