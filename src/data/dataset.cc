@@ -718,6 +718,8 @@ Dataset read_dataset(const std::string& file, const ReaderOptions& options) {
   } else {
     read_table(d, t, options, std::move(spool));
   }
+  t = Table();  // the summary's pass below holds its own per-row array
+  f = FastTextLines();
   finish_summary(d, options);
   return d;
 }
