@@ -323,7 +323,7 @@ void read_table(Dataset& d, Table& t, const ReaderOptions& o, std::shared_ptr<Te
   }
 
   // Rows with an empty label: an error, or left out with skip_missing.
-  std::vector<size_t> rows;
+  std::vector<uint32_t> rows;  // the table rows kept
   rows.reserve(t.rows() - first);
   std::string skipped_lines;
   for (size_t r = first; r < t.rows(); ++r) {
@@ -331,7 +331,7 @@ void read_table(Dataset& d, Table& t, const ReaderOptions& o, std::shared_ptr<Te
     for (size_t c : labels)
       if (trim(t.cell(r, c)).empty()) missing = c;
     if (missing == SIZE_MAX) {
-      rows.push_back(r);
+      rows.push_back(static_cast<uint32_t>(r));
       continue;
     }
     if (!o.skip_missing) {
@@ -353,9 +353,8 @@ void read_table(Dataset& d, Table& t, const ReaderOptions& o, std::shared_ptr<Te
   for (size_t r : rows) lines.push_back(t.lines[r]);
   // Labels first: a bad label column fails before the texts are copied.
   if (labels.size() == 1) {
-    std::vector<std::string_view> values;
-    values.reserve(rows.size());
-    for (size_t r : rows) values.push_back(trim(t.cell(r, labels[0])));
+    const size_t label = labels[0];
+    const detail::LabelValues values(rows.size(), [&](size_t i) { return trim(t.cell(rows[i], label)); });
     detail::set_class_labels(d, values, lines, {cols.label_name(labels[0]), cols.label_column(labels[0]),
                                                 cols.header_line()}, o);
     check_header(d, cols, t, labels[0], text);
@@ -375,7 +374,7 @@ void read_table(Dataset& d, Table& t, const ReaderOptions& o, std::shared_ptr<Te
   if (spool) {
     // The texts went to the spool as they were read, one per data row: keep those of `rows`.
     if (rows.size() != t.rows() - first) {
-      for (size_t& r : rows) r -= first;
+      for (uint32_t& r : rows) r -= static_cast<uint32_t>(first);
       spool->keep(rows);
     }
     d.spool = std::move(spool);
@@ -428,10 +427,10 @@ void read_fasttext(Dataset& d, FastTextLines& f, const ReaderOptions& o, std::sh
                      "label (--skip-missing leaves such lines out)"));
     }
     size_t w = 0;
-    std::vector<size_t> kept;
+    std::vector<uint32_t> kept;
     for (size_t r = 0; r < f.labels.size(); ++r) {
       if (f.labels[r].empty()) continue;
-      if (spool) kept.push_back(r);
+      if (spool) kept.push_back(static_cast<uint32_t>(r));
       if (w != r) {
         f.labels[w] = std::move(f.labels[r]);
         f.texts[w] = std::move(f.texts[r]);
@@ -451,8 +450,7 @@ void read_fasttext(Dataset& d, FastTextLines& f, const ReaderOptions& o, std::sh
   }
   const size_t rows = f.texts.size();
   if (several == 0) {
-    std::vector<std::string_view> values(rows);
-    for (size_t r = 0; r < rows; ++r) values[r] = f.labels[r][0];
+    const detail::LabelValues values(rows, [&](size_t r) { return std::string_view(f.labels[r][0]); });
     detail::set_class_labels(d, values, f.lines, {"", "the fastText label set", f.lines[0]}, o);
   } else {
     detail::check_class_options(d, o, "this fastText file has lines with several labels (multi-label)");

@@ -65,7 +65,7 @@ void TextSpool::finish() {
   buf_.shrink_to_fit();
 }
 
-void TextSpool::keep(const std::vector<size_t>& rows) {
+void TextSpool::keep(const std::vector<uint32_t>& rows) {
   bytes_ = 0;
   for (size_t j = 0; j < rows.size(); ++j) {
     begin_[j] = begin_[rows[j]];

@@ -26,7 +26,7 @@ class TextSpool {
   void finish();
   // Keeps rows rows[0..) in that order (sorted, distinct), dropping the others (rows without a
   // label left out); their bytes stay in the file.
-  void keep(const std::vector<size_t>& rows);
+  void keep(const std::vector<uint32_t>& rows);
 
   size_t size() const { return length_.size(); }
   uint64_t bytes() const { return bytes_; }  // the rows' text bytes in all
