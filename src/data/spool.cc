@@ -72,10 +72,8 @@ void TextSpool::keep(const std::vector<uint32_t>& rows) {
     length_[j] = length_[rows[j]];
     bytes_ += length_[j];
   }
-  begin_.resize(rows.size());
-  length_.resize(rows.size());
-  begin_.shrink_to_fit();
-  length_.shrink_to_fit();
+  begin_.shrink(rows.size());
+  length_.shrink(rows.size());
 }
 
 void TextSpool::read_span(uint64_t at, uint64_t n, std::string& out) const {

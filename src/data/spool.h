@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "data/chunked.h"
+
 namespace tt::data {
 
 class TextSpool {
@@ -59,8 +61,8 @@ class TextSpool {
   std::string buf_;  // bytes appended, not yet written
   uint64_t end_ = 0;  // bytes in the file, buffer included
   uint64_t bytes_ = 0;
-  std::vector<uint64_t> begin_;
-  std::vector<uint32_t> length_;
+  detail::ChunkedArray<uint64_t> begin_;
+  detail::ChunkedArray<uint32_t> length_;
 };
 
 }  // namespace tt::data

@@ -71,8 +71,8 @@ void Table::add(std::string_view bytes) {
 
 void Table::truncate(size_t n) {
   if (n >= len_.size()) return;
-  at_.resize(n);
-  len_.resize(n);
+  at_.shrink(n);
+  len_.shrink(n);
   if (n == 0) {
     blocks_.clear();
     return;

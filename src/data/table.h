@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "data/chunked.h"
+
 namespace tt::data::detail {
 
 // CSV or TSV records. The first record fixes the column count; every record has exactly that many.
@@ -36,8 +38,8 @@ struct Table {
   static constexpr unsigned kOffsetBits = 40;
   static constexpr uint64_t kOffsetMask = (uint64_t{1} << kOffsetBits) - 1;
   std::vector<std::string> blocks_;
-  std::vector<uint64_t> at_;  // block << kOffsetBits | offset
-  std::vector<uint32_t> len_;
+  ChunkedArray<uint64_t> at_;  // block << kOffsetBits | offset
+  ChunkedArray<uint32_t> len_;
 };
 
 // fastText lines: the labels (without "__label__", duplicates removed, in line order) and the text.
