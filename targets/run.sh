@@ -153,10 +153,11 @@ data_bytes() {
 per_byte() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0 && a != "") printf "%.1f", a / b; else printf "-" }'; }
 
 # The runtime's share against the workload's TT_BASELINE build (the harness alone), for either
-# board kind; called inside a board function (k, text/data/bss, wbytes, stack; btext/bdata/bbss).
+# board kind; called inside a board function (k, text/data/bss, wbytes, stack; btext/bdata/bbss,
+# bwbytes: the weights the baseline keeps, e.g. an AVR far image, which its section keeps linked).
 base_sizes() {
   echo "$k.base_flash=$((btext + bdata))"; echo "$k.base_ram_static=$((bdata + bbss))"
-  echo "$k.flash_code=$((text + data - btext - bdata - wbytes))"
+  echo "$k.flash_code=$((text + data - btext - bdata + bwbytes - wbytes))"
   echo "$k.ram_runtime=$((data + bss - bdata - bbss))"
 }
 base_stack() {  # $1: the baseline's stack peak
@@ -167,7 +168,7 @@ base_stack() {  # $1: the baseline's stack peak
 # A board under QEMU (m0, m4, rv32): build, run with the plugin, compare, sizes, baseline.
 qemu_board() {
   local k="$1" tname="${q_name[$1]}" tp="${q_tool[$1]}" elf rc match text data bss dbytes insns measured stack_total stack stack_how wbytes
-  local btext bdata bbss bb be bstack b e lo hi
+  local btext bdata bbss bwbytes bb be bstack b e lo hi
   local -a flags link qemu plug_args
   read -ra flags <<<"${q_arch[$k]}"; flags+=("${dev_flags[@]}")
   link=(-T "$tdir/${q_ld[$k]}" -nostartfiles -nostdlib -Wl,--gc-sections -lgcc)
@@ -218,6 +219,7 @@ qemu_board() {
         if "${tp}g++" "${flags[@]}" -DTT_BASELINE "${inc[@]}" "${inc_w[@]}" "$tdir/${q_dir[$k]}/board.cc" \
              "${common_srcs[@]}" "${link[@]}" -o "$out/$k.base.elf" 2>"$out/$k.base.build.log"; then
           read -r btext bdata bbss <<<"$(sizes "${tp}size" "$out/$k.base.elf")"
+          bwbytes="$(data_bytes "${tp}nm" "$out/$k.base.elf" '_model_data$')"
           base_sizes
           if [ -n "$plugin" ]; then  # the harness's own stack while measured (no runtime in it)
             bb="$("${tp}nm" "$out/$k.base.elf" | awk '$3=="tt_bench_begin"{print $1}')"
@@ -242,7 +244,7 @@ qemu_board() {
 
 # An AVR board under simavr (avr: ATmega328P, mega: ATmega2560): the same board file and runner.
 avr_board() {
-  local k="$1" elf rc match text data bss dbytes cycles stack_total stack measured wbytes btext bdata bbss bstack
+  local k="$1" elf rc match text data bss dbytes cycles stack_total stack measured wbytes btext bdata bbss bwbytes bstack
   elf="$out/$k.elf"
   if avr-g++ -mmcu="${a_mcu[$k]}" "${dev_flags[@]}" "${inc[@]}" "${inc_w[@]}" "$tdir/atmega328p/board.cc" "${common_srcs[@]}" \
        "${avr_link[@]}" -Wl,-Map="$out/$k.map" -o "$elf" 2>"$out/$k.build.log"; then
@@ -272,6 +274,7 @@ avr_board() {
         if avr-g++ -mmcu="${a_mcu[$k]}" "${dev_flags[@]}" -DTT_BASELINE "${inc[@]}" "${inc_w[@]}" "$tdir/atmega328p/board.cc" \
              "${common_srcs[@]}" "${avr_link[@]}" -o "$out/$k.base.elf" 2>"$out/$k.base.build.log"; then
           read -r btext bdata bbss <<<"$(sizes avr-size "$out/$k.base.elf")"
+          bwbytes="$(data_bytes avr-nm "$out/$k.base.elf" '_model_data$')"
           base_sizes
           timeout "$tmo" "$runner" --mcu "${a_mcu[$k]}" "$out/$k.base.elf" >"$out/$k.base.out" 2>/dev/null
           base_stack "$(kv "$out/$k.base.out" board.bench_stack_peak)"

@@ -41,8 +41,9 @@ if(TT_BASH AND TT_PYTHON3 AND TT_ARM_GXX AND TT_AVR_GXX AND TT_QEMU_ARM AND TT_R
   # cannot be fetched the count is reported "unavailable" and the test still checks the digests.
   # Boards: Cortex-M0+ (microbit), Cortex-M4 (mps2-an386), rv32imc (riscv32 virt), ATmega328P and
   # ATmega2560 (simavr). sms4k runs on the M0+, M4, rv32imc and 328P, sms32k on the 32-bit ones,
-  # sms32k_mega (the 32 KB model) on the 2560; the rest on the M0+ and the 328P.
-  # The model workloads (sms4k, sms4k_checked, sms4k_bulk, sms4k_p99, sms32k, sms32k_bulk, sms32k_mega, stream100, stream10000) train,
+  # sms32k_mega (the 32 KB model), sms64k_mega (train --board mega2560: a 65.5 KB image, far flash) and
+  # sms192k_mega (a 196 KB image with a hidden layer, far flash) on the 2560; the rest on the M0+ and the 328P.
+  # The model workloads (sms4k, sms4k_checked, sms4k_bulk, sms4k_p99, sms32k, sms32k_bulk, sms32k_mega, sms64k_mega, sms192k_mega, stream100, stream10000) train,
   # quantise and export real models with the tinytext CLI and check every score against
   # `tinytext predict` (sms4k_p99 also checks that the threshold `tinytext threshold --precision 0.99`
   # chose on its texts gives that precision in the board's own decisions); numerics runs the model runtime's numeric helpers on many inputs (sigmoid,
@@ -54,7 +55,8 @@ if(TT_BASH AND TT_PYTHON3 AND TT_ARM_GXX AND TT_AVR_GXX AND TT_QEMU_ARM AND TT_R
                    --corpus ${TT_SHARED_DIR}/data/sms-spam-collection/SMSSpamCollection
                    --shared-data ${TT_SHARED_DIR}/data --tinytext $<TARGET_FILE:tinytext>
                    --workload hash_digest --workload numerics --workload sms4k --workload sms4k_checked
-                   --workload sms4k_bulk --workload sms4k_p99 --workload sms32k --workload sms32k_bulk --workload sms32k_mega
+                   --workload sms4k_bulk --workload sms4k_p99 --workload sms32k --workload sms32k_bulk --workload sms32k_mega --workload sms64k_mega
+                   --workload sms192k_mega
                    --workload bulk_edge --workload stream100
                    --workload stream10000
                    --timeout 180 ${TT_BOARDS_DIR})
@@ -73,14 +75,24 @@ else()
 endif()
 
 # The Arduino example of `tinytext export --format arduino`, compiled for the Uno against Debian's
-# Arduino AVR core (arduino-core-avr); prints its flash and RAM (avr-size).
+# Arduino AVR core (arduino-core-avr); prints its flash and RAM (avr-size); run in simavr with 40 SMS
+# test texts on its serial port, its verdicts and logits equal to tinytext predict's.
 if(TT_BASH AND TT_AVR_GXX AND EXISTS /usr/share/arduino/hardware/arduino/avr/cores/arduino/Arduino.h)
   add_test(NAME boards_arduino
            COMMAND ${TT_BASH} ${CMAKE_SOURCE_DIR}/targets/arduino/build_example.sh $<TARGET_FILE:tinytext>
                    ${CMAKE_BINARY_DIR}/arduino_example ${TT_SHARED_DIR}/data/sms-spam-collection/SMSSpamCollection)
   set_tests_properties(boards_arduino PROPERTIES LABELS "boards" TIMEOUT 120)
+  # The same for the Mega 2560 with its own model (train --board mega2560: an image over 32,767 B,
+  # placed above the code and read with far addresses; the script checks the placement), run the same way.
+  add_test(NAME boards_arduino_mega
+           COMMAND ${TT_BASH} ${CMAKE_SOURCE_DIR}/targets/arduino/build_example.sh $<TARGET_FILE:tinytext>
+                   ${CMAKE_BINARY_DIR}/arduino_example_mega ${TT_SHARED_DIR}/data/sms-spam-collection/SMSSpamCollection
+                   mega2560)
+  set_tests_properties(boards_arduino_mega PROPERTIES LABELS "boards" TIMEOUT 180)
 else()
-  tt_missing_tool_test(boards_arduino "avr-g++ or the Arduino AVR core (arduino-core-avr) not found (run scripts/boards-deps.sh)")
+  foreach(t boards_arduino boards_arduino_mega)
+    tt_missing_tool_test(${t} "avr-g++ or the Arduino AVR core (arduino-core-avr) not found (run scripts/boards-deps.sh)")
+  endforeach()
 endif()
 
 # The MKR Zero keyboard example (examples/arduino-mkrzero/), assembled with make_sketch.sh from a

@@ -60,8 +60,18 @@ TEST(CliBoards, TrainSizeExport) {
   EXPECT_HAS(no.err, "--board uno");
   EXPECT_FALSE(std::ifstream(dir.path() + "/x/big_model.h").good());
   EXPECT_EQ(tt_run("export " + big + " --board mega2560 -o " + dir.path() + "/m --quiet").exit_code, 0);
+  // The Mega's own model (the largest that fits it: an image over 32,767 B, which the Mega reads
+  // with far addresses) fits it; the Uno refuses it with the numbers and the reason.
   const auto mj = tt_run("size " + mega + " --board mega2560 --json");
   EXPECT_HAS(mj.out, "\"fits\":true");
+  EXPECT_HAS(mj.out, "\"image_bytes\":65");
+  const auto mu = tt_run("export " + mega + " --board uno -o " + dir.path() + "/y");
+  EXPECT_EQ(mu.exit_code, 1);
+  EXPECT_HAS(mu.err, "does not fit the Arduino Uno (ATmega328P): the image is 65");
+  EXPECT_HAS(mu.err, "bytes; the runtime on the ATmega328P reads at most 32767 (one PROGMEM array, 16-bit flash "
+                     "addresses: an AVR with 64 KB of flash or less has no far flash)");
+  EXPECT_FALSE(std::ifstream(dir.path() + "/y/mega_model.h").good());
+  EXPECT_EQ(tt_run("export " + mega + " --board mega2560 -o " + dir.path() + "/z --quiet").exit_code, 0);
 
   // A generic board takes its flash and RAM; a small one refuses the 32 KB model.
   const auto g = tt_run("export " + big + " --board generic-m0plus:16K:4K -o " + dir.path() + "/g");

@@ -120,11 +120,11 @@ static const uint32_t kMaxLimitFanIn = 8388607u;   // 2^23 - 1: activation limit
 // one of the group's kTableWays fingerprint bytes fp[4g .. 4g + 3] equals f, the row is first +
 // 4g + i for the first such i, else bucket_of(hash, buckets). fp is read through TT_READ_BYTE.
 TT_INLINE uint8_t table_fingerprint(uint32_t hash) { return (uint8_t)(hash >> 8); }  // bits 8-15
-TT_INLINE uint32_t feature_row(uint32_t hash, uint32_t buckets, uint32_t groups, const uint8_t* fp, uint32_t first) {
+TT_INLINE uint32_t feature_row(uint32_t hash, uint32_t buckets, uint32_t groups, FlashAddr fp, uint32_t first) {
   if (groups) {
     const uint32_t g = (uint32_t)bucket_of(hash, groups) * kTableWays;
     const uint8_t f = table_fingerprint(hash);
-    const uint8_t* p = fp + g;
+    const FlashAddr p = fp + g;
     // Unrolled (kTableWays == 4): -Os keeps a loop's counter otherwise.
     if (TT_READ_BYTE(p) == f) return first + g;
     if (TT_READ_BYTE(p + 1) == f) return first + g + 1u;
@@ -137,11 +137,11 @@ TT_INLINE uint32_t feature_row(uint32_t hash, uint32_t buckets, uint32_t groups,
 // feature_row in an image, whose groups hold their fingerprints strictly ascending (the writer
 // sorts each group with its slot rows; model_open checks the order): the same row, found by a
 // search of the sorted group, so a miss compares two or three fingerprints instead of four.
-TT_INLINE uint32_t image_row(uint32_t hash, uint32_t buckets, uint32_t groups, const uint8_t* fp, uint32_t first) {
+TT_INLINE uint32_t image_row(uint32_t hash, uint32_t buckets, uint32_t groups, FlashAddr fp, uint32_t first) {
   if (groups) {
     const uint32_t g = (uint32_t)bucket_of(hash, groups) * kTableWays;
     const uint8_t f = table_fingerprint(hash);
-    const uint8_t* p = fp + g;
+    const FlashAddr p = fp + g;
     const uint8_t a = TT_READ_BYTE(p + 1);
     if (f <= a) {
       if (f == a) return first + g + 1u;
@@ -210,7 +210,7 @@ TT_INLINE constexpr uint32_t section_at(ImageSection sec, ImageShape s) {
 // from the checked header or derived from the sizes is not stored (detail::section_of).
 struct Model {
   typedef TokenizerConfig Tokenizer;
-  const uint8_t* image;  // the image (flash); 0 until model_open succeeds
+  FlashAddr image;  // the image (flash); 0 until model_open succeeds
   TokenizerConfig tokenizer;
   uint16_t dim, hidden, outputs;  // D, H (0: none), K
   uint8_t flags;                  // ModelFlag bits
@@ -231,7 +231,7 @@ constexpr ImageShape spec_shape() {
 // A model whose shape is known at compile time: the generated model header (tinytext export)
 // defines a spec S and `typedef tt::StaticModel<S> NAME_model`. S holds the image and its header
 // fields as constants:
-//   static const uint8_t* image();  (the image array)   static const uint32_t bytes;  (its size)
+//   static FlashAddr image();  (the image array's address)   static const uint32_t bytes;  (its size)
 //   static const uint8_t format, scheme;  (TT_MODEL_FORMAT_VERSION, kTokenizerScheme)
 //   static const uint32_t buckets;  static const uint8_t word_ngrams, char_min, char_max;
 //   static const uint16_t dim, hidden, outputs, label_bytes;  static const uint8_t flags, pool;
@@ -291,9 +291,9 @@ struct StaticModel {
 namespace detail {
 
 // The image of either kind of model, and whether it can be used (a Model: model_open succeeded).
-TT_INLINE const uint8_t* image_of(const Model& m) { return m.image; }
+TT_INLINE FlashAddr image_of(const Model& m) { return m.image; }
 template <class S>
-TT_INLINE const uint8_t* image_of(const StaticModel<S>&) { return S::image(); }
+TT_INLINE FlashAddr image_of(const StaticModel<S>&) { return S::image(); }
 TT_INLINE bool model_ready(const Model& m) { return m.image != 0; }
 template <class S>
 TT_INLINE bool model_ready(const StaticModel<S>&) { return true; }
@@ -329,7 +329,7 @@ TT_INLINE uint32_t section_of(const M& m, ImageSection sec) {
 
 // nb int32 biases (within 2^30), then nq stored requantisers (mult >= 0, shift in [1, 62]), from
 // p on: a layer's biases and its requantisers are adjacent in the image.
-TT_NOINLINE inline bool params_ok(const uint8_t* p, uint16_t nb, uint16_t nq) {
+TT_NOINLINE inline bool params_ok(FlashAddr p, uint16_t nb, uint16_t nq) {
   for (uint32_t i = 0, n = (uint32_t)nb + nq; i < n; ++i) {
     const int32_t v = rd_i32(p);
     if (i < nb) {
@@ -347,7 +347,7 @@ TT_NOINLINE inline bool params_ok(const uint8_t* p, uint16_t nb, uint16_t nq) {
 // An activation limit against the fan-in (<= 4096) of the layer it feeds: 0 when that layer is
 // absent (fan_in 0), else 1 .. kMaxActLimit with lim x fan_in <= kMaxLimitFanIn (< 2^15 x 2^13:
 // the product cannot wrap).
-TT_NOINLINE inline bool limit_ok(const uint8_t* p, uint32_t fan_in) {
+TT_NOINLINE inline bool limit_ok(FlashAddr p, uint32_t fan_in) {
   const uint16_t lim = rd_u16(p);
   if (!fan_in) return lim == 0;
   return lim >= 1 && lim <= kMaxActLimit && (uint32_t)lim * fan_in <= kMaxLimitFanIn;
@@ -384,7 +384,7 @@ TT_NOINLINE inline bool limit_ok(const uint8_t* p, uint32_t fan_in) {
 // fingerprints do not ascend (kBadSize). Reads nothing
 // outside image[0, size). Define TT_MODEL_NO_CHECKSUM to skip the CRC (saves about 0.3 s per
 // 32 KB at 16 MHz on an AVR); the structural checks stay.
-TT_NODISCARD TT_NOINLINE inline Status model_open(Model& m, const uint8_t* image, uint32_t size) {
+TT_NODISCARD TT_NOINLINE inline Status model_open(Model& m, FlashAddr image, uint32_t size) {
   m.image = 0;
   TT_VERIFY(image != 0 && size >= kModelHeaderBytes + 4u, kBadSize);
   TT_VERIFY(detail::rd_u32(image + kHdrMagic) == kImageMagic, kBadMagic);
@@ -437,7 +437,7 @@ TT_NODISCARD TT_NOINLINE inline Status model_open(Model& m, const uint8_t* image
             kBadSize);
   TT_VERIFY(linear || detail::params_ok(image + m.off_b2, m.outputs, m.outputs), kBadSize);
   // The exact table: each group's fingerprints strictly ascending (image_row's search).
-  const uint8_t* fp = image + section_at(kSecFingerprints, s);
+  const FlashAddr fp = image + section_at(kSecFingerprints, s);
   for (uint32_t i = 1; i < kTableWays * groups; ++i)
     TT_VERIFY(i % kTableWays == 0 || TT_READ_BYTE(fp + i - 1u) < TT_READ_BYTE(fp + i), kBadSize);
   // Labels: exactly K NUL-terminated strings: K NULs, the last byte one of them (K >= 1 NULs

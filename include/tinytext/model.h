@@ -117,8 +117,8 @@ TT_NODISCARD inline Status model_label(const M& m, uint16_t k, uint8_t* buf, uin
   TT_VERIFY(cap > 0 && buf != 0, kBadArgument);
   buf[0] = 0;
   TT_VERIFY(detail::model_ready(m) && k < m.outputs, kBadArgument);
-  const uint8_t* p = detail::image_of(m) + detail::section_of(m, kSecLabels);
-  const uint8_t* end = p + detail::rd_u16(detail::image_of(m) + kHdrLabelBytes);
+  FlashAddr p = detail::image_of(m) + detail::section_of(m, kSecLabels);
+  const FlashAddr end = p + detail::rd_u16(detail::image_of(m) + kHdrLabelBytes);
   for (uint16_t i = 0; i < k; ++i) {
     while (TT_READ_BYTE(p) != 0) ++p;
     ++p;

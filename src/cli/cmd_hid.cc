@@ -13,6 +13,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/hid_layout.h"
 #include "cli/score_format.h"
 #include "common/error.h"
 #include "common/json.h"
@@ -199,11 +200,10 @@ hid::Capture read_input(const std::string& path, const hid::CaptureFormat* forma
 }  // namespace
 
 int cmd_hid(int argc, char** argv) {
-  const std::string layouts = hid::layout_names();
   std::vector<Option> options = {
       {"format", "hex|raw|pcap", "capture format (pcap: a Linux usbmon or Windows USBPcap pcap or pcapng file) [default: from the content]",
        ""},
-      {"layout", "NAME", "keyboard layout: " + layouts, "us"},
+      layout_option(),
       {"live", "", "also print the scores after every key that changes the text", ""},
       {"json", "", "one JSON object per line: predict's {\"text\", \"scores\", \"label\"} plus \"message\", "
                    "\"end\", \"inexact\" (int8: \"logit_q16\", \"prob_q15\")", ""},
@@ -231,8 +231,7 @@ int cmd_hid(int argc, char** argv) {
   if (pos.size() != 2) throw UsageError("hid: expected MODEL CAPTURE (see --help)");
   const std::string& model_path = pos[0];
   const std::string& capture_path = pos[1];
-  const HidLayout* layout = hid::layout_by_name(args.get("layout"));
-  if (!layout) throw UsageError("hid: unknown layout '" + args.get("layout") + "': use " + layouts);
+  const HidLayout* layout = layout_arg(args, "hid");
   hid::CaptureFormat format{};
   const bool has_format = args.has("format");
   if (has_format) format = hid::format_by_name(args.get("format"));

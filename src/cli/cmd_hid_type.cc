@@ -6,6 +6,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/hid_layout.h"
 #include "common/error.h"
 #include "common/file.h"
 #include "common/json.h"
@@ -29,12 +30,11 @@ std::string where_of(const std::vector<size_t>& starts, size_t offset, bool from
 }  // namespace
 
 int cmd_hid_type(int argc, char** argv) {
-  const std::string layouts = hid::layout_names();
   std::vector<Option> options = {
       {"format", "hex|raw|pcap|pcapng", "output format (pcap/pcapng: a USB capture, see --link)", "hex"},
       {"link", "usbmon|usbpcap", "pcap/pcapng: Linux usbmon records (link type 220) or Windows USBPcap ones (249)",
        "usbmon"},
-      {"layout", "NAME", "keyboard layout: " + layouts, "us"},
+      layout_option(),
       {"typos", "RATE", "probability in [0, 1] of a neighbouring key + Backspace before each main-block key", "0"},
       {"seed", "N", "seed of the typos (the same seed gives the same reports everywhere)", "1"},
       {"output", "FILE", "write the capture to FILE (also -o; written atomically) [default: stdout, hex only]", ""},
@@ -54,8 +54,7 @@ int cmd_hid_type(int argc, char** argv) {
                  "'tinytext hid MODEL FILE' decodes the result; see docs/hid.md.\n";
     return 0;
   }
-  const HidLayout* layout = hid::layout_by_name(args.get("layout"));
-  if (!layout) throw UsageError("hid-type: unknown layout '" + args.get("layout") + "': use " + layouts);
+  const HidLayout* layout = layout_arg(args, "hid-type");
   const std::string fmt = args.get("format");
   const hid::CaptureFormat format = hid::format_by_name(fmt);
   const bool to_file = args.has("output");

@@ -85,9 +85,9 @@ std::string boards_text(const quant::QuantModel& q, const std::vector<exporter::
   std::string o = line;
   for (const auto& b : boards) {
     const auto f = exporter::fit_on(b, m, img);
-    std::snprintf(line, sizeof line, "%-32s %-11s %9u / %7u %8u / %6u  %s\n", (b.title + " (" + b.name + ")").c_str(),
-                  b.mcu.c_str(), f.flash_used, b.flash, f.ram_used, b.ram, f.fits ? "yes" : ("NO: " + f.why).c_str());
-    o += line;
+    std::snprintf(line, sizeof line, "%-32s %-11s %9u / %7u %8u / %6u  ", (b.title + " (" + b.name + ")").c_str(),
+                  b.mcu.c_str(), f.flash_used, b.flash, f.ram_used, b.ram);
+    o += line + (f.fits ? std::string("yes") : "NO: " + f.why) + "\n";  // (why: any length)
   }
   return o;
 }

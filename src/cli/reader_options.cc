@@ -1,6 +1,7 @@
 #include "cli/reader_options.h"
 
 #include <cstdio>
+#include <iterator>
 
 #include "common/error.h"
 
@@ -26,33 +27,33 @@ std::vector<std::string> comma_list(const std::string& option, const std::string
 }  // namespace
 
 void add_reader_options(std::vector<Option>& options, bool labels) {
-  options.push_back({"format", "FMT",
-                     "csv, tsv or fasttext (auto: from the file name, else from the first lines; the summary "
-                     "says which)",
-                     "auto"});
-  options.push_back({"delimiter", "CHAR", "csv: , ; tab or | (auto: the one that splits the first 100 records evenly)",
-                     "auto"});
-  options.push_back({"text", "COL",
-                     "the text column: a header name or a 1-based position (auto: text, comment_text, tweet "
-                     "or message, else the last column that is not mostly empty)",
-                     "auto"});
-  options.push_back({"label", "COL[,COL...]",
-                     "the label column(s): names or 1-based positions; several make a multi-label task "
-                     "(auto: several 0/1 columns beside the text, else label, labels, class or toxic, else the "
-                     "first column other than the text)",
-                     "auto"});
-  options.push_back({"no-header", "", "the first row is data, not column names (select columns by position)", ""});
-  if (!labels) return;
-  options.push_back({"positive", "LABEL",
-                     "binary data: the label value that is the positive class (auto: 1/true/yes in a boolean "
-                     "column, else the rarer value)",
-                     ""});
-  options.push_back({"label-names", "NAMES",
-                     "names for the classes of a label column: VALUE=NAME,... or NAME,... in the classes' order "
-                     "(e.g. 0=hate,1=offensive,2=neither)",
-                     ""});
-  options.push_back({"skip-missing", "", "leave out rows whose label is empty (counted in the summary) instead of "
-                                         "refusing the file", ""});
+  // The columns first, then what is read from the label column (only for commands that read labels).
+  static const Option kOptions[] = {
+      {"format", "FMT", "csv, tsv or fasttext (auto: from the file name, else from the first lines; the summary says which)",
+       "auto"},
+      {"delimiter", "CHAR", "csv: , ; tab or | (auto: the one that splits the first 100 records evenly)", "auto"},
+      {"text", "COL",
+       "the text column: a header name or a 1-based position (auto: text, comment_text, tweet or message, else the "
+       "last column that is not mostly empty)",
+       "auto"},
+      {"label", "COL[,COL...]",
+       "the label column(s): names or 1-based positions; several make a multi-label task (auto: several 0/1 columns "
+       "beside the text, else label, labels, class or toxic, else the first column other than the text)",
+       "auto"},
+      {"no-header", "", "the first row is data, not column names (select columns by position)", ""},
+      {"positive", "LABEL",
+       "binary data: the label value that is the positive class (auto: 1/true/yes in a boolean column, else the "
+       "rarer value)",
+       ""},
+      {"label-names", "NAMES",
+       "names for the classes of a label column: VALUE=NAME,... or NAME,... in the classes' order (e.g. "
+       "0=hate,1=offensive,2=neither)",
+       ""},
+      {"skip-missing", "", "leave out rows whose label is empty (counted in the summary) instead of refusing the file",
+       ""},
+  };
+  const size_t column_options = 5;
+  options.insert(options.end(), std::begin(kOptions), std::begin(kOptions) + (labels ? std::size(kOptions) : column_options));
 }
 
 void print_summary(const data::DataSummary& s, bool quiet) {

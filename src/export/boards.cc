@@ -25,10 +25,10 @@ const std::vector<Board>& boards() {
       {"nano", "Arduino Nano", "ATmega328P", "atmega328p", 30720, 2048, kAvrSketchFlash, kAvrSketchRam, 32767,
        "Debian arduino-core-avr boards.txt: nano.menu.cpu.atmega328.upload.maximum_size 30720, "
        "maximum_data_size 2048"},
-      {"mega2560", "Arduino Mega 2560", "ATmega2560", "atmega2560", 253952, 8192, kAvrSketchFlash, kAvrSketchRam, 32767,
+      {"mega2560", "Arduino Mega 2560", "ATmega2560", "atmega2560", 253952, 8192, kAvrSketchFlash, kAvrSketchRam, 0,
        "Debian arduino-core-avr boards.txt: mega.menu.cpu.atmega2560.upload.maximum_size 253952, "
-       "mega.upload.maximum_data_size 8192. The runtime reads the image with 16-bit flash addresses: one "
-       "PROGMEM array of at most 32,767 B in the low 64 KB"},
+       "mega.upload.maximum_data_size 8192. An image over 32,767 B is placed above the code and read with "
+       "far addresses (ELPM)"},
       {"mkrzero", "Arduino MKR Zero", "SAMD21G18A", "cortex-m0plus", 253952, 32768, 12288, 3072, 0,
        "SAMD21G18A datasheet: 256 KB flash, 32 KB SRAM; 8 KB of the flash hold the SAM-BA bootloader "
        "(ArduinoCore-samd's flash_with_bootloader.ld); sketch: an empty sketch with Serial (USB CDC), about 11 KB"},
@@ -74,11 +74,12 @@ Board find_board(const std::string& name, uint64_t flash, uint64_t ram) {
   b.name = name;
   b.title = "generic " + name.substr(8);
   const std::string t = name.substr(8);
-  b.target = t == "m0plus" ? "cortex-m0plus" : t == "m4" ? "cortex-m4" : t == "rv32" ? "rv32imc" : "atmega328p";
+  b.target = t == "m0plus" ? "cortex-m0plus" : t == "m4" ? "cortex-m4" : t == "rv32" ? "rv32imc"
+              : flash > 65536 ? "atmega2560" : "atmega328p";
   b.mcu = b.target;
   b.flash = static_cast<uint32_t>(flash);
   b.ram = static_cast<uint32_t>(ram);
-  b.max_image = t == "avr" ? 32767 : 0;
+  b.max_image = t == "avr" && flash <= 65536 ? 32767 : 0;  // an AVR with more than 64 KB has far flash (ELPM)
   b.source = "given by the user";
   return b;
 }
@@ -97,7 +98,8 @@ BoardFit fit_on(const Board& b, const tt::Model& m, uint32_t image_bytes) {
   const auto n = [](uint32_t v) { return std::to_string(v); };
   if (b.max_image && image_bytes > b.max_image)
     f.why = "the image is " + n(image_bytes) + " bytes; the runtime on the " + b.mcu + " reads at most " +
-            n(b.max_image) + " (one PROGMEM array, 16-bit flash addresses)";
+            n(b.max_image) + " (one PROGMEM array, 16-bit flash addresses: an AVR with 64 KB of flash or less has "
+            "no far flash)";
   else if (f.flash_used > b.flash)
     f.why = "flash " + n(f.flash_used) + " bytes (image " + n(image_bytes) + " + runtime ~" + n(f.size.code) +
             " + sketch ~" + n(b.sketch_flash) + ") of " + n(b.flash);
@@ -111,8 +113,9 @@ BoardFit fit_on(const Board& b, const tt::Model& m, uint32_t image_bytes) {
 uint64_t weights_budget(const Board& b) {
   const TargetCosts& t = costs_of(b);
   // The budget is set before the data is read, so before the head is known: room for the larger
-  // of a sigmoid model with an exact table and a softmax one.
-  const uint64_t code = std::max<uint64_t>(t.code_static_linear + t.code_table, t.code_static);
+  // of a sigmoid model with an exact table and a softmax one; on an AVR with far flash, with its
+  // far reads (code_far_static: the image may pass 32,767 B).
+  const uint64_t code = std::max<uint64_t>(t.code_static_linear + t.code_table, t.code_static) + t.code_far_static;
   uint64_t room = b.flash > code + b.sketch_flash ? b.flash - code - b.sketch_flash : 0;
   if (b.max_image) room = std::min<uint64_t>(room, b.max_image);
   return room > kImageOverhead ? room - kImageOverhead : 0;

@@ -22,7 +22,7 @@ struct Board {
   uint32_t ram = 0;           // RAM a sketch may use, bytes
   uint32_t sketch_flash = 0;  // a typical sketch and its core besides tinytext (Serial, setup/loop)
   uint32_t sketch_ram = 0;
-  uint32_t max_image = 0;  // the largest image the runtime reads there (AVR: one PROGMEM array)
+  uint32_t max_image = 0;  // the largest image the runtime reads there, 0: any (an AVR without far flash: 32,767)
   std::string source;      // where flash/ram/sketch come from
 };
 

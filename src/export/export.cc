@@ -138,6 +138,20 @@ std::vector<File> export_c(const quant::QuantModel& q, const std::string& name, 
     << "// Or checked at run time like an image loaded from elsewhere (generic code, larger):\n"
     << "//   tt::Model m;  if (" << name << "_open(m) != tt::kOk) { /* refused */ }  then the same calls.\n"
     << "#ifndef " << N << "_MODEL_H\n#define " << N << "_MODEL_H\n\n"
+    << "#define " << N << "_MODEL_BYTES " << q.image.size() << "u\n"
+    << "// On an AVR an image over 32,767 bytes (one object's limit) lies above the code and is read\n"
+    << "// with far addresses (pgm.h, TT_FAR_FLASH): only parts with more than 64 KB of flash have them.\n"
+    << "#if defined(__AVR__) && " << N << "_MODEL_BYTES > 32767u\n"
+    << "#if !defined(__AVR_HAVE_ELPM__)\n"
+    << "#error \"" << name << "_model.h: the image is " << q.image.size() << " bytes; on an AVR with 64 KB of flash "
+       "or less (the ATmega328P of the Uno and Nano) the runtime reads at most 32,767. Train a model for the board: "
+       "tinytext train --board uno\"\n"
+    << "#elif defined(TINYTEXT_PGM_H) && !TT_FAR\n"
+    << "#error \"" << name << "_model.h: include it before any other tinytext header (its image needs far flash reads, "
+       "TT_FAR_FLASH)\"\n"
+    << "#endif\n"
+    << "#ifndef TT_FAR_FLASH\n#define TT_FAR_FLASH 1\n#endif\n"
+    << "#endif\n\n"
     << "#include \"tinytext/model.h\"\n\n"
     << "#if !defined(TT_RUNTIME_VERSION) || TT_RUNTIME_VERSION != " << TT_RUNTIME_VERSION << "\n"
     << "#error \"" << name << "_model.h was generated for tinytext runtime version " << TT_RUNTIME_VERSION
@@ -146,10 +160,8 @@ std::vector<File> export_c(const quant::QuantModel& q, const std::string& name, 
     << "#error \"" << name << "_model.h holds a device image of format version " << TT_MODEL_FORMAT_VERSION
     << "; these runtime headers read another: re-run tinytext quantize and export with the tinytext that matches "
        "them\"\n#endif\n\n"
-    << "#define " << N << "_MODEL_BYTES " << q.image.size() << "u\n"
-    << "#if defined(__AVR__) && " << N << "_MODEL_BYTES > 32767u\n"
-    << "#error \"" << name << "_model.h: the image is " << q.image.size() << " bytes; the AVR runtime reads one PROGMEM "
-       "array of at most 32,767 bytes. Train a model for the board: tinytext train --board uno (or mega2560)\"\n"
+    << "#if defined(__AVR__) && " << N << "_MODEL_BYTES > 32767u && !TT_FAR\n"
+    << "#error \"" << name << "_model.h: the image is " << q.image.size() << " bytes: it needs TT_FAR_FLASH 1\"\n"
     << "#endif\n"
     << "#define " << N << "_MODEL_CRC " << hex32(id) << "\n"
     << "#define " << N << "_BUCKETS " << m.tokenizer.buckets << "u\n"
@@ -158,7 +170,11 @@ std::vector<File> export_c(const quant::QuantModel& q, const std::string& name, 
     << "#define " << N << "_OUTPUTS " << m.outputs << "\n"
     << "#define " << N << "_SOFTMAX " << ((m.flags & kModelSoftmax) ? 1 : 0) << "\n\n"
     << label_constants(N, q.labels)
-    << "extern const uint8_t " << name << "_model_data[" << N << "_MODEL_BYTES];\n\n"
+    << "#if TT_FAR\n"
+    << "extern const uint8_t " << name << "_model_data[];  // far flash: read through TT_FLASH_ADDR\n"
+    << "#else\n"
+    << "extern const uint8_t " << name << "_model_data[" << N << "_MODEL_BYTES];\n"
+    << "#endif\n\n"
     << "// The streaming state of one text and the scores: sizes fixed at compile time.\n"
     << "typedef tt::ModelState<" << N << "_DIM, " << N << "_HIDDEN, " << N << "_OUTPUTS> " << name << "_state;\n"
     << "typedef tt::ModelScores<" << N << "_OUTPUTS> " << name << "_scores;\n"
@@ -169,7 +185,7 @@ std::vector<File> export_c(const quant::QuantModel& q, const std::string& name, 
     << "// The model with its shape known at compile time: tt::StaticModel checks these constants against\n"
     << "// each other and the runtime (static_assert); the exporter checked the image itself.\n"
     << "struct " << name << "_spec {\n"
-    << "  static const uint8_t* image() { return " << name << "_model_data; }\n"
+    << "  static tt::FlashAddr image() { return TT_FLASH_ADDR(" << name << "_model_data); }\n"
     << "  static const uint32_t bytes = " << N << "_MODEL_BYTES;\n"
     << "  static const uint8_t format = " << unsigned(img[kHdrVersion]) << ";\n"
     << "  static const uint8_t scheme = " << unsigned(img[kHdrScheme]) << ";\n"
@@ -194,22 +210,42 @@ std::vector<File> export_c(const quant::QuantModel& q, const std::string& name, 
     << "// Checks the image (magic, version, sizes, CRC-32) and fills m: the generic, run-time path.\n"
     << "// tt::kOk or why it was refused.\n"
     << "TT_NODISCARD inline tt::Status " << name << "_open(tt::Model& m) {\n"
-    << "  return tt::model_open(m, " << name << "_model_data, " << N << "_MODEL_BYTES);\n}\n\n"
+    << "  return tt::model_open(m, TT_FLASH_ADDR(" << name << "_model_data), " << N << "_MODEL_BYTES);\n}\n\n"
     << "#endif  // " << N << "_MODEL_H\n";
 
+  // The bytes once, as a macro: a C array, or on an AVR with far flash (TT_FAR: an image over
+  // 32,767 bytes, more than one object may hold) the assembler's .byte list of one symbol in
+  // .fini7, which the AVR linker scripts place after all code and near PROGMEM data (no .progmemx
+  // in binutils 2.26); a jump over it keeps the fall-through from _exit to its stop loop.
   std::ostringstream c;
   c << "// " << name << "_model." << source_ext << ": the device image of '" << name
     << "' (see " << name << "_model.h). Generated by tinytext; do not edit.\n"
     << "#include \"" << name << "_model.h\"\n\n"
-    << "TT_IMAGE_ALIGN const uint8_t " << name << "_model_data[" << N << "_MODEL_BYTES] TT_PROGMEM = {\n";
+    << "#define " << N << "_MODEL_IMAGE \\\n";
   for (size_t i = 0; i < q.image.size(); ++i) {
     if (i % 16 == 0) c << "   ";
     char b[8];
-    std::snprintf(b, sizeof b, " 0x%02X,", static_cast<unsigned>(static_cast<uint8_t>(q.image[i])));
-    c << b;
-    if (i % 16 == 15 || i + 1 == q.image.size()) c << "\n";
+    std::snprintf(b, sizeof b, " 0x%02X", static_cast<unsigned>(static_cast<uint8_t>(q.image[i])));
+    c << b << (i + 1 == q.image.size() ? "\n" : i % 16 == 15 ? ", \\\n" : ",");
   }
-  c << "};\n";
+  c << "\n#if TT_FAR\n"
+    << "#define " << N << "_STR_(...) #__VA_ARGS__\n"
+    << "#define " << N << "_STR(...) " << N << "_STR_(__VA_ARGS__)\n"
+    << "__asm__(\".pushsection .fini7,\\\"ax\\\",@progbits\\n\"\n"
+    << "        \".p2align 1\\n\"\n"
+    << "        \"jmp 1f\\n\"\n"
+    << "        \".global " << name << "_model_data\\n\"\n"
+    << "        \".type " << name << "_model_data, @object\\n\"\n"
+    << "        \"" << name << "_model_data:\\n\"\n"
+    << "        \".byte \" " << N << "_STR(" << N << "_MODEL_IMAGE) \"\\n\"\n"
+    << "        \".size " << name << "_model_data, " << q.image.size() << "\\n\"\n"
+    << "        \".p2align 1\\n\"\n"
+    << "        \"1:\\n\"\n"
+    << "        \".popsection\\n\");\n"
+    << "#else\n"
+    << "TT_IMAGE_ALIGN const uint8_t " << name << "_model_data[" << N << "_MODEL_BYTES] TT_PROGMEM = {" << N
+    << "_MODEL_IMAGE};\n"
+    << "#endif\n";
   return {{name + "_model.h", h.str()}, {name + "_model." + source_ext, c.str()}};
 }
 

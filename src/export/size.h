@@ -28,6 +28,8 @@ struct TargetCosts {
   uint32_t scores_base;  // sizeof(ModelScores<K>) = round_up(scores_base + 10 K, align)
   uint32_t align;
   uint32_t stack_base;   // model_read frame + callees, excluding its 6D + 2H + 4K scratch
+  // AVR with far flash: what an image over 32,767 B adds (24-bit addresses, ELPM), static path and generic.
+  uint32_t code_far_static = 0, code_far_first = 0;
 };
 
 const std::vector<TargetCosts>& target_costs();

@@ -69,7 +69,7 @@ TT_INLINE void read_pool(typename ModelArg<M>::Type m, const int32_t* sums, int1
   for (uint16_t d = 0; d < dim; ++d) {
     // Pooled, in embedding units with 8 fractional bits.
     const int32_t t = count ? pool_q8(sums[d], den, p) : 0;
-    const uint8_t* image = image_of(m);
+    const FlashAddr image = image_of(m);
     const int32_t r = rescale_at(t, image + m.off_mpool + (uint32_t)d * kRescaleBytes);
     if (linear) {
       out.logit[d < K ? d : 0] = add_sat32(r, rd_i32(image + m.off_b2 + 4u * (uint32_t)d));
@@ -84,11 +84,11 @@ TT_INLINE void read_pool(typename ModelArg<M>::Type m, const int32_t* sums, int1
 // a[j] = clamp(rescale(b1[j] + W1[j] . x, m1[j]), 0, hidden limit) (ReLU and saturation) for
 // j < s.hidden. Returns where w2 starts (after m1). (Also the host's explanation of an int8 model
 // reads the activations here: src/report/explain.cc.)
-TT_INLINE const uint8_t* read_hidden(const uint8_t* image, const ImageShape& s, const uint8_t* w, const int16_t* x,
+TT_INLINE FlashAddr read_hidden(FlashAddr image, const ImageShape& s, FlashAddr w, const int16_t* x,
                                      int16_t* a) {
   const int32_t ah = (int32_t)rd_u16(image + kHdrHiddenLimit);
-  const uint8_t* b = w + section_bytes(kSecW1, s);  // b1
-  const uint8_t* q = b + section_bytes(kSecB1, s);  // m1
+  FlashAddr b = w + section_bytes(kSecW1, s);  // b1
+  FlashAddr q = b + section_bytes(kSecB1, s);  // m1
   for (uint16_t j = 0; j < s.hidden; ++j, b += 4, q += kRescaleBytes) {
     int32_t sum = rd_i32(b);
     for (uint16_t d = 0; d < s.dim; ++d) sum += rd_i8(w++) * (int32_t)x[d];
@@ -103,21 +103,21 @@ TT_COLD_CALL void read_dense(typename ModelArg<M>::Type m, const int16_t* x, Mod
   const uint16_t dim = m.dim < D ? m.dim : D;  // (model_read checked m.dim <= D, and so on)
   const uint16_t hidden = m.hidden < H ? m.hidden : H;
   const uint16_t outputs = m.outputs < K ? m.outputs : K;
-  const uint8_t* image = image_of(m);
+  const FlashAddr image = image_of(m);
   const ImageShape s = {0u, dim, hidden, outputs, 0u, 0u, m.flags};  // the layers' shape (D, H, K within bounds)
   int16_t a[H ? H : 1];
   for (uint16_t j = 0; j < (H ? H : 1); ++j) a[j] = 0;
   const int16_t* in = x;
   uint16_t fan_in = dim;
   // The sections in order, each section_bytes long (w1, b1 and m1 are empty without a hidden layer).
-  const uint8_t* w = image + m.off_mpool + section_bytes(kSecPoolRequant, s);  // w1
+  FlashAddr w = image + m.off_mpool + section_bytes(kSecPoolRequant, s);  // w1
   if (hidden) {
     w = read_hidden(image, s, w, x, a);  // w2
     in = a;
     fan_in = hidden;
   }
-  const uint8_t* b = image + m.off_b2;
-  const uint8_t* q = b + section_bytes(kSecB2, s);  // m2
+  FlashAddr b = image + m.off_b2;
+  FlashAddr q = b + section_bytes(kSecB2, s);  // m2
   for (uint16_t k = 0; k < outputs; ++k, b += 4, q += kRescaleBytes) {
     int32_t sum = rd_i32(b);
     for (uint16_t j = 0; j < fan_in; ++j) sum += rd_i8(w++) * (int32_t)in[j];

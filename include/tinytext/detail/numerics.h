@@ -20,7 +20,7 @@ static const int32_t kInt32Min = -2147483647 - 1;
 
 // Every multi-byte read of the image: n (1..4) little-endian bytes through TT_READ_BYTE. Out of
 // line, so the flash accessor is expanded once, not at every field.
-TT_NOINLINE inline uint32_t rd_le(const uint8_t* p, uint8_t n) {
+TT_NOINLINE inline uint32_t rd_le(FlashAddr p, uint8_t n) {
   uint32_t v = 0;
   while (n) {
     --n;
@@ -28,10 +28,10 @@ TT_NOINLINE inline uint32_t rd_le(const uint8_t* p, uint8_t n) {
   }
   return v;
 }
-inline uint16_t rd_u16(const uint8_t* p) { return (uint16_t)rd_le(p, 2); }
-inline uint32_t rd_u32(const uint8_t* p) { return rd_le(p, 4); }
-inline int32_t rd_i32(const uint8_t* p) { return (int32_t)rd_le(p, 4); }
-TT_INLINE int32_t rd_i8(const uint8_t* p) { return (int32_t)(int8_t)TT_READ_BYTE(p); }
+inline uint16_t rd_u16(FlashAddr p) { return (uint16_t)rd_le(p, 2); }
+inline uint32_t rd_u32(FlashAddr p) { return rd_le(p, 4); }
+inline int32_t rd_i32(FlashAddr p) { return (int32_t)rd_le(p, 4); }
+TT_INLINE int32_t rd_i8(FlashAddr p) { return (int32_t)(int8_t)TT_READ_BYTE(p); }
 
 TT_INLINE int32_t clamp32(int32_t v, int32_t lo, int32_t hi) { return v < lo ? lo : v > hi ? hi : v; }
 TT_INLINE uint32_t abs32(int32_t v) { return v < 0 ? 0u - (uint32_t)v : (uint32_t)v; }
@@ -79,7 +79,7 @@ TT_NOINLINE inline int32_t rescale(int32_t x, uint32_t mult, uint8_t shift) {
 
 // A stored requantisation parameter: int32 mult, u8 shift (5 bytes).
 static const uint8_t kRescaleBytes = 5;
-inline int32_t rescale_at(int32_t x, const uint8_t* p) { return rescale(x, rd_u32(p), TT_READ_BYTE(p + 4)); }
+inline int32_t rescale_at(int32_t x, FlashAddr p) { return rescale(x, rd_u32(p), TT_READ_BYTE(p + 4)); }
 
 // round(num * 2^p / den) for 1 <= den < 2^31 (0 if den is 0), by restoring long division one bit
 // at a time: no division instruction or libgcc helper. Saturates at 2^31 - 1.
@@ -166,14 +166,14 @@ TT_NOINLINE inline uint32_t exp_neg_q31(uint32_t x) {
   const uint32_t f = y & 0xFFFFu;
   const uint8_t idx = (uint8_t)(f >> 10);
   const uint32_t fr = f & 1023u;
-  const uint8_t* t = ModelTables<void>::exp2_q15 + 2u * idx;
+  const FlashAddr t = flash_addr(ModelTables<void>::exp2_q15) + 2u * idx;
   const uint32_t lo = rd_u16(t), hi = rd_u16(t + 2);
   const uint32_t v = (lo << 10) - (lo - hi) * fr;  // Q25
   return (v << 6) >> ip;                           // Q31
 }
 
 // CRC-32 (IEEE, zlib's crc32), bit by bit: no table in flash.
-inline uint32_t crc32_image(const uint8_t* p, uint32_t n) {
+inline uint32_t crc32_image(FlashAddr p, uint32_t n) {
   uint32_t c = 0xFFFFFFFFu;
   for (uint32_t i = 0; i < n; ++i) {
     c ^= (uint32_t)TT_READ_BYTE(p + i);
@@ -199,7 +199,7 @@ TT_INLINE uint16_t sigmoid_q15(int32_t z) {
   if (u < ((uint32_t)12 << 16)) {
     const uint32_t i = (u + 16384u) >> 15;
     const int16_t d = (int16_t)(int32_t)(u - (i << 15));                               // Q16, [-1/4, 1/4)
-    const uint16_t g = rd_u16(ModelTables<void>::sigmoid_q17 + 2u * i);                // Q17
+    const uint16_t g = rd_u16(flash_addr(ModelTables<void>::sigmoid_q17) + 2u * i);    // Q17
     const int32_t m = (int32_t)32768 - (int32_t)((uint16_t)(((uint32_t)g * g + 65536u) >> 16) >> 1);  // Q17 of 1/4 - g^2
     const int16_t c4 = (int16_t)((int16_t)((int32_t)(int16_t)(g >> 1) * (int16_t)(10923 - m) >> 16) >> 1);  // Q16 of g (1/12 - m)
     const int16_t c = (int16_t)(21845 - m - (int16_t)((int32_t)d * (2 * c4) >> 16));   // Q17 of 1/6 - m - d c4

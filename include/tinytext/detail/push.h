@@ -19,7 +19,7 @@ namespace detail {
 // Where the embedding and the exact table's fingerprints are (image.h's sections; constants for
 // a StaticModel), and the table's first slot row (B, plus the text row), for either kind of model.
 template <class M>
-TT_INLINE const uint8_t* emb_of(const M& m) {
+TT_INLINE FlashAddr emb_of(const M& m) {
   return image_of(m) + section_at(kSecEmbedding, model_shape(m));
 }
 template <class M>
@@ -27,7 +27,7 @@ TT_INLINE uint32_t table_first(const M& m) {
   return m.tokenizer.buckets + ((m.flags & kModelTextRow) ? 1u : 0u);
 }
 template <class M>
-TT_INLINE const uint8_t* table_fingerprints(const M& m) {
+TT_INLINE FlashAddr table_fingerprints(const M& m) {
   return image_of(m) + section_at(kSecFingerprints, model_shape(m));
 }
 
@@ -68,7 +68,7 @@ struct Sums {
   TT_INLINE void store(int32_t*) const {}
   // Adds row r c times (the text row: c <= 255, so |w c| fits the int16 product).
   TT_INLINE void add_rows(uint32_t r, uint8_t c) const {
-    const uint8_t* row = emb_of(m) + r * dim;
+    const FlashAddr row = emb_of(m) + r * dim;
     for (uint16_t d = 0; d < dim; ++d) acc[d] += (int16_t)((int8_t)TT_READ_BYTE(row + d) * (int16_t)c);
   }
 };
