@@ -63,7 +63,7 @@ TEST(TrainScale, StdinErrorsNameStdin) {
 namespace tt {
 namespace {
 
-// Features tokenized again on each pass (--feature-memory 0) give the model of features held in
+// Features read back from their file on each pass (--feature-memory 0) give the model of features held in
 // memory, byte for byte, at 1 and 3 threads: a linear model, and an embedding model with a
 // validation split, early stopping and refit; both with more rows than one feed block (1,024).
 TEST(TrainScale, FeedGivesTheSameModel) {
@@ -83,7 +83,7 @@ TEST(TrainScale, FeedGivesTheSameModel) {
       const auto r = tt_run("train " + data + " " + shape + " " + extra + " -o " + out);
       ASSERT_EQ(r.exit_code, 0) << r.err;
       if (std::string(extra).find("feature-memory") != std::string::npos) {
-        EXPECT_NE(r.err.find("tokenized again on each pass"), std::string::npos) << r.err;
+        EXPECT_NE(r.err.find("temporary file, read back on each pass"), std::string::npos) << r.err;
       }
       const std::string bytes = test::read_file(out);
       if (first.empty()) {

@@ -128,8 +128,9 @@ std::vector<Option> train_flags() {
        std::to_string(train::kTableSelectBytes >> 20) + "M"},
       {"feature-memory", "SIZE",
        "tokenized features held in memory, at most (estimated at " + std::to_string(train::kFeatureBytesPerTextByte) +
-           " bytes per byte of text): beyond it the texts go to a temporary file in $TMPDIR as they are read and "
-           "each epoch tokenizes them again on a second thread (the same model, less memory, more CPU)",
+           " bytes per byte of text): beyond it the texts, then their features, go to temporary files in $TMPDIR "
+           "and each pass reads them back on a second thread (the same model, less memory; about 2 bytes of disk "
+           "per feature)",
        std::to_string(train::kFeatureMemory >> 20) + "M"},
       {"seed", "S", "random seed; same data, options and seed give the same model file", std::to_string(d.seed)},
       {"threads", "N", "worker threads (the model does not depend on it)", std::to_string(d.threads)},

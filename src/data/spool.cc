@@ -23,9 +23,9 @@ std::string temp_dir() {
 
 }  // namespace
 
-TextSpool::TextSpool(std::string source) : source_(std::move(source)) {
+TextSpool::TextSpool(std::string source, std::string what) : source_(std::move(source)), what_(std::move(what)) {
   const std::string dir = temp_dir();
-  std::string name = dir + "/tinytext-texts.XXXXXX";
+  std::string name = dir + "/tinytext-" + what_ + ".XXXXXX";
   fd_ = ::mkstemp(name.data());
   if (fd_ < 0)
     throw Error(source_ + ": cannot create a temporary file for the texts in " + dir + " (" + std::strerror(errno) +
@@ -38,7 +38,7 @@ TextSpool::~TextSpool() {
 }
 
 void TextSpool::append(std::string_view text) {
-  if (text.size() > UINT32_MAX) throw Error(source_ + ": a text of more than 4 GiB");
+  if (text.size() > UINT32_MAX) throw Error(source_ + ": " + what_ + " of more than 4 GiB in one row");
   begin_.push_back(end_);
   length_.push_back(static_cast<uint32_t>(text.size()));
   end_ += text.size();
@@ -53,7 +53,7 @@ void TextSpool::flush() {
     const ssize_t w = ::pwrite(fd_, buf_.data() + done, buf_.size() - done, static_cast<off_t>(at + done));
     if (w < 0 && errno == EINTR) continue;
     if (w <= 0)
-      throw Error(source_ + ": cannot write the texts' temporary file in " + temp_dir() + " (" +
+      throw Error(source_ + ": cannot write the " + what_ + "' temporary file in " + temp_dir() + " (" +
                   std::strerror(w < 0 ? errno : ENOSPC) + "); set TMPDIR to a directory with room, or raise --feature-memory");
     done += static_cast<size_t>(w);
   }
@@ -82,7 +82,7 @@ void TextSpool::read_span(uint64_t at, uint64_t n, std::string& out) const {
     const ssize_t r = ::pread(fd_, out.data() + done, n - done, static_cast<off_t>(at + done));
     if (r < 0 && errno == EINTR) continue;
     if (r <= 0)
-      throw Error(source_ + ": cannot read the texts' temporary file back (" +
+      throw Error(source_ + ": cannot read the " + what_ + "' temporary file back (" +
                   std::string(r < 0 ? std::strerror(errno) : "it is shorter than written") + ")");
     done += static_cast<uint64_t>(r);
   }

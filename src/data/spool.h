@@ -1,8 +1,9 @@
-// A dataset's texts on disk instead of in memory (ReaderOptions::text_memory): the reader appends
-// each text as its chunk is parsed to an unlinked temporary file in $TMPDIR (else /tmp), and keeps
-// 12 bytes per row in memory (where the text starts and its length). Rows are read back with
-// pread, in any order and from any thread. The file vanishes when the spool is destroyed or the
-// process ends, however it ends.
+// Rows of bytes on disk instead of in memory: a dataset's texts (ReaderOptions::text_memory: the
+// reader appends each text as its chunk is parsed), or the trainer's tokenized features
+// (train::RowFeed). The bytes go to an unlinked temporary file in $TMPDIR (else /tmp); in memory
+// stay 12 bytes per row (where the row starts and its length). Rows are read back with pread, in
+// any order and from any thread. The file vanishes when the spool is destroyed or the process
+// ends, however it ends.
 #pragma once
 
 #include <cstdint>
@@ -16,8 +17,9 @@ namespace tt::data {
 
 class TextSpool {
  public:
-  // `source` names the data in error messages (a failure to create or write the file).
-  explicit TextSpool(std::string source);
+  // `source` names the data in error messages (a failure to create or write the file), `what`
+  // the rows (plural: "texts", "features").
+  explicit TextSpool(std::string source, std::string what = "texts");
   ~TextSpool();
   TextSpool(const TextSpool&) = delete;
   TextSpool& operator=(const TextSpool&) = delete;
@@ -56,7 +58,7 @@ class TextSpool {
   void read_span(uint64_t at, uint64_t n, std::string& out) const;
   void flush();
 
-  std::string source_;
+  std::string source_, what_;
   int fd_ = -1;
   std::string buf_;  // bytes appended, not yet written
   uint64_t end_ = 0;  // bytes in the file, buffer included

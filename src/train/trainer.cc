@@ -237,7 +237,7 @@ void Loop::init_fq(const Rows& rows) {
   const size_t cnt = std::min<size_t>(rows.size(), 1024);
   if (feed_) {
     RowFeed::Block b;
-    feed_->tokenize(rows.data(), cnt, b);
+    feed_->read(rows.data(), cnt, b);
     for (size_t j = 0; j < cnt; ++j) fq_->observe(m_, b.row(j), b.row_size(j));
     return;
   }
@@ -590,7 +590,7 @@ FloatModel Loop::run(const Rows& rows, const Rows& valid) {
   return std::move(m_);
 }
 
-// train(); `release`: d.texts, given up by the caller (tokenize_all frees each text once tokenized).
+// train(); `release`: d.texts, given up by the caller (each text freed once tokenized).
 FloatModel train_on(const data::Dataset& d, const TrainOptions& opt, TrainReport* report,
                     std::vector<std::string>* release) {
   const auto t_start = Clock::now();
@@ -626,21 +626,37 @@ FloatModel train_on(const data::Dataset& d, const TrainOptions& opt, TrainReport
       std::fprintf(stderr, "train: exact table of %u groups x %u: %u features selected (from %zu of %zu rows)\n",
                    shape.table_groups, unsigned{kTableWays}, table.placed, table.rows_read, split.train.size());
   }
-  // The features: tokenized once and held, or (beyond opt.feature_memory) tokenized again on
-  // every pass by a feed. The model is the same either way.
+  // The features: tokenized once, and held, or (beyond opt.feature_memory) written to a file that
+  // every pass reads back through a feed. The model is the same either way. And whether any
+  // training row has a feature (the data layer refuses an empty text column; this catches any other
+  // way to train on nothing: the text row, appended to every row, is not a feature of its text),
+  // and the features per training row.
   const FeatureMap map = feature_map(shape, table.fingerprints);
   const uint64_t text_bytes = d.text_bytes();
+  const size_t row_only = shape.text_row ? shape.text_row_count : 0u;
+  bool any_feature = false;
+  uint64_t train_features = 0;
+  size_t next_train = 0;  // split.train is sorted
+  const auto count_row = [&](size_t i, size_t nf) {
+    while (next_train < split.train.size() && split.train[next_train] < i) ++next_train;
+    if (next_train == split.train.size() || split.train[next_train] != i) return;
+    any_feature = any_feature || nf > row_only;
+    train_features += nf;
+  };
   Tokenized tok;
   std::unique_ptr<RowFeed> feed;
   if (text_bytes * kFeatureBytesPerTextByte <= opt.feature_memory) {
     tok = tokenize_all(d, shape, map, pool, opt.kind_scaled(), release);
+    for (size_t i = 0; i < n; ++i) count_row(i, tok.row_size(i));
   } else {
     // Blocks of whole batches, about 1,024 rows.
     const size_t block = opt.batch * std::max<size_t>(1, 1024 / opt.batch);
     feed = std::make_unique<RowFeed>(d, shape, map, opt.kind_scaled(), block);
+    feed->build(pool, release, count_row);
     if (progress)
-      std::fprintf(stderr, "train: %.0f MB of text: its features are tokenized again on each pass (--feature-memory %llu)\n",
-                   static_cast<double>(text_bytes) / 1e6, static_cast<unsigned long long>(opt.feature_memory));
+      std::fprintf(stderr, "train: %.0f MB of text: its features (%.0f MB) go to a temporary file, read back on each pass (--feature-memory %llu)\n",
+                   static_cast<double>(text_bytes) / 1e6, static_cast<double>(feed->file_bytes()) / 1e6,
+                   static_cast<unsigned long long>(opt.feature_memory));
   }
   // Row i's features, the rows asked for in the order of a pass over `rows` (the feed's).
   size_t fed = 0;
@@ -661,21 +677,6 @@ FloatModel train_on(const data::Dataset& d, const TrainOptions& opt, TrainReport
     if (feed) feed->finish();
   };
   const auto t_tok = Clock::now();
-  // The data layer refuses an empty text column; this catches any other way to train on nothing
-  // (a row's text row, appended to every row, is not a feature of its text). And the features per row.
-  const size_t row_only = shape.text_row ? shape.text_row_count : 0u;
-  bool any_feature = false;
-  uint64_t train_features = 0;
-  pass(split.train, [&] {
-    for (size_t i : split.train) {
-      const uint16_t* f;
-      const uint8_t* k;
-      size_t nf;
-      row_of(i, f, k, nf);
-      any_feature = any_feature || nf > row_only;
-      train_features += nf;
-    }
-  });
   if (!any_feature)
     throw Error(d.path + ": no training text gives a feature (every text is empty); check the text column (--text)");
 
