@@ -112,7 +112,7 @@ class Loop {
     bf_.resize(bs), bn_.resize(bs);
     caches_.resize(T_);
     for (auto& c : caches_) c.resize(s_);
-    gemb_.assign(B_ * D_, 0.0f), gw1_.resize(m_.w1.size()), gb1_.resize(m_.b1.size()), gw2_.resize(m_.w2.size());
+    gemb_.assign(B_ * D_, -0.0f), gw1_.resize(m_.w1.size()), gb1_.resize(m_.b1.size()), gw2_.resize(m_.w2.size());
     gb2_.resize(K_);
     touched_.assign(B_, 0);
     touched_list_.resize(T_);
@@ -290,43 +290,58 @@ void Loop::update_embedding_rows_d(unsigned t, size_t nb, float lr, float bc1, f
   const size_t D = DD ? DD : D_;
   // Embedding rows in [lo, hi).
   const size_t lo = slice_begin(B_, t, T_), hi = slice_begin(B_, t + 1, T_);
-  auto& list = touched_list_[t];
-  list.clear();
+  // The batch's gradient sums of the rows, in example order, and the rows touched in the order
+  // first touched, without a branch per feature: every gemb_ row rests at -0.0f, the identity of
+  // float addition (-0 + x == x for every x, zeros too), so the first sum is the gradient itself,
+  // and a row is appended at every feature but counted only the first time.
+  std::vector<uint32_t>& list = touched_list_[t];
+  if (list.size() < hi - lo + 1) list.resize(hi - lo + 1);
   // Local pointers and the example's gradient in locals: the byte stores to `touched` may alias
   // anything, which would reload every member at each feature.
+  uint32_t* const out = list.data();
+  size_t cnt = 0;
   uint8_t* const touched = touched_.data();
   float* const gemb = gemb_.data();
+  const bool all = lo == 0 && hi == B_;
   float g[DD ? DD : 1];
   for (size_t j = 0; j < nb; ++j) {
     const float* gj = &DPE_[j * D];
     if (DD) std::copy(gj, gj + D, g);
     const float* gs = DD ? g : gj;
     const uint16_t* feats = bf_[j];
-    for (size_t q = 0, nq = bn_[j]; q < nq; ++q) {
+    const size_t nq = bn_[j];
+    for (size_t q = 0; q < nq; ++q) {
       const size_t f = feats[q];
-      if (f < lo || f >= hi) continue;
+      if (!all && (f < lo || f >= hi)) continue;
       float* row = gemb + f * D;
-      if (!touched[f]) {
-        touched[f] = 1;
-        list.push_back(static_cast<uint32_t>(f));
-        for (size_t dd = 0; dd < D; ++dd) row[dd] = gs[dd];
-      } else {
-        for (size_t dd = 0; dd < D; ++dd) row[dd] += gs[dd];
-      }
+      for (size_t dd = 0; dd < D; ++dd) row[dd] += gs[dd];
+      out[cnt] = static_cast<uint32_t>(f);
+      cnt += touched[f] ^ 1u;
+      touched[f] = 1;
     }
   }
-  for (uint32_t f : list) {
-    const size_t o = size_t{f} * D;
-    const OptConfig& oce = f == row_index_ ? oc_row_ : oc_;
-    if (nb_r_.empty()) {
-      update_at(oce, &m_.emb[o], &gemb_[o], st_.emb, o, D, lr, bc1, bc2);
+  // The rows' updates, every member in a local (the stores may alias them).
+  const OptConfig oc = oc_, oc_row = oc_row_;
+  const size_t row_index = row_index_;
+  float* const w = m_.emb.data();
+  float* const s1 = st_.emb.g1.data();
+  float* const s2 = st_.emb.g2.empty() ? nullptr : st_.emb.g2.data();
+  const float* const r = nb_r_.empty() ? nullptr : nb_r_.data();
+  float* const v = nb_v_.data();
+  for (size_t i = 0; i < cnt; ++i) {
+    const size_t o = size_t{out[i]} * D;
+    const OptConfig& oce = out[i] == row_index ? oc_row : oc;
+    float* const gr = gemb + o;
+    if (!r) {
+      update(oce, w + o, gr, s1 + o, s2 ? s2 + o : nullptr, D, lr, bc1, bc2);
     } else {
-      for (size_t dd = 0; dd < D; ++dd) gemb_[o + dd] *= nb_r_[o + dd];
-      update_at(oce, &nb_v_[o], &gemb_[o], st_.emb, o, D, lr, bc1, bc2);
-      for (size_t dd = 0; dd < D; ++dd) m_.emb[o + dd] = nb_v_[o + dd] * nb_r_[o + dd];
+      for (size_t dd = 0; dd < D; ++dd) gr[dd] *= r[o + dd];
+      update(oce, v + o, gr, s1 + o, s2 ? s2 + o : nullptr, D, lr, bc1, bc2);
+      for (size_t dd = 0; dd < D; ++dd) w[o + dd] = v[o + dd] * r[o + dd];
     }
-    touched_[f] = 0;
+    for (size_t dd = 0; dd < D; ++dd) gr[dd] = -0.0f;
   }
+  for (size_t i = 0; i < cnt; ++i) touched[out[i]] = 0;
 }
 
 void Loop::update_output_row(size_t k, size_t nb, float lr, float bc1, float bc2) {
