@@ -127,3 +127,53 @@ TEST(TrainScale, ThresholdsOnASampleBeyondThresholdRows) {
 
 }  // namespace
 }  // namespace tt
+
+#include <cstring>
+#include <random>
+
+#include "model/forward.h"
+
+namespace tt {
+namespace {
+
+// The trainer pools a batch's bags four at a time (pool_bags); each pooled vector must be, bit for
+// bit, forward()'s for that bag alone: bags of different lengths (empty too), weights with -0.0,
+// D = 1, 2, 3 (interleaved) and 5 (not), every pooling.
+TEST(TrainScale, PoolBagsIsForwardBagByBag) {
+  std::mt19937 rng(7);
+  for (size_t D : {1, 2, 3, 5}) {
+    for (Pool pool : {Pool::kSqrt, Pool::kMean, Pool::kSum}) {
+      ModelShape s;
+      s.dim = static_cast<uint32_t>(D);
+      s.outputs = static_cast<uint32_t>(D);
+      s.linear = true;
+      s.pool = pool;
+      const size_t B = 64;
+      std::vector<float> emb(B * D);
+      std::uniform_real_distribution<float> u(-1, 1);
+      for (size_t i = 0; i < emb.size(); ++i) emb[i] = i % 7 == 0 ? -0.0f : u(rng);
+      std::vector<std::vector<uint16_t>> bags;
+      for (size_t r = 0; r < 11; ++r) {
+        bags.emplace_back(r == 3 ? 0 : 1 + rng() % 300);
+        for (auto& f : bags.back()) f = static_cast<uint16_t>(rng() % B);
+      }
+      std::vector<const uint16_t*> f;
+      std::vector<size_t> n;
+      for (const auto& b : bags) f.push_back(b.data()), n.push_back(b.size());
+      std::vector<float> p(bags.size() * D), scale(bags.size());
+      pool_bags(s, emb.data(), f.data(), n.data(), bags.size(), p.data(), scale.data());
+      const std::vector<float> b2(D, 0.0f);
+      const Weights<float> w{emb.data(), nullptr, nullptr, nullptr, b2.data()};
+      Activations<float> a;
+      a.resize(s);
+      for (size_t r = 0; r < bags.size(); ++r) {
+        forward(s, w, f[r], n[r], a);
+        EXPECT_EQ(std::memcmp(a.p.data(), &p[r * D], D * sizeof(float)), 0) << "D " << D << " bag " << r;
+        EXPECT_EQ(std::memcmp(&a.scale, &scale[r], sizeof(float)), 0);
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace tt

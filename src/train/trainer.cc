@@ -108,7 +108,7 @@ class Loop {
     qo_.margin = opt.qat_margin;
     const size_t bs = opt.batch;
     P_.resize(bs * D_), A_.resize(bs * H_), G_.resize(bs * K_), DZ1_.resize(bs * H_), DPE_.resize(bs * D_);
-    L_.resize(bs);
+    L_.resize(bs), SC_.resize(bs);
     bf_.resize(bs), bn_.resize(bs);
     caches_.resize(T_);
     for (auto& c : caches_) c.resize(s_);
@@ -196,8 +196,8 @@ class Loop {
   numerics::Ranges best_ranges_;
 
   // Per-batch slots, one per example: pooled vectors, hidden activations, dL/dlogits, dL/dhidden,
-  // scale x dL/dpooled, losses.
-  std::vector<float> P_, A_, G_, DZ1_, DPE_;
+  // scale x dL/dpooled, pooling scales, losses.
+  std::vector<float> P_, A_, G_, DZ1_, DPE_, SC_;
   std::vector<double> L_;
   std::vector<const uint16_t*> bf_;  // the batch's features and their counts
   std::vector<size_t> bn_;
@@ -258,13 +258,16 @@ void Loop::forward_backward(const Rows& perm, size_t start, size_t nb, const Flo
   const Weights<float> w = weights_of(fw);
   pool_.run([&](unsigned t) {
     Cache<float>& c = caches_[t];
-    for (size_t j = slice_begin(nb, t, T_); j < slice_begin(nb, t + 1, T_); ++j) {
+    const size_t b = slice_begin(nb, t, T_), e = slice_begin(nb, t + 1, T_);
+    tt::pool_bags(s_, w.emb, &bf_[b], &bn_[b], e - b, &P_[b * D_], &SC_[b]);
+    for (size_t j = b; j < e; ++j) {
       const size_t i = perm[start + j];
-      tt::forward(s_, w, bf_[j], bn_[j], c);
+      std::copy(&P_[j * D_], &P_[j * D_] + D_, c.p.begin());
+      c.scale = SC_[j];
+      tt::forward_pooled(s_, w, c);
       L_[j] = static_cast<double>(detail::loss_grad<float>(s_.head, c.z.data(), ex_.target(i), K_, cw_.wpos(),
                                                            cw_.wneg(), cw_.wcls(), c.dz.data()));
       detail::backward(s_, w, c);
-      std::copy(c.p.begin(), c.p.end(), &P_[j * D_]);
       if (H_) {
         std::copy(c.a1.begin(), c.a1.end(), &A_[j * H_]);
         std::copy(c.dz1.begin(), c.dz1.end(), &DZ1_[j * H_]);
