@@ -129,9 +129,11 @@ TEST(TrainScale, ThresholdsOnASampleBeyondThresholdRows) {
 }  // namespace tt
 
 #include <cstring>
+#include <cmath>
 #include <random>
 
 #include "model/forward.h"
+#include "train/optimizer.h"
 
 namespace tt {
 namespace {
@@ -173,6 +175,28 @@ TEST(TrainScale, PoolBagsIsForwardBagByBag) {
       }
     }
   }
+}
+
+// The trainer's four-rows-at-a-time AdaGrad (adagrad_scaled_rows1) gives update()'s bits.
+TEST(TrainScale, AdagradScaledRowsIsUpdateRowByRow) {
+  std::mt19937 rng(3);
+  std::uniform_real_distribution<float> u(-1, 1);
+  const size_t B = 40;
+  std::vector<float> g(B), r(B), v(B), w(B), s1(B);
+  for (size_t i = 0; i < B; ++i) g[i] = u(rng), r[i] = 0.5f + u(rng) * u(rng), v[i] = u(rng), s1[i] = std::abs(u(rng));
+  g[5] = -0.0f, v[6] = 0.0f, s1[7] = 0.0f;
+  const std::vector<uint32_t> rows = {7, 3, 5, 6, 0, 39, 12, 13, 2, 30, 31};  // distinct, 11: a scalar tail
+  const train::OptConfig o{train::Optimizer::kAdagrad, 0.004f};
+  std::vector<float> g2 = g, v2 = v, w2 = w, s2 = s1;
+  train::adagrad_scaled_rows1(o, rows.data(), rows.size(), g.data(), r.data(), v.data(), w.data(), s1.data(), 0.3f);
+  for (const uint32_t f : rows) {
+    g2[f] *= r[f];
+    train::update(o, &v2[f], &g2[f], &s2[f], nullptr, 1, 0.3f, 1.0f, 1.0f);
+    w2[f] = v2[f] * r[f];
+  }
+  EXPECT_EQ(std::memcmp(v.data(), v2.data(), B * sizeof(float)), 0);
+  EXPECT_EQ(std::memcmp(w.data(), w2.data(), B * sizeof(float)), 0);
+  EXPECT_EQ(std::memcmp(s1.data(), s2.data(), B * sizeof(float)), 0);
 }
 
 }  // namespace

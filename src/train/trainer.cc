@@ -331,7 +331,16 @@ void Loop::update_embedding_rows_d(unsigned t, size_t nb, float lr, float bc1, f
   float* const s2 = st_.emb.g2.empty() ? nullptr : st_.emb.g2.data();
   const float* const r = nb_r_.empty() ? nullptr : nb_r_.data();
   float* const v = nb_v_.data();
-  for (size_t i = 0; i < cnt; ++i) {
+  size_t first = 0;
+  if (D == 1 && r && oc.kind == Optimizer::kAdagrad) {
+    // The rows but the text row (its own optimiser) four at a time; then the text row below.
+    const uint32_t* const at = std::find(out, out + cnt, row_index);
+    if (at != out + cnt) std::swap(out[at - out], out[cnt - 1]);
+    first = at != out + cnt ? cnt - 1 : cnt;
+    adagrad_scaled_rows1(oc, out, first, gemb, r, v, w, s1, lr);
+    for (size_t i = 0; i < first; ++i) gemb[out[i]] = -0.0f;
+  }
+  for (size_t i = first; i < cnt; ++i) {
     const size_t o = size_t{out[i]} * D;
     const OptConfig& oce = out[i] == row_index ? oc_row : oc;
     float* const gr = gemb + o;
