@@ -88,9 +88,10 @@ class Loop {
  public:
   // `feed`: the rows' features come from it (then `ex` gives the targets only), else from `ex`.
   Loop(const Examples& ex, RowFeed* feed, const std::vector<std::string>& labels, const TrainOptions& opt,
-       const ModelShape& shape, const ClassWeights& cw, WorkerPool& pool, const std::vector<uint8_t>& table,
+       const ModelShape& shape, const ClassWeights& cw, WorkerPool& pool, WorkerPool& score_pool,
+       const std::vector<uint8_t>& table,
        TrainReport& rep)
-      : ex_(ex), feed_(feed), opt_(opt), s_(shape), cw_(cw), pool_(pool), rep_(rep), T_(pool.size()) {
+      : ex_(ex), feed_(feed), opt_(opt), s_(shape), cw_(cw), pool_(pool), score_pool_(score_pool), rep_(rep), T_(pool.size()) {
     K_ = s_.outputs, D_ = s_.dim, H_ = s_.hidden, I_ = s_.out_in(), B_ = s_.rows();
     m_.init(s_, labels);
     m_.info = opt.info;
@@ -110,7 +111,7 @@ class Loop {
     P_.resize(bs * D_), A_.resize(bs * H_), G_.resize(bs * K_), DZ1_.resize(bs * H_), DPE_.resize(bs * D_);
     L_.resize(bs), SC_.resize(bs);
     bf_.resize(bs), bn_.resize(bs);
-    caches_.resize(T_);
+    caches_.resize(std::max<size_t>(T_, score_pool.size()));
     for (auto& c : caches_) c.resize(s_);
     gemb_.assign(B_ * D_, -0.0f), gw1_.resize(m_.w1.size()), gb1_.resize(m_.b1.size()), gw2_.resize(m_.w2.size());
     gb2_.resize(K_);
@@ -178,6 +179,7 @@ class Loop {
   const ModelShape& s_;
   const ClassWeights& cw_;
   WorkerPool& pool_;
+  WorkerPool& score_pool_;  // scoring (each row on its own): every thread
   TrainReport& rep_;
   const unsigned T_;
   size_t K_, D_, H_, I_, B_;
@@ -418,9 +420,10 @@ void Loop::score_rows(const FloatModel& mm, const Rows& rows) {
 
 template <class RowOf>
 void Loop::score_block(const Weights<float>& w, size_t n, size_t first, RowOf row) {
-  pool_.run([&](unsigned t) {
+  const unsigned T = score_pool_.size();
+  score_pool_.run([&](unsigned t) {
     Cache<float>& c = caches_[t];
-    for (size_t j = first + slice_begin(n, t, T_); j < first + slice_begin(n, t + 1, T_); ++j) {
+    for (size_t j = first + slice_begin(n, t, T); j < first + slice_begin(n, t + 1, T); ++j) {
       const auto f = row(j);
       tt::forward(s_, w, f.first, f.second, c);
       float* out = &scores_[j * K_];
@@ -617,13 +620,14 @@ FloatModel Loop::run(const Rows& rows, const Rows& valid) {
   return std::move(m_);
 }
 
-// train(); `release`: d.texts, given up by the caller (each text freed once tokenized).
-FloatModel train_on(const data::Dataset& d, const TrainOptions& opt, TrainReport* report,
-                    std::vector<std::string>* release) {
+// train(); `owned`: d itself, given up by the caller, or null: its texts are freed once tokenized.
+FloatModel train_on(const data::Dataset& d, const TrainOptions& opt, TrainReport* report, data::Dataset* owned) {
+  std::vector<std::string>* const release = owned && !owned->spool ? &owned->texts : nullptr;
   const auto t_start = Clock::now();
   const ModelShape& shape = opt.shape;
   if (shape.outputs != d.outputs()) throw Error(d.path + ": the options were resolved for other data");
   check_data(d, shape);
+  if (owned) std::vector<uint32_t>().swap(owned->lines);  // only check_data's messages name lines
   const size_t n = d.size();
   if (n > UINT32_MAX) throw Error(d.path + ": more than " + std::to_string(UINT32_MAX) + " rows");
   WorkerPool pool(opt.threads);
@@ -680,6 +684,9 @@ FloatModel train_on(const data::Dataset& d, const TrainOptions& opt, TrainReport
     const size_t block = opt.batch * std::max<size_t>(1, 1024 / opt.batch);
     feed = std::make_unique<RowFeed>(d, shape, map, opt.kind_scaled(), block);
     feed->build(pool, release, count_row);
+    // The texts' file and its index (12 bytes a row) are not read again: every pass reads the
+    // features' file (d.size() is not asked from here on).
+    if (owned) owned->spool.reset();
     if (progress)
       std::fprintf(stderr, "train: %.0f MB of text: its features (%.0f MB) go to a temporary file, read back on each pass (--feature-memory %llu)\n",
                    static_cast<double>(text_bytes) / 1e6, static_cast<double>(feed->file_bytes()) / 1e6,
@@ -723,7 +730,7 @@ FloatModel train_on(const data::Dataset& d, const TrainOptions& opt, TrainReport
   rep.tokenize_seconds = std::chrono::duration<double>(t_tok - t_start).count();
 
   const Examples ex{tok, d.targets, shape.outputs};
-  Loop loop(ex, feed.get(), d.label_names, opt, shape, cw, tpool, table.fingerprints, rep);
+  Loop loop(ex, feed.get(), d.label_names, opt, shape, cw, tpool, pool, table.fingerprints, rep);
   std::vector<float> scales;
   pass(split.train, [&] { scales = feature_scales(opt, shape, row_of, d, split.train); });
   loop.set_feature_scales(std::move(scales));
@@ -746,7 +753,7 @@ FloatModel train(const data::Dataset& d, const TrainRequest& r, TrainReport* rep
 
 FloatModel train(data::Dataset&& d, const TrainRequest& r, TrainReport* report) {
   const TrainOptions opt = resolve(r, DataSummary::of(d));
-  return train_on(d, opt, report, d.spool ? nullptr : &d.texts);
+  return train_on(d, opt, report, &d);
 }
 
 }  // namespace tt::train
