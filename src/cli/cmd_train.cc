@@ -7,6 +7,10 @@
 #include <utility>
 #include <vector>
 
+#if defined(__GLIBC__)  // set by the C++ headers above
+#include <malloc.h>
+#endif
+
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/model_sizes.h"
@@ -372,6 +376,13 @@ int cmd_train(int argc, char** argv) {
   check_request(o);
   // The texts whose features would not be held are not held either (trainer.cc).
   ro.text_memory = o.feature_memory / train::kFeatureBytesPerTextByte;
+#if defined(__GLIBC__)
+  // Blocks of 128 KB and more mapped on their own, so that what the reading frees goes back to the
+  // system. glibc's default raises this threshold to the largest block freed (the reader's 8 MiB
+  // chunks), after which the index chunks and blocks come from the heap and stay in the process
+  // when freed: 1M synthetic rows, 32K, 1 epoch: RSS while training 109 -> 37 MB, peak 145 -> 91 MB.
+  mallopt(M_MMAP_THRESHOLD, 128 << 10);
+#endif
 
   data::Dataset data = data::read_dataset(data_path, ro);
   print_summary(data.summary, o.quiet);
