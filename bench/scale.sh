@@ -42,6 +42,8 @@ PY
 }
 
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
+# The commit measured: taken before the runs (a commit made during them is not what ran).
+COMMIT="$(git -C "$ROOT" rev-parse --short HEAD)"
 ROWS=()
 for n in "${SIZES[@]}"; do
   csv="$DATA/syn$n.csv"; ft="$DATA/syn$n.txt"
@@ -60,7 +62,7 @@ for n in "${SIZES[@]}"; do
 done
 LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
 
-/usr/bin/python3 - "$ROOT/bench/results/scale.md" "$LOAD_BEFORE" "$LOAD_AFTER" "$(git -C "$ROOT" rev-parse --short HEAD)" \
+/usr/bin/python3 - "$ROOT/bench/results/scale.md" "$LOAD_BEFORE" "$LOAD_AFTER" "$COMMIT" \
   "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" "$(nproc)" "$(free -g | awk '/Mem:/{print $2}')" \
   "${ROWS[@]}" <<'PY'
 import sys, datetime
