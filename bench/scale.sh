@@ -42,6 +42,8 @@ PY
 }
 
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
+# The commit measured: taken before the runs (a commit made during them is not what ran).
+COMMIT="$(git -C "$ROOT" rev-parse --short HEAD)"
 ROWS=()
 for n in "${SIZES[@]}"; do
   csv="$DATA/syn$n.csv"; ft="$DATA/syn$n.txt"
@@ -55,12 +57,12 @@ for n in "${SIZES[@]}"; do
   echo "scale.sh: $n rows: fasttext" >&2
   read -r fw fk < <(measure "ft$n" "$FT" supervised -input "$ft" -output "$WORK/ft$n" -thread 2 -verbose 0)
   # tinytext's training rate: the mean of its epochs' examples/s (the epochs alone, no reading)
-  eps="$(grep -o '[0-9]* ex/s' "$WORK/tt$n.log" | awk '{s+=$1; k++} END {printf "%.0f", k ? s/k : 0}')"
+  eps="$(grep -o '[0-9]* ex/s  loss' "$WORK/tt$n.log" | awk '{s+=$1; k++} END {printf "%.0f", k ? s/k : 0}')"
   ROWS+=("$n $mb $tw $tk $fw $fk $eps $(cut -d' ' -f1 /proc/loadavg)")
 done
 LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
 
-/usr/bin/python3 - "$ROOT/bench/results/scale.md" "$LOAD_BEFORE" "$LOAD_AFTER" "$(git -C "$ROOT" rev-parse --short HEAD)" \
+/usr/bin/python3 - "$ROOT/bench/results/scale.md" "$LOAD_BEFORE" "$LOAD_AFTER" "$COMMIT" \
   "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" "$(nproc)" "$(free -g | awk '/Mem:/{print $2}')" \
   "${ROWS[@]}" <<'PY'
 import sys, datetime

@@ -498,6 +498,64 @@ TEST(DataChunks, FastTextAndTsvLinesAcrossChunkBoundaries) {
   }
 }
 
+// Every text of d, through the accessor (held or spooled).
+std::vector<std::string> texts_of(const Dataset& d) {
+  std::vector<std::string> out;
+  std::string buf;
+  for (size_t i = 0; i < d.size(); ++i) out.push_back(d.text(i, buf));
+  std::vector<std::string> seq;
+  d.for_each_text(0, d.size(), [&](size_t i, std::string_view t) {
+    EXPECT_EQ(i, seq.size());
+    seq.emplace_back(t);
+  });
+  EXPECT_TRUE(seq == out);
+  return out;
+}
+
+// Texts spooled to a temporary file (ReaderOptions::text_memory) read back as held ones, with the
+// same targets, lines and summary: spooled from the first record (a named text column, --text,
+// fastText), from the middle of the file, or after reading (the column chosen by the rule).
+TEST(DataSpool, SpooledTextsReadAsHeld) {
+  ChunkedCsv c;
+  c.fill(2 * kChunk + 1000);
+  struct Case {
+    const char* name;
+    std::string bytes;
+    ReaderOptions o;
+  };
+  ReaderOptions skip, pos, rule;
+  skip.skip_missing = true;
+  pos.header = false;
+  pos.text_column = "2";
+  std::vector<Case> cases = {
+      {"d.csv", "text,label\na,0\nbb,1\na,0\n,1\nccc,1\n\"q\nx\",0\n", ReaderOptions()},
+      {"s.csv", "message,label\na,0\nbb,\nccc,1\ndd,1\n,0\n", skip},
+      {"n.csv", "1,one\n0,two\n1,three\n", pos},
+      {"r.csv", "a,b,c\n0,first text,\n1,second text,\n0,third,x\n", rule},
+      {"f.ft", "__label__a one two\nno label here\n__label__b three\n__label__a __label__b four\n", skip},
+      {"t.tsv", "text\tlabel\nx y\t1\nz\t0\n", ReaderOptions()},
+      {"c.csv", c.bytes, ReaderOptions()},
+  };
+  TempDir dir;
+  for (const Case& k : cases) {
+    const std::string p = dir.write(k.name, k.bytes);
+    const Dataset held = read_dataset(p, k.o);
+    ASSERT_FALSE(held.spool);
+    for (uint64_t memory : {uint64_t{0}, uint64_t{3}, uint64_t{kChunk}}) {
+      ReaderOptions o = k.o;
+      o.text_memory = memory;
+      const Dataset d = read_dataset(p, o);
+      EXPECT_EQ(static_cast<bool>(d.spool), held.text_bytes() > memory) << k.name << " " << memory;
+      EXPECT_TRUE(d.spool == nullptr || d.texts.empty()) << k.name;
+      EXPECT_TRUE(texts_of(d) == held.texts) << k.name << " " << memory;
+      EXPECT_EQ(d.text_bytes(), held.text_bytes()) << k.name;
+      EXPECT_EQ(d.targets, held.targets) << k.name;
+      EXPECT_EQ(d.lines, held.lines) << k.name;
+      EXPECT_EQ(tt::data::summary_json(d.summary), tt::data::summary_json(held.summary)) << k.name;
+    }
+  }
+}
+
 TEST(DataSummaryCounts, DuplicatesAndConflictsAgainstTheFirstRowOfATextExactly) {
   TempDir dir;
   // b's second row conflicts with its first, its third repeats the first (not the second).

@@ -167,7 +167,7 @@ TEST(GradCheck, NbScaledLinear) {
     const uint64_t offs[] = {0, 4, 7, 11, 14};
     std::vector<uint8_t> targets(4 * K, 0);
     for (size_t i = 0; i < 4; ++i) targets[i * K + i % K] = 1;
-    const std::vector<size_t> rows = {0, 1, 2, 3};
+    const tt::train::Rows rows = {0, 1, 2, 3};
     const std::vector<float> r = td::nb_ratios(feats, offs, rows, targets.data(), K, 11, 1.0, 0.25);
     ASSERT_EQ(r.size(), 11u * K);
     const uint16_t f[] = {3, 7, 3, 10, 0, 2};
@@ -206,7 +206,7 @@ TEST(GradCheck, NbRatiosByHand) {
   const uint16_t feats[] = {1, 2, 2, 2, 3, 3, 3};
   const uint64_t offs[] = {0, 2, 3, 5, 7};
   const uint8_t y[] = {1, 1, 0, 0};
-  const std::vector<size_t> rows = {0, 1, 2, 3};
+  const tt::train::Rows rows = {0, 1, 2, 3};
   // Presence: pos = {0, 1, 2, 0}, neg = {0, 0, 1, 2} over buckets 0..3; +1 each: sums 7 and 7.
   const std::vector<float> raw = td::nb_ratios(feats, offs, rows, y, 1, 4, 1.0, -1);
   EXPECT_NEAR(raw[0], 0.0, 1e-6);
@@ -245,7 +245,7 @@ TEST(GradCheck, KindScaledLinear) {
     const uint64_t offs[] = {0, 4, 7, 11, 14};
     std::vector<uint8_t> targets(4 * K, 0);
     for (size_t i = 0; i < 4; ++i) targets[i * K + i % K] = 1;
-    const std::vector<size_t> rows = {0, 1, 2, 3};
+    const tt::train::Rows rows = {0, 1, 2, 3};
     std::vector<float> r = td::nb_ratios(feats, offs, rows, targets.data(), K, B, 1.0, 0.25);
     const float scale[3] = {1.5f, 0.5f, 0.7f};
     const std::vector<float> ks = td::kind_scales(feats, kinds, offs, rows, B, scale);

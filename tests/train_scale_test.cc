@@ -40,6 +40,11 @@ TEST(TrainScale, StdinTrainsTheSameModelAsTheFile) {
   ASSERT_EQ(pa.exit_code, 0) << pa.err;
   EXPECT_EQ(pa.out, pb.out);
   EXPECT_NE(test::read_file(a), test::read_file(b));  // the summaries differ
+  // Spooled texts (--feature-memory 0: the texts go to a temporary file as they are read): the same file.
+  const std::string c = dir.path() + "/c.ttm";
+  const auto rc = tt_run("train - --feature-memory 0 -o " + c, spam_csv());
+  ASSERT_EQ(rc.exit_code, 0) << rc.err;
+  EXPECT_EQ(test::read_file(c), test::read_file(b));
 }
 
 // A bad stdin record is reported against "stdin" and its line; nothing is written.
@@ -58,7 +63,7 @@ TEST(TrainScale, StdinErrorsNameStdin) {
 namespace tt {
 namespace {
 
-// Features tokenized again on each pass (--feature-memory 0) give the model of features held in
+// Features read back from their file on each pass (--feature-memory 0) give the model of features held in
 // memory, byte for byte, at 1 and 3 threads: a linear model, and an embedding model with a
 // validation split, early stopping and refit; both with more rows than one feed block (1,024).
 TEST(TrainScale, FeedGivesTheSameModel) {
@@ -78,7 +83,7 @@ TEST(TrainScale, FeedGivesTheSameModel) {
       const auto r = tt_run("train " + data + " " + shape + " " + extra + " -o " + out);
       ASSERT_EQ(r.exit_code, 0) << r.err;
       if (std::string(extra).find("feature-memory") != std::string::npos) {
-        EXPECT_NE(r.err.find("tokenized again on each pass"), std::string::npos) << r.err;
+        EXPECT_NE(r.err.find("temporary file, read back on each pass"), std::string::npos) << r.err;
       }
       const std::string bytes = test::read_file(out);
       if (first.empty()) {
@@ -88,6 +93,110 @@ TEST(TrainScale, FeedGivesTheSameModel) {
       }
     }
   }
+}
+
+}  // namespace
+}  // namespace tt
+
+#include "model/model_io.h"
+#include "test_util.h"
+#include "train/trainer.h"
+
+namespace tt {
+namespace {
+
+// Beyond TrainOptions::threshold_rows the thresholds come from a seeded sample of that many rows:
+// the weights are those of the whole pass, the thresholds the same for any thread count; at or
+// above the row count nothing changes.
+TEST(TrainScale, ThresholdsOnASampleBeyondThresholdRows) {
+  const data::Dataset d = test::read_sms();
+  train::TrainRequest r;
+  r.quiet = true;
+  r.max_flash = 4096;
+  train::TrainOptions o = train::resolve(r, train::DataSummary::of(d));
+  const FloatModel all = train::train(d, o);
+  o.threshold_rows = d.size();
+  EXPECT_EQ(train::train(d, o).threshold, all.threshold);
+  o.threshold_rows = 300;
+  const FloatModel one = train::train(d, o);
+  EXPECT_EQ(one.emb, all.emb);
+  EXPECT_NE(one.threshold, all.threshold);
+  o.threads = 3;
+  EXPECT_EQ(train::train(d, o).threshold, one.threshold);
+}
+
+}  // namespace
+}  // namespace tt
+
+#include <cstring>
+#include <cmath>
+#include <random>
+
+#include "model/forward.h"
+#include "train/optimizer.h"
+
+namespace tt {
+namespace {
+
+// The trainer pools a batch's bags four at a time (pool_bags); each pooled vector must be, bit for
+// bit, forward()'s for that bag alone: bags of different lengths (empty too), weights with -0.0,
+// D = 1, 2, 3 (interleaved) and 5 (not), every pooling.
+TEST(TrainScale, PoolBagsIsForwardBagByBag) {
+  std::mt19937 rng(7);
+  for (size_t D : {1, 2, 3, 5}) {
+    for (Pool pool : {Pool::kSqrt, Pool::kMean, Pool::kSum}) {
+      ModelShape s;
+      s.dim = static_cast<uint32_t>(D);
+      s.outputs = static_cast<uint32_t>(D);
+      s.linear = true;
+      s.pool = pool;
+      const size_t B = 64;
+      std::vector<float> emb(B * D);
+      std::uniform_real_distribution<float> u(-1, 1);
+      for (size_t i = 0; i < emb.size(); ++i) emb[i] = i % 7 == 0 ? -0.0f : u(rng);
+      std::vector<std::vector<uint16_t>> bags;
+      for (size_t r = 0; r < 11; ++r) {
+        bags.emplace_back(r == 3 ? 0 : 1 + rng() % 300);
+        for (auto& f : bags.back()) f = static_cast<uint16_t>(rng() % B);
+      }
+      std::vector<const uint16_t*> f;
+      std::vector<size_t> n;
+      for (const auto& b : bags) f.push_back(b.data()), n.push_back(b.size());
+      std::vector<float> p(bags.size() * D), scale(bags.size());
+      pool_bags(s, emb.data(), f.data(), n.data(), bags.size(), p.data(), scale.data());
+      const std::vector<float> b2(D, 0.0f);
+      const Weights<float> w{emb.data(), nullptr, nullptr, nullptr, b2.data()};
+      Activations<float> a;
+      a.resize(s);
+      for (size_t r = 0; r < bags.size(); ++r) {
+        forward(s, w, f[r], n[r], a);
+        EXPECT_EQ(std::memcmp(a.p.data(), &p[r * D], D * sizeof(float)), 0) << "D " << D << " bag " << r;
+        EXPECT_EQ(std::memcmp(&a.scale, &scale[r], sizeof(float)), 0);
+      }
+    }
+  }
+}
+
+// The trainer's four-rows-at-a-time AdaGrad (adagrad_scaled_rows1) gives update()'s bits.
+TEST(TrainScale, AdagradScaledRowsIsUpdateRowByRow) {
+  std::mt19937 rng(3);
+  std::uniform_real_distribution<float> u(-1, 1);
+  const size_t B = 40;
+  std::vector<float> g(B), r(B), v(B), w(B), s1(B);
+  for (size_t i = 0; i < B; ++i) g[i] = u(rng), r[i] = 0.5f + u(rng) * u(rng), v[i] = u(rng), s1[i] = std::abs(u(rng));
+  g[5] = -0.0f, v[6] = 0.0f, s1[7] = 0.0f;
+  const std::vector<uint32_t> rows = {7, 3, 5, 6, 0, 39, 12, 13, 2, 30, 31};  // distinct, 11: a scalar tail
+  const train::OptConfig o{train::Optimizer::kAdagrad, 0.004f};
+  std::vector<float> g2 = g, v2 = v, w2 = w, s2 = s1;
+  train::adagrad_scaled_rows1(o, rows.data(), rows.size(), g.data(), r.data(), v.data(), w.data(), s1.data(), 0.3f);
+  for (const uint32_t f : rows) {
+    g2[f] *= r[f];
+    train::update(o, &v2[f], &g2[f], &s2[f], nullptr, 1, 0.3f, 1.0f, 1.0f);
+    w2[f] = v2[f] * r[f];
+  }
+  EXPECT_EQ(std::memcmp(v.data(), v2.data(), B * sizeof(float)), 0);
+  EXPECT_EQ(std::memcmp(w.data(), w2.data(), B * sizeof(float)), 0);
+  EXPECT_EQ(std::memcmp(s1.data(), s2.data(), B * sizeof(float)), 0);
 }
 
 }  // namespace

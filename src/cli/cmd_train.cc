@@ -7,6 +7,10 @@
 #include <utility>
 #include <vector>
 
+#if defined(__GLIBC__)  // set by the C++ headers above
+#include <malloc.h>
+#endif
+
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/model_sizes.h"
@@ -128,8 +132,9 @@ std::vector<Option> train_flags() {
        std::to_string(train::kTableSelectBytes >> 20) + "M"},
       {"feature-memory", "SIZE",
        "tokenized features held in memory, at most (estimated at " + std::to_string(train::kFeatureBytesPerTextByte) +
-           " bytes per byte of text): beyond it each epoch tokenizes the texts again on a second thread (the "
-           "same model, less memory, more CPU)",
+           " bytes per byte of text): beyond it the texts, then their features, go to temporary files in $TMPDIR "
+           "and each pass reads them back on a second thread (the same model, less memory; about 2 bytes of disk "
+           "per feature)",
        std::to_string(train::kFeatureMemory >> 20) + "M"},
       {"seed", "S", "random seed; same data, options and seed give the same model file", std::to_string(d.seed)},
       {"threads", "N", "worker threads (the model does not depend on it)", std::to_string(d.threads)},
@@ -366,8 +371,17 @@ positive label) and warnings; see docs/cli.md.
   check_outputs({out_path}, {data_path});
 
   train::TrainRequest o = request_from(args);
-  const data::ReaderOptions ro = reader_options(args);
+  data::ReaderOptions ro = reader_options(args);
   check_request(o);
+  // The texts whose features would not be held are not held either (trainer.cc).
+  ro.text_memory = o.feature_memory / train::kFeatureBytesPerTextByte;
+#if defined(__GLIBC__)
+  // Blocks of 128 KB and more mapped on their own, so that what the reading frees goes back to the
+  // system. glibc's default raises this threshold to the largest block freed (the reader's 8 MiB
+  // chunks), after which the index chunks and blocks come from the heap and stay in the process
+  // when freed: 1M synthetic rows, 32K, 1 epoch: RSS while training 109 -> 37 MB, peak 145 -> 91 MB.
+  mallopt(M_MMAP_THRESHOLD, 128 << 10);
+#endif
 
   data::Dataset data = data::read_dataset(data_path, ro);
   print_summary(data.summary, o.quiet);

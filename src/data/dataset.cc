@@ -59,7 +59,7 @@ class Columns {
   Columns(const std::string& path, const Table& t, bool header)
       : path_(path), count_(t.columns), header_(header), line_(t.lines.empty() ? 0 : t.lines[0]) {
     if (header)
-      for (size_t c = 0; c < t.columns; ++c) names_.push_back(t.cell(0, c));
+      for (size_t c = 0; c < t.columns; ++c) names_.emplace_back(t.cell(0, c));
   }
 
   size_t count() const { return count_; }
@@ -159,18 +159,25 @@ bool boolean_column(const Table& t, size_t first, size_t c) {
   return true;
 }
 
+// The text column when --text or a header name chooses it (the first part of
+// ReaderOptions::text_column's rule): then it is known from the first record.
+bool text_by_name(const Columns& cols, const ReaderOptions& o, DataSummary& s, size_t* text) {
+  if (!o.text_column.empty()) {
+    *text = cols.find(o.text_column, "text");
+    s.text_rule = "--text " + o.text_column;
+    return true;
+  }
+  if (cols.find_preferred({"text", "comment_text", "tweet", "message"}, SIZE_MAX, text)) {
+    s.text_rule = "named " + quoted(trim(cols.name(*text)));
+    return true;
+  }
+  return false;
+}
+
 // Picks the text column (ReaderOptions::text_column documents the rule).
 size_t pick_text(const Columns& cols, const Table& t, size_t first, const ReaderOptions& o, DataSummary& s) {
   size_t text = 0;
-  if (!o.text_column.empty()) {
-    text = cols.find(o.text_column, "text");
-    s.text_rule = "--text " + o.text_column;
-    return text;
-  }
-  if (cols.find_preferred({"text", "comment_text", "tweet", "message"}, SIZE_MAX, &text)) {
-    s.text_rule = "named " + quoted(trim(cols.name(text)));
-    return text;
-  }
+  if (text_by_name(cols, o, s, &text)) return text;
   text = cols.count() - 1;
   size_t skipped = 0;
   while (text > 0 && mostly_empty(t, first, text)) --text, ++skipped;
@@ -279,7 +286,27 @@ void check_unused(Dataset& d, const Columns& cols, const Table& t, size_t first,
   }
 }
 
-void read_table(Dataset& d, Table& t, const ReaderOptions& o) {
+// The texts into d: held, or spooled when they take more than o.text_memory.
+void take_texts(Dataset& d, std::vector<std::string>& texts, const ReaderOptions& o) {
+  uint64_t bytes = 0;
+  for (const auto& x : texts) bytes += x.size();
+  if (bytes <= o.text_memory) {
+    d.texts = std::move(texts);
+    return;
+  }
+  auto spool = std::make_shared<TextSpool>(d.path);
+  for (auto& x : texts) {
+    spool->append(x);
+    std::string().swap(x);
+  }
+  spool->finish();
+  texts = std::vector<std::string>();
+  d.spool = std::move(spool);
+}
+
+// `spool`: the texts of the table's data rows, spooled as they were read (the text column was
+// known from the first record), or null (the texts are in the table's cells).
+void read_table(Dataset& d, Table& t, const ReaderOptions& o, std::shared_ptr<TextSpool> spool) {
   DataSummary& s = d.summary;
   Columns cols(d.path, t, o.header);
   const size_t first = o.header ? 1 : 0;
@@ -296,7 +323,7 @@ void read_table(Dataset& d, Table& t, const ReaderOptions& o) {
   }
 
   // Rows with an empty label: an error, or left out with skip_missing.
-  std::vector<size_t> rows;
+  std::vector<uint32_t> rows;  // the table rows kept
   rows.reserve(t.rows() - first);
   std::string skipped_lines;
   for (size_t r = first; r < t.rows(); ++r) {
@@ -304,7 +331,7 @@ void read_table(Dataset& d, Table& t, const ReaderOptions& o) {
     for (size_t c : labels)
       if (trim(t.cell(r, c)).empty()) missing = c;
     if (missing == SIZE_MAX) {
-      rows.push_back(r);
+      rows.push_back(static_cast<uint32_t>(r));
       continue;
     }
     if (!o.skip_missing) {
@@ -326,9 +353,8 @@ void read_table(Dataset& d, Table& t, const ReaderOptions& o) {
   for (size_t r : rows) lines.push_back(t.lines[r]);
   // Labels first: a bad label column fails before the texts are copied.
   if (labels.size() == 1) {
-    std::vector<std::string_view> values;
-    values.reserve(rows.size());
-    for (size_t r : rows) values.push_back(trim(t.cell(r, labels[0])));
+    const size_t label = labels[0];
+    const detail::LabelValues values(rows.size(), [&](size_t i) { return trim(t.cell(rows[i], label)); });
     detail::set_class_labels(d, values, lines, {cols.label_name(labels[0]), cols.label_column(labels[0]),
                                                 cols.header_line()}, o);
     check_header(d, cols, t, labels[0], text);
@@ -345,12 +371,33 @@ void read_table(Dataset& d, Table& t, const ReaderOptions& o) {
     detail::check_class_options(d, o, "this command reads no labels");
   }
   if (o.require_labels) check_unused(d, cols, t, first, text, labels);
-  d.texts.reserve(rows.size());
-  for (size_t r : rows) d.texts.push_back(std::move(t.cells[r * t.columns + text]));
+  if (spool) {
+    // The texts went to the spool as they were read, one per data row: keep those of `rows`.
+    if (rows.size() != t.rows() - first) {
+      for (uint32_t& r : rows) r -= static_cast<uint32_t>(first);
+      spool->keep(rows);
+    }
+    d.spool = std::move(spool);
+  } else {
+    std::vector<std::string> texts;
+    texts.reserve(rows.size());
+    for (size_t r : rows) {
+      texts.emplace_back(t.cell(r, text));
+      t.release_before(r * t.columns);  // the table is not read after this
+    }
+    take_texts(d, texts, o);
+  }
   d.lines = std::move(lines);
 }
 
-void read_fasttext(Dataset& d, FastTextLines& f, const ReaderOptions& o) {
+// `spool`: the lines' texts, spooled as they were read, or null (in f.texts).
+void read_fasttext(Dataset& d, FastTextLines& f, const ReaderOptions& o, std::shared_ptr<TextSpool> spool) {
+  const auto texts_to_d = [&] {
+    if (spool)
+      d.spool = std::move(spool);
+    else
+      take_texts(d, f.texts, o);
+  };
   DataSummary& s = d.summary;
   if (!o.text_column.empty() || !o.label_columns.empty()) {
     throw Error(at(d.path, 0, "a fastText file has no columns; drop the text/label column options"));
@@ -359,7 +406,7 @@ void read_fasttext(Dataset& d, FastTextLines& f, const ReaderOptions& o) {
   s.header = false;
   s.text_rule = "the line without its __label__ tokens";
   if (!o.require_labels) {
-    d.texts = std::move(f.texts);
+    texts_to_d();
     d.lines = std::move(f.lines);
     return;
   }
@@ -380,8 +427,10 @@ void read_fasttext(Dataset& d, FastTextLines& f, const ReaderOptions& o) {
                      "label (--skip-missing leaves such lines out)"));
     }
     size_t w = 0;
+    std::vector<uint32_t> kept;
     for (size_t r = 0; r < f.labels.size(); ++r) {
       if (f.labels[r].empty()) continue;
+      if (spool) kept.push_back(static_cast<uint32_t>(r));
       if (w != r) {
         f.labels[w] = std::move(f.labels[r]);
         f.texts[w] = std::move(f.texts[r]);
@@ -392,6 +441,7 @@ void read_fasttext(Dataset& d, FastTextLines& f, const ReaderOptions& o) {
     f.labels.resize(w);
     f.texts.resize(w);
     f.lines.resize(w);
+    if (spool) spool->keep(kept);
     s.skipped = unlabelled;
     s.warnings.push_back(std::to_string(unlabelled) + (unlabelled == 1 ? " line" : " lines") +
                          " without a label left out (--skip-missing), the first on line " +
@@ -400,8 +450,7 @@ void read_fasttext(Dataset& d, FastTextLines& f, const ReaderOptions& o) {
   }
   const size_t rows = f.texts.size();
   if (several == 0) {
-    std::vector<std::string_view> values(rows);
-    for (size_t r = 0; r < rows; ++r) values[r] = f.labels[r][0];
+    const detail::LabelValues values(rows, [&](size_t r) { return std::string_view(f.labels[r][0]); });
     detail::set_class_labels(d, values, f.lines, {"", "the fastText label set", f.lines[0]}, o);
   } else {
     detail::check_class_options(d, o, "this fastText file has lines with several labels (multi-label)");
@@ -428,11 +477,11 @@ void read_fasttext(Dataset& d, FastTextLines& f, const ReaderOptions& o) {
     for (size_t r = 0; r < rows; ++r)
       for (const auto& name : f.labels[r]) d.targets[r * d.label_names.size() + index[name]] = 1;
   }
-  d.texts = std::move(f.texts);
+  texts_to_d();
   d.lines = std::move(f.lines);
 }
 
-bool blank(const std::string& text) {
+bool blank(std::string_view text) {
   return std::all_of(text.begin(), text.end(), [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; });
 }
 
@@ -441,7 +490,12 @@ bool blank(const std::string& text) {
 void finish_summary(Dataset& d, const ReaderOptions& o) {
   DataSummary& s = d.summary;
   s.rows = d.size();
-  for (const auto& t : d.texts) s.empty_texts += blank(t);
+  // Each text's hash (for the duplicates below) and whether it is blank, in one pass.
+  std::vector<std::pair<uint64_t, size_t>> order(o.require_labels ? d.size() : 0);  // (hash, row)
+  d.for_each_text(0, d.size(), [&](size_t r, std::string_view text) {
+    s.empty_texts += blank(text);
+    if (!order.empty()) order[r] = {std::hash<std::string_view>()(text), r};
+  });
   if (!o.require_labels) return;
   const std::string column = s.text_column.empty() ? "the text" : "the text column " + s.text_column;
   if (s.empty_texts == s.rows) {
@@ -464,15 +518,15 @@ void finish_summary(Dataset& d, const ReaderOptions& o) {
   // equal hash are compared by text, so the counts are exact. Each row is compared with the
   // first row of its text.
   const size_t k = d.outputs();
-  std::vector<std::pair<size_t, size_t>> order(d.size());  // (hash, row)
-  for (size_t r = 0; r < order.size(); ++r) order[r] = {std::hash<std::string_view>()(d.texts[r]), r};
   std::sort(order.begin(), order.end());
+  std::string buf_a, buf_b;
   for (size_t i = 0, j = 0; i < order.size(); i = j) {
     while (j < order.size() && order[j].first == order[i].first) ++j;
     for (size_t a = i + 1; a < j; ++a) {
       const size_t r = order[a].second;
+      const std::string& text = d.text(r, buf_a);
       size_t b = i;
-      while (b < a && d.texts[order[b].second] != d.texts[r]) ++b;
+      while (b < a && d.text(order[b].second, buf_b) != text) ++b;
       if (b == a) continue;  // the first row of its text
       const size_t e = order[b].second;
       const bool same = std::equal(d.targets.begin() + static_cast<std::ptrdiff_t>(r * k),
@@ -497,6 +551,13 @@ void finish_summary(Dataset& d, const ReaderOptions& o) {
 }
 
 }  // namespace
+
+uint64_t Dataset::text_bytes() const {
+  if (spool) return spool->bytes();
+  uint64_t n = 0;
+  for (const auto& t : texts) n += t.size();
+  return n;
+}
 
 size_t Dataset::class_of(size_t row) const {
   if (kind == LabelKind::kBinary) return target(row, 0);
@@ -567,6 +628,58 @@ Dataset read_dataset(const std::string& file, const ReaderOptions& options) {
 
   Table t;
   FastTextLines f;
+  // Beyond options.text_memory bytes of text, the texts go to a spool as they are read: the
+  // text column must be known from the first record for that (text_by_name), else read_table
+  // spools them once every row is read.
+  std::shared_ptr<TextSpool> spool;
+  const bool fasttext = format == Format::kFastText;
+  size_t text_col = SIZE_MAX;  // csv/tsv: the text column, when known from the first record
+  bool decided = fasttext;
+  size_t seen = fasttext || !options.header ? 0 : 1;  // the rows whose texts were counted or spooled
+  uint64_t held = 0;  // their bytes, before spooling
+  const auto spool_texts = [&] {
+    if (options.text_memory == UINT64_MAX) return;
+    if (!decided) {
+      if (t.rows() == 0) return;
+      decided = true;
+      try {
+        DataSummary scratch;
+        size_t c = 0;
+        if (text_by_name(Columns(path, t, options.header), options, scratch, &c)) text_col = c;
+      } catch (const Error&) {
+        // read_table gives the error
+      }
+    }
+    if (!fasttext && text_col == SIZE_MAX) return;
+    const size_t rows = fasttext ? f.texts.size() : t.rows();
+    size_t from = seen;  // the first row whose text goes to the spool now
+    if (!spool) {
+      for (size_t r = seen; r < rows; ++r) held += fasttext ? f.texts[r].size() : t.cell(r, text_col).size();
+      seen = rows;
+      if (held <= options.text_memory) return;
+      spool = std::make_shared<TextSpool>(path);
+      from = fasttext || !options.header ? 0 : 1;
+    }
+    if (fasttext) {
+      for (size_t r = from; r < rows; ++r) {
+        spool->append(f.texts[r]);
+        std::string().swap(f.texts[r]);
+      }
+    } else {
+      // The rows from `from` on, written again without their texts' bytes.
+      std::vector<std::string> rest;
+      for (size_t i = from * t.columns; i < t.cell_count(); ++i) {
+        if (i % t.columns == text_col)
+          spool->append(t.cell_at(i));
+        else
+          rest.emplace_back(t.cell_at(i));
+      }
+      t.truncate(from * t.columns);
+      for (size_t r = from, k = 0; r < rows; ++r)
+        for (size_t c = 0; c < t.columns; ++c) t.add(c == text_col ? std::string_view() : std::string_view(rest[k++]));
+    }
+    seen = rows;
+  };
   uint64_t before = bom;  // the file's bytes before buf
   size_t checked = 0;     // the bytes of buf checked as UTF-8
   uint32_t line = 1;      // the line buf starts on
@@ -589,6 +702,7 @@ Dataset read_dataset(const std::string& file, const ReaderOptions& options) {
     const size_t used = format == Format::kFastText ? detail::parse_fasttext_chunk(f, path, text, line, final)
                         : format == Format::kCsv    ? detail::parse_csv_chunk(t, path, text, delimiter, line, final)
                                                     : detail::parse_tsv_chunk(t, path, text, line, final);
+    spool_texts();
     if (final) break;
     before += used;
     checked -= used;
@@ -596,11 +710,14 @@ Dataset read_dataset(const std::string& file, const ReaderOptions& options) {
     source.read(buf, detail::kChunkBytes);
   }
   buf = std::string();
+  if (spool) spool->finish();
   if (format == Format::kFastText) {
-    read_fasttext(d, f, options);
+    read_fasttext(d, f, options, std::move(spool));
   } else {
-    read_table(d, t, options);
+    read_table(d, t, options, std::move(spool));
   }
+  t = Table();  // the summary's pass below holds its own per-row array
+  f = FastTextLines();
   finish_summary(d, options);
   return d;
 }
@@ -618,18 +735,22 @@ Dataset read_rows(const std::string& name, size_t columns, std::vector<std::stri
   s.header = options.header;
   Table t;
   t.columns = columns;
-  t.cells = std::move(cells);
+  for (std::string& c : cells) {
+    t.add(c);
+    std::string().swap(c);
+  }
+  cells = std::vector<std::string>();
   // Line numbers: 0 for the header (messages then name no line), r for the r-th row after it.
   const size_t first = options.header ? 1 : 0;
-  for (size_t r = 0; r < t.cells.size() / columns; ++r) t.lines.push_back(static_cast<uint32_t>(r + 1 - first));
-  for (size_t i = 0; i < t.cells.size(); ++i) {
-    const std::string& c = t.cells[i];
+  for (size_t r = 0; r < t.cell_count() / columns; ++r) t.lines.push_back(static_cast<uint32_t>(r + 1 - first));
+  for (size_t i = 0; i < t.cell_count(); ++i) {
+    const std::string_view c = t.cell_at(i);
     const size_t bad = utf8_invalid_at(c.data(), c.size());
     if (bad != c.size())
       throw Error(at(name, t.lines[i / columns],
                      "invalid UTF-8 at byte " + std::to_string(bad) + " of column " + std::to_string(i % columns + 1)));
   }
-  read_table(d, t, options);
+  read_table(d, t, options, nullptr);
   finish_summary(d, options);
   return d;
 }

@@ -22,9 +22,12 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "data/spool.h"
 #include "data/summary.h"
 
 namespace tt::data {
@@ -83,6 +86,12 @@ struct ReaderOptions {
   // false (predict): labels are not read or checked; label_names and targets stay empty. A
   // one-column file is then allowed.
   bool require_labels = true;
+  // The most bytes of text held in memory: beyond it the texts go to a temporary file as they are
+  // read (Dataset::spool, data/spool.h). A CSV/TSV file's text column is spooled as each chunk is
+  // parsed when it is known from the header (--text, or a preferred name); chosen by the "last
+  // column not mostly empty" rule, it is known only once every row is read, so the texts are held
+  // until then. train sets it from --feature-memory; the other commands hold every text.
+  uint64_t text_memory = UINT64_MAX;
 };
 
 enum class LabelKind {
@@ -98,12 +107,29 @@ struct Dataset {
   // ReaderOptions::positive). Multi-class: class names in byte order (integers in numeric
   // order). Multi-label: column names in the order given, fastText label names in byte order.
   std::vector<std::string> label_names;
-  std::vector<std::string> texts;    // raw bytes, valid UTF-8
+  // The texts, raw bytes, valid UTF-8: in memory (texts), or on disk (spool, when they took more
+  // than ReaderOptions::text_memory; texts is then empty). text() and for_each_text() read either.
+  std::vector<std::string> texts;
+  std::shared_ptr<const TextSpool> spool;
   std::vector<uint8_t> targets;      // size() * outputs(), row-major, 0/1
   std::vector<uint32_t> lines;       // the 1-based line where each record starts
   DataSummary summary;               // what was taken from the file, and why
 
-  size_t size() const { return texts.size(); }
+  size_t size() const { return spool ? spool->size() : texts.size(); }
+  // Row i's text: texts[i], or read from the spool into `buf` (which is returned).
+  const std::string& text(size_t i, std::string& buf) const {
+    if (!spool) return texts[i];
+    spool->read(i, buf);
+    return buf;
+  }
+  size_t text_size(size_t i) const { return spool ? spool->length(i) : texts[i].size(); }
+  // Rows [first, first + n) in order, each to fn(row, std::string_view text).
+  template <class Fn>
+  void for_each_text(size_t first, size_t n, Fn fn) const {
+    if (spool) return spool->for_each(first, n, fn);
+    for (size_t i = first; i < first + n; ++i) fn(i, std::string_view(texts[i]));
+  }
+  uint64_t text_bytes() const;
   size_t outputs() const { return label_names.size(); }
   uint8_t target(size_t row, size_t output) const { return targets[row * outputs() + output]; }
   // Multi-class: the index of the true class of a row. Binary: target(row, 0). Multi-label:

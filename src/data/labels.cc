@@ -93,7 +93,7 @@ struct Values {
   std::vector<std::string_view> order;  // integers in numeric order, else byte order
 };
 
-Values count_values(const Dataset& d, const std::vector<std::string_view>& values, const std::vector<uint32_t>& lines,
+Values count_values(const Dataset& d, const LabelValues& values, const std::vector<uint32_t>& lines,
                     const LabelSource& src) {
   Values v;
   for (size_t i = 0; i < values.size(); ++i) {
@@ -190,7 +190,7 @@ void check_class_options(const Dataset& d, const ReaderOptions& o, const std::st
     throw Error(at(d.path, 0, "--label-names applies to one class column (or single-label fastText data); " + why));
 }
 
-void set_class_labels(Dataset& d, const std::vector<std::string_view>& values, const std::vector<uint32_t>& lines,
+void set_class_labels(Dataset& d, const LabelValues& values, const std::vector<uint32_t>& lines,
                       const LabelSource& src, const ReaderOptions& o) {
   const Values v = count_values(d, values, lines, src);
   if (v.counts.empty()) throw Error(at(d.path, src.line, "no example has a label in " + src.what));

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,10 +32,32 @@ struct LabelSource {
   uint32_t line = 0;   // the line to blame for column-wide problems (the header, or the first row)
 };
 
+// One label value per row, trimmed and non-empty: value i is at(i). A view over the parsed cells,
+// so that the reader holds no array of values per row.
+class LabelValues {
+ public:
+  LabelValues(size_t n, std::function<std::string_view(size_t)> at) : n_(n), at_(std::move(at)) {}
+  size_t size() const { return n_; }
+  std::string_view operator[](size_t i) const { return at_(i); }
+  struct iterator {
+    const LabelValues* v;
+    size_t i;
+    std::string_view operator*() const { return (*v)[i]; }
+    iterator& operator++() { return ++i, *this; }
+    bool operator!=(const iterator& o) const { return i != o.i; }
+  };
+  iterator begin() const { return {this, 0}; }
+  iterator end() const { return {this, n_}; }
+
+ private:
+  size_t n_;
+  std::function<std::string_view(size_t)> at_;
+};
+
 // One label per row (a class column, or fastText lines with one label each): sets d.kind,
 // d.label_names, d.targets and the summary's classes, positive and label warnings. `values` are
 // trimmed and non-empty; lines[i] is the line of values[i].
-void set_class_labels(Dataset& d, const std::vector<std::string_view>& values, const std::vector<uint32_t>& lines,
+void set_class_labels(Dataset& d, const LabelValues& values, const std::vector<uint32_t>& lines,
                       const LabelSource& source, const ReaderOptions& o);
 
 // One output per boolean column, in the order given: cells[k][r] is output k's value on row r.

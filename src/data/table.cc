@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <stdexcept>
 
 #include "common/error.h"
 
@@ -55,6 +56,36 @@ void check_columns(const std::string& path, Table& t, size_t fields, uint32_t li
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\v' || c == '\f'; }
 
 }  // namespace
+
+void Table::add(std::string_view bytes) {
+  if (bytes.size() > UINT32_MAX) throw std::length_error("a cell of more than 4 GiB");
+  if (blocks_.empty() || blocks_.back().size() + bytes.size() > blocks_.back().capacity()) {
+    blocks_.emplace_back();
+    blocks_.back().reserve(std::max(kBlockBytes, bytes.size()));
+  }
+  std::string& b = blocks_.back();
+  at_.push_back(uint64_t{blocks_.size() - 1} << kOffsetBits | b.size());
+  len_.push_back(static_cast<uint32_t>(bytes.size()));
+  b.append(bytes);
+}
+
+void Table::truncate(size_t n) {
+  if (n >= len_.size()) return;
+  at_.shrink(n);
+  len_.shrink(n);
+  if (n == 0) {
+    blocks_.clear();
+    return;
+  }
+  const size_t block = static_cast<size_t>(at_.back() >> kOffsetBits);
+  blocks_.resize(block + 1);
+  blocks_.back().resize((at_.back() & kOffsetMask) + len_.back());
+}
+
+void Table::release_before(size_t i) {
+  const size_t block = static_cast<size_t>(at_[i] >> kOffsetBits);
+  for (size_t b = 0; b < block; ++b) std::string().swap(blocks_[b]);
+}
 
 ByteSource::ByteSource(const std::string& path) : path_(path == "-" ? "stdin" : path) {
   if (path == "-") {
@@ -120,6 +151,7 @@ size_t csv_records(Table& t, const std::string& path, std::string_view text, cha
   const std::string hint = "quote a field that contains the delimiter " + delimiter_name(d) + " or a line break" +
                            (d == '\t' ? std::string() : " (\"a" + std::string(1, d) + " b\")") +
                            ", or give --delimiter if " + delimiter_name(d) + " is not the delimiter";
+  std::string field;  // the field being read (a quoted field's doubled quotes made single)
   while (i < n && t.rows() < max_records) {
     if (size_t br = line_break_at(text, i)) {  // a blank line between records
       i += br;
@@ -127,12 +159,11 @@ size_t csv_records(Table& t, const std::string& path, std::string_view text, cha
       continue;
     }
     const uint32_t start = line;
-    const size_t record = i, cells = t.cells.size();
+    const size_t record = i, cells = t.cell_count();
     bool ended = false;  // by a line break
     size_t fields = 0;
     for (;;) {  // one field per iteration; i is at its first byte
-      t.cells.emplace_back();
-      std::string& field = t.cells.back();
+      field.clear();
       ++fields;
       if (i < n && data[i] == '"') {
         const uint32_t open_line = line;
@@ -141,7 +172,7 @@ size_t csv_records(Table& t, const std::string& path, std::string_view text, cha
           const void* q = i < n ? std::memchr(data + i, '"', n - i) : nullptr;
           if (!q) {
             if (!final) {  // the field may close in the next chunk
-              t.cells.resize(cells);
+              t.truncate(cells);
               line = start;
               return record;
             }
@@ -180,6 +211,7 @@ size_t csv_records(Table& t, const std::string& path, std::string_view text, cha
         field.assign(data + i, j - i);
         i = j;
       }
+      t.add(field);
       if (i < n && data[i] == d) {
         ++i;
         continue;
@@ -192,7 +224,7 @@ size_t csv_records(Table& t, const std::string& path, std::string_view text, cha
       break;  // end of the record (a line break or the end of the file)
     }
     if (!final && !ended) {  // the record may go on in the next chunk
-      t.cells.resize(cells);
+      t.truncate(cells);
       line = start;
       return record;
     }
@@ -255,7 +287,7 @@ size_t parse_tsv_chunk(Table& t, const std::string& path, std::string_view text,
     for (;;) {
       size_t tab = row.find('\t', from);
       size_t to = tab == std::string_view::npos ? row.size() : tab;
-      t.cells.emplace_back(row.substr(from, to - from));
+      t.add(row.substr(from, to - from));
       ++fields;
       if (tab == std::string_view::npos) break;
       from = tab + 1;

@@ -8,16 +8,38 @@
 #include <string_view>
 #include <vector>
 
+#include "data/chunked.h"
+
 namespace tt::data::detail {
 
 // CSV or TSV records. The first record fixes the column count; every record has exactly that many.
+// The cells' bytes are packed into blocks of kBlockBytes (a longer cell has a block of its own),
+// 12 bytes of index per cell: no allocation per cell, and no copy of the whole as it grows.
 struct Table {
   size_t columns = 0;
-  std::vector<std::string> cells;  // row-major: rows() * columns
-  std::vector<uint32_t> lines;     // the 1-based physical line where each record starts
+  std::vector<uint32_t> lines;  // the 1-based physical line where each record starts
 
   size_t rows() const { return lines.size(); }
-  const std::string& cell(size_t row, size_t column) const { return cells[row * columns + column]; }
+  size_t cell_count() const { return len_.size(); }
+  // Cells are row-major: cell (row, column) is cell_at(row * columns + column).
+  std::string_view cell(size_t row, size_t column) const { return cell_at(row * columns + column); }
+  std::string_view cell_at(size_t i) const {
+    return std::string_view(blocks_[at_[i] >> kOffsetBits]).substr(at_[i] & kOffsetMask, len_[i]);
+  }
+  // Appends a cell.
+  void add(std::string_view bytes);
+  // Keeps the first n cells (their bytes' blocks are trimmed to them).
+  void truncate(size_t n);
+  // Frees the blocks wholly before cell i's: the cells in them may no longer be read.
+  void release_before(size_t i);
+
+ private:
+  static constexpr size_t kBlockBytes = size_t{4} << 20;
+  static constexpr unsigned kOffsetBits = 40;
+  static constexpr uint64_t kOffsetMask = (uint64_t{1} << kOffsetBits) - 1;
+  std::vector<std::string> blocks_;
+  ChunkedArray<uint64_t> at_;  // block << kOffsetBits | offset
+  ChunkedArray<uint32_t> len_;
 };
 
 // fastText lines: the labels (without "__label__", duplicates removed, in line order) and the text.

@@ -142,7 +142,7 @@ struct HashSink {
 
 }  // namespace
 
-void append_text_features(const TokenizerConfig& cfg, const FeatureMap& map, const std::string& text,
+void append_text_features(const TokenizerConfig& cfg, const FeatureMap& map, std::string_view text,
                           std::vector<uint16_t>& out) {
   if (!map.groups) return append_text_features(cfg, text, out);
   TokenizerState st;
@@ -152,7 +152,7 @@ void append_text_features(const TokenizerConfig& cfg, const FeatureMap& map, con
   tokenizer_finish(cfg, st, sink);
 }
 
-void append_text_hashes(const TokenizerConfig& cfg, const std::string& text, std::vector<uint32_t>& out) {
+void append_text_hashes(const TokenizerConfig& cfg, std::string_view text, std::vector<uint32_t>& out) {
   TokenizerState st;
   tokenizer_reset(st);
   HashSink sink{&out};
@@ -160,7 +160,7 @@ void append_text_hashes(const TokenizerConfig& cfg, const std::string& text, std
   tokenizer_finish(cfg, st, sink);
 }
 
-void append_text_features(const TokenizerConfig& cfg, const std::string& text, std::vector<uint16_t>& out) {
+void append_text_features(const TokenizerConfig& cfg, std::string_view text, std::vector<uint16_t>& out) {
   TokenizerState st;
   tokenizer_reset(st);
   AppendSink sink{&out, cfg.buckets};

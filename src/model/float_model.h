@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tinytext/model.h"  // kMaxTextRowCount
@@ -115,12 +116,12 @@ struct FloatModel {
 // tokenizer); no exact table.
 std::vector<uint16_t> text_features(const TokenizerConfig& cfg, const std::string& text);
 // Appends the features of a text to `out` (no allocation when `out` has capacity).
-void append_text_features(const TokenizerConfig& cfg, const std::string& text, std::vector<uint16_t>& out);
+void append_text_features(const TokenizerConfig& cfg, std::string_view text, std::vector<uint16_t>& out);
 // The same through a feature map (the exact table).
-void append_text_features(const TokenizerConfig& cfg, const FeatureMap& map, const std::string& text,
+void append_text_features(const TokenizerConfig& cfg, const FeatureMap& map, std::string_view text,
                           std::vector<uint16_t>& out);
 // Appends the raw 32-bit feature hashes of a text (what the map takes).
-void append_text_hashes(const TokenizerConfig& cfg, const std::string& text, std::vector<uint32_t>& out);
+void append_text_hashes(const TokenizerConfig& cfg, std::string_view text, std::vector<uint32_t>& out);
 // Appends the text row's index B text_row_count times when the shape has the row (nothing
 // otherwise): what the trainer, the float model and calibration append to every text's features,
 // and what the device's model_read adds (c to n, c times the row to the sums).

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstddef>
+#include <algorithm>
 #include <cstdint>
 #include <type_traits>
 #include <vector>
@@ -63,35 +64,87 @@ void bag_sum(const W* emb, const Index* f, size_t n, T* p, T scale) {
   for (size_t d = 0; d < D; ++d) p[d] = acc[d] * scale;
 }
 
+// bag_sum of four bags at once, each summed in its own feature order (the same sums as four
+// calls): the four running sums hide the addition's latency. A lane past its bag's end adds -0.0,
+// the identity of float addition (x + -0.0 == x for every x, zeros included).
+template <size_t D, class T, class W, class Index>
+void bag_sum4(const W* emb, const Index* const* f, const size_t* n, T* p, const T* scale) {
+  W neg_zero[D];
+  for (size_t d = 0; d < D; ++d) neg_zero[d] = -W(0);
+  T acc[4][D];
+  for (size_t r = 0; r < 4; ++r)
+    for (size_t d = 0; d < D; ++d) acc[r][d] = T(0);
+  const size_t m = std::max(std::max(n[0], n[1]), std::max(n[2], n[3]));
+  for (size_t i = 0; i < m; ++i) {
+    for (size_t r = 0; r < 4; ++r) {
+      const W* row = i < n[r] ? emb + size_t{f[r][i]} * D : neg_zero;
+      for (size_t d = 0; d < D; ++d) acc[r][d] += row[d];
+    }
+  }
+  for (size_t r = 0; r < 4; ++r)
+    for (size_t d = 0; d < D; ++d) p[r * D + d] = acc[r][d] * scale[r];
+}
+
+template <size_t D, class T, class W, class Index>
+void bag_sums(const W* emb, const Index* const* f, const size_t* n, size_t count, T* p, const T* scale) {
+  size_t r = 0;
+  for (; r + 4 <= count; r += 4) bag_sum4<D>(emb, f + r, n + r, p + r * D, scale + r);
+  for (; r < count; ++r) bag_sum<D>(emb, f[r], n[r], p + r * D, scale[r]);
+}
+
 }  // namespace detail
+
+// The pooled vectors of `count` bags (bag r: features f[r][0, n[r])): p[r x D, (r + 1) x D) and
+// scale[r], exactly as forward() sets a.p and a.scale for that bag. With D <= 3 four bags are
+// summed at once (detail::bag_sum4).
+template <class T, class W, class Index>
+void pool_bags(const ModelShape& s, const W* emb, const Index* const* f, const size_t* n, size_t count, T* p,
+               T* scale) {
+  const size_t D = s.dim;
+  for (size_t r = 0; r < count; ++r) scale[r] = static_cast<T>(pool_scale(s.pool, n[r]));
+  switch (D) {  // the linear models' D (= outputs) in registers
+    case 1: return detail::bag_sums<1>(emb, f, n, count, p, scale);
+    case 2: return detail::bag_sums<2>(emb, f, n, count, p, scale);
+    case 3: return detail::bag_sums<3>(emb, f, n, count, p, scale);
+    default:
+      for (size_t r = 0; r < count; ++r) {
+        T* pr = p + r * D;
+        for (size_t d = 0; d < D; ++d) pr[d] = T(0);
+        for (size_t i = 0; i < n[r]; ++i) {
+          const W* row = emb + size_t{f[r][i]} * D;
+          for (size_t d = 0; d < D; ++d) pr[d] += row[d];
+        }
+        for (size_t d = 0; d < D; ++d) pr[d] *= scale[r];
+      }
+  }
+}
+
+// The layers after the pooling: a.p and a.scale set (by pool_bags) -> a.z1, a.a1 and a.z.
+template <class T, class W>
+void forward_pooled(const ModelShape& s, const Weights<W>& w, Activations<T>& a);
 
 // Features f[0, n) (embedding row indices, repeats kept) -> a.p, a.z1, a.a1 and the logits a.z.
 // `a` must be resized to the shape. Each pooled component sums its rows in feature order.
 template <class T, class Acc = T, class W, class Index>
 void forward(const ModelShape& s, const Weights<W>& w, const Index* f, size_t n, Activations<T>& a) {
-  const size_t D = s.dim, H = s.hidden, K = s.outputs;
-  T* p = a.p.data();
-  a.scale = static_cast<T>(pool_scale(s.pool, n));
   if constexpr (std::is_same<Acc, T>::value) {
-    switch (D) {  // the linear models' D (= outputs) in registers
-      case 1: detail::bag_sum<1>(w.emb, f, n, p, a.scale); break;
-      case 2: detail::bag_sum<2>(w.emb, f, n, p, a.scale); break;
-      case 3: detail::bag_sum<3>(w.emb, f, n, p, a.scale); break;
-      default:
-        for (size_t d = 0; d < D; ++d) p[d] = T(0);
-        for (size_t i = 0; i < n; ++i) {
-          const W* row = w.emb + size_t{f[i]} * D;
-          for (size_t d = 0; d < D; ++d) p[d] += row[d];
-        }
-        for (size_t d = 0; d < D; ++d) p[d] *= a.scale;
-    }
+    pool_bags(s, w.emb, &f, &n, 1, a.p.data(), &a.scale);
   } else {
+    const size_t D = s.dim;
+    a.scale = static_cast<T>(pool_scale(s.pool, n));
     for (size_t d = 0; d < D; ++d) {
       Acc sum = Acc(0);
       for (size_t i = 0; i < n; ++i) sum += w.emb[size_t{f[i]} * D + d];
-      p[d] = static_cast<T>(sum) * a.scale;
+      a.p[d] = static_cast<T>(sum) * a.scale;
     }
   }
+  forward_pooled(s, w, a);
+}
+
+template <class T, class W>
+void forward_pooled(const ModelShape& s, const Weights<W>& w, Activations<T>& a) {
+  const size_t D = s.dim, H = s.hidden, K = s.outputs;
+  const T* p = a.p.data();
   if (s.linear) {
     for (size_t k = 0; k < K; ++k) a.z[k] = p[k] + w.b2[k];
     return;

@@ -24,7 +24,7 @@ struct KindSink {
   }
 };
 
-void append_features_with_kinds(const TokenizerConfig& cfg, const FeatureMap& map, const std::string& text,
+void append_features_with_kinds(const TokenizerConfig& cfg, const FeatureMap& map, std::string_view text,
                                 std::vector<uint16_t>& out, std::vector<uint8_t>& kinds) {
   TokenizerState st;
   tokenizer_reset(st);
@@ -35,7 +35,7 @@ void append_features_with_kinds(const TokenizerConfig& cfg, const FeatureMap& ma
 
 }  // namespace
 
-void append_row_features(const std::string& text, const ModelShape& shape, const FeatureMap& map,
+void append_row_features(std::string_view text, const ModelShape& shape, const FeatureMap& map,
                          std::vector<uint16_t>& feats, std::vector<uint8_t>* kinds) {
   if (kinds)
     append_features_with_kinds(shape.tokenizer, map, text, feats, *kinds);
@@ -64,11 +64,11 @@ Tokenized tokenize_all(const data::Dataset& d, const ModelShape& shape, const Fe
       kinds.clear();
       ch.offs.reserve(e - b + 1);
       ch.offs.push_back(0);
-      for (size_t i = b; i < e; ++i) {
-        append_row_features(d.texts[i], shape, map, feats, with_kinds ? &kinds : nullptr);
+      d.for_each_text(b, e - b, [&](size_t i, std::string_view text) {
+        append_row_features(text, shape, map, feats, with_kinds ? &kinds : nullptr);
         ch.offs.push_back(feats.size());
         if (release) std::string().swap((*release)[i]);
-      }
+      });
       ch.feats.assign(feats.begin(), feats.end());
       ch.kinds.assign(kinds.begin(), kinds.end());
     }
@@ -78,8 +78,8 @@ Tokenized tokenize_all(const data::Dataset& d, const ModelShape& shape, const Fe
 }
 
 RowSplit split_rows(size_t n, double valid, uint64_t seed) {
-  std::vector<size_t> order(n);
-  std::iota(order.begin(), order.end(), size_t{0});
+  Rows order(n);
+  std::iota(order.begin(), order.end(), RowIndex{0});
   SplitMix64 split_rng(seed * 0x9E3779B97F4A7C15ull + 0x5EED);
   tt::shuffle(order, split_rng);
   const size_t n_valid = static_cast<size_t>(std::floor(valid * static_cast<double>(n)));
@@ -91,7 +91,7 @@ RowSplit split_rows(size_t n, double valid, uint64_t seed) {
   return s;
 }
 
-ClassWeights class_weights(const data::Dataset& d, const std::vector<size_t>& rows, Head head, bool balanced) {
+ClassWeights class_weights(const data::Dataset& d, const Rows& rows, Head head, bool balanced) {
   const size_t K = d.outputs();
   ClassWeights w;
   w.head = head;
@@ -121,7 +121,7 @@ namespace {
 
 // row(i, f, k, n): row i's features f[0, n) (and kinds k, or nullptr).
 template <class RowOf>
-std::vector<float> nb_ratios_of(RowOf row, const std::vector<size_t>& rows, const uint8_t* targets, size_t K,
+std::vector<float> nb_ratios_of(RowOf row, const Rows& rows, const uint8_t* targets, size_t K,
                                 size_t B, double alpha, double beta) {
   // Presence counts per bucket among the positives and the negatives of each output.
   std::vector<double> pos(B * K, 0.0), neg(B * K, 0.0);
@@ -160,7 +160,7 @@ std::vector<float> nb_ratios_of(RowOf row, const std::vector<size_t>& rows, cons
 }
 
 template <class RowOf>
-std::vector<float> kind_scales_of(RowOf row, const std::vector<size_t>& rows, size_t B, const float scale[3]) {
+std::vector<float> kind_scales_of(RowOf row, const Rows& rows, size_t B, const float scale[3]) {
   std::vector<double> num(B, 0.0), den(B, 0.0);
   for (size_t i : rows) {
     const uint16_t* f;
@@ -180,7 +180,7 @@ std::vector<float> kind_scales_of(RowOf row, const std::vector<size_t>& rows, si
 
 }  // namespace
 
-std::vector<float> nb_ratios(const uint16_t* feats, const uint64_t* offs, const std::vector<size_t>& rows,
+std::vector<float> nb_ratios(const uint16_t* feats, const uint64_t* offs, const Rows& rows,
                              const uint8_t* targets, size_t K, size_t B, double alpha, double beta) {
   const auto row = [&](size_t i, const uint16_t*& f, const uint8_t*& k, size_t& nf) {
     f = feats + offs[i], k = nullptr, nf = static_cast<size_t>(offs[i + 1] - offs[i]);
@@ -188,20 +188,20 @@ std::vector<float> nb_ratios(const uint16_t* feats, const uint64_t* offs, const 
   return nb_ratios_of(row, rows, targets, K, B, alpha, beta);
 }
 
-std::vector<float> nb_ratios(const RowFn& row, const std::vector<size_t>& rows, const uint8_t* targets, size_t K,
+std::vector<float> nb_ratios(const RowFn& row, const Rows& rows, const uint8_t* targets, size_t K,
                              size_t B, double alpha, double beta) {
   return nb_ratios_of(row, rows, targets, K, B, alpha, beta);
 }
 
 std::vector<float> kind_scales(const uint16_t* feats, const uint8_t* kinds, const uint64_t* offs,
-                               const std::vector<size_t>& rows, size_t B, const float scale[3]) {
+                               const Rows& rows, size_t B, const float scale[3]) {
   const auto row = [&](size_t i, const uint16_t*& f, const uint8_t*& k, size_t& nf) {
     f = feats + offs[i], k = kinds + offs[i], nf = static_cast<size_t>(offs[i + 1] - offs[i]);
   };
   return kind_scales_of(row, rows, B, scale);
 }
 
-std::vector<float> kind_scales(const RowFn& row, const std::vector<size_t>& rows, size_t B, const float scale[3]) {
+std::vector<float> kind_scales(const RowFn& row, const Rows& rows, size_t B, const float scale[3]) {
   return kind_scales_of(row, rows, B, scale);
 }
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "data/dataset.h"
@@ -14,6 +15,11 @@
 #include "train/worker_pool.h"
 
 namespace tt::train {
+
+// Row indices into a dataset, 4 bytes each (a data file holds fewer than 2^32 rows: it is at most
+// 4 GiB, data::detail::kMaxDataBytes; train refuses more rows).
+using RowIndex = uint32_t;
+using Rows = std::vector<RowIndex>;
 
 // Every row's features (embedding row indices), in chunks of kChunkRows rows: each chunk is
 // tokenized on its own into arrays of its exact size, so no array is copied to join them and the
@@ -61,21 +67,21 @@ struct Examples {
 
 // One row's features appended to `feats`: its text's, then the text row's index B, c times, when
 // the shape has it (kind: word); with `kinds`, each feature's kind appended to it.
-void append_row_features(const std::string& text, const ModelShape& shape, const FeatureMap& map,
+void append_row_features(std::string_view text, const ModelShape& shape, const FeatureMap& map,
                          std::vector<uint16_t>& feats, std::vector<uint8_t>* kinds);
 
 // Tokenizes every text of `d` on the pool's threads (chunk by chunk). Every text's features end
 // with the text row's index B, c times, when the shape has it (kind: word). `with_kinds` also
-// records each feature's kind. `release`, when given, is d.texts itself, owned by the caller
-// and given up: each text is freed once tokenized, so the texts and the features are not held
-// in full at the same time.
+// records each feature's kind. `release`, when given, is d.texts itself (held in memory), owned by
+// the caller and given up: each text is freed once tokenized, so the texts and the features are
+// not held in full at the same time. Spooled texts are read in order, a chunk at a time.
 Tokenized tokenize_all(const data::Dataset& d, const ModelShape& shape, const FeatureMap& map, WorkerPool& pool,
                        bool with_kinds, std::vector<std::string>* release = nullptr);
 
 // The rows held out for validation and those trained on (each sorted), by a seeded shuffle:
 // floor(valid x n) validation rows.
 struct RowSplit {
-  std::vector<size_t> train, valid;
+  Rows train, valid;
 };
 RowSplit split_rows(size_t n, double valid, uint64_t seed);
 
@@ -89,25 +95,25 @@ struct ClassWeights {
   const float* wneg() const { return head == Head::kSigmoid ? neg.data() : nullptr; }
   const float* wcls() const { return head == Head::kSoftmax ? cls.data() : nullptr; }
 };
-ClassWeights class_weights(const data::Dataset& d, const std::vector<size_t>& rows, Head head, bool balanced);
+ClassWeights class_weights(const data::Dataset& d, const Rows& rows, Head head, bool balanced);
 
 namespace detail {
 
 // nb_ratios and kind_scales below over rows given one at a time, in the order of `rows`:
 // row(i, f, kinds, n) sets row i's features f[0, n) (and kinds, for kind_scales).
 using RowFn = std::function<void(size_t, const uint16_t*&, const uint8_t*&, size_t&)>;
-std::vector<float> nb_ratios(const RowFn& row, const std::vector<size_t>& rows, const uint8_t* targets, size_t K,
+std::vector<float> nb_ratios(const RowFn& row, const Rows& rows, const uint8_t* targets, size_t K,
                              size_t B, double alpha, double beta = -1);
-std::vector<float> kind_scales(const RowFn& row, const std::vector<size_t>& rows, size_t B, const float scale[3]);
+std::vector<float> kind_scales(const RowFn& row, const Rows& rows, size_t B, const float scale[3]);
 
 // NB log-count ratios (see TrainOptions::nb_alpha): `offs` (n + 1) delimit each row's features
 // in `feats`; rows listed in `rows`; targets n x K. Result B x K, row-major.
-std::vector<float> nb_ratios(const uint16_t* feats, const uint64_t* offs, const std::vector<size_t>& rows,
+std::vector<float> nb_ratios(const uint16_t* feats, const uint64_t* offs, const Rows& rows,
                              const uint8_t* targets, size_t K, size_t B, double alpha, double beta = -1);
 // Per-bucket kind scale (TrainOptions::kind_scale): the mean of scale[kind] over the features of
 // `rows` in each bucket, 1 for buckets no feature reaches. `kinds` is parallel to `feats`.
 std::vector<float> kind_scales(const uint16_t* feats, const uint8_t* kinds, const uint64_t* offs,
-                               const std::vector<size_t>& rows, size_t B, const float scale[3]);
+                               const Rows& rows, size_t B, const float scale[3]);
 
 }  // namespace detail
 }  // namespace tt::train

@@ -36,6 +36,11 @@ constexpr uint64_t kTableSelectBytes = uint64_t{16} << 20;
 // feature_memory, --feature-memory).
 constexpr uint64_t kFeatureMemory = uint64_t{64} << 20;
 constexpr uint64_t kFeatureBytesPerTextByte = 5;
+// The thresholds' pass (each output's F1-best threshold, on the validation rows or, without them,
+// on every training row) takes about 64 bytes per row (the scores and their sort): beyond this
+// many rows it takes a seeded sample of this many (TrainOptions::threshold_rows), so its memory
+// stays under about 64 MB.
+constexpr size_t kThresholdRows = size_t{1} << 20;
 
 // Default features (--word-ngrams, --char-ngrams) and sizes when neither they nor a budget say.
 constexpr uint8_t kDefaultWordNgrams = 2;
@@ -129,6 +134,7 @@ struct TrainOptions {
   uint32_t table_entries = 0;  // features the selection pass places (with shape.table_groups)
   uint64_t table_select_bytes = kTableSelectBytes;
   uint64_t feature_memory = kFeatureMemory;
+  size_t threshold_rows = kThresholdRows;
   uint64_t seed = 1;
   uint32_t threads = 2;
   bool quiet = false;

@@ -1,6 +1,7 @@
 #include "train/row_feed.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "train/features.h"
 
@@ -9,22 +10,63 @@ namespace tt::train {
 RowFeed::RowFeed(const data::Dataset& d, const ModelShape& shape, const FeatureMap& map, bool with_kinds,
                  size_t block_rows)
     : d_(d), shape_(shape), map_(map), with_kinds_(with_kinds), block_rows_(block_rows ? block_rows : 1),
-      ring_(kInFlight) {}
+      file_(d.path, "features"), ring_(kInFlight) {}
 
 RowFeed::~RowFeed() { finish(); }
 
-void RowFeed::tokenize(const size_t* rows, size_t n, Block& out) const {
+void RowFeed::build(WorkerPool& pool, std::vector<std::string>* release,
+                    const std::function<void(size_t, size_t)>& each_row) {
+  // Rounds of one chunk per thread, appended in row order: the file does not depend on the
+  // thread count.
+  constexpr size_t kChunk = 2048;
+  const size_t n = d_.size();
+  const unsigned T = pool.size();
+  std::vector<Block> chunks(T);
+  std::string bytes;
+  for (size_t first = 0; first < n; first += kChunk * T) {
+    pool.run([&](unsigned t) {
+      Block& c = chunks[t];
+      const size_t b = std::min(n, first + t * kChunk), e = std::min(n, b + kChunk);
+      c.first = b, c.rows = e - b;
+      c.feats.clear();
+      c.kinds.clear();
+      c.offs.assign(1, 0);
+      d_.for_each_text(b, e - b, [&](size_t i, std::string_view text) {
+        append_row_features(text, shape_, map_, c.feats, with_kinds_ ? &c.kinds : nullptr);
+        c.offs.push_back(c.feats.size());
+        if (release) std::string().swap((*release)[i]);
+      });
+    });
+    for (const Block& c : chunks)
+      for (size_t j = 0; j < c.rows; ++j) {
+        const size_t nf = c.row_size(j);
+        bytes.assign(reinterpret_cast<const char*>(c.row(j)), nf * sizeof(uint16_t));
+        if (with_kinds_) bytes.append(reinterpret_cast<const char*>(c.row_kinds(j)), nf);
+        file_.append(bytes);
+        each_row(c.first + j, nf);
+      }
+  }
+  file_.finish();
+}
+
+void RowFeed::read(const RowIndex* rows, size_t n, Block& out) const {
+  const size_t per = sizeof(uint16_t) + (with_kinds_ ? 1 : 0);
   out.rows = n;
-  out.feats.clear();
-  out.kinds.clear();
-  out.offs.assign(1, 0);
+  out.offs.resize(n + 1);
+  out.offs[0] = 0;
+  for (size_t j = 0; j < n; ++j) out.offs[j + 1] = out.offs[j] + file_.length(rows[j]) / per;
+  out.feats.resize(out.offs[n]);
+  out.kinds.resize(with_kinds_ ? out.offs[n] : 0);
+  std::string buf;
   for (size_t j = 0; j < n; ++j) {
-    append_row_features(d_.texts[rows[j]], shape_, map_, out.feats, with_kinds_ ? &out.kinds : nullptr);
-    out.offs.push_back(out.feats.size());
+    file_.read(rows[j], buf);
+    const size_t nf = out.row_size(j);
+    std::memcpy(out.feats.data() + out.offs[j], buf.data(), nf * sizeof(uint16_t));
+    if (with_kinds_) std::memcpy(out.kinds.data() + out.offs[j], buf.data() + nf * sizeof(uint16_t), nf);
   }
 }
 
-void RowFeed::start(const std::vector<size_t>& order) {
+void RowFeed::start(const Rows& order) {
   finish();
   order_ = &order;
   blocks_ = (order.size() + block_rows_ - 1) / block_rows_;
@@ -43,7 +85,7 @@ void RowFeed::produce() {
     }
     Block& out = ring_[b % kInFlight];
     const size_t first = b * block_rows_, n = std::min(block_rows_, order_->size() - first);
-    tokenize(order_->data() + first, n, out);
+    read(order_->data() + first, n, out);
     out.first = first;
     {
       std::lock_guard<std::mutex> lk(mu_);

@@ -1,19 +1,26 @@
-// Rows' features tokenized again on each pass, by a producer thread running ahead of the training
-// thread, for data whose features would not fit in memory (TrainOptions::feature_memory). The
-// features of a row are a pure function of its text, so a model trained from a feed is byte for
-// byte the one trained from Tokenized; only the memory (the texts, not the features) and the
-// CPU (tokenizing each pass, on the second core) differ.
+// Rows' features on disk, for data whose features would not fit in memory
+// (TrainOptions::feature_memory): every row is tokenized once (build(), on the pool's threads)
+// into a temporary file (data::TextSpool), and each pass reads its rows back, in the pass's order,
+// on a producer thread running ahead of the training thread. The features are those Tokenized
+// would hold, so a model trained from a feed is byte for byte the one trained from Tokenized; the
+// memory (12 bytes a row for the file's index) and the disk (2 bytes a feature, 3 with kinds)
+// differ.
 #pragma once
 
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <string>
 #include <mutex>
 #include <thread>
 #include <vector>
 
 #include "data/dataset.h"
+#include "data/spool.h"
 #include "model/float_model.h"
+#include "train/features.h"
+#include "train/worker_pool.h"
 
 namespace tt::train {
 
@@ -39,15 +46,21 @@ class RowFeed {
   RowFeed& operator=(const RowFeed&) = delete;
 
   size_t block_rows() const { return block_rows_; }
+  // Tokenizes every row of the dataset into the file (before any pass), in chunks on the pool's
+  // threads; each_row(i, n) is called in row order with row i's feature count. `release`: the
+  // dataset's texts in memory, given up (each freed once tokenized), or null.
+  void build(WorkerPool& pool, std::vector<std::string>* release,
+             const std::function<void(size_t, size_t)>& each_row);
+  uint64_t file_bytes() const { return file_.bytes(); }
   // Starts a pass over the rows `order` (held by reference until finish); ends any pass before.
-  void start(const std::vector<size_t>& order);
+  void start(const Rows& order);
   // Block b of the pass (b = position / block_rows), waiting for it; blocks are taken in order,
   // and taking block b gives the blocks before it back.
   const Block& block(size_t b);
   // Ends the pass (the producer stops, even mid-pass).
   void finish();
-  // The rows `rows[0, n)` tokenized on the calling thread.
-  void tokenize(const size_t* rows, size_t n, Block& out) const;
+  // The features of rows `rows[0, n)`, read on the calling thread.
+  void read(const RowIndex* rows, size_t n, Block& out) const;
 
  private:
   void produce();
@@ -57,8 +70,9 @@ class RowFeed {
   const FeatureMap& map_;
   const bool with_kinds_;
   const size_t block_rows_;
-  const std::vector<size_t>* order_ = nullptr;
+  const Rows* order_ = nullptr;
   size_t blocks_ = 0;
+  data::TextSpool file_;  // row i: its features (uint16_t), then their kinds (with_kinds)
   std::vector<Block> ring_;
   std::thread producer_;
   std::mutex mu_;

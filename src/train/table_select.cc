@@ -27,13 +27,13 @@ constexpr uint32_t kRow = 0;
 
 // The rows read: all of them, or, beyond max_bytes of text, a seeded sample of whole rows until
 // their text reaches that size, kept in their own order (below the cap nothing changes).
-std::vector<size_t> sample_rows(const data::Dataset& d, const std::vector<size_t>& all_rows, uint64_t max_bytes,
+Rows sample_rows(const data::Dataset& d, const Rows& all_rows, uint64_t max_bytes,
                                 uint64_t seed) {
   uint64_t text_bytes = 0;
-  for (size_t i : all_rows) text_bytes += d.texts[i].size();
+  for (size_t i : all_rows) text_bytes += d.text_size(i);
   if (text_bytes <= max_bytes) return all_rows;
-  std::vector<size_t> order(all_rows.size());
-  std::iota(order.begin(), order.end(), size_t{0});
+  Rows order(all_rows.size());
+  std::iota(order.begin(), order.end(), RowIndex{0});
   SplitMix64 pick(seed * 0x9E3779B97F4A7C15ull + 11);
   tt::shuffle(order, pick);
   std::vector<uint8_t> take(all_rows.size(), 0);
@@ -41,22 +41,23 @@ std::vector<size_t> sample_rows(const data::Dataset& d, const std::vector<size_t
   for (size_t j : order) {
     if (got >= max_bytes) break;
     take[j] = 1;
-    got += d.texts[all_rows[j]].size();
+    got += d.text_size(all_rows[j]);
   }
-  std::vector<size_t> sample;
+  Rows sample;
   for (size_t j = 0; j < all_rows.size(); ++j)
     if (take[j]) sample.push_back(all_rows[j]);
   return sample;
 }
 
-Unhashed unhashed_features(const data::Dataset& d, const ModelShape& shape, const std::vector<size_t>& rows,
+Unhashed unhashed_features(const data::Dataset& d, const ModelShape& shape, const Rows& rows,
                            uint32_t c) {
   Unhashed u;
   std::unordered_map<uint32_t, uint32_t> index;
   std::vector<uint32_t> hashes;
+  std::string buf;
   for (size_t i : rows) {
     hashes.clear();
-    append_text_hashes(shape.tokenizer, d.texts[i], hashes);
+    append_text_hashes(shape.tokenizer, d.text(i, buf), hashes);
     u.feats.insert(u.feats.end(), c, kRow);
     for (uint32_t h : hashes) {
       auto it = index.emplace(h, static_cast<uint32_t>(u.hash_of.size()));
@@ -70,7 +71,7 @@ Unhashed unhashed_features(const data::Dataset& d, const ModelShape& shape, cons
 
 // Trains the selection model (a linear model on u's rows, pooled as `shape` pools) and returns
 // its weights, rows x K.
-std::vector<float> train_selection(const data::Dataset& d, const ModelShape& shape, const std::vector<size_t>& rows,
+std::vector<float> train_selection(const data::Dataset& d, const ModelShape& shape, const Rows& rows,
                                    const Unhashed& u, uint32_t c, const TableSelectOptions& o,
                                    const ClassWeights& cw) {
   const size_t K = shape.outputs, F = u.hash_of.size();
@@ -172,9 +173,9 @@ std::vector<uint8_t> fill_groups(const std::vector<float>& w, const std::vector<
 
 }  // namespace
 
-TableSelection select_table(const data::Dataset& d, const ModelShape& shape, const std::vector<size_t>& all_rows,
+TableSelection select_table(const data::Dataset& d, const ModelShape& shape, const Rows& all_rows,
                             const TableSelectOptions& o, const ClassWeights& cw) {
-  const std::vector<size_t> rows = sample_rows(d, all_rows, o.max_text_bytes, o.seed);
+  const Rows rows = sample_rows(d, all_rows, o.max_text_bytes, o.seed);
   const uint32_t c = shape.text_row ? shape.text_row_count : 0;
   const Unhashed u = unhashed_features(d, shape, rows, c);
   const std::vector<float> w = train_selection(d, shape, rows, u, c, o, cw);

@@ -39,7 +39,7 @@ struct TableSelection {
 // its fingerprint already, is skipped (it will reach that slot by its fingerprint anyway); the
 // pass stops after `entries` features or at the end of the ranking. An empty slot gets the lowest
 // byte not yet in its group (a row only false matches reach).
-TableSelection select_table(const data::Dataset& d, const ModelShape& shape, const std::vector<size_t>& rows,
+TableSelection select_table(const data::Dataset& d, const ModelShape& shape, const Rows& rows,
                             const TableSelectOptions& o, const ClassWeights& cw);
 
 }  // namespace tt::train

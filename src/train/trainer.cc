@@ -30,6 +30,9 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using detail::Cache;
 
+// Seconds between progress lines within an epoch when stderr is not a terminal.
+constexpr double kProgressSeconds = 10;
+
 // Multiply-adds per batch below which training runs on one thread.
 constexpr double kMinParallelBatchWork = 1 << 19;
 
@@ -59,7 +62,7 @@ void check_data(const data::Dataset& d, const ModelShape& shape) {
 // The per-bucket scale s of reparametrised linear training (w = v s): the NB ratios, times the
 // feature-kind scales; empty when neither applies.
 std::vector<float> feature_scales(const TrainOptions& opt, const ModelShape& shape, const detail::RowFn& row,
-                                  const data::Dataset& d, const std::vector<size_t>& rows) {
+                                  const data::Dataset& d, const Rows& rows) {
   const size_t K = shape.outputs, B = shape.rows();
   std::vector<float> r = opt.nb_alpha > 0
                              ? detail::nb_ratios(row, rows, d.targets.data(), K, B, opt.nb_alpha, opt.nb_beta)
@@ -85,9 +88,10 @@ class Loop {
  public:
   // `feed`: the rows' features come from it (then `ex` gives the targets only), else from `ex`.
   Loop(const Examples& ex, RowFeed* feed, const std::vector<std::string>& labels, const TrainOptions& opt,
-       const ModelShape& shape, const ClassWeights& cw, WorkerPool& pool, const std::vector<uint8_t>& table,
+       const ModelShape& shape, const ClassWeights& cw, WorkerPool& pool, WorkerPool& score_pool,
+       const std::vector<uint8_t>& table,
        TrainReport& rep)
-      : ex_(ex), feed_(feed), opt_(opt), s_(shape), cw_(cw), pool_(pool), rep_(rep), T_(pool.size()) {
+      : ex_(ex), feed_(feed), opt_(opt), s_(shape), cw_(cw), pool_(pool), score_pool_(score_pool), rep_(rep), T_(pool.size()) {
     K_ = s_.outputs, D_ = s_.dim, H_ = s_.hidden, I_ = s_.out_in(), B_ = s_.rows();
     m_.init(s_, labels);
     m_.info = opt.info;
@@ -105,11 +109,11 @@ class Loop {
     qo_.margin = opt.qat_margin;
     const size_t bs = opt.batch;
     P_.resize(bs * D_), A_.resize(bs * H_), G_.resize(bs * K_), DZ1_.resize(bs * H_), DPE_.resize(bs * D_);
-    L_.resize(bs);
+    L_.resize(bs), SC_.resize(bs);
     bf_.resize(bs), bn_.resize(bs);
-    caches_.resize(T_);
+    caches_.resize(std::max<size_t>(T_, score_pool.size()));
     for (auto& c : caches_) c.resize(s_);
-    gemb_.assign(B_ * D_, 0.0f), gw1_.resize(m_.w1.size()), gb1_.resize(m_.b1.size()), gw2_.resize(m_.w2.size());
+    gemb_.assign(B_ * D_, -0.0f), gw1_.resize(m_.w1.size()), gb1_.resize(m_.b1.size()), gw2_.resize(m_.w2.size());
     gb2_.resize(K_);
     touched_.assign(B_, 0);
     touched_list_.resize(T_);
@@ -124,20 +128,20 @@ class Loop {
 
   // Trains on `rows`, validates on `valid` (if any), sets the thresholds; with refit, retrains
   // on every row for the best epoch count. Returns the model to write.
-  FloatModel run(const std::vector<size_t>& rows, const std::vector<size_t>& valid);
+  FloatModel run(const Rows& rows, const Rows& valid);
 
  private:
   // The initial weights and optimiser state (the same for every call).
   void reset();
   // A fresh FakeQuant whose ranges start from the current (initial) weights on the first rows.
-  void init_fq(const std::vector<size_t>& rows);
+  void init_fq(const Rows& rows);
   // At most `max_epochs` epochs over `rows`, the learning rate decaying over opt.epochs epochs;
   // with `valid`, scores them after each epoch, keeps the best weights and stops early.
-  void run_epochs(const std::vector<size_t>& rows, uint32_t max_epochs, const std::vector<size_t>* valid);
+  void run_epochs(const Rows& rows, uint32_t max_epochs, const Rows* valid);
   // The features of batch perm[start, start + nb) into bf_ / bn_ (from the feed: its pass over perm).
-  void load_batch(const std::vector<size_t>& perm, size_t start, size_t nb);
+  void load_batch(const Rows& perm, size_t start, size_t nb);
   // Phase 1 on batch perm[start, start + nb): adds its examples' losses to loss_sum, in order.
-  void forward_backward(const std::vector<size_t>& perm, size_t start, size_t nb, const FloatModel& fw,
+  void forward_backward(const Rows& perm, size_t start, size_t nb, const FloatModel& fw,
                         double& loss_sum);
   // Phase 2: sums the batch's gradients per parameter row in example order and updates the rows.
   void update_rows(size_t nb, float lr, float bc1, float bc2);
@@ -148,17 +152,20 @@ class Loop {
   void update_output_row(size_t k, size_t nb, float lr, float bc1, float bc2);
   void update_hidden_row(size_t h, size_t nb, float lr, float bc1, float bc2);
   // Scores `rows` under `mm` into scores_ (sigmoid or softmax per row, K each).
-  void score_rows(const FloatModel& mm, const std::vector<size_t>& rows);
+  void score_rows(const FloatModel& mm, const Rows& rows);
   // Scores positions [first, first + n) of score_rows' rows; row(j) gives position j's features.
   template <class RowOf>
   void score_block(const Weights<float>& w, size_t n, size_t first, RowOf row);
   // Output k's scores (as score_rows left them for `rows`) and labels.
-  void column(const std::vector<size_t>& rows, size_t k, std::vector<float>& s, std::vector<uint8_t>& y) const;
+  void column(const Rows& rows, size_t k, std::vector<float>& s, std::vector<uint8_t>& y) const;
   // Mean ROC AUC over outputs (sigmoid) or macro-F1 (softmax) of scores_ on `rows`.
-  double metric(const std::vector<size_t>& rows) const;
+  double metric(const Rows& rows) const;
   // Sigmoid heads: each output's threshold maximises F1 over `rows` scored by `mm`.
-  void set_thresholds(const std::vector<size_t>& rows, const FloatModel& mm);
+  void set_thresholds(const Rows& rows, const FloatModel& mm);
   void report_epoch(const EpochReport& er, bool stop) const;
+  // Within an epoch of `n` rows (of `epochs`), `done` rows in `seconds`: the position, the rate
+  // and the ETA of the epochs left.
+  void report_progress(uint32_t epoch, uint32_t epochs, size_t done, size_t n, double seconds) const;
   // The weights forward/backward run on: the shadow (int8) model under QAT, else the model.
   const FloatModel& working() {
     if (!fq_) return m_;
@@ -172,6 +179,7 @@ class Loop {
   const ModelShape& s_;
   const ClassWeights& cw_;
   WorkerPool& pool_;
+  WorkerPool& score_pool_;  // scoring (each row on its own): every thread
   TrainReport& rep_;
   const unsigned T_;
   size_t K_, D_, H_, I_, B_;
@@ -190,8 +198,8 @@ class Loop {
   numerics::Ranges best_ranges_;
 
   // Per-batch slots, one per example: pooled vectors, hidden activations, dL/dlogits, dL/dhidden,
-  // scale x dL/dpooled, losses.
-  std::vector<float> P_, A_, G_, DZ1_, DPE_;
+  // scale x dL/dpooled, pooling scales, losses.
+  std::vector<float> P_, A_, G_, DZ1_, DPE_, SC_;
   std::vector<double> L_;
   std::vector<const uint16_t*> bf_;  // the batch's features and their counts
   std::vector<size_t> bn_;
@@ -225,20 +233,20 @@ void Loop::reset() {
   std::fill(nb_v_.begin(), nb_v_.end(), 0.0f);
 }
 
-void Loop::init_fq(const std::vector<size_t>& rows) {
+void Loop::init_fq(const Rows& rows) {
   if (!opt_.qat) return;
   fq_ = std::make_unique<numerics::FakeQuant>(s_, qo_);
   const size_t cnt = std::min<size_t>(rows.size(), 1024);
   if (feed_) {
     RowFeed::Block b;
-    feed_->tokenize(rows.data(), cnt, b);
+    feed_->read(rows.data(), cnt, b);
     for (size_t j = 0; j < cnt; ++j) fq_->observe(m_, b.row(j), b.row_size(j));
     return;
   }
   for (size_t j = 0; j < cnt; ++j) fq_->observe(m_, ex_.features(rows[j]), ex_.feature_count(rows[j]));
 }
 
-void Loop::load_batch(const std::vector<size_t>& perm, size_t start, size_t nb) {
+void Loop::load_batch(const Rows& perm, size_t start, size_t nb) {
   if (!feed_) {
     for (size_t j = 0; j < nb; ++j) bf_[j] = ex_.features(perm[start + j]), bn_[j] = ex_.feature_count(perm[start + j]);
     return;
@@ -247,18 +255,21 @@ void Loop::load_batch(const std::vector<size_t>& perm, size_t start, size_t nb) 
   for (size_t j = 0; j < nb; ++j) bf_[j] = b.row(start - b.first + j), bn_[j] = b.row_size(start - b.first + j);
 }
 
-void Loop::forward_backward(const std::vector<size_t>& perm, size_t start, size_t nb, const FloatModel& fw,
+void Loop::forward_backward(const Rows& perm, size_t start, size_t nb, const FloatModel& fw,
                             double& loss_sum) {
   const Weights<float> w = weights_of(fw);
   pool_.run([&](unsigned t) {
     Cache<float>& c = caches_[t];
-    for (size_t j = slice_begin(nb, t, T_); j < slice_begin(nb, t + 1, T_); ++j) {
+    const size_t b = slice_begin(nb, t, T_), e = slice_begin(nb, t + 1, T_);
+    tt::pool_bags(s_, w.emb, &bf_[b], &bn_[b], e - b, &P_[b * D_], &SC_[b]);
+    for (size_t j = b; j < e; ++j) {
       const size_t i = perm[start + j];
-      tt::forward(s_, w, bf_[j], bn_[j], c);
+      std::copy(&P_[j * D_], &P_[j * D_] + D_, c.p.begin());
+      c.scale = SC_[j];
+      tt::forward_pooled(s_, w, c);
       L_[j] = static_cast<double>(detail::loss_grad<float>(s_.head, c.z.data(), ex_.target(i), K_, cw_.wpos(),
                                                            cw_.wneg(), cw_.wcls(), c.dz.data()));
       detail::backward(s_, w, c);
-      std::copy(c.p.begin(), c.p.end(), &P_[j * D_]);
       if (H_) {
         std::copy(c.a1.begin(), c.a1.end(), &A_[j * H_]);
         std::copy(c.dz1.begin(), c.dz1.end(), &DZ1_[j * H_]);
@@ -284,43 +295,67 @@ void Loop::update_embedding_rows_d(unsigned t, size_t nb, float lr, float bc1, f
   const size_t D = DD ? DD : D_;
   // Embedding rows in [lo, hi).
   const size_t lo = slice_begin(B_, t, T_), hi = slice_begin(B_, t + 1, T_);
-  auto& list = touched_list_[t];
-  list.clear();
+  // The batch's gradient sums of the rows, in example order, and the rows touched in the order
+  // first touched, without a branch per feature: every gemb_ row rests at -0.0f, the identity of
+  // float addition (-0 + x == x for every x, zeros too), so the first sum is the gradient itself,
+  // and a row is appended at every feature but counted only the first time.
+  std::vector<uint32_t>& list = touched_list_[t];
+  if (list.size() < hi - lo + 1) list.resize(hi - lo + 1);
   // Local pointers and the example's gradient in locals: the byte stores to `touched` may alias
   // anything, which would reload every member at each feature.
+  uint32_t* const out = list.data();
+  size_t cnt = 0;
   uint8_t* const touched = touched_.data();
   float* const gemb = gemb_.data();
+  const bool all = lo == 0 && hi == B_;
   float g[DD ? DD : 1];
   for (size_t j = 0; j < nb; ++j) {
     const float* gj = &DPE_[j * D];
     if (DD) std::copy(gj, gj + D, g);
     const float* gs = DD ? g : gj;
     const uint16_t* feats = bf_[j];
-    for (size_t q = 0, nq = bn_[j]; q < nq; ++q) {
+    const size_t nq = bn_[j];
+    for (size_t q = 0; q < nq; ++q) {
       const size_t f = feats[q];
-      if (f < lo || f >= hi) continue;
+      if (!all && (f < lo || f >= hi)) continue;
       float* row = gemb + f * D;
-      if (!touched[f]) {
-        touched[f] = 1;
-        list.push_back(static_cast<uint32_t>(f));
-        for (size_t dd = 0; dd < D; ++dd) row[dd] = gs[dd];
-      } else {
-        for (size_t dd = 0; dd < D; ++dd) row[dd] += gs[dd];
-      }
+      for (size_t dd = 0; dd < D; ++dd) row[dd] += gs[dd];
+      out[cnt] = static_cast<uint32_t>(f);
+      cnt += touched[f] ^ 1u;
+      touched[f] = 1;
     }
   }
-  for (uint32_t f : list) {
-    const size_t o = size_t{f} * D;
-    const OptConfig& oce = f == row_index_ ? oc_row_ : oc_;
-    if (nb_r_.empty()) {
-      update_at(oce, &m_.emb[o], &gemb_[o], st_.emb, o, D, lr, bc1, bc2);
+  // The rows' updates, every member in a local (the stores may alias them).
+  const OptConfig oc = oc_, oc_row = oc_row_;
+  const size_t row_index = row_index_;
+  float* const w = m_.emb.data();
+  float* const s1 = st_.emb.g1.data();
+  float* const s2 = st_.emb.g2.empty() ? nullptr : st_.emb.g2.data();
+  const float* const r = nb_r_.empty() ? nullptr : nb_r_.data();
+  float* const v = nb_v_.data();
+  size_t first = 0;
+  if (D == 1 && r && oc.kind == Optimizer::kAdagrad) {
+    // The rows but the text row (its own optimiser) four at a time; then the text row below.
+    const uint32_t* const at = std::find(out, out + cnt, row_index);
+    if (at != out + cnt) std::swap(out[at - out], out[cnt - 1]);
+    first = at != out + cnt ? cnt - 1 : cnt;
+    adagrad_scaled_rows1(oc, out, first, gemb, r, v, w, s1, lr);
+    for (size_t i = 0; i < first; ++i) gemb[out[i]] = -0.0f;
+  }
+  for (size_t i = first; i < cnt; ++i) {
+    const size_t o = size_t{out[i]} * D;
+    const OptConfig& oce = out[i] == row_index ? oc_row : oc;
+    float* const gr = gemb + o;
+    if (!r) {
+      update(oce, w + o, gr, s1 + o, s2 ? s2 + o : nullptr, D, lr, bc1, bc2);
     } else {
-      for (size_t dd = 0; dd < D; ++dd) gemb_[o + dd] *= nb_r_[o + dd];
-      update_at(oce, &nb_v_[o], &gemb_[o], st_.emb, o, D, lr, bc1, bc2);
-      for (size_t dd = 0; dd < D; ++dd) m_.emb[o + dd] = nb_v_[o + dd] * nb_r_[o + dd];
+      for (size_t dd = 0; dd < D; ++dd) gr[dd] *= r[o + dd];
+      update(oce, v + o, gr, s1 + o, s2 ? s2 + o : nullptr, D, lr, bc1, bc2);
+      for (size_t dd = 0; dd < D; ++dd) w[o + dd] = v[o + dd] * r[o + dd];
     }
-    touched_[f] = 0;
+    for (size_t dd = 0; dd < D; ++dd) gr[dd] = -0.0f;
   }
+  for (size_t i = 0; i < cnt; ++i) touched[out[i]] = 0;
 }
 
 void Loop::update_output_row(size_t k, size_t nb, float lr, float bc1, float bc2) {
@@ -368,7 +403,7 @@ void Loop::update_rows(size_t nb, float lr, float bc1, float bc2) {
   });
 }
 
-void Loop::score_rows(const FloatModel& mm, const std::vector<size_t>& rows) {
+void Loop::score_rows(const FloatModel& mm, const Rows& rows) {
   scores_.resize(rows.size() * K_);
   const Weights<float> w = weights_of(mm);
   if (!feed_) {
@@ -385,9 +420,10 @@ void Loop::score_rows(const FloatModel& mm, const std::vector<size_t>& rows) {
 
 template <class RowOf>
 void Loop::score_block(const Weights<float>& w, size_t n, size_t first, RowOf row) {
-  pool_.run([&](unsigned t) {
+  const unsigned T = score_pool_.size();
+  score_pool_.run([&](unsigned t) {
     Cache<float>& c = caches_[t];
-    for (size_t j = first + slice_begin(n, t, T_); j < first + slice_begin(n, t + 1, T_); ++j) {
+    for (size_t j = first + slice_begin(n, t, T); j < first + slice_begin(n, t + 1, T); ++j) {
       const auto f = row(j);
       tt::forward(s_, w, f.first, f.second, c);
       float* out = &scores_[j * K_];
@@ -400,7 +436,7 @@ void Loop::score_block(const Weights<float>& w, size_t n, size_t first, RowOf ro
   });
 }
 
-void Loop::column(const std::vector<size_t>& rows, size_t k, std::vector<float>& s, std::vector<uint8_t>& y) const {
+void Loop::column(const Rows& rows, size_t k, std::vector<float>& s, std::vector<uint8_t>& y) const {
   s.resize(rows.size());
   y.resize(rows.size());
   for (size_t j = 0; j < rows.size(); ++j) {
@@ -409,7 +445,7 @@ void Loop::column(const std::vector<size_t>& rows, size_t k, std::vector<float>&
   }
 }
 
-double Loop::metric(const std::vector<size_t>& rows) const {
+double Loop::metric(const Rows& rows) const {
   if (s_.head == Head::kSigmoid) {
     std::vector<double> aucs(K_);
     std::vector<float> s;
@@ -430,7 +466,22 @@ double Loop::metric(const std::vector<size_t>& rows) const {
   return eval::macro_f1(truth, pred, K_);
 }
 
-void Loop::set_thresholds(const std::vector<size_t>& rows, const FloatModel& mm) {
+void Loop::set_thresholds(const Rows& all, const FloatModel& mm) {
+  // Beyond the budget's rows, a seeded sample of that many, in their order (selection sampling).
+  const size_t cap = std::max<size_t>(opt_.threshold_rows, 1);
+  Rows sample;
+  if (all.size() > cap) {
+    SplitMix64 pick(opt_.seed * 0x9E3779B97F4A7C15ull + 0x7E5);
+    sample.reserve(cap);
+    size_t left = all.size();
+    for (const RowIndex r : all) {
+      if (pick.below(left--) < cap - sample.size()) sample.push_back(r);
+      if (sample.size() == cap) break;
+    }
+    if (!opt_.quiet)
+      std::fprintf(stderr, "train: thresholds chosen on a seeded sample of %zu of %zu rows\n", cap, all.size());
+  }
+  const Rows& rows = sample.empty() ? all : sample;
   score_rows(mm, rows);
   std::vector<float> s;
   std::vector<uint8_t> y;
@@ -454,9 +505,21 @@ void Loop::report_epoch(const EpochReport& er, bool stop) const {
     std::fprintf(stderr, "%s\n", line);
 }
 
-void Loop::run_epochs(const std::vector<size_t>& rows, uint32_t max_epochs, const std::vector<size_t>* valid) {
+void Loop::report_progress(uint32_t epoch, uint32_t epochs, size_t done, size_t n, double seconds) const {
+  const double per_row = seconds / static_cast<double>(done);
+  const double eta = per_row * static_cast<double>(n - done + n * (epochs - epoch));
+  char line[256];
+  std::snprintf(line, sizeof line, "epoch %u/%u %3.0f%%: %.0f ex/s, ETA %s", epoch, epochs,
+                100.0 * static_cast<double>(done) / static_cast<double>(n), 1.0 / per_row, fmt_seconds(eta).c_str());
+  if (::isatty(2) == 1)
+    std::fprintf(stderr, "\r%-79s", line);
+  else
+    std::fprintf(stderr, "%s\n", line);
+}
+
+void Loop::run_epochs(const Rows& rows, uint32_t max_epochs, const Rows* valid) {
   uint32_t since_best = 0;
-  std::vector<size_t> perm = rows;
+  Rows perm = rows;
   SplitMix64 shuffle_rng(opt_.seed * 0xD1B54A32D192ED03ull + 1);
   const size_t bs = opt_.batch;
   total_steps_ = static_cast<double>((rows.size() + bs - 1) / bs) * opt_.epochs;
@@ -466,7 +529,16 @@ void Loop::run_epochs(const std::vector<size_t>& rows, uint32_t max_epochs, cons
     tt::shuffle(perm, shuffle_rng);
     if (feed_) feed_->start(perm);
     double loss_sum = 0;
+    auto t_shown = t_ep;
     for (size_t start = 0; start < perm.size(); start += bs) {
+      // Progress within a long epoch: each second on a terminal, else every kProgressSeconds.
+      if (!opt_.quiet && start && (start / bs) % 64 == 0) {
+        const auto now = Clock::now();
+        if (now - t_shown >= std::chrono::duration<double>(::isatty(2) == 1 ? 1.0 : kProgressSeconds)) {
+          t_shown = now;
+          report_progress(epoch, max_epochs, start, perm.size(), std::chrono::duration<double>(now - t_ep).count());
+        }
+      }
       check_cancelled();
       const size_t nb = std::min(bs, perm.size() - start);
       const float lr = static_cast<float>(lr0_ * std::max(0.0, 1.0 - static_cast<double>(step_) / total_steps_));
@@ -513,7 +585,7 @@ void Loop::run_epochs(const std::vector<size_t>& rows, uint32_t max_epochs, cons
   if (!opt_.quiet && ::isatty(2) == 1) std::fprintf(stderr, "\n");
 }
 
-FloatModel Loop::run(const std::vector<size_t>& rows, const std::vector<size_t>& valid) {
+FloatModel Loop::run(const Rows& rows, const Rows& valid) {
   best_ = m_;
   init_fq(rows);
   run_epochs(rows, opt_.epochs, valid.empty() ? nullptr : &valid);
@@ -529,8 +601,8 @@ FloatModel Loop::run(const std::vector<size_t>& rows, const std::vector<size_t>&
       reset();
       const size_t n = ex_.size();
       if (!opt_.quiet) std::fprintf(stderr, "refit on all %zu rows for %u epochs\n", n, best_epoch_);
-      std::vector<size_t> all(n);
-      std::iota(all.begin(), all.end(), size_t{0});
+      Rows all(n);
+      std::iota(all.begin(), all.end(), RowIndex{0});
       const size_t reported = rep_.epochs.size();
       init_fq(all);
       run_epochs(all, best_epoch_, nullptr);
@@ -548,14 +620,16 @@ FloatModel Loop::run(const std::vector<size_t>& rows, const std::vector<size_t>&
   return std::move(m_);
 }
 
-// train(); `release`: d.texts, given up by the caller (tokenize_all frees each text once tokenized).
-FloatModel train_on(const data::Dataset& d, const TrainOptions& opt, TrainReport* report,
-                    std::vector<std::string>* release) {
+// train(); `owned`: d itself, given up by the caller, or null: its texts are freed once tokenized.
+FloatModel train_on(const data::Dataset& d, const TrainOptions& opt, TrainReport* report, data::Dataset* owned) {
+  std::vector<std::string>* const release = owned && !owned->spool ? &owned->texts : nullptr;
   const auto t_start = Clock::now();
   const ModelShape& shape = opt.shape;
   if (shape.outputs != d.outputs()) throw Error(d.path + ": the options were resolved for other data");
   check_data(d, shape);
+  if (owned) std::vector<uint32_t>().swap(owned->lines);  // only check_data's messages name lines
   const size_t n = d.size();
+  if (n > UINT32_MAX) throw Error(d.path + ": more than " + std::to_string(UINT32_MAX) + " rows");
   WorkerPool pool(opt.threads);
   WorkerPool single(1);
   const bool progress = !opt.quiet;
@@ -583,22 +657,40 @@ FloatModel train_on(const data::Dataset& d, const TrainOptions& opt, TrainReport
       std::fprintf(stderr, "train: exact table of %u groups x %u: %u features selected (from %zu of %zu rows)\n",
                    shape.table_groups, unsigned{kTableWays}, table.placed, table.rows_read, split.train.size());
   }
-  // The features: tokenized once and held, or (beyond opt.feature_memory) tokenized again on
-  // every pass by a feed. The model is the same either way.
+  // The features: tokenized once, and held, or (beyond opt.feature_memory) written to a file that
+  // every pass reads back through a feed. The model is the same either way. And whether any
+  // training row has a feature (the data layer refuses an empty text column; this catches any other
+  // way to train on nothing: the text row, appended to every row, is not a feature of its text),
+  // and the features per training row.
   const FeatureMap map = feature_map(shape, table.fingerprints);
-  uint64_t text_bytes = 0;
-  for (const std::string& t : d.texts) text_bytes += t.size();
+  const uint64_t text_bytes = d.text_bytes();
+  const size_t row_only = shape.text_row ? shape.text_row_count : 0u;
+  bool any_feature = false;
+  uint64_t train_features = 0;
+  size_t next_train = 0;  // split.train is sorted
+  const auto count_row = [&](size_t i, size_t nf) {
+    while (next_train < split.train.size() && split.train[next_train] < i) ++next_train;
+    if (next_train == split.train.size() || split.train[next_train] != i) return;
+    any_feature = any_feature || nf > row_only;
+    train_features += nf;
+  };
   Tokenized tok;
   std::unique_ptr<RowFeed> feed;
   if (text_bytes * kFeatureBytesPerTextByte <= opt.feature_memory) {
     tok = tokenize_all(d, shape, map, pool, opt.kind_scaled(), release);
+    for (size_t i = 0; i < n; ++i) count_row(i, tok.row_size(i));
   } else {
     // Blocks of whole batches, about 1,024 rows.
     const size_t block = opt.batch * std::max<size_t>(1, 1024 / opt.batch);
     feed = std::make_unique<RowFeed>(d, shape, map, opt.kind_scaled(), block);
+    feed->build(pool, release, count_row);
+    // The texts' file and its index (12 bytes a row) are not read again: every pass reads the
+    // features' file (d.size() is not asked from here on).
+    if (owned) owned->spool.reset();
     if (progress)
-      std::fprintf(stderr, "train: %.0f MB of text: its features are tokenized again on each pass (--feature-memory %llu)\n",
-                   static_cast<double>(text_bytes) / 1e6, static_cast<unsigned long long>(opt.feature_memory));
+      std::fprintf(stderr, "train: %.0f MB of text: its features (%.0f MB) go to a temporary file, read back on each pass (--feature-memory %llu)\n",
+                   static_cast<double>(text_bytes) / 1e6, static_cast<double>(feed->file_bytes()) / 1e6,
+                   static_cast<unsigned long long>(opt.feature_memory));
   }
   // Row i's features, the rows asked for in the order of a pass over `rows` (the feed's).
   size_t fed = 0;
@@ -612,28 +704,13 @@ FloatModel train_on(const data::Dataset& d, const TrainOptions& opt, TrainReport
     const size_t j = fed++ - blk->first;
     f = blk->row(j), nf = blk->row_size(j), k = blk->kinds.empty() ? nullptr : blk->row_kinds(j);
   };
-  const auto pass = [&](const std::vector<size_t>& rows, const std::function<void()>& fn) {
+  const auto pass = [&](const Rows& rows, const std::function<void()>& fn) {
     if (feed) feed->start(rows);
     fed = 0, blk = nullptr;
     fn();
     if (feed) feed->finish();
   };
   const auto t_tok = Clock::now();
-  // The data layer refuses an empty text column; this catches any other way to train on nothing
-  // (a row's text row, appended to every row, is not a feature of its text). And the features per row.
-  const size_t row_only = shape.text_row ? shape.text_row_count : 0u;
-  bool any_feature = false;
-  uint64_t train_features = 0;
-  pass(split.train, [&] {
-    for (size_t i : split.train) {
-      const uint16_t* f;
-      const uint8_t* k;
-      size_t nf;
-      row_of(i, f, k, nf);
-      any_feature = any_feature || nf > row_only;
-      train_features += nf;
-    }
-  });
   if (!any_feature)
     throw Error(d.path + ": no training text gives a feature (every text is empty); check the text column (--text)");
 
@@ -653,7 +730,7 @@ FloatModel train_on(const data::Dataset& d, const TrainOptions& opt, TrainReport
   rep.tokenize_seconds = std::chrono::duration<double>(t_tok - t_start).count();
 
   const Examples ex{tok, d.targets, shape.outputs};
-  Loop loop(ex, feed.get(), d.label_names, opt, shape, cw, tpool, table.fingerprints, rep);
+  Loop loop(ex, feed.get(), d.label_names, opt, shape, cw, tpool, pool, table.fingerprints, rep);
   std::vector<float> scales;
   pass(split.train, [&] { scales = feature_scales(opt, shape, row_of, d, split.train); });
   loop.set_feature_scales(std::move(scales));
@@ -676,7 +753,7 @@ FloatModel train(const data::Dataset& d, const TrainRequest& r, TrainReport* rep
 
 FloatModel train(data::Dataset&& d, const TrainRequest& r, TrainReport* report) {
   const TrainOptions opt = resolve(r, DataSummary::of(d));
-  return train_on(d, opt, report, &d.texts);
+  return train_on(d, opt, report, &d);
 }
 
 }  // namespace tt::train
