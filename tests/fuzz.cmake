@@ -47,6 +47,9 @@ add_custom_command(
   DEPENDS tinytext ${CMAKE_SOURCE_DIR}/tests/fuzz_seeds.sh
   COMMENT "Generating the fuzz seed corpora (tests/fuzz_seeds.sh)"
   VERBATIM)
+# One target drives that command; every fuzz target depends on it, so a parallel build runs the
+# script once (a rule whose output several targets list would run in each of them at once).
+add_custom_target(fuzz_seeds DEPENDS ${TT_FUZZ_SEEDS}/static/fz_model.h ${TT_FUZZ_SEEDS}/static/fz_model.cc)
 
 # tt_fuzz(NAME MAIN file SOURCES ... [FLAGS ...] [LIBS ...] [SEEDS dir] [DICT file] [ENV k=v] [ARGS ...])
 function(tt_fuzz name)
@@ -61,6 +64,7 @@ function(tt_fuzz name)
     COMMENT "Building ${name} with ${TT_CLANGXX} -fsanitize=fuzzer"
     VERBATIM)
   add_custom_target(${name} ALL DEPENDS ${bin})
+  add_dependencies(${name} fuzz_seeds)
   set(work ${TT_FUZZ_DIR}/${name}_corpus)
   set(dict)
   if(F_DICT)

@@ -143,7 +143,7 @@ namespace {
 // D = 1, 2, 3 (interleaved) and 5 (not), every pooling.
 TEST(TrainScale, PoolBagsIsForwardBagByBag) {
   std::mt19937 rng(7);
-  for (size_t D : {1, 2, 3, 5}) {
+  for (size_t D : {size_t{1}, size_t{2}, size_t{3}, size_t{5}}) {
     for (Pool pool : {Pool::kSqrt, Pool::kMean, Pool::kSum}) {
       ModelShape s;
       s.dim = static_cast<uint32_t>(D);
