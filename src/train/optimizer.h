@@ -8,11 +8,8 @@
 #include <cstdint>
 #include <vector>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
 #include "model/float_model.h"
+#include "train/optimizer_sse2.h"
 
 namespace tt::train {
 
@@ -57,28 +54,13 @@ inline void update_at(const OptConfig& o, float* w, const float* g, ParamState& 
 
 // AdaGrad on rows rows[0, n) (distinct) of a D = 1 tensor trained as w = v r (NB-scaled linear
 // training): for each row f, g[f] *= r[f], update(o, &v[f], &g[f], &s1[f], ...) and
-// w[f] = v[f] r[f]. An optimised variant of that loop: with SSE2, four rows at a time, each lane
-// doing the scalar's operations in the same order (so the same bits).
+// w[f] = v[f] r[f]. With SSE2 the rows go four at a time through the optimised variant in
+// optimizer_sse2.h (the same bits); the rest, or every row elsewhere, through this loop.
 inline void adagrad_scaled_rows1(const OptConfig& o, const uint32_t* rows, size_t n, float* g, const float* r,
                                  float* v, float* w, float* s1, float lr) {
   size_t i = 0;
 #if defined(__SSE2__)
-  const __m128 l2 = _mm_set1_ps(o.l2), vlr = _mm_set1_ps(lr), eps = _mm_set1_ps(1e-6f);
-  alignas(16) float vo[4], wo[4], so[4];
-  for (; i + 4 <= n; i += 4) {
-    const uint32_t a = rows[i], b = rows[i + 1], c = rows[i + 2], d = rows[i + 3];
-    const __m128 rv = _mm_setr_ps(r[a], r[b], r[c], r[d]);
-    const __m128 gv = _mm_mul_ps(_mm_setr_ps(g[a], g[b], g[c], g[d]), rv);
-    __m128 vv = _mm_setr_ps(v[a], v[b], v[c], v[d]);
-    const __m128 gi = _mm_add_ps(gv, _mm_mul_ps(l2, vv));
-    const __m128 sv = _mm_add_ps(_mm_setr_ps(s1[a], s1[b], s1[c], s1[d]), _mm_mul_ps(gi, gi));
-    vv = _mm_sub_ps(vv, _mm_div_ps(_mm_mul_ps(vlr, gi), _mm_add_ps(_mm_sqrt_ps(sv), eps)));
-    _mm_store_ps(vo, vv);
-    _mm_store_ps(wo, _mm_mul_ps(vv, rv));
-    _mm_store_ps(so, sv);
-    const uint32_t at[4] = {a, b, c, d};
-    for (size_t k = 0; k < 4; ++k) v[at[k]] = vo[k], w[at[k]] = wo[k], s1[at[k]] = so[k];
-  }
+  i = detail::adagrad_scaled_rows1_sse2(o.l2, rows, n, g, r, v, w, s1, lr);
 #endif
   for (; i < n; ++i) {
     const uint32_t f = rows[i];
