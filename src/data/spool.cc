@@ -16,12 +16,12 @@ namespace {
 
 constexpr size_t kWriteBytes = size_t{1} << 20;
 
+}  // namespace
+
 std::string temp_dir() {
   const char* t = std::getenv("TMPDIR");
   return t && *t ? t : "/tmp";
 }
-
-}  // namespace
 
 TextSpool::TextSpool(std::string source, std::string what) : source_(std::move(source)), what_(std::move(what)) {
   const std::string dir = temp_dir();

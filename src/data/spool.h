@@ -15,6 +15,9 @@
 
 namespace tt::data {
 
+// Where temporary files go: $TMPDIR, else /tmp.
+std::string temp_dir();
+
 class TextSpool {
  public:
   // `source` names the data in error messages (a failure to create or write the file), `what`

@@ -13,6 +13,7 @@
 #include "common/cancel.h"
 #include "common/error.h"
 #include "common/rng.h"
+#include "data/spool.h"
 #include "eval/metrics.h"
 #include "model/forward.h"
 #include "numerics/fake_quant.h"
@@ -139,9 +140,11 @@ FloatModel train_on(const data::Dataset& d, const TrainOptions& opt, TrainReport
     // features' file (d.size() is not asked from here on).
     if (owned) owned->spool.reset();
     if (progress)
-      std::fprintf(stderr, "train: %.0f MB of text: its features (%.0f MB) go to a temporary file, read back on each pass (--feature-memory %llu)\n",
+      std::fprintf(stderr,
+                   "train: %.0f MB of text: its features (%.0f MB) go to a temporary file in %s, read back on each "
+                   "pass (--feature-memory %llu)\n",
                    static_cast<double>(text_bytes) / 1e6, static_cast<double>(feed->file_bytes()) / 1e6,
-                   static_cast<unsigned long long>(opt.feature_memory));
+                   data::temp_dir().c_str(), static_cast<unsigned long long>(opt.feature_memory));
   }
   // Row i's features, the rows asked for in the order of a pass over `rows` (the feed's).
   size_t fed = 0;
