@@ -101,13 +101,12 @@ std::vector<size_t> pick_labels(const std::string& path, const Columns& cols, co
 
 // A header whose label cell is one of that column's values is a data row; a first data row whose
 // label occurs nowhere else, above boolean labels, is a header.
-void check_header(Dataset& d, const Columns& cols, const Table& t, size_t label, size_t text) {
+void check_header(Dataset& d, const Columns& cols, const HeadCheck& h, size_t label) {
   DataSummary& s = d.summary;
   if (cols.header()) {
-    const std::string_view head = trim(t.cell(0, label));
-    bool in_data = false;
-    for (size_t r = 1; r < t.rows() && !in_data; ++r) in_data = trim(t.cell(r, label)) == head && !head.empty();
-    const size_t text_len = t.cell(0, text).size();
+    const std::string_view head = h.first_label;
+    const bool in_data = !head.empty() && h.rest.count(head);
+    const size_t text_len = h.first_text_bytes;
     if (in_data || text_len >= 40) {
       s.warnings.push_back("the first line looks like data, not column names: " +
                            (in_data ? "its label " + quoted(head) + " is a value of " + cols.describe(label)
@@ -116,14 +115,13 @@ void check_header(Dataset& d, const Columns& cols, const Table& t, size_t label,
     }
     return;
   }
-  if (t.rows() < 3) return;
-  const std::string_view v0 = trim(t.cell(0, label));
-  bool unique = true, rest_boolean = true;
-  for (size_t r = 1; r < t.rows(); ++r) {
-    const std::string_view v = trim(t.cell(r, label));
-    unique = unique && v != v0;
+  if (h.rows < 3) return;
+  const std::string_view v0 = h.first_label;
+  const bool unique = !h.rest.count(v0);
+  bool rest_boolean = true;
+  for (const auto& kv : h.rest) {
     bool b = false;
-    rest_boolean = rest_boolean && (v.empty() || detail::boolean_value(v, &b));
+    rest_boolean = rest_boolean && (kv.first.empty() || detail::boolean_value(kv.first, &b));
   }
   bool b0 = false;
   if (unique && rest_boolean && !detail::boolean_value(v0, &b0)) {
@@ -133,23 +131,38 @@ void check_header(Dataset& d, const Columns& cols, const Table& t, size_t label,
   }
 }
 
+HeadCheck head_check(const Table& t, size_t label, size_t text) {
+  HeadCheck h;
+  h.rows = t.rows();
+  if (!t.rows()) return h;
+  h.first_label = trim(t.cell(0, label));
+  h.first_text_bytes = t.cell(0, text).size();
+  for (size_t r = 1; r < t.rows(); ++r) ++h.rest[trim(t.cell(r, label))];
+  return h;
+}
+
 // Warns about unnamed columns that are not used but hold values (Kaggle's spam.csv: the ends of
 // messages whose commas were not quoted).
-void check_unused(Dataset& d, const Columns& cols, const Table& t, size_t first, size_t text,
-                  const std::vector<size_t>& labels) {
+void check_unused(Dataset& d, const Columns& cols, const std::vector<ColumnFill>& fill, uint64_t data_rows,
+                  size_t text, const std::vector<size_t>& labels) {
   for (size_t c = 0; c < cols.count(); ++c) {
     if (c == text || std::find(labels.begin(), labels.end(), c) != labels.end()) continue;
     if (cols.header() && !trim(cols.name(c)).empty()) continue;
-    size_t filled = 0, first_line = 0;
-    for (size_t r = first; r < t.rows(); ++r)
-      if (!trim(t.cell(r, c)).empty() && filled++ == 0) first_line = t.lines[r];
-    if (filled && mostly_empty(t, first, c)) {
+    const uint64_t filled = fill[c].filled;
+    if (filled && (data_rows - filled) * 2 > data_rows) {
       d.summary.warnings.push_back(cols.describe(c) + " is mostly empty and not used, but " +
                                    std::to_string(filled) + (filled == 1 ? " row has" : " rows have") +
-                                   " a value there (first on line " + std::to_string(first_line) +
+                                   " a value there (first on line " + std::to_string(fill[c].first_line) +
                                    "); is part of the text there? (--text chooses one column)");
     }
   }
+}
+
+std::vector<ColumnFill> column_fill(const Table& t, size_t first) {
+  std::vector<ColumnFill> fill(t.columns);
+  for (size_t r = first; r < t.rows(); ++r)
+    for (size_t c = 0; c < t.columns; ++c) fill[c].add(t.cell(r, c), t.lines[r]);
+  return fill;
 }
 
 }  // namespace tt::data::detail

@@ -4,6 +4,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -115,13 +117,34 @@ size_t pick_text(const Columns& cols, const Table& t, size_t first, const Reader
 std::vector<size_t> pick_labels(const std::string& path, const Columns& cols, const Table& t, size_t first,
                                 size_t text, const ReaderOptions& o, DataSummary& s);
 
+// What check_header looks at: the first table row's label (trimmed) and text cells, and the
+// label values of the rows after it (trimmed, distinct, with their rows).
+struct HeadCheck {
+  std::string_view first_label;
+  size_t first_text_bytes = 0;
+  uint64_t rows = 0;  // table rows, the first included
+  std::map<std::string_view, uint64_t> rest;
+};
+HeadCheck head_check(const Table& t, size_t label, size_t text);
+
 // A header whose label cell is one of that column's values is a data row; a first data row whose
 // label occurs nowhere else, above boolean labels, is a header.
-void check_header(Dataset& d, const Columns& cols, const Table& t, size_t label, size_t text);
+void check_header(Dataset& d, const Columns& cols, const HeadCheck& h, size_t label);
+
+// A column's data rows with a value (not blank), and the line of the first.
+struct ColumnFill {
+  uint64_t filled = 0;
+  uint32_t first_line = 0;
+  void add(std::string_view cell, uint32_t line) {
+    if (trim(cell).empty()) return;
+    if (filled++ == 0) first_line = line;
+  }
+};
+std::vector<ColumnFill> column_fill(const Table& t, size_t first);
 
 // Warns about unnamed columns that are not used but hold values (Kaggle's spam.csv: the ends of
-// messages whose commas were not quoted).
-void check_unused(Dataset& d, const Columns& cols, const Table& t, size_t first, size_t text,
-                  const std::vector<size_t>& labels);
+// messages whose commas were not quoted). `data_rows`: the rows `fill` counted.
+void check_unused(Dataset& d, const Columns& cols, const std::vector<ColumnFill>& fill, uint64_t data_rows,
+                  size_t text, const std::vector<size_t>& labels);
 
 }  // namespace tt::data::detail

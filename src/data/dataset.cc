@@ -10,6 +10,7 @@
 #include "common/error.h"
 #include "data/columns.h"
 #include "data/labels.h"
+#include "data/streamed.h"
 #include "data/table.h"
 
 namespace tt::data {
@@ -126,7 +127,7 @@ void read_table(Dataset& d, Table& t, const ReaderOptions& o, std::shared_ptr<Te
     const detail::LabelValues values(rows.size(), [&](size_t i) { return trim(t.cell(rows[i], label)); });
     detail::set_class_labels(d, values, lines, {cols.label_name(labels[0]), cols.label_column(labels[0]),
                                                 cols.header_line()}, o);
-    check_header(d, cols, t, labels[0], text);
+    check_header(d, cols, head_check(t, labels[0], text), labels[0]);
   } else if (labels.size() > 1) {
     std::vector<std::vector<std::string_view>> cells(labels.size());
     std::vector<LabelSource> sources;
@@ -139,7 +140,7 @@ void read_table(Dataset& d, Table& t, const ReaderOptions& o, std::shared_ptr<Te
   } else if (!o.label_names.empty() || !o.positive.empty()) {
     detail::check_class_options(d, o, "this command reads no labels");
   }
-  if (o.require_labels) check_unused(d, cols, t, first, text, labels);
+  if (o.require_labels) check_unused(d, cols, column_fill(t, first), t.rows() - first, text, labels);
   if (spool) {
     // The texts went to the spool as they were read, one per data row: keep those of `rows`.
     if (rows.size() != t.rows() - first) {
@@ -250,30 +251,32 @@ void read_fasttext(Dataset& d, FastTextLines& f, const ReaderOptions& o, std::sh
   d.lines = std::move(f.lines);
 }
 
-bool blank(std::string_view text) {
-  return std::all_of(text.begin(), text.end(), [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; });
-}
-
 // Row counts, empty texts (refused when labels are read: nothing to learn from), duplicates and
 // class balance.
 void finish_summary(Dataset& d, const ReaderOptions& o) {
   DataSummary& s = d.summary;
   s.rows = d.size();
-  // Each text's hash (for the duplicates below) and whether it is blank, in one pass.
-  std::vector<std::pair<uint64_t, size_t>> order(o.require_labels ? d.size() : 0);  // (hash, row)
-  d.for_each_text(0, d.size(), [&](size_t r, std::string_view text) {
-    s.empty_texts += blank(text);
-    if (!order.empty()) order[r] = {std::hash<std::string_view>()(text), r};
-  });
+  // Each text's hash (for the duplicates below) and whether it is blank, in one pass (streamed
+  // rows: their own pass, the duplicates counted there too).
+  std::vector<std::pair<uint64_t, uint64_t>> order(o.require_labels && !d.streamed() ? d.size() : 0);  // (hash, row)
+  if (d.streamed()) {
+    detail::streamed_texts(d, o.require_labels, s);
+  } else {
+    d.for_each_text(0, d.size(), [&](size_t r, std::string_view text) {
+      s.empty_texts += detail::blank(text);
+      if (!order.empty()) order[r] = {std::hash<std::string_view>()(text), r};
+    });
+  }
   if (!o.require_labels) return;
+  const uint32_t first_line = d.streamed() ? d.first_line : d.lines.empty() ? 0 : d.lines[0];
   const std::string column = s.text_column.empty() ? "the text" : "the text column " + s.text_column;
   if (s.empty_texts == s.rows) {
-    throw Error(at(d.path, d.lines.empty() ? 0 : d.lines[0],
+    throw Error(at(d.path, first_line,
                    column + " is empty on every row (" + s.text_rule +
                        "); choose the text column with --text"));
   }
   if (s.empty_texts * 2 > s.rows) {
-    throw Error(at(d.path, d.lines[0],
+    throw Error(at(d.path, first_line,
                    column + " is mostly empty: " + std::to_string(s.empty_texts) + " of " + std::to_string(s.rows) +
                        " rows have no text (" + s.text_rule + "); choose the text column with --text"));
   }
@@ -286,23 +289,16 @@ void finish_summary(Dataset& d, const ReaderOptions& o) {
   // rows sorted by their text's hash (one array rather than a hash map's node per row); rows of
   // equal hash are compared by text, so the counts are exact. Each row is compared with the
   // first row of its text.
-  const size_t k = d.outputs();
-  std::sort(order.begin(), order.end());
-  std::string buf_a, buf_b;
-  for (size_t i = 0, j = 0; i < order.size(); i = j) {
-    while (j < order.size() && order[j].first == order[i].first) ++j;
-    for (size_t a = i + 1; a < j; ++a) {
-      const size_t r = order[a].second;
-      const std::string& text = d.text(r, buf_a);
-      size_t b = i;
-      while (b < a && d.text(order[b].second, buf_b) != text) ++b;
-      if (b == a) continue;  // the first row of its text
-      const size_t e = order[b].second;
-      const bool same = std::equal(d.targets.begin() + static_cast<std::ptrdiff_t>(r * k),
-                                   d.targets.begin() + static_cast<std::ptrdiff_t>((r + 1) * k),
-                                   d.targets.begin() + static_cast<std::ptrdiff_t>(e * k));
-      (same ? s.duplicates : s.conflicts) += 1;
-    }
+  if (!d.streamed()) {
+    const size_t k = d.outputs();
+    detail::count_repeats(
+        order, [&](uint64_t r, std::string& buf) -> std::string_view { return d.text(r, buf); },
+        [&](uint64_t r, uint64_t e) {
+          return std::equal(d.targets.begin() + static_cast<std::ptrdiff_t>(r * k),
+                            d.targets.begin() + static_cast<std::ptrdiff_t>((r + 1) * k),
+                            d.targets.begin() + static_cast<std::ptrdiff_t>(e * k));
+        },
+        s);
   }
   if (s.duplicates * 20 >= s.rows || s.conflicts) {
     s.warnings.push_back(std::to_string(s.duplicates) + " rows repeat an earlier row's text and labels" +
@@ -322,6 +318,7 @@ void finish_summary(Dataset& d, const ReaderOptions& o) {
 }  // namespace
 
 uint64_t Dataset::text_bytes() const {
+  if (records) return record_text_bytes;
   if (spool) return spool->bytes();
   uint64_t n = 0;
   for (const auto& t : texts) n += t.size();
@@ -406,15 +403,32 @@ Dataset read_dataset(const std::string& file, const ReaderOptions& options) {
   bool decided = fasttext;
   size_t seen = fasttext || !options.header ? 0 : 1;  // the rows whose texts were counted or spooled
   uint64_t held = 0;  // their bytes, before spooling
+  // Beyond the budget, with the label columns known from the header too (always for fastText):
+  // every row goes to a record as it is parsed (the streamed form, data/streamed.h).
+  std::unique_ptr<detail::RowStream> stream;
+  std::vector<size_t> label_cols;
+  bool labels_known = fasttext && options.require_labels;
+  const size_t first_row = fasttext || !options.header ? 0 : 1;
   const auto spool_texts = [&] {
     if (options.text_memory == UINT64_MAX) return;
+    if (stream) {
+      if (fasttext)
+        stream->add_lines(f);
+      else
+        stream->add_rows(t, first_row);
+      return;
+    }
     if (!decided) {
       if (t.rows() == 0) return;
       decided = true;
       try {
         DataSummary scratch;
         size_t c = 0;
-        if (text_by_name(Columns(path, t, options.header), options, scratch, &c)) text_col = c;
+        const Columns cols(path, t, options.header);
+        if (text_by_name(cols, options, scratch, &c)) {
+          text_col = c;
+          labels_known = detail::labels_from_header(cols, c, options, &label_cols);
+        }
       } catch (const Error&) {
         // read_table gives the error
       }
@@ -426,6 +440,17 @@ Dataset read_dataset(const std::string& file, const ReaderOptions& options) {
       for (size_t r = seen; r < rows; ++r) held += fasttext ? f.texts[r].size() : t.cell(r, text_col).size();
       seen = rows;
       if (held <= options.text_memory) return;
+      if (labels_known) {
+        if (fasttext) {
+          stream = std::make_unique<detail::RowStream>(path, options);
+          stream->add_lines(f);
+        } else {
+          stream = std::make_unique<detail::RowStream>(path, Columns(path, t, options.header), text_col, label_cols,
+                                                       options);
+          stream->add_rows(t, first_row);
+        }
+        return;
+      }
       spool = std::make_shared<TextSpool>(path);
       from = fasttext || !options.header ? 0 : 1;
     }
@@ -480,7 +505,13 @@ Dataset read_dataset(const std::string& file, const ReaderOptions& options) {
   }
   buf = std::string();
   if (spool) spool->finish();
-  if (format == Format::kFastText) {
+  if (stream) {
+    if (fasttext)
+      stream->finish_fasttext(d);
+    else
+      stream->finish_table(d, t);
+    stream.reset();
+  } else if (format == Format::kFastText) {
     read_fasttext(d, f, options, std::move(spool));
   } else {
     read_table(d, t, options, std::move(spool));

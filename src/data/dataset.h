@@ -21,12 +21,14 @@
 // looks wrong (data/summary.h); the commands print it before they use the data.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "data/records.h"
 #include "data/spool.h"
 #include "data/summary.h"
 
@@ -114,8 +116,37 @@ struct Dataset {
   std::vector<uint8_t> targets;      // size() * outputs(), row-major, 0/1
   std::vector<uint32_t> lines;       // the 1-based line where each record starts
   DataSummary summary;               // what was taken from the file, and why
+  // The streamed form (ReaderOptions::text_memory): every row on disk, texts / targets / lines
+  // empty and nothing held per row. Row r is the r-th record without a skip id; its targets are
+  // the OR of its ids' id_targets (outputs() bytes each). Read with for_each_row.
+  std::shared_ptr<const RecordSpool> records;
+  std::vector<uint8_t> id_targets;
+  std::vector<uint8_t> skip_id;  // per id: 1 = its record is left out (an empty label)
+  uint64_t record_rows = 0, record_text_bytes = 0;
+  uint32_t first_line = 0;  // the first row's line (streamed form)
 
-  size_t size() const { return spool ? spool->size() : texts.size(); }
+  size_t size() const { return records ? record_rows : spool ? spool->size() : texts.size(); }
+  bool streamed() const { return records != nullptr; }
+  // Streamed rows in order: fn(row, line, const uint8_t* targets, std::string_view text).
+  template <class Fn>
+  void for_each_row(Fn fn) const {
+    std::vector<uint8_t> y(outputs());
+    size_t row = 0;
+    records->for_each([&](const RecordSpool::Record& r) {
+      if (!record_targets(r, y.data())) return;
+      fn(row++, r.line, static_cast<const uint8_t*>(y.data()), r.text);
+    });
+  }
+  // A streamed record's targets into y (outputs() bytes); false when it is left out.
+  bool record_targets(const RecordSpool::Record& r, uint8_t* y) const {
+    const size_t K = outputs();
+    std::fill(y, y + K, uint8_t{0});
+    for (size_t j = 0; j < r.n; ++j) {
+      if (skip_id[r.ids[j]]) return false;
+      for (size_t k = 0; k < K; ++k) y[k] |= id_targets[r.ids[j] * K + k];
+    }
+    return true;
+  }
   // Row i's text: texts[i], or read from the spool into `buf` (which is returned).
   const std::string& text(size_t i, std::string& buf) const {
     if (!spool) return texts[i];

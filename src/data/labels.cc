@@ -87,23 +87,14 @@ std::string list(const std::vector<std::string_view>& v) {
 }
 
 // The values of one class column: counts, the first line of each, their order.
-struct Values {
-  std::map<std::string_view, uint64_t> counts;
-  std::map<std::string_view, uint32_t> first_line;
-  std::vector<std::string_view> order;  // integers in numeric order, else byte order
-};
-
 Values count_values(const Dataset& d, const LabelValues& values, const std::vector<uint32_t>& lines,
                     const LabelSource& src) {
   Values v;
   for (size_t i = 0; i < values.size(); ++i) {
-    if (v.first_line.emplace(values[i], lines[i]).second) check_label_name(d.path, lines[i], values[i]);
+    v.first_line.emplace(values[i], lines[i]);
     ++v.counts[values[i]];
   }
-  check_label_count(d.path, src.line, src.what, v.counts.size());
-  for (const auto& kv : v.counts) v.order.push_back(kv.first);
-  if (std::all_of(v.order.begin(), v.order.end(), is_integer))
-    std::sort(v.order.begin(), v.order.end(), integer_less);
+  order_values(d, v, src);
   return v;
 }
 
@@ -183,6 +174,18 @@ void warn_classes(Dataset& d, const Values& v, const LabelSource& src, uint64_t 
 
 }  // namespace
 
+void order_values(const Dataset& d, Values& v, const LabelSource& src) {
+  std::vector<std::pair<uint32_t, std::string_view>> by_line;
+  for (const auto& [x, line] : v.first_line) by_line.emplace_back(line, x);
+  std::sort(by_line.begin(), by_line.end());
+  for (const auto& [line, x] : by_line) check_label_name(d.path, line, x);
+  check_label_count(d.path, src.line, src.what, v.counts.size());
+  v.order.clear();
+  for (const auto& kv : v.counts) v.order.push_back(kv.first);
+  if (std::all_of(v.order.begin(), v.order.end(), is_integer))
+    std::sort(v.order.begin(), v.order.end(), integer_less);
+}
+
 void check_class_options(const Dataset& d, const ReaderOptions& o, const std::string& why) {
   if (!o.positive.empty())
     throw Error(at(d.path, 0, "--positive applies to binary data (one class column of two values); " + why));
@@ -193,6 +196,19 @@ void check_class_options(const Dataset& d, const ReaderOptions& o, const std::st
 void set_class_labels(Dataset& d, const LabelValues& values, const std::vector<uint32_t>& lines,
                       const LabelSource& src, const ReaderOptions& o) {
   const Values v = count_values(d, values, lines, src);
+  const ValueTargets t = class_labels(d, v, values.size(), src, o);
+  const size_t K = d.label_names.size();
+  d.targets.clear();
+  d.targets.reserve(values.size() * K);
+  for (auto x : values) {
+    const std::vector<uint8_t>& y = t.at(x);
+    d.targets.insert(d.targets.end(), y.begin(), y.end());
+  }
+}
+
+ValueTargets class_labels(Dataset& d, const Values& v, uint64_t rows, const LabelSource& src,
+                          const ReaderOptions& o) {
+  ValueTargets t;
   if (v.counts.empty()) throw Error(at(d.path, src.line, "no example has a label in " + src.what));
   if (v.counts.size() < 2 && !o.allow_one_class) {
     throw Error(at(d.path, src.line,
@@ -210,7 +226,6 @@ void set_class_labels(Dataset& d, const LabelValues& values, const std::vector<u
       if (x == want || name_of(x) == want) return x;
     return {};
   };
-  const uint64_t rows = values.size();
   DataSummary& s = d.summary;
   if (!o.classes.empty()) {
     std::map<std::string_view, size_t> index;
@@ -227,19 +242,18 @@ void set_class_labels(Dataset& d, const LabelValues& values, const std::vector<u
     }
     d.kind = LabelKind::kMultiClass;
     d.label_names = o.classes;
-    d.targets.assign(rows * o.classes.size(), 0);
-    for (size_t r = 0; r < rows; ++r) d.targets[r * o.classes.size() + index[values[r]]] = 1;
+    for (auto x : v.order) {
+      t[x].assign(o.classes.size(), 0);
+      t[x][index[x]] = 1;
+    }
     for (auto x : v.order) s.classes.emplace_back(name_of(x), v.counts.at(x));
-    return;
+    return t;
   }
   bool all_bool = true;
   for (auto x : v.order) {
     bool b = false;
     all_bool = all_bool && boolean_value(x, &b);
   }
-  d.targets.clear();
-  d.targets.reserve(values.size());
-
   if (all_bool) {
     // A boolean column: the true side is positive unless --positive (or the model) names the other.
     std::string_view spelled[2];  // the most common spelling of each side
@@ -279,15 +293,15 @@ void set_class_labels(Dataset& d, const LabelValues& values, const std::vector<u
     if (o.positive.empty() && !o.positive_hint.empty() && names.empty()) output = o.positive_hint;
     d.kind = LabelKind::kBinary;
     d.label_names = {output};
-    for (auto x : values) {
+    for (auto x : v.order) {
       bool b = false;
       boolean_value(x, &b);
-      d.targets.push_back(b == side ? 1 : 0);
+      t[x] = {static_cast<uint8_t>(b == side ? 1 : 0)};
     }
     s.positive = output;
     s.classes = {{name_of(pos), side_rows[side]}};
     if (!spelled[!side].empty()) s.classes.emplace_back(name_of(spelled[!side]), side_rows[!side]);
-    return;
+    return t;
   }
 
   if (v.order.size() <= 2) {
@@ -317,12 +331,12 @@ void set_class_labels(Dataset& d, const LabelValues& values, const std::vector<u
     if (output.empty()) output = name_of(pos);
     d.kind = LabelKind::kBinary;
     d.label_names = {output};
-    for (auto x : values) d.targets.push_back(!pos.empty() && x == pos ? 1 : 0);
+    for (auto x : v.order) t[x] = {static_cast<uint8_t>(!pos.empty() && x == pos ? 1 : 0)};
     s.positive = output;
     if (!pos.empty()) s.classes.emplace_back(name_of(pos), v.counts.at(pos));
     for (auto x : v.order)
       if (x != pos) s.classes.emplace_back(name_of(x), v.counts.at(x));
-    return;
+    return t;
   }
 
   if (!o.positive.empty())
@@ -337,14 +351,32 @@ void set_class_labels(Dataset& d, const LabelValues& values, const std::vector<u
     d.label_names.push_back(name_of(x));
     s.classes.emplace_back(name_of(x), v.counts.at(x));
   }
-  d.targets.assign(values.size() * v.order.size(), 0);
-  for (size_t r = 0; r < values.size(); ++r) d.targets[r * v.order.size() + index[values[r]]] = 1;
+  for (auto x : v.order) {
+    t[x].assign(v.order.size(), 0);
+    t[x][index[x]] = 1;
+  }
   warn_classes(d, v, src, rows);
+  return t;
 }
 
 void set_multi_labels(Dataset& d, const std::vector<std::vector<std::string_view>>& cells,
                       const std::vector<uint32_t>& lines, const std::vector<LabelSource>& sources,
                       const ReaderOptions& o) {
+  std::vector<Values> columns(cells.size());
+  for (size_t k = 0; k < cells.size(); ++k)
+    for (size_t r = 0; r < lines.size(); ++r) {
+      columns[k].first_line.emplace(cells[k][r], lines[r]);
+      ++columns[k].counts[cells[k][r]];
+    }
+  const std::vector<ValueTargets> t = multi_labels(d, columns, lines.size(), sources, o);
+  const size_t outputs = sources.size();
+  d.targets.assign(lines.size() * outputs, 0);
+  for (size_t k = 0; k < outputs; ++k)
+    for (size_t r = 0; r < lines.size(); ++r) d.targets[r * outputs + k] = t[k].at(cells[k][r])[0];
+}
+
+std::vector<ValueTargets> multi_labels(Dataset& d, const std::vector<Values>& columns, uint64_t rows,
+                                       const std::vector<LabelSource>& sources, const ReaderOptions& o) {
   check_class_options(d, o, "give one label column for --positive or --label-names");
   const size_t outputs = sources.size();
   check_label_count(d.path, sources.empty() ? 0 : sources[0].line, "the label columns", outputs);
@@ -354,23 +386,30 @@ void set_multi_labels(Dataset& d, const std::vector<std::vector<std::string_view
       if (sources[k].output == sources[j].output)
         throw Error(at(d.path, sources[k].line,
                        "two label columns are named " + quoted(sources[k].output) + "; rename one"));
-  const size_t rows = lines.size();
   d.kind = LabelKind::kMultiLabel;
   d.label_names.clear();
-  d.targets.assign(rows * outputs, 0);
+  std::vector<ValueTargets> t(outputs);
   for (size_t k = 0; k < outputs; ++k) {
     d.label_names.push_back(sources[k].output);
+    // The first row (in file order) whose value is not boolean is the error.
+    std::string_view bad;
+    uint32_t bad_line = UINT32_MAX;
     uint64_t ones = 0;
-    for (size_t r = 0; r < rows; ++r) {
+    for (const auto& [x, count] : columns[k].counts) {
       bool b = false;
-      if (!boolean_value(cells[k][r], &b)) {
-        throw Error(at(d.path, lines[r],
-                       "label " + quoted(cells[k][r]) + " in " + sources[k].what +
-                           " is not 0 or 1; with several label columns each must hold 0/1 (or 0.0/1.0, "
-                           "false/true, no/yes; for class names give one label column)"));
+      if (!boolean_value(x, &b)) {
+        const uint32_t line = columns[k].first_line.at(x);
+        if (line < bad_line) bad = x, bad_line = line;
+        continue;
       }
-      d.targets[r * outputs + k] = b ? 1 : 0;
-      ones += b;
+      t[k][x] = {static_cast<uint8_t>(b ? 1 : 0)};
+      ones += b ? count : 0;
+    }
+    if (bad_line != UINT32_MAX) {
+      throw Error(at(d.path, bad_line,
+                     "label " + quoted(bad) + " in " + sources[k].what +
+                         " is not 0 or 1; with several label columns each must hold 0/1 (or 0.0/1.0, "
+                         "false/true, no/yes; for class names give one label column)"));
     }
     if ((ones == 0 || ones == rows) && !o.allow_one_class) {
       throw Error(at(d.path, sources[k].line,
@@ -379,6 +418,7 @@ void set_multi_labels(Dataset& d, const std::vector<std::vector<std::string_view
     }
     d.summary.classes.emplace_back(sources[k].output, ones);
   }
+  return t;
 }
 
 }  // namespace tt::data::detail

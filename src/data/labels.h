@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -53,6 +54,29 @@ class LabelValues {
   size_t n_;
   std::function<std::string_view(size_t)> at_;
 };
+
+// The distinct values of a label column: each one's rows and the first line it is on, and (after
+// order_values) their order: integers in numeric order, else byte order. The views point into
+// storage the caller keeps.
+struct Values {
+  std::map<std::string_view, uint64_t> counts;
+  std::map<std::string_view, uint32_t> first_line;
+  std::vector<std::string_view> order;
+};
+// Each value's targets (one byte per output).
+using ValueTargets = std::map<std::string_view, std::vector<uint8_t>>;
+
+// Checks the values' names (NUL bytes, in file order) and count; sets v.order.
+void order_values(const Dataset& d, Values& v, const LabelSource& src);
+
+// set_class_labels from the values' counts (v ordered by order_values) over `rows` rows: sets
+// d.kind, d.label_names and the summary's classes, positive and warnings; returns each value's targets.
+ValueTargets class_labels(Dataset& d, const Values& v, uint64_t rows, const LabelSource& src, const ReaderOptions& o);
+
+// set_multi_labels from each column's values (counts and first lines) over `rows` rows: returns
+// each column's value -> its one target byte.
+std::vector<ValueTargets> multi_labels(Dataset& d, const std::vector<Values>& columns, uint64_t rows,
+                                       const std::vector<LabelSource>& sources, const ReaderOptions& o);
 
 // One label per row (a class column, or fastText lines with one label each): sets d.kind,
 // d.label_names, d.targets and the summary's classes, positive and label warnings. `values` are

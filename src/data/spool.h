@@ -18,6 +18,31 @@ namespace tt::data {
 // Where temporary files go: $TMPDIR, else /tmp.
 std::string temp_dir();
 
+// An unlinked temporary file in temp_dir(), appended through a buffer and read back with pread
+// (from any thread once flushed). `source` names the data and `what` the contents ("texts",
+// "features", "rows") in error messages.
+class TempFile {
+ public:
+  TempFile(std::string source, std::string what);
+  ~TempFile();
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+  // Appends bytes; returns where they start.
+  uint64_t append(std::string_view bytes);
+  // Writes the buffer out (before reading).
+  void flush();
+  uint64_t size() const { return end_; }
+  const std::string& source() const { return source_; }
+  // n bytes at `at` into out (replacing it). Throws tt::Error naming the source on a read error.
+  void read(uint64_t at, uint64_t n, std::string& out) const;
+
+ private:
+  std::string source_, what_;
+  int fd_ = -1;
+  std::string buf_;
+  uint64_t end_ = 0;
+};
+
 class TextSpool {
  public:
   // `source` names the data in error messages (a failure to create or write the file), `what`
@@ -58,13 +83,10 @@ class TextSpool {
 
  private:
   static constexpr size_t kBlockBytes = size_t{4} << 20;
-  void read_span(uint64_t at, uint64_t n, std::string& out) const;
-  void flush();
+  void read_span(uint64_t at, uint64_t n, std::string& out) const { file_.read(at, n, out); }
 
-  std::string source_, what_;
-  int fd_ = -1;
-  std::string buf_;  // bytes appended, not yet written
-  uint64_t end_ = 0;  // bytes in the file, buffer included
+  TempFile file_;
+  std::string what_;
   uint64_t bytes_ = 0;
   detail::ChunkedArray<uint64_t> begin_;
   detail::ChunkedArray<uint32_t> length_;

@@ -91,8 +91,7 @@ RowSplit split_rows(size_t n, double valid, uint64_t seed) {
   return s;
 }
 
-ClassWeights class_weights(const data::Dataset& d, const Rows& rows, Head head, bool balanced) {
-  const size_t K = d.outputs();
+ClassWeights class_weights(const std::vector<uint8_t>& targets, size_t K, const Rows& rows, Head head, bool balanced) {
   ClassWeights w;
   w.head = head;
   w.pos.assign(K, 1.0f);
@@ -101,7 +100,7 @@ ClassWeights class_weights(const data::Dataset& d, const Rows& rows, Head head, 
   if (!balanced) return w;
   std::vector<double> pos(K, 0);
   for (size_t i : rows)
-    for (size_t k = 0; k < K; ++k) pos[k] += d.targets[i * K + k];
+    for (size_t k = 0; k < K; ++k) pos[k] += targets[i * K + k];
   const double m = static_cast<double>(rows.size());
   for (size_t k = 0; k < K; ++k) {
     const double p = std::max(pos[k], 1.0), q = std::max(m - pos[k], 1.0);

@@ -95,7 +95,8 @@ struct ClassWeights {
   const float* wneg() const { return head == Head::kSigmoid ? neg.data() : nullptr; }
   const float* wcls() const { return head == Head::kSoftmax ? cls.data() : nullptr; }
 };
-ClassWeights class_weights(const data::Dataset& d, const Rows& rows, Head head, bool balanced);
+// targets: rows x K, row-major.
+ClassWeights class_weights(const std::vector<uint8_t>& targets, size_t K, const Rows& rows, Head head, bool balanced);
 
 namespace detail {
 

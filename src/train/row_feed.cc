@@ -23,7 +23,8 @@ void RowFeed::build(WorkerPool& pool, std::vector<std::string>* release,
   const unsigned T = pool.size();
   std::vector<Block> chunks(T);
   std::string bytes;
-  for (size_t first = 0; first < n; first += kChunk * T) {
+  // Tokenizes rows [first, first + kChunk T) on the pool; text(i, fn) gives row i's text to fn.
+  const auto round = [&](size_t first, const std::function<void(size_t, size_t, const std::function<void(size_t, std::string_view)>&)>& texts) {
     pool.run([&](unsigned t) {
       Block& c = chunks[t];
       const size_t b = std::min(n, first + t * kChunk), e = std::min(n, b + kChunk);
@@ -31,7 +32,7 @@ void RowFeed::build(WorkerPool& pool, std::vector<std::string>* release,
       c.feats.clear();
       c.kinds.clear();
       c.offs.assign(1, 0);
-      d_.for_each_text(b, e - b, [&](size_t i, std::string_view text) {
+      texts(b, e - b, [&](size_t i, std::string_view text) {
         append_row_features(text, shape_, map_, c.feats, with_kinds_ ? &c.kinds : nullptr);
         c.offs.push_back(c.feats.size());
         if (release) std::string().swap((*release)[i]);
@@ -45,6 +46,28 @@ void RowFeed::build(WorkerPool& pool, std::vector<std::string>* release,
         file_.append(bytes);
         each_row(c.first + j, nf);
       }
+  };
+  if (d_.streamed()) {
+    // The records are read once, in order, on this thread; each round's texts held meanwhile.
+    std::vector<std::string> texts;
+    size_t first = 0;
+    const auto flush = [&] {
+      round(first, [&](size_t b, size_t m, const std::function<void(size_t, std::string_view)>& fn) {
+        for (size_t i = b; i < b + m; ++i) fn(i, texts[i - first]);
+      });
+      first += texts.size();
+      texts.clear();
+    };
+    d_.for_each_row([&](size_t, uint32_t, const uint8_t*, std::string_view text) {
+      texts.emplace_back(text);
+      if (texts.size() == kChunk * T) flush();
+    });
+    if (!texts.empty()) flush();
+  } else {
+    for (size_t first = 0; first < n; first += kChunk * T)
+      round(first, [&](size_t b, size_t m, const std::function<void(size_t, std::string_view)>& fn) {
+        d_.for_each_text(b, m, fn);
+      });
   }
   file_.finish();
 }

@@ -37,26 +37,56 @@ using detail::Loop;
 constexpr double kMinParallelBatchWork = 1 << 19;
 
 // Checks the data against the shape before any work.
+// Row i's targets y (K bytes) on `line`, checked against the shape.
+void check_row(const data::Dataset& d, const ModelShape& shape, const uint8_t* y, uint32_t line) {
+  if (shape.head != Head::kSoftmax) return;
+  size_t ones = 0;
+  for (size_t k = 0; k < shape.outputs; ++k) ones += y[k];
+  if (ones != 1) throw Error(at(d.path, line, "a softmax head needs exactly one class per row (use --loss sigmoid)"));
+}
+
 void check_data(const data::Dataset& d, const ModelShape& shape) {
   const size_t n = d.size(), K = shape.outputs;
   if (d.targets.size() != n * K) throw Error(d.path + ": internal error: targets do not match the rows");
-  if (shape.head != Head::kSoftmax) return;
-  for (size_t i = 0; i < n; ++i) {
-    size_t ones = 0;
-    for (size_t k = 0; k < K; ++k) ones += d.targets[i * K + k];
-    if (ones != 1)
-      throw Error(at(d.path, d.lines.size() > i ? d.lines[i] : 0,
-                     "a softmax head needs exactly one class per row (use --loss sigmoid)"));
+  for (size_t i = 0; i < n; ++i) check_row(d, shape, &d.targets[i * K], d.lines.size() > i ? d.lines[i] : 0);
+}
+
+// Streamed data: its targets (a pass over the records, each row checked as check_data does) and,
+// with `sample_bytes`, a held dataset of a seeded sample of `rows` of about that many bytes of text
+// (the exact table's selection pass reads texts by row).
+std::vector<uint8_t> streamed_targets(const data::Dataset& d, const ModelShape& shape, const Rows& rows,
+                                      uint64_t sample_bytes, uint64_t seed, data::Dataset* sample) {
+  const size_t K = shape.outputs;
+  std::vector<uint8_t> targets(d.size() * K);
+  const double p = sample_bytes >= d.text_bytes() ? 1.0
+                                                  : static_cast<double>(sample_bytes) / static_cast<double>(d.text_bytes());
+  size_t next = 0;  // rows is sorted
+  d.for_each_row([&](size_t i, uint32_t line, const uint8_t* y, std::string_view text) {
+    check_row(d, shape, y, line);
+    std::copy(y, y + K, targets.begin() + static_cast<std::ptrdiff_t>(i * K));
+    if (!sample) return;
+    while (next < rows.size() && rows[next] < i) ++next;
+    if (next == rows.size() || rows[next] != i) return;
+    SplitMix64 h(seed * 0x9E3779B97F4A7C15ull + i);
+    if (p < 1.0 && h.uniform() >= p) return;
+    sample->texts.emplace_back(text);
+    sample->targets.insert(sample->targets.end(), y, y + K);
+  });
+  if (sample) {
+    sample->path = d.path;
+    sample->kind = d.kind;
+    sample->label_names = d.label_names;
   }
+  return targets;
 }
 
 // The per-bucket scale s of reparametrised linear training (w = v s): the NB ratios, times the
 // feature-kind scales; empty when neither applies.
 std::vector<float> feature_scales(const TrainOptions& opt, const ModelShape& shape, const detail::RowFn& row,
-                                  const data::Dataset& d, const Rows& rows) {
+                                  const std::vector<uint8_t>& targets, const Rows& rows) {
   const size_t K = shape.outputs, B = shape.rows();
   std::vector<float> r = opt.nb_alpha > 0
-                             ? detail::nb_ratios(row, rows, d.targets.data(), K, B, opt.nb_alpha, opt.nb_beta)
+                             ? detail::nb_ratios(row, rows, targets.data(), K, B, opt.nb_alpha, opt.nb_beta)
                              : std::vector<float>();
   // Bucket b's kind scale is the mean of kind_scale over the features of the training rows that
   // land in b; it multiplies the NB scale (a per-bucket step size and L2 strength 1 / s^2).
@@ -74,11 +104,11 @@ std::vector<float> feature_scales(const TrainOptions& opt, const ModelShape& sha
 
 // train(); `owned`: d itself, given up by the caller, or null: its texts are freed once tokenized.
 FloatModel train_on(const data::Dataset& d, const TrainOptions& opt, TrainReport* report, data::Dataset* owned) {
-  std::vector<std::string>* const release = owned && !owned->spool ? &owned->texts : nullptr;
+  std::vector<std::string>* const release = owned && !owned->spool && !owned->streamed() ? &owned->texts : nullptr;
   const auto t_start = Clock::now();
   const ModelShape& shape = opt.shape;
   if (shape.outputs != d.outputs()) throw Error(d.path + ": the options were resolved for other data");
-  check_data(d, shape);
+  if (!d.streamed()) check_data(d, shape);
   if (owned) std::vector<uint32_t>().swap(owned->lines);  // only check_data's messages name lines
   const size_t n = d.size();
   if (n > UINT32_MAX) throw Error(d.path + ": more than " + std::to_string(UINT32_MAX) + " rows");
@@ -91,7 +121,14 @@ FloatModel train_on(const data::Dataset& d, const TrainOptions& opt, TrainReport
     std::fprintf(stderr, "train: --valid %.3g of %zu rows is no row; training without validation\n", opt.valid, n);
   if (split.train.size() < 2)
     throw Error(d.path + ": too few training rows (" + std::to_string(split.train.size()) + ")");
-  const ClassWeights cw = class_weights(d, split.train, shape.head, opt.balanced);
+  // Streamed data: its targets held (K bytes a row), and the table's sample of texts.
+  data::Dataset table_rows;
+  std::vector<uint8_t> held_targets;
+  if (d.streamed())
+    held_targets = streamed_targets(d, shape, split.train, opt.table_select_bytes, opt.seed,
+                                    shape.table_groups ? &table_rows : nullptr);
+  const std::vector<uint8_t>& targets = d.streamed() ? held_targets : d.targets;
+  const ClassWeights cw = class_weights(targets, shape.outputs, split.train, shape.head, opt.balanced);
 
   // The exact table: its selection pass on the training rows, then the features through it.
   TableSelection table;
@@ -104,7 +141,14 @@ FloatModel train_on(const data::Dataset& d, const TrainOptions& opt, TrainReport
     so.batch = opt.batch;
     so.seed = opt.seed;
     so.max_text_bytes = opt.table_select_bytes;
-    table = select_table(d, shape, split.train, so, cw);
+    if (d.streamed()) {
+      Rows all(table_rows.texts.size());
+      std::iota(all.begin(), all.end(), RowIndex{0});
+      table = select_table(table_rows, shape, all, so, cw);
+      table_rows = data::Dataset();
+    } else {
+      table = select_table(d, shape, split.train, so, cw);
+    }
     if (progress)
       std::fprintf(stderr, "train: exact table of %u groups x %u: %u features selected (from %zu of %zu rows)\n",
                    shape.table_groups, unsigned{kTableWays}, table.placed, table.rows_read, split.train.size());
@@ -128,7 +172,7 @@ FloatModel train_on(const data::Dataset& d, const TrainOptions& opt, TrainReport
   };
   Tokenized tok;
   std::unique_ptr<RowFeed> feed;
-  if (text_bytes * kFeatureBytesPerTextByte <= opt.feature_memory) {
+  if (!d.streamed() && text_bytes * kFeatureBytesPerTextByte <= opt.feature_memory) {
     tok = tokenize_all(d, shape, map, pool, opt.kind_scaled(), release);
     for (size_t i = 0; i < n; ++i) count_row(i, tok.row_size(i));
   } else {
@@ -138,7 +182,7 @@ FloatModel train_on(const data::Dataset& d, const TrainOptions& opt, TrainReport
     feed->build(pool, release, count_row);
     // The texts' file and its index (12 bytes a row) are not read again: every pass reads the
     // features' file (d.size() is not asked from here on).
-    if (owned) owned->spool.reset();
+    if (owned) owned->spool.reset(), owned->records.reset();
     if (progress)
       std::fprintf(stderr,
                    "train: %.0f MB of text: its features (%.0f MB) go to a temporary file in %s, read back on each "
@@ -183,10 +227,10 @@ FloatModel train_on(const data::Dataset& d, const TrainOptions& opt, TrainReport
   rep.table_select_rows = table.rows_read;
   rep.tokenize_seconds = std::chrono::duration<double>(t_tok - t_start).count();
 
-  const Examples ex{tok, d.targets, shape.outputs};
+  const Examples ex{tok, targets, shape.outputs};
   Loop loop(ex, feed.get(), d.label_names, opt, shape, cw, tpool, pool, table.fingerprints, rep);
   std::vector<float> scales;
-  pass(split.train, [&] { scales = feature_scales(opt, shape, row_of, d, split.train); });
+  pass(split.train, [&] { scales = feature_scales(opt, shape, row_of, targets, split.train); });
   loop.set_feature_scales(std::move(scales));
   FloatModel m = loop.run(split.train, split.valid);
   if (progress && !split.valid.empty())
