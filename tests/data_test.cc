@@ -512,9 +512,31 @@ std::vector<std::string> texts_of(const Dataset& d) {
   return out;
 }
 
+// A dataset's rows, held, spooled or streamed: texts, targets, lines.
+struct RowsOf {
+  std::vector<std::string> texts;
+  std::vector<uint8_t> targets;
+  std::vector<uint32_t> lines;
+};
+RowsOf rows_of(const Dataset& d) {
+  if (!d.streamed()) return {texts_of(d), d.targets, d.lines};
+  RowsOf r;
+  d.for_each_row([&](size_t i, uint32_t line, const uint8_t* y, std::string_view text) {
+    EXPECT_EQ(i, r.texts.size());
+    r.texts.emplace_back(text);
+    r.targets.insert(r.targets.end(), y, y + d.outputs());
+    r.lines.push_back(line);
+  });
+  EXPECT_EQ(r.texts.size(), d.size());
+  return r;
+}
+
 // Texts spooled to a temporary file (ReaderOptions::text_memory) read back as held ones, with the
 // same targets, lines and summary: spooled from the first record (a named text column, --text,
-// fastText), from the middle of the file, or after reading (the column chosen by the rule).
+// fastText), from the middle of the file, or after reading (the column chosen by the rule). Where
+// the header decides the columns (all but r.csv), the rows are streamed (Dataset::records): the
+// same rows and summary (rows, left out, empty texts, duplicates, conflicts, label counts,
+// warnings), and the label rules' decisions from the values' counts.
 TEST(DataSpool, SpooledTextsReadAsHeld) {
   ChunkedCsv c;
   c.fill(2 * kChunk + 1000);
@@ -522,37 +544,84 @@ TEST(DataSpool, SpooledTextsReadAsHeld) {
     const char* name;
     std::string bytes;
     ReaderOptions o;
+    bool streams;
   };
-  ReaderOptions skip, pos, rule;
+  ReaderOptions skip, pos, rule, multi, skip_multi, nohead;
   skip.skip_missing = true;
   pos.header = false;
   pos.text_column = "2";
+  multi.label_columns = {"a", "b"};
+  skip_multi = multi;
+  skip_multi.skip_missing = true;
+  nohead.header = false;
+  nohead.text_column = "1";
+  const std::string dups = "text,label\na,0\nb,1\na,0\nb,0\na,1\nb,1\nc,0\n,1\n,1\n";
   std::vector<Case> cases = {
-      {"d.csv", "text,label\na,0\nbb,1\na,0\n,1\nccc,1\n\"q\nx\",0\n", ReaderOptions()},
-      {"s.csv", "message,label\na,0\nbb,\nccc,1\ndd,1\n,0\n", skip},
-      {"n.csv", "1,one\n0,two\n1,three\n", pos},
-      {"r.csv", "a,b,c\n0,first text,\n1,second text,\n0,third,x\n", rule},
-      {"f.ft", "__label__a one two\nno label here\n__label__b three\n__label__a __label__b four\n", skip},
-      {"t.tsv", "text\tlabel\nx y\t1\nz\t0\n", ReaderOptions()},
-      {"c.csv", c.bytes, ReaderOptions()},
+      {"d.csv", "text,label\na,0\nbb,1\na,0\n,1\nccc,1\n\"q\nx\",0\n", ReaderOptions(), true},
+      {"s.csv", "message,label\na,0\nbb,\nccc,1\ndd,1\n,0\n", skip, true},
+      {"n.csv", "1,one\n0,two\n1,three\n", pos, true},
+      {"r.csv", "a,b,c\n0,first text,\n1,second text,\n0,third,x\n", rule, false},
+      {"f.ft", "__label__a one two\nno label here\n__label__b three\n__label__a __label__b four\n", skip, true},
+      {"g.ft", "__label__x one\n__label__y two two\n__label__x one\n__label__z three\n", ReaderOptions(), true},
+      {"t.tsv", "text\tlabel\nx y\t1\nz\t0\n", ReaderOptions(), true},
+      {"c.csv", c.bytes, ReaderOptions(), true},
+      {"dup.csv", dups, ReaderOptions(), true},
+      {"m.csv", "text,a,b,,\nx,1,0,,\ny,0,1,,\nx,1,0,,z\nw,no,yes,,\n", multi, true},
+      {"sm.csv", "text,a,b\n,1,\ny,0,1\nz,1,0\n, ,1\nr,0,0\n", skip_multi, true},
+      {"cls.csv", "text,label\nx,cat\ny,dog\nz,bird\nw,cat\nv,dog\n", ReaderOptions(), true},
+      {"nh.csv", "some words,spam\nmore words,ham\nother,ham\nlast,ham\n", nohead, true},
   };
   TempDir dir;
   for (const Case& k : cases) {
     const std::string p = dir.write(k.name, k.bytes);
     const Dataset held = read_dataset(p, k.o);
     ASSERT_FALSE(held.spool);
+    ASSERT_FALSE(held.streamed());
     for (uint64_t memory : {uint64_t{0}, uint64_t{3}, uint64_t{kChunk}}) {
       ReaderOptions o = k.o;
       o.text_memory = memory;
       const Dataset d = read_dataset(p, o);
-      EXPECT_EQ(static_cast<bool>(d.spool), held.text_bytes() > memory) << k.name << " " << memory;
+      const bool beyond = held.text_bytes() > memory;
+      EXPECT_EQ(d.streamed(), beyond && k.streams) << k.name << " " << memory;
+      EXPECT_EQ(static_cast<bool>(d.spool), beyond && !k.streams) << k.name << " " << memory;
       EXPECT_TRUE(d.spool == nullptr || d.texts.empty()) << k.name;
-      EXPECT_TRUE(texts_of(d) == held.texts) << k.name << " " << memory;
+      const RowsOf r = rows_of(d);
+      EXPECT_TRUE(r.texts == held.texts) << k.name << " " << memory;
       EXPECT_EQ(d.text_bytes(), held.text_bytes()) << k.name;
-      EXPECT_EQ(d.targets, held.targets) << k.name;
-      EXPECT_EQ(d.lines, held.lines) << k.name;
+      EXPECT_EQ(r.targets, held.targets) << k.name;
+      EXPECT_EQ(r.lines, held.lines) << k.name;
+      EXPECT_EQ(d.label_names, held.label_names) << k.name;
+      EXPECT_EQ(d.kind, held.kind) << k.name;
       EXPECT_EQ(tt::data::summary_json(d.summary), tt::data::summary_json(held.summary)) << k.name;
     }
+  }
+}
+
+// Streamed rows (text_memory 0, the columns known from the header): bad input gets the held
+// path's error, naming the file and the line.
+TEST(DataSpool, StreamedErrorsAsHeld) {
+  ReaderOptions multi, cls;
+  multi.label_columns = {"a", "b"};
+  cls.classes = {"x", "y"};
+  const std::vector<std::pair<std::string, ReaderOptions>> cases = {
+      {"text,label\na,0\nb,\nc,1\n", ReaderOptions()},                // an empty label
+      {"text,a,b\nx,1,0\ny,0,2\nz,1,1\n", multi},                      // not 0/1
+      {"text,label\na,1\nb,1\n", ReaderOptions()},                      // one class
+      {"text,label\na,x\nb,z\n", cls},                                  // not a model class
+      {"text,label\n ,0\n ,1\nx,1\n", ReaderOptions()},                // mostly empty texts
+      {"__label__a x\nno label\n__label__b y\n", ReaderOptions()},      // a line without a label
+      {"__label__a x\n__label__a y\n", ReaderOptions()},                 // one class
+      {"text,label\n", ReaderOptions()},                                   // no rows
+  };
+  TempDir dir;
+  int i = 0;
+  for (const auto& [bytes, o0] : cases) {
+    const std::string p = dir.write("e" + std::to_string(i++) + (bytes[0] == '_' ? ".ft" : ".csv"), bytes);
+    const std::string held = error_of(p, o0);
+    ASSERT_FALSE(held.empty()) << bytes;
+    ReaderOptions o = o0;
+    o.text_memory = 0;
+    EXPECT_EQ(error_of(p, o), held) << bytes;
   }
 }
 

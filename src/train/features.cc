@@ -92,16 +92,21 @@ RowSplit split_rows(size_t n, double valid, uint64_t seed) {
 }
 
 ClassWeights class_weights(const std::vector<uint8_t>& targets, size_t K, const Rows& rows, Head head, bool balanced) {
+  std::vector<double> pos(K, 0);
+  if (balanced)
+    for (size_t i : rows)
+      for (size_t k = 0; k < K; ++k) pos[k] += targets[i * K + k];
+  return class_weights(pos, static_cast<double>(rows.size()), head, balanced);
+}
+
+ClassWeights class_weights(const std::vector<double>& pos, double m, Head head, bool balanced) {
+  const size_t K = pos.size();
   ClassWeights w;
   w.head = head;
   w.pos.assign(K, 1.0f);
   w.neg.assign(K, 1.0f);
   w.cls.assign(K, 1.0f);
   if (!balanced) return w;
-  std::vector<double> pos(K, 0);
-  for (size_t i : rows)
-    for (size_t k = 0; k < K; ++k) pos[k] += targets[i * K + k];
-  const double m = static_cast<double>(rows.size());
   for (size_t k = 0; k < K; ++k) {
     const double p = std::max(pos[k], 1.0), q = std::max(m - pos[k], 1.0);
     if (head == Head::kSigmoid) {
@@ -114,27 +119,32 @@ ClassWeights class_weights(const std::vector<uint8_t>& targets, size_t K, const 
   return w;
 }
 
+bool streamed_valid(size_t i, double valid, uint64_t seed) {
+  if (valid <= 0) return false;
+  SplitMix64 h(seed * 0x9E3779B97F4A7C15ull + 0x5EED + i * 0xBF58476D1CE4E5B9ull);
+  return h.uniform() < valid;
+}
+
 namespace detail {
 
 namespace {
 
-// row(i, f, k, n): row i's features f[0, n) (and kinds k, or nullptr).
+// row(j, f, k, n, y): position j's features f[0, n) (and kinds k, or nullptr) and targets y.
 template <class RowOf>
-std::vector<float> nb_ratios_of(RowOf row, const Rows& rows, const uint8_t* targets, size_t K,
-                                size_t B, double alpha, double beta) {
+std::vector<float> nb_ratios_of(RowOf row, size_t m, size_t K, size_t B, double alpha, double beta) {
   // Presence counts per bucket among the positives and the negatives of each output.
   std::vector<double> pos(B * K, 0.0), neg(B * K, 0.0);
   std::vector<size_t> stamp(B, SIZE_MAX);
-  for (size_t i : rows) {
-    const uint8_t* y = targets + i * K;
+  for (size_t j = 0; j < m; ++j) {
     const uint16_t* f;
     const uint8_t* kinds;
+    const uint8_t* y;
     size_t nf;
-    row(i, f, kinds, nf);
+    row(j, f, kinds, nf, y);
     for (size_t q = 0; q < nf; ++q) {
       const size_t b = f[q];
-      if (stamp[b] == i) continue;
-      stamp[b] = i;
+      if (stamp[b] == j) continue;
+      stamp[b] = j;
       for (size_t k = 0; k < K; ++k) (y[k] ? pos : neg)[b * K + k] += 1;
     }
   }
@@ -159,13 +169,14 @@ std::vector<float> nb_ratios_of(RowOf row, const Rows& rows, const uint8_t* targ
 }
 
 template <class RowOf>
-std::vector<float> kind_scales_of(RowOf row, const Rows& rows, size_t B, const float scale[3]) {
+std::vector<float> kind_scales_of(RowOf row, size_t m, size_t B, const float scale[3]) {
   std::vector<double> num(B, 0.0), den(B, 0.0);
-  for (size_t i : rows) {
+  for (size_t j = 0; j < m; ++j) {
     const uint16_t* f;
     const uint8_t* kinds;
+    const uint8_t* y;
     size_t nf;
-    row(i, f, kinds, nf);
+    row(j, f, kinds, nf, y);
     for (size_t q = 0; q < nf; ++q) {
       num[f[q]] += static_cast<double>(scale[kinds[q] < 3 ? kinds[q] : 0]);
       den[f[q]] += 1.0;
@@ -181,27 +192,28 @@ std::vector<float> kind_scales_of(RowOf row, const Rows& rows, size_t B, const f
 
 std::vector<float> nb_ratios(const uint16_t* feats, const uint64_t* offs, const Rows& rows,
                              const uint8_t* targets, size_t K, size_t B, double alpha, double beta) {
-  const auto row = [&](size_t i, const uint16_t*& f, const uint8_t*& k, size_t& nf) {
-    f = feats + offs[i], k = nullptr, nf = static_cast<size_t>(offs[i + 1] - offs[i]);
+  const auto row = [&](size_t j, const uint16_t*& f, const uint8_t*& k, size_t& nf, const uint8_t*& y) {
+    const size_t i = rows[j];
+    f = feats + offs[i], k = nullptr, nf = static_cast<size_t>(offs[i + 1] - offs[i]), y = targets + i * K;
   };
-  return nb_ratios_of(row, rows, targets, K, B, alpha, beta);
+  return nb_ratios_of(row, rows.size(), K, B, alpha, beta);
 }
 
-std::vector<float> nb_ratios(const RowFn& row, const Rows& rows, const uint8_t* targets, size_t K,
-                             size_t B, double alpha, double beta) {
-  return nb_ratios_of(row, rows, targets, K, B, alpha, beta);
+std::vector<float> nb_ratios(const RowFn& row, size_t m, size_t K, size_t B, double alpha, double beta) {
+  return nb_ratios_of(row, m, K, B, alpha, beta);
 }
 
 std::vector<float> kind_scales(const uint16_t* feats, const uint8_t* kinds, const uint64_t* offs,
                                const Rows& rows, size_t B, const float scale[3]) {
-  const auto row = [&](size_t i, const uint16_t*& f, const uint8_t*& k, size_t& nf) {
-    f = feats + offs[i], k = kinds + offs[i], nf = static_cast<size_t>(offs[i + 1] - offs[i]);
+  const auto row = [&](size_t j, const uint16_t*& f, const uint8_t*& k, size_t& nf, const uint8_t*& y) {
+    const size_t i = rows[j];
+    f = feats + offs[i], k = kinds + offs[i], nf = static_cast<size_t>(offs[i + 1] - offs[i]), y = nullptr;
   };
-  return kind_scales_of(row, rows, B, scale);
+  return kind_scales_of(row, rows.size(), B, scale);
 }
 
-std::vector<float> kind_scales(const RowFn& row, const Rows& rows, size_t B, const float scale[3]) {
-  return kind_scales_of(row, rows, B, scale);
+std::vector<float> kind_scales(const RowFn& row, size_t m, size_t B, const float scale[3]) {
+  return kind_scales_of(row, m, B, scale);
 }
 
 }  // namespace detail

@@ -97,15 +97,20 @@ struct ClassWeights {
 };
 // targets: rows x K, row-major.
 ClassWeights class_weights(const std::vector<uint8_t>& targets, size_t K, const Rows& rows, Head head, bool balanced);
+// The same from each output's positive rows among m rows.
+ClassWeights class_weights(const std::vector<double>& pos, double m, Head head, bool balanced);
+
+// Streamed data's split: row i is a validation row when a seeded hash of i falls below `valid`
+// (about valid x n rows; nothing held per row).
+bool streamed_valid(size_t i, double valid, uint64_t seed);
 
 namespace detail {
 
-// nb_ratios and kind_scales below over rows given one at a time, in the order of `rows`:
-// row(i, f, kinds, n) sets row i's features f[0, n) (and kinds, for kind_scales).
-using RowFn = std::function<void(size_t, const uint16_t*&, const uint8_t*&, size_t&)>;
-std::vector<float> nb_ratios(const RowFn& row, const Rows& rows, const uint8_t* targets, size_t K,
-                             size_t B, double alpha, double beta = -1);
-std::vector<float> kind_scales(const RowFn& row, const Rows& rows, size_t B, const float scale[3]);
+// nb_ratios and kind_scales below over m rows given one at a time: row(j, f, kinds, n, y) sets
+// the j-th row's features f[0, n), their kinds (for kind_scales) and its K targets y (nb_ratios).
+using RowFn = std::function<void(size_t, const uint16_t*&, const uint8_t*&, size_t&, const uint8_t*&)>;
+std::vector<float> nb_ratios(const RowFn& row, size_t m, size_t K, size_t B, double alpha, double beta = -1);
+std::vector<float> kind_scales(const RowFn& row, size_t m, size_t B, const float scale[3]);
 
 // NB log-count ratios (see TrainOptions::nb_alpha): `offs` (n + 1) delimit each row's features
 // in `feats`; rows listed in `rows`; targets n x K. Result B x K, row-major.

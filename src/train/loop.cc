@@ -56,41 +56,58 @@ void Loop::reset() {
   std::fill(nb_v_.begin(), nb_v_.end(), 0.0f);
 }
 
-void Loop::init_fq(const Rows& rows) {
+void Loop::init_fq(const Pass& rows) {
   if (!opt_.qat) return;
   fq_ = std::make_unique<numerics::FakeQuant>(s_, qo_);
-  const size_t cnt = std::min<size_t>(rows.size(), 1024);
-  if (feed_) {
+  const size_t cnt = std::min<size_t>(rows.size, 1024);
+  if (feed_ && rows.rows) {
     RowFeed::Block b;
-    feed_->read(rows.data(), cnt, b);
+    feed_->read(rows.rows->data(), cnt, b);
     for (size_t j = 0; j < cnt; ++j) fq_->observe(m_, b.row(j), b.row_size(j));
     return;
   }
-  for (size_t j = 0; j < cnt; ++j) fq_->observe(m_, ex_.features(rows[j]), ex_.feature_count(rows[j]));
+  if (feed_) {
+    // The pass's first rows, in row order.
+    feed_->start(rows);
+    for (size_t b = 0, j = 0; j < cnt; ++b) {
+      const RowFeed::Block& blk = feed_->block(b);
+      for (size_t q = 0; q < blk.rows && j < cnt; ++q, ++j) fq_->observe(m_, blk.row(q), blk.row_size(q));
+    }
+    feed_->finish();
+    return;
+  }
+  const Rows& r = *rows.rows;
+  for (size_t j = 0; j < cnt; ++j) fq_->observe(m_, ex_.features(r[j]), ex_.feature_count(r[j]));
 }
 
-void Loop::load_batch(const Rows& perm, size_t start, size_t nb) {
+void Loop::load_batch(const Pass& pass, size_t start, size_t nb) {
   if (!feed_) {
-    for (size_t j = 0; j < nb; ++j) bf_[j] = ex_.features(perm[start + j]), bn_[j] = ex_.feature_count(perm[start + j]);
+    const Rows& perm = *pass.rows;
+    for (size_t j = 0; j < nb; ++j) {
+      const size_t i = perm[start + j];
+      bf_[j] = ex_.features(i), bn_[j] = ex_.feature_count(i), bt_[j] = ex_.target(i);
+    }
     return;
   }
   const RowFeed::Block& b = feed_->block(start / feed_->block_rows());
-  for (size_t j = 0; j < nb; ++j) bf_[j] = b.row(start - b.first + j), bn_[j] = b.row_size(start - b.first + j);
+  for (size_t j = 0; j < nb; ++j) {
+    const size_t q = start - b.first + j;
+    bf_[j] = b.row(q), bn_[j] = b.row_size(q);
+    bt_[j] = pass.rows ? ex_.target((*pass.rows)[start + j]) : &b.targets[q * K_];
+  }
 }
 
-void Loop::forward_backward(const Rows& perm, size_t start, size_t nb, const FloatModel& fw,
-                            double& loss_sum) {
+void Loop::forward_backward(size_t nb, const FloatModel& fw, double& loss_sum) {
   const Weights<float> w = weights_of(fw);
   pool_.run([&](unsigned t) {
     Cache<float>& c = caches_[t];
     const size_t b = slice_begin(nb, t, T_), e = slice_begin(nb, t + 1, T_);
     tt::pool_bags(s_, w.emb, &bf_[b], &bn_[b], e - b, &P_[b * D_], &SC_[b]);
     for (size_t j = b; j < e; ++j) {
-      const size_t i = perm[start + j];
       std::copy(&P_[j * D_], &P_[j * D_] + D_, c.p.begin());
       c.scale = SC_[j];
       tt::forward_pooled(s_, w, c);
-      L_[j] = static_cast<double>(detail::loss_grad<float>(s_.head, c.z.data(), ex_.target(i), K_, cw_.wpos(),
+      L_[j] = static_cast<double>(detail::loss_grad<float>(s_.head, c.z.data(), bt_[j], K_, cw_.wpos(),
                                                            cw_.wneg(), cw_.wcls(), c.dz.data()));
       detail::backward(s_, w, c);
       if (H_) {
@@ -226,16 +243,21 @@ void Loop::update_rows(size_t nb, float lr, float bc1, float bc2) {
   });
 }
 
-void Loop::score_rows(const FloatModel& mm, const Rows& rows) {
-  scores_.resize(rows.size() * K_);
+void Loop::score_rows(const FloatModel& mm, const Pass& pass) {
+  scores_.resize(pass.size * K_);
+  score_y_.resize(pass.size * K_);
   const Weights<float> w = weights_of(mm);
+  if (pass.rows)
+    for (size_t j = 0; j < pass.size; ++j) std::copy_n(ex_.target((*pass.rows)[j]), K_, &score_y_[j * K_]);
   if (!feed_) {
+    const Rows& rows = *pass.rows;
     score_block(w, rows.size(), 0, [&](size_t j) { return std::make_pair(ex_.features(rows[j]), ex_.feature_count(rows[j])); });
     return;
   }
-  feed_->start(rows);
-  for (size_t b = 0, first = 0; first < rows.size(); ++b, first += feed_->block_rows()) {
+  feed_->start(pass);
+  for (size_t b = 0, first = 0; first < pass.size; ++b, first += feed_->block_rows()) {
     const RowFeed::Block& blk = feed_->block(b);
+    if (!pass.rows) std::copy(blk.targets.begin(), blk.targets.end(), &score_y_[first * K_]);
     score_block(w, blk.rows, first, [&](size_t j) { return std::make_pair(blk.row(j - first), blk.row_size(j - first)); });
   }
   feed_->finish();
@@ -259,57 +281,66 @@ void Loop::score_block(const Weights<float>& w, size_t n, size_t first, RowOf ro
   });
 }
 
-void Loop::column(const Rows& rows, size_t k, std::vector<float>& s, std::vector<uint8_t>& y) const {
-  s.resize(rows.size());
-  y.resize(rows.size());
-  for (size_t j = 0; j < rows.size(); ++j) {
+void Loop::column(size_t k, std::vector<float>& s, std::vector<uint8_t>& y) const {
+  const size_t n = scores_.size() / K_;
+  s.resize(n);
+  y.resize(n);
+  for (size_t j = 0; j < n; ++j) {
     s[j] = scores_[j * K_ + k];
-    y[j] = ex_.target(rows[j])[k];
+    y[j] = score_y_[j * K_ + k];
   }
 }
 
-double Loop::metric(const Rows& rows) const {
+double Loop::metric() const {
+  const size_t n = scores_.size() / K_;
   if (s_.head == Head::kSigmoid) {
     std::vector<double> aucs(K_);
     std::vector<float> s;
     std::vector<uint8_t> y;
     for (size_t k = 0; k < K_; ++k) {
-      column(rows, k, s, y);
+      column(k, s, y);
       aucs[k] = eval::roc_auc(std::vector<double>(s.begin(), s.end()), y);
     }
     return eval::mean_defined(aucs);
   }
-  std::vector<size_t> pred(rows.size()), truth(rows.size());
-  for (size_t j = 0; j < rows.size(); ++j) {
+  std::vector<size_t> pred(n), truth(n);
+  for (size_t j = 0; j < n; ++j) {
     const float* s = &scores_[j * K_];
     pred[j] = static_cast<size_t>(std::max_element(s, s + K_) - s);
-    const uint8_t* y = ex_.target(rows[j]);
+    const uint8_t* y = &score_y_[j * K_];
     truth[j] = static_cast<size_t>(std::max_element(y, y + K_) - y);
   }
   return eval::macro_f1(truth, pred, K_);
 }
 
-void Loop::set_thresholds(const Rows& all, const FloatModel& mm) {
-  // Beyond the budget's rows, a seeded sample of that many, in their order (selection sampling).
+void Loop::set_thresholds(const Pass& all, const FloatModel& mm) {
+  // Beyond the budget's rows, a seeded sample of that many, in their order (selection sampling;
+  // the feed samples streamed rows the same way).
   const size_t cap = std::max<size_t>(opt_.threshold_rows, 1);
+  const uint64_t seed = opt_.seed * 0x9E3779B97F4A7C15ull + 0x7E5;
   Rows sample;
-  if (all.size() > cap) {
-    SplitMix64 pick(opt_.seed * 0x9E3779B97F4A7C15ull + 0x7E5);
-    sample.reserve(cap);
-    size_t left = all.size();
-    for (const RowIndex r : all) {
-      if (pick.below(left--) < cap - sample.size()) sample.push_back(r);
-      if (sample.size() == cap) break;
+  Pass rows = all;
+  if (all.size > cap) {
+    if (all.rows) {
+      SplitMix64 pick(seed);
+      sample.reserve(cap);
+      size_t left = all.size;
+      for (const RowIndex r : *all.rows) {
+        if (pick.below(left--) < cap - sample.size()) sample.push_back(r);
+        if (sample.size() == cap) break;
+      }
+      rows = pass_of(sample);
+    } else {
+      rows.stream.sample = cap, rows.stream.seed = seed, rows.size = cap;
     }
     if (!opt_.quiet)
-      std::fprintf(stderr, "train: thresholds chosen on a seeded sample of %zu of %zu rows\n", cap, all.size());
+      std::fprintf(stderr, "train: thresholds chosen on a seeded sample of %zu of %zu rows\n", cap, all.size);
   }
-  const Rows& rows = sample.empty() ? all : sample;
   score_rows(mm, rows);
   std::vector<float> s;
   std::vector<uint8_t> y;
   for (size_t k = 0; k < K_; ++k) {
-    column(rows, k, s, y);
+    column(k, s, y);
     m_.threshold[k] = eval::best_f1_threshold(s, y);
   }
 }
@@ -340,36 +371,44 @@ void Loop::report_progress(uint32_t epoch, uint32_t epochs, size_t done, size_t 
     std::fprintf(stderr, "%s\n", line);
 }
 
-void Loop::run_epochs(const Rows& rows, uint32_t max_epochs, const Rows* valid) {
+void Loop::run_epochs(const Pass& rows, uint32_t max_epochs, const Pass* valid) {
   uint32_t since_best = 0;
-  Rows perm = rows;
+  // Held rows: a shuffle of their list per epoch; streamed rows: the feed's block shuffle, seeded
+  // per epoch from the same generator.
+  Rows perm = rows.rows ? *rows.rows : Rows();
+  Pass ep = rows.rows ? pass_of(perm) : rows;
+  ep.stream.shuffle = true;
   SplitMix64 shuffle_rng(opt_.seed * 0xD1B54A32D192ED03ull + 1);
   const size_t bs = opt_.batch;
-  total_steps_ = static_cast<double>((rows.size() + bs - 1) / bs) * opt_.epochs;
+  const size_t n = rows.size;
+  total_steps_ = static_cast<double>((n + bs - 1) / bs) * opt_.epochs;
   step_ = 0;
   for (uint32_t epoch = 1; epoch <= max_epochs; ++epoch) {
     const auto t_ep = Clock::now();
-    tt::shuffle(perm, shuffle_rng);
-    if (feed_) feed_->start(perm);
+    if (rows.rows)
+      tt::shuffle(perm, shuffle_rng);
+    else
+      ep.stream.seed = shuffle_rng.next();
+    if (feed_) feed_->start(ep);
     double loss_sum = 0;
     auto t_shown = t_ep;
-    for (size_t start = 0; start < perm.size(); start += bs) {
+    for (size_t start = 0; start < n; start += bs) {
       // Progress within a long epoch: each second on a terminal, else every kProgressSeconds.
       if (!opt_.quiet && start && (start / bs) % 64 == 0) {
         const auto now = Clock::now();
         if (now - t_shown >= std::chrono::duration<double>(::isatty(2) == 1 ? 1.0 : kProgressSeconds)) {
           t_shown = now;
-          report_progress(epoch, max_epochs, start, perm.size(), std::chrono::duration<double>(now - t_ep).count());
+          report_progress(epoch, max_epochs, start, n, std::chrono::duration<double>(now - t_ep).count());
         }
       }
       check_cancelled();
-      const size_t nb = std::min(bs, perm.size() - start);
+      const size_t nb = std::min(bs, n - start);
       const float lr = static_cast<float>(lr0_ * std::max(0.0, 1.0 - static_cast<double>(step_) / total_steps_));
       ++step_;
       const float bc1 = 1.0f - std::pow(oc_.beta1, static_cast<float>(step_));
       const float bc2 = 1.0f - std::pow(oc_.beta2, static_cast<float>(step_));
-      load_batch(perm, start, nb);
-      forward_backward(perm, start, nb, working(), loss_sum);
+      load_batch(ep, start, nb);
+      forward_backward(nb, working(), loss_sum);
       // The int8 model's activations (those of the shadow), in example order.
       if (fq_)
         for (size_t j = 0; j < nb; ++j) fq_->observe_activations(&P_[j * D_], H_ ? &A_[j * H_] : nullptr);
@@ -383,13 +422,13 @@ void Loop::run_epochs(const Rows& rows, uint32_t max_epochs, const Rows* valid) 
     trained_seconds_ += ep_seconds;
     EpochReport er;
     er.epoch = epoch;
-    er.loss = loss_sum / static_cast<double>(perm.size());
-    er.examples_per_s = static_cast<double>(perm.size()) / std::max(ep_seconds, 1e-9);
+    er.loss = loss_sum / static_cast<double>(n);
+    er.examples_per_s = static_cast<double>(n) / std::max(ep_seconds, 1e-9);
     er.valid_metric = std::numeric_limits<double>::quiet_NaN();
     bool stop = false;
     if (valid) {
       score_rows(working(), *valid);
-      er.valid_metric = metric(*valid);
+      er.valid_metric = metric();
       const double score = std::isnan(er.valid_metric) ? -er.loss : er.valid_metric;
       if (score > best_metric_ || opt_.keep_last) {
         best_metric_ = score;
@@ -408,12 +447,12 @@ void Loop::run_epochs(const Rows& rows, uint32_t max_epochs, const Rows* valid) 
   if (!opt_.quiet && ::isatty(2) == 1) std::fprintf(stderr, "\n");
 }
 
-FloatModel Loop::run(const Rows& rows, const Rows& valid) {
+FloatModel Loop::run(const Pass& rows, const Pass& valid) {
   best_ = m_;
   init_fq(rows);
-  run_epochs(rows, opt_.epochs, valid.empty() ? nullptr : &valid);
+  run_epochs(rows, opt_.epochs, valid.size ? &valid : nullptr);
   if (fq_) rep_.qat_ranges = fq_->ranges();
-  if (!valid.empty()) {
+  if (valid.size) {
     m_ = std::move(best_);
     if (fq_) rep_.qat_ranges = best_ranges_;
     if (s_.head == Head::kSigmoid) set_thresholds(valid, fq_ ? numerics::dequantized(m_, rep_.qat_ranges) : m_);
@@ -422,10 +461,11 @@ FloatModel Loop::run(const Rows& rows, const Rows& valid) {
       // with the same learning-rate schedule; the thresholds chosen above are kept.
       const std::vector<float> thr = m_.threshold;
       reset();
-      const size_t n = ex_.size();
+      const size_t n = rows.rows ? ex_.size() : feed_->rows(Pick::kAll);
       if (!opt_.quiet) std::fprintf(stderr, "refit on all %zu rows for %u epochs\n", n, best_epoch_);
-      Rows all(n);
-      std::iota(all.begin(), all.end(), RowIndex{0});
+      Rows all_rows(rows.rows ? n : 0);
+      std::iota(all_rows.begin(), all_rows.end(), RowIndex{0});
+      const Pass all = rows.rows ? pass_of(all_rows) : Pass{nullptr, {Pick::kAll}, n};
       const size_t reported = rep_.epochs.size();
       init_fq(all);
       run_epochs(all, best_epoch_, nullptr);

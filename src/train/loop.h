@@ -47,7 +47,7 @@ class Loop {
     const size_t bs = opt.batch;
     P_.resize(bs * D_), A_.resize(bs * H_), G_.resize(bs * K_), DZ1_.resize(bs * H_), DPE_.resize(bs * D_);
     L_.resize(bs), SC_.resize(bs);
-    bf_.resize(bs), bn_.resize(bs);
+    bf_.resize(bs), bn_.resize(bs), bt_.resize(bs);
     caches_.resize(std::max<size_t>(T_, score_pool.size()));
     for (auto& c : caches_) c.resize(s_);
     gemb_.assign(B_ * D_, -0.0f), gw1_.resize(m_.w1.size()), gb1_.resize(m_.b1.size()), gw2_.resize(m_.w2.size());
@@ -64,22 +64,23 @@ class Loop {
   }
 
   // Trains on `rows`, validates on `valid` (if any), sets the thresholds; with refit, retrains
-  // on every row for the best epoch count. Returns the model to write.
-  FloatModel run(const Rows& rows, const Rows& valid);
+  // on every row for the best epoch count. Returns the model to write. Passes of streamed data
+  // (Pass::rows null) need the feed in block mode.
+  FloatModel run(const Pass& rows, const Pass& valid);
 
  private:
   // The initial weights and optimiser state (the same for every call).
   void reset();
   // A fresh FakeQuant whose ranges start from the current (initial) weights on the first rows.
-  void init_fq(const Rows& rows);
+  void init_fq(const Pass& rows);
   // At most `max_epochs` epochs over `rows`, the learning rate decaying over opt.epochs epochs;
   // with `valid`, scores them after each epoch, keeps the best weights and stops early.
-  void run_epochs(const Rows& rows, uint32_t max_epochs, const Rows* valid);
-  // The features of batch perm[start, start + nb) into bf_ / bn_ (from the feed: its pass over perm).
-  void load_batch(const Rows& perm, size_t start, size_t nb);
-  // Phase 1 on batch perm[start, start + nb): adds its examples' losses to loss_sum, in order.
-  void forward_backward(const Rows& perm, size_t start, size_t nb, const FloatModel& fw,
-                        double& loss_sum);
+  void run_epochs(const Pass& rows, uint32_t max_epochs, const Pass* valid);
+  // The features and targets of positions [start, start + nb) of the pass into bf_ / bn_ / bt_
+  // (from the feed: its pass).
+  void load_batch(const Pass& pass, size_t start, size_t nb);
+  // Phase 1 on the batch load_batch loaded: adds its examples' losses to loss_sum, in order.
+  void forward_backward(size_t nb, const FloatModel& fw, double& loss_sum);
   // Phase 2: sums the batch's gradients per parameter row in example order and updates the rows.
   void update_rows(size_t nb, float lr, float bc1, float bc2);
   void update_embedding_rows(unsigned t, size_t nb, float lr, float bc1, float bc2);
@@ -88,17 +89,18 @@ class Loop {
   void update_embedding_rows_d(unsigned t, size_t nb, float lr, float bc1, float bc2);
   void update_output_row(size_t k, size_t nb, float lr, float bc1, float bc2);
   void update_hidden_row(size_t h, size_t nb, float lr, float bc1, float bc2);
-  // Scores `rows` under `mm` into scores_ (sigmoid or softmax per row, K each).
-  void score_rows(const FloatModel& mm, const Rows& rows);
+  // Scores the rows of `pass` under `mm` into scores_ (sigmoid or softmax per row, K each), their
+  // targets into score_y_.
+  void score_rows(const FloatModel& mm, const Pass& pass);
   // Scores positions [first, first + n) of score_rows' rows; row(j) gives position j's features.
   template <class RowOf>
   void score_block(const Weights<float>& w, size_t n, size_t first, RowOf row);
-  // Output k's scores (as score_rows left them for `rows`) and labels.
-  void column(const Rows& rows, size_t k, std::vector<float>& s, std::vector<uint8_t>& y) const;
-  // Mean ROC AUC over outputs (sigmoid) or macro-F1 (softmax) of scores_ on `rows`.
-  double metric(const Rows& rows) const;
+  // Output k's scores and labels, as score_rows left them.
+  void column(size_t k, std::vector<float>& s, std::vector<uint8_t>& y) const;
+  // Mean ROC AUC over outputs (sigmoid) or macro-F1 (softmax) of the rows score_rows scored.
+  double metric() const;
   // Sigmoid heads: each output's threshold maximises F1 over `rows` scored by `mm`.
-  void set_thresholds(const Rows& rows, const FloatModel& mm);
+  void set_thresholds(const Pass& rows, const FloatModel& mm);
   void report_epoch(const EpochReport& er, bool stop) const;
   // Within an epoch of `n` rows (of `epochs`), `done` rows in `seconds`: the position, the rate
   // and the ETA of the epochs left.
@@ -138,8 +140,9 @@ class Loop {
   // scale x dL/dpooled, pooling scales, losses.
   std::vector<float> P_, A_, G_, DZ1_, DPE_, SC_;
   std::vector<double> L_;
-  std::vector<const uint16_t*> bf_;  // the batch's features and their counts
+  std::vector<const uint16_t*> bf_;  // the batch's features, their counts and targets
   std::vector<size_t> bn_;
+  std::vector<const uint8_t*> bt_;
   std::vector<Cache<float>> caches_;
   // Gradient sums of the rows a batch touches.
   std::vector<float> gemb_, gw1_, gb1_, gw2_, gb2_;
@@ -149,6 +152,7 @@ class Loop {
   uint64_t step_ = 0;
 
   std::vector<float> scores_;
+  std::vector<uint8_t> score_y_;
   FloatModel best_;
   double best_metric_ = -std::numeric_limits<double>::infinity();
   uint32_t best_epoch_ = 0;

@@ -51,47 +51,54 @@ void check_data(const data::Dataset& d, const ModelShape& shape) {
   for (size_t i = 0; i < n; ++i) check_row(d, shape, &d.targets[i * K], d.lines.size() > i ? d.lines[i] : 0);
 }
 
-// Streamed data: its targets (a pass over the records, each row checked as check_data does) and,
-// with `sample_bytes`, a held dataset of a seeded sample of `rows` of about that many bytes of text
-// (the exact table's selection pass reads texts by row).
-std::vector<uint8_t> streamed_targets(const data::Dataset& d, const ModelShape& shape, const Rows& rows,
-                                      uint64_t sample_bytes, uint64_t seed, data::Dataset* sample) {
+// Streamed data, before its features: each row checked as check_data does, each output's
+// positive training rows, the training and validation rows, and with `sample_bytes` a held
+// dataset of a seeded sample of the training rows, about that many bytes of text (the exact
+// table's selection pass reads texts by row). One pass over the records.
+struct Prepass {
+  std::vector<double> pos;
+  size_t train = 0, valid = 0;
+  data::Dataset sample;
+};
+Prepass streamed_prepass(const data::Dataset& d, const ModelShape& shape, double valid, uint64_t seed,
+                         uint64_t sample_bytes) {
   const size_t K = shape.outputs;
-  std::vector<uint8_t> targets(d.size() * K);
-  const double p = sample_bytes >= d.text_bytes() ? 1.0
-                                                  : static_cast<double>(sample_bytes) / static_cast<double>(d.text_bytes());
-  size_t next = 0;  // rows is sorted
+  Prepass p;
+  p.pos.assign(K, 0.0);
+  const double keep = sample_bytes >= d.text_bytes()
+                          ? 1.0
+                          : static_cast<double>(sample_bytes) / static_cast<double>(d.text_bytes());
   d.for_each_row([&](size_t i, uint32_t line, const uint8_t* y, std::string_view text) {
     check_row(d, shape, y, line);
-    std::copy(y, y + K, targets.begin() + static_cast<std::ptrdiff_t>(i * K));
-    if (!sample) return;
-    while (next < rows.size() && rows[next] < i) ++next;
-    if (next == rows.size() || rows[next] != i) return;
-    SplitMix64 h(seed * 0x9E3779B97F4A7C15ull + i);
-    if (p < 1.0 && h.uniform() >= p) return;
-    sample->texts.emplace_back(text);
-    sample->targets.insert(sample->targets.end(), y, y + K);
+    if (streamed_valid(i, valid, seed)) {
+      ++p.valid;
+      return;
+    }
+    ++p.train;
+    for (size_t k = 0; k < K; ++k) p.pos[k] += y[k];
+    if (!sample_bytes) return;
+    SplitMix64 h(seed * 0x9E3779B97F4A7C15ull + 11 + i * 0xBF58476D1CE4E5B9ull);
+    if (keep < 1.0 && h.uniform() >= keep) return;
+    p.sample.texts.emplace_back(text);
+    p.sample.targets.insert(p.sample.targets.end(), y, y + K);
   });
-  if (sample) {
-    sample->path = d.path;
-    sample->kind = d.kind;
-    sample->label_names = d.label_names;
-  }
-  return targets;
+  p.sample.path = d.path;
+  p.sample.kind = d.kind;
+  p.sample.label_names = d.label_names;
+  return p;
 }
 
 // The per-bucket scale s of reparametrised linear training (w = v s): the NB ratios, times the
 // feature-kind scales; empty when neither applies.
 std::vector<float> feature_scales(const TrainOptions& opt, const ModelShape& shape, const detail::RowFn& row,
-                                  const std::vector<uint8_t>& targets, const Rows& rows) {
+                                  size_t m) {
   const size_t K = shape.outputs, B = shape.rows();
-  std::vector<float> r = opt.nb_alpha > 0
-                             ? detail::nb_ratios(row, rows, targets.data(), K, B, opt.nb_alpha, opt.nb_beta)
-                             : std::vector<float>();
+  std::vector<float> r = opt.nb_alpha > 0 ? detail::nb_ratios(row, m, K, B, opt.nb_alpha, opt.nb_beta)
+                                          : std::vector<float>();
   // Bucket b's kind scale is the mean of kind_scale over the features of the training rows that
   // land in b; it multiplies the NB scale (a per-bucket step size and L2 strength 1 / s^2).
   if (opt.kind_scaled()) {
-    const std::vector<float> ks = detail::kind_scales(row, rows, B, opt.kind_scale.data());
+    const std::vector<float> ks = detail::kind_scales(row, m, B, opt.kind_scale.data());
     if (r.empty()) r.assign(B * K, 1.0f);
     for (size_t b = 0; b < B; ++b)
       for (size_t k = 0; k < K; ++k) r[b * K + k] *= ks[b];
@@ -116,19 +123,24 @@ FloatModel train_on(const data::Dataset& d, const TrainOptions& opt, TrainReport
   WorkerPool single(1);
   const bool progress = !opt.quiet;
 
-  const RowSplit split = split_rows(n, opt.valid, opt.seed);
-  if (opt.valid > 0 && split.valid.empty() && progress)
+  // The split: held data by a seeded shuffle (split_rows), streamed data by a seeded hash per row
+  // (streamed_valid; nothing held per row), counted by a pass over its records.
+  const bool streamed = d.streamed();
+  RowSplit split;
+  Prepass pre;
+  if (streamed) {
+    pre = streamed_prepass(d, shape, opt.valid, opt.seed, shape.table_groups ? opt.table_select_bytes : 0);
+  } else {
+    split = split_rows(n, opt.valid, opt.seed);
+  }
+  const size_t n_train = streamed ? pre.train : split.train.size();
+  const size_t n_valid = streamed ? pre.valid : split.valid.size();
+  if (opt.valid > 0 && n_valid == 0 && progress)
     std::fprintf(stderr, "train: --valid %.3g of %zu rows is no row; training without validation\n", opt.valid, n);
-  if (split.train.size() < 2)
-    throw Error(d.path + ": too few training rows (" + std::to_string(split.train.size()) + ")");
-  // Streamed data: its targets held (K bytes a row), and the table's sample of texts.
-  data::Dataset table_rows;
-  std::vector<uint8_t> held_targets;
-  if (d.streamed())
-    held_targets = streamed_targets(d, shape, split.train, opt.table_select_bytes, opt.seed,
-                                    shape.table_groups ? &table_rows : nullptr);
-  const std::vector<uint8_t>& targets = d.streamed() ? held_targets : d.targets;
-  const ClassWeights cw = class_weights(targets, shape.outputs, split.train, shape.head, opt.balanced);
+  if (n_train < 2) throw Error(d.path + ": too few training rows (" + std::to_string(n_train) + ")");
+  const std::vector<uint8_t>& targets = d.targets;
+  const ClassWeights cw = streamed ? class_weights(pre.pos, static_cast<double>(n_train), shape.head, opt.balanced)
+                                   : class_weights(targets, shape.outputs, split.train, shape.head, opt.balanced);
 
   // The exact table: its selection pass on the training rows, then the features through it.
   TableSelection table;
@@ -141,17 +153,17 @@ FloatModel train_on(const data::Dataset& d, const TrainOptions& opt, TrainReport
     so.batch = opt.batch;
     so.seed = opt.seed;
     so.max_text_bytes = opt.table_select_bytes;
-    if (d.streamed()) {
-      Rows all(table_rows.texts.size());
+    if (streamed) {
+      Rows all(pre.sample.texts.size());
       std::iota(all.begin(), all.end(), RowIndex{0});
-      table = select_table(table_rows, shape, all, so, cw);
-      table_rows = data::Dataset();
+      table = select_table(pre.sample, shape, all, so, cw);
+      pre.sample = data::Dataset();
     } else {
       table = select_table(d, shape, split.train, so, cw);
     }
     if (progress)
       std::fprintf(stderr, "train: exact table of %u groups x %u: %u features selected (from %zu of %zu rows)\n",
-                   shape.table_groups, unsigned{kTableWays}, table.placed, table.rows_read, split.train.size());
+                   shape.table_groups, unsigned{kTableWays}, table.placed, table.rows_read, n_train);
   }
   // The features: tokenized once, and held, or (beyond opt.feature_memory) written to a file that
   // every pass reads back through a feed. The model is the same either way. And whether any
@@ -164,9 +176,13 @@ FloatModel train_on(const data::Dataset& d, const TrainOptions& opt, TrainReport
   bool any_feature = false;
   uint64_t train_features = 0;
   size_t next_train = 0;  // split.train is sorted
-  const auto count_row = [&](size_t i, size_t nf) {
-    while (next_train < split.train.size() && split.train[next_train] < i) ++next_train;
-    if (next_train == split.train.size() || split.train[next_train] != i) return;
+  const auto count_row = [&](size_t i, size_t nf, const uint8_t*) {
+    if (streamed) {
+      if (streamed_valid(i, opt.valid, opt.seed)) return;
+    } else {
+      while (next_train < split.train.size() && split.train[next_train] < i) ++next_train;
+      if (next_train == split.train.size() || split.train[next_train] != i) return;
+    }
     any_feature = any_feature || nf > row_only;
     train_features += nf;
   };
@@ -174,11 +190,11 @@ FloatModel train_on(const data::Dataset& d, const TrainOptions& opt, TrainReport
   std::unique_ptr<RowFeed> feed;
   if (!d.streamed() && text_bytes * kFeatureBytesPerTextByte <= opt.feature_memory) {
     tok = tokenize_all(d, shape, map, pool, opt.kind_scaled(), release);
-    for (size_t i = 0; i < n; ++i) count_row(i, tok.row_size(i));
+    for (size_t i = 0; i < n; ++i) count_row(i, tok.row_size(i), nullptr);
   } else {
     // Blocks of whole batches, about 1,024 rows.
     const size_t block = opt.batch * std::max<size_t>(1, 1024 / opt.batch);
-    feed = std::make_unique<RowFeed>(d, shape, map, opt.kind_scaled(), block);
+    feed = std::make_unique<RowFeed>(d, shape, map, opt.kind_scaled(), block, opt.valid, opt.seed);
     feed->build(pool, release, count_row);
     // The texts' file and its index (12 bytes a row) are not read again: every pass reads the
     // features' file (d.size() is not asked from here on).
@@ -190,20 +206,27 @@ FloatModel train_on(const data::Dataset& d, const TrainOptions& opt, TrainReport
                    static_cast<double>(text_bytes) / 1e6, static_cast<double>(feed->file_bytes()) / 1e6,
                    data::temp_dir().c_str(), static_cast<unsigned long long>(opt.feature_memory));
   }
-  // Row i's features, the rows asked for in the order of a pass over `rows` (the feed's).
+  // The training rows, a pass over them, and the j-th row of that pass (held rows by index; fed
+  // rows in the order of the feed's pass).
+  const Pass train_pass = streamed ? Pass{nullptr, {Pick::kTrain}, n_train} : pass_of(split.train);
+  const Pass valid_pass = streamed ? Pass{nullptr, {Pick::kValid}, n_valid} : pass_of(split.valid);
   size_t fed = 0;
   const RowFeed::Block* blk = nullptr;
-  const detail::RowFn row_of = [&](size_t i, const uint16_t*& f, const uint8_t*& k, size_t& nf) {
+  const size_t K = shape.outputs;
+  const detail::RowFn row_of = [&](size_t j, const uint16_t*& f, const uint8_t*& k, size_t& nf, const uint8_t*& y) {
     if (!feed) {
+      const size_t i = split.train[j];
       f = tok.row(i), nf = tok.row_size(i), k = tok.chunks.empty() || tok.chunks[0].kinds.empty() ? nullptr : tok.row_kinds(i);
+      y = &targets[i * K];
       return;
     }
     if (!blk || fed >= blk->first + blk->rows) blk = &feed->block(fed / feed->block_rows());
-    const size_t j = fed++ - blk->first;
-    f = blk->row(j), nf = blk->row_size(j), k = blk->kinds.empty() ? nullptr : blk->row_kinds(j);
+    const size_t q = fed++ - blk->first;
+    f = blk->row(q), nf = blk->row_size(q), k = blk->kinds.empty() ? nullptr : blk->row_kinds(q);
+    y = streamed ? &blk->targets[q * K] : &targets[split.train[j] * K];
   };
-  const auto pass = [&](const Rows& rows, const std::function<void()>& fn) {
-    if (feed) feed->start(rows);
+  const auto pass = [&](const Pass& p, const std::function<void()>& fn) {
+    if (feed) feed->start(p);
     fed = 0, blk = nullptr;
     fn();
     if (feed) feed->finish();
@@ -215,25 +238,25 @@ FloatModel train_on(const data::Dataset& d, const TrainOptions& opt, TrainReport
   // Training threads. The result does not depend on the thread count (see trainer.h), so a model
   // whose batches are too small to repay two thread hand-offs per batch trains on one thread.
   const double avg_feats =
-      static_cast<double>(train_features) / static_cast<double>(std::max<size_t>(split.train.size(), 1));
+      static_cast<double>(train_features) / static_cast<double>(std::max<size_t>(n_train, 1));
   const double batch_work = avg_feats * static_cast<double>(opt.batch) * static_cast<double>(shape.dim + shape.hidden);
   WorkerPool& tpool = batch_work >= kMinParallelBatchWork ? pool : single;
 
   TrainReport rep;
   rep.shape = shape;
   rep.metric_name = shape.head == Head::kSigmoid ? "auc" : "macro-f1";
-  rep.train_examples = split.train.size();
-  rep.valid_examples = split.valid.size();
+  rep.train_examples = n_train;
+  rep.valid_examples = n_valid;
   rep.table_select_rows = table.rows_read;
   rep.tokenize_seconds = std::chrono::duration<double>(t_tok - t_start).count();
 
   const Examples ex{tok, targets, shape.outputs};
   Loop loop(ex, feed.get(), d.label_names, opt, shape, cw, tpool, pool, table.fingerprints, rep);
   std::vector<float> scales;
-  pass(split.train, [&] { scales = feature_scales(opt, shape, row_of, targets, split.train); });
+  pass(train_pass, [&] { scales = feature_scales(opt, shape, row_of, n_train); });
   loop.set_feature_scales(std::move(scales));
-  FloatModel m = loop.run(split.train, split.valid);
-  if (progress && !split.valid.empty())
+  FloatModel m = loop.run(train_pass, valid_pass);
+  if (progress && n_valid)
     std::fprintf(stderr, "best epoch %u: valid %s %.4f\n", rep.best_epoch, rep.metric_name.c_str(), rep.best_metric);
   if (report) *report = std::move(rep);
   return m;
