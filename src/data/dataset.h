@@ -88,11 +88,13 @@ struct ReaderOptions {
   // false (predict): labels are not read or checked; label_names and targets stay empty. A
   // one-column file is then allowed.
   bool require_labels = true;
-  // The most bytes of text held in memory: beyond it the texts go to a temporary file as they are
-  // read (Dataset::spool, data/spool.h). A CSV/TSV file's text column is spooled as each chunk is
-  // parsed when it is known from the header (--text, or a preferred name); chosen by the "last
-  // column not mostly empty" rule, it is known only once every row is read, so the texts are held
-  // until then. train sets it from --feature-memory; the other commands hold every text.
+  // The most bytes of text held in memory. Beyond it, when the header decides the text and label
+  // columns (--text or a preferred name; --label, a preferred name, or the one other column) and
+  // always for fastText files, the rows are streamed: each goes to a temporary file as its chunk
+  // is parsed (Dataset::records, data/records.h) and nothing is held per row. Otherwise the texts
+  // go to a temporary file (Dataset::spool, data/spool.h) and the other cells stay in memory until
+  // the column rules have seen every row. train sets it from --feature-memory; the other commands
+  // hold every text.
   uint64_t text_memory = UINT64_MAX;
 };
 

@@ -205,6 +205,12 @@ FloatModel train_on(const data::Dataset& d, const TrainOptions& opt, TrainReport
                    "pass (--feature-memory %llu)\n",
                    static_cast<double>(text_bytes) / 1e6, static_cast<double>(feed->file_bytes()) / 1e6,
                    data::temp_dir().c_str(), static_cast<unsigned long long>(opt.feature_memory));
+    if (progress && streamed)
+      std::fprintf(stderr,
+                   "train: rows streamed (nothing held per row): each epoch shuffles blocks of %zu rows, then the "
+                   "rows of every %zu blocks; %s\n",
+                   RowFeed::kFileBlockRows, RowFeed::kWindowBlocks,
+                   opt.valid > 0 ? "validation rows chosen by a seeded hash of their index" : "no validation rows");
   }
   // The training rows, a pass over them, and the j-th row of that pass (held rows by index; fed
   // rows in the order of the feed's pass).
