@@ -534,7 +534,8 @@ RowsOf rows_of(const Dataset& d) {
 // Texts spooled to a temporary file (ReaderOptions::text_memory) read back as held ones, with the
 // same targets, lines and summary: spooled from the first record (a named text column, --text,
 // fastText), from the middle of the file, or after reading (the column chosen by the rule). Where
-// the header decides the columns (all but r.csv), the rows are streamed (Dataset::records): the
+// the header decides the columns, or a first pass over a file larger than the budget does (r.csv,
+// k.csv, b.csv: the content rules), the rows are streamed (Dataset::records): the
 // same rows and summary (rows, left out, empty texts, duplicates, conflicts, label counts,
 // warnings), and the label rules' decisions from the values' counts.
 TEST(DataSpool, SpooledTextsReadAsHeld) {
@@ -560,7 +561,9 @@ TEST(DataSpool, SpooledTextsReadAsHeld) {
       {"d.csv", "text,label\na,0\nbb,1\na,0\n,1\nccc,1\n\"q\nx\",0\n", ReaderOptions(), true},
       {"s.csv", "message,label\na,0\nbb,\nccc,1\ndd,1\n,0\n", skip, true},
       {"n.csv", "1,one\n0,two\n1,three\n", pos, true},
-      {"r.csv", "a,b,c\n0,first text,\n1,second text,\n0,third,x\n", rule, false},
+      {"r.csv", "a,b,c\n0,first text,\n1,second text,\n0,third,x\n", rule, true},
+      {"k.csv", "v1,v2,,,\nham,hello there,,,\nspam,win a prize,,,\nham,ok then, bye,,\nham,fine,,,\n", rule, true},
+      {"b.csv", "id,body,x,y\n7,one,1,0\n8,two,0,1\n9,three,1,1\n", rule, true},
       {"f.ft", "__label__a one two\nno label here\n__label__b three\n__label__a __label__b four\n", skip, true},
       {"g.ft", "__label__x one\n__label__y two two\n__label__x one\n__label__z three\n", ReaderOptions(), true},
       {"t.tsv", "text\tlabel\nx y\t1\nz\t0\n", ReaderOptions(), true},

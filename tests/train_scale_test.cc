@@ -74,24 +74,24 @@ namespace {
 // validation split, early stopping and refit; both with more rows than one feed block (1,024).
 TEST(TrainScale, FeedGivesTheSameModel) {
   test::TempDir dir;
-  // The text column by the content rule (not named), so the rows are not streamed (that order is
-  // StreamedModelForAnyThreadCount's).
+  // The text column by the content rule (not named), read from standard input (not read twice),
+  // so the rows are not streamed (that order is StreamedModelForAnyThreadCount's).
   std::string csv = "label,body\n";
   for (int i = 0; i < 1500; ++i) {
     const int k = (i * 7919) % 13;
     csv += k < 4 ? "1,\"free prize " + std::to_string(i % 37) + " claim now call " + std::to_string(k) + "\"\n"
                  : "0,\"see you at home at " + std::to_string(i % 12) + " ok " + std::to_string(k) + "\"\n";
   }
-  const std::string data = dir.write("d.csv", csv);
   for (const char* shape : {"--max-flash 4K", "--dim 8 --buckets 512 --refit"}) {
     std::string first;
     for (const char* extra : {"--threads 1", "--threads 3", "--threads 1 --feature-memory 0",
                               "--threads 3 --feature-memory 0"}) {
       const std::string out = dir.path() + "/m.ttm";
-      const auto r = tt_run("train " + data + " " + shape + " " + extra + " -o " + out);
+      const auto r = tt_run("train - " + std::string(shape) + " " + extra + " -o " + out, csv);
       ASSERT_EQ(r.exit_code, 0) << r.err;
       if (std::string(extra).find("feature-memory") != std::string::npos) {
         EXPECT_NE(r.err.find("go to a temporary file in "), std::string::npos) << r.err;
+        EXPECT_EQ(r.err.find("rows streamed"), std::string::npos) << r.err;
       }
       const std::string bytes = test::read_file(out);
       if (first.empty()) {

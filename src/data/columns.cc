@@ -7,22 +7,6 @@ namespace tt::data::detail {
 
 namespace {
 
-// Whether a column's values are mostly (more than half) empty, among the data rows.
-bool mostly_empty(const Table& t, size_t first, size_t c) {
-  size_t empty = 0;
-  for (size_t r = first; r < t.rows(); ++r) empty += trim(t.cell(r, c)).empty();
-  return empty * 2 > t.rows() - first;
-}
-
-// Whether every data row of column c holds a boolean label value.
-bool boolean_column(const Table& t, size_t first, size_t c) {
-  for (size_t r = first; r < t.rows(); ++r) {
-    bool b = false;
-    if (!detail::boolean_value(trim(t.cell(r, c)), &b)) return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 // The text column when --text or a header name chooses it (the first part of
@@ -40,14 +24,27 @@ bool text_by_name(const Columns& cols, const ReaderOptions& o, DataSummary& s, s
   return false;
 }
 
+void ColumnStats::add(const Table& t, size_t from) {
+  if (empty.size() < t.columns) empty.resize(t.columns, 0), boolean.resize(t.columns, 1);
+  for (size_t r = from; r < t.rows(); ++r) {
+    ++rows;
+    for (size_t c = 0; c < t.columns; ++c) {
+      const std::string_view v = trim(t.cell(r, c));
+      empty[c] += v.empty();
+      bool b = false;
+      if (boolean[c] && !boolean_value(v, &b)) boolean[c] = 0;
+    }
+  }
+}
+
 // Picks the text column (ReaderOptions::text_column documents the rule).
-size_t pick_text(const Columns& cols, const Table& t, size_t first, const ReaderOptions& o, DataSummary& s) {
+size_t pick_text(const Columns& cols, const ColumnStats& st, const ReaderOptions& o, DataSummary& s) {
   size_t text = 0;
   if (text_by_name(cols, o, s, &text)) return text;
   text = cols.count() - 1;
   size_t skipped = 0;
-  while (text > 0 && mostly_empty(t, first, text)) --text, ++skipped;
-  if (mostly_empty(t, first, text)) text = cols.count() - 1;  // every column is: the check below refuses it
+  while (text > 0 && st.mostly_empty(text)) --text, ++skipped;
+  if (st.mostly_empty(text)) text = cols.count() - 1;  // every column is: the check below refuses it
   s.text_rule = skipped ? "the last column that is not mostly empty; after it " + std::to_string(skipped) +
                               " mostly empty column" + (skipped == 1 ? "" : "s") + " (--text to choose)"
                         : "the last column (--text to choose)";
@@ -55,8 +52,8 @@ size_t pick_text(const Columns& cols, const Table& t, size_t first, const Reader
 }
 
 // Picks the label columns (ReaderOptions::label_columns documents the rule).
-std::vector<size_t> pick_labels(const std::string& path, const Columns& cols, const Table& t, size_t first,
-                                size_t text, const ReaderOptions& o, DataSummary& s) {
+std::vector<size_t> pick_labels(const std::string& path, const Columns& cols, const ColumnStats& st, size_t text,
+                                const ReaderOptions& o, DataSummary& s) {
   std::vector<size_t> labels;
   for (const auto& spec : o.label_columns) labels.push_back(cols.find(spec, "label"));
   if (!labels.empty()) {
@@ -69,7 +66,7 @@ std::vector<size_t> pick_labels(const std::string& path, const Columns& cols, co
       if (c != text) others.push_back(c);
     size_t c = 0;
     if (cols.header() && others.size() >= 2 &&
-        std::all_of(others.begin(), others.end(), [&](size_t x) { return boolean_column(t, first, x); })) {
+        std::all_of(others.begin(), others.end(), [&](size_t x) { return st.boolean[x] != 0; })) {
       labels = others;
       s.label_rule = "every column but the text holds only 0/1 values: all " + std::to_string(others.size()) +
                      " are labels (--label to choose)";
@@ -82,7 +79,7 @@ std::vector<size_t> pick_labels(const std::string& path, const Columns& cols, co
                        "only one column, but a labelled file needs a text column and a label column (is it a "
                        "TSV or fastText file? give --format)"));
       }
-      auto it = std::find_if(others.begin(), others.end(), [&](size_t x) { return !mostly_empty(t, first, x); });
+      auto it = std::find_if(others.begin(), others.end(), [&](size_t x) { return !st.mostly_empty(x); });
       labels.push_back(it == others.end() ? others[0] : *it);
       s.label_rule = "the first column other than the text (--label to choose)";
     }

@@ -110,12 +110,24 @@ class Columns {
 // ReaderOptions::text_column's rule): then it is known from the first record.
 bool text_by_name(const Columns& cols, const ReaderOptions& o, DataSummary& s, size_t* text);
 
+// What the content rules of the column choice look at: per column, over the data rows, the
+// blank values and whether every value is boolean.
+struct ColumnStats {
+  uint64_t rows = 0;
+  std::vector<uint64_t> empty;
+  std::vector<uint8_t> boolean;
+  // Adds the table's rows from `from` on.
+  void add(const Table& t, size_t from);
+  // More than half of the column's values blank.
+  bool mostly_empty(size_t c) const { return empty[c] * 2 > rows; }
+};
+
 // Picks the text column (ReaderOptions::text_column documents the rule).
-size_t pick_text(const Columns& cols, const Table& t, size_t first, const ReaderOptions& o, DataSummary& s);
+size_t pick_text(const Columns& cols, const ColumnStats& st, const ReaderOptions& o, DataSummary& s);
 
 // Picks the label columns (ReaderOptions::label_columns documents the rule).
-std::vector<size_t> pick_labels(const std::string& path, const Columns& cols, const Table& t, size_t first,
-                                size_t text, const ReaderOptions& o, DataSummary& s);
+std::vector<size_t> pick_labels(const std::string& path, const Columns& cols, const ColumnStats& st, size_t text,
+                                const ReaderOptions& o, DataSummary& s);
 
 // What check_header looks at: the first table row's label (trimmed) and text cells, and the
 // label values of the rows after it (trimmed, distinct, with their rows).

@@ -1,5 +1,7 @@
 #include "data/dataset.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <map>
@@ -16,6 +18,7 @@
 namespace tt::data {
 
 using detail::Columns;
+using detail::ColumnStats;
 using detail::FastTextLines;
 using detail::LabelSource;
 using detail::lower;
@@ -84,11 +87,13 @@ void read_table(Dataset& d, Table& t, const ReaderOptions& o, std::shared_ptr<Te
     throw Error(at(d.path, cols.header_line(), "no examples after the header; add data rows (or the file has "
                                                "no header: --no-header)"));
   }
-  const size_t text = pick_text(cols, t, first, o, s);
+  ColumnStats stats;
+  stats.add(t, first);
+  const size_t text = pick_text(cols, stats, o, s);
   s.text_column = cols.describe(text);
   std::vector<size_t> labels;
   if (o.require_labels) {
-    labels = pick_labels(d.path, cols, t, first, text, o, s);
+    labels = pick_labels(d.path, cols, stats, text, o, s);
     for (size_t c : labels) s.label_columns.push_back(cols.describe(c));
   }
 
@@ -315,6 +320,72 @@ void finish_summary(Dataset& d, const ReaderOptions& o) {
   }
 }
 
+// Reads `source` to its end: each chunk's complete lines checked as UTF-8, its complete records
+// parsed into t or f, then after_chunk(). `buf` holds the bytes read so far, from the file's
+// offset `bom` (after its byte order mark).
+void parse_chunks(const std::string& path, detail::ByteSource& source, std::string& buf, uint64_t bom, Format format,
+                  char delimiter, Table& t, FastTextLines& f, const std::function<void()>& after_chunk) {
+  uint64_t before = bom;  // the file's bytes before buf
+  size_t checked = 0;     // the bytes of buf checked as UTF-8
+  uint32_t line = 1;      // the line buf starts on
+  for (;;) {
+    const bool final = source.eof();
+    const size_t complete = final ? buf.size() : buf.rfind('\n') + 1;
+    if (complete > checked) {
+      const size_t bad = checked + utf8_invalid_at(buf.data() + checked, complete - checked);
+      if (bad != complete) {
+        static const char* kHex = "0123456789ABCDEF";
+        auto byte = static_cast<unsigned char>(buf[bad]);
+        const uint32_t at_line = line + static_cast<uint32_t>(std::count(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(bad), '\n'));
+        throw Error(at(path, at_line,
+                       "invalid UTF-8 at byte offset " + std::to_string(before + bad) + " (byte 0x" + kHex[byte >> 4] +
+                           kHex[byte & 15] + "); convert the file to UTF-8 (e.g. iconv -f cp1252 -t utf-8)"));
+      }
+      checked = complete;
+    }
+    const std::string_view text = std::string_view(buf).substr(0, checked);
+    const size_t used = format == Format::kFastText ? detail::parse_fasttext_chunk(f, path, text, line, final)
+                        : format == Format::kCsv    ? detail::parse_csv_chunk(t, path, text, delimiter, line, final)
+                                                    : detail::parse_tsv_chunk(t, path, text, line, final);
+    after_chunk();
+    if (final) break;
+    before += used;
+    checked -= used;
+    buf.erase(0, used);
+    source.read(buf, detail::kChunkBytes);
+  }
+}
+
+// The first chunk of a data source: the bytes after the byte order mark and any leading line
+// ends... kept; returns the BOM's length (buf starts after it).
+size_t first_chunk(detail::ByteSource& source, std::string& buf) {
+  source.read(buf, detail::kChunkBytes);
+  const size_t bom = detail::bom_length(buf);
+  while (!source.eof() && buf.find_first_not_of("\r\n", bom) == std::string::npos) source.read(buf, detail::kChunkBytes);
+  return bom;
+}
+
+// A first pass over a CSV/TSV file (the streamed path's, when the column rules need every row):
+// the column statistics of its data rows; the same checks and errors as the reading proper.
+ColumnStats column_stats(const std::string& file, const std::string& path, Format format, char delimiter,
+                         bool header) {
+  detail::ByteSource source(file);
+  std::string buf;
+  const size_t bom = first_chunk(source, buf);
+  buf.erase(0, bom);
+  Table t;
+  FastTextLines f;
+  ColumnStats st;
+  const size_t first = header ? 1 : 0;
+  parse_chunks(path, source, buf, bom, format, delimiter, t, f, [&] {
+    if (t.rows() <= first) return;
+    st.add(t, first);
+    t.truncate(first * t.columns);
+    t.lines.resize(first);
+  });
+  return st;
+}
+
 }  // namespace
 
 uint64_t Dataset::text_bytes() const {
@@ -347,13 +418,11 @@ Dataset read_dataset(const std::string& file, const ReaderOptions& options) {
   // a chunk may end inside a character) and its complete records parsed.
   detail::ByteSource source(file);
   std::string buf;
-  source.read(buf, detail::kChunkBytes);
+  const size_t bom = first_chunk(source, buf);
   if (buf.compare(0, 8, "TTXTMODL") == 0) {
     throw Error(at(path, 0, "this is a tinytext model file, not data; give a CSV, TSV or fastText file (a "
                             "command that takes both wants the model first: tinytext eval MODEL DATA)"));
   }
-  const size_t bom = detail::bom_length(buf);
-  while (!source.eof() && buf.find_first_not_of("\r\n", bom) == std::string::npos) source.read(buf, detail::kChunkBytes);
   if (buf.find_first_not_of("\r\n", bom) == std::string::npos) {
     throw Error(at(path, 1, std::string("the file is empty; expected ") +
                                 (options.header ? "a header line and examples" : "examples")));
@@ -432,6 +501,26 @@ Dataset read_dataset(const std::string& file, const ReaderOptions& options) {
       } catch (const Error&) {
         // read_table gives the error
       }
+      struct stat st {};
+      if (!labels_known && options.require_labels && file != "-" && ::stat(file.c_str(), &st) == 0 &&
+          static_cast<uint64_t>(st.st_size) > options.text_memory) {
+        // The column rules read every row: a first pass over the file decides them (the file is
+        // larger than the budget, so its text may be too).
+        try {
+          const Columns cols(path, t, options.header);
+          const ColumnStats stats = column_stats(file, path, format, delimiter, options.header);
+          DataSummary scratch;
+          const size_t text = detail::pick_text(cols, stats, options, scratch);
+          std::vector<size_t> labels = detail::pick_labels(path, cols, stats, text, options, scratch);
+          if (!labels.empty() && std::find(labels.begin(), labels.end(), text) == labels.end()) {
+            text_col = text;
+            label_cols = std::move(labels);
+            labels_known = true;
+          }
+        } catch (const Error&) {
+          // a column choice the reading proper refuses, or bad bytes it reports
+        }
+      }
     }
     if (!fasttext && text_col == SIZE_MAX) return;
     const size_t rows = fasttext ? f.texts.size() : t.rows();
@@ -474,35 +563,7 @@ Dataset read_dataset(const std::string& file, const ReaderOptions& options) {
     }
     seen = rows;
   };
-  uint64_t before = bom;  // the file's bytes before buf
-  size_t checked = 0;     // the bytes of buf checked as UTF-8
-  uint32_t line = 1;      // the line buf starts on
-  for (;;) {
-    const bool final = source.eof();
-    const size_t complete = final ? buf.size() : buf.rfind('\n') + 1;
-    if (complete > checked) {
-      const size_t bad = checked + utf8_invalid_at(buf.data() + checked, complete - checked);
-      if (bad != complete) {
-        static const char* kHex = "0123456789ABCDEF";
-        auto byte = static_cast<unsigned char>(buf[bad]);
-        const uint32_t at_line = line + static_cast<uint32_t>(std::count(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(bad), '\n'));
-        throw Error(at(path, at_line,
-                       "invalid UTF-8 at byte offset " + std::to_string(before + bad) + " (byte 0x" + kHex[byte >> 4] +
-                           kHex[byte & 15] + "); convert the file to UTF-8 (e.g. iconv -f cp1252 -t utf-8)"));
-      }
-      checked = complete;
-    }
-    const std::string_view text = std::string_view(buf).substr(0, checked);
-    const size_t used = format == Format::kFastText ? detail::parse_fasttext_chunk(f, path, text, line, final)
-                        : format == Format::kCsv    ? detail::parse_csv_chunk(t, path, text, delimiter, line, final)
-                                                    : detail::parse_tsv_chunk(t, path, text, line, final);
-    spool_texts();
-    if (final) break;
-    before += used;
-    checked -= used;
-    buf.erase(0, used);
-    source.read(buf, detail::kChunkBytes);
-  }
+  parse_chunks(path, source, buf, bom, format, delimiter, t, f, spool_texts);
   buf = std::string();
   if (spool) spool->finish();
   if (stream) {

@@ -74,6 +74,7 @@ void RowStream::add_rows(Table& t, size_t from) {
     have_first_ = true;
   }
   ids_.resize(labels_.size());
+  stats_.add(t, from);
   for (size_t r = from; r < t.rows(); ++r) {
     const uint32_t line = t.lines[r];
     for (size_t k = 0; k < labels_.size(); ++k) ids_[k] = id(k, trim(t.cell(r, labels_[k])), line);
@@ -126,9 +127,10 @@ void RowStream::finish_table(Dataset& d, Table& t) {
   if (data_rows_ == 0)
     throw Error(at(d.path, cols.header_line(), "no examples after the header; add data rows (or the file has "
                                                "no header: --no-header)"));
-  const size_t text = pick_text(cols, t, first, o_, s);
+  (void)t;
+  const size_t text = pick_text(cols, stats_, o_, s);
   s.text_column = cols.describe(text);
-  const std::vector<size_t> labels = pick_labels(d.path, cols, t, first, text, o_, s);
+  const std::vector<size_t> labels = pick_labels(d.path, cols, stats_, text, o_, s);
   for (size_t c : labels) s.label_columns.push_back(cols.describe(c));
   if (text != text_ || labels != labels_) throw std::logic_error("RowStream: columns chosen differently");
 

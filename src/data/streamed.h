@@ -62,6 +62,7 @@ class RowStream {
   std::vector<uint64_t> kept_rows_;  // per id: kept rows with it
   std::vector<uint32_t> kept_first_;  // per id: the first kept row's line
   std::vector<ColumnFill> fill_;
+  ColumnStats stats_;
   uint64_t data_rows_ = 0, kept_ = 0, kept_bytes_ = 0;
   uint32_t first_kept_line_ = 0;
   std::string first_label_;  // the first table row's label (trimmed), and its text's bytes
