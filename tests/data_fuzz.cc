@@ -72,12 +72,38 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size > 1) std::fwrite(data + 1, 1, size - 1, f);
   std::fclose(f);
 
+  // The streamed reading (train's, beyond ReaderOptions::text_memory) of the same bytes: the same
+  // error, or the same rows and summary.
+  ReaderOptions so = o;
+  so.text_memory = 0;
+  std::string streamed_error;
+  Dataset s;
+  try {
+    s = tt::data::read_dataset(paths.in, so);
+  } catch (const tt::Error& e) {
+    streamed_error = e.what();
+  }
   Dataset d;
   try {
     d = tt::data::read_dataset(paths.in, o);
   } catch (const tt::Error& e) {
     check(std::string(e.what()).rfind(paths.in, 0) == 0, "an error message that does not name the file");
+    check(streamed_error == e.what(), "streamed reading: another error");
     return 0;
+  }
+  check(streamed_error.empty(), "streamed reading: an error where the held reading has none");
+  check(tt::data::summary_json(s.summary) == tt::data::summary_json(d.summary), "streamed reading: another summary");
+  check(s.label_names == d.label_names && s.kind == d.kind && s.size() == d.size(), "streamed reading: other labels");
+  if (s.streamed()) {
+    std::vector<std::string> texts;
+    std::vector<uint8_t> targets;
+    std::vector<uint32_t> lines;
+    s.for_each_row([&](size_t, uint32_t line, const uint8_t* y, std::string_view text) {
+      texts.emplace_back(text);
+      targets.insert(targets.end(), y, y + s.outputs());
+      lines.push_back(line);
+    });
+    check(texts == d.texts && targets == d.targets && lines == d.lines, "streamed reading: other rows");
   }
   check(d.size() > 0, "an empty dataset");
   check(d.lines.size() == d.size(), "lines.size() != size()");

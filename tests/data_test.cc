@@ -615,6 +615,7 @@ TEST(DataSpool, StreamedErrorsAsHeld) {
       {"__label__a x\nno label\n__label__b y\n", ReaderOptions()},      // a line without a label
       {"__label__a x\n__label__a y\n", ReaderOptions()},                 // one class
       {"text,label\n", ReaderOptions()},                                   // no rows
+      {"a,b\n", ReaderOptions()},  // no rows, the columns by content (a first pass; found by data_fuzz)
   };
   TempDir dir;
   int i = 0;

@@ -383,6 +383,7 @@ ColumnStats column_stats(const std::string& file, const std::string& path, Forma
     t.truncate(first * t.columns);
     t.lines.resize(first);
   });
+  st.add(t, first);  // every column counted, rows or not
   return st;
 }
 
