@@ -138,77 +138,68 @@ TT_NOINLINE void push_run_thumb1(SumsState<D>& s, const uint8_t* p, const uint8_
   bl .Lfeat%=
  .endif
 .endm
-@ the character n-grams of the marked word ending at its newest byte: w r1, bytes before the
-@ newest r2, old [sp, #40] (emit_char_ngrams)
-.macro ttngrams%= inl
- .if %c[cmin] > 0
-  .if 2 >= %c[cmin] && 2 <= %c[cmax]
-  cmp r2, #1
-  bcs .Ln2\@
-  b .Lnx\@
-.Ln2\@:
-  lsrs r4, r1, #16
-  ldr r5, =0x85EBCA77
-  muls r4, r5, r4
-  ttcall%= \inl
-  .endif
-  .if 3 >= %c[cmin] && 3 <= %c[cmax]
-  cmp r2, #2
-  bcs .Ln3\@
-  b .Lnx\@
-.Ln3\@:
-  lsrs r4, r1, #8
-  lsrs r5, r1, #24
-  eors r4, r5
-  ldr r5, =0xC2B2AE3D
-  muls r4, r5, r4
-  ttcall%= \inl
-  .endif
-  .if 4 >= %c[cmin] && 4 <= %c[cmax]
-  cmp r2, #3
-  bcs .Ln4\@
-  b .Lnx\@
-.Ln4\@:
+@ the n-gram of n bytes (emit_char_ngram): x = w's newest min(n, 4) bytes, plus for n = 5, 6
+@ old's top n - 4 bytes times kCharMix; (x ^ x >> 16) times mul. To `done` if the word is too
+@ short (w r1, bytes before the newest r2, old [sp, #40])
+.macro ttng%= inl, n, mul, done
+ .if \n >= %c[cmin] && \n <= %c[cmax]
+  cmp r2, #(\n - 1)
+  bcs .Lg\@
+  b \done
+.Lg\@:
+  .if \n == 4
   lsrs r4, r1, #16
   eors r4, r1
-  ldr r5, =0x27D4EB2F
-  muls r4, r5, r4
-  ttcall%= \inl
-  .endif
-  .if 5 >= %c[cmin] && 5 <= %c[cmax]
-  cmp r2, #4
-  bcs .Ln5\@
-  b .Lnx\@
-.Ln5\@:
+  .else
+  .if \n < 4
+  lsrs r4, r1, #(32 - 8 * \n)
+  .else
   ldr r4, [sp, #40]
-  lsrs r4, r4, #24
+  lsrs r4, r4, #(64 - 8 * \n)
   ldr r5, =0x9E3779B1
   muls r4, r5, r4
   adds r4, r4, r1
+  .endif
+  .if \n > 2
   lsrs r5, r4, #16
   eors r4, r5
-  ldr r5, =0x165667B1
+  .endif
+  .endif
+  ldr r5, =\mul
   muls r4, r5, r4
   ttcall%= \inl
-  .endif
-  .if 6 >= %c[cmin] && 6 <= %c[cmax]
-  cmp r2, #5
-  bcs .Ln6\@
-  b .Lnx\@
-.Ln6\@:
-  ldr r4, [sp, #40]
-  lsrs r4, r4, #16
-  ldr r5, =0x9E3779B1
-  muls r4, r5, r4
-  adds r4, r4, r1
-  lsrs r5, r4, #16
-  eors r4, r5
-  ldr r5, =0xCC9E2D51
-  muls r4, r5, r4
-  ttcall%= \inl
-  .endif
+ .endif
+.endm
+@ the character n-grams of the marked word ending at its newest byte, n ascending
+@ (emit_char_ngrams)
+.macro ttngrams%= inl
+ .if %c[cmin] > 0
+  ttng%= \inl, 2, 0x85EBCA77, .Lnx\@
+  ttng%= \inl, 3, 0xC2B2AE3D, .Lnx\@
+  ttng%= \inl, 4, 0x27D4EB2F, .Lnx\@
+  ttng%= \inl, 5, 0x165667B1, .Lnx\@
+  ttng%= \inl, 6, 0xCC9E2D51, .Lnx\@
 .Lnx\@:
  .endif
+.endm
+@ old as w (r1) shifts a byte out (old_after; 5- and 6-grams only; clobbers r5, r6)
+.macro ttold%=
+ .if %c[cmax] >= 5
+  lsls r5, r1, #24
+  .if %c[cmax] >= 6
+  ldr r6, [sp, #40]
+  lsrs r6, r6, #8
+  orrs r5, r6
+  .endif
+  str r5, [sp, #40]
+ .endif
+.endm
+@ SuperFastHash's step on r4 (sfh_finish_packed): h ^= h << l; h += h >> r (clobbers r5)
+.macro ttmix%= l, r
+  lsls r5, r4, #\l
+  eors r4, r5
+  lsrs r5, r4, #\r
+  adds r4, r4, r5
 .endm
 @ r5 = the n-grams of a marked word of length r5 (char_ngram_count; clobbers r6)
 .macro ttngc%=
@@ -312,12 +303,8 @@ TT_NOINLINE void push_run_thumb1(SumsState<D>& s, const uint8_t* p, const uint8_
   lsls r5, r5, #16
   orrs r1, r5
   movs r2, #1
- .if %c[cmin] == 2
-  lsrs r4, r1, #16
-  ldr r5, =0x85EBCA77
-  muls r4, r5, r4
-  bl .Lfeat%=
- .endif
+  ttng%= 0, 2, 0x85EBCA77, .Lp2%=
+.Lp2%=:
   bl .Lwend%=
   b .Ltest%=
 .Lsep%=:
@@ -334,15 +321,7 @@ TT_NOINLINE void push_run_thumb1(SumsState<D>& s, const uint8_t* p, const uint8_
   cmp r5, #25
   bhi .Lnot%=
 .Lword%=:
- .if %c[cmax] >= 5
-  lsls r5, r1, #24
-  .if %c[cmax] >= 6
-  ldr r6, [sp, #40]
-  lsrs r6, r6, #8
-  orrs r5, r6
-  .endif
-  str r5, [sp, #40]
- .endif
+  ttold%=
   lsrs r1, r1, #8
   lsls r4, r4, #24
   orrs r1, r4
@@ -410,15 +389,7 @@ TT_NOINLINE void push_run_thumb1(SumsState<D>& s, const uint8_t* p, const uint8_
   str r4, [sp, #20]
   str r1, [sp, #24]
   str r2, [sp, #28]
- .if %c[cmax] >= 5
-  lsls r4, r1, #24
-  .if %c[cmax] >= 6
-  ldr r5, [sp, #40]
-  lsrs r5, r5, #8
-  orrs r4, r5
-  .endif
-  str r4, [sp, #40]
- .endif
+  ttold%=
   lsrs r1, r1, #8
   movs r4, #62
   lsls r4, r4, #24
@@ -437,18 +408,12 @@ TT_NOINLINE void push_run_thumb1(SumsState<D>& s, const uint8_t* p, const uint8_
   bhi .Lt3%=
   lsrs r5, r1, #24
   adds r4, r4, r5
-  lsls r5, r4, #10
-  eors r4, r5
-  lsrs r5, r4, #1
-  adds r4, r4, r5
+  ttmix%= 10, 1
   b .Lav%=
 .Lt2%=:
   lsrs r5, r1, #16
   adds r4, r4, r5
-  lsls r5, r4, #11
-  eors r4, r5
-  lsrs r5, r4, #17
-  adds r4, r4, r5
+  ttmix%= 11, 17
   b .Lav%=
 .Lt3%=:
   lsls r5, r1, #8
@@ -462,18 +427,9 @@ TT_NOINLINE void push_run_thumb1(SumsState<D>& s, const uint8_t* p, const uint8_
   lsrs r5, r4, #11
   adds r4, r4, r5
 .Lav%=:
-  lsls r5, r4, #3
-  eors r4, r5
-  lsrs r5, r4, #5
-  adds r4, r4, r5
-  lsls r5, r4, #4
-  eors r4, r5
-  lsrs r5, r4, #17
-  adds r4, r4, r5
-  lsls r5, r4, #25
-  eors r4, r5
-  lsrs r5, r4, #6
-  adds r4, r4, r5
+  ttmix%= 3, 5
+  ttmix%= 4, 17
+  ttmix%= 25, 6
  .if %c[wng] >= 2
   str r4, [sp, #32]
  .endif
@@ -526,6 +482,9 @@ TT_NOINLINE void push_run_thumb1(SumsState<D>& s, const uint8_t* p, const uint8_
   .purgem ttrow%=
   .purgem ttfeat%=
   .purgem ttcall%=
+  .purgem ttng%=
+  .purgem ttold%=
+  .purgem ttmix%=
   .purgem ttngrams%=
   .purgem ttngc%=
   .syntax divided
