@@ -16,9 +16,10 @@
 #include "../tokenizer.h"
 
 // TT_THUMB1_KERNEL: 1 when push_run of a StaticModel runs arch/thumb1/push_run.h, the kernel in
-// Thumb-1 assembly: ARMv6-M (Cortex-M0/M0+) with GCC or Clang, unless TT_PORTABLE_KERNEL is
-// defined (the portable kernel everywhere).
-#if defined(__ARM_ARCH_6M__) && defined(__GNUC__) && !defined(TT_PORTABLE_KERNEL) && !TT_SMALL
+// Thumb-1 assembly: ARMv6-M (Cortex-M0/M0+) with GCC (its inline asm syntax; Clang keeps the
+// portable kernel), unless TT_PORTABLE_KERNEL is defined (the portable kernel everywhere).
+#if defined(__ARM_ARCH_6M__) && defined(__GNUC__) && !defined(__clang__) && !defined(TT_PORTABLE_KERNEL) && \
+    !TT_SMALL
 #define TT_THUMB1_KERNEL 1
 #include "../arch/thumb1/push_run.h"
 #else

@@ -19,7 +19,7 @@
 #include "../../state.h"
 #include "../../tokenizer.h"
 
-#if defined(__GNUC__) && defined(__thumb__) && !defined(__thumb2__)
+#if defined(__GNUC__) && !defined(__clang__) && defined(__thumb__) && !defined(__thumb2__)
 namespace tt {
 namespace detail {
 
