@@ -31,7 +31,7 @@ namespace detail {
 // pending word's n-grams. Subroutines: feat (hash in r4: its row added), wend (the pending
 // word's end).
 template <class M, uint16_t D>
-TT_NOINLINE void push_run_thumb1(SumsState<D>& s, const uint8_t* p, const uint8_t* end) {
+TT_INLINE void push_run_thumb1(SumsState<D>& s, const uint8_t* p, const uint8_t* end) {
   typedef typename M::Spec S;
   typedef SumsState<D> St;
   register const uint8_t* r0 __asm__("r0") = p;
