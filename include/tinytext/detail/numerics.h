@@ -18,15 +18,22 @@ namespace detail {
 static const int32_t kInt32Max = 2147483647;
 static const int32_t kInt32Min = -2147483647 - 1;
 
-// Every multi-byte read of the image: n (1..4) little-endian bytes through TT_READ_BYTE. Out of
-// line, so the flash accessor is expanded once, not at every field.
+// Every multi-byte read of the image: n (2 or 4) little-endian bytes through TT_READ_BYTE. Out of
+// line, so the flash accessor is expanded once, not at every field. A loop with TT_SMALL (AVR:
+// less code); unrolled elsewhere (no loop counter: 4 bytes in about a third of the instructions).
 TT_NOINLINE inline uint32_t rd_le(FlashAddr p, uint8_t n) {
+#if TT_SMALL
   uint32_t v = 0;
   while (n) {
     --n;
     v = (v << 8) | TT_READ_BYTE(p + n);
   }
   return v;
+#else
+  uint32_t v = (uint32_t)TT_READ_BYTE(p) | ((uint32_t)TT_READ_BYTE(p + 1) << 8);
+  if (n > 2) v |= ((uint32_t)TT_READ_BYTE(p + 2) << 16) | ((uint32_t)TT_READ_BYTE(p + 3) << 24);
+  return v;
+#endif
 }
 inline uint16_t rd_u16(FlashAddr p) { return (uint16_t)rd_le(p, 2); }
 inline uint32_t rd_u32(FlashAddr p) { return rd_le(p, 4); }
