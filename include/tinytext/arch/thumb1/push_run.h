@@ -74,6 +74,11 @@ TT_INLINE void push_run_thumb1(SumsState<D>& s, const uint8_t* p, const uint8_t*
   bne .Lrw\@
  .endif
 .endm
+@ the fingerprint r4 against the group's slot i (r6: the group's first): flags as cmp r4, slot
+.macro ttfp%= i
+  ldrb r7, [r6, #\i]
+  cmp r4, r7
+.endm
 @ the feature hash r4: its row (image_row: the sorted group's search, else the bucket) added
 .macro ttfeat%=
   lsrs r5, r4, #16
@@ -86,21 +91,17 @@ TT_INLINE void push_run_thumb1(SumsState<D>& s, const uint8_t* p, const uint8_t*
   adds r6, r6, r7
   lsrs r4, r4, #8
   uxtb r4, r4
-  ldrb r7, [r6, #1]
-  cmp r4, r7
+  ttfp%= 1
   bhi .Lfa\@
   beq .Lf1\@
-  ldrb r7, [r6, #0]
-  cmp r4, r7
+  ttfp%= 0
   beq .Lf0\@
   b .Lfm\@
 .Lfa\@:
-  ldrb r7, [r6, #2]
-  cmp r4, r7
+  ttfp%= 2
   bcc .Lfm\@
   beq .Lf2\@
-  ldrb r7, [r6, #3]
-  cmp r4, r7
+  ttfp%= 3
   bne .Lfm\@
   adds r6, #1
 .Lf2\@:
@@ -481,6 +482,7 @@ TT_INLINE void push_run_thumb1(SumsState<D>& s, const uint8_t* p, const uint8_t*
   .purgem ttloadc%=
   .purgem ttrow%=
   .purgem ttfeat%=
+  .purgem ttfp%=
   .purgem ttcall%=
   .purgem ttng%=
   .purgem ttold%=
