@@ -37,7 +37,7 @@ for t in ${TT_HEADER_CHECK_TARGETS:-arm rv32 avr avrfar host}; do
     status=1
     continue
   fi
-  for h in "$root"/include/tinytext/*.h "$root"/include/tinytext/detail/*.h; do
+  for h in "$root"/include/tinytext/*.h "$root"/include/tinytext/detail/*.h "$root"/include/tinytext/arch/*/*.h; do
     name="${h#"$root"/include/tinytext/}"
     tu="$work/${name//\//_}"
     tu="${tu%.h}_$t.cc"

@@ -58,7 +58,7 @@ if(TT_BASH AND TT_PYTHON3 AND TT_ARM_GXX AND TT_AVR_GXX AND TT_QEMU_ARM AND TT_R
                    --workload hash_digest --workload numerics --workload sms4k --workload sms4k_checked
                    --workload sms4k_bulk --workload sms4k_p99 --workload sms32k --workload sms32k_bulk --workload sms32k_mega --workload sms64k_mega
                    --workload sms64k_mega_checked --workload sms192k_mega
-                   --workload bulk_edge --workload stream100
+                   --workload bulk_edge --workload thumb1_kernel --workload stream100
                    --workload stream10000
                    --timeout 180 ${TT_BOARDS_DIR})
   set_tests_properties(boards_digest PROPERTIES LABELS "boards" TIMEOUT 900 FIXTURES_SETUP boards_results)

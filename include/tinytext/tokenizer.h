@@ -289,13 +289,12 @@ TT_NOINLINE void emit_char_ngrams(const TokenizerConfig& c, uint32_t w, uint32_t
 // count needs no increment per feature).
 template <class Cfg>
 TT_SMALL_CALL uint32_t char_ngram_count(const Cfg& c, uint32_t marked) {
-  if (!c.char_min || marked < c.char_min) return 0;
-  if (marked < c.char_max) {
-    const uint8_t m = (uint8_t)(marked + 1u - c.char_min);  // 1 .. char_max - char_min (<= 4)
-    return (uint8_t)(m * (m + 1u) / 2u);
-  }
+  if (!c.char_min) return 0;
   const uint32_t k = (uint32_t)c.char_max + 1u - c.char_min;
-  return k * (marked + 1u) - k * ((uint32_t)c.char_min + c.char_max) / 2u;
+  if (marked >= c.char_max) return k * (marked + 1u) - k * ((uint32_t)c.char_min + c.char_max) / 2u;  // most words
+  if (marked < c.char_min) return 0;
+  const uint8_t m = (uint8_t)(marked + 1u - c.char_min);  // 1 .. char_max - char_min (<= 4)
+  return (uint8_t)(m * (m + 1u) / 2u);
 }
 
 // The bytes w shifts out as b comes in, for the n-grams of 5 and 6 bytes: all of them when the
@@ -391,8 +390,12 @@ TT_INLINE void tokenize(const Cfg& c, TokenizerState& t, const uint8_t* p, const
       }
       if (k != kPunct) break;
       k = kSeparator;
-      // word_byte on a reset word: no hash round at length 1, only a 2-gram can end here
-      x.word.w = (kWordOpen >> 8) | ((uint32_t)b << 24);
+      // word_byte on a reset word: no hash round at length 1, only a 2-gram can end here. The
+      // byte is read again through a pointer in its stack slot (TT_SPILL): otherwise GCC keeps
+      // b's packing live across the word's end, computed for every separator.
+      const uint8_t* q = p;
+      TT_SPILL(q);
+      x.word.w = (kWordOpen >> 8) | ((uint32_t)*q << 24);
       x.word.len = 1;
       emit_char_ngrams(c, x.word.w, 0u, 1u, sink);
     }

@@ -70,7 +70,7 @@ const std::vector<std::string>& runtime_headers() {
   static const std::vector<std::string> h = {"config.h",         "pgm.h",           "hash.h",
                                              "tokenizer.h",      "image.h",         "state.h",
                                              "model.h",          "detail/numerics.h", "detail/push.h",
-                                             "detail/layers.h"};
+                                             "detail/layers.h",  "arch/thumb1/push_run.h"};
   return h;
 }
 

@@ -18,15 +18,22 @@ namespace detail {
 static const int32_t kInt32Max = 2147483647;
 static const int32_t kInt32Min = -2147483647 - 1;
 
-// Every multi-byte read of the image: n (1..4) little-endian bytes through TT_READ_BYTE. Out of
-// line, so the flash accessor is expanded once, not at every field.
+// Every multi-byte read of the image: n (2 or 4) little-endian bytes through TT_READ_BYTE. Out of
+// line, so the flash accessor is expanded once, not at every field. A loop with TT_SMALL (AVR:
+// less code); unrolled elsewhere (no loop counter: 4 bytes in about a third of the instructions).
 TT_NOINLINE inline uint32_t rd_le(FlashAddr p, uint8_t n) {
+#if TT_SMALL
   uint32_t v = 0;
   while (n) {
     --n;
     v = (v << 8) | TT_READ_BYTE(p + n);
   }
   return v;
+#else
+  uint32_t v = (uint32_t)TT_READ_BYTE(p) | ((uint32_t)TT_READ_BYTE(p + 1) << 8);
+  if (n > 2) v |= ((uint32_t)TT_READ_BYTE(p + 2) << 16) | ((uint32_t)TT_READ_BYTE(p + 3) << 24);
+  return v;
+#endif
 }
 inline uint16_t rd_u16(FlashAddr p) { return (uint16_t)rd_le(p, 2); }
 inline uint32_t rd_u32(FlashAddr p) { return rd_le(p, 4); }
@@ -122,7 +129,7 @@ inline uint16_t rsqrt_q14(uint16_t x) {
   return y;
 }
 
-// 2^(-k/64) in Q15 for k = 0..64, as little-endian byte pairs so any target reads them alike.
+// 2^(-k/64) in Q15 for k = 0..64 (four a row), as little-endian byte pairs so any target reads them alike.
 #define TT_LE16(v) (uint8_t)((v)&0xFF), (uint8_t)((v) >> 8)
 template <class Unused>
 struct ModelTables {
@@ -131,26 +138,32 @@ struct ModelTables {
 };
 template <class Unused>
 const uint8_t ModelTables<Unused>::exp2_q15[130] TT_PROGMEM = {
-    TT_LE16(32768), TT_LE16(32415), TT_LE16(32066), TT_LE16(31720), TT_LE16(31379), TT_LE16(31041),
-    TT_LE16(30706), TT_LE16(30376), TT_LE16(30048), TT_LE16(29725), TT_LE16(29405), TT_LE16(29088),
-    TT_LE16(28774), TT_LE16(28464), TT_LE16(28158), TT_LE16(27855), TT_LE16(27554), TT_LE16(27258),
-    TT_LE16(26964), TT_LE16(26674), TT_LE16(26386), TT_LE16(26102), TT_LE16(25821), TT_LE16(25543),
-    TT_LE16(25268), TT_LE16(24995), TT_LE16(24726), TT_LE16(24460), TT_LE16(24196), TT_LE16(23936),
-    TT_LE16(23678), TT_LE16(23423), TT_LE16(23170), TT_LE16(22921), TT_LE16(22674), TT_LE16(22430),
-    TT_LE16(22188), TT_LE16(21949), TT_LE16(21713), TT_LE16(21479), TT_LE16(21247), TT_LE16(21019),
-    TT_LE16(20792), TT_LE16(20568), TT_LE16(20347), TT_LE16(20127), TT_LE16(19911), TT_LE16(19696),
-    TT_LE16(19484), TT_LE16(19274), TT_LE16(19066), TT_LE16(18861), TT_LE16(18658), TT_LE16(18457),
-    TT_LE16(18258), TT_LE16(18061), TT_LE16(17867), TT_LE16(17674), TT_LE16(17484), TT_LE16(17296),
-    TT_LE16(17109), TT_LE16(16925), TT_LE16(16743), TT_LE16(16562), TT_LE16(16384)
+    TT_LE16(32768), TT_LE16(32415), TT_LE16(32066), TT_LE16(31720),
+    TT_LE16(31379), TT_LE16(31041), TT_LE16(30706), TT_LE16(30376),
+    TT_LE16(30048), TT_LE16(29725), TT_LE16(29405), TT_LE16(29088),
+    TT_LE16(28774), TT_LE16(28464), TT_LE16(28158), TT_LE16(27855),
+    TT_LE16(27554), TT_LE16(27258), TT_LE16(26964), TT_LE16(26674),
+    TT_LE16(26386), TT_LE16(26102), TT_LE16(25821), TT_LE16(25543),
+    TT_LE16(25268), TT_LE16(24995), TT_LE16(24726), TT_LE16(24460),
+    TT_LE16(24196), TT_LE16(23936), TT_LE16(23678), TT_LE16(23423),
+    TT_LE16(23170), TT_LE16(22921), TT_LE16(22674), TT_LE16(22430),
+    TT_LE16(22188), TT_LE16(21949), TT_LE16(21713), TT_LE16(21479),
+    TT_LE16(21247), TT_LE16(21019), TT_LE16(20792), TT_LE16(20568),
+    TT_LE16(20347), TT_LE16(20127), TT_LE16(19911), TT_LE16(19696),
+    TT_LE16(19484), TT_LE16(19274), TT_LE16(19066), TT_LE16(18861),
+    TT_LE16(18658), TT_LE16(18457), TT_LE16(18258), TT_LE16(18061),
+    TT_LE16(17867), TT_LE16(17674), TT_LE16(17484), TT_LE16(17296),
+    TT_LE16(17109), TT_LE16(16925), TT_LE16(16743), TT_LE16(16562),
+    TT_LE16(16384)
 };
-// sigmoid(i / 2) - 1/2 in Q17 for i = 0..24, rounded (65535 for i = 23, 24).
+// sigmoid(i / 2) - 1/2 in Q17 for i = 0..24 (five a row), rounded (65535 for i = 23, 24).
 template <class Unused>
 const uint8_t ModelTables<Unused>::sigmoid_q17[50] TT_PROGMEM = {
-    TT_LE16(0),     TT_LE16(16051), TT_LE16(30285), TT_LE16(41625), TT_LE16(49912), TT_LE16(55593),
-    TT_LE16(59320), TT_LE16(61694), TT_LE16(63179), TT_LE16(64096), TT_LE16(64659), TT_LE16(65003),
-    TT_LE16(65212), TT_LE16(65339), TT_LE16(65417), TT_LE16(65464), TT_LE16(65492), TT_LE16(65509),
-    TT_LE16(65520), TT_LE16(65526), TT_LE16(65530), TT_LE16(65532), TT_LE16(65534), TT_LE16(65535),
-    TT_LE16(65535)
+    TT_LE16(0), TT_LE16(16051), TT_LE16(30285), TT_LE16(41625), TT_LE16(49912),
+    TT_LE16(55593), TT_LE16(59320), TT_LE16(61694), TT_LE16(63179), TT_LE16(64096),
+    TT_LE16(64659), TT_LE16(65003), TT_LE16(65212), TT_LE16(65339), TT_LE16(65417),
+    TT_LE16(65464), TT_LE16(65492), TT_LE16(65509), TT_LE16(65520), TT_LE16(65526),
+    TT_LE16(65530), TT_LE16(65532), TT_LE16(65534), TT_LE16(65535), TT_LE16(65535)
 };
 #undef TT_LE16
 

@@ -1,9 +1,11 @@
 // The streaming kernel from text bytes to int32 sums: tokenizer.h's detail::tokenize (bytes to
 // feature hashes) into Sums (each hash's embedding row added to the sums), behind model_push and
-// model_push_text; model_read's pending word uses Sums too (detail/layers.h). One body for every
-// model: a StaticModel and a Model differ only in where the shape comes from (constants of the
-// spec, or fields model_open filled), so with a StaticModel every shape test folds. Freestanding
-// C++11; included by model.h.
+// model_push_text; model_read's pending word uses Sums too (detail/layers.h). One portable body
+// for every model: a StaticModel and a Model differ only in where the shape comes from (constants
+// of the spec, or fields model_open filled), so with a StaticModel every shape test folds. On
+// ARMv6-M a StaticModel runs arch/thumb1/push_run.h instead (TT_THUMB1_KERNEL below): the same
+// results, checked against this one by the thumb1_kernel board workload. Freestanding C++11;
+// included by model.h.
 #ifndef TINYTEXT_DETAIL_PUSH_H
 #define TINYTEXT_DETAIL_PUSH_H
 
@@ -12,6 +14,17 @@
 #include "../pgm.h"
 #include "../state.h"
 #include "../tokenizer.h"
+
+// TT_THUMB1_KERNEL: 1 when push_run of a StaticModel runs arch/thumb1/push_run.h, the kernel in
+// Thumb-1 assembly: ARMv6-M (Cortex-M0/M0+) with GCC (its inline asm syntax; Clang keeps the
+// portable kernel), unless TT_PORTABLE_KERNEL is defined (the portable kernel everywhere).
+#if defined(__ARM_ARCH_6M__) && defined(__GNUC__) && !defined(__clang__) && !defined(TT_PORTABLE_KERNEL) && \
+    !TT_SMALL
+#define TT_THUMB1_KERNEL 1
+#include "../arch/thumb1/push_run.h"
+#else
+#define TT_THUMB1_KERNEL 0
+#endif
 
 namespace tt {
 namespace detail {
@@ -144,10 +157,11 @@ struct RunInline<StaticModel<S> > {
   static const bool value = !TT_SMALL;
 };
 
-// The bytes [p, end) into the state, none of which can reach the saturation limit (the caller
-// checked). model_push and model_push_text call this one copy.
+// The portable kernel: the bytes [p, end) into the state, none of which can reach the
+// saturation limit (the caller checked).
 template <class M, uint16_t D>
-TT_NOINLINE void push_run(typename ModelArg<M>::Type m, SumsState<D>& s, const uint8_t* p, const uint8_t* end) {
+TT_INLINE void push_run_portable(typename ModelArg<M>::Type m, SumsState<D>& s, const uint8_t* p,
+                                 const uint8_t* end) {
   // (never address-taken: a one-dim sum stays in a register)
   Sums<M, D, D == 1 && RunInline<M>::value> sums(m, s.acc);
   uint32_t count = s.count;
@@ -157,6 +171,30 @@ TT_NOINLINE void push_run(typename ModelArg<M>::Type m, SumsState<D>& s, const u
   TT_SPILL(ps);
   ps->count = count;
   sums.store(ps->acc);
+}
+
+// The kernel push_run runs: the portable one, or an architecture's (arch/) for a StaticModel
+// with TT_THUMB1_KERNEL (a Model's shape is known at run time only).
+template <class M, uint16_t D>
+struct RunKernel {
+  static TT_INLINE void run(typename ModelArg<M>::Type m, SumsState<D>& s, const uint8_t* p, const uint8_t* end) {
+    push_run_portable<M, D>(m, s, p, end);
+  }
+};
+#if TT_THUMB1_KERNEL
+template <class S, uint16_t D>
+struct RunKernel<StaticModel<S>, D> {
+  static TT_INLINE void run(StaticModel<S>, SumsState<D>& s, const uint8_t* p, const uint8_t* end) {
+    push_run_thumb1<StaticModel<S>, D>(s, p, end);
+  }
+};
+#endif
+
+// The bytes [p, end) into the state (the same result from either kernel). model_push,
+// model_push_text and model_read call this one copy.
+template <class M, uint16_t D>
+TT_NOINLINE void push_run(typename ModelArg<M>::Type m, SumsState<D>& s, const uint8_t* p, const uint8_t* end) {
+  RunKernel<M, D>::run(m, s, p, end);
 }
 
 }  // namespace detail
