@@ -33,9 +33,6 @@ using Clock = std::chrono::steady_clock;
 using detail::Cache;
 using detail::Loop;
 
-// Multiply-adds per batch below which training runs on one thread.
-constexpr double kMinParallelBatchWork = 1 << 19;
-
 // Checks the data against the shape before any work.
 void check_data(const data::Dataset& d, const ModelShape& shape) {
   const size_t n = d.size(), K = shape.outputs;
@@ -83,7 +80,6 @@ FloatModel train_on(const data::Dataset& d, const TrainOptions& opt, TrainReport
   const size_t n = d.size();
   if (n > UINT32_MAX) throw Error(d.path + ": more than " + std::to_string(UINT32_MAX) + " rows");
   WorkerPool pool(opt.threads);
-  WorkerPool single(1);
   const bool progress = !opt.quiet;
 
   const RowSplit split = split_rows(n, opt.valid, opt.seed);
@@ -168,13 +164,6 @@ FloatModel train_on(const data::Dataset& d, const TrainOptions& opt, TrainReport
   if (!any_feature)
     throw Error(d.path + ": no training text gives a feature (every text is empty); check the text column (--text)");
 
-  // Training threads. The result does not depend on the thread count (see trainer.h), so a model
-  // whose batches are too small to repay two thread hand-offs per batch trains on one thread.
-  const double avg_feats =
-      static_cast<double>(train_features) / static_cast<double>(std::max<size_t>(split.train.size(), 1));
-  const double batch_work = avg_feats * static_cast<double>(opt.batch) * static_cast<double>(shape.dim + shape.hidden);
-  WorkerPool& tpool = batch_work >= kMinParallelBatchWork ? pool : single;
-
   TrainReport rep;
   rep.shape = shape;
   rep.metric_name = shape.head == Head::kSigmoid ? "auc" : "macro-f1";
@@ -184,7 +173,7 @@ FloatModel train_on(const data::Dataset& d, const TrainOptions& opt, TrainReport
   rep.tokenize_seconds = std::chrono::duration<double>(t_tok - t_start).count();
 
   const Examples ex{tok, d.targets, shape.outputs};
-  Loop loop(ex, feed.get(), d.label_names, opt, shape, cw, tpool, pool, table.fingerprints, rep);
+  Loop loop(ex, feed.get(), d.label_names, opt, shape, cw, pool, table.fingerprints, rep);
   std::vector<float> scales;
   pass(split.train, [&] { scales = feature_scales(opt, shape, row_of, d, split.train); });
   loop.set_feature_scales(std::move(scales));
