@@ -28,8 +28,8 @@ class SplitChoice {
 
   // A batch of `work` feature occurrences took `seconds`, split or not.
   void record(bool split, double seconds, size_t work) {
-    if (!can_ || fixed_ >= 0) return;
     seconds_[split] += seconds, batches_[split] += 1;
+    if (!can_ || fixed_ >= 0) return;
     // The first batch of a window may wait for threads to wake: not counted in its cost.
     if (in_window_++ > 0) win_seconds_ += seconds, win_work_ += static_cast<double>(work);
     if (in_window_ < kWindow) return;
