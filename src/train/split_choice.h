@@ -9,16 +9,18 @@
 
 namespace tt::train::detail {
 
-// Batches go in windows of kWindow, all split or all not. A window goes the way whose recent
-// cost (seconds per feature occurrence: an exponential average over the windows that went that
-// way) is lower, except that every `gap` windows one window tries the other way. The gap starts
-// at kMinGap and doubles, up to kMaxGap, each time the way tried loses: where splitting never
-// pays, it costs one window in kMaxGap.
+// Batches go in windows of kWindow, all split or all not. A window is split when the recent
+// cost of split windows (seconds per feature occurrence: an exponential average over the windows
+// that went that way) is below kSplitGain times that of unsplit ones (a split batch takes more
+// CPU, which the feed and other programs could use), except that every `gap` windows one window
+// tries the other way. The gap starts at kMinGap and doubles, up to kMaxGap, each time the way
+// tried loses: where splitting never pays, it costs one window in kMaxGap.
 class SplitChoice {
  public:
   static constexpr uint32_t kWindow = 64;
   static constexpr uint32_t kMinGap = 4, kMaxGap = 64;
   static constexpr double kAlpha = 0.25;
+  static constexpr double kSplitGain = 0.9;
 
   // `fixed`: -1 chooses by speed, 0 never splits, 1 always does (when it can).
   explicit SplitChoice(bool can_split, int fixed = -1) : can_(can_split), fixed_(fixed), mode_(fixed != 0) {}
@@ -35,14 +37,14 @@ class SplitChoice {
     if (in_window_ < kWindow) return;
     const double cost = win_seconds_ / std::max(win_work_, 1.0);
     in_window_ = 0, win_seconds_ = 0, win_work_ = 0;
-    if (trying_) gap_ = seen_[!split] && cost >= est_[!split] ? std::min(gap_ * 2, kMaxGap) : kMinGap;
     est_[split] = seen_[split] ? est_[split] + kAlpha * (cost - est_[split]) : cost;
     seen_[split] = true;
     if (!seen_[0] || !seen_[1]) {  // each way once first
       mode_ = !seen_[1];
       return;
     }
-    const bool best = est_[1] < est_[0];
+    const bool best = est_[1] < kSplitGain * est_[0];
+    if (trying_) gap_ = best != split ? std::min(gap_ * 2, kMaxGap) : kMinGap;
     trying_ = ++since_try_ >= gap_;
     if (trying_) since_try_ = 0;
     mode_ = trying_ ? !best : best;
