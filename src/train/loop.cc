@@ -393,9 +393,10 @@ void Loop::run_epochs(const Rows& rows, uint32_t max_epochs, const Rows* valid) 
       const float bc1 = 1.0f - std::pow(oc_.beta1, static_cast<float>(step_));
       const float bc2 = 1.0f - std::pow(oc_.beta2, static_cast<float>(step_));
       load_batch(perm, start, nb);
+      const FloatModel& fw = working();
       const bool split = choice_.split();
       const auto t_step = Clock::now();
-      step(perm, start, nb, working(), lr, bc1, bc2, split, loss_sum);
+      step(perm, start, nb, fw, lr, bc1, bc2, split, loss_sum);
       choice_.record(split, std::chrono::duration<double>(Clock::now() - t_step).count(), batch_features(nb));
       // The int8 model's activations (those of the shadow), in example order.
       if (fq_)

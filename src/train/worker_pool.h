@@ -27,7 +27,7 @@ namespace tt::train {
 // thread that runs it (0 is the caller; use t only for scratch), and returns when all are done.
 // A phase's units start once every unit of the phase before has finished.
 //
-// Thread t owns block t of each phase's units (slice_begin) and runs it first, then takes the
+// Thread t owns block t of each phase's units (block_begin) and runs it first, then takes the
 // units of other blocks that are still untaken: a thread the OS does not schedule holds back only
 // the unit it is running, the caller never waits for a thread to start, and when all run, each
 // keeps the same block from job to job (the same rows in its cache). So the work a unit does must
