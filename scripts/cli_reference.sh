@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Writes docs/cli-reference.md from every command's --help, so the reference shows the live
-# defaults. Usage: scripts/cli_reference.sh [build/tinytext]
+# defaults. Usage: scripts/cli_reference.sh [build/tinytext] [--check]
+# --check writes nothing and fails when docs/cli-reference.md differs from what it would write.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tt=${1:-build/tinytext}
@@ -16,7 +17,8 @@ trap 'rm -f "$tmp"' EXIT
   echo '```'
   "$tt" --help
   echo '```'
-  for c in train eval predict quantize export size inspect split tokenize hash hid hid-type; do
+  # Every command tinytext --help lists, in its order.
+  for c in $("$tt" --help | sed -n '/^commands:/,/^$/s/^  \([a-z-]*\) .*/\1/p'); do
     echo
     echo "## $c"
     echo
@@ -25,4 +27,8 @@ trap 'rm -f "$tmp"' EXIT
     echo '```'
   done
 } | sed "s|$(pwd)/include|<source>/include|g" >"$tmp"  # the build's own path is no default
-mv "$tmp" "$out"
+if [ "${2:-}" = --check ]; then
+  diff -u "$out" "$tmp" || { echo "docs/cli-reference.md is stale: run scripts/cli_reference.sh" >&2; exit 1; }
+else
+  mv "$tmp" "$out"
+fi

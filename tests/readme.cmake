@@ -7,3 +7,7 @@ if(TT_PYTHON3_README)
 else()
   tt_missing_tool_test(readme_tables "python3 not found (scripts/deps.sh test installs python3)")
 endif()
+
+# docs/cli-reference.md is every command's --help (scripts/cli_reference.sh): fail when it is stale.
+add_test(NAME cli_reference COMMAND bash ${CMAKE_SOURCE_DIR}/scripts/cli_reference.sh $<TARGET_FILE:tinytext> --check)
+set_tests_properties(cli_reference PROPERTIES LABELS "docs")

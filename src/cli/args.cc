@@ -106,7 +106,7 @@ std::string Args::usage() const {
     os << "\n" << (section.empty() ? "options" : section) << ":\n";
     for (const auto& o : options_) {
       if (o.section != section) continue;
-      std::string left = "  --" + o.name + (o.value.empty() ? "" : " " + o.value);
+      std::string left = (o.name == "output" ? "  -o, --" : "  --") + o.name + (o.value.empty() ? "" : " " + o.value);
       os << left;
       os << std::string(left.size() < 26 ? 26 - left.size() : 1, ' ') << o.help;
       if (!o.def.empty()) os << " [default: " << o.def << "]";

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace tt {
@@ -35,6 +36,11 @@ struct Option {
   // order of their first option.
   std::string section = {};
 };
+
+// An option that takes no value and has no default (--json, --quiet ...).
+inline Option flag(std::string name, std::string help, std::string section = {}) {
+  return {std::move(name), "", std::move(help), "", std::move(section)};
+}
 
 class Args {
  public:

@@ -250,11 +250,11 @@ std::vector<double> eval_thresholds(const quant::LoadedModel& model, const std::
 
 int cmd_eval(int argc, char** argv) {
   std::vector<Option> options = {
-      {"json", "", "write one JSON object on stdout instead of tables", ""},
+      flag("json", "write one JSON object on stdout instead of tables"),
       {"threshold", "T",
        "decision threshold in [0, 1] for every label of a sigmoid model [default: the model's stored thresholds]",
        ""},
-      {"sweep", "", "per sigmoid label, precision and recall at thresholds 0.05 ... 0.95 and at the one used", ""},
+      flag("sweep", "per sigmoid label, precision and recall at thresholds 0.05 ... 0.95 and at the one used"),
       {"train", "FILE",
        "the model's training data (format from its name): warns how many test texts are in it too", ""},
   };

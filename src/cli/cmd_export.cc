@@ -22,16 +22,17 @@ int cmd_export(int argc, char** argv) {
        "c: NAME_model.h + NAME_model.cc + tinytext/*.h, a directory that compiles by itself; arduino: a library "
        "folder DIR/NAME/ (library.properties, library.json for PlatformIO, src/, examples/)",
        "c"},
-      {"output", "DIR", "output directory (also -o); created if missing", ""},
+      {"output", "DIR", "output directory; created if missing", ""},
       {"name", "NAME", "symbol prefix (NAME_model_data, NAME_model, NAME_state, NAME_open ...): a lower-case C identifier "
                        "(default: the model file's base name)", ""},
       {"board", "NAME", "refuse, with the numbers, a model that does not fit this board: " + exporter::board_names(), ""},
       {"runtime-include", "DIR",
        "copy the runtime headers from DIR/tinytext/ (default: the ones built into this tinytext, its own version)", ""},
-      {"no-runtime", "", "--format c: write the model only (the runtime headers are on your include path, e.g. "
-                         "installed with cmake --install)", ""},
-      {"quiet", "", "print nothing on success", ""},
-      {"json", "", "print the files written as JSON on stdout", ""},
+      flag("no-runtime",
+           "--format c: write the model only (the runtime headers are on your include path, e.g. "
+           "installed with cmake --install)"),
+      flag("quiet", "print nothing on success"),
+      flag("json", "print the files written as JSON on stdout"),
   };
   Args args("export", "QMODEL --format c|arduino -o DIR [--name NAME]", opts, argc, argv, 2);
   if (args.show_help(R"(Writes the int8 model (from 'tinytext quantize') as C++11 sources for the device runtime

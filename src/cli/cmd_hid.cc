@@ -204,9 +204,10 @@ int cmd_hid(int argc, char** argv) {
       {"format", "hex|raw|pcap", "capture format (pcap: a Linux usbmon or Windows USBPcap pcap or pcapng file) [default: from the content]",
        ""},
       layout_option(),
-      {"live", "", "also print the scores after every key that changes the text", ""},
-      {"json", "", "one JSON object per line: predict's {\"text\", \"scores\", \"label\"} plus \"message\", "
-                   "\"end\", \"inexact\" (int8: \"logit_q16\", \"prob_q15\")", ""},
+      flag("live", "also print the scores after every key that changes the text"),
+      flag("json",
+           "one JSON object per line: predict's {\"text\", \"scores\", \"label\"} plus \"message\", "
+           "\"end\", \"inexact\" (int8: \"logit_q16\", \"prob_q15\")"),
   };
   Args args("hid", "MODEL CAPTURE [options]", options, argc, argv, 2);
   if (args.show_help(R"(Decodes a keyboard capture (boot-protocol reports; CAPTURE '-' reads stdin) and prints each

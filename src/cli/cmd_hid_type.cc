@@ -37,12 +37,14 @@ int cmd_hid_type(int argc, char** argv) {
       layout_option(),
       {"typos", "RATE", "probability in [0, 1] of a neighbouring key + Backspace before each main-block key", "0"},
       {"seed", "N", "seed of the typos (the same seed gives the same reports everywhere)", "1"},
-      {"output", "FILE", "write the capture to FILE (also -o; written atomically) [default: stdout, hex only]", ""},
-      {"typeable", "", "make each text typeable instead of failing: control bytes become spaces, characters "
-                       "the layout cannot type are dropped (docs/hid.md)", ""},
-      {"no-enter", "", "do not press Enter after the last message", ""},
-      {"json", "", "print one JSON object on stdout: layout, messages, reports, and the hex reports (or the "
-                   "file written with -o)", ""},
+      {"output", "FILE", "write the capture to FILE (written atomically) [default: stdout, hex only]", ""},
+      flag("typeable",
+           "make each text typeable instead of failing: control bytes become spaces, characters "
+           "the layout cannot type are dropped (docs/hid.md)"),
+      flag("no-enter", "do not press Enter after the last message"),
+      flag("json",
+           "print one JSON object on stdout: layout, messages, reports, and the hex reports (or the "
+           "file written with -o)"),
   };
   Args args("hid-type", "[TEXT...] [options]", options, argc, argv, 2);
   if (args.show_help(R"(Each TEXT argument, or else each stdin line (a trailing CR is dropped), is one message, typed

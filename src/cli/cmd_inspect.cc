@@ -28,7 +28,7 @@ std::string hex32(uint32_t v) {
 }  // namespace
 
 int cmd_inspect(int argc, char** argv) {
-  std::vector<Option> opts = {{"json", "", "print one JSON object on stdout", ""}};
+  std::vector<Option> opts = {flag("json", "print one JSON object on stdout")};
   Args args("inspect", "MODEL [--json]", opts, argc, argv, 2);
   if (args.show_help(R"(Prints what a model file (float or int8) holds: kind, shape and tokenizer, labels and their
 thresholds, the training options and the summary of the training data stored by train

@@ -145,8 +145,8 @@ void write_out(const std::string& s) {
 
 int cmd_predict(int argc, char** argv) {
   std::vector<Option> options = {
-      {"json", "", "one JSON object per text: {\"text\", \"scores\": {label: score}, \"label\"}", ""},
-      {"explain", "", "after each text, each label's logit split into the contributions of its features", ""},
+      flag("json", "one JSON object per text: {\"text\", \"scores\": {label: score}, \"label\"}"),
+      flag("explain", "after each text, each label's logit split into the contributions of its features"),
       {"top", "N", "with --explain: the N features of largest |contribution| per label (the rest summed)", "10"},
       {"data", "FILE", "score the texts of a data file (read with the reader options; labels are not needed)", ""},
       {"threshold", "T",

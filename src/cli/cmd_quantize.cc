@@ -37,7 +37,7 @@ quant::QuantModel quantize_calibrated(const FloatModel& m, const std::vector<std
 
 int cmd_quantize(int argc, char** argv) {
   std::vector<Option> opts = {
-      {"output", "QMODEL", "int8 model file to write (also -o)", ""},
+      {"output", "QMODEL", "int8 model file to write", ""},
       {"calib", "DATA", "calibration texts (the training data): activation ranges are measured on them; without it, "
                         "ranges are bounded from the weights (coarser)", ""},
       {"calib-max", "N", "use at most the first N calibration texts (0: all)", "0"},
@@ -45,8 +45,8 @@ int cmd_quantize(int argc, char** argv) {
                       "resolution)", "2"},
       {"eval", "DATA", "also score labelled DATA (same reader options) with both models and print float vs int8 "
                        "metrics (mean ROC AUC, or macro-F1 for softmax heads)", ""},
-      {"json", "", "print a JSON summary on stdout", ""},
-      {"quiet", "", "no summary on stderr", ""},
+      flag("json", "print a JSON summary on stdout"),
+      flag("quiet", "no summary on stderr"),
   };
   add_reader_options(opts);
   Args args("quantize", "MODEL [--calib DATA [reader options]] -o QMODEL", opts, argc, argv, 2);

@@ -49,7 +49,7 @@ std::string size_about() {
 
 int cmd_size(int argc, char** argv) {
   std::vector<Option> opts = {{"board", "NAME", "one board (default: every board): " + exporter::board_names(), ""},
-                              {"json", "", "print JSON on stdout", ""}};
+                              flag("json", "print JSON on stdout")};
   Args args("size", "QMODEL [--board NAME] [--json]", opts, argc, argv, 2);
   if (args.help()) {
     args.show_help(size_about());

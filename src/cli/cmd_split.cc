@@ -20,8 +20,8 @@ int cmd_split(int argc, char** argv) {
   std::vector<Option> options = {
       {"test", "FRACTION", "the fraction of rows in the test file, in (0, 1)", "0.2"},
       {"seed", "N", "seed of the shuffle (splitmix64 + Fisher-Yates: the same on every platform)", "1"},
-      {"output", "PREFIX", "write PREFIX.train.csv and PREFIX.test.csv (also -o PREFIX)", ""},
-      {"json", "", "print a JSON summary on stdout: the files, their rows, the data summary", ""},
+      {"output", "PREFIX", "write PREFIX.train.csv and PREFIX.test.csv", ""},
+      flag("json", "print a JSON summary on stdout: the files, their rows, the data summary"),
   };
   add_reader_options(options);
   Args args("split", "DATA -o PREFIX [options]", options, argc, argv, 2);

@@ -49,7 +49,7 @@ int cmd_threshold(int argc, char** argv) {
   std::vector<Option> options = {
       {"precision", "P", "the lowest threshold (the most recall) whose precision on DATA is >= P (P in [0, 1])", ""},
       {"recall", "R", "the highest threshold whose recall on DATA is >= R (R in [0, 1])", ""},
-      {"f1", "", "the threshold of the highest F1 on DATA", ""},
+      flag("f1", "the threshold of the highest F1 on DATA"),
       {"value", "T", "this threshold (a score in [0, 1]) for every chosen label; DATA only reports", ""},
       {"only", "LABEL", "set this label's threshold only [default: every label]", ""},
       {"output", "OUT", "the model with its new thresholds (the same kind as MODEL)", ""},

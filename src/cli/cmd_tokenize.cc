@@ -55,8 +55,7 @@ int cmd_tokenize(int argc, char** argv) {
              {"word-ngrams", "N", "default scheme: 1 = words, 2 = words and bigrams", "2"},
              {"char-ngrams", "MIN-MAX", "default scheme: character n-grams, or 0 for none", "0"},
              {"digits", "fold|keep", "default scheme: fold hashes every digit as '0'", "keep"},
-             {"json", "", "one JSON object per text: {\"text\", \"tokens\": [{\"kind\", \"token\", \"hash\", \"id\"}]}",
-              ""}},
+             flag("json", "one JSON object per text: {\"text\", \"tokens\": [{\"kind\", \"token\", \"hash\", \"id\"}]}")},
             argc, argv, 2);
   if (args.show_help()) return 0;
   const std::string scheme = args.get("scheme");
@@ -107,7 +106,7 @@ int cmd_hash(int argc, char** argv) {
   Args args("hash", "[--variant hsieh32|seed-py] [--] [WORD...]\n\nPrints WORD<TAB>HASH per word (stdin lines when "
                     "no WORD is given).\nNon-ASCII bytes are dropped before hashing, as the original encoder did.",
             {{"variant", "NAME", "hsieh32 (Paul Hsieh's C) | seed-py (the seed's Python port, unmasked)", "hsieh32"},
-             {"json", "", "one JSON object per word: {\"word\", \"hash\"}", ""}},
+             flag("json", "one JSON object per word: {\"word\", \"hash\"}")},
             argc, argv, 2);
   if (args.show_help()) return 0;
   const std::string variant = args.get("variant");

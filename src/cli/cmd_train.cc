@@ -43,7 +43,7 @@ std::vector<Option> train_flags() {
     return std::string(b);
   };
   std::vector<Option> options = {
-      {"output", "MODEL", "model file to write (also -o)", ""},
+      {"output", "MODEL", "model file to write", ""},
       {"max-flash", "SIZE",
        "weights budget in bytes (4K, 32K, ...; one byte per parameter incl. biases); picks the shape, see below. "
        "Default when no --buckets/--dim/--hidden/--linear is given",
@@ -52,7 +52,7 @@ std::vector<Option> train_flags() {
       {"buckets", "N", "hash buckets B (1..65536)", std::to_string(train::kDefaultBuckets)},
       {"dim", "D", "embedding width", std::to_string(train::kDefaultDim)},
       {"hidden", "H", "hidden ReLU units, 0 for none", "0"},
-      {"linear", "", "pure hashed linear model: no output layer, D = outputs", ""},
+      flag("linear", "pure hashed linear model: no output layer, D = outputs"),
       {"word-ngrams", "N", "1: words; 2: words and bigrams (default 1 for --max-flash up to 8K)",
        std::to_string(train::kDefaultWordNgrams)},
       {"char-ngrams", "MIN-MAX", "character n-grams of <word>, or 0 for none (default 3-4 for --max-flash up to 8K)",
@@ -85,11 +85,10 @@ std::vector<Option> train_flags() {
        ""},
       {"patience", "N", "stop after N epochs without a better validation metric", std::to_string(d.patience)},
       {"keep", "best|last", "the epoch kept: the best on the validation rows (early stopping) or the last", "best"},
-      {"refit", "", "after early stopping, retrain on all rows (training + validation) for the best epoch count", ""},
-      {"qat", "",
-       "quantisation-aware training: train through the int8 weights and write the int8 model (kind 1, as "
-       "'quantize' writes) instead of the float one",
-       ""},
+      flag("refit", "after early stopping, retrain on all rows (training + validation) for the best epoch count"),
+      flag("qat",
+           "quantisation-aware training: train through the int8 weights and write the int8 model (kind 1, as "
+           "'quantize' writes) instead of the float one"),
       {"margin", "M", "with --qat: keep M x the largest activation seen in training (as quantize --margin)",
        num(static_cast<float>(d.qat_margin))},
       {"nb", "ALPHA",
@@ -103,11 +102,10 @@ std::vector<Option> train_flags() {
        "linear models: scale of the character n-gram, word and bigram features while training (a per-kind step "
        "size and L2 strength 1/s^2; a bucket shared by several kinds gets their mean); the model file is unchanged",
        "1,1,1"},
-      {"text-row", "",
-       "one more embedding row that every text contains (--text-row-count times: a learned bias divided by the "
-       "pool's n, a length term; K more parameters; default: on for linear models, off otherwise)",
-       ""},
-      {"no-text-row", "", "no text row", ""},
+      flag("text-row",
+           "one more embedding row that every text contains (--text-row-count times: a learned bias divided by the "
+           "pool's n, a length term; K more parameters; default: on for linear models, off otherwise)"),
+      flag("no-text-row", "no text row"),
       {"text-row-count", "C",
        "with the text row: every text contains it C times (1.." + std::to_string(kMaxTextRowCount) +
            ": n grows by C and the sum by C times the row; the model file and the device image carry C; "
@@ -138,8 +136,8 @@ std::vector<Option> train_flags() {
        std::to_string(train::kFeatureMemory >> 20) + "M"},
       {"seed", "S", "random seed; same data, options and seed give the same model file", std::to_string(d.seed)},
       {"threads", "N", "worker threads (the model does not depend on it)", std::to_string(d.threads)},
-      {"quiet", "", "no progress on stderr", ""},
-      {"json", "", "print a JSON summary on stdout", ""},
+      flag("quiet", "no progress on stderr"),
+      flag("json", "print a JSON summary on stdout"),
   };
   // --help leads with what every user needs (data, labels, budget, output); the shape, the
   // optimiser and the research knobs (whose defaults were chosen by cross-validation) follow.

@@ -40,7 +40,7 @@ void add_reader_options(std::vector<Option>& options, bool labels) {
        "the label column(s): names or 1-based positions; several make a multi-label task (auto: several 0/1 columns "
        "beside the text, else label, labels, class or toxic, else the first column other than the text)",
        "auto"},
-      {"no-header", "", "the first row is data, not column names (select columns by position)", ""},
+      flag("no-header", "the first row is data, not column names (select columns by position)"),
       {"positive", "LABEL",
        "binary data: the label value that is the positive class (auto: 1/true/yes in a boolean column, else the "
        "rarer value)",
@@ -49,8 +49,7 @@ void add_reader_options(std::vector<Option>& options, bool labels) {
        "names for the classes of a label column: VALUE=NAME,... or NAME,... in the classes' order (e.g. "
        "0=hate,1=offensive,2=neither)",
        ""},
-      {"skip-missing", "", "leave out rows whose label is empty (counted in the summary) instead of refusing the file",
-       ""},
+      flag("skip-missing", "leave out rows whose label is empty (counted in the summary) instead of refusing the file"),
   };
   const size_t column_options = 5;
   options.insert(options.end(), std::begin(kOptions), std::begin(kOptions) + (labels ? std::size(kOptions) : column_options));
