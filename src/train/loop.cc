@@ -17,6 +17,7 @@
 #include "train/backprop.h"
 #include "train/features.h"
 #include "train/optimizer.h"
+#include "train/range_filter.h"
 #include "train/row_feed.h"
 #include "train/table_select.h"
 #include "train/worker_pool.h"
@@ -80,6 +81,12 @@ void Loop::init_fq(const Pass& rows) {
   for (size_t j = 0; j < cnt; ++j) fq_->observe(m_, ex_.features(r[j]), ex_.feature_count(r[j]));
 }
 
+size_t Loop::batch_features(size_t nb) const {
+  size_t n = 0;
+  for (size_t j = 0; j < nb; ++j) n += bn_[j];
+  return n;
+}
+
 void Loop::load_batch(const Pass& pass, size_t start, size_t nb) {
   if (!feed_) {
     const Rows& perm = *pass.rows;
@@ -97,67 +104,88 @@ void Loop::load_batch(const Pass& pass, size_t start, size_t nb) {
   }
 }
 
-void Loop::forward_backward(size_t nb, const FloatModel& fw, double& loss_sum) {
+void Loop::step(size_t nb, const FloatModel& fw, float lr, float bc1, float bc2,
+                bool split, double& loss_sum) {
   const Weights<float> w = weights_of(fw);
-  pool_.run([&](unsigned t) {
-    Cache<float>& c = caches_[t];
-    const size_t b = slice_begin(nb, t, T_), e = slice_begin(nb, t + 1, T_);
-    tt::pool_bags(s_, w.emb, &bf_[b], &bn_[b], e - b, &P_[b * D_], &SC_[b]);
-    for (size_t j = b; j < e; ++j) {
-      std::copy(&P_[j * D_], &P_[j * D_] + D_, c.p.begin());
-      c.scale = SC_[j];
-      tt::forward_pooled(s_, w, c);
-      L_[j] = static_cast<double>(detail::loss_grad<float>(s_.head, c.z.data(), bt_[j], K_, cw_.wpos(),
-                                                           cw_.wneg(), cw_.wcls(), c.dz.data()));
-      detail::backward(s_, w, c);
-      if (H_) {
-        std::copy(c.a1.begin(), c.a1.end(), &A_[j * H_]);
-        std::copy(c.dz1.begin(), c.dz1.end(), &DZ1_[j * H_]);
-      }
-      std::copy(c.dz.begin(), c.dz.end(), &G_[j * K_]);
-      for (size_t dd = 0; dd < D_; ++dd) DPE_[j * D_ + dd] = c.scale * c.dp[dd];
-    }
-  });
+  if (!split) {
+    forward_backward(0, nb, w, caches_[0]);
+    update_embedding_rows(0, 1, nb, lr, bc1, bc2);
+    update_dense_rows(0, 1, nb, lr, bc1, bc2);
+  } else {
+    const size_t slice = kSliceExamples;
+    const uint32_t slices = static_cast<uint32_t>((nb + slice - 1) / slice);
+    pool_.run_phases({slices, ranges_ + dense_groups_}, [&](unsigned phase, unsigned u, unsigned t) {
+      if (phase == 0)
+        forward_backward(u * slice, std::min(nb, (u + 1) * slice), w, caches_[t]);
+      else if (u < ranges_)
+        update_embedding_rows(u, ranges_, nb, lr, bc1, bc2);
+      else
+        update_dense_rows(u - ranges_, dense_groups_, nb, lr, bc1, bc2);
+    });
+  }
   for (size_t j = 0; j < nb; ++j) loss_sum += L_[j];
 }
 
-void Loop::update_embedding_rows(unsigned t, size_t nb, float lr, float bc1, float bc2) {
+void Loop::forward_backward(size_t b, size_t e, const Weights<float>& w, Cache<float>& c) {
+  tt::pool_bags(s_, w.emb, &bf_[b], &bn_[b], e - b, &P_[b * D_], &SC_[b]);
+  for (size_t j = b; j < e; ++j) {
+    std::copy(&P_[j * D_], &P_[j * D_] + D_, c.p.begin());
+    c.scale = SC_[j];
+    tt::forward_pooled(s_, w, c);
+    L_[j] = static_cast<double>(detail::loss_grad<float>(s_.head, c.z.data(), bt_[j], K_, cw_.wpos(),
+                                                         cw_.wneg(), cw_.wcls(), c.dz.data()));
+    detail::backward(s_, w, c);
+    if (H_) {
+      std::copy(c.a1.begin(), c.a1.end(), &A_[j * H_]);
+      std::copy(c.dz1.begin(), c.dz1.end(), &DZ1_[j * H_]);
+    }
+    std::copy(c.dz.begin(), c.dz.end(), &G_[j * K_]);
+    for (size_t dd = 0; dd < D_; ++dd) DPE_[j * D_ + dd] = c.scale * c.dp[dd];
+  }
+}
+
+void Loop::update_embedding_rows(unsigned range, unsigned ranges, size_t nb, float lr, float bc1, float bc2) {
   switch (D_) {  // the linear models' D (= outputs)
-    case 1: return update_embedding_rows_d<1>(t, nb, lr, bc1, bc2);
-    case 2: return update_embedding_rows_d<2>(t, nb, lr, bc1, bc2);
-    case 3: return update_embedding_rows_d<3>(t, nb, lr, bc1, bc2);
-    default: return update_embedding_rows_d<0>(t, nb, lr, bc1, bc2);
+    case 1: return update_embedding_rows_d<1>(range, ranges, nb, lr, bc1, bc2);
+    case 2: return update_embedding_rows_d<2>(range, ranges, nb, lr, bc1, bc2);
+    case 3: return update_embedding_rows_d<3>(range, ranges, nb, lr, bc1, bc2);
+    default: return update_embedding_rows_d<0>(range, ranges, nb, lr, bc1, bc2);
   }
 }
 
 template <size_t DD>
-void Loop::update_embedding_rows_d(unsigned t, size_t nb, float lr, float bc1, float bc2) {
+void Loop::update_embedding_rows_d(unsigned range, unsigned ranges, size_t nb, float lr, float bc1, float bc2) {
   const size_t D = DD ? DD : D_;
-  // Embedding rows in [lo, hi).
-  const size_t lo = slice_begin(B_, t, T_), hi = slice_begin(B_, t + 1, T_);
-  // The batch's gradient sums of the rows, in example order, and the rows touched in the order
-  // first touched, without a branch per feature: every gemb_ row rests at -0.0f, the identity of
-  // float addition (-0 + x == x for every x, zeros too), so the first sum is the gradient itself,
-  // and a row is appended at every feature but counted only the first time.
-  std::vector<uint32_t>& list = touched_list_[t];
+  // The batch's gradient sums of the range's rows, in example order, and the rows touched in the
+  // order first touched, without a branch per feature: every gemb_ row rests at -0.0f, the
+  // identity of float addition (-0 + x == x for every x, zeros too), so the first sum is the
+  // gradient itself, and a row is appended at every feature but counted only the first time.
+  const uint32_t lo = static_cast<uint32_t>(slice_begin(B_, range, ranges));
+  const uint32_t hi = static_cast<uint32_t>(slice_begin(B_, range + 1, ranges));
+  std::vector<uint32_t>& list = touched_list_[range];
   if (list.size() < hi - lo + 1) list.resize(hi - lo + 1);
+  // With several ranges, each example's features in this range, in their order.
+  std::vector<uint16_t>& mine = filtered_[range];
   // Local pointers and the example's gradient in locals: the byte stores to `touched` may alias
   // anything, which would reload every member at each feature.
   uint32_t* const out = list.data();
   size_t cnt = 0;
   uint8_t* const touched = touched_.data();
   float* const gemb = gemb_.data();
-  const bool all = lo == 0 && hi == B_;
   float g[DD ? DD : 1];
   for (size_t j = 0; j < nb; ++j) {
     const float* gj = &DPE_[j * D];
     if (DD) std::copy(gj, gj + D, g);
     const float* gs = DD ? g : gj;
     const uint16_t* feats = bf_[j];
-    const size_t nq = bn_[j];
+    size_t nq = bn_[j];
+    if (ranges > 1) {
+      if (mine.size() < nq + kFilterSlack) mine.resize(nq + kFilterSlack);
+      nq = filter_range(feats, nq, lo, hi, mine.data());
+      feats = mine.data();
+    }
     for (size_t q = 0; q < nq; ++q) {
       const size_t f = feats[q];
-      if (!all && (f < lo || f >= hi)) continue;
       float* row = gemb + f * D;
       for (size_t dd = 0; dd < D; ++dd) row[dd] += gs[dd];
       out[cnt] = static_cast<uint32_t>(f);
@@ -229,18 +257,14 @@ void Loop::update_hidden_row(size_t h, size_t nb, float lr, float bc1, float bc2
   update_at(oc_, &m_.w1[h * D_], gr, st_.w1, h * D_, D_, lr, bc1, bc2);
 }
 
-void Loop::update_rows(size_t nb, float lr, float bc1, float bc2) {
-  pool_.run([&](unsigned t) {
-    update_embedding_rows(t, nb, lr, bc1, bc2);
-    // Dense rows: output row k (w2[k], b2[k]) is unit k, hidden row h (w1[h], b1[h]) is unit
-    // K + h; unit u belongs to thread u % T.
-    for (size_t u = t; u < K_ + H_; u += T_) {
-      if (u < K_)
-        update_output_row(u, nb, lr, bc1, bc2);
-      else
-        update_hidden_row(u - K_, nb, lr, bc1, bc2);
-    }
-  });
+void Loop::update_dense_rows(unsigned group, unsigned groups, size_t nb, float lr, float bc1, float bc2) {
+  // Output row k (w2[k], b2[k]) is row k, hidden row h (w1[h], b1[h]) row K + h.
+  for (size_t d = group; d < K_ + H_; d += groups) {
+    if (d < K_)
+      update_output_row(d, nb, lr, bc1, bc2);
+    else
+      update_hidden_row(d - K_, nb, lr, bc1, bc2);
+  }
 }
 
 void Loop::score_rows(const FloatModel& mm, const Pass& pass) {
@@ -265,8 +289,8 @@ void Loop::score_rows(const FloatModel& mm, const Pass& pass) {
 
 template <class RowOf>
 void Loop::score_block(const Weights<float>& w, size_t n, size_t first, RowOf row) {
-  const unsigned T = score_pool_.size();
-  score_pool_.run([&](unsigned t) {
+  const unsigned T = pool_.size();
+  pool_.run([&](unsigned t) {
     Cache<float>& c = caches_[t];
     for (size_t j = first + slice_begin(n, t, T); j < first + slice_begin(n, t + 1, T); ++j) {
       const auto f = row(j);
@@ -408,14 +432,17 @@ void Loop::run_epochs(const Pass& rows, uint32_t max_epochs, const Pass* valid) 
       const float bc1 = 1.0f - std::pow(oc_.beta1, static_cast<float>(step_));
       const float bc2 = 1.0f - std::pow(oc_.beta2, static_cast<float>(step_));
       load_batch(ep, start, nb);
-      forward_backward(nb, working(), loss_sum);
+      const FloatModel& fw = working();
+      const bool split = choice_.split();
+      const auto t_step = Clock::now();
+      step(nb, fw, lr, bc1, bc2, split, loss_sum);
+      choice_.record(split, std::chrono::duration<double>(Clock::now() - t_step).count(), batch_features(nb));
       // The int8 model's activations (those of the shadow), in example order.
       if (fq_)
         for (size_t j = 0; j < nb; ++j) fq_->observe_activations(&P_[j * D_], H_ ? &A_[j * H_] : nullptr);
       if (!std::isfinite(loss_sum))
         throw Error("training diverged in epoch " + std::to_string(epoch) +
                     " (the loss is NaN or infinite); no model was written. Try a lower --lr (now " + lr_text_ + ")");
-      update_rows(nb, lr, bc1, bc2);
     }
     if (feed_) feed_->finish();
     const double ep_seconds = std::chrono::duration<double>(Clock::now() - t_ep).count();

@@ -13,6 +13,7 @@
 #include "train/features.h"
 #include "train/optimizer.h"
 #include "train/row_feed.h"
+#include "train/split_choice.h"
 #include "train/trainer.h"
 #include "train/worker_pool.h"
 
@@ -20,15 +21,16 @@ namespace tt::train::detail {
 
 // One training run over tokenized rows: the model, its optimiser state, the scratch of a batch,
 // and the validation that picks the epoch kept. Each mini-batch runs in two phases (trainer.h):
-// forward/backward per example (forward_backward), then per parameter row (update_rows).
+// forward/backward per example (forward_backward), then per parameter row (update_embedding_rows,
+// update_dense_rows).
 class Loop {
  public:
   // `feed`: the rows' features come from it (then `ex` gives the targets only), else from `ex`.
   Loop(const Examples& ex, RowFeed* feed, const std::vector<std::string>& labels, const TrainOptions& opt,
-       const ModelShape& shape, const ClassWeights& cw, WorkerPool& pool, WorkerPool& score_pool,
-       const std::vector<uint8_t>& table,
+       const ModelShape& shape, const ClassWeights& cw, WorkerPool& pool, const std::vector<uint8_t>& table,
        TrainReport& rep)
-      : ex_(ex), feed_(feed), opt_(opt), s_(shape), cw_(cw), pool_(pool), score_pool_(score_pool), rep_(rep), T_(pool.size()) {
+      : ex_(ex), feed_(feed), opt_(opt), s_(shape), cw_(cw), pool_(pool), rep_(rep), T_(pool.size()),
+        choice_(pool.size() > 1, opt.split_batches) {
     K_ = s_.outputs, D_ = s_.dim, H_ = s_.hidden, I_ = s_.out_in(), B_ = s_.rows();
     m_.init(s_, labels);
     m_.info = opt.info;
@@ -48,12 +50,15 @@ class Loop {
     P_.resize(bs * D_), A_.resize(bs * H_), G_.resize(bs * K_), DZ1_.resize(bs * H_), DPE_.resize(bs * D_);
     L_.resize(bs), SC_.resize(bs);
     bf_.resize(bs), bn_.resize(bs), bt_.resize(bs);
-    caches_.resize(std::max<size_t>(T_, score_pool.size()));
+    caches_.resize(T_);
     for (auto& c : caches_) c.resize(s_);
     gemb_.assign(B_ * D_, -0.0f), gw1_.resize(m_.w1.size()), gb1_.resize(m_.b1.size()), gw2_.resize(m_.w2.size());
     gb2_.resize(K_);
     touched_.assign(B_, 0);
-    touched_list_.resize(T_);
+    ranges_ = T_;
+    dense_groups_ = s_.linear ? 1 : T_;
+    touched_list_.resize(ranges_);
+    filtered_.resize(ranges_);
     reset();
   }
 
@@ -79,14 +84,24 @@ class Loop {
   // The features and targets of positions [start, start + nb) of the pass into bf_ / bn_ / bt_
   // (from the feed: its pass).
   void load_batch(const Pass& pass, size_t start, size_t nb);
-  // Phase 1 on the batch load_batch loaded: adds its examples' losses to loss_sum, in order.
-  void forward_backward(size_t nb, const FloatModel& fw, double& loss_sum);
-  // Phase 2: sums the batch's gradients per parameter row in example order and updates the rows.
-  void update_rows(size_t nb, float lr, float bc1, float bc2);
-  void update_embedding_rows(unsigned t, size_t nb, float lr, float bc1, float bc2);
+  // The features of the batch load_batch loaded (its first nb rows).
+  size_t batch_features(size_t nb) const;
+  // The batch load_batch loaded (nb examples): forward/backward per example (forward_backward), then
+  // the parameter rows' updates (update_embedding_rows, update_dense_rows). With `split`, on the
+  // pool as one job of two phases: slices of kSliceExamples examples, then ranges_ ranges of
+  // embedding rows and dense_groups_ groups of dense rows; else all on this thread. The same bits
+  // either way. Adds the examples' losses to loss_sum, in order.
+  void step(size_t nb, const FloatModel& fw, float lr, float bc1, float bc2, bool split, double& loss_sum);
+  // Forward/backward of examples [b, e) of the batch, with `c` as scratch.
+  void forward_backward(size_t b, size_t e, const Weights<float>& w, Cache<float>& c);
+  // The batch's gradient sums of embedding rows [B x range / ranges, B x (range + 1) / ranges),
+  // in example order, and the rows' updates.
+  void update_embedding_rows(unsigned range, unsigned ranges, size_t nb, float lr, float bc1, float bc2);
   // The same with D fixed at compile time (DD > 0) or D_ (DD = 0).
   template <size_t DD>
-  void update_embedding_rows_d(unsigned t, size_t nb, float lr, float bc1, float bc2);
+  void update_embedding_rows_d(unsigned range, unsigned ranges, size_t nb, float lr, float bc1, float bc2);
+  // The same for dense row d (output row k = d < K, hidden row h = d - K) when d % groups == group.
+  void update_dense_rows(unsigned group, unsigned groups, size_t nb, float lr, float bc1, float bc2);
   void update_output_row(size_t k, size_t nb, float lr, float bc1, float bc2);
   void update_hidden_row(size_t h, size_t nb, float lr, float bc1, float bc2);
   // Scores the rows of `pass` under `mm` into scores_ (sigmoid or softmax per row, K each), their
@@ -118,7 +133,6 @@ class Loop {
   const ModelShape& s_;
   const ClassWeights& cw_;
   WorkerPool& pool_;
-  WorkerPool& score_pool_;  // scoring (each row on its own): every thread
   TrainReport& rep_;
   const unsigned T_;
   size_t K_, D_, H_, I_, B_;
@@ -147,7 +161,14 @@ class Loop {
   // Gradient sums of the rows a batch touches.
   std::vector<float> gemb_, gw1_, gb1_, gw2_, gb2_;
   std::vector<uint8_t> touched_;
-  std::vector<std::vector<uint32_t>> touched_list_;
+  std::vector<std::vector<uint32_t>> touched_list_;  // per embedding range
+  // A split batch (step): slices of kSliceExamples examples, then ranges_ ranges of embedding
+  // rows (each filters every example's features to its range, into filtered_[range]) and
+  // dense_groups_ groups of dense rows. choice_ decides which batches are split.
+  static constexpr size_t kSliceExamples = 4;
+  unsigned ranges_ = 1, dense_groups_ = 1;
+  std::vector<std::vector<uint16_t>> filtered_;
+  SplitChoice choice_;
   double total_steps_ = 0;
   uint64_t step_ = 0;
 

@@ -137,6 +137,9 @@ struct TrainOptions {
   size_t threshold_rows = kThresholdRows;
   uint64_t seed = 1;
   uint32_t threads = 2;
+  // Which mini-batches are split over the threads: chosen by measured speed (-1), all (1) or
+  // none (0). The model is the same bits either way; tests set it.
+  int split_batches = -1;
   bool quiet = false;
   std::string info;
 

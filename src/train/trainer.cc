@@ -33,9 +33,6 @@ using Clock = std::chrono::steady_clock;
 using detail::Cache;
 using detail::Loop;
 
-// Multiply-adds per batch below which training runs on one thread.
-constexpr double kMinParallelBatchWork = 1 << 19;
-
 // Checks the data against the shape before any work.
 // Row i's targets y (K bytes) on `line`, checked against the shape.
 void check_row(const data::Dataset& d, const ModelShape& shape, const uint8_t* y, uint32_t line) {
@@ -120,7 +117,6 @@ FloatModel train_on(const data::Dataset& d, const TrainOptions& opt, TrainReport
   const size_t n = d.size();
   if (n > UINT32_MAX) throw Error(d.path + ": more than " + std::to_string(UINT32_MAX) + " rows");
   WorkerPool pool(opt.threads);
-  WorkerPool single(1);
   const bool progress = !opt.quiet;
 
   // The split: held data by a seeded shuffle (split_rows), streamed data by a seeded hash per row
@@ -168,13 +164,11 @@ FloatModel train_on(const data::Dataset& d, const TrainOptions& opt, TrainReport
   // The features: tokenized once, and held, or (beyond opt.feature_memory) written to a file that
   // every pass reads back through a feed. The model is the same either way. And whether any
   // training row has a feature (the data layer refuses an empty text column; this catches any other
-  // way to train on nothing: the text row, appended to every row, is not a feature of its text),
-  // and the features per training row.
+  // way to train on nothing: the text row, appended to every row, is not a feature of its text).
   const FeatureMap map = feature_map(shape, table.fingerprints);
   const uint64_t text_bytes = d.text_bytes();
   const size_t row_only = shape.text_row ? shape.text_row_count : 0u;
   bool any_feature = false;
-  uint64_t train_features = 0;
   size_t next_train = 0;  // split.train is sorted
   const auto count_row = [&](size_t i, size_t nf, const uint8_t*) {
     if (streamed) {
@@ -184,7 +178,6 @@ FloatModel train_on(const data::Dataset& d, const TrainOptions& opt, TrainReport
       if (next_train == split.train.size() || split.train[next_train] != i) return;
     }
     any_feature = any_feature || nf > row_only;
-    train_features += nf;
   };
   Tokenized tok;
   std::unique_ptr<RowFeed> feed;
@@ -241,13 +234,6 @@ FloatModel train_on(const data::Dataset& d, const TrainOptions& opt, TrainReport
   if (!any_feature)
     throw Error(d.path + ": no training text gives a feature (every text is empty); check the text column (--text)");
 
-  // Training threads. The result does not depend on the thread count (see trainer.h), so a model
-  // whose batches are too small to repay two thread hand-offs per batch trains on one thread.
-  const double avg_feats =
-      static_cast<double>(train_features) / static_cast<double>(std::max<size_t>(n_train, 1));
-  const double batch_work = avg_feats * static_cast<double>(opt.batch) * static_cast<double>(shape.dim + shape.hidden);
-  WorkerPool& tpool = batch_work >= kMinParallelBatchWork ? pool : single;
-
   TrainReport rep;
   rep.shape = shape;
   rep.metric_name = shape.head == Head::kSigmoid ? "auc" : "macro-f1";
@@ -257,7 +243,7 @@ FloatModel train_on(const data::Dataset& d, const TrainOptions& opt, TrainReport
   rep.tokenize_seconds = std::chrono::duration<double>(t_tok - t_start).count();
 
   const Examples ex{tok, targets, shape.outputs};
-  Loop loop(ex, feed.get(), d.label_names, opt, shape, cw, tpool, pool, table.fingerprints, rep);
+  Loop loop(ex, feed.get(), d.label_names, opt, shape, cw, pool, table.fingerprints, rep);
   std::vector<float> scales;
   pass(train_pass, [&] { scales = feature_scales(opt, shape, row_of, n_train); });
   loop.set_feature_scales(std::move(scales));
