@@ -11,7 +11,7 @@ namespace tt::train {
 RowFeed::RowFeed(const data::Dataset& d, const ModelShape& shape, const FeatureMap& map, bool with_kinds,
                  size_t block_rows, double valid, uint64_t seed)
     : d_(d), shape_(shape), map_(map), with_kinds_(with_kinds), block_rows_(block_rows ? block_rows : 1),
-      ring_(kInFlight), blocks_mode_(d.streamed()), K_(d.outputs()), valid_(valid), seed_(seed) {
+      blocks_mode_(d.streamed()), K_(d.outputs()), valid_(valid), seed_(seed), ring_(kInFlight) {
   if (blocks_mode_)
     bfile_ = std::make_unique<data::TempFile>(d.path, "features");
   else
