@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <stdexcept>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -17,7 +18,13 @@
 
 namespace tt::test {
 
-inline std::string shared_path(const std::string& rel) { return std::string(TT_SHARED_DIR) + "/" + rel; }
+// A file of ../shared (beside the checkout). Throws when it is missing, so a test without its data
+// fails naming the file instead of running on nothing.
+inline std::string shared_path(const std::string& rel) {
+  const std::string path = std::string(TT_SHARED_DIR) + "/" + rel;
+  if (!std::ifstream(path)) throw std::runtime_error("missing test data: " + path + " (the tests read ../shared)");
+  return path;
+}
 
 inline std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
