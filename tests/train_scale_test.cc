@@ -245,3 +245,34 @@ TEST(TrainScale, AdagradScaledRowsIsUpdateRowByRow) {
 
 }  // namespace
 }  // namespace tt
+
+namespace tt {
+namespace {
+
+// Streamed rows that are few (at most kHeldStreamRows, and within the budget at kHeldRowBytes a
+// row) train from their held form: the model of the same file read without streaming, not a
+// block-shuffled one; with a smaller budget they stay streamed.
+TEST(TrainScale, FewStreamedRowsTrainTheHeldModel) {
+  data::ReaderOptions ro;
+  const std::string path = test::shared_path("data/sms-spam-collection/SMSSpamCollection");
+  ro.header = false, ro.format = data::Format::kTsv, ro.label_columns = {"1"}, ro.text_column = "2";
+  const data::Dataset held = data::read_dataset(path, ro);
+  ro.text_memory = 0;
+  const data::Dataset streamed = data::read_dataset(path, ro);
+  ASSERT_FALSE(held.streamed());
+  ASSERT_TRUE(streamed.streamed());
+  train::TrainRequest req;
+  req.quiet = true, req.epochs = 2, req.max_flash = 4096;
+  train::TrainOptions o = train::resolve(req, train::DataSummary::of(held));
+  o.feature_memory = held.size() * train::kHeldRowBytes * train::kFeatureBytesPerTextByte;  // the rows just fit
+  const FloatModel h = train::train(held, o), f = train::train(streamed, o);
+  EXPECT_EQ(f.emb, h.emb);
+  EXPECT_EQ(f.b2, h.b2);
+  EXPECT_EQ(f.threshold, h.threshold);
+  o.feature_memory -= train::kHeldRowBytes * train::kFeatureBytesPerTextByte;  // one row too many
+  const FloatModel s = train::train(streamed, o);
+  EXPECT_NE(s.emb, h.emb);
+}
+
+}  // namespace
+}  // namespace tt

@@ -617,4 +617,25 @@ Dataset read_rows(const std::string& name, size_t columns, std::vector<std::stri
   return d;
 }
 
+Dataset held_form(const Dataset& d) {
+  Dataset h = d;
+  h.records.reset();
+  h.id_targets.clear();
+  h.skip_id.clear();
+  h.record_rows = h.record_text_bytes = 0;
+  h.first_line = 0;
+  auto spool = std::make_shared<TextSpool>(d.path);
+  const size_t K = d.outputs();
+  h.targets.reserve(d.size() * K);
+  h.lines.reserve(d.size());
+  d.for_each_row([&](size_t, uint32_t line, const uint8_t* y, std::string_view text) {
+    spool->append(text);
+    h.targets.insert(h.targets.end(), y, y + K);
+    h.lines.push_back(line);
+  });
+  spool->finish();
+  h.spool = std::move(spool);
+  return h;
+}
+
 }  // namespace tt::data

@@ -190,6 +190,10 @@ struct Dataset {
 // A file with no examples (only a header, or only blank lines) is an error.
 Dataset read_dataset(const std::string& path, const ReaderOptions& options);
 
+// The held form of streamed data (Dataset::streamed()): the rows' texts in a TextSpool, their
+// targets and lines in memory, the rest as in d: what read_dataset gives when it does not stream.
+Dataset held_form(const Dataset& d);
+
 // Rows already in memory (the Python binding), read as read_dataset reads a CSV file's records:
 // `cells` is row-major, `columns` per row, the first row the header when options.header. The same
 // column, label and summary rules apply; `name` stands for the file in messages and the summary

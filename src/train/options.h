@@ -36,6 +36,13 @@ constexpr uint64_t kTableSelectBytes = uint64_t{16} << 20;
 // feature_memory, --feature-memory).
 constexpr uint64_t kFeatureMemory = uint64_t{64} << 20;
 constexpr uint64_t kFeatureBytesPerTextByte = 5;
+// Streamed rows (the reader's form beyond the text budget) train from their held form when
+// they are few: at most kHeldStreamRows (64 of the feed's 1,024-row file blocks; fewer blocks make
+// a coarse block shuffle) and, at kHeldRowBytes each (texts' and features' indices, split, order,
+// lines, targets), within the text budget (feature_memory / kFeatureBytesPerTextByte). Such data
+// then gets the held path's full shuffle and split: the model of data that fits.
+constexpr uint64_t kHeldStreamRows = 65536;
+constexpr uint64_t kHeldRowBytes = 40;
 // The thresholds' pass (each output's F1-best threshold, on the validation rows or, without them,
 // on every training row) takes about 64 bytes per row (the scores and their sort): beyond this
 // many rows it takes a seeded sample of this many (TrainOptions::threshold_rows), so its memory

@@ -108,6 +108,12 @@ std::vector<float> feature_scales(const TrainOptions& opt, const ModelShape& sha
 
 // train(); `owned`: d itself, given up by the caller, or null: its texts are freed once tokenized.
 FloatModel train_on(const data::Dataset& d, const TrainOptions& opt, TrainReport* report, data::Dataset* owned) {
+  if (d.streamed() &&
+      d.size() <= std::min(kHeldStreamRows, opt.feature_memory / kFeatureBytesPerTextByte / kHeldRowBytes)) {
+    data::Dataset held = data::held_form(d);
+    if (owned) *owned = data::Dataset();  // the records' file, no longer read
+    return train_on(held, opt, report, &held);
+  }
   std::vector<std::string>* const release = owned && !owned->spool && !owned->streamed() ? &owned->texts : nullptr;
   const auto t_start = Clock::now();
   const ModelShape& shape = opt.shape;
