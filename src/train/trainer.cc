@@ -108,6 +108,8 @@ std::vector<float> feature_scales(const TrainOptions& opt, const ModelShape& sha
 
 // train(); `owned`: d itself, given up by the caller, or null: its texts are freed once tokenized.
 FloatModel train_on(const data::Dataset& d, const TrainOptions& opt, TrainReport* report, data::Dataset* owned) {
+  // Few streamed rows train from their held form (kHeldStreamRows, options.h): the reader streams by
+  // text bytes before it knows the row count; here the count decides.
   if (d.streamed() &&
       d.size() <= std::min(kHeldStreamRows, opt.feature_memory / kFeatureBytesPerTextByte / kHeldRowBytes)) {
     data::Dataset held = data::held_form(d);
